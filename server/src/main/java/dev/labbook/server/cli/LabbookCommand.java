@@ -1,0 +1,41 @@
+package dev.labbook.server.cli;
+
+import dev.labbook.server.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code labbook} launcher; {@code bin/labbook} runs this class from the packaged jar. */
+@Command(name = "labbook", mixinStandardHelpOptions = true, version = "labbook 0.1.0",
+        description = "Labbook: self-hosted experiment tracking for Java and Python training scripts.",
+        subcommands = {ServerCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+public final class LabbookCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new LabbookCommand());
+        SettingOptions.addTo(commandLine.getSubcommands().get("server").getCommandSpec());
+        SettingOptions.addTo(commandLine.getSubcommands().get("migrate").getCommandSpec());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // Expected failures (bad settings, unreachable database, busy port) get one clear line.
+            if (e instanceof ConfigException || e instanceof IllegalStateException
+                    || e instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("labbook: error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return commandLine;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.labbook.server.cli;
+
+import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.ServerConfig;
+import dev.labbook.server.config.ServerConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code labbook server}: runs the tracking server until SIGINT/SIGTERM. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {
+            "Starts the Labbook tracking server.",
+            "With no database settings it starts an embedded PostgreSQL whose data persists in --data-dir.",
+            "Settings come from flags, then LABBOOK_* environment variables, then --config FILE "
+                    + "(Java properties, keys named like the flags without dashes, e.g. port=7800), then defaults."
+        })
+final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (properties). Env: LABBOOK_CONFIG.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile,
+                Path.of(System.getProperty("user.home")));
+        LabbookServer server = LabbookServer.start(config);
+        Thread shutdown = new Thread(server::close, "labbook-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        spec.commandLine().getOut().printf("Labbook is serving on port %d. Stop with Ctrl-C.%n", server.port());
+        spec.commandLine().getOut().flush();
+        server.awaitTermination();
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.labbook.server.cli;
+
+import dev.labbook.server.config.Setting;
+import java.util.EnumMap;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** Adds one option per {@link Setting} to a command, so flags, env vars and docs never drift. */
+final class SettingOptions {
+    private SettingOptions() {
+    }
+
+    static void addTo(CommandSpec spec) {
+        for (Setting setting : Setting.values()) {
+            String defaultText = setting.defaultValue().isEmpty() ? "none" : setting.defaultValue();
+            spec.addOption(OptionSpec.builder(setting.flag())
+                    .paramLabel(setting.name())
+                    .type(String.class)
+                    .description(setting.description() + " Env: " + setting.envVar() + ". Default: " + defaultText
+                            + ".")
+                    .build());
+        }
+    }
+
+    /** The settings given on the command line. */
+    static Map<Setting, String> given(CommandSpec spec) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            String value = spec.findOption(setting.flag()).getValue();
+            if (value != null) {
+                flags.put(setting, value);
+            }
+        }
+        return flags;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.labbook.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Resolves settings with the precedence flags, then environment variables, then a configuration
+ * file, then defaults, and checks each value once.
+ */
+public final class ServerConfigLoader {
+    private ServerConfigLoader() {
+    }
+
+    /**
+     * @param flags values given on the command line (unset settings absent)
+     * @param env the process environment
+     * @param configFile a properties file, or null; also taken from {@code LABBOOK_CONFIG}
+     * @param home the user's home directory, for {@code ~} in paths
+     */
+    public static ServerConfig load(Map<Setting, String> flags, Map<String, String> env, Path configFile, Path home) {
+        Path file = configFile != null ? configFile
+                : env.containsKey("LABBOOK_CONFIG") ? Path.of(env.get("LABBOOK_CONFIG")) : null;
+        Properties fromFile = file == null ? new Properties() : readProperties(file);
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            String value = flags.get(setting);
+            if (value == null) {
+                value = env.get(setting.envVar());
+            }
+            if (value == null) {
+                value = fromFile.getProperty(setting.key());
+            }
+            values.put(setting, value == null ? setting.defaultValue() : value.trim());
+        }
+        for (Object key : fromFile.keySet()) {
+            if (java.util.Arrays.stream(Setting.values()).noneMatch(s -> s.key().equals(key))) {
+                throw new ConfigException("unknown setting '" + key + "' in " + file);
+            }
+        }
+        String dbUrl = values.get(Setting.DB_URL);
+        if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(describe(Setting.DB_URL)
+                    + " must be a PostgreSQL JDBC URL such as jdbc:postgresql://host:5432/labbook, got '" + dbUrl + "'");
+        }
+        return new ServerConfig(
+                values.get(Setting.HOST),
+                intSetting(values, Setting.PORT, 0, 65535),
+                path(values.get(Setting.DATA_DIR), home),
+                dbUrl.isEmpty() ? Optional.empty() : Optional.of(dbUrl),
+                values.get(Setting.DB_USER),
+                values.get(Setting.DB_PASSWORD),
+                intSetting(values, Setting.DB_POOL_SIZE, 1, 1000),
+                intSetting(values, Setting.EMBEDDED_DB_PORT, 0, 65535),
+                intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE));
+    }
+
+    private static int intSetting(Map<Setting, String> values, Setting setting, int min, int max) {
+        String raw = values.get(setting);
+        try {
+            int value = Integer.parseInt(raw);
+            if (value < min || value > max) {
+                throw new ConfigException(describe(setting) + " must be between " + min + " and " + max + ", got " + raw);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(describe(setting) + " must be a whole number, got '" + raw + "'");
+        }
+    }
+
+    private static Path path(String raw, Path home) {
+        if (raw.equals("~")) {
+            return home;
+        }
+        if (raw.startsWith("~/")) {
+            return home.resolve(raw.substring(2));
+        }
+        return Path.of(raw).toAbsolutePath();
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        return properties;
+    }
+
+    private static String describe(Setting setting) {
+        return setting.flag() + " (" + setting.envVar() + ")";
+    }
+
+    /** Convenience for callers with no file and the real environment. */
+    public static ServerConfig fromEnvironment(Map<Setting, String> flags) {
+        return load(flags, System.getenv(), null, Path.of(System.getProperty("user.home")));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.labbook.server.domain;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** A named collection of runs, unique per project (names compared case-insensitively). */
+public record Experiment(
+        UUID id,
+        String project,
+        String name,
+        String description,
+        String folder,
+        Map<String, String> tags,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant deletedAt) {
+
+    public Experiment {
+        tags = Map.copyOf(tags);
+    }
+
+    public boolean deleted() {
+        return deletedAt != null;
+    }
+
+    public Experiment withName(String newName) {
+        return new Experiment(id, project, newName, description, folder, tags, createdAt, updatedAt, deletedAt);
+    }
+
+    public Experiment withDescription(String newDescription) {
+        return new Experiment(id, project, name, newDescription, folder, tags, createdAt, updatedAt, deletedAt);
+    }
+
+    public Experiment withFolder(String newFolder) {
+        return new Experiment(id, project, name, description, newFolder, tags, createdAt, updatedAt, deletedAt);
+    }
+
+    public Experiment withTags(Map<String, String> newTags) {
+        return new Experiment(id, project, name, description, folder, newTags, createdAt, updatedAt, deletedAt);
+    }
+
+    public Experiment withUpdatedAt(Instant time) {
+        return new Experiment(id, project, name, description, folder, tags, createdAt, time, deletedAt);
+    }
+
+    public Experiment withDeletedAt(Instant time) {
+        return new Experiment(id, project, name, description, folder, tags, createdAt, updatedAt, time);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.labbook.server.domain;
+
+import dev.labbook.server.store.ExperimentRepository;
+import dev.labbook.server.store.TrackingStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** Rules for experiments: naming, upsert by name, soft deletion, restore and purge. */
+public final class ExperimentService {
+    private final TrackingStore store;
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    public ExperimentService(TrackingStore store, IdGenerator ids, Clock clock) {
+        this.store = store;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** The outcome of a create: the experiment, and whether this call made it. */
+    public record Created(Experiment experiment, boolean created) {
+    }
+
+    public Created create(NewExperiment request, boolean returnExisting) {
+        String project = Limits.project("project", request.project());
+        String name = Limits.name("name", request.name());
+        String description = Limits.description("description", request.description());
+        String folder = Limits.folder("folder", request.folder());
+        Limits.tags("tags", request.tags());
+        return store.inTransaction(tx -> {
+            ExperimentRepository experiments = tx.experiments();
+            Instant now = now();
+            Experiment fresh = new Experiment(ids.next(), project, name, description, folder, request.tags(), now, now,
+                    null);
+            if (experiments.insert(fresh)) {
+                return new Created(fresh, true);
+            }
+            Experiment existing = experiments.findByName(project, Limits.nameKey(name))
+                    .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + name));
+            if (existing.deleted()) {
+                throw new AlreadyExistsException("experiment '" + existing.name() + "' exists in project '" + project
+                        + "' but is deleted; restore it, or purge it to reuse the name");
+            }
+            if (!returnExisting) {
+                throw new AlreadyExistsException(
+                        "experiment '" + existing.name() + "' already exists in project '" + project + "'");
+            }
+            return new Created(existing, false);
+        });
+    }
+
+    /** Used by run creation: returns the active experiment of that name, creating it when missing. */
+    Experiment openByName(ExperimentRepository experiments, String project, String name) {
+        String validProject = Limits.project("project", project);
+        String validName = Limits.name("experiment_name", name);
+        Instant now = now();
+        Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", java.util.Map.of(), now, now,
+                null);
+        if (experiments.insert(fresh)) {
+            return fresh;
+        }
+        Experiment existing = experiments.findByName(validProject, Limits.nameKey(validName))
+                .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + validName));
+        if (existing.deleted()) {
+            throw new FailedPreconditionException("experiment '" + existing.name() + "' in project '" + validProject
+                    + "' is deleted; restore it before logging runs to it");
+        }
+        return existing;
+    }
+
+    public Experiment get(UUID id) {
+        return store.inTransaction(tx -> require(tx.experiments(), id, false));
+    }
+
+    public Experiment getByName(String project, String name) {
+        String validProject = Limits.project("project", project);
+        String validName = Limits.name("name", name);
+        return store.inTransaction(tx -> tx.experiments().findByName(validProject, Limits.nameKey(validName))
+                .orElseThrow(() -> new NotFoundException(
+                        "experiment '" + validName + "' not found in project '" + validProject + "'")));
+    }
+
+    public Page<Experiment> list(String project, Lifecycle lifecycle, String folderPrefix, int pageSize,
+            String pageToken) {
+        String validProject = Limits.project("project", project);
+        String validFolder = Limits.folder("folder_prefix", folderPrefix);
+        int size = Limits.pageSize("page_size", pageSize);
+        String fingerprint = "experiments|" + validProject + "|" + lifecycle + "|" + validFolder;
+        UUID before = PageTokens.decode("page_token", pageToken, fingerprint);
+        List<Experiment> rows = store.inTransaction(
+                tx -> tx.experiments().list(validProject, lifecycle, validFolder, before, size + 1));
+        if (rows.size() <= size) {
+            return new Page<>(rows, "");
+        }
+        List<Experiment> page = rows.subList(0, size);
+        return new Page<>(page, PageTokens.encode(page.get(size - 1).id(), fingerprint));
+    }
+
+    public Experiment update(UUID id, ExperimentChanges changes) {
+        if (changes.isEmpty()) {
+            throw new InvalidArgumentException("update_fields",
+                    "names no field to change (use name, description, folder or tags)");
+        }
+        changes.name().ifPresent(n -> Limits.name("name", n));
+        changes.description().ifPresent(d -> Limits.description("description", d));
+        String folder = changes.folder().map(f -> Limits.folder("folder", f)).orElse(null);
+        changes.tags().ifPresent(t -> Limits.tags("tags", t));
+        return store.inTransaction(tx -> {
+            ExperimentRepository experiments = tx.experiments();
+            Experiment current = require(experiments, id, true);
+            if (current.deleted()) {
+                throw new FailedPreconditionException(
+                        "experiment '" + current.name() + "' is deleted; restore it before changing it");
+            }
+            Experiment next = current;
+            if (changes.name().isPresent()) {
+                next = next.withName(changes.name().get());
+            }
+            if (changes.description().isPresent()) {
+                next = next.withDescription(changes.description().get());
+            }
+            if (folder != null) {
+                next = next.withFolder(folder);
+            }
+            if (changes.tags().isPresent()) {
+                next = next.withTags(changes.tags().get());
+            }
+            next = next.withUpdatedAt(now());
+            if (!experiments.update(next)) {
+                throw new AlreadyExistsException("experiment '" + next.name() + "' already exists in project '"
+                        + next.project() + "'");
+            }
+            return next;
+        });
+    }
+
+    public Experiment delete(UUID id) {
+        return store.inTransaction(tx -> {
+            Experiment current = require(tx.experiments(), id, true);
+            if (current.deleted()) {
+                return current;
+            }
+            Instant now = now();
+            tx.experiments().setDeletedAt(id, now, now);
+            return current.withDeletedAt(now).withUpdatedAt(now);
+        });
+    }
+
+    public Experiment restore(UUID id) {
+        return store.inTransaction(tx -> {
+            Experiment current = require(tx.experiments(), id, true);
+            if (!current.deleted()) {
+                return current;
+            }
+            Instant now = now();
+            tx.experiments().setDeletedAt(id, null, now);
+            return current.withDeletedAt(null).withUpdatedAt(now);
+        });
+    }
+
+    public long purge(UUID id) {
+        return store.inTransaction(tx -> {
+            Experiment current = require(tx.experiments(), id, true);
+            if (!current.deleted()) {
+                throw new FailedPreconditionException("experiment '" + current.name()
+                        + "' is not deleted; delete it first, then purge it");
+            }
+            return tx.experiments().purge(id);
+        });
+    }
+
+    static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {
+        return experiments.findById(id, forUpdate)
+                .orElseThrow(() -> new NotFoundException("experiment " + id + " not found"));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.labbook.server.grpc;
+
+import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
+
+import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.CreateRunResponse;
+import dev.labbook.api.v1.DeleteRunRequest;
+import dev.labbook.api.v1.DeleteRunResponse;
+import dev.labbook.api.v1.GetRunRequest;
+import dev.labbook.api.v1.GetRunResponse;
+import dev.labbook.api.v1.ListRunsRequest;
+import dev.labbook.api.v1.ListRunsResponse;
+import dev.labbook.api.v1.LogParamsRequest;
+import dev.labbook.api.v1.LogParamsResponse;
+import dev.labbook.api.v1.PurgeRunRequest;
+import dev.labbook.api.v1.PurgeRunResponse;
+import dev.labbook.api.v1.RestoreRunRequest;
+import dev.labbook.api.v1.RestoreRunResponse;
+import dev.labbook.api.v1.ResumeRunRequest;
+import dev.labbook.api.v1.ResumeRunResponse;
+import dev.labbook.api.v1.RunServiceGrpc;
+import dev.labbook.api.v1.SetRunTagsRequest;
+import dev.labbook.api.v1.SetRunTagsResponse;
+import dev.labbook.api.v1.UpdateRunRequest;
+import dev.labbook.api.v1.UpdateRunResponse;
+import dev.labbook.server.domain.OpenRun;
+import dev.labbook.server.domain.Page;
+import dev.labbook.server.domain.Run;
+import dev.labbook.server.domain.RunChanges;
+import dev.labbook.server.domain.RunService;
+import dev.labbook.server.domain.InvalidArgumentException;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/** RunService RPCs: maps messages to {@link RunService} calls. Search, compare and watch come later. */
+public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
+    private static final Set<String> UPDATABLE = Set.of("status", "description", "end_time_ms");
+    private final RunService runs;
+
+    public RunGrpcService(RunService runs) {
+        this.runs = runs;
+    }
+
+    @Override
+    public void createRun(CreateRunRequest request, StreamObserver<CreateRunResponse> response) {
+        RunService.Opened opened = runs.open(new OpenRun(
+                ProtoIds.optional("experiment_id", request.getExperimentId()),
+                request.getProject(),
+                request.getExperimentName(),
+                request.getName(),
+                request.getDescription(),
+                request.getTagsMap(),
+                ProtoIds.optional("parent_run_id", request.getParentRunId()),
+                RunMapper.fromProto(request.getSource()),
+                RunMapper.fromProto(request.getParamsList())));
+        reply(response, CreateRunResponse.newBuilder()
+                .setRun(RunMapper.toProto(opened.run()))
+                .setResumed(opened.resumed())
+                .build());
+    }
+
+    @Override
+    public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
+        RunService.RunDetails details = runs.get(ProtoIds.required("run_id", request.getRunId()));
+        GetRunResponse.Builder builder = GetRunResponse.newBuilder().setRun(RunMapper.toProto(details.run()));
+        details.history().forEach(change -> builder.addStatusHistory(RunMapper.toProto(change)));
+        reply(response, builder.build());
+    }
+
+    @Override
+    public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+        Page<Run> page = runs.list(ProtoIds.required("experiment_id", request.getExperimentId()),
+                ProtoIds.optional("parent_run_id", request.getParentRunId()),
+                ExperimentMapper.lifecycle("lifecycle", request.getLifecycle()),
+                request.getPageSize(), request.getPageToken());
+        ListRunsResponse.Builder builder = ListRunsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.items().forEach(run -> builder.addRuns(RunMapper.toProto(run)));
+        reply(response, builder.build());
+    }
+
+    @Override
+    public void updateRun(UpdateRunRequest request, StreamObserver<UpdateRunResponse> response) {
+        Set<String> fields = UpdateFields.parse(request.getUpdateFieldsList(), UPDATABLE);
+        if (fields.contains("end_time_ms") && request.getEndTimeMs() <= 0) {
+            throw new InvalidArgumentException("end_time_ms", "must be a positive epoch-millisecond time");
+        }
+        RunChanges changes = new RunChanges(
+                fields.contains("status")
+                        ? Optional.of(RunMapper.fromProto("status", request.getStatus()))
+                        : Optional.empty(),
+                fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
+                fields.contains("end_time_ms")
+                        ? Optional.of(Instant.ofEpochMilli(request.getEndTimeMs()))
+                        : Optional.empty());
+        Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), changes);
+        reply(response, UpdateRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void resumeRun(ResumeRunRequest request, StreamObserver<ResumeRunResponse> response) {
+        RunService.Opened opened = runs.resume(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, ResumeRunResponse.newBuilder()
+                .setRun(RunMapper.toProto(opened.run()))
+                .setResumed(opened.resumed())
+                .build());
+    }
+
+    @Override
+    public void setRunTags(SetRunTagsRequest request, StreamObserver<SetRunTagsResponse> response) {
+        var tags = runs.setTags(ProtoIds.required("run_id", request.getRunId()), request.getTagsMap(),
+                request.getRemoveKeysList());
+        reply(response, SetRunTagsResponse.newBuilder().putAllTags(tags).build());
+    }
+
+    @Override
+    public void logParams(LogParamsRequest request, StreamObserver<LogParamsResponse> response) {
+        int written = runs.logParams(ProtoIds.required("run_id", request.getRunId()),
+                RunMapper.fromProto(request.getParamsList()));
+        reply(response, LogParamsResponse.newBuilder().setWritten(written).build());
+    }
+
+    @Override
+    public void deleteRun(DeleteRunRequest request, StreamObserver<DeleteRunResponse> response) {
+        Run run = runs.delete(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, DeleteRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void restoreRun(RestoreRunRequest request, StreamObserver<RestoreRunResponse> response) {
+        Run run = runs.restore(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, RestoreRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void purgeRun(PurgeRunRequest request, StreamObserver<PurgeRunResponse> response) {
+        long purged = runs.purge(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, PurgeRunResponse.newBuilder().setPurgedRuns(purged).build());
+    }
+}

@@ -1,0 +1,44 @@
+package dev.labbook.server.store;
+
+import dev.labbook.server.domain.Lifecycle;
+import dev.labbook.server.domain.Param;
+import dev.labbook.server.domain.Run;
+import dev.labbook.server.domain.RunStatusChange;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Runs with their tags, params and status history, within the caller's transaction. */
+public interface RunRepository {
+    /** Inserts with tags and params; false (nothing written) when the name is taken in the experiment. */
+    boolean insert(Run run);
+
+    /** With {@code forUpdate} the row stays locked until the transaction ends. */
+    Optional<Run> findById(UUID id, boolean forUpdate);
+
+    Optional<Run> findByName(UUID experimentId, String nameKey, boolean forUpdate);
+
+    /** Newest first, ids below {@code beforeId} when given; children of {@code parentRunId} when given. */
+    List<Run> list(UUID experimentId, UUID parentRunId, Lifecycle lifecycle, UUID beforeId, int limit);
+
+    /** Writes status, description, end time, update time, delete time and resume count. */
+    void updateState(Run run);
+
+    void upsertTags(UUID runId, Map<String, String> tags);
+
+    void removeTags(UUID runId, Collection<String> keys);
+
+    Map<String, String> tags(UUID runId);
+
+    void upsertParams(UUID runId, List<Param> params, Instant time);
+
+    void recordStatusChange(UUID runId, RunStatusChange change);
+
+    List<RunStatusChange> statusHistory(UUID runId);
+
+    /** Deletes the run, its descendants and all their data; returns the number of runs removed. */
+    long purge(UUID runId);
+}

@@ -1,0 +1,19 @@
+package dev.labbook.server.store;
+
+import java.util.function.Function;
+
+/**
+ * Metadata storage of experiments and runs. Domain services put their check-then-write logic
+ * inside {@link #inTransaction}, so that it runs atomically against the repositories of one
+ * database transaction; a {@link RuntimeException} thrown by {@code work} rolls it back.
+ */
+public interface TrackingStore {
+    <T> T inTransaction(Function<TrackingTransaction, T> work);
+
+    /** Repositories bound to one open transaction. */
+    interface TrackingTransaction {
+        ExperimentRepository experiments();
+
+        RunRepository runs();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.labbook.server.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/** Connection pool, schema migrations and the jOOQ context for one PostgreSQL database. */
+public final class PostgresDatabase implements AutoCloseable {
+    /** Where the SQL migrations are packaged (copied from the repository's migrations/). */
+    public static final String MIGRATIONS_LOCATION = "classpath:db/migration";
+
+    private final HikariDataSource pool;
+    private final DSLContext dsl;
+
+    private PostgresDatabase(HikariDataSource pool) {
+        this.pool = pool;
+        // Unqualified names: the schema comes from the connection's search_path.
+        this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withRenderSchema(false));
+    }
+
+    /** Opens a pool, failing fast with a clear message when the database cannot be reached. */
+    public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("labbook-db");
+        config.setJdbcUrl(endpoint.jdbcUrl());
+        if (!endpoint.user().isEmpty()) {
+            config.setUsername(endpoint.user());
+        }
+        if (!endpoint.password().isEmpty()) {
+            config.setPassword(endpoint.password());
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(10_000);
+        try {
+            return new PostgresDatabase(new HikariDataSource(config));
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + endpoint.jdbcUrl() + ": "
+                    + cause.getMessage(), e);
+        }
+    }
+
+    /** Applies pending migrations; returns how many were applied. */
+    public int migrate() {
+        return Flyway.configure()
+                .dataSource(pool)
+                .locations(MIGRATIONS_LOCATION)
+                .validateMigrationNaming(true)
+                .load()
+                .migrate()
+                .migrationsExecuted;
+    }
+
+    public PostgresTrackingStore trackingStore() {
+        return new PostgresTrackingStore(dsl);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.labbook.server.store.postgres;
+
+import static dev.labbook.server.store.postgres.SqlSupport.toInstant;
+import static dev.labbook.server.store.postgres.SqlSupport.toTimestamp;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.EXPERIMENT;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.EXPERIMENT_TAG;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
+
+import dev.labbook.server.domain.Experiment;
+import dev.labbook.server.domain.Lifecycle;
+import dev.labbook.server.domain.Limits;
+import dev.labbook.server.store.ExperimentRepository;
+import dev.labbook.server.store.postgres.internal.generated.tables.records.ExperimentRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+
+/** Experiments and their tags in PostgreSQL. */
+final class PostgresExperimentRepository implements ExperimentRepository {
+    private final DSLContext dsl;
+
+    PostgresExperimentRepository(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    @Override
+    public boolean insert(Experiment e) {
+        int inserted = dsl.insertInto(EXPERIMENT)
+                .set(EXPERIMENT.ID, e.id())
+                .set(EXPERIMENT.PROJECT, e.project())
+                .set(EXPERIMENT.NAME, e.name())
+                .set(EXPERIMENT.NAME_KEY, Limits.nameKey(e.name()))
+                .set(EXPERIMENT.DESCRIPTION, e.description())
+                .set(EXPERIMENT.FOLDER, e.folder())
+                .set(EXPERIMENT.CREATED_AT, toTimestamp(e.createdAt()))
+                .set(EXPERIMENT.UPDATED_AT, toTimestamp(e.updatedAt()))
+                .set(EXPERIMENT.DELETED_AT, toTimestamp(e.deletedAt()))
+                .onConflictDoNothing()
+                .execute();
+        if (inserted == 0) {
+            return false;
+        }
+        insertTags(e.id(), e.tags());
+        return true;
+    }
+
+    @Override
+    public Optional<Experiment> findById(UUID id, boolean forUpdate) {
+        var query = dsl.selectFrom(EXPERIMENT).where(EXPERIMENT.ID.eq(id));
+        ExperimentRecord row = forUpdate ? query.forUpdate().fetchOne() : query.fetchOne();
+        return Optional.ofNullable(row).map(r -> toExperiment(r, tags(List.of(r.getId())).get(r.getId())));
+    }
+
+    @Override
+    public Optional<Experiment> findByName(String project, String nameKey) {
+        ExperimentRecord row = dsl.selectFrom(EXPERIMENT)
+                .where(EXPERIMENT.PROJECT.eq(project).and(EXPERIMENT.NAME_KEY.eq(nameKey)))
+                .fetchOne();
+        return Optional.ofNullable(row).map(r -> toExperiment(r, tags(List.of(r.getId())).get(r.getId())));
+    }
+
+    @Override
+    public List<Experiment> list(String project, Lifecycle lifecycle, String folderPrefix, UUID beforeId, int limit) {
+        Condition condition = EXPERIMENT.PROJECT.eq(project).and(SqlSupport.lifecycle(EXPERIMENT.DELETED_AT, lifecycle));
+        if (!folderPrefix.isEmpty()) {
+            condition = condition.and(EXPERIMENT.FOLDER.eq(folderPrefix)
+                    .or(EXPERIMENT.FOLDER.startsWith(folderPrefix + "/")));
+        }
+        if (beforeId != null) {
+            condition = condition.and(EXPERIMENT.ID.lt(beforeId));
+        }
+        List<ExperimentRecord> rows = dsl.selectFrom(EXPERIMENT)
+                .where(condition)
+                .orderBy(EXPERIMENT.ID.desc())
+                .limit(limit)
+                .fetch();
+        Map<UUID, Map<String, String>> tags = tags(rows.stream().map(ExperimentRecord::getId).toList());
+        List<Experiment> result = new ArrayList<>(rows.size());
+        for (ExperimentRecord row : rows) {
+            result.add(toExperiment(row, tags.get(row.getId())));
+        }
+        return result;
+    }
+
+    @Override
+    public boolean update(Experiment e) {
+        try {
+            dsl.update(EXPERIMENT)
+                    .set(EXPERIMENT.NAME, e.name())
+                    .set(EXPERIMENT.NAME_KEY, Limits.nameKey(e.name()))
+                    .set(EXPERIMENT.DESCRIPTION, e.description())
+                    .set(EXPERIMENT.FOLDER, e.folder())
+                    .set(EXPERIMENT.UPDATED_AT, toTimestamp(e.updatedAt()))
+                    .where(EXPERIMENT.ID.eq(e.id()))
+                    .execute();
+        } catch (DataAccessException ex) {
+            if (SqlSupport.isUniqueViolation(ex)) {
+                return false;
+            }
+            throw ex;
+        }
+        dsl.deleteFrom(EXPERIMENT_TAG).where(EXPERIMENT_TAG.EXPERIMENT_ID.eq(e.id())).execute();
+        insertTags(e.id(), e.tags());
+        return true;
+    }
+
+    @Override
+    public void setDeletedAt(UUID id, Instant deletedAt, Instant updatedAt) {
+        dsl.update(EXPERIMENT)
+                .set(EXPERIMENT.DELETED_AT, toTimestamp(deletedAt))
+                .set(EXPERIMENT.UPDATED_AT, toTimestamp(updatedAt))
+                .where(EXPERIMENT.ID.eq(id))
+                .execute();
+    }
+
+    @Override
+    public long purge(UUID id) {
+        long runs = dsl.fetchCount(RUN, RUN.EXPERIMENT_ID.eq(id));
+        // Foreign keys cascade to runs, their tags, params and history.
+        dsl.deleteFrom(EXPERIMENT).where(EXPERIMENT.ID.eq(id)).execute();
+        return runs;
+    }
+
+    private void insertTags(UUID experimentId, Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        var insert = dsl.insertInto(EXPERIMENT_TAG, EXPERIMENT_TAG.EXPERIMENT_ID, EXPERIMENT_TAG.TAG_KEY,
+                EXPERIMENT_TAG.TAG_VALUE);
+        for (var tag : tags.entrySet()) {
+            insert = insert.values(experimentId, tag.getKey(), tag.getValue());
+        }
+        insert.execute();
+    }
+
+    private Map<UUID, Map<String, String>> tags(Collection<UUID> experimentIds) {
+        Map<UUID, Map<String, String>> tags = new HashMap<>();
+        if (experimentIds.isEmpty()) {
+            return tags;
+        }
+        dsl.select(EXPERIMENT_TAG.EXPERIMENT_ID, EXPERIMENT_TAG.TAG_KEY, EXPERIMENT_TAG.TAG_VALUE)
+                .from(EXPERIMENT_TAG)
+                .where(EXPERIMENT_TAG.EXPERIMENT_ID.in(experimentIds))
+                .forEach(r -> tags.computeIfAbsent(r.value1(), k -> new HashMap<>()).put(r.value2(), r.value3()));
+        return tags;
+    }
+
+    private static Experiment toExperiment(ExperimentRecord r, Map<String, String> tags) {
+        return new Experiment(r.getId(), r.getProject(), r.getName(), r.getDescription(), r.getFolder(),
+                tags == null ? Map.of() : tags, toInstant(r.getCreatedAt()), toInstant(r.getUpdatedAt()),
+                toInstant(r.getDeletedAt()));
+    }
+}
