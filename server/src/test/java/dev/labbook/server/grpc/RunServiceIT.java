@@ -1,0 +1,403 @@
+package dev.labbook.server.grpc;
+
+import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
+import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.api.v1.CreateExperimentRequest;
+import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.CreateRunResponse;
+import dev.labbook.api.v1.DeleteExperimentRequest;
+import dev.labbook.api.v1.DeleteRunRequest;
+import dev.labbook.api.v1.GetExperimentRequest;
+import dev.labbook.api.v1.GetRunRequest;
+import dev.labbook.api.v1.GetRunResponse;
+import dev.labbook.api.v1.LifecycleFilter;
+import dev.labbook.api.v1.ListRunsRequest;
+import dev.labbook.api.v1.ListRunsResponse;
+import dev.labbook.api.v1.LogParamsRequest;
+import dev.labbook.api.v1.Param;
+import dev.labbook.api.v1.PurgeRunRequest;
+import dev.labbook.api.v1.RestoreRunRequest;
+import dev.labbook.api.v1.ResumeRunRequest;
+import dev.labbook.api.v1.Run;
+import dev.labbook.api.v1.RunServiceGrpc.RunServiceBlockingStub;
+import dev.labbook.api.v1.RunStatus;
+import dev.labbook.api.v1.RunStatusChange;
+import dev.labbook.api.v1.SetRunTagsRequest;
+import dev.labbook.api.v1.SourceInfo;
+import dev.labbook.api.v1.UpdateRunRequest;
+import dev.labbook.api.v1.Value;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import io.grpc.Status.Code;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(LabbookServerExtension.class)
+class RunServiceIT {
+
+    private static String experiment(TestServer server, String name) {
+        return server.experiments().createExperiment(CreateExperimentRequest.newBuilder().setName(name).build())
+                .getExperiment().getId();
+    }
+
+    private static Run open(TestServer server, String experimentId, String name) {
+        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(experimentId).setName(name)
+                .build()).getRun();
+    }
+
+    private static GetRunResponse get(TestServer server, String runId) {
+        return server.runs().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+    }
+
+    private static Run setStatus(TestServer server, String runId, RunStatus status) {
+        return server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
+                .setStatus(status).build()).getRun();
+    }
+
+    private static Param param(String key, Value value) {
+        return Param.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    @Test
+    void createsARunningRunWithSourceTagsAndParams(TestServer server) {
+        String exp = experiment(server, "train");
+        CreateRunResponse response = server.runs().createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(exp).setName("baseline").setDescription("first try").putTags("model", "resnet")
+                .setSource(SourceInfo.newBuilder().setScript("train.py").addArgs("--lr").addArgs("0.1")
+                        .setGitCommit("0123abcd").setGitDirty(true).setHost("pod-1").setWorkingDir("/work"))
+                .addParams(param("lr", Value.newBuilder().setDoubleValue(0.1).build()))
+                .build());
+
+        assertThat(response.getResumed()).isFalse();
+        Run run = response.getRun();
+        assertThat(run.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        assertThat(run.getExperimentId()).isEqualTo(exp);
+        assertThat(run.getStartTimeMs()).isPositive();
+        assertThat(run.getEndTimeMs()).isZero();
+        assertThat(run.getSource().getArgsList()).containsExactly("--lr", "0.1");
+        assertThat(run.getSource().getGitDirty()).isTrue();
+        assertThat(run.getTagsMap()).containsExactly(Map.entry("model", "resnet"));
+        assertThat(run.getParamsList()).containsExactly(param("lr", Value.newBuilder().setDoubleValue(0.1).build()));
+
+        GetRunResponse stored = get(server, run.getId());
+        assertThat(stored.getRun()).isEqualTo(run);
+        assertThat(stored.getStatusHistoryList()).extracting(RunStatusChange::getReason).containsExactly("create");
+    }
+
+    @Test
+    void createByExperimentNameCreatesTheExperimentOnce(TestServer server) {
+        Run a = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+                .setExperimentName("bert").setName("a").build()).getRun();
+        Run b = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+                .setExperimentName("BERT").setName("b").build()).getRun();
+
+        assertThat(a.getExperimentId()).isEqualTo(b.getExperimentId());
+        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setProject("nlp")
+                .setName("bert").build()).getExperiment().getId()).isEqualTo(a.getExperimentId());
+    }
+
+    @Test
+    void runsWithoutANameGetAUniqueGeneratedOne(TestServer server) {
+        String exp = experiment(server, "e");
+        Run a = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).build()).getRun();
+        Run b = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).build()).getRun();
+        assertThat(a.getName()).startsWith("run-").isNotEqualTo(b.getName());
+    }
+
+    @Test
+    void openingAnExistingNameResumesItAndRecordsTheResume(TestServer server) {
+        String exp = experiment(server, "e");
+        Run first = open(server, exp, "nightly");
+        setStatus(server, first.getId(), RunStatus.RUN_STATUS_COMPLETED);
+
+        CreateRunResponse again = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp)
+                .setName("NIGHTLY").putTags("attempt", "2")
+                .addParams(param("epochs", Value.newBuilder().setIntValue(20).build())).build());
+
+        assertThat(again.getResumed()).isTrue();
+        Run resumed = again.getRun();
+        assertThat(resumed.getId()).isEqualTo(first.getId());
+        assertThat(resumed.getName()).isEqualTo("nightly");
+        assertThat(resumed.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        assertThat(resumed.getEndTimeMs()).isZero();
+        assertThat(resumed.getResumeCount()).isEqualTo(1);
+        assertThat(resumed.getTagsMap()).containsEntry("attempt", "2");
+        assertThat(resumed.getParamsList()).extracting(Param::getKey).containsExactly("epochs");
+        assertThat(get(server, first.getId()).getStatusHistoryList())
+                .extracting(c -> c.getReason() + ":" + c.getFromStatus() + "->" + c.getToStatus())
+                .containsExactly(
+                        "create:RUN_STATUS_UNSPECIFIED->RUN_STATUS_RUNNING",
+                        "update:RUN_STATUS_RUNNING->RUN_STATUS_COMPLETED",
+                        "resume:RUN_STATUS_COMPLETED->RUN_STATUS_RUNNING");
+    }
+
+    @Test
+    void concurrentOpensOfOneNameYieldOneRun(TestServer server) throws Exception {
+        String exp = experiment(server, "race");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<CreateRunResponse>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                Callable<CreateRunResponse> call = () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                        .setExperimentId(exp).setName("shared").build());
+                futures.add(pool.submit(call));
+            }
+            List<CreateRunResponse> responses = new ArrayList<>();
+            for (Future<CreateRunResponse> f : futures) {
+                responses.add(f.get());
+            }
+            assertThat(responses).extracting(r -> r.getRun().getId()).containsOnly(responses.get(0).getRun().getId());
+            assertThat(responses).filteredOn(r -> !r.getResumed()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void statusLifecycleAllowsOnlyRunningToFinished(TestServer server) {
+        String exp = experiment(server, "e");
+        Run run = open(server, exp, "r");
+
+        Run done = setStatus(server, run.getId(), RunStatus.RUN_STATUS_FAILED);
+        assertThat(done.getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
+        assertThat(done.getEndTimeMs()).isGreaterThanOrEqualTo(run.getStartTimeMs());
+
+        // Same status again is an idempotent no-op (safe to retry).
+        assertThat(setStatus(server, run.getId(), RunStatus.RUN_STATUS_FAILED)).isEqualTo(
+                get(server, run.getId()).getRun());
+        var change = assertStatus(Code.FAILED_PRECONDITION,
+                () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
+        assertThat(change.getStatus().getDescription()).contains("FAILED");
+        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_RUNNING));
+        assertInvalidField("status", () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_UNSPECIFIED));
+        assertThat(get(server, run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
+        assertThat(get(server, run.getId()).getStatusHistoryList()).hasSize(2);
+    }
+
+    @Test
+    void resumeRunReopensAFinishedRunById(TestServer server) {
+        String exp = experiment(server, "e");
+        Run run = open(server, exp, "r");
+        assertThat(server.runs().resumeRun(ResumeRunRequest.newBuilder().setRunId(run.getId()).build())
+                .getResumed()).isFalse();
+        setStatus(server, run.getId(), RunStatus.RUN_STATUS_CANCELED);
+
+        var resumed = server.runs().resumeRun(ResumeRunRequest.newBuilder().setRunId(run.getId()).build());
+
+        assertThat(resumed.getResumed()).isTrue();
+        assertThat(resumed.getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        assertThat(resumed.getRun().getResumeCount()).isEqualTo(1);
+        assertThat(get(server, run.getId()).getRun()).isEqualTo(resumed.getRun());
+    }
+
+    @Test
+    void updateSetsDescriptionAndExplicitEndTime(TestServer server) {
+        Run run = open(server, experiment(server, "e"), "r");
+        long end = run.getStartTimeMs() + 5_000;
+
+        Run updated = server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId())
+                .addUpdateFields("status").addUpdateFields("end_time_ms").addUpdateFields("description")
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(end).setDescription("done").build()).getRun();
+
+        assertThat(updated.getEndTimeMs()).isEqualTo(end);
+        assertThat(updated.getDescription()).isEqualTo("done");
+        Run other = open(server, run.getExperimentId(), "other");
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
+                .setRunId(other.getId()).addUpdateFields("end_time_ms").setEndTimeMs(end).build()));
+        assertInvalidField("end_time_ms", () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
+                .setRunId(other.getId()).addUpdateFields("status").addUpdateFields("end_time_ms")
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(1).build()));
+        assertThat(get(server, other.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+    }
+
+    @Test
+    void paramsKeepTheirTypesAndLoggingAgainOverwrites(TestServer server) {
+        Run run = open(server, experiment(server, "e"), "r");
+        String big = "x".repeat(64 * 1024);
+        List<Param> params = List.of(
+                param("optimizer", Value.newBuilder().setStringValue("adam").build()),
+                param("epochs", Value.newBuilder().setIntValue(Long.MAX_VALUE).build()),
+                param("lr", Value.newBuilder().setDoubleValue(1e-3).build()),
+                param("nan", Value.newBuilder().setDoubleValue(Double.NaN).build()),
+                param("neg_inf", Value.newBuilder().setDoubleValue(Double.NEGATIVE_INFINITY).build()),
+                param("tiny", Value.newBuilder().setDoubleValue(Double.MIN_VALUE).build()),
+                param("amp", Value.newBuilder().setBoolValue(true).build()),
+                param("config", Value.newBuilder().setStringValue(big).build()),
+                param("unicode", Value.newBuilder().setStringValue("λ = 0.5 ✓").build()));
+
+        assertThat(server.runs().logParams(LogParamsRequest.newBuilder().setRunId(run.getId()).addAllParams(params)
+                .build()).getWritten()).isEqualTo(params.size());
+        Map<String, Value> stored = new java.util.HashMap<>();
+        get(server, run.getId()).getRun().getParamsList().forEach(p -> stored.put(p.getKey(), p.getValue()));
+        params.forEach(p -> assertThat(stored.get(p.getKey())).as(p.getKey()).isEqualTo(p.getValue()));
+        assertThat(get(server, run.getId()).getRun().getParamsList()).extracting(Param::getKey).isSorted();
+
+        server.runs().logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("lr", Value.newBuilder().setStringValue("cosine").build())).build());
+        assertThat(get(server, run.getId()).getRun().getParamsList()).filteredOn(p -> p.getKey().equals("lr"))
+                .extracting(Param::getValue).containsExactly(Value.newBuilder().setStringValue("cosine").build());
+        assertThat(get(server, run.getId()).getRun().getParamsCount()).isEqualTo(params.size());
+    }
+
+    @Test
+    void badParamsAreRefusedNamingTheFieldAndNoneOfTheBatchIsStored(TestServer server) {
+        Run run = open(server, experiment(server, "e"), "r");
+        RunServiceBlockingStub runs = server.runs();
+        Param ok = param("ok", Value.newBuilder().setIntValue(1).build());
+
+        assertInvalidField("params[1].value", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(ok).addParams(Param.newBuilder().setKey("novalue")).build()));
+        assertInvalidField("params[1].value", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(ok).addParams(param("huge", Value.newBuilder()
+                        .setStringValue("y".repeat(256 * 1024 + 1)).build())).build()));
+        assertInvalidField("params[1].key", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(ok).addParams(ok).build()));
+        assertInvalidField("params[0].key", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("bad key!", Value.newBuilder().setIntValue(1).build())).build()));
+        assertInvalidField("params[0].key", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("k".repeat(251), Value.newBuilder().setIntValue(1).build())).build()));
+        assertInvalidField("params", () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId()).build()));
+
+        assertThat(get(server, run.getId()).getRun().getParamsList()).isEmpty();
+        assertThat(runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("edge", Value.newBuilder().setStringValue("y".repeat(256 * 1024)).build()))
+                .build()).getWritten()).isEqualTo(1);
+    }
+
+    @Test
+    void tagsAreSetOverwrittenAndRemoved(TestServer server) {
+        Run run = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(experiment(server, "e"))
+                .putTags("a", "1").putTags("b", "2").build()).getRun();
+
+        Map<String, String> tags = server.runs().setRunTags(SetRunTagsRequest.newBuilder().setRunId(run.getId())
+                .putTags("a", "one").putTags("c", "3").addRemoveKeys("b").addRemoveKeys("absent").build())
+                .getTagsMap();
+
+        assertThat(tags).containsExactlyInAnyOrderEntriesOf(Map.of("a", "one", "c", "3"));
+        assertThat(get(server, run.getId()).getRun().getTagsMap()).isEqualTo(tags);
+        assertInvalidField("remove_keys[0]", () -> server.runs().setRunTags(SetRunTagsRequest.newBuilder()
+                .setRunId(run.getId()).putTags("a", "x").addRemoveKeys("a").build()));
+        assertInvalidField("tags[a]", () -> server.runs().setRunTags(SetRunTagsRequest.newBuilder()
+                .setRunId(run.getId()).putTags("a", "v".repeat(8 * 1024 + 1)).build()));
+        assertThat(get(server, run.getId()).getRun().getTagsMap()).isEqualTo(tags);
+    }
+
+    @Test
+    void childRunsLiveInTheirParentsExperiment(TestServer server) {
+        String exp = experiment(server, "sweep");
+        Run parent = open(server, exp, "sweep-parent");
+        for (int i = 0; i < 3; i++) {
+            server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("trial-" + i)
+                    .setParentRunId(parent.getId()).build());
+        }
+        open(server, exp, "unrelated");
+
+        ListRunsResponse children = server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
+                .setParentRunId(parent.getId()).build());
+        assertThat(children.getRunsList()).extracting(Run::getName).containsExactly("trial-2", "trial-1", "trial-0");
+        assertThat(children.getRunsList()).extracting(Run::getParentRunId).containsOnly(parent.getId());
+
+        String otherExp = experiment(server, "other");
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(otherExp).setName("x").setParentRunId(parent.getId()).build()));
+        assertStatus(Code.NOT_FOUND, () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(exp).setName("x").setParentRunId(UUID.randomUUID().toString()).build()));
+    }
+
+    @Test
+    void listsRunsNewestFirstInPages(TestServer server) {
+        String exp = experiment(server, "e");
+        for (int i = 0; i < 5; i++) {
+            open(server, exp, "r" + i);
+        }
+        List<String> names = new ArrayList<>();
+        String token = "";
+        do {
+            ListRunsResponse page = server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
+                    .setPageSize(2).setPageToken(token).build());
+            page.getRunsList().forEach(r -> names.add(r.getName()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertThat(names).containsExactly("r4", "r3", "r2", "r1", "r0");
+        assertStatus(Code.NOT_FOUND, () -> server.runs().listRuns(ListRunsRequest.newBuilder()
+                .setExperimentId(UUID.randomUUID().toString()).build()));
+    }
+
+    @Test
+    void deletedRunsRefuseWritesUntilRestoredAndPurgeTakesTheirChildren(TestServer server) {
+        String exp = experiment(server, "e");
+        Run parent = open(server, exp, "parent");
+        Run child = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("child")
+                .setParentRunId(parent.getId()).build()).getRun();
+
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().purgeRun(PurgeRunRequest.newBuilder()
+                .setRunId(parent.getId()).build()));
+        Run deleted = server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(parent.getId()).build()).getRun();
+        assertThat(deleted.getDeleted()).isTrue();
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp).build()).getRunsList())
+                .extracting(Run::getName).containsExactly("child");
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
+                .setLifecycle(LifecycleFilter.LIFECYCLE_FILTER_DELETED).build()).getRunsList())
+                .extracting(Run::getName).containsExactly("parent");
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().logParams(LogParamsRequest.newBuilder()
+                .setRunId(parent.getId()).addParams(param("a", Value.newBuilder().setIntValue(1).build())).build()));
+        assertStatus(Code.FAILED_PRECONDITION, () -> open(server, exp, "parent"));
+        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, parent.getId(), RunStatus.RUN_STATUS_COMPLETED));
+
+        server.runs().restoreRun(RestoreRunRequest.newBuilder().setRunId(parent.getId()).build());
+        assertThat(setStatus(server, parent.getId(), RunStatus.RUN_STATUS_COMPLETED).getStatus())
+                .isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+
+        server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(parent.getId()).build());
+        assertThat(server.runs().purgeRun(PurgeRunRequest.newBuilder().setRunId(parent.getId()).build())
+                .getPurgedRuns()).isEqualTo(2);
+        assertStatus(Code.NOT_FOUND, () -> get(server, child.getId()));
+        assertThat(open(server, exp, "parent").getId()).isNotEqualTo(parent.getId());
+    }
+
+    @Test
+    void runsOfADeletedExperimentRefuseWrites(TestServer server) {
+        String exp = experiment(server, "e");
+        Run run = open(server, exp, "r");
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(exp).build());
+
+        assertStatus(Code.FAILED_PRECONDITION, () -> open(server, exp, "new"));
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                .setExperimentName("e").setName("new").build()));
+        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
+        assertThat(get(server, run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+    }
+
+    @Test
+    void badRunRequestsNameTheField(TestServer server) {
+        String exp = experiment(server, "e");
+        RunServiceBlockingStub runs = server.runs();
+        assertInvalidField("experiment_id", () -> runs.createRun(CreateRunRequest.newBuilder().setName("r").build()));
+        assertInvalidField("experiment_id", () -> runs.createRun(CreateRunRequest.newBuilder()
+                .setExperimentId("nope").build()));
+        assertStatus(Code.NOT_FOUND, () -> runs.createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(UUID.randomUUID().toString()).build()));
+        assertInvalidField("name", () -> open(server, exp, "tab\tname"));
+        assertInvalidField("name", () -> open(server, exp, "n".repeat(257)));
+        assertInvalidField("source.git_commit", () -> runs.createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(exp).setSource(SourceInfo.newBuilder().setGitCommit("not-a-hash")).build()));
+        assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.newBuilder().setRunId("../etc").build()));
+        assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.getDefaultInstance()));
+        assertStatus(Code.NOT_FOUND, () -> runs.getRun(GetRunRequest.newBuilder()
+                .setRunId(UUID.randomUUID().toString()).build()));
+        assertInvalidField("update_fields[0]", () -> runs.updateRun(UpdateRunRequest.newBuilder()
+                .setRunId(UUID.randomUUID().toString()).addUpdateFields("name").build()));
+        assertThat(runs.listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
+                .setLifecycle(LifecycleFilter.LIFECYCLE_FILTER_ALL).build()).getRunsList()).isEmpty();
+    }
+}
