@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,7 +47,12 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
             Files.createDirectories(dataDir);
             FileChannel channel = FileChannel.open(dataDir.resolve("labbook.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by another server in this JVM
+            }
             if (lock == null) {
                 channel.close();
                 throw new IllegalStateException("data directory " + dataDir

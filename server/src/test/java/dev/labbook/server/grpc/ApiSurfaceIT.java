@@ -1,0 +1,120 @@
+package dev.labbook.server.grpc;
+
+import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.api.v1.CompareRunsRequest;
+import dev.labbook.api.v1.GetMetricHistoryRequest;
+import dev.labbook.api.v1.ListArtifactsRequest;
+import dev.labbook.api.v1.ListMetricsRequest;
+import dev.labbook.api.v1.LogMetricsRequest;
+import dev.labbook.api.v1.LogMetricsResponse;
+import dev.labbook.api.v1.ReadLogsRequest;
+import dev.labbook.api.v1.SearchRunsRequest;
+import dev.labbook.api.v1.WatchRunRequest;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What a client sees of the API as a whole: reflection, health and not-yet-implemented RPCs. */
+@ExtendWith(LabbookServerExtension.class)
+class ApiSurfaceIT {
+
+    @Test
+    void reflectionListsTheFiveLabbookServicesAndHealth(TestServer server) throws Exception {
+        CompletableFuture<ServerReflectionResponse> result = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                        result.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        result.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+
+        List<String> services = result.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName).toList();
+
+        assertThat(services).contains(
+                "labbook.v1.ExperimentService",
+                "labbook.v1.RunService",
+                "labbook.v1.MetricService",
+                "labbook.v1.LogService",
+                "labbook.v1.ArtifactService",
+                "grpc.health.v1.Health");
+        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(5);
+    }
+
+    @Test
+    void healthIsServingOverallAndPerService(TestServer server) {
+        var health = HealthGrpc.newBlockingStub(server.channel());
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("labbook.v1.RunService").build())
+                .getStatus()).isEqualTo(ServingStatus.SERVING);
+    }
+
+    @Test
+    void rpcsOfLaterIssuesAnswerUnimplemented(TestServer server) {
+        String runId = "0190f0c2-3b4a-7d5e-8f60-123456789abc";
+        assertStatus(Code.UNIMPLEMENTED, () -> server.runs().searchRuns(SearchRunsRequest.getDefaultInstance()));
+        assertStatus(Code.UNIMPLEMENTED, () -> server.runs().compareRuns(CompareRunsRequest.getDefaultInstance()));
+        assertStatus(Code.UNIMPLEMENTED, () -> server.runs().watchRun(WatchRunRequest.newBuilder().setRunId(runId)
+                .build()).hasNext());
+        assertStatus(Code.UNIMPLEMENTED, () -> server.metrics().listMetrics(ListMetricsRequest.newBuilder()
+                .setRunId(runId).build()));
+        assertStatus(Code.UNIMPLEMENTED, () -> server.metrics().getMetricHistory(GetMetricHistoryRequest.newBuilder()
+                .setRunId(runId).setKey("loss").build()).hasNext());
+        assertStatus(Code.UNIMPLEMENTED, () -> server.logs().readLogs(ReadLogsRequest.newBuilder().setRunId(runId)
+                .build()).hasNext());
+        assertStatus(Code.UNIMPLEMENTED, () -> server.artifacts().listArtifacts(ListArtifactsRequest.newBuilder()
+                .setRunId(runId).build()));
+    }
+
+    @Test
+    void clientStreamingIngestAnswersUnimplemented(TestServer server) throws Exception {
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        StreamObserver<LogMetricsRequest> stream = server.metricsAsync().logMetrics(new StreamObserver<>() {
+            @Override
+            public void onNext(LogMetricsResponse value) {
+                closed.complete(Status.OK);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed.complete(((StatusRuntimeException) t).getStatus());
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        stream.onNext(LogMetricsRequest.getDefaultInstance());
+        stream.onCompleted();
+        assertThat(closed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Code.UNIMPLEMENTED);
+    }
+}
