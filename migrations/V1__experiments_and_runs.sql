@@ -2,13 +2,14 @@
 -- Applied by Flyway at server start (`labbook server`) or by `labbook migrate`.
 -- Names are matched case-insensitively through the *_key columns (lower-cased by the server
 -- with Locale.ROOT), so the unique constraints below are exact-match btree indexes that also
--- serve ON CONFLICT upserts.
+-- serve ON CONFLICT upserts. name_key is wider than name because lower-casing can lengthen a
+-- string (U+0130 becomes two chars).
 
 CREATE TABLE experiment (
     id           uuid          NOT NULL,
     project      varchar(64)   NOT NULL,
     name         varchar(256)  NOT NULL,
-    name_key     varchar(256)  NOT NULL,
+    name_key     varchar(1024) NOT NULL,
     description  text          NOT NULL DEFAULT '',
     folder       varchar(1024) NOT NULL DEFAULT '',
     created_at   timestamptz   NOT NULL,
@@ -34,7 +35,7 @@ CREATE TABLE run (
     id               uuid          NOT NULL,
     experiment_id    uuid          NOT NULL,
     name             varchar(256)  NOT NULL,
-    name_key         varchar(256)  NOT NULL,
+    name_key         varchar(1024) NOT NULL,
     status           varchar(16)   NOT NULL,
     description      text          NOT NULL DEFAULT '',
     parent_run_id    uuid,

@@ -24,19 +24,23 @@ public final class ServerConfigLoader {
      * @param home the user's home directory, for {@code ~} in paths
      */
     public static ServerConfig load(Map<Setting, String> flags, Map<String, String> env, Path configFile, Path home) {
-        Path file = configFile != null ? configFile
-                : env.containsKey("LABBOOK_CONFIG") ? Path.of(env.get("LABBOOK_CONFIG")) : null;
+        String configFromEnv = env.getOrDefault("LABBOOK_CONFIG", "");
+        Path file = configFile != null ? configFile : configFromEnv.isEmpty() ? null : Path.of(configFromEnv);
         Properties fromFile = file == null ? new Properties() : readProperties(file);
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         for (Setting setting : Setting.values()) {
             String value = flags.get(setting);
             if (value == null) {
-                value = env.get(setting.envVar());
+                String fromEnv = env.get(setting.envVar());
+                // An empty variable counts as unset, as most tools treat it.
+                value = fromEnv == null || fromEnv.isEmpty() ? null : fromEnv;
             }
             if (value == null) {
                 value = fromFile.getProperty(setting.key());
             }
-            values.put(setting, value == null ? setting.defaultValue() : value.trim());
+            // Secrets are used exactly as given: a password may start or end with a space.
+            boolean secret = setting == Setting.DB_PASSWORD;
+            values.put(setting, value == null ? setting.defaultValue() : secret ? value : value.trim());
         }
         for (Object key : fromFile.keySet()) {
             if (java.util.Arrays.stream(Setting.values()).noneMatch(s -> s.key().equals(key))) {
@@ -63,11 +67,11 @@ public final class ServerConfigLoader {
     private static int intSetting(Map<Setting, String> values, Setting setting, int min, int max) {
         String raw = values.get(setting);
         try {
-            int value = Integer.parseInt(raw);
+            long value = Long.parseLong(raw);
             if (value < min || value > max) {
                 throw new ConfigException(describe(setting) + " must be between " + min + " and " + max + ", got " + raw);
             }
-            return value;
+            return (int) value;
         } catch (NumberFormatException e) {
             throw new ConfigException(describe(setting) + " must be a whole number, got '" + raw + "'");
         }

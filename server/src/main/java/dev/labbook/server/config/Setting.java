@@ -28,7 +28,7 @@ public enum Setting {
         this.description = description;
     }
 
-    /** Flag name without dashes, and key in a configuration file. */
+    /** Flag name without the leading "--"; also the key in a configuration file (e.g. data-dir). */
     public String key() {
         return key;
     }

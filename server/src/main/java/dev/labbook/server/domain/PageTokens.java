@@ -1,6 +1,9 @@
 package dev.labbook.server.domain;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -11,17 +14,29 @@ import java.util.UUID;
  */
 public final class PageTokens {
     private static final byte VERSION = 1;
+    private static final int LENGTH = 1 + 16 + 8;
 
     private PageTokens() {
     }
 
     public static String encode(UUID lastId, String listingFingerprint) {
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 16 + 4);
+        ByteBuffer buffer = ByteBuffer.allocate(LENGTH);
         buffer.put(VERSION);
         buffer.putLong(lastId.getMostSignificantBits());
         buffer.putLong(lastId.getLeastSignificantBits());
-        buffer.putInt(listingFingerprint.hashCode());
+        buffer.putLong(digest(listingFingerprint));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+    }
+
+    /** First 8 bytes of SHA-256: collisions between two listings are practically impossible. */
+    private static long digest(String listingFingerprint) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(listingFingerprint.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(hash, 0, 8).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     /** Returns the last id of the previous page, or null for an empty token. */
@@ -35,12 +50,12 @@ public final class PageTokens {
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException(field, "is not a token returned by this listing");
         }
-        if (bytes.length != 21 || bytes[0] != VERSION) {
+        if (bytes.length != LENGTH || bytes[0] != VERSION) {
             throw new InvalidArgumentException(field, "is not a token returned by this listing");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, 20);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, LENGTH - 1);
         UUID lastId = new UUID(buffer.getLong(), buffer.getLong());
-        if (buffer.getInt() != listingFingerprint.hashCode()) {
+        if (buffer.getLong() != digest(listingFingerprint)) {
             throw new InvalidArgumentException(field, "was issued for a listing with other arguments");
         }
         return lastId;

@@ -96,10 +96,8 @@ public final class RunService {
         mergedTags.putAll(tags);
         Limits.tags("tags", mergedTags);
         Run next = reopened(runs, existing, now);
-        if (!description.isEmpty()) {
-            next = next.withState(next.status(), description, next.endTime(), now, null, next.resumeCount());
-        }
-        runs.updateState(next.withState(next.status(), next.description(), next.endTime(), now, null,
+        String newDescription = description.isEmpty() ? next.description() : description;
+        runs.updateState(next.withState(next.status(), newDescription, next.endTime(), now, null,
                 next.resumeCount()));
         runs.upsertTags(existing.id(), tags);
         runs.upsertParams(existing.id(), params, now);

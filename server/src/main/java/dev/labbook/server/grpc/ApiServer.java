@@ -23,12 +23,10 @@ import java.util.concurrent.TimeUnit;
  * the standard health service and server reflection (v1 and v1alpha, for grpcurl and friends).
  */
 public final class ApiServer implements AutoCloseable {
-    private static final List<String> SERVICE_NAMES = List.of(
+    /** Services reported SERVING by the health service: those with implemented RPCs. */
+    private static final List<String> SERVING_SERVICES = List.of(
             ExperimentServiceGrpc.SERVICE_NAME,
-            RunServiceGrpc.SERVICE_NAME,
-            MetricServiceGrpc.SERVICE_NAME,
-            LogServiceGrpc.SERVICE_NAME,
-            ArtifactServiceGrpc.SERVICE_NAME);
+            RunServiceGrpc.SERVICE_NAME);
 
     private final Server server;
     private final HealthStatusManager health;
@@ -57,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
             builder.addService(ServerInterceptors.intercept(service, statusMapping));
         }
         Server server = builder.build().start();
-        for (String name : SERVICE_NAMES) {
+        for (String name : SERVING_SERVICES) {
             health.setStatus(name, ServingStatus.SERVING);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);

@@ -1,0 +1,365 @@
+package dev.labbook.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ServerConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    private Path home;
+    private final Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    private final Map<String, String> env = new HashMap<>();
+    private Path configFile;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        home = Files.createDirectory(tmp.resolve("home"));
+    }
+
+    private Path writeConfig(String name, String... lines) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.write(file, java.util.List.of(lines), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private ServerConfig load() {
+        return ServerConfigLoader.load(flags, env, configFile, home);
+    }
+
+    @Test
+    void usesTheDefaultsWhenNothingIsGiven() {
+        ServerConfig config = load();
+
+        assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
+                "", "", 10, 0, 16 * 1024 * 1024));
+        assertThat(config.embeddedDatabase()).isTrue();
+    }
+
+    @Nested
+    class Precedence {
+        @BeforeEach
+        void fileSetsEverySettingItTests() throws IOException {
+            configFile = writeConfig("labbook.properties", "port=1111", "host=file-host", "db-pool-size=11");
+        }
+
+        @Test
+        void aFlagBeatsTheEnvironmentTheFileAndTheDefault() {
+            env.put("LABBOOK_PORT", "2222");
+            flags.put(Setting.PORT, "3333");
+
+            assertThat(load().port()).isEqualTo(3333);
+        }
+
+        @Test
+        void theEnvironmentBeatsTheFile() {
+            env.put("LABBOOK_PORT", "2222");
+
+            assertThat(load().port()).isEqualTo(2222);
+        }
+
+        @Test
+        void theFileBeatsTheDefault() {
+            assertThat(load().port()).isEqualTo(1111);
+        }
+
+        @Test
+        void appliesPerSetting() {
+            flags.put(Setting.PORT, "3333");
+            env.put("LABBOOK_HOST", "env-host");
+
+            ServerConfig config = load();
+
+            assertThat(config.port()).isEqualTo(3333);
+            assertThat(config.host()).isEqualTo("env-host");
+            assertThat(config.dbPoolSize()).isEqualTo(11);
+            assertThat(config.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+        }
+
+        @Test
+        void anEmptyEnvironmentVariableCountsAsUnset() {
+            env.put("LABBOOK_PORT", "");
+            env.put("LABBOOK_MAX_MESSAGE_BYTES", "");
+
+            ServerConfig config = load();
+
+            assertThat(config.port()).isEqualTo(1111);
+            assertThat(config.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+        }
+
+        @Test
+        void ignoresUnrelatedEnvironmentVariables() {
+            env.put("PORT", "9999");
+            env.put("LABBOOK_PORTS", "9999");
+
+            assertThat(load().port()).isEqualTo(1111);
+        }
+    }
+
+    @Nested
+    class ConfigurationFile {
+        @Test
+        void readsEverySettingFromAPropertiesFile() throws IOException {
+            configFile = writeConfig("all.properties",
+                    "# Labbook settings",
+                    "",
+                    "host=127.0.0.1",
+                    "port = 7900",
+                    "data-dir=/srv/labbook",
+                    "db-url=jdbc:postgresql://db:5432/labbook",
+                    "db-user=labbook",
+                    "db-password=s3cret",
+                    "db-pool-size=20",
+                    "embedded-db-port=5433",
+                    "max-message-bytes=1048576");
+
+            assertThat(load()).isEqualTo(new ServerConfig("127.0.0.1", 7900, Path.of("/srv/labbook"),
+                    Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576));
+        }
+
+        @Test
+        void isTakenFromLabbookConfigWhenNoFileIsGiven() throws IOException {
+            env.put("LABBOOK_CONFIG", writeConfig("env.properties", "port=4444").toString());
+
+            assertThat(load().port()).isEqualTo(4444);
+        }
+
+        @Test
+        void anExplicitFileBeatsLabbookConfig() throws IOException {
+            env.put("LABBOOK_CONFIG", writeConfig("env.properties", "port=4444").toString());
+            configFile = writeConfig("flag.properties", "port=5555");
+
+            assertThat(load().port()).isEqualTo(5555);
+        }
+
+        @Test
+        void rejectsUnknownKeysNamingKeyAndFile() throws IOException {
+            configFile = writeConfig("typo.properties", "port=7800", "db_url=jdbc:postgresql://db/labbook");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("unknown setting 'db_url' in " + configFile);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"Port=1", "--port=1", "config=other.properties", "LABBOOK_PORT=1"})
+        void acceptsOnlyTheFlagNamesWithoutDashesAsKeys(String line) throws IOException {
+            configFile = writeConfig("wrong.properties", line);
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("unknown setting '");
+        }
+
+        @Test
+        void reportsAMissingFile() {
+            configFile = tmp.resolve("missing.properties");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("cannot read configuration file " + configFile);
+        }
+
+        @Test
+        void reportsAMissingFileNamedByLabbookConfig() {
+            env.put("LABBOOK_CONFIG", tmp.resolve("gone.properties").toString());
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("gone.properties");
+        }
+
+        @Test
+        void namesFlagAndEnvVarWhenAFileValueIsInvalid() throws IOException {
+            configFile = writeConfig("bad.properties", "db-pool-size=lots");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("--db-pool-size (LABBOOK_DB_POOL_SIZE) must be a whole number, got 'lots'");
+        }
+    }
+
+    @Nested
+    class Values {
+        @Test
+        void trimsGivenValues() {
+            flags.put(Setting.PORT, " 8080 ");
+            env.put("LABBOOK_HOST", "  localhost\t");
+
+            ServerConfig config = load();
+
+            assertThat(config.port()).isEqualTo(8080);
+            assertThat(config.host()).isEqualTo("localhost");
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "PORT, 0, 65535",
+            "EMBEDDED_DB_PORT, 0, 65535",
+            "DB_POOL_SIZE, 1, 1000",
+            "MAX_MESSAGE_BYTES, 1024, 2147483647",
+        })
+        void acceptsWholeNumbersWithinTheRange(Setting setting, int min, int max) {
+            for (int accepted : new int[] {min, max}) {
+                flags.put(setting, Integer.toString(accepted));
+                ServerConfig config = load();
+                int actual = switch (setting) {
+                    case PORT -> config.port();
+                    case EMBEDDED_DB_PORT -> config.embeddedDbPort();
+                    case DB_POOL_SIZE -> config.dbPoolSize();
+                    case MAX_MESSAGE_BYTES -> config.maxMessageBytes();
+                    default -> throw new AssertionError(setting);
+                };
+                assertThat(actual).isEqualTo(accepted);
+            }
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "PORT, 0, 65535",
+            "EMBEDDED_DB_PORT, 0, 65535",
+            "DB_POOL_SIZE, 1, 1000",
+            "MAX_MESSAGE_BYTES, 1024, 2147483647",
+        })
+        void rejectsWholeNumbersOutsideTheRangeNamingFlagAndEnvVar(Setting setting, int min, int max) {
+            flags.put(setting, Integer.toString(min - 1));
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage(setting.flag() + " (" + setting.envVar() + ") must be between " + min + " and " + max
+                            + ", got " + (min - 1));
+
+            if (max < Integer.MAX_VALUE) {
+                flags.put(setting, Integer.toString(max + 1));
+                assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                        .isInstanceOf(ConfigException.class)
+                        .hasMessageContaining("must be between " + min + " and " + max);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"abc", "80.5", "1e3", "0x50", "80 80", "99999999999999999999"})
+        void rejectsNonNumbersNamingFlagAndEnvVar(String raw) {
+            env.put("LABBOOK_PORT", raw);
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("--port (LABBOOK_PORT) must be a whole number, got '" + raw + "'");
+        }
+
+        @Test
+        void rejectsAnEmptyFlagValue() {
+            flags.put(Setting.PORT, "");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("--port (LABBOOK_PORT) must be a whole number, got ''");
+        }
+
+        @Test
+        void rejectsAMessageSizeBeyondInt32AsOutOfRange() {
+            flags.put(Setting.MAX_MESSAGE_BYTES, "2147483648");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("--max-message-bytes (LABBOOK_MAX_MESSAGE_BYTES) must be between 1024 and "
+                            + Integer.MAX_VALUE + ", got 2147483648");
+        }
+
+        @Test
+        void keepsThePasswordExactlyAsGiven() {
+            env.put("LABBOOK_DB_PASSWORD", " secret ");
+
+            assertThat(load().dbPassword()).isEqualTo(" secret ");
+        }
+
+        @Test
+        void anEmptyConfigVariableMeansNoFile() {
+            env.put("LABBOOK_CONFIG", "");
+
+            assertThat(load().port()).isEqualTo(7800);
+        }
+
+        @Test
+        void acceptsAPostgresJdbcUrlWithCredentials() {
+            flags.put(Setting.DB_URL, "jdbc:postgresql://db.internal:5432/labbook?sslmode=require");
+            env.put("LABBOOK_DB_USER", "tracker");
+            env.put("LABBOOK_DB_PASSWORD", "pw");
+
+            ServerConfig config = load();
+
+            assertThat(config.dbUrl()).contains("jdbc:postgresql://db.internal:5432/labbook?sslmode=require");
+            assertThat(config.embeddedDatabase()).isFalse();
+            assertThat(config.dbUser()).isEqualTo("tracker");
+            assertThat(config.dbPassword()).isEqualTo("pw");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"postgresql://db:5432/labbook", "jdbc:mysql://db/labbook", "db:5432",
+            "JDBC:POSTGRESQL://db/labbook"})
+        void rejectsOtherDbUrlsNamingFlagAndEnvVar(String url) {
+            env.put("LABBOOK_DB_URL", url);
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("--db-url (LABBOOK_DB_URL) must be a PostgreSQL JDBC URL")
+                    .hasMessageEndingWith("got '" + url + "'");
+        }
+    }
+
+    @Nested
+    class DataDir {
+        private Path dataDirFor(String raw) {
+            flags.put(Setting.DATA_DIR, raw);
+            return load().dataDir();
+        }
+
+        @Test
+        void expandsTildeToTheHomeDirectory() {
+            assertThat(dataDirFor("~")).isEqualTo(home);
+            assertThat(dataDirFor("~/labbook-data")).isEqualTo(home.resolve("labbook-data"));
+            assertThat(dataDirFor("~/a/b")).isEqualTo(home.resolve("a/b"));
+        }
+
+        @Test
+        void expandsTildeInValuesFromTheEnvironmentAndTheFile() throws IOException {
+            env.put("LABBOOK_DATA_DIR", "~/from-env");
+            assertThat(load().dataDir()).isEqualTo(home.resolve("from-env"));
+
+            env.clear();
+            configFile = writeConfig("dir.properties", "data-dir=~/from-file");
+            assertThat(load().dataDir()).isEqualTo(home.resolve("from-file"));
+        }
+
+        @Test
+        void keepsAbsolutePaths() {
+            assertThat(dataDirFor("/var/lib/labbook")).isEqualTo(Path.of("/var/lib/labbook"));
+        }
+
+        @Test
+        void resolvesRelativePathsAgainstTheWorkingDirectory() {
+            assertThat(dataDirFor("data")).isEqualTo(Path.of("data").toAbsolutePath()).isAbsolute();
+        }
+
+        @Test
+        void doesNotExpandTildeFollowedByAName() {
+            assertThat(dataDirFor("~bob/data")).isEqualTo(Path.of("~bob/data").toAbsolutePath());
+            assertThat(dataDirFor("data/~/x")).isEqualTo(Path.of("data/~/x").toAbsolutePath());
+        }
+    }
+}
