@@ -5,7 +5,11 @@ import dev.labbook.server.domain.ExperimentService;
 import dev.labbook.server.domain.IdGenerator;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.grpc.ApiServer;
+import dev.labbook.server.domain.metric.MetricCompactor;
+import dev.labbook.server.domain.metric.MetricService;
+import dev.labbook.server.domain.metric.TableService;
 import dev.labbook.server.grpc.ExperimentGrpcService;
+import dev.labbook.server.grpc.MetricGrpcService;
 import dev.labbook.server.grpc.RunGrpcService;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
@@ -16,6 +20,9 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +65,24 @@ public final class LabbookServer implements AutoCloseable {
             IdGenerator ids = new IdGenerator(clock);
             ExperimentService experiments = new ExperimentService(store, ids, clock);
             RunService runs = new RunService(store, experiments, ids, clock);
+            MetricService metrics = new MetricService(store, clock);
+            TableService tables = new TableService(store);
+
+            if (config.compactionIntervalSeconds() > 0) {
+                ScheduledExecutorService compaction = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "labbook-metric-compaction");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                resources.push(compaction::shutdownNow);
+                MetricCompactor compactor = new MetricCompactor(store);
+                compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
+                        config.compactionIntervalSeconds(), TimeUnit.SECONDS);
+            }
 
             ApiServer api = ApiServer.start(config.host(), config.port(), config.maxMessageBytes(),
-                    new ExperimentGrpcService(experiments), new RunGrpcService(runs));
+                    new ExperimentGrpcService(experiments), new RunGrpcService(runs),
+                    new MetricGrpcService(metrics, tables));
             resources.push(api);
             LOG.info("Labbook listening on {}:{} ({})", config.host(), api.port(),
                     config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl());

@@ -13,7 +13,8 @@ public record ServerConfig(
         String dbPassword,
         int dbPoolSize,
         int embeddedDbPort,
-        int maxMessageBytes) {
+        int maxMessageBytes,
+        int compactionIntervalSeconds) {
 
     public boolean embeddedDatabase() {
         return dbUrl.isEmpty();
@@ -21,6 +22,6 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes);
+                maxMessageBytes, compactionIntervalSeconds);
     }
 }

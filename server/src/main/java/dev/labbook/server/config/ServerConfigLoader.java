@@ -61,7 +61,8 @@ public final class ServerConfigLoader {
                 values.get(Setting.DB_PASSWORD),
                 intSetting(values, Setting.DB_POOL_SIZE, 1, 1000),
                 intSetting(values, Setting.EMBEDDED_DB_PORT, 0, 65535),
-                intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE));
+                intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
+                intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400));
     }
 
     private static int intSetting(Map<Setting, String> values, Setting setting, int min, int max) {

@@ -16,7 +16,9 @@ public enum Setting {
     DB_PASSWORD("db-password", "", "Password for --db-url (prefer the environment variable)."),
     DB_POOL_SIZE("db-pool-size", "10", "Maximum connections in the database pool."),
     EMBEDDED_DB_PORT("embedded-db-port", "0", "Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one."),
-    MAX_MESSAGE_BYTES("max-message-bytes", "16777216", "Largest gRPC message the server accepts.");
+    MAX_MESSAGE_BYTES("max-message-bytes", "16777216", "Largest gRPC message the server accepts."),
+    COMPACTION_INTERVAL("compaction-interval", "60",
+            "Seconds between passes that merge small metric chunks; 0 turns compaction off.");
 
     private final String key;
     private final String defaultValue;

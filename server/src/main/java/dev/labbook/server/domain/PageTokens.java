@@ -28,6 +28,23 @@ public final class PageTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
     }
 
+    /** A token for offset-paged listings (a position such as a row index). */
+    public static String encodePosition(long position, String listingFingerprint) {
+        return encode(new UUID(0, position), listingFingerprint);
+    }
+
+    /** The position of a token from {@link #encodePosition}; 0 for an empty token. */
+    public static long decodePosition(String field, String token, String listingFingerprint) {
+        UUID decoded = decode(field, token, listingFingerprint);
+        if (decoded == null) {
+            return 0;
+        }
+        if (decoded.getMostSignificantBits() != 0 || decoded.getLeastSignificantBits() < 0) {
+            throw new InvalidArgumentException(field, "is not a token returned by this listing");
+        }
+        return decoded.getLeastSignificantBits();
+    }
+
     /** First 8 bytes of SHA-256: collisions between two listings are practically impossible. */
     private static long digest(String listingFingerprint) {
         try {

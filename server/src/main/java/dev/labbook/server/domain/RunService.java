@@ -280,18 +280,11 @@ public final class RunService {
     }
 
     private static void requireWritable(TrackingTransaction tx, Run run) {
-        if (run.deleted()) {
-            throw new FailedPreconditionException("run " + run.id() + " is deleted; restore it before changing it");
-        }
-        Experiment experiment = ExperimentService.require(tx.experiments(), run.experimentId(), false);
-        if (experiment.deleted()) {
-            throw new FailedPreconditionException("experiment '" + experiment.name()
-                    + "' of run " + run.id() + " is deleted; restore it before changing its runs");
-        }
+        RunGuards.requireWritable(tx, run);
     }
 
     private static Run require(RunRepository runs, UUID runId, boolean forUpdate) {
-        return runs.findById(runId, forUpdate).orElseThrow(() -> new NotFoundException("run " + runId + " not found"));
+        return runs.findById(runId, forUpdate).orElseThrow(() -> RunGuards.notFound(runId));
     }
 
     private static List<Param> validParams(String field, List<Param> params) {

@@ -26,7 +26,8 @@ public final class ApiServer implements AutoCloseable {
     /** Services reported SERVING by the health service: those with implemented RPCs. */
     private static final List<String> SERVING_SERVICES = List.of(
             ExperimentServiceGrpc.SERVICE_NAME,
-            RunServiceGrpc.SERVICE_NAME);
+            RunServiceGrpc.SERVICE_NAME,
+            MetricServiceGrpc.SERVICE_NAME);
 
     private final Server server;
     private final HealthStatusManager health;
@@ -37,13 +38,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(String host, int port, int maxMessageBytes, ExperimentGrpcService experiments,
-            RunGrpcService runs) throws IOException {
+            RunGrpcService runs, MetricGrpcService metrics) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         List<BindableService> api = List.of(
                 experiments,
                 runs,
-                new MetricServiceGrpc.MetricServiceImplBase() { },
+                metrics,
                 new LogServiceGrpc.LogServiceImplBase() { },
                 new ArtifactServiceGrpc.ArtifactServiceImplBase() { });
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))

@@ -15,5 +15,9 @@ public interface TrackingStore {
         ExperimentRepository experiments();
 
         RunRepository runs();
+
+        MetricRepository metrics();
+
+        TableRepository tables();
     }
 }

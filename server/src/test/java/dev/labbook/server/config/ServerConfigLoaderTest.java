@@ -48,7 +48,7 @@ class ServerConfigLoaderTest {
         ServerConfig config = load();
 
         assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
-                "", "", 10, 0, 16 * 1024 * 1024));
+                "", "", 10, 0, 16 * 1024 * 1024, 60));
         assertThat(config.embeddedDatabase()).isTrue();
     }
 
@@ -130,7 +130,7 @@ class ServerConfigLoaderTest {
                     "max-message-bytes=1048576");
 
             assertThat(load()).isEqualTo(new ServerConfig("127.0.0.1", 7900, Path.of("/srv/labbook"),
-                    Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576));
+                    Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576, 60));
         }
 
         @Test

@@ -4,19 +4,13 @@ import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.labbook.api.v1.CompareRunsRequest;
-import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.ListArtifactsRequest;
-import dev.labbook.api.v1.ListMetricsRequest;
-import dev.labbook.api.v1.LogMetricsRequest;
-import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.ReadLogsRequest;
 import dev.labbook.api.v1.SearchRunsRequest;
 import dev.labbook.api.v1.WatchRunRequest;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
-import io.grpc.Status;
 import io.grpc.Status.Code;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -74,8 +68,11 @@ class ApiSurfaceIT {
     void healthIsServingOverallAndPerService(TestServer server) {
         var health = HealthGrpc.newBlockingStub(server.channel());
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-        assertThat(health.check(HealthCheckRequest.newBuilder().setService("labbook.v1.RunService").build())
-                .getStatus()).isEqualTo(ServingStatus.SERVING);
+        for (String service : List.of("labbook.v1.ExperimentService", "labbook.v1.RunService",
+                "labbook.v1.MetricService")) {
+            assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+                    .isEqualTo(ServingStatus.SERVING);
+        }
     }
 
     @Test
@@ -85,36 +82,9 @@ class ApiSurfaceIT {
         assertStatus(Code.UNIMPLEMENTED, () -> server.runs().compareRuns(CompareRunsRequest.getDefaultInstance()));
         assertStatus(Code.UNIMPLEMENTED, () -> server.runs().watchRun(WatchRunRequest.newBuilder().setRunId(runId)
                 .build()).hasNext());
-        assertStatus(Code.UNIMPLEMENTED, () -> server.metrics().listMetrics(ListMetricsRequest.newBuilder()
-                .setRunId(runId).build()));
-        assertStatus(Code.UNIMPLEMENTED, () -> server.metrics().getMetricHistory(GetMetricHistoryRequest.newBuilder()
-                .setRunId(runId).setKey("loss").build()).hasNext());
         assertStatus(Code.UNIMPLEMENTED, () -> server.logs().readLogs(ReadLogsRequest.newBuilder().setRunId(runId)
                 .build()).hasNext());
         assertStatus(Code.UNIMPLEMENTED, () -> server.artifacts().listArtifacts(ListArtifactsRequest.newBuilder()
                 .setRunId(runId).build()));
-    }
-
-    @Test
-    void clientStreamingIngestAnswersUnimplemented(TestServer server) throws Exception {
-        CompletableFuture<Status> closed = new CompletableFuture<>();
-        StreamObserver<LogMetricsRequest> stream = server.metricsAsync().logMetrics(new StreamObserver<>() {
-            @Override
-            public void onNext(LogMetricsResponse value) {
-                closed.complete(Status.OK);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                closed.complete(((StatusRuntimeException) t).getStatus());
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        stream.onNext(LogMetricsRequest.getDefaultInstance());
-        stream.onCompleted();
-        assertThat(closed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Code.UNIMPLEMENTED);
     }
 }

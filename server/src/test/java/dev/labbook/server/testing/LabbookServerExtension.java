@@ -39,7 +39,7 @@ public final class LabbookServerExtension implements BeforeEachCallback, Paramet
         if (shared == null) {
             DatabaseEndpoint db = SharedPostgres.newDatabase(DATABASE);
             ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
-                    db.user(), db.password(), 8, 0, 16 * 1024 * 1024);
+                    db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0);
             LabbookServer server = LabbookServer.start(config);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,7 +1,9 @@
 package dev.labbook.server.store.postgres;
 
 import dev.labbook.server.store.ExperimentRepository;
+import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.RunRepository;
+import dev.labbook.server.store.TableRepository;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.domain.AbortedException;
 import dev.labbook.server.domain.UnavailableException;
@@ -51,10 +53,14 @@ public final class PostgresTrackingStore implements TrackingStore {
     private static final class Transaction implements TrackingTransaction {
         private final ExperimentRepository experiments;
         private final RunRepository runs;
+        private final MetricRepository metrics;
+        private final TableRepository tables;
 
         Transaction(DSLContext tx) {
             this.experiments = new PostgresExperimentRepository(tx);
             this.runs = new PostgresRunRepository(tx);
+            this.metrics = new PostgresMetricRepository(tx);
+            this.tables = new PostgresTableRepository(tx);
         }
 
         @Override
@@ -65,6 +71,16 @@ public final class PostgresTrackingStore implements TrackingStore {
         @Override
         public RunRepository runs() {
             return runs;
+        }
+
+        @Override
+        public MetricRepository metrics() {
+            return metrics;
+        }
+
+        @Override
+        public TableRepository tables() {
+            return tables;
         }
     }
 }

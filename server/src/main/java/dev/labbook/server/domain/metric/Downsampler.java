@@ -1,0 +1,151 @@
+package dev.labbook.server.domain.metric;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Min/max downsampling: the step range is cut into {@code maxPoints / 2} equal-width buckets
+ * and each bucket keeps its smallest and its largest point (in step order), so spikes and dips
+ * stay visible at any zoom. A bucket whose values are all NaN keeps one NaN point. A chunk that
+ * lies inside one bucket (and inside the requested range) contributes its stored extreme points
+ * without being decoded, so a 10 M-point series is summarised from chunk metadata plus the few
+ * chunks that straddle bucket edges.
+ */
+final class Downsampler {
+    private Downsampler() {
+    }
+
+    static SeriesRead downsample(List<StoredChunk> metas, Function<Collection<Integer>, List<StoredChunk>> fetch,
+            long fromStep, long toStep, int maxPoints) {
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (StoredChunk c : metas) {
+            lo = Math.min(lo, Math.max(fromStep, c.summary().minStep()));
+            hi = Math.max(hi, Math.min(toStep, c.summary().maxStep()));
+        }
+        int bucketCount = Math.max(1, maxPoints / 2);
+        Buckets buckets = new Buckets(lo, hi, bucketCount);
+        List<Integer> toDecode = new ArrayList<>();
+        for (StoredChunk c : metas) {
+            ChunkSummary s = c.summary();
+            boolean insideRange = s.minStep() >= fromStep && s.maxStep() <= toStep;
+            boolean oneBucket = buckets.index(s.minStep()) == buckets.index(s.maxStep());
+            if (insideRange && oneBucket && s.minPoint() != null) {
+                int b = buckets.index(s.minStep());
+                buckets.offer(b, s.minPoint().step(), s.minPoint().timestampMs(), s.minPoint().value());
+                buckets.offer(b, s.maxPoint().step(), s.maxPoint().timestampMs(), s.maxPoint().value());
+            } else {
+                toDecode.add(c.seq());
+            }
+        }
+        for (StoredChunk c : fetch.apply(toDecode)) {
+            DecodedChunk points = MetricChunkCodec.decode(c.data());
+            for (int i = 0; i < points.size(); i++) {
+                long step = points.steps()[i];
+                if (step >= fromStep && step <= toStep) {
+                    buckets.offer(buckets.index(step), step, points.timestampsMs()[i], points.values()[i]);
+                }
+            }
+        }
+        return new SeriesRead(true, HistoryReader.pages(buckets.points()));
+    }
+
+    /** Per bucket: the min point, the max point, and a NaN point for all-NaN buckets. */
+    private static final class Buckets {
+        private final double lo;
+        private final double span;
+        private final int count;
+        private final long[] minStep;
+        private final long[] minTs;
+        private final double[] minValue;
+        private final long[] maxStep;
+        private final long[] maxTs;
+        private final double[] maxValue;
+        private final boolean[] hasValue;
+        private final boolean[] hasNan;
+        private final long[] nanStep;
+        private final long[] nanTs;
+
+        Buckets(long lo, long hi, int count) {
+            // Doubles: the span of two longs may not fit in a long, and rounding keeps order.
+            this.lo = lo;
+            this.span = (double) hi - (double) lo + 1.0;
+            this.count = count;
+            minStep = new long[count];
+            minTs = new long[count];
+            minValue = new double[count];
+            maxStep = new long[count];
+            maxTs = new long[count];
+            maxValue = new double[count];
+            hasValue = new boolean[count];
+            hasNan = new boolean[count];
+            nanStep = new long[count];
+            nanTs = new long[count];
+        }
+
+        int index(long step) {
+            int b = (int) Math.floor(((double) step - lo) / span * count);
+            return Math.max(0, Math.min(count - 1, b));
+        }
+
+        void offer(int b, long step, long ts, double value) {
+            if (Double.isNaN(value)) {
+                if (!hasNan[b]) {
+                    hasNan[b] = true;
+                    nanStep[b] = step;
+                    nanTs[b] = ts;
+                }
+                return;
+            }
+            if (!hasValue[b]) {
+                hasValue[b] = true;
+                minStep[b] = maxStep[b] = step;
+                minTs[b] = maxTs[b] = ts;
+                minValue[b] = maxValue[b] = value;
+                return;
+            }
+            if (value < minValue[b] || (value == minValue[b] && step < minStep[b])) {
+                minStep[b] = step;
+                minTs[b] = ts;
+                minValue[b] = value;
+            }
+            if (value > maxValue[b] || (value == maxValue[b] && step < maxStep[b])) {
+                maxStep[b] = step;
+                maxTs[b] = ts;
+                maxValue[b] = value;
+            }
+        }
+
+        DecodedChunk points() {
+            long[] steps = new long[2 * count];
+            long[] ts = new long[2 * count];
+            double[] values = new double[2 * count];
+            int n = 0;
+            for (int b = 0; b < count; b++) {
+                if (hasValue[b]) {
+                    boolean minFirst = minStep[b] <= maxStep[b];
+                    n = put(steps, ts, values, n, minFirst ? minStep[b] : maxStep[b],
+                            minFirst ? minTs[b] : maxTs[b], minFirst ? minValue[b] : maxValue[b]);
+                    boolean same = minStep[b] == maxStep[b] && minValue[b] == maxValue[b];
+                    if (!same) {
+                        n = put(steps, ts, values, n, minFirst ? maxStep[b] : minStep[b],
+                                minFirst ? maxTs[b] : minTs[b], minFirst ? maxValue[b] : minValue[b]);
+                    }
+                } else if (hasNan[b]) {
+                    n = put(steps, ts, values, n, nanStep[b], nanTs[b], Double.NaN);
+                }
+            }
+            return new DecodedChunk(java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(ts, n),
+                    java.util.Arrays.copyOf(values, n));
+        }
+
+        private static int put(long[] steps, long[] ts, double[] values, int n, long step, long t, double v) {
+            steps[n] = step;
+            ts[n] = t;
+            values[n] = v;
+            return n + 1;
+        }
+    }
+}

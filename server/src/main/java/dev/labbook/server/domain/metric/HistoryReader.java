@@ -1,0 +1,151 @@
+package dev.labbook.server.domain.metric;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Turns stored chunks (in arrival order) into pages in step order, ties in arrival order.
+ * When every chunk is sorted and each starts at or after the previous one's last step (what
+ * a training loop produces), arrival order already is step order: chunks are decoded one at a
+ * time while pages are sent, in constant memory. Otherwise all points are decoded and stably
+ * sorted by step.
+ */
+final class HistoryReader {
+    private HistoryReader() {
+    }
+
+    static SeriesRead read(List<StoredChunk> chunks, long fromStep, long toStep) {
+        boolean inOrder = true;
+        long previousMax = Long.MIN_VALUE;
+        for (StoredChunk chunk : chunks) {
+            ChunkSummary s = chunk.summary();
+            if (!s.sorted() || s.minStep() < previousMax) {
+                inOrder = false;
+            }
+            previousMax = Math.max(previousMax, s.maxStep());
+        }
+        if (inOrder) {
+            return new SeriesRead(false, () -> new ChunkPages(chunks, fromStep, toStep));
+        }
+        DecodedChunk sorted = sortAll(chunks, fromStep, toStep);
+        return new SeriesRead(false, () -> pages(sorted).iterator());
+    }
+
+    /** Points of a chunk within [fromStep, toStep]; the chunk itself when all are inside. */
+    static DecodedChunk clip(DecodedChunk chunk, long fromStep, long toStep) {
+        long[] steps = chunk.steps();
+        int n = steps.length;
+        int inside = 0;
+        for (long step : steps) {
+            if (step >= fromStep && step <= toStep) {
+                inside++;
+            }
+        }
+        if (inside == n) {
+            return chunk;
+        }
+        long[] s = new long[inside];
+        long[] t = new long[inside];
+        double[] v = new double[inside];
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            if (steps[i] >= fromStep && steps[i] <= toStep) {
+                s[j] = steps[i];
+                t[j] = chunk.timestampsMs()[i];
+                v[j] = chunk.values()[i];
+                j++;
+            }
+        }
+        return new DecodedChunk(s, t, v);
+    }
+
+    private static DecodedChunk sortAll(List<StoredChunk> chunks, long fromStep, long toStep) {
+        List<DecodedChunk> decoded = new ArrayList<>(chunks.size());
+        int total = 0;
+        for (StoredChunk chunk : chunks) {
+            DecodedChunk points = clip(MetricChunkCodec.decode(chunk.data()), fromStep, toStep);
+            decoded.add(points);
+            total += points.size();
+        }
+        long[] steps = new long[total];
+        long[] timestamps = new long[total];
+        double[] values = new double[total];
+        int offset = 0;
+        for (DecodedChunk points : decoded) {
+            System.arraycopy(points.steps(), 0, steps, offset, points.size());
+            System.arraycopy(points.timestampsMs(), 0, timestamps, offset, points.size());
+            System.arraycopy(points.values(), 0, values, offset, points.size());
+            offset += points.size();
+        }
+        // Stable: equal steps keep arrival order.
+        Integer[] order = new Integer[total];
+        for (int i = 0; i < total; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(steps[a], steps[b]));
+        long[] s = new long[total];
+        long[] t = new long[total];
+        double[] v = new double[total];
+        for (int i = 0; i < total; i++) {
+            s[i] = steps[order[i]];
+            t[i] = timestamps[order[i]];
+            v[i] = values[order[i]];
+        }
+        return new DecodedChunk(s, t, v);
+    }
+
+    static List<DecodedChunk> pages(DecodedChunk all) {
+        List<DecodedChunk> pages = new ArrayList<>();
+        int page = MetricLimits.HISTORY_PAGE_POINTS;
+        for (int from = 0; from < all.size(); from += page) {
+            int to = Math.min(all.size(), from + page);
+            pages.add(new DecodedChunk(Arrays.copyOfRange(all.steps(), from, to),
+                    Arrays.copyOfRange(all.timestampsMs(), from, to), Arrays.copyOfRange(all.values(), from, to)));
+        }
+        return pages;
+    }
+
+    /** Decodes chunk after chunk as pages are consumed. */
+    private static final class ChunkPages implements Iterator<DecodedChunk> {
+        private final List<StoredChunk> chunks;
+        private final long fromStep;
+        private final long toStep;
+        private int index;
+        private DecodedChunk next;
+
+        ChunkPages(List<StoredChunk> chunks, long fromStep, long toStep) {
+            this.chunks = chunks;
+            this.fromStep = fromStep;
+            this.toStep = toStep;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && index < chunks.size()) {
+                StoredChunk chunk = chunks.get(index++);
+                DecodedChunk points = MetricChunkCodec.decode(chunk.data());
+                ChunkSummary s = chunk.summary();
+                if (s.minStep() < fromStep || s.maxStep() > toStep) {
+                    points = clip(points, fromStep, toStep);
+                }
+                if (points.size() > 0) {
+                    next = points;
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public DecodedChunk next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            DecodedChunk result = next;
+            next = null;
+            return result;
+        }
+    }
+}

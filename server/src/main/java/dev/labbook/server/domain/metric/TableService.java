@@ -1,0 +1,149 @@
+package dev.labbook.server.domain.metric;
+
+import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.Limits;
+import dev.labbook.server.domain.NotFoundException;
+import dev.labbook.server.domain.PageTokens;
+import dev.labbook.server.domain.RunGuards;
+import dev.labbook.server.domain.Run;
+import dev.labbook.server.store.TableRepository;
+import dev.labbook.server.store.TrackingStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Tables of a run (Azure log_list / log_row / log_table, ML-Dash multi-field append): rows of
+ * named columns appended in order. A column's type is fixed by its first value; a later value
+ * of the other type is refused. Rows may leave columns out.
+ */
+public final class TableService {
+    private static final int DEFAULT_PAGE_ROWS = 1_000;
+    private static final int MAX_PAGE_ROWS = 10_000;
+
+    private final TrackingStore store;
+
+    public TableService(TrackingStore store) {
+        this.store = store;
+    }
+
+    /** Appends rows (each column name to cell); returns the table's row count afterwards. */
+    public long append(UUID runId, String table, List<Map<String, Cell>> rows) {
+        Limits.key("table", table);
+        if (rows.isEmpty()) {
+            throw new InvalidArgumentException("rows", "is empty; give at least one row");
+        }
+        if (rows.size() > MetricLimits.MAX_ROWS_PER_APPEND) {
+            throw new InvalidArgumentException("rows", "has " + rows.size() + " rows; at most "
+                    + MetricLimits.MAX_ROWS_PER_APPEND + " per call");
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            for (var cell : rows.get(i).entrySet()) {
+                String field = "rows[" + i + "].cells[" + cell.getKey() + "]";
+                Limits.key(field, cell.getKey());
+                Cell value = cell.getValue();
+                if (value == null) {
+                    throw new InvalidArgumentException(field, "has no value (give a number or a string)");
+                }
+                if (value.type() == ColumnType.STRING) {
+                    if (value.string().getBytes(StandardCharsets.UTF_8).length > MetricLimits.MAX_TABLE_STRING_BYTES) {
+                        throw new InvalidArgumentException(field, "is longer than "
+                                + MetricLimits.MAX_TABLE_STRING_BYTES + " bytes");
+                    }
+                    if (value.string().indexOf('\0') >= 0) {
+                        throw new InvalidArgumentException(field, "must not contain NUL characters");
+                    }
+                }
+            }
+        }
+        return store.inTransaction(tx -> {
+            Run run = RunGuards.requireRun(tx, runId);
+            RunGuards.requireWritable(tx, run);
+            TableRepository tables = tx.tables();
+            TableState state = tables.lockTable(runId, table);
+            Map<String, Integer> ordinals = new HashMap<>();
+            Map<String, ColumnType> types = new HashMap<>();
+            for (int i = 0; i < state.columns().size(); i++) {
+                TableColumn column = state.columns().get(i);
+                ordinals.put(column.name(), i);
+                types.put(column.name(), column.type());
+            }
+            List<TableColumn> added = new ArrayList<>();
+            List<Map<Integer, Cell>> stored = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                Map<Integer, Cell> row = new HashMap<>();
+                for (var cell : rows.get(i).entrySet()) {
+                    String name = cell.getKey();
+                    ColumnType type = types.get(name);
+                    if (type == null) {
+                        type = cell.getValue().type();
+                        types.put(name, type);
+                        ordinals.put(name, state.columns().size() + added.size());
+                        added.add(new TableColumn(name, type));
+                    } else if (type != cell.getValue().type()) {
+                        throw new InvalidArgumentException("rows[" + i + "].cells[" + name + "]", "column '" + name
+                                + "' holds " + plural(type) + ", got a " + singular(cell.getValue().type()));
+                    }
+                    row.put(ordinals.get(name), cell.getValue());
+                }
+                stored.add(row);
+            }
+            if (state.columns().size() + added.size() > MetricLimits.MAX_TABLE_COLUMNS) {
+                throw new InvalidArgumentException("rows", "would give table '" + table + "' more than "
+                        + MetricLimits.MAX_TABLE_COLUMNS + " columns");
+            }
+            tables.addColumns(state.id(), state.columns().size(), added);
+            tables.insertRows(state.id(), state.rowCount(), stored);
+            long rowCount = state.rowCount() + rows.size();
+            tables.setRowCount(state.id(), rowCount);
+            return rowCount;
+        });
+    }
+
+    public TablePage read(UUID runId, String table, int pageSize, String pageToken) {
+        Limits.key("table", table);
+        if (pageSize < 0 || pageSize > MAX_PAGE_ROWS) {
+            throw new InvalidArgumentException("page_size", "must be between 0 (default " + DEFAULT_PAGE_ROWS
+                    + ") and " + MAX_PAGE_ROWS);
+        }
+        int size = pageSize == 0 ? DEFAULT_PAGE_ROWS : pageSize;
+        String fingerprint = "table|" + runId + "|" + table;
+        long from = PageTokens.decodePosition("page_token", pageToken, fingerprint);
+        return store.inTransaction(tx -> {
+            RunGuards.requireRun(tx, runId);
+            TableState state = tx.tables().findTable(runId, table)
+                    .orElseThrow(() -> new NotFoundException("table '" + table + "' not found in run " + runId));
+            Map<Long, Map<Integer, Cell>> cells = tx.tables().rows(state.id(), from, size);
+            long to = Math.min(state.rowCount(), from + size);
+            List<Map<String, Cell>> rows = new ArrayList<>();
+            for (long r = from; r < to; r++) {
+                Map<String, Cell> row = new LinkedHashMap<>();
+                cells.getOrDefault(r, Map.of()).entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .forEach(e -> row.put(state.columns().get(e.getKey()).name(), e.getValue()));
+                rows.add(row);
+            }
+            String next = to < state.rowCount() ? PageTokens.encodePosition(to, fingerprint) : "";
+            return new TablePage(state.columns(), rows, next);
+        });
+    }
+
+    public List<String> list(UUID runId) {
+        return store.inTransaction(tx -> {
+            RunGuards.requireRun(tx, runId);
+            return tx.tables().tableNames(runId);
+        });
+    }
+
+    private static String plural(ColumnType type) {
+        return type == ColumnType.NUMBER ? "numbers" : "strings";
+    }
+
+    private static String singular(ColumnType type) {
+        return type == ColumnType.NUMBER ? "number" : "string";
+    }
+}

@@ -1,0 +1,229 @@
+package dev.labbook.server.store.postgres;
+
+import static dev.labbook.server.store.postgres.SqlSupport.toTimestamp;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.EXPERIMENT;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_CHUNK;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_SERIES;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_WRITER;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
+
+import dev.labbook.server.domain.metric.ChunkSummary;
+import dev.labbook.server.domain.metric.NewChunk;
+import dev.labbook.server.domain.metric.Point;
+import dev.labbook.server.domain.metric.RunWriteState;
+import dev.labbook.server.domain.metric.SeriesState;
+import dev.labbook.server.domain.metric.StoredChunk;
+import dev.labbook.server.store.MetricRepository;
+import dev.labbook.server.store.postgres.internal.generated.tables.records.MetricSeriesRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.SelectField;
+import org.jooq.impl.DSL;
+
+/** Metric series, chunks and writer sequences in PostgreSQL. */
+final class PostgresMetricRepository implements MetricRepository {
+    private static final List<SelectField<?>> CHUNK_META = List.of(METRIC_CHUNK.CHUNK_SEQ, METRIC_CHUNK.POINT_COUNT,
+            METRIC_CHUNK.MIN_STEP, METRIC_CHUNK.MAX_STEP, METRIC_CHUNK.SORTED, METRIC_CHUNK.MIN_POINT_STEP,
+            METRIC_CHUNK.MIN_POINT_TS, METRIC_CHUNK.MIN_VALUE, METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS,
+            METRIC_CHUNK.MAX_VALUE);
+
+    private final DSLContext dsl;
+
+    PostgresMetricRepository(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    @Override
+    public Optional<RunWriteState> lockRunForWrite(UUID runId) {
+        return dsl.select(RUN.DELETED_AT, EXPERIMENT.DELETED_AT)
+                .from(RUN).join(EXPERIMENT).on(EXPERIMENT.ID.eq(RUN.EXPERIMENT_ID))
+                .where(RUN.ID.eq(runId))
+                .forKeyShare().of(RUN)
+                .fetchOptional(r -> new RunWriteState(r.value1() != null, r.value2() != null));
+    }
+
+    @Override
+    public long lockWriter(UUID runId, String writerId) {
+        // The no-op update makes the upsert lock and return an existing row in one statement.
+        return dsl.insertInto(METRIC_WRITER)
+                .set(METRIC_WRITER.RUN_ID, runId)
+                .set(METRIC_WRITER.WRITER_ID, writerId)
+                .set(METRIC_WRITER.LAST_SEQUENCE, 0L)
+                .set(METRIC_WRITER.UPDATED_AT, toTimestamp(Instant.now()))
+                .onConflict(METRIC_WRITER.RUN_ID, METRIC_WRITER.WRITER_ID)
+                .doUpdate()
+                .set(METRIC_WRITER.LAST_SEQUENCE, METRIC_WRITER.LAST_SEQUENCE)
+                .returning(METRIC_WRITER.LAST_SEQUENCE)
+                .fetchOne(METRIC_WRITER.LAST_SEQUENCE);
+    }
+
+    @Override
+    public void setWriterSequence(UUID runId, String writerId, long sequence, Instant time) {
+        dsl.update(METRIC_WRITER)
+                .set(METRIC_WRITER.LAST_SEQUENCE, sequence)
+                .set(METRIC_WRITER.UPDATED_AT, toTimestamp(time))
+                .where(METRIC_WRITER.RUN_ID.eq(runId).and(METRIC_WRITER.WRITER_ID.eq(writerId)))
+                .execute();
+    }
+
+    @Override
+    public long writerSequence(UUID runId, String writerId) {
+        Long sequence = dsl.select(METRIC_WRITER.LAST_SEQUENCE).from(METRIC_WRITER)
+                .where(METRIC_WRITER.RUN_ID.eq(runId).and(METRIC_WRITER.WRITER_ID.eq(writerId)))
+                .fetchOne(METRIC_WRITER.LAST_SEQUENCE);
+        return sequence == null ? 0 : sequence;
+    }
+
+    @Override
+    public List<SeriesState> lockSeries(UUID runId, SortedSet<String> keys) {
+        var insert = dsl.insertInto(METRIC_SERIES, METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY,
+                METRIC_SERIES.POINT_COUNT, METRIC_SERIES.LAST_STEP, METRIC_SERIES.LAST_TIMESTAMP_MS,
+                METRIC_SERIES.LAST_VALUE, METRIC_SERIES.NEXT_CHUNK_SEQ);
+        for (String key : keys) {
+            insert = insert.values(runId, key, 0L, 0L, 0L, 0.0, 0);
+        }
+        insert.onConflictDoNothing().execute();
+        // Key order is the lock order: concurrent writers of one run cannot deadlock.
+        return dsl.selectFrom(METRIC_SERIES)
+                .where(METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.METRIC_KEY.in(keys)))
+                .orderBy(METRIC_SERIES.METRIC_KEY.collate("C"))
+                .forUpdate()
+                .fetch(PostgresMetricRepository::toSeries);
+    }
+
+    @Override
+    public Optional<SeriesState> lockSeriesById(long seriesId) {
+        return dsl.selectFrom(METRIC_SERIES).where(METRIC_SERIES.ID.eq(seriesId)).forUpdate()
+                .fetchOptional(PostgresMetricRepository::toSeries);
+    }
+
+    @Override
+    public void insertChunks(List<NewChunk> chunks) {
+        if (chunks.isEmpty()) {
+            return;
+        }
+        var insert = dsl.insertInto(METRIC_CHUNK, METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ,
+                METRIC_CHUNK.POINT_COUNT, METRIC_CHUNK.MIN_STEP, METRIC_CHUNK.MAX_STEP, METRIC_CHUNK.SORTED,
+                METRIC_CHUNK.MIN_POINT_STEP, METRIC_CHUNK.MIN_POINT_TS, METRIC_CHUNK.MIN_VALUE,
+                METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS, METRIC_CHUNK.MAX_VALUE, METRIC_CHUNK.DATA);
+        for (NewChunk c : chunks) {
+            ChunkSummary s = c.summary();
+            Point min = s.minPoint();
+            Point max = s.maxPoint();
+            insert = insert.values(c.seriesId(), c.seq(), s.count(), s.minStep(), s.maxStep(), s.sorted(),
+                    min == null ? null : min.step(), min == null ? null : min.timestampMs(),
+                    min == null ? null : min.value(),
+                    max == null ? null : max.step(), max == null ? null : max.timestampMs(),
+                    max == null ? null : max.value(), c.data());
+        }
+        insert.execute();
+    }
+
+    @Override
+    public void updateSeries(List<SeriesState> series) {
+        List<Query> updates = new ArrayList<>(series.size());
+        for (SeriesState s : series) {
+            updates.add(dsl.update(METRIC_SERIES)
+                    .set(METRIC_SERIES.POINT_COUNT, s.count())
+                    .set(METRIC_SERIES.LAST_STEP, s.lastStep())
+                    .set(METRIC_SERIES.LAST_TIMESTAMP_MS, s.lastTimestampMs())
+                    .set(METRIC_SERIES.LAST_VALUE, s.lastValue())
+                    .set(METRIC_SERIES.MIN_VALUE, s.min())
+                    .set(METRIC_SERIES.MAX_VALUE, s.max())
+                    .set(METRIC_SERIES.NEXT_CHUNK_SEQ, s.nextChunkSeq())
+                    .where(METRIC_SERIES.ID.eq(s.id())));
+        }
+        if (updates.size() == 1) {
+            updates.get(0).execute();
+        } else if (!updates.isEmpty()) {
+            dsl.batch(updates).execute();
+        }
+    }
+
+    @Override
+    public Optional<SeriesState> findSeries(UUID runId, String key) {
+        return dsl.selectFrom(METRIC_SERIES)
+                .where(METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.METRIC_KEY.eq(key)))
+                .fetchOptional(PostgresMetricRepository::toSeries);
+    }
+
+    @Override
+    public List<SeriesState> listSeries(UUID runId) {
+        return dsl.selectFrom(METRIC_SERIES)
+                .where(METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.POINT_COUNT.gt(0L)))
+                .orderBy(METRIC_SERIES.METRIC_KEY.collate("C"))
+                .fetch(PostgresMetricRepository::toSeries);
+    }
+
+    @Override
+    public List<StoredChunk> chunks(long seriesId, long minStep, long maxStep, boolean withData) {
+        List<SelectField<?>> fields = new ArrayList<>(CHUNK_META);
+        if (withData) {
+            fields.add(METRIC_CHUNK.DATA);
+        }
+        return dsl.select(fields).from(METRIC_CHUNK)
+                .where(METRIC_CHUNK.SERIES_ID.eq(seriesId)
+                        .and(METRIC_CHUNK.MIN_STEP.le(maxStep))
+                        .and(METRIC_CHUNK.MAX_STEP.ge(minStep)))
+                .orderBy(METRIC_CHUNK.CHUNK_SEQ)
+                .fetch(r -> toChunk(r, withData));
+    }
+
+    @Override
+    public List<StoredChunk> chunksBySeq(long seriesId, Collection<Integer> seqs) {
+        if (seqs.isEmpty()) {
+            return List.of();
+        }
+        List<SelectField<?>> fields = new ArrayList<>(CHUNK_META);
+        fields.add(METRIC_CHUNK.DATA);
+        return dsl.select(fields).from(METRIC_CHUNK)
+                .where(METRIC_CHUNK.SERIES_ID.eq(seriesId).and(METRIC_CHUNK.CHUNK_SEQ.in(seqs)))
+                .orderBy(METRIC_CHUNK.CHUNK_SEQ)
+                .fetch(r -> toChunk(r, true));
+    }
+
+    @Override
+    public void deleteChunks(long seriesId, Collection<Integer> seqs) {
+        if (seqs.isEmpty()) {
+            return;
+        }
+        dsl.deleteFrom(METRIC_CHUNK)
+                .where(METRIC_CHUNK.SERIES_ID.eq(seriesId).and(METRIC_CHUNK.CHUNK_SEQ.in(seqs)))
+                .execute();
+    }
+
+    @Override
+    public List<Long> seriesWithSmallChunks(int smallPoints, int minChunks, int limit) {
+        return dsl.select(METRIC_CHUNK.SERIES_ID).from(METRIC_CHUNK)
+                .where(METRIC_CHUNK.POINT_COUNT.lt(smallPoints))
+                .groupBy(METRIC_CHUNK.SERIES_ID)
+                .having(DSL.count().ge(minChunks))
+                .limit(limit)
+                .fetch(METRIC_CHUNK.SERIES_ID);
+    }
+
+    private static SeriesState toSeries(MetricSeriesRecord r) {
+        return new SeriesState(r.getId(), r.getMetricKey(), r.getPointCount(), r.getLastStep(),
+                r.getLastTimestampMs(), r.getLastValue(), r.getMinValue(), r.getMaxValue(), r.getNextChunkSeq());
+    }
+
+    private static StoredChunk toChunk(Record r, boolean withData) {
+        Point min = r.get(METRIC_CHUNK.MIN_VALUE) == null ? null
+                : new Point(r.get(METRIC_CHUNK.MIN_POINT_STEP), r.get(METRIC_CHUNK.MIN_POINT_TS),
+                        r.get(METRIC_CHUNK.MIN_VALUE));
+        Point max = r.get(METRIC_CHUNK.MAX_VALUE) == null ? null
+                : new Point(r.get(METRIC_CHUNK.MAX_POINT_STEP), r.get(METRIC_CHUNK.MAX_POINT_TS),
+                        r.get(METRIC_CHUNK.MAX_VALUE));
+        ChunkSummary summary = new ChunkSummary(r.get(METRIC_CHUNK.POINT_COUNT), r.get(METRIC_CHUNK.MIN_STEP),
+                r.get(METRIC_CHUNK.MAX_STEP), r.get(METRIC_CHUNK.SORTED), min, max);
+        return new StoredChunk(r.get(METRIC_CHUNK.CHUNK_SEQ), summary, withData ? r.get(METRIC_CHUNK.DATA) : null);
+    }
+}
