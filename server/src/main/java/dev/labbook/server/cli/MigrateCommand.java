@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code labbook migrate}: applies the schema migrations and exits (e.g. as a Kubernetes Job). */
@@ -19,13 +19,12 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (properties). Env: LABBOOK_CONFIG.")
-    Path configFile;
+    @Mixin
+    ConfigFileOption configFile = new ConfigFileOption();
 
     @Override
     public Integer call() {
-        ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile,
+        ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile.path,
                 Path.of(System.getProperty("user.home")));
         EmbeddedPostgresDatabase embedded = config.embeddedDatabase()
                 ? EmbeddedPostgresDatabase.start(config.dataDir(), config.embeddedDbPort())

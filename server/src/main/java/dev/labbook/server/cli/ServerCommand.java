@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code labbook server}: runs the tracking server until SIGINT/SIGTERM. */
@@ -22,13 +22,12 @@ final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (properties). Env: LABBOOK_CONFIG.")
-    Path configFile;
+    @Mixin
+    ConfigFileOption configFile = new ConfigFileOption();
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile,
+        ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile.path,
                 Path.of(System.getProperty("user.home")));
         LabbookServer server = LabbookServer.start(config);
         Thread shutdown = new Thread(server::close, "labbook-shutdown");

@@ -92,11 +92,7 @@ public final class ExperimentService {
         UUID before = PageTokens.decode("page_token", pageToken, fingerprint);
         List<Experiment> rows = store.inTransaction(
                 tx -> tx.experiments().list(validProject, lifecycle, validFolder, before, size + 1));
-        if (rows.size() <= size) {
-            return new Page<>(rows, "");
-        }
-        List<Experiment> page = rows.subList(0, size);
-        return new Page<>(page, PageTokens.encode(page.get(size - 1).id(), fingerprint));
+        return Page.ofKeyset(rows, size, Experiment::id, fingerprint);
     }
 
     public Experiment update(UUID id, ExperimentChanges changes) {

@@ -128,11 +128,7 @@ public final class RunService {
             ExperimentService.require(tx.experiments(), experimentId, false);
             return tx.runs().list(experimentId, parentRunId, lifecycle, before, size + 1);
         });
-        if (rows.size() <= size) {
-            return new Page<>(rows, "");
-        }
-        List<Run> page = rows.subList(0, size);
-        return new Page<>(page, PageTokens.encode(page.get(size - 1).id(), fingerprint));
+        return Page.ofKeyset(rows, size, Run::id, fingerprint);
     }
 
     public Run update(UUID runId, RunChanges changes) {
