@@ -1,9 +1,21 @@
 package dev.labbook.server;
 
+import dev.labbook.server.artifacts.ArtifactStore;
+import dev.labbook.server.artifacts.LocalArtifactStore;
+import dev.labbook.server.artifacts.S3ArtifactStore;
+import dev.labbook.server.config.ArtifactConfig;
 import dev.labbook.server.config.ServerConfig;
+import dev.labbook.server.domain.PurgeListener;
+import dev.labbook.server.domain.artifact.ArtifactGarbageCollector;
+import dev.labbook.server.domain.artifact.ArtifactService;
+import dev.labbook.server.domain.log.LogService;
+import dev.labbook.server.grpc.ArtifactGrpcService;
+import dev.labbook.server.grpc.LogGrpcService;
 import dev.labbook.server.domain.ExperimentService;
 import dev.labbook.server.domain.IdGenerator;
 import dev.labbook.server.domain.RunService;
+import dev.labbook.server.domain.search.RunSearchService;
+import dev.labbook.server.domain.search.SearchTokens;
 import dev.labbook.server.grpc.ApiServer;
 import dev.labbook.server.domain.metric.MetricCompactor;
 import dev.labbook.server.domain.metric.MetricService;
@@ -63,10 +75,30 @@ public final class LabbookServer implements AutoCloseable {
             TrackingStore store = database.trackingStore();
             Clock clock = Clock.systemUTC();
             IdGenerator ids = new IdGenerator(clock);
-            ExperimentService experiments = new ExperimentService(store, ids, clock);
-            RunService runs = new RunService(store, experiments, ids, clock);
+            ArtifactStore objects = openArtifactStore(config.artifacts());
+            resources.push(objects);
+            ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, clock);
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "labbook-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            resources.push(housekeeping::shutdownNow);
+            if (config.artifacts().gcIntervalSeconds() > 0) {
+                housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
+                        config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
+            }
+            // Objects of purged runs are deleted right after the purge, off the request thread.
+            PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
+            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener);
+            RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
+            ArtifactService artifacts = new ArtifactService(store, objects, clock,
+                    config.artifacts().maxArtifactBytes());
             MetricService metrics = new MetricService(store, clock);
             TableService tables = new TableService(store);
+            // Every replica signs search page tokens with the same key, kept in the database.
+            RunSearchService search = new RunSearchService(store, database.runSearchStore(), new SearchTokens(
+                    database.serverSecrets().getOrCreate("search_page_token", SearchTokens.newKey())));
 
             if (config.compactionIntervalSeconds() > 0) {
                 ScheduledExecutorService compaction = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -80,20 +112,41 @@ public final class LabbookServer implements AutoCloseable {
                         config.compactionIntervalSeconds(), TimeUnit.SECONDS);
             }
 
-            ApiServer api = ApiServer.start(config.host(), config.port(), config.maxMessageBytes(),
-                    new ExperimentGrpcService(experiments), new RunGrpcService(runs),
-                    new MetricGrpcService(metrics, tables));
+            LogService logs = new LogService(store, clock);
+            ApiServer api;
+            try {
+                api = ApiServer.start(config.host(), config.port(), config.maxMessageBytes(),
+                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search),
+                        new MetricGrpcService(metrics, tables), new LogGrpcService(logs),
+                        new ArtifactGrpcService(artifacts));
+            } catch (IOException | RuntimeException e) {
+                logs.close();
+                throw e;
+            }
             resources.push(api);
+            // Closed before the API server: open follows end with UNAVAILABLE instead of holding
+            // the shutdown for its full grace period.
+            resources.push(logs);
             LOG.info("Labbook listening on {}:{} ({})", config.host(), api.port(),
                     config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl());
             return new LabbookServer(resources, api, endpoint);
         } catch (IOException e) {
             closeAll(resources);
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             closeAll(resources);
             throw e;
         }
+    }
+
+    private static ArtifactStore openArtifactStore(ArtifactConfig config) {
+        if (config.s3().isPresent()) {
+            ArtifactConfig.S3 s3 = config.s3().get();
+            LOG.info("artifacts in S3 bucket '{}' at {}", s3.bucket(), s3.endpoint());
+            return new S3ArtifactStore(s3.endpoint(), s3.region(), s3.bucket(), s3.accessKey(), s3.secretKey());
+        }
+        LOG.info("artifacts in {}", config.localDir());
+        return new LocalArtifactStore(config.localDir());
     }
 
     public int port() {

@@ -14,7 +14,8 @@ public record ServerConfig(
         int dbPoolSize,
         int embeddedDbPort,
         int maxMessageBytes,
-        int compactionIntervalSeconds) {
+        int compactionIntervalSeconds,
+        ArtifactConfig artifacts) {
 
     public boolean embeddedDatabase() {
         return dbUrl.isEmpty();
@@ -22,6 +23,6 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds);
+                maxMessageBytes, compactionIntervalSeconds, artifacts);
     }
 }

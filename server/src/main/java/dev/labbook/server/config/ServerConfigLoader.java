@@ -39,7 +39,7 @@ public final class ServerConfigLoader {
                 value = fromFile.getProperty(setting.key());
             }
             // Secrets are used exactly as given: a password may start or end with a space.
-            boolean secret = setting == Setting.DB_PASSWORD;
+            boolean secret = setting == Setting.DB_PASSWORD || setting == Setting.S3_SECRET_KEY;
             values.put(setting, value == null ? setting.defaultValue() : secret ? value : value.trim());
         }
         for (Object key : fromFile.keySet()) {
@@ -52,27 +52,47 @@ public final class ServerConfigLoader {
             throw new ConfigException(describe(Setting.DB_URL)
                     + " must be a PostgreSQL JDBC URL such as jdbc:postgresql://host:5432/labbook, got '" + dbUrl + "'");
         }
+        Path dataDir = path(values.get(Setting.DATA_DIR), home);
+        String artifactDir = values.get(Setting.ARTIFACT_DIR);
+        String s3Endpoint = values.get(Setting.S3_ENDPOINT);
+        if (!s3Endpoint.isEmpty() && !s3Endpoint.matches("https?://.+")) {
+            throw new ConfigException(describe(Setting.S3_ENDPOINT) + " must be an http:// or https:// URL, got '"
+                    + s3Endpoint + "'");
+        }
+        long maxArtifactBytes = longSetting(values, Setting.MAX_ARTIFACT_BYTES, 1, Long.MAX_VALUE);
+        ArtifactConfig artifacts = new ArtifactConfig(
+                artifactDir.isEmpty() ? dataDir.resolve("artifacts") : path(artifactDir, home),
+                s3Endpoint.isEmpty() ? Optional.empty() : Optional.of(new ArtifactConfig.S3(s3Endpoint,
+                        values.get(Setting.S3_REGION), values.get(Setting.S3_BUCKET),
+                        values.get(Setting.S3_ACCESS_KEY), values.get(Setting.S3_SECRET_KEY))),
+                maxArtifactBytes,
+                intSetting(values, Setting.GC_INTERVAL, 0, 7 * 86_400));
         return new ServerConfig(
                 values.get(Setting.HOST),
                 intSetting(values, Setting.PORT, 0, 65535),
-                path(values.get(Setting.DATA_DIR), home),
+                dataDir,
                 dbUrl.isEmpty() ? Optional.empty() : Optional.of(dbUrl),
                 values.get(Setting.DB_USER),
                 values.get(Setting.DB_PASSWORD),
                 intSetting(values, Setting.DB_POOL_SIZE, 1, 1000),
                 intSetting(values, Setting.EMBEDDED_DB_PORT, 0, 65535),
                 intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
-                intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400));
+                intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400),
+                artifacts);
     }
 
     private static int intSetting(Map<Setting, String> values, Setting setting, int min, int max) {
+        return (int) longSetting(values, setting, min, max);
+    }
+
+    private static long longSetting(Map<Setting, String> values, Setting setting, long min, long max) {
         String raw = values.get(setting);
         try {
             long value = Long.parseLong(raw);
             if (value < min || value > max) {
                 throw new ConfigException(describe(setting) + " must be between " + min + " and " + max + ", got " + raw);
             }
-            return (int) value;
+            return value;
         } catch (NumberFormatException e) {
             throw new ConfigException(describe(setting) + " must be a whole number, got '" + raw + "'");
         }

@@ -18,7 +18,17 @@ public enum Setting {
     EMBEDDED_DB_PORT("embedded-db-port", "0", "Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one."),
     MAX_MESSAGE_BYTES("max-message-bytes", "16777216", "Largest gRPC message the server accepts."),
     COMPACTION_INTERVAL("compaction-interval", "60",
-            "Seconds between passes that merge small metric chunks; 0 turns compaction off.");
+            "Seconds between passes that merge small metric chunks; 0 turns compaction off."),
+    ARTIFACT_DIR("artifact-dir", "", "Directory of the local artifact store; empty means DATA_DIR/artifacts."),
+    S3_ENDPOINT("s3-endpoint", "", "S3 API endpoint (MinIO, AWS S3, ...), e.g. http://minio:9000; "
+            + "when set, artifacts go to S3 instead of the local directory."),
+    S3_BUCKET("s3-bucket", "labbook", "S3 bucket of the artifacts; created when missing."),
+    S3_REGION("s3-region", "", "S3 region; empty asks the server."),
+    S3_ACCESS_KEY("s3-access-key", "", "S3 access key."),
+    S3_SECRET_KEY("s3-secret-key", "", "S3 secret key (prefer the environment variable)."),
+    MAX_ARTIFACT_BYTES("max-artifact-bytes", "68719476736", "Largest artifact accepted, in bytes (default 64 GiB)."),
+    GC_INTERVAL("gc-interval", "3600",
+            "Seconds between artifact garbage collection passes (they also run after purges); 0: only after purges.");
 
     private final String key;
     private final String defaultValue;

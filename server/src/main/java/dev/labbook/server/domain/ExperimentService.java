@@ -13,11 +13,13 @@ public final class ExperimentService {
     private final TrackingStore store;
     private final IdGenerator ids;
     private final Clock clock;
+    private final PurgeListener purgeListener;
 
-    public ExperimentService(TrackingStore store, IdGenerator ids, Clock clock) {
+    public ExperimentService(TrackingStore store, IdGenerator ids, Clock clock, PurgeListener purgeListener) {
         this.store = store;
         this.ids = ids;
         this.clock = clock;
+        this.purgeListener = purgeListener;
     }
 
     /** The outcome of a create: the experiment, and whether this call made it. */
@@ -158,7 +160,7 @@ public final class ExperimentService {
     }
 
     public long purge(UUID id) {
-        return store.inTransaction(tx -> {
+        long purged = store.inTransaction(tx -> {
             Experiment current = require(tx.experiments(), id, true);
             if (!current.deleted()) {
                 throw new FailedPreconditionException("experiment '" + current.name()
@@ -166,6 +168,8 @@ public final class ExperimentService {
             }
             return tx.experiments().purge(id);
         });
+        purgeListener.runsPurged();
+        return purged;
     }
 
     static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {

@@ -25,8 +25,11 @@ public final class RunService {
     private final ExperimentService experiments;
     private final IdGenerator ids;
     private final Clock clock;
+    private final PurgeListener purgeListener;
 
-    public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock) {
+    public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock,
+            PurgeListener purgeListener) {
+        this.purgeListener = purgeListener;
         this.store = store;
         this.experiments = experiments;
         this.ids = ids;
@@ -260,7 +263,7 @@ public final class RunService {
     }
 
     public long purge(UUID runId) {
-        return store.inTransaction(tx -> {
+        long purged = store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, true);
             if (!run.deleted()) {
                 throw new FailedPreconditionException(
@@ -268,6 +271,8 @@ public final class RunService {
             }
             return tx.runs().purge(runId);
         });
+        purgeListener.runsPurged();
+        return purged;
     }
 
     private Run touched(Run run) {

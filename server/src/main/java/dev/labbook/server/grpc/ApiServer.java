@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server: the five labbook.v1 services (those of later issues answer UNIMPLEMENTED),
+ * The gRPC server: the five labbook.v1 services,
  * the standard health service and server reflection (v1 and v1alpha, for grpcurl and friends).
  */
 public final class ApiServer implements AutoCloseable {
@@ -27,7 +27,9 @@ public final class ApiServer implements AutoCloseable {
     private static final List<String> SERVING_SERVICES = List.of(
             ExperimentServiceGrpc.SERVICE_NAME,
             RunServiceGrpc.SERVICE_NAME,
-            MetricServiceGrpc.SERVICE_NAME);
+            MetricServiceGrpc.SERVICE_NAME,
+            LogServiceGrpc.SERVICE_NAME,
+            ArtifactServiceGrpc.SERVICE_NAME);
 
     private final Server server;
     private final HealthStatusManager health;
@@ -38,17 +40,20 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(String host, int port, int maxMessageBytes, ExperimentGrpcService experiments,
-            RunGrpcService runs, MetricGrpcService metrics) throws IOException {
+            RunGrpcService runs, MetricGrpcService metrics, LogGrpcService logs, ArtifactGrpcService artifacts)
+            throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         List<BindableService> api = List.of(
                 experiments,
                 runs,
                 metrics,
-                new LogServiceGrpc.LogServiceImplBase() { },
-                new ArtifactServiceGrpc.ArtifactServiceImplBase() { });
+                logs,
+                artifacts);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(maxMessageBytes)
+                // A wider window than the 1 MiB default keeps large uploads streaming at disk speed.
+                .initialFlowControlWindow(8 * 1024 * 1024)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

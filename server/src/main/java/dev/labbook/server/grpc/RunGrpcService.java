@@ -2,6 +2,8 @@ package dev.labbook.server.grpc;
 
 import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
 
+import dev.labbook.api.v1.CompareRunsRequest;
+import dev.labbook.api.v1.CompareRunsResponse;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.CreateRunResponse;
 import dev.labbook.api.v1.DeleteRunRequest;
@@ -19,6 +21,8 @@ import dev.labbook.api.v1.RestoreRunResponse;
 import dev.labbook.api.v1.ResumeRunRequest;
 import dev.labbook.api.v1.ResumeRunResponse;
 import dev.labbook.api.v1.RunServiceGrpc;
+import dev.labbook.api.v1.SearchRunsRequest;
+import dev.labbook.api.v1.SearchRunsResponse;
 import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.SetRunTagsResponse;
 import dev.labbook.api.v1.UpdateRunRequest;
@@ -29,18 +33,42 @@ import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.RunChanges;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.search.RunSearchService;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
-/** RunService RPCs: maps messages to {@link RunService} calls. Search, compare and watch come later. */
+/** RunService RPCs: maps messages to {@link RunService} and {@link RunSearchService} calls. Watch comes later. */
 public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
     private static final Set<String> UPDATABLE = Set.of("status", "description", "end_time_ms");
     private final RunService runs;
+    private final RunSearchService search;
 
-    public RunGrpcService(RunService runs) {
+    public RunGrpcService(RunService runs, RunSearchService search) {
         this.runs = runs;
+        this.search = search;
+    }
+
+    @Override
+    public void searchRuns(SearchRunsRequest request, StreamObserver<SearchRunsResponse> response) {
+        SearchMapper.View view = SearchMapper.View.of(request);
+        RunSearchService.SearchPage page = search.search(SearchMapper.fromProto(request));
+        SearchRunsResponse.Builder builder = SearchRunsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        page.runs().forEach(run -> builder.addRuns(SearchMapper.toProto(run, view)));
+        reply(response, builder.build());
+    }
+
+    @Override
+    public void compareRuns(CompareRunsRequest request, StreamObserver<CompareRunsResponse> response) {
+        List<UUID> ids = new ArrayList<>(request.getRunIdsCount());
+        for (int i = 0; i < request.getRunIdsCount(); i++) {
+            ids.add(ProtoIds.required("run_ids[" + i + "]", request.getRunIds(i)));
+        }
+        reply(response, SearchMapper.toProto(search.compare(ids)));
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.labbook.server.domain.AlreadyExistsException;
 import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.NotFoundException;
+import dev.labbook.server.domain.OutOfRangeException;
+import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.UnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -55,6 +57,12 @@ public final class StatusMapper {
         if (error instanceof UnavailableException) {
             LOG.warn("{}", error.getMessage(), error.getCause());
             return Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException();
+        }
+        if (error instanceof ResourceExhaustedException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage()).asRuntimeException();
+        }
+        if (error instanceof OutOfRangeException) {
+            return Status.OUT_OF_RANGE.withDescription(error.getMessage()).asRuntimeException();
         }
         if (error instanceof AbortedException) {
             return Status.ABORTED.withDescription(error.getMessage()).asRuntimeException();

@@ -19,5 +19,9 @@ public interface TrackingStore {
         MetricRepository metrics();
 
         TableRepository tables();
+
+        LogRepository logs();
+
+        ArtifactRepository artifacts();
     }
 }

@@ -48,7 +48,8 @@ class ServerConfigLoaderTest {
         ServerConfig config = load();
 
         assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
-                "", "", 10, 0, 16 * 1024 * 1024, 60));
+                "", "", 10, 0, 16 * 1024 * 1024, 60,
+                ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts"))));
         assertThat(config.embeddedDatabase()).isTrue();
     }
 
@@ -130,7 +131,8 @@ class ServerConfigLoaderTest {
                     "max-message-bytes=1048576");
 
             assertThat(load()).isEqualTo(new ServerConfig("127.0.0.1", 7900, Path.of("/srv/labbook"),
-                    Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576, 60));
+                    Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576, 60,
+                    ArtifactConfig.local(Path.of("/srv/labbook/artifacts"))));
         }
 
         @Test

@@ -1,6 +1,7 @@
 package dev.labbook.server.testing;
 
 import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.ArtifactConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import io.grpc.ManagedChannel;
@@ -38,8 +39,10 @@ public final class LabbookServerExtension implements BeforeEachCallback, Paramet
     private static synchronized TestServer server() {
         if (shared == null) {
             DatabaseEndpoint db = SharedPostgres.newDatabase(DATABASE);
+            Path artifacts = artifactDir();
             ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
-                    db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0);
+                    db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0,
+                    new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0));
             LabbookServer server = LabbookServer.start(config);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -51,9 +54,17 @@ public final class LabbookServerExtension implements BeforeEachCallback, Paramet
                 }
                 server.close();
             }, "test-server-stop"));
-            shared = new TestServer(server, channel);
+            shared = new TestServer(server, channel, artifacts);
         }
         return shared;
+    }
+
+    private static Path artifactDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("labbook-it-artifacts");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -16,10 +16,21 @@ import java.sql.SQLException;
 public final class TestServer {
     private final LabbookServer server;
     private final ManagedChannel channel;
+    private final java.nio.file.Path artifactDir;
 
-    TestServer(LabbookServer server, ManagedChannel channel) {
+    TestServer(LabbookServer server, ManagedChannel channel, java.nio.file.Path artifactDir) {
         this.server = server;
         this.channel = channel;
+        this.artifactDir = artifactDir;
+    }
+
+    /** Root of the server's local artifact store. */
+    public java.nio.file.Path artifactDir() {
+        return artifactDir;
+    }
+
+    public ArtifactServiceGrpc.ArtifactServiceStub artifactsAsync() {
+        return ArtifactServiceGrpc.newStub(channel);
     }
 
     public int port() {

@@ -60,6 +60,16 @@ public final class PostgresDatabase implements AutoCloseable {
         return new PostgresTrackingStore(dsl);
     }
 
+    /** Read-only search and comparison queries over runs (SearchRuns, CompareRuns). */
+    public PostgresRunSearchStore runSearchStore() {
+        return new PostgresRunSearchStore(dsl);
+    }
+
+    /** Secrets shared by all replicas, such as the key that signs search page tokens. */
+    public PostgresServerSecretStore serverSecrets() {
+        return new PostgresServerSecretStore(dsl);
+    }
+
     @Override
     public void close() {
         pool.close();

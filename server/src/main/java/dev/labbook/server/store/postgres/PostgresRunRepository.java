@@ -202,7 +202,8 @@ final class PostgresRunRepository implements RunRepository {
         return count;
     }
 
-    private List<Run> withDetails(List<RunRecord> rows) {
+    /** The runs of these rows with their tags and params (used by search too). */
+    List<Run> withDetails(List<RunRecord> rows) {
         List<UUID> ids = rows.stream().map(RunRecord::getId).toList();
         Map<UUID, Map<String, String>> tags = tagsOf(ids);
         Map<UUID, List<Param>> params = paramsOf(ids);

@@ -1,6 +1,8 @@
 package dev.labbook.server.store.postgres;
 
 import dev.labbook.server.store.ExperimentRepository;
+import dev.labbook.server.store.ArtifactRepository;
+import dev.labbook.server.store.LogRepository;
 import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.TableRepository;
@@ -55,12 +57,16 @@ public final class PostgresTrackingStore implements TrackingStore {
         private final RunRepository runs;
         private final MetricRepository metrics;
         private final TableRepository tables;
+        private final LogRepository logs;
+        private final ArtifactRepository artifacts;
 
         Transaction(DSLContext tx) {
             this.experiments = new PostgresExperimentRepository(tx);
             this.runs = new PostgresRunRepository(tx);
             this.metrics = new PostgresMetricRepository(tx);
             this.tables = new PostgresTableRepository(tx);
+            this.logs = new PostgresLogRepository(tx);
+            this.artifacts = new PostgresArtifactRepository(tx);
         }
 
         @Override
@@ -81,6 +87,16 @@ public final class PostgresTrackingStore implements TrackingStore {
         @Override
         public TableRepository tables() {
             return tables;
+        }
+
+        @Override
+        public LogRepository logs() {
+            return logs;
+        }
+
+        @Override
+        public ArtifactRepository artifacts() {
+            return artifacts;
         }
     }
 }

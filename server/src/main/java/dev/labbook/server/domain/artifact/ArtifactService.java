@@ -1,0 +1,314 @@
+package dev.labbook.server.domain.artifact;
+
+import dev.labbook.server.artifacts.ArtifactStore;
+import dev.labbook.server.domain.AbortedException;
+import dev.labbook.server.domain.FailedPreconditionException;
+import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.Limits;
+import dev.labbook.server.domain.NotFoundException;
+import dev.labbook.server.domain.OutOfRangeException;
+import dev.labbook.server.domain.Page;
+import dev.labbook.server.domain.PageTokens;
+import dev.labbook.server.domain.ResourceExhaustedException;
+import dev.labbook.server.domain.RunGuards;
+import dev.labbook.server.domain.UnavailableException;
+import dev.labbook.server.store.TrackingStore;
+import java.io.UncheckedIOException;
+import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Artifacts of runs: resumable, verified uploads into the artifact store, downloads from an
+ * offset, listing (also as image series), references without upload, and deletion. The
+ * database row of an artifact is written only after its object is complete, so no half file is
+ * ever visible; replacing a path switches the row to a new object and then deletes the old one.
+ */
+public final class ArtifactService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactService.class);
+    /** Part size of uploads of unknown size; S3 allows 10,000 parts, so about 78 GiB. */
+    static final int DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+    private static final int MAX_PARTS = 10_000;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}");
+    private static final int MAX_URI_BYTES = 64 * 1024;
+
+    private final TrackingStore store;
+    private final ArtifactStore objects;
+    private final Clock clock;
+    private final long maxArtifactBytes;
+    /** Stores parts in the background while the next part arrives (see UploadSession). */
+    private final ExecutorService partWriters = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "labbook-artifact-part-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public ArtifactService(TrackingStore store, ArtifactStore objects, Clock clock, long maxArtifactBytes) {
+        this.store = store;
+        this.objects = objects;
+        this.clock = clock;
+        this.maxArtifactBytes = maxArtifactBytes;
+    }
+
+    @Override
+    public void close() {
+        partWriters.shutdownNow();
+    }
+
+    /** Starts an upload, or continues the one named by {@code uploadId} from {@code offset}. */
+    public UploadSession openUpload(UploadRequest request) {
+        String path = ArtifactPaths.validate("header.path", request.path());
+        if (request.expectedSize() != null && request.expectedSize() > maxArtifactBytes) {
+            throw new ResourceExhaustedException("header.size_bytes " + request.expectedSize()
+                    + " exceeds the server's limit of " + maxArtifactBytes + " bytes per artifact");
+        }
+        String sha = request.expectedSha256();
+        if (sha != null && !SHA256.matcher(sha).matches()) {
+            throw new InvalidArgumentException("header.sha256", "must be 64 lower-case hexadecimal characters");
+        }
+        String mediaType = mediaType("header.media_type", request.mediaType(), path);
+        Direction direction = request.direction() == null ? Direction.OUTPUT : request.direction();
+        if (request.uploadId() != null) {
+            Optional<Upload> existing = store.inTransaction(tx -> tx.artifacts().findUpload(request.uploadId(), false));
+            if (existing.isPresent()) {
+                return resume(existing.get(), request, path);
+            }
+        }
+        if (request.offset() != 0) {
+            throw new FailedPreconditionException("upload " + request.uploadId()
+                    + " is unknown, so it starts at offset 0, not " + request.offset());
+        }
+        UUID id = request.uploadId() != null ? request.uploadId() : UUID.randomUUID();
+        store.inTransaction(tx -> {
+            RunGuards.requireWritable(tx, RunGuards.requireRun(tx, request.runId()));
+            return null;
+        });
+        String key = "runs/" + request.runId() + "/" + id + "/" + path;
+        String handle = storage(() -> objects.beginUpload(key));
+        Upload upload = new Upload(id, request.runId(), path, direction, mediaType, request.expectedSize(), sha,
+                request.step(), key, handle, partSize(request.expectedSize()), 0, new SHA256Digest().getEncodedState(),
+                false, List.of());
+        store.inTransaction(tx -> {
+            tx.artifacts().insertUpload(upload, now());
+            return null;
+        });
+        return new UploadSession(this, upload, maxArtifactBytes, partWriters);
+    }
+
+    private UploadSession resume(Upload upload, UploadRequest request, String path) {
+        if (!upload.runId().equals(request.runId()) || !upload.path().equals(path)) {
+            throw new InvalidArgumentException("header.upload_id", "belongs to run " + upload.runId() + " path '"
+                    + upload.path() + "', not to this header's run and path");
+        }
+        if (upload.completed()) {
+            throw new FailedPreconditionException("upload " + upload.id() + " is already complete");
+        }
+        if (request.offset() != upload.receivedBytes()) {
+            throw new FailedPreconditionException("upload " + upload.id() + " has " + upload.receivedBytes()
+                    + " bytes stored; resume from offset " + upload.receivedBytes() + ", not " + request.offset());
+        }
+        store.inTransaction(tx -> {
+            RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
+            return null;
+        });
+        return new UploadSession(this, upload, maxArtifactBytes, partWriters);
+    }
+
+    /** Stores a part's bytes in the artifact store; returns its tag. Parts may be stored concurrently. */
+    String storePart(Upload upload, int partNumber, long offset, byte[] data, int length) {
+        return storage(() -> objects.uploadPart(upload.objectKey(), upload.storeHandle(), partNumber, offset, data,
+                length));
+    }
+
+    /** Records a stored part with the digest state after it; parts are recorded in order. */
+    void recordPart(Upload upload, int partNumber, String tag, long offset, int length, byte[] digestState) {
+        boolean recorded = store.inTransaction(tx -> tx.artifacts().recordPart(upload.id(), partNumber, tag, length,
+                offset, digestState, now()));
+        if (!recorded) {
+            throw new AbortedException("upload " + upload.id() + " was advanced by another stream; ask "
+                    + "GetUploadStatus and resume from there", null);
+        }
+    }
+
+    /** Verifies the stored bytes, completes the object and records the artifact. */
+    Artifact complete(Upload upload, long size, String sha256) {
+        List<String> tags = store.inTransaction(tx -> tx.artifacts().findUpload(upload.id(), false))
+                .orElseThrow(() -> new NotFoundException("upload " + upload.id() + " not found")).partTags();
+        if (upload.expectedSize() != null && upload.expectedSize() != size) {
+            abort(upload);
+            throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize() + " but " + size
+                    + " bytes arrived; the upload was discarded");
+        }
+        if (upload.expectedSha256() != null && !upload.expectedSha256().equals(sha256)) {
+            abort(upload);
+            throw new InvalidArgumentException("header.sha256", "is " + upload.expectedSha256()
+                    + " but the bytes hash to " + sha256 + "; the upload was discarded");
+        }
+        storage(() -> {
+            objects.completeUpload(upload.objectKey(), upload.storeHandle(), tags, size);
+            return null;
+        });
+        Artifact artifact = new Artifact(upload.runId(), upload.path(), false, upload.direction(), upload.mediaType(),
+                size, sha256, upload.step(), "", upload.objectKey(), now());
+        Optional<Artifact> replaced = store.inTransaction(tx -> {
+            RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
+            Optional<Artifact> previous = tx.artifacts().upsertArtifact(artifact);
+            tx.artifacts().markUploadCompleted(upload.id(), now());
+            return previous;
+        });
+        replaced.map(Artifact::objectKey).filter(key -> key != null && !key.equals(upload.objectKey()))
+                .ifPresent(this::deleteObjectQuietly);
+        return artifact;
+    }
+
+    private void abort(Upload upload) {
+        store.inTransaction(tx -> {
+            tx.artifacts().deleteUpload(upload.id());
+            return null;
+        });
+        try {
+            objects.abortUpload(upload.objectKey(), upload.storeHandle());
+        } catch (UncheckedIOException e) {
+            LOG.warn("aborting upload {} failed; garbage collection will retry", upload.id(), e);
+        }
+    }
+
+    public UploadStatus uploadStatus(UUID uploadId) {
+        Upload upload = store.inTransaction(tx -> tx.artifacts().findUpload(uploadId, false))
+                .orElseThrow(() -> new NotFoundException("upload " + uploadId + " not found"));
+        return new UploadStatus(upload.receivedBytes(), upload.completed());
+    }
+
+    public ArtifactDownload download(UUID runId, String path, long offset, long length) {
+        Artifact artifact = get(runId, path);
+        if (artifact.reference()) {
+            throw new FailedPreconditionException("artifact '" + path + "' is a reference to " + artifact.uri()
+                    + "; it has no content to download");
+        }
+        if (offset < 0) {
+            throw new InvalidArgumentException("offset", "must not be negative");
+        }
+        if (length < 0) {
+            throw new InvalidArgumentException("length", "must not be negative (0 reads to the end)");
+        }
+        if (offset > artifact.sizeBytes()) {
+            throw new OutOfRangeException("offset " + offset + " is past the end of '" + path + "' ("
+                    + artifact.sizeBytes() + " bytes)");
+        }
+        long remaining = artifact.sizeBytes() - offset;
+        long toRead = length == 0 ? remaining : Math.min(length, remaining);
+        return new ArtifactDownload(artifact, storage(() -> objects.read(artifact.objectKey(), offset, toRead)));
+    }
+
+    public Artifact get(UUID runId, String path) {
+        String valid = ArtifactPaths.validate("path", path);
+        return store.inTransaction(tx -> {
+            RunGuards.requireRun(tx, runId);
+            return tx.artifacts().findArtifact(runId, valid);
+        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+    }
+
+    /** Lists by path; with an image/ media type prefix, as an image series ordered by step. */
+    public Page<Artifact> list(UUID runId, String pathPrefix, String mediaTypePrefix, int pageSize,
+            String pageToken) {
+        int size = Limits.pageSize("page_size", pageSize);
+        boolean byStep = mediaTypePrefix.toLowerCase(Locale.ROOT).startsWith("image/");
+        String fingerprint = "artifacts|" + runId + "|" + pathPrefix + "|" + mediaTypePrefix;
+        long offset = PageTokens.decodePosition("page_token", pageToken, fingerprint);
+        List<Artifact> rows = store.inTransaction(tx -> {
+            RunGuards.requireRun(tx, runId);
+            return tx.artifacts().listArtifacts(runId, pathPrefix, mediaTypePrefix, byStep, offset, size + 1);
+        });
+        if (rows.size() <= size) {
+            return new Page<>(rows, "");
+        }
+        return new Page<>(rows.subList(0, size), PageTokens.encodePosition(offset + size, fingerprint));
+    }
+
+    /** Records name -> URI or value without upload (SageMaker log_artifact); replaces the name. */
+    public Artifact createReference(UUID runId, String name, String uri, Direction direction, String mediaType) {
+        String path = ArtifactPaths.validate("name", name);
+        if (uri == null || uri.isEmpty()) {
+            throw new InvalidArgumentException("uri", "is required");
+        }
+        if (uri.getBytes(StandardCharsets.UTF_8).length > MAX_URI_BYTES || uri.indexOf('\0') >= 0) {
+            throw new InvalidArgumentException("uri", "must be at most " + MAX_URI_BYTES + " bytes without NUL");
+        }
+        String type = mediaType == null || mediaType.isEmpty() ? "text/uri-list" : mediaType("media_type", mediaType,
+                path);
+        Artifact reference = new Artifact(runId, path, true, direction == null ? Direction.OUTPUT : direction, type,
+                0, "", null, uri, null, now());
+        Optional<Artifact> replaced = store.inTransaction(tx -> {
+            RunGuards.requireWritable(tx, RunGuards.requireRun(tx, runId));
+            return tx.artifacts().upsertArtifact(reference);
+        });
+        replaced.map(Artifact::objectKey).filter(k -> k != null).ifPresent(this::deleteObjectQuietly);
+        return reference;
+    }
+
+    public void delete(UUID runId, String path) {
+        String valid = ArtifactPaths.validate("path", path);
+        Artifact deleted = store.inTransaction(tx -> {
+            RunGuards.requireWritable(tx, RunGuards.requireRun(tx, runId));
+            return tx.artifacts().deleteArtifact(runId, valid);
+        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+        if (deleted.objectKey() != null) {
+            deleteObjectQuietly(deleted.objectKey());
+        }
+    }
+
+    private void deleteObjectQuietly(String key) {
+        try {
+            objects.delete(key);
+        } catch (UncheckedIOException e) {
+            LOG.warn("deleting object {} failed; garbage collection will retry", key, e);
+        }
+    }
+
+    private static int partSize(Long expectedSize) {
+        if (expectedSize == null || expectedSize <= (long) DEFAULT_PART_BYTES * MAX_PARTS) {
+            return DEFAULT_PART_BYTES;
+        }
+        long perPart = (expectedSize + MAX_PARTS - 1) / MAX_PARTS;
+        long mib = 1024 * 1024;
+        return (int) Math.min(Integer.MAX_VALUE - mib, (perPart + mib - 1) / mib * mib);
+    }
+
+    private static String mediaType(String field, String given, String path) {
+        if (given == null || given.isEmpty()) {
+            String guessed = URLConnection.guessContentTypeFromName(path);
+            return guessed != null ? guessed : "application/octet-stream";
+        }
+        if (!MEDIA_TYPE.matcher(given).matches()) {
+            throw new InvalidArgumentException(field, "'" + given + "' is not a media type such as image/png");
+        }
+        return given.toLowerCase(Locale.ROOT);
+    }
+
+    /** Runs a store operation, reporting storage failures as UNAVAILABLE. */
+    private static <T> T storage(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (UncheckedIOException e) {
+            throw new UnavailableException("the artifact store failed: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

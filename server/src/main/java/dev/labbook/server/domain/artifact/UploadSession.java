@@ -1,0 +1,146 @@
+package dev.labbook.server.domain.artifact;
+
+import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.LabbookException;
+import dev.labbook.server.domain.ResourceExhaustedException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+
+/**
+ * One stream's part of an upload. Bytes are gathered into a part buffer; full parts go to
+ * background writers that store up to {@value #MAX_IN_FLIGHT} parts at once while the next part
+ * arrives, and record them in part order (with the SHA-256 state after each), so the recorded
+ * byte count always ends at a stored part. Memory stays at {@value #MAX_IN_FLIGHT} + 1 parts.
+ * {@link #finish} stores the last part, verifies size and checksum and makes the artifact
+ * visible; {@link #abandon} drops what is not stored and leaves the upload resumable.
+ */
+public final class UploadSession {
+    static final int MAX_IN_FLIGHT = 2;
+
+    private final ArtifactService service;
+    private final Upload upload;
+    private final long maxBytes;
+    private final Executor writers;
+    private final SHA256Digest digest;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> freeBuffers = new ArrayDeque<>();
+    private byte[] part;
+    private int buffered;
+    /** Bytes handed to the writers (stored, or being stored). */
+    private long handedOff;
+    private int nextPart;
+    private CompletableFuture<Void> lastRecorded = CompletableFuture.completedFuture(null);
+
+    /** A part being stored and recorded, and the buffer it occupies until then. */
+    private record InFlight(CompletableFuture<Void> recorded, byte[] buffer) {
+    }
+
+    UploadSession(ArtifactService service, Upload upload, long maxBytes, Executor writers) {
+        this.service = service;
+        this.upload = upload;
+        this.maxBytes = maxBytes;
+        this.writers = writers;
+        this.digest = new SHA256Digest(upload.digestState());
+        this.part = new byte[upload.partSize()];
+        this.handedOff = upload.receivedBytes();
+        this.nextPart = upload.partTags().size() + 1;
+    }
+
+    public UUID uploadId() {
+        return upload.id();
+    }
+
+    public void write(ByteBuffer bytes) {
+        long total = handedOff + buffered + bytes.remaining();
+        if (total > maxBytes) {
+            throw new ResourceExhaustedException("artifact '" + upload.path() + "' exceeds the server's limit of "
+                    + maxBytes + " bytes");
+        }
+        if (upload.expectedSize() != null && total > upload.expectedSize()) {
+            throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize()
+                    + " but more bytes arrived");
+        }
+        while (bytes.hasRemaining()) {
+            int n = Math.min(bytes.remaining(), part.length - buffered);
+            bytes.get(part, buffered, n);
+            buffered += n;
+            if (buffered == part.length) {
+                handOff();
+            }
+        }
+    }
+
+    /** Stores the rest, verifies it and records the artifact. */
+    public Artifact finish() {
+        if (buffered > 0 || nextPart == 1) {
+            handOff();
+        }
+        while (!inFlight.isEmpty()) {
+            awaitOldest();
+        }
+        byte[] hash = new byte[32];
+        digest.doFinal(hash, 0);
+        return service.complete(upload, handedOff, java.util.HexFormat.of().formatHex(hash));
+    }
+
+    /** The stream broke: bytes not yet in a stored part are dropped; the upload can resume. */
+    public void abandon() {
+        buffered = 0;
+        // Let parts being stored finish, so that a resume sees them.
+        for (InFlight f : inFlight) {
+            f.recorded().exceptionally(e -> null).join();
+        }
+        inFlight.clear();
+    }
+
+    private void handOff() {
+        while (inFlight.size() >= MAX_IN_FLIGHT) {
+            awaitOldest();
+        }
+        digest.update(part, 0, buffered);
+        byte[] state = digest.getEncodedState();
+        byte[] data = part;
+        int length = buffered;
+        long offset = handedOff;
+        int number = nextPart;
+        CompletableFuture<String> stored = CompletableFuture.supplyAsync(
+                () -> service.storePart(upload, number, offset, data, length), writers);
+        // Recorded strictly in part order, and never after a failed earlier part.
+        CompletableFuture<Void> recorded = stored.thenCombine(lastRecorded, (tag, previous) -> tag)
+                .thenAcceptAsync(tag -> service.recordPart(upload, number, tag, offset, length, state), writers);
+        lastRecorded = recorded;
+        inFlight.add(new InFlight(recorded, data));
+        handedOff += length;
+        nextPart++;
+        buffered = 0;
+        part = freeBuffers.isEmpty() ? new byte[upload.partSize()] : freeBuffers.pop();
+    }
+
+    private void awaitOldest() {
+        InFlight oldest = inFlight.poll();
+        try {
+            oldest.recorded().get();
+            freeBuffers.push(oldest.buffer());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing a part", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof LabbookException labbook) {
+                throw labbook;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.labbook.server.domain.search;
+
+/** What a filter predicate or order key refers to. */
+public sealed interface SearchField {
+
+    /** {@code params.<key>}. */
+    record Param(String key) implements SearchField {
+    }
+
+    /** {@code metrics.<key>[.last|.min|.max]}: a value of the series summary. */
+    record Metric(String key, Aggregate aggregate) implements SearchField {
+    }
+
+    /** {@code tags.<key>}. */
+    record Tag(String key) implements SearchField {
+    }
+
+    /** A column of the run itself. */
+    record Attribute(Name name) implements SearchField {
+    }
+
+    enum Aggregate {
+        LAST, MIN, MAX
+    }
+
+    enum Name {
+        /** The run name; = != IN compare case-insensitively, like every name in Labbook. */
+        NAME,
+        /** RUNNING, COMPLETED, FAILED or CANCELED. */
+        STATUS,
+        /** Epoch ms, or an ISO-8601 string. */
+        START_TIME,
+        /** Epoch ms, or an ISO-8601 string; NULL while the run is RUNNING. */
+        END_TIME,
+        /** The experiment's name (case-insensitive) or id. */
+        EXPERIMENT
+    }
+}

@@ -1,0 +1,264 @@
+package dev.labbook.server.grpc;
+
+import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
+
+import com.google.protobuf.ByteString;
+import dev.labbook.api.v1.ArtifactKind;
+import dev.labbook.api.v1.ArtifactServiceGrpc;
+import dev.labbook.api.v1.CreateArtifactReferenceRequest;
+import dev.labbook.api.v1.CreateArtifactReferenceResponse;
+import dev.labbook.api.v1.DeleteArtifactRequest;
+import dev.labbook.api.v1.DeleteArtifactResponse;
+import dev.labbook.api.v1.DownloadArtifactRequest;
+import dev.labbook.api.v1.DownloadArtifactResponse;
+import dev.labbook.api.v1.GetArtifactRequest;
+import dev.labbook.api.v1.GetArtifactResponse;
+import dev.labbook.api.v1.GetUploadStatusRequest;
+import dev.labbook.api.v1.GetUploadStatusResponse;
+import dev.labbook.api.v1.ListArtifactsRequest;
+import dev.labbook.api.v1.ListArtifactsResponse;
+import dev.labbook.api.v1.UploadArtifactRequest;
+import dev.labbook.api.v1.UploadArtifactResponse;
+import dev.labbook.api.v1.UploadHeader;
+import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.Page;
+import dev.labbook.server.domain.artifact.Artifact;
+import dev.labbook.server.domain.artifact.ArtifactDownload;
+import dev.labbook.server.domain.artifact.ArtifactService;
+import dev.labbook.server.domain.artifact.Direction;
+import dev.labbook.server.domain.artifact.UploadRequest;
+import dev.labbook.server.domain.artifact.UploadSession;
+import dev.labbook.server.domain.artifact.UploadStatus;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+
+/** ArtifactService RPCs: maps messages to {@link ArtifactService} calls and streams bytes. */
+public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServiceImplBase {
+    /** Bytes per download message. */
+    static final int DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
+
+    private final ArtifactService artifacts;
+
+    public ArtifactGrpcService(ArtifactService artifacts) {
+        this.artifacts = artifacts;
+    }
+
+    /**
+     * The first message is the header; chunks follow and are stored part by part while the
+     * stream is open (the handler blocks, so flow control holds the client at storage speed).
+     */
+    @Override
+    public StreamObserver<UploadArtifactRequest> uploadArtifact(StreamObserver<UploadArtifactResponse> response) {
+        return new StreamObserver<>() {
+            private UploadSession session;
+            private boolean failed;
+
+            @Override
+            public void onNext(UploadArtifactRequest request) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (session == null) {
+                        if (!request.hasHeader()) {
+                            throw new InvalidArgumentException("header", "must be the first message of the stream");
+                        }
+                        session = artifacts.openUpload(toRequest(request.getHeader()));
+                    } else if (request.hasHeader()) {
+                        throw new InvalidArgumentException("header", "may only be sent once, first");
+                    } else {
+                        session.write(request.getChunk().asReadOnlyByteBuffer());
+                    }
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (session != null) {
+                    session.abandon();
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (session == null) {
+                        throw new InvalidArgumentException("header", "is required: the stream was empty");
+                    }
+                    Artifact artifact = session.finish();
+                    reply(response, UploadArtifactResponse.newBuilder().setArtifact(toProto(artifact))
+                            .setUploadId(session.uploadId().toString()).build());
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }
+
+            private void fail(RuntimeException e) {
+                failed = true;
+                if (session != null) {
+                    session.abandon();
+                }
+                response.onError(StatusMapper.toStatusException(e));
+            }
+        };
+    }
+
+    private static UploadRequest toRequest(UploadHeader h) {
+        if (h.getOffset() < 0) {
+            throw new InvalidArgumentException("header.offset", "must not be negative");
+        }
+        return new UploadRequest(
+                ProtoIds.required("header.run_id", h.getRunId()),
+                h.getPath(),
+                direction("header.direction", h.getDirection()),
+                h.getMediaType(),
+                h.getSizeBytes() > 0 ? h.getSizeBytes() : null,
+                h.getSha256().isEmpty() ? null : h.getSha256().toLowerCase(Locale.ROOT),
+                h.getHasStep() ? h.getStep() : null,
+                ProtoIds.optional("header.upload_id", h.getUploadId()),
+                h.getOffset());
+    }
+
+    @Override
+    public void getUploadStatus(GetUploadStatusRequest request, StreamObserver<GetUploadStatusResponse> response) {
+        UploadStatus status = artifacts.uploadStatus(ProtoIds.required("upload_id", request.getUploadId()));
+        reply(response, GetUploadStatusResponse.newBuilder().setReceivedBytes(status.receivedBytes())
+                .setComplete(status.complete()).build());
+    }
+
+    @Override
+    public void downloadArtifact(DownloadArtifactRequest request, StreamObserver<DownloadArtifactResponse> response) {
+        ArtifactDownload download = artifacts.download(ProtoIds.required("run_id", request.getRunId()),
+                request.getPath(), request.getOffset(), request.getLength());
+        new ChunkSender(download, (ServerCallStreamObserver<DownloadArtifactResponse>) response).start();
+    }
+
+    /** Streams the content while the transport is ready, so memory stays at one chunk. */
+    private static final class ChunkSender implements Runnable {
+        private final ArtifactDownload download;
+        private final ServerCallStreamObserver<DownloadArtifactResponse> call;
+        private final byte[] buffer = new byte[DOWNLOAD_CHUNK_BYTES];
+        private boolean first = true;
+        private boolean done;
+
+        ChunkSender(ArtifactDownload download, ServerCallStreamObserver<DownloadArtifactResponse> call) {
+            this.download = download;
+            this.call = call;
+        }
+
+        void start() {
+            call.setOnCancelHandler(this::close);
+            call.setOnReadyHandler(this);
+            run();
+        }
+
+        @Override
+        public synchronized void run() {
+            if (done) {
+                return;
+            }
+            try {
+                InputStream in = download.content();
+                while (call.isReady()) {
+                    int n = in.readNBytes(buffer, 0, buffer.length);
+                    DownloadArtifactResponse.Builder message = DownloadArtifactResponse.newBuilder();
+                    if (first) {
+                        message.setArtifact(toProto(download.artifact()));
+                        first = false;
+                    }
+                    if (n > 0) {
+                        message.setChunk(ByteString.copyFrom(buffer, 0, n));
+                    }
+                    if (n > 0 || message.hasArtifact()) {
+                        call.onNext(message.build());
+                    }
+                    if (n < buffer.length) {
+                        done = true;
+                        close();
+                        call.onCompleted();
+                        return;
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                done = true;
+                close();
+                call.onError(StatusMapper.toStatusException(
+                        new dev.labbook.server.domain.UnavailableException("reading the artifact failed", e)));
+            }
+        }
+
+        private synchronized void close() {
+            try {
+                download.content().close();
+            } catch (IOException ignored) {
+                // nothing more to read
+            }
+        }
+    }
+
+    @Override
+    public void listArtifacts(ListArtifactsRequest request, StreamObserver<ListArtifactsResponse> response) {
+        Page<Artifact> page = artifacts.list(ProtoIds.required("run_id", request.getRunId()), request.getPathPrefix(),
+                request.getMediaTypePrefix(), request.getPageSize(), request.getPageToken());
+        ListArtifactsResponse.Builder builder = ListArtifactsResponse.newBuilder()
+                .setNextPageToken(page.nextPageToken());
+        page.items().forEach(a -> builder.addArtifacts(toProto(a)));
+        reply(response, builder.build());
+    }
+
+    @Override
+    public void getArtifact(GetArtifactRequest request, StreamObserver<GetArtifactResponse> response) {
+        Artifact artifact = artifacts.get(ProtoIds.required("run_id", request.getRunId()), request.getPath());
+        reply(response, GetArtifactResponse.newBuilder().setArtifact(toProto(artifact)).build());
+    }
+
+    @Override
+    public void createArtifactReference(CreateArtifactReferenceRequest request,
+            StreamObserver<CreateArtifactReferenceResponse> response) {
+        Artifact reference = artifacts.createReference(ProtoIds.required("run_id", request.getRunId()),
+                request.getName(), request.getUri(), direction("direction", request.getDirection()),
+                request.getMediaType());
+        reply(response, CreateArtifactReferenceResponse.newBuilder().setArtifact(toProto(reference)).build());
+    }
+
+    @Override
+    public void deleteArtifact(DeleteArtifactRequest request, StreamObserver<DeleteArtifactResponse> response) {
+        artifacts.delete(ProtoIds.required("run_id", request.getRunId()), request.getPath());
+        reply(response, DeleteArtifactResponse.getDefaultInstance());
+    }
+
+    private static Direction direction(String field, dev.labbook.api.v1.Direction direction) {
+        return switch (direction) {
+            case DIRECTION_UNSPECIFIED, DIRECTION_OUTPUT -> Direction.OUTPUT;
+            case DIRECTION_INPUT -> Direction.INPUT;
+            case UNRECOGNIZED -> throw new InvalidArgumentException(field, "is not a known direction");
+        };
+    }
+
+    static dev.labbook.api.v1.Artifact toProto(Artifact a) {
+        dev.labbook.api.v1.Artifact.Builder b = dev.labbook.api.v1.Artifact.newBuilder()
+                .setRunId(a.runId().toString())
+                .setPath(a.path())
+                .setDirection(a.direction() == Direction.INPUT ? dev.labbook.api.v1.Direction.DIRECTION_INPUT
+                        : dev.labbook.api.v1.Direction.DIRECTION_OUTPUT)
+                .setKind(a.reference() ? ArtifactKind.ARTIFACT_KIND_REFERENCE : ArtifactKind.ARTIFACT_KIND_FILE)
+                .setSizeBytes(a.sizeBytes())
+                .setSha256(a.sha256())
+                .setMediaType(a.mediaType())
+                .setUri(a.uri())
+                .setCreateTimeMs(a.createdAt().toEpochMilli());
+        if (a.step() != null) {
+            b.setStep(a.step()).setHasStep(true);
+        }
+        return b.build();
+    }
+}
