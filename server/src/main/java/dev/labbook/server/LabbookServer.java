@@ -32,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,7 @@ public final class LabbookServer implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            resources.push(housekeeping::shutdownNow);
+            resources.push(() -> stop(housekeeping));
             if (config.artifacts().gcIntervalSeconds() > 0) {
                 housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
                         config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
@@ -94,6 +95,7 @@ public final class LabbookServer implements AutoCloseable {
             RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
                     config.artifacts().maxArtifactBytes());
+            resources.push(artifacts);
             MetricService metrics = new MetricService(store, clock);
             TableService tables = new TableService(store);
             // Every replica signs search page tokens with the same key, kept in the database.
@@ -106,7 +108,7 @@ public final class LabbookServer implements AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
-                resources.push(compaction::shutdownNow);
+                resources.push(() -> stop(compaction));
                 MetricCompactor compactor = new MetricCompactor(store);
                 compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
                         config.compactionIntervalSeconds(), TimeUnit.SECONDS);
@@ -136,6 +138,14 @@ public final class LabbookServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** Stops a background executor and waits for a running pass, before what it uses is closed. */
+    private static void stop(ExecutorService executor) throws InterruptedException {
+        executor.shutdownNow();
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+            LOG.warn("a background task did not stop within 10 s");
         }
     }
 

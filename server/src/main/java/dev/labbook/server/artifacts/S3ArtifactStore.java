@@ -162,8 +162,9 @@ public final class S3ArtifactStore implements ArtifactStore {
         while (true) {
             String km = keyMarker;
             String um = uploadIdMarker;
-            var result = await(() -> multipart.listMultipartUploadsAsync(bucket, null, null, null, km, 1000, null, um,
-                    null, null)).result();
+            // Only Labbook's own uploads (below runs/): the bucket may be shared.
+            var result = await(() -> multipart.listMultipartUploadsAsync(bucket, null, null, null, km, 1000,
+                    "runs/", um, null, null)).result();
             for (Upload upload : result.uploads()) {
                 pending.add(new PendingUpload(upload.objectName(), upload.uploadId(),
                         upload.initiated() == null ? null : upload.initiated().toInstant()));

@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /** Artifact metadata and resumable upload state, within the caller's transaction. */
 public interface ArtifactRepository {
-    void insertUpload(Upload upload, Instant time);
+    /** False (nothing written) when an upload with that id exists. */
+    boolean insertUpload(Upload upload, Instant time);
 
     /** The upload with its stored parts' tags in part order; locked until the transaction ends when asked. */
     Optional<Upload> findUpload(UUID uploadId, boolean forUpdate);

@@ -10,6 +10,12 @@ import java.util.function.Function;
 public interface TrackingStore {
     <T> T inTransaction(Function<TrackingTransaction, T> work);
 
+    /**
+     * Runs read-only work in one consistent snapshot (REPEATABLE READ): every query sees the
+     * same committed state, even across several statements.
+     */
+    <T> T inSnapshot(Function<TrackingTransaction, T> work);
+
     /** Repositories bound to one open transaction. */
     interface TrackingTransaction {
         ExperimentRepository experiments();

@@ -172,6 +172,35 @@ class MetricServiceIT {
     }
 
     @Test
+    void anEmptyBatchIsAcceptedAndAdvancesItsWriter(TestServer server) {
+        String run = run(server);
+        MetricBatch empty = MetricBatch.newBuilder().setRunId(run).setWriterId("w").setSequence(1).addKeys("loss")
+                .build();
+
+        LogMetricsResponse response = MetricStreams.send(server.channel(), List.of(empty));
+
+        assertThat(response.getAcceptedBatches()).isEqualTo(1);
+        assertThat(response.getAcceptedPoints()).isZero();
+        assertThat(server.metrics().getWriterState(GetWriterStateRequest.newBuilder().setRunId(run).setWriterId("w")
+                .build()).getLastSequence()).isEqualTo(1);
+        assertThat(server.metrics().listMetrics(ListMetricsRequest.newBuilder().setRunId(run).build())
+                .getMetricsList()).isEmpty();
+    }
+
+    @Test
+    void maxPointsOfOneGivesOnePoint(TestServer server) {
+        String run = run(server);
+        MetricStreams.send(server.channel(), List.of(batch(run, "w", 1, "m", new long[] {0, 1, 2, 3},
+                new double[] {1, 9, -5, 2})));
+
+        Series one = MetricStreams.history(server.channel(), history(run, "m").toBuilder().setMaxPoints(1).build());
+
+        assertThat(one.size()).isEqualTo(1);
+        assertThat(one.values()).containsExactly(9.0);
+        assertThat(one.downsampled()).isTrue();
+    }
+
+    @Test
     void aBadBatchFailsTheStreamAndKeepsEarlierBatches(TestServer server) {
         String run = run(server);
         MetricBatch good1 = batch(run, "w", 1, "loss", new long[] {0}, new double[] {1});

@@ -99,7 +99,7 @@ public final class ArtifactGarbageCollector {
             if (removed > 0) {
                 LOG.info("artifact garbage collection removed {} objects or uploads", removed);
             }
-        } catch (UncheckedIOException | dev.labbook.server.domain.LabbookException e) {
+        } catch (RuntimeException e) {
             LOG.warn("artifact garbage collection failed; will retry", e);
         }
     }

@@ -97,15 +97,18 @@ public final class ArtifactService implements AutoCloseable {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, request.runId()));
             return null;
         });
-        String key = "runs/" + request.runId() + "/" + id + "/" + path;
+        // A server-made id in the key: a reused client upload id can never overwrite a live object.
+        String key = "runs/" + request.runId() + "/" + UUID.randomUUID() + "/" + path;
         String handle = storage(() -> objects.beginUpload(key));
         Upload upload = new Upload(id, request.runId(), path, direction, mediaType, request.expectedSize(), sha,
                 request.step(), key, handle, partSize(request.expectedSize()), 0, new SHA256Digest().getEncodedState(),
                 false, List.of());
-        store.inTransaction(tx -> {
-            tx.artifacts().insertUpload(upload, now());
-            return null;
-        });
+        boolean inserted = store.inTransaction(tx -> tx.artifacts().insertUpload(upload, now()));
+        if (!inserted) {
+            objects.abortUpload(key, handle);
+            throw new FailedPreconditionException("upload " + id + " was just started by another stream; ask "
+                    + "GetUploadStatus and resume it");
+        }
         return new UploadSession(this, upload, maxArtifactBytes, partWriters);
     }
 
@@ -304,6 +307,9 @@ public final class ArtifactService implements AutoCloseable {
         try {
             return operation.get();
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                throw new NotFoundException("the stored object is missing: " + e.getCause().getMessage());
+            }
             throw new UnavailableException("the artifact store failed: " + e.getCause().getMessage(), e);
         }
     }

@@ -46,7 +46,7 @@ public final class UploadSession {
         this.maxBytes = maxBytes;
         this.writers = writers;
         this.digest = new SHA256Digest(upload.digestState());
-        this.part = new byte[upload.partSize()];
+        this.part = new byte[bufferSize()];
         this.handedOff = upload.receivedBytes();
         this.nextPart = upload.partTags().size() + 1;
     }
@@ -118,7 +118,16 @@ public final class UploadSession {
         handedOff += length;
         nextPart++;
         buffered = 0;
-        part = freeBuffers.isEmpty() ? new byte[upload.partSize()] : freeBuffers.pop();
+        part = freeBuffers.isEmpty() ? new byte[bufferSize()] : freeBuffers.pop();
+    }
+
+    /** A part, or less when the whole (remaining) upload is known to be smaller. */
+    private int bufferSize() {
+        if (upload.expectedSize() == null) {
+            return upload.partSize();
+        }
+        long remaining = Math.max(0, upload.expectedSize() - handedOff);
+        return (int) Math.max(1, Math.min(upload.partSize(), remaining));
     }
 
     private void awaitOldest() {

@@ -49,7 +49,24 @@ final class Downsampler {
                 }
             }
         }
-        return new SeriesRead(true, HistoryReader.pages(buckets.points()));
+        DecodedChunk points = buckets.points();
+        if (maxPoints == 1 && points.size() > 1) {
+            points = largest(points); // one bucket holds a min and a max; one point was asked for
+        }
+        return new SeriesRead(true, HistoryReader.pages(points));
+    }
+
+    /** The point with the largest value (NaN only if all are NaN). */
+    private static DecodedChunk largest(DecodedChunk points) {
+        int best = 0;
+        for (int i = 1; i < points.size(); i++) {
+            if (Double.isNaN(points.values()[best])
+                    || (!Double.isNaN(points.values()[i]) && points.values()[i] > points.values()[best])) {
+                best = i;
+            }
+        }
+        return new DecodedChunk(new long[] {points.steps()[best]}, new long[] {points.timestampsMs()[best]},
+                new double[] {points.values()[best]});
     }
 
     /** Per bucket: the min point, the max point, and a NaN point for all-NaN buckets. */

@@ -96,7 +96,7 @@ public final class MetricService {
             throw new InvalidArgumentException("max_points",
                     "must be between 0 (every point) and " + MetricLimits.MAX_DOWNSAMPLED_POINTS);
         }
-        return store.inTransaction(tx -> {
+        return store.inSnapshot(tx -> {
             RunGuards.requireRun(tx, runId);
             MetricRepository metrics = tx.metrics();
             SeriesState series = metrics.findSeries(runId, key).filter(s -> s.count() > 0)

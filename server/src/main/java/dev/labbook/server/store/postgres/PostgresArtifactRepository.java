@@ -14,13 +14,16 @@ import dev.labbook.server.store.postgres.internal.generated.tables.records.Artif
 import dev.labbook.server.store.postgres.internal.generated.tables.records.ArtifactUploadRecord;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 
 /** Artifacts and uploads in PostgreSQL. */
 final class PostgresArtifactRepository implements ArtifactRepository {
@@ -31,8 +34,8 @@ final class PostgresArtifactRepository implements ArtifactRepository {
     }
 
     @Override
-    public void insertUpload(Upload u, Instant time) {
-        dsl.insertInto(ARTIFACT_UPLOAD)
+    public boolean insertUpload(Upload u, Instant time) {
+        return dsl.insertInto(ARTIFACT_UPLOAD)
                 .set(ARTIFACT_UPLOAD.ID, u.id())
                 .set(ARTIFACT_UPLOAD.RUN_ID, u.runId())
                 .set(ARTIFACT_UPLOAD.PATH, u.path())
@@ -49,7 +52,8 @@ final class PostgresArtifactRepository implements ArtifactRepository {
                 .set(ARTIFACT_UPLOAD.COMPLETED, u.completed())
                 .set(ARTIFACT_UPLOAD.CREATED_AT, toTimestamp(time))
                 .set(ARTIFACT_UPLOAD.UPDATED_AT, toTimestamp(time))
-                .execute();
+                .onConflictDoNothing()
+                .execute() == 1;
     }
 
     @Override
@@ -122,29 +126,23 @@ final class PostgresArtifactRepository implements ArtifactRepository {
                 .where(ARTIFACT.RUN_ID.eq(a.runId()).and(ARTIFACT.PATH.eq(a.path())))
                 .forUpdate()
                 .fetchOptional(PostgresArtifactRepository::toArtifact);
+        Map<Field<?>, Object> values = new LinkedHashMap<>();
+        values.put(ARTIFACT.KIND, a.reference() ? "reference" : "file");
+        values.put(ARTIFACT.DIRECTION, name(a.direction()));
+        values.put(ARTIFACT.MEDIA_TYPE, a.mediaType());
+        values.put(ARTIFACT.SIZE_BYTES, a.sizeBytes());
+        values.put(ARTIFACT.SHA256, a.sha256());
+        values.put(ARTIFACT.STEP, a.step());
+        values.put(ARTIFACT.URI, a.uri());
+        values.put(ARTIFACT.OBJECT_KEY, a.objectKey());
+        values.put(ARTIFACT.CREATED_AT, toTimestamp(a.createdAt()));
         dsl.insertInto(ARTIFACT)
                 .set(ARTIFACT.RUN_ID, a.runId())
                 .set(ARTIFACT.PATH, a.path())
-                .set(ARTIFACT.KIND, a.reference() ? "reference" : "file")
-                .set(ARTIFACT.DIRECTION, name(a.direction()))
-                .set(ARTIFACT.MEDIA_TYPE, a.mediaType())
-                .set(ARTIFACT.SIZE_BYTES, a.sizeBytes())
-                .set(ARTIFACT.SHA256, a.sha256())
-                .set(ARTIFACT.STEP, a.step())
-                .set(ARTIFACT.URI, a.uri())
-                .set(ARTIFACT.OBJECT_KEY, a.objectKey())
-                .set(ARTIFACT.CREATED_AT, toTimestamp(a.createdAt()))
+                .set(values)
                 .onConflict(ARTIFACT.RUN_ID, ARTIFACT.PATH)
                 .doUpdate()
-                .set(ARTIFACT.KIND, a.reference() ? "reference" : "file")
-                .set(ARTIFACT.DIRECTION, name(a.direction()))
-                .set(ARTIFACT.MEDIA_TYPE, a.mediaType())
-                .set(ARTIFACT.SIZE_BYTES, a.sizeBytes())
-                .set(ARTIFACT.SHA256, a.sha256())
-                .set(ARTIFACT.STEP, a.step())
-                .set(ARTIFACT.URI, a.uri())
-                .set(ARTIFACT.OBJECT_KEY, a.objectKey())
-                .set(ARTIFACT.CREATED_AT, toTimestamp(a.createdAt()))
+                .set(values)
                 .execute();
         return previous;
     }
@@ -176,12 +174,14 @@ final class PostgresArtifactRepository implements ArtifactRepository {
 
     @Override
     public Set<String> referencedObjectKeys(UUID runId) {
-        Set<String> keys = new HashSet<>(dsl.select(ARTIFACT.OBJECT_KEY).from(ARTIFACT)
-                .where(ARTIFACT.RUN_ID.eq(runId).and(ARTIFACT.OBJECT_KEY.isNotNull()))
-                .fetch(ARTIFACT.OBJECT_KEY));
-        keys.addAll(dsl.select(ARTIFACT_UPLOAD.OBJECT_KEY).from(ARTIFACT_UPLOAD)
+        // Unfinished uploads first: an upload completing between the two reads is then seen
+        // either as unfinished (first read) or as an artifact row (second read), never neither.
+        Set<String> keys = new HashSet<>(dsl.select(ARTIFACT_UPLOAD.OBJECT_KEY).from(ARTIFACT_UPLOAD)
                 .where(ARTIFACT_UPLOAD.RUN_ID.eq(runId).and(ARTIFACT_UPLOAD.COMPLETED.isFalse()))
                 .fetch(ARTIFACT_UPLOAD.OBJECT_KEY));
+        keys.addAll(dsl.select(ARTIFACT.OBJECT_KEY).from(ARTIFACT)
+                .where(ARTIFACT.RUN_ID.eq(runId).and(ARTIFACT.OBJECT_KEY.isNotNull()))
+                .fetch(ARTIFACT.OBJECT_KEY));
         return keys;
     }
 

@@ -84,6 +84,9 @@ final class PostgresMetricRepository implements MetricRepository {
 
     @Override
     public List<SeriesState> lockSeries(UUID runId, SortedSet<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
         var insert = dsl.insertInto(METRIC_SERIES, METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY,
                 METRIC_SERIES.POINT_COUNT, METRIC_SERIES.LAST_STEP, METRIC_SERIES.LAST_TIMESTAMP_MS,
                 METRIC_SERIES.LAST_VALUE, METRIC_SERIES.NEXT_CHUNK_SEQ);

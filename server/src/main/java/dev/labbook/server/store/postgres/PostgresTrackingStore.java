@@ -31,6 +31,18 @@ public final class PostgresTrackingStore implements TrackingStore {
         }
     }
 
+    @Override
+    public <T> T inSnapshot(Function<TrackingTransaction, T> work) {
+        try {
+            return dsl.transactionResult(configuration -> {
+                configuration.dsl().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                return work.apply(new Transaction(configuration.dsl()));
+            });
+        } catch (DataAccessException e) {
+            throw translate(e);
+        }
+    }
+
     /** Turns database failures that a retry can fix into domain errors; others stay internal. */
     private static RuntimeException translate(DataAccessException e) {
         String state = e.sqlState();
