@@ -108,6 +108,27 @@ public final class ArtifactTransfers {
         }
     }
 
+    /**
+     * Resumes an upload as a client should: ask GetUploadStatus where to continue and send the
+     * rest; if the broken stream was still storing a part (ABORTED), ask again.
+     */
+    public static UploadArtifactResponse resume(ManagedChannel channel, UploadHeader header, byte[] data,
+            int chunkBytes) {
+        for (int attempt = 1; ; attempt++) {
+            long received = ArtifactServiceGrpc.newBlockingStub(channel).getUploadStatus(
+                    dev.labbook.api.v1.GetUploadStatusRequest.newBuilder().setUploadId(header.getUploadId()).build())
+                    .getReceivedBytes();
+            try {
+                return upload(channel, header.toBuilder().setOffset(received).build(), data, chunkBytes, -1);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.ABORTED || attempt == 10) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+        }
+    }
+
     /** Downloads bytes from an offset (length 0 = to the end). */
     public static byte[] download(ManagedChannel channel, String runId, String path, long offset, long length) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

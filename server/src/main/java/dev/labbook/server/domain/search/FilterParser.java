@@ -295,31 +295,53 @@ public final class FilterParser {
         }
     }
 
+    /** Years 0001 to 9999, in epoch milliseconds: what every client and PostgreSQL can represent. */
+    private static final double MIN_TIME_MS = -62_135_596_800_000.0;
+    private static final double MAX_TIME_MS = 253_402_300_799_999.0;
+
     /** Epoch milliseconds, or an ISO-8601 instant, offset date-time or date (UTC midnight). */
     private static Literal time(Literal value, Token at) {
-        if (value instanceof Filter.Number) {
-            return value;
+        if (value instanceof Filter.Number number) {
+            return inTimeRange(number, at);
         }
         if (value instanceof Filter.Text text) {
             String s = text.value().trim();
             try {
-                return new Filter.Number(Instant.parse(s).toEpochMilli());
-            } catch (DateTimeParseException ignored) {
-                // try the next form
-            }
-            try {
-                return new Filter.Number(OffsetDateTime.parse(s).toInstant().toEpochMilli());
-            } catch (DateTimeParseException ignored) {
-                // try the next form
-            }
-            try {
-                return new Filter.Number(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
-            } catch (DateTimeParseException ignored) {
-                // reported below
+                try {
+                    return inTimeRange(new Filter.Number(Instant.parse(s).toEpochMilli()), at);
+                } catch (DateTimeParseException ignored) {
+                    // try the next form
+                }
+                try {
+                    return inTimeRange(new Filter.Number(OffsetDateTime.parse(s).toInstant().toEpochMilli()), at);
+                } catch (DateTimeParseException ignored) {
+                    // try the next form
+                }
+                try {
+                    return inTimeRange(new Filter.Number(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant()
+                            .toEpochMilli()), at);
+                } catch (DateTimeParseException ignored) {
+                    // reported below
+                }
+            } catch (ArithmeticException overflow) {
+                throw outOfRange(at);
             }
         }
         throw new FilterSyntaxException(at.column(), "times compare with epoch milliseconds or an ISO-8601 "
                 + "time such as '2025-01-31T12:00:00Z', found " + at.describe());
+    }
+
+    private static Literal inTimeRange(Filter.Number number, Token at) {
+        double ms = number.value();
+        if (!(ms >= MIN_TIME_MS && ms <= MAX_TIME_MS)) {
+            throw outOfRange(at);
+        }
+        return number;
+    }
+
+    private static FilterSyntaxException outOfRange(Token at) {
+        return new FilterSyntaxException(at.column(), "time " + at.describe()
+                + " is outside the years 0001 to 9999");
     }
 
     /** In a LIKE pattern '\\' escapes the next character; a pattern cannot end in a lone escape. */

@@ -3,6 +3,7 @@ package dev.labbook.server.store.postgres;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_SERIES;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 
+import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.metric.MetricSummary;
@@ -113,6 +114,11 @@ public final class PostgresRunSearchStore implements RunSearchStore {
             String state = e.sqlState();
             if (state != null && state.startsWith("08")) {
                 throw new UnavailableException("the metadata database is unavailable; retry later", e);
+            }
+            if ("57014".equals(state)) {
+                // query_canceled: the statement timeout above.
+                throw new ResourceExhaustedException("the search ran longer than 30 s; narrow the filter or "
+                        + "the experiments searched");
             }
             throw e;
         }

@@ -160,6 +160,8 @@ class FilterParserTest {
             status = 'DONE'                   | 10 | unknown status
             status > 'RUNNING'                | 8  | status supports =, !=, IN
             start_time > 'yesterday'          | 14 | times compare with epoch milliseconds
+            start_time > 1e17                 | 14 | outside the years 0001 to 9999
+            end_time < '+999999999-01-01T00:00:00Z' | 12 | outside the years 0001 to 9999
             metrics.loss LIKE '1%'            | 14 | LIKE applies to params, tags, name
             params.a = "x"                    | 12 | double quotes are not used
             params.a = 1 && params.b = 2      | 14 | unexpected character '&'
