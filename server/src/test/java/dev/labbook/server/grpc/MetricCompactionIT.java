@@ -92,4 +92,28 @@ class MetricCompactionIT {
         }
         assertThat(chunks(server)).isLessThan(10);
     }
+
+    @Test
+    void seriesWhoseSmallChunksAreNotAdjacentAreNotPickedAgain(TestServer server) {
+        String run = MetricServiceIT.run(server);
+        List<MetricBatch> batches = new ArrayList<>();
+        long step = 0;
+        for (int i = 0; i < 10; i++) {
+            int size = i % 2 == 0 ? 1500 : 10; // big, small, big, small...: no two small in a row
+            long[] steps = new long[size];
+            double[] values = new double[size];
+            for (int j = 0; j < size; j++) {
+                steps[j] = step++;
+            }
+            batches.add(MetricServiceIT.batch(run, "alternating", i + 1, "loss", steps, values));
+        }
+        MetricStreams.send(server.channel(), batches);
+
+        try (PostgresDatabase db = PostgresDatabase.open(server.database(), 2)) {
+            var store = db.trackingStore();
+            List<Long> candidates = store.inTransaction(tx -> tx.metrics().seriesWithSmallChunks(1000, 4, 100));
+            assertThat(candidates).isEmpty();
+            assertThat(new MetricCompactor(store).compactOnce()).isZero();
+        }
+    }
 }

@@ -205,12 +205,23 @@ final class PostgresMetricRepository implements MetricRepository {
 
     @Override
     public List<Long> seriesWithSmallChunks(int smallPoints, int minChunks, int limit) {
-        return dsl.select(METRIC_CHUNK.SERIES_ID).from(METRIC_CHUNK)
-                .where(METRIC_CHUNK.POINT_COUNT.lt(smallPoints))
-                .groupBy(METRIC_CHUNK.SERIES_ID)
-                .having(DSL.count().ge(minChunks))
+        // Only small chunks that follow another small chunk in arrival order can be merged, so
+        // count those pairs: a series whose small chunks are all isolated is never picked again.
+        var small = METRIC_CHUNK.POINT_COUNT.lt(smallPoints);
+        var previousSmall = DSL.lag(METRIC_CHUNK.POINT_COUNT)
+                .over(DSL.partitionBy(METRIC_CHUNK.SERIES_ID).orderBy(METRIC_CHUNK.CHUNK_SEQ));
+        var chunks = DSL.select(METRIC_CHUNK.SERIES_ID, DSL.field(small).as("small"),
+                        DSL.field(previousSmall.lt(smallPoints)).as("previous_small"))
+                .from(METRIC_CHUNK)
+                .asTable("chunks");
+        var seriesId = chunks.field(METRIC_CHUNK.SERIES_ID);
+        return dsl.select(seriesId).from(chunks)
+                .where(chunks.field("small", Boolean.class).isTrue()
+                        .and(chunks.field("previous_small", Boolean.class).isTrue()))
+                .groupBy(seriesId)
+                .having(DSL.count().ge(minChunks - 1))
                 .limit(limit)
-                .fetch(METRIC_CHUNK.SERIES_ID);
+                .fetch(seriesId);
     }
 
     private static SeriesState toSeries(MetricSeriesRecord r) {
