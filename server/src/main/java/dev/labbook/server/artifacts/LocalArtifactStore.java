@@ -8,7 +8,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -64,8 +63,6 @@ public final class LocalArtifactStore implements ArtifactStore {
                 position += channel.write(buffer, position);
             }
             channel.force(false);
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException("upload " + handle + " does not exist", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -104,7 +101,12 @@ public final class LocalArtifactStore implements ArtifactStore {
         try {
             requireRealInside(file);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            channel.position(offset);
+            try {
+                channel.position(offset);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
             InputStream in = Channels.newInputStream(channel);
             return length < 0 ? in : new BoundedInputStream(in, length);
         } catch (IOException e) {
