@@ -1,0 +1,119 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "labbook.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name. */}}
+{{- define "labbook.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "labbook.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "labbook.labels" -}}
+helm.sh/chart: {{ include "labbook.chart" . }}
+{{ include "labbook.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "labbook.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "labbook.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "labbook.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "labbook.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "labbook.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* JDBC URL of the external PostgreSQL. */}}
+{{- define "labbook.dbUrl" -}}
+{{- if .Values.database.url }}
+{{- .Values.database.url }}
+{{- else }}
+{{- printf "jdbc:postgresql://%s:%v/%s" (required "database.host or database.url is required" .Values.database.host) .Values.database.port .Values.database.name }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret the chart creates for credentials given in values. */}}
+{{- define "labbook.secretName" -}}
+{{- printf "%s-credentials" (include "labbook.fullname" .) }}
+{{- end }}
+
+{{/* Whether the chart creates a credentials Secret. */}}
+{{- define "labbook.createSecret" -}}
+{{- if or (and (not .Values.database.existingSecret) .Values.database.password) (and .Values.s3.enabled (not .Values.s3.existingSecret) .Values.s3.secretKey) }}true{{ end }}
+{{- end }}
+
+{{/* Data of the credentials Secret (only what is not read from an existing Secret). */}}
+{{- define "labbook.secretData" -}}
+{{- if and (not .Values.database.existingSecret) .Values.database.password }}
+db-password: {{ .Values.database.password | b64enc | quote }}
+{{- end }}
+{{- if and .Values.s3.enabled (not .Values.s3.existingSecret) .Values.s3.secretKey }}
+s3-secret-key: {{ .Values.s3.secretKey | b64enc | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Database env vars, shared by the server and the migrations Job. $secretName names the
+     chart-created Secret to read from. Call with (dict "root" . "secretName" NAME). */}}
+{{- define "labbook.dbEnv" -}}
+{{- $v := .root.Values -}}
+- name: LABBOOK_DB_URL
+  value: {{ include "labbook.dbUrl" .root | quote }}
+- name: LABBOOK_DB_USER
+  value: {{ $v.database.user | quote }}
+{{- if $v.database.existingSecret }}
+- name: LABBOOK_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.database.existingSecret | quote }}
+      key: {{ $v.database.existingSecretPasswordKey | quote }}
+{{- else if $v.database.password }}
+- name: LABBOOK_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secretName | quote }}
+      key: db-password
+{{- end }}
+- name: LABBOOK_LOG_LEVEL
+  value: {{ $v.server.logLevel | quote }}
+{{- end }}
+
+{{/* Pod-level scheduling fields shared by the server and the migrations Job. */}}
+{{- define "labbook.scheduling" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- end }}
