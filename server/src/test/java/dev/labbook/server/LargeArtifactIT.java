@@ -81,6 +81,16 @@ class LargeArtifactIT {
 
                 assertThat(received).isEqualTo(sent);
                 assertThat(server.isAlive()).as("server survived with -Xmx256m").isTrue();
+                // With -Xmx256m the upload memory budget is 64 MiB (24 MiB per upload of unknown
+                // size): uploads that finished or broke off must have given theirs back.
+                for (int i = 0; i < 6; i++) {
+                    byte[] small = ArtifactTransfers.content(0, 100_000, i);
+                    UploadHeader header = UploadHeader.newBuilder().setRunId(run).setPath("small/" + i).build();
+                    if (i % 2 == 0) {
+                        ArtifactTransfers.upload(channel, header, small, 16_384, 50_000);
+                    }
+                    ArtifactTransfers.upload(channel, header, small, 16_384, -1);
+                }
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

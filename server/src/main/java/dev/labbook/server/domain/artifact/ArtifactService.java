@@ -50,6 +50,7 @@ public final class ArtifactService implements AutoCloseable {
     private final ArtifactStore objects;
     private final Clock clock;
     private final long maxArtifactBytes;
+    private final UploadMemory uploadMemory = UploadMemory.forThisJvm();
     /** Stores parts in the background while the next part arrives (see UploadSession). */
     private final ExecutorService partWriters = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "labbook-artifact-part-writer");
@@ -109,7 +110,7 @@ public final class ArtifactService implements AutoCloseable {
             throw new FailedPreconditionException("upload " + id + " was just started by another stream; ask "
                     + "GetUploadStatus and resume it");
         }
-        return new UploadSession(this, upload, maxArtifactBytes, partWriters);
+        return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
     private UploadSession resume(Upload upload, UploadRequest request, String path) {
@@ -128,7 +129,7 @@ public final class ArtifactService implements AutoCloseable {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
             return null;
         });
-        return new UploadSession(this, upload, maxArtifactBytes, partWriters);
+        return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
     /** Stores a part's bytes in the artifact store; returns its tag. Parts may be stored concurrently. */

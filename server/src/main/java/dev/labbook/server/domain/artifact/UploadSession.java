@@ -27,6 +27,10 @@ public final class UploadSession {
     private final long maxBytes;
     private final Executor writers;
     private final SHA256Digest digest;
+    private final UploadMemory memory;
+    /** MiB of the server's upload memory this session holds; returned when it ends. */
+    private int reserved;
+    private boolean ended;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final ArrayDeque<byte[]> freeBuffers = new ArrayDeque<>();
     private byte[] part;
@@ -40,13 +44,14 @@ public final class UploadSession {
     private record InFlight(CompletableFuture<Void> recorded, byte[] buffer) {
     }
 
-    UploadSession(ArtifactService service, Upload upload, long maxBytes, Executor writers) {
+    UploadSession(ArtifactService service, Upload upload, long maxBytes, Executor writers, UploadMemory memory) {
         this.service = service;
         this.upload = upload;
         this.maxBytes = maxBytes;
         this.writers = writers;
+        this.memory = memory;
         this.digest = new SHA256Digest(upload.digestState());
-        this.part = new byte[bufferSize()];
+        this.part = newBuffer();
         this.handedOff = upload.receivedBytes();
         this.nextPart = upload.partTags().size() + 1;
     }
@@ -77,11 +82,19 @@ public final class UploadSession {
 
     /** Stores the rest, verifies it and records the artifact. */
     public Artifact finish() {
-        if (buffered > 0 || nextPart == 1) {
-            handOff();
-        }
-        while (!inFlight.isEmpty()) {
-            awaitOldest();
+        try {
+            if (buffered > 0 || nextPart == 1) {
+                handOff();
+            }
+            while (!inFlight.isEmpty()) {
+                awaitOldest();
+            }
+        } finally {
+            // A failed part leaves others in flight: let them settle before the memory is reused.
+            for (InFlight f : inFlight) {
+                f.recorded().exceptionally(e -> null).join();
+            }
+            end();
         }
         byte[] hash = new byte[32];
         digest.doFinal(hash, 0);
@@ -96,6 +109,7 @@ public final class UploadSession {
             f.recorded().exceptionally(e -> null).join();
         }
         inFlight.clear();
+        end();
     }
 
     private void handOff() {
@@ -118,7 +132,22 @@ public final class UploadSession {
         handedOff += length;
         nextPart++;
         buffered = 0;
-        part = freeBuffers.isEmpty() ? new byte[bufferSize()] : freeBuffers.pop();
+        part = freeBuffers.isEmpty() ? newBuffer() : freeBuffers.pop();
+    }
+
+    private byte[] newBuffer() {
+        int size = bufferSize();
+        reserved += memory.reserve(size);
+        return new byte[size];
+    }
+
+    /** Returns the session's upload memory, once. */
+    private void end() {
+        if (!ended) {
+            ended = true;
+            memory.release(reserved);
+            reserved = 0;
+        }
     }
 
     /** A part, or less when the whole (remaining) upload is known to be smaller. */
