@@ -6,6 +6,7 @@ import dev.labbook.server.artifacts.S3ArtifactStore;
 import dev.labbook.server.config.ArtifactConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.domain.PurgeListener;
+import dev.labbook.server.domain.RunWatchService;
 import dev.labbook.server.domain.artifact.ArtifactGarbageCollector;
 import dev.labbook.server.domain.artifact.ArtifactService;
 import dev.labbook.server.domain.log.LogService;
@@ -115,20 +116,23 @@ public final class LabbookServer implements AutoCloseable {
             }
 
             LogService logs = new LogService(store, clock);
+            RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
             ApiServer api;
             try {
                 api = ApiServer.start(config.host(), config.port(), config.maxMessageBytes(),
-                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search),
+                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
                         new MetricGrpcService(metrics, tables), new LogGrpcService(logs),
                         new ArtifactGrpcService(artifacts));
             } catch (IOException | RuntimeException e) {
                 logs.close();
+                watches.close();
                 throw e;
             }
             resources.push(api);
             // Closed before the API server: open follows end with UNAVAILABLE instead of holding
             // the shutdown for its full grace period.
             resources.push(logs);
+            resources.push(watches);
             LOG.info("Labbook listening on {}:{} ({})", config.host(), api.port(),
                     config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl());
             return new LabbookServer(resources, api, endpoint);

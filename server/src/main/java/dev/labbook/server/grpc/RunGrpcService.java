@@ -27,13 +27,18 @@ import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.SetRunTagsResponse;
 import dev.labbook.api.v1.UpdateRunRequest;
 import dev.labbook.api.v1.UpdateRunResponse;
+import dev.labbook.api.v1.WatchRunRequest;
+import dev.labbook.api.v1.WatchRunResponse;
+import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.LabbookException;
 import dev.labbook.server.domain.OpenRun;
 import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.RunChanges;
 import dev.labbook.server.domain.RunService;
-import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.RunWatchService;
 import dev.labbook.server.domain.search.RunSearchService;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,15 +47,49 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** RunService RPCs: maps messages to {@link RunService} and {@link RunSearchService} calls. Watch comes later. */
+/** RunService RPCs: maps messages to {@link RunService}, {@link RunSearchService} and {@link RunWatchService}. */
 public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
     private static final Set<String> UPDATABLE = Set.of("status", "description", "end_time_ms");
     private final RunService runs;
     private final RunSearchService search;
+    private final RunWatchService watches;
 
-    public RunGrpcService(RunService runs, RunSearchService search) {
+    public RunGrpcService(RunService runs, RunSearchService search, RunWatchService watches) {
         this.runs = runs;
         this.search = search;
+        this.watches = watches;
+    }
+
+    /** Streams the run's state now and on every change; completes when the run finishes. */
+    @Override
+    public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
+        ServerCallStreamObserver<WatchRunResponse> call = (ServerCallStreamObserver<WatchRunResponse>) response;
+        RunWatchService.Subscription subscription = watches.watch(ProtoIds.required("run_id", request.getRunId()),
+                new RunWatchService.Listener() {
+                    @Override
+                    public void changed(Run run) {
+                        synchronized (call) {
+                            if (!call.isCancelled()) {
+                                call.onNext(WatchRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void ended(LabbookException error) {
+                        synchronized (call) {
+                            if (call.isCancelled()) {
+                                return;
+                            }
+                            if (error == null) {
+                                call.onCompleted();
+                            } else {
+                                call.onError(StatusMapper.toStatusException(error));
+                            }
+                        }
+                    }
+                });
+        call.setOnCancelHandler(subscription::cancel);
     }
 
     @Override

@@ -1,12 +1,9 @@
 package dev.labbook.server.grpc;
 
-import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.labbook.api.v1.WatchRunRequest;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
-import io.grpc.Status.Code;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -21,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What a client sees of the API as a whole: reflection, health and not-yet-implemented RPCs. */
+/** What a client sees of the API as a whole: reflection and health. */
 @ExtendWith(LabbookServerExtension.class)
 class ApiSurfaceIT {
 
@@ -69,12 +66,5 @@ class ApiSurfaceIT {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
                     .isEqualTo(ServingStatus.SERVING);
         }
-    }
-
-    @Test
-    void watchRunIsNotImplementedYet(TestServer server) {
-        String runId = "0190f0c2-3b4a-7d5e-8f60-123456789abc";
-        assertStatus(Code.UNIMPLEMENTED, () -> server.runs().watchRun(WatchRunRequest.newBuilder().setRunId(runId)
-                .build()).hasNext());
     }
 }

@@ -1,0 +1,95 @@
+package dev.labbook.server.grpc;
+
+import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.Run;
+import dev.labbook.api.v1.RunServiceGrpc;
+import dev.labbook.api.v1.RunStatus;
+import dev.labbook.api.v1.SetRunTagsRequest;
+import dev.labbook.api.v1.UpdateRunRequest;
+import dev.labbook.api.v1.WatchRunRequest;
+import dev.labbook.api.v1.WatchRunResponse;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import io.grpc.Status.Code;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.Iterator;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** WatchRun: a live view of a run until it finishes. */
+@ExtendWith(LabbookServerExtension.class)
+class WatchRunIT {
+
+    private static Run open(TestServer server) {
+        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentName("watched")
+                .setName("r-" + UUID.randomUUID()).build()).getRun();
+    }
+
+    @Test
+    void sendsTheStateThenEachChangeAndCompletesWhenTheRunFinishes(TestServer server) throws Exception {
+        Run run = open(server);
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        RunServiceGrpc.newStub(server.channel()).watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build(),
+                new ClientResponseObserver<WatchRunRequest, WatchRunResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchRunRequest> stream) {
+                    }
+
+                    @Override
+                    public void onNext(WatchRunResponse value) {
+                        events.add(value.getRun());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        events.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        events.add("completed");
+                    }
+                });
+
+        assertThat(((Run) events.poll(10, TimeUnit.SECONDS)).getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        server.runs().setRunTags(SetRunTagsRequest.newBuilder().setRunId(run.getId()).putTags("phase", "eval")
+                .build());
+        Run tagged = (Run) events.poll(10, TimeUnit.SECONDS);
+        assertThat(tagged.getTagsMap()).containsEntry("phase", "eval");
+
+        server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId()).addUpdateFields("status")
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
+        Run finished = (Run) events.poll(10, TimeUnit.SECONDS);
+        assertThat(finished.getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("completed");
+    }
+
+    @Test
+    void aFinishedRunIsSentOnceAndTheStreamEnds(TestServer server) {
+        Run run = open(server);
+        server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId()).addUpdateFields("status")
+                .setStatus(RunStatus.RUN_STATUS_FAILED).build());
+
+        Iterator<WatchRunResponse> stream = server.runs().watchRun(WatchRunRequest.newBuilder()
+                .setRunId(run.getId()).build());
+
+        assertThat(stream.next().getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
+        assertThat(stream.hasNext()).isFalse();
+    }
+
+    @Test
+    void unknownAndMalformedRuns(TestServer server) {
+        assertStatus(Code.NOT_FOUND, () -> server.runs().watchRun(WatchRunRequest.newBuilder()
+                .setRunId(UUID.randomUUID().toString()).build()).hasNext());
+        assertStatus(Code.INVALID_ARGUMENT, () -> server.runs().watchRun(WatchRunRequest.newBuilder()
+                .setRunId("nope").build()).hasNext());
+    }
+}
