@@ -1,5 +1,7 @@
 package dev.labbook.bench;
 
+import static dev.labbook.bench.BenchArgs.fmt;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.labbook.api.v1.ArtifactServiceGrpc;
@@ -33,7 +35,6 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -74,7 +75,7 @@ public final class ArtifactsBench {
 
     public static void main(String[] args) {
         System.setOut(System.err); // only results go to the real stdout
-        Map<String, String> options = parse(args);
+        Map<String, String> options = BenchArgs.parse(args);
         if (!options.containsKey("port") || !options.containsKey("s3-endpoint")
                 || !options.containsKey("s3-access-key") || !options.containsKey("s3-secret-key")) {
             System.err.println("usage: ArtifactsBench --port P --s3-endpoint URL --s3-access-key K --s3-secret-key S "
@@ -357,27 +358,14 @@ public final class ArtifactsBench {
     }
 
     private int intOption(String name, int fallback) {
-        return options.containsKey(name) ? Integer.parseInt(options.get(name)) : fallback;
+        return BenchArgs.intOption(options, name, fallback);
     }
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
-    private static String fmt(double v, int decimals) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
-    }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
-            }
-            out.put(args[i].substring(2), args[++i]);
-        }
-        return out;
-    }
 
     private static void log(String message) {
         System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " artifacts-bench: " + message);

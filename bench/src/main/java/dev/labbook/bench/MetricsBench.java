@@ -1,5 +1,7 @@
 package dev.labbook.bench;
 
+import static dev.labbook.bench.BenchArgs.fmt;
+
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.GetMetricHistoryResponse;
@@ -20,7 +22,6 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class MetricsBench {
     public static void main(String[] args) throws Exception {
         // Only results go to the real stdout; anything a library prints goes to stderr.
         System.setOut(System.err);
-        Map<String, String> options = parse(args);
+        Map<String, String> options = BenchArgs.parse(args);
         if (!options.containsKey("port") || !options.containsKey("data-dir") || !options.containsKey("server-pid")) {
             System.err.println("usage: MetricsBench --port P --data-dir DIR --server-pid PID [--host 127.0.0.1] "
                     + "[--single-steps 1000000] [--single-batch-steps 5000] [--runs 100] [--run-steps 10000] "
@@ -347,24 +348,10 @@ public final class MetricsBench {
     }
 
     private int intOption(String name, int fallback) {
-        String v = options.get(name);
-        return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+        return BenchArgs.intOption(options, name, fallback);
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
-            }
-            out.put(args[i].substring(2), args[++i]);
-        }
-        return out;
-    }
 
-    private static String fmt(double v, int decimals) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
-    }
 
     static void log(String message) {
         System.err.println("bench " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + message);

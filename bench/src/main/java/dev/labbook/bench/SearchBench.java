@@ -1,5 +1,7 @@
 package dev.labbook.bench;
 
+import static dev.labbook.bench.BenchArgs.fmt;
+
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.LogMetricsRequest;
 import dev.labbook.api.v1.MetricBatch;
@@ -24,7 +26,6 @@ import java.sql.Statement;
 import java.util.Properties;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ public final class SearchBench {
         System.setOut(System.err);
         int code = 0;
         try {
-            new SearchBench(parse(args)).run();
+            new SearchBench(BenchArgs.parse(args)).run();
         } catch (Throwable t) {
             MetricsBench.log("FAILED: " + t);
             t.printStackTrace();
@@ -293,22 +294,8 @@ public final class SearchBench {
     }
 
     private int intOption(String name, int fallback) {
-        String v = options.get(name);
-        return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+        return BenchArgs.intOption(options, name, fallback);
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
-            }
-            out.put(args[i].substring(2), args[++i]);
-        }
-        return out;
-    }
 
-    private static String fmt(double v, int decimals) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
-    }
 }

@@ -12,10 +12,10 @@ import dev.labbook.api.v1.UploadArtifactRequest;
 import dev.labbook.api.v1.UploadArtifactResponse;
 import dev.labbook.api.v1.UploadHeader;
 import dev.labbook.server.testing.ArtifactTransfers;
+import dev.labbook.server.testing.FirstResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -104,28 +104,9 @@ class LargeArtifactIT {
 
     private static String uploadStreaming(ManagedChannel channel, String run) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        CompletableFuture<UploadArtifactResponse> result = new CompletableFuture<>();
+        FirstResponse<UploadArtifactResponse> result = new FirstResponse<>();
         ClientCallStreamObserver<UploadArtifactRequest> stream = (ClientCallStreamObserver<UploadArtifactRequest>)
-                ArtifactServiceGrpc.newStub(channel).uploadArtifact(new ClientResponseObserver<
-                        UploadArtifactRequest, UploadArtifactResponse>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<UploadArtifactRequest> requestStream) {
-                    }
-
-                    @Override
-                    public void onNext(UploadArtifactResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                ArtifactServiceGrpc.newStub(channel).uploadArtifact(result);
         stream.onNext(UploadArtifactRequest.newBuilder().setHeader(UploadHeader.newBuilder().setRunId(run)
                 .setPath("checkpoints/big.bin").setSizeBytes(SIZE)).build());
         for (long offset = 0; offset < SIZE; offset += CHUNK) {
@@ -138,7 +119,7 @@ class LargeArtifactIT {
             stream.onNext(UploadArtifactRequest.newBuilder().setChunk(ByteString.copyFrom(chunk)).build());
         }
         stream.onCompleted();
-        UploadArtifactResponse response = result.get(600, TimeUnit.SECONDS);
+        UploadArtifactResponse response = result.await(600);
         String expected = HexFormat.of().formatHex(sha.digest());
         assertThat(response.getArtifact().getSizeBytes()).isEqualTo(SIZE);
         assertThat(response.getArtifact().getSha256()).isEqualTo(expected);

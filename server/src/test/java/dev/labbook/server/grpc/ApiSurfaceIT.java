@@ -2,6 +2,7 @@ package dev.labbook.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.server.testing.FirstResponse;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -13,8 +14,6 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,27 +23,13 @@ class ApiSurfaceIT {
 
     @Test
     void reflectionListsTheFiveLabbookServicesAndHealth(TestServer server) throws Exception {
-        CompletableFuture<ServerReflectionResponse> result = new CompletableFuture<>();
+        FirstResponse<ServerReflectionResponse> result = new FirstResponse<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                .serverReflectionInfo(result);
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         requests.onCompleted();
 
-        List<String> services = result.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+        List<String> services = result.await(10).getListServicesResponse().getServiceList().stream()
                 .map(ServiceResponse::getName).toList();
 
         assertThat(services).contains(

@@ -1,5 +1,7 @@
 package dev.labbook.server.grpc;
 
+import dev.labbook.server.testing.FirstResponse;
+
 import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,37 +80,13 @@ abstract class LogRpcContract {
 
     /** Sends the messages on one AppendLogs stream; returns the response or throws its error. */
     AppendLogsResponse append(List<AppendLogsRequest> messages) {
-        CompletableFuture<AppendLogsResponse> result = new CompletableFuture<>();
-        StreamObserver<AppendLogsRequest> stream = LogServiceGrpc.newStub(logChannel())
-                .appendLogs(new StreamObserver<>() {
-                    @Override
-                    public void onNext(AppendLogsResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+        FirstResponse<AppendLogsResponse> result = new FirstResponse<>();
+        StreamObserver<AppendLogsRequest> stream = LogServiceGrpc.newStub(logChannel()).appendLogs(result);
         for (AppendLogsRequest m : messages) {
             stream.onNext(m);
         }
         stream.onCompleted();
-        try {
-            return result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StatusRuntimeException sre) {
-                throw sre;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return result.await(WAIT.toSeconds());
     }
 
     AppendLogsResponse append(String run, List<LogLine> lines) {

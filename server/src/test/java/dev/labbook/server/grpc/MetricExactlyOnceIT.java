@@ -9,17 +9,15 @@ import dev.labbook.api.v1.LogMetricsRequest;
 import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
+import dev.labbook.server.testing.FirstResponse;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.MetricStreams;
 import dev.labbook.server.testing.MetricStreams.Series;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -82,29 +80,15 @@ class MetricExactlyOnceIT {
 
     /** Sends the batches; cancels the stream after {@code dropAfter} messages when >= 0. */
     private static boolean sendOnce(TestServer server, List<MetricBatch> batches, int dropAfter) throws Exception {
-        CompletableFuture<LogMetricsResponse> result = new CompletableFuture<>();
+        FirstResponse<LogMetricsResponse> result = new FirstResponse<>();
         ClientCallStreamObserver<LogMetricsRequest> stream = (ClientCallStreamObserver<LogMetricsRequest>)
-                MetricServiceGrpc.newStub(server.channel()).logMetrics(new StreamObserver<>() {
-                    @Override
-                    public void onNext(LogMetricsResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                MetricServiceGrpc.newStub(server.channel()).logMetrics(result);
         for (int i = 0; i < batches.size(); i++) {
             if (i == dropAfter) {
                 stream.cancel("simulated network drop", null);
                 try {
-                    result.get(30, TimeUnit.SECONDS);
-                } catch (Exception expected) {
+                    result.await(30);
+                } catch (RuntimeException expected) {
                     // the stream ends with CANCELLED
                 }
                 return false;
@@ -112,7 +96,7 @@ class MetricExactlyOnceIT {
             stream.onNext(LogMetricsRequest.newBuilder().setBatch(batches.get(i)).build());
         }
         stream.onCompleted();
-        result.get(60, TimeUnit.SECONDS);
+        result.await(60);
         return true;
     }
 }

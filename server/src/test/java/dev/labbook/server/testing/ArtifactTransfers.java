@@ -10,14 +10,10 @@ import dev.labbook.api.v1.UploadHeader;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Test helpers for artifact streams: uploads (optionally broken off) and downloads. */
 public final class ArtifactTransfers {
@@ -50,28 +46,9 @@ public final class ArtifactTransfers {
      */
     public static UploadArtifactResponse upload(ManagedChannel channel, UploadHeader header, byte[] data,
             int chunkBytes, long breakAfter) {
-        CompletableFuture<UploadArtifactResponse> result = new CompletableFuture<>();
-        ClientResponseObserver<UploadArtifactRequest, UploadArtifactResponse> observer = new ClientResponseObserver<>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<UploadArtifactRequest> stream) {
-            }
-
-            @Override
-            public void onNext(UploadArtifactResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
+        FirstResponse<UploadArtifactResponse> result = new FirstResponse<>();
         ClientCallStreamObserver<UploadArtifactRequest> stream = (ClientCallStreamObserver<UploadArtifactRequest>)
-                ArtifactServiceGrpc.newStub(channel).uploadArtifact(observer);
+                ArtifactServiceGrpc.newStub(channel).uploadArtifact(result);
         stream.onNext(UploadArtifactRequest.newBuilder().setHeader(header).build());
         long sent = 0;
         for (int from = (int) header.getOffset(); from < data.length; from += chunkBytes) {
@@ -96,16 +73,7 @@ public final class ArtifactTransfers {
         if (!result.isDone()) {
             stream.onCompleted();
         }
-        try {
-            return result.get(120, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StatusRuntimeException sre) {
-                throw sre;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return result.await(120);
     }
 
     /**

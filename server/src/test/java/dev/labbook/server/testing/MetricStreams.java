@@ -7,14 +7,10 @@ import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Test helpers for the metric RPCs: send batches on one LogMetrics stream, read whole series. */
 public final class MetricStreams {
@@ -23,36 +19,13 @@ public final class MetricStreams {
 
     /** Sends the batches on one stream and returns the response, or throws the stream's error. */
     public static LogMetricsResponse send(ManagedChannel channel, List<MetricBatch> batches) {
-        CompletableFuture<LogMetricsResponse> result = new CompletableFuture<>();
-        StreamObserver<LogMetricsRequest> stream = MetricServiceGrpc.newStub(channel).logMetrics(new StreamObserver<>() {
-            @Override
-            public void onNext(LogMetricsResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
+        FirstResponse<LogMetricsResponse> result = new FirstResponse<>();
+        StreamObserver<LogMetricsRequest> stream = MetricServiceGrpc.newStub(channel).logMetrics(result);
         for (MetricBatch batch : batches) {
             stream.onNext(LogMetricsRequest.newBuilder().setBatch(batch).build());
         }
         stream.onCompleted();
-        try {
-            return result.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StatusRuntimeException sre) {
-                throw sre;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return result.await(60);
     }
 
     /** A whole series (or range) read back as parallel lists. */
