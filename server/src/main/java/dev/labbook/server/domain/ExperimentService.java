@@ -37,11 +37,10 @@ public final class ExperimentService {
             Instant now = now();
             Experiment fresh = new Experiment(ids.next(), project, name, description, folder, request.tags(), now, now,
                     null);
-            if (experiments.insert(fresh)) {
+            Experiment existing = insertOrFind(experiments, fresh);
+            if (existing == fresh) {
                 return new Created(fresh, true);
             }
-            Experiment existing = experiments.findByName(project, Limits.nameKey(name))
-                    .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + name));
             if (existing.deleted()) {
                 throw new AlreadyExistsException("experiment '" + existing.name() + "' exists in project '" + project
                         + "' but is deleted; restore it, or purge it to reuse the name");
@@ -61,11 +60,7 @@ public final class ExperimentService {
         Instant now = now();
         Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", java.util.Map.of(), now, now,
                 null);
-        if (experiments.insert(fresh)) {
-            return fresh;
-        }
-        Experiment existing = experiments.findByName(validProject, Limits.nameKey(validName))
-                .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + validName));
+        Experiment existing = insertOrFind(experiments, fresh);
         if (existing.deleted()) {
             throw new FailedPreconditionException("experiment '" + existing.name() + "' in project '" + validProject
                     + "' is deleted; restore it before logging runs to it");
@@ -170,6 +165,15 @@ public final class ExperimentService {
         });
         purgeListener.runsPurged();
         return purged;
+    }
+
+    /** Inserts {@code fresh}, or returns the experiment that already holds its name. */
+    private static Experiment insertOrFind(ExperimentRepository experiments, Experiment fresh) {
+        if (experiments.insert(fresh)) {
+            return fresh;
+        }
+        return experiments.findByName(fresh.project(), Limits.nameKey(fresh.name()))
+                .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + fresh.name()));
     }
 
     static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {

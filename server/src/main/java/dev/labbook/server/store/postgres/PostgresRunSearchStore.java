@@ -5,7 +5,6 @@ import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 
 import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.Run;
-import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.metric.MetricSummary;
 import dev.labbook.server.domain.search.RunQuery;
 import dev.labbook.server.domain.search.RunWithMetrics;
@@ -111,16 +110,12 @@ public final class PostgresRunSearchStore implements RunSearchStore {
                 return work.apply(tx);
             });
         } catch (DataAccessException e) {
-            String state = e.sqlState();
-            if (state != null && state.startsWith("08")) {
-                throw new UnavailableException("the metadata database is unavailable; retry later", e);
-            }
-            if ("57014".equals(state)) {
+            if ("57014".equals(e.sqlState())) {
                 // query_canceled: the statement timeout above.
                 throw new ResourceExhaustedException("the search ran longer than 30 s; narrow the filter or "
                         + "the experiments searched");
             }
-            throw e;
+            throw SqlSupport.translate(e);
         }
     }
 }

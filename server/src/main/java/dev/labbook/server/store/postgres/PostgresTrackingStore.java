@@ -7,9 +7,6 @@ import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.TableRepository;
 import dev.labbook.server.store.TrackingStore;
-import dev.labbook.server.domain.AbortedException;
-import dev.labbook.server.domain.UnavailableException;
-import java.sql.SQLTransientConnectionException;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
@@ -27,7 +24,7 @@ public final class PostgresTrackingStore implements TrackingStore {
         try {
             return dsl.transactionResult(configuration -> work.apply(new Transaction(configuration.dsl())));
         } catch (DataAccessException e) {
-            throw translate(e);
+            throw SqlSupport.translate(e);
         }
     }
 
@@ -39,29 +36,8 @@ public final class PostgresTrackingStore implements TrackingStore {
                 return work.apply(new Transaction(configuration.dsl()));
             });
         } catch (DataAccessException e) {
-            throw translate(e);
+            throw SqlSupport.translate(e);
         }
-    }
-
-    /** Turns database failures that a retry can fix into domain errors; others stay internal. */
-    private static RuntimeException translate(DataAccessException e) {
-        String state = e.sqlState();
-        if (state != null && (state.equals("40001") || state.equals("40P01"))) {
-            return new AbortedException("the change conflicted with a concurrent one; retry it", e);
-        }
-        if ((state != null && state.startsWith("08")) || hasCause(e, SQLTransientConnectionException.class)) {
-            return new UnavailableException("the metadata database is unavailable; retry later", e);
-        }
-        return e;
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static final class Transaction implements TrackingTransaction {

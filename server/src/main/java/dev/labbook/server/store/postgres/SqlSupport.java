@@ -1,6 +1,9 @@
 package dev.labbook.server.store.postgres;
 
+import dev.labbook.server.domain.AbortedException;
 import dev.labbook.server.domain.Lifecycle;
+import dev.labbook.server.domain.UnavailableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,6 +33,27 @@ final class SqlSupport {
             case DELETED -> deletedAt.isNotNull();
             case ALL -> DSL.noCondition();
         };
+    }
+
+    /** Turns database failures that a retry can fix into domain errors; others stay as they are. */
+    static RuntimeException translate(DataAccessException e) {
+        String state = e.sqlState();
+        if (state != null && (state.equals("40001") || state.equals("40P01"))) {
+            return new AbortedException("the change conflicted with a concurrent one; retry it", e);
+        }
+        if ((state != null && state.startsWith("08")) || hasCause(e, SQLTransientConnectionException.class)) {
+            return new UnavailableException("the metadata database is unavailable; retry later", e);
+        }
+        return e;
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isUniqueViolation(DataAccessException e) {
