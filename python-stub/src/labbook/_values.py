@@ -12,6 +12,8 @@ from labbook.v1 import common_pb2, metric_pb2
 
 def to_float(value: Any) -> float:
     """A metric value: float(x) works for int, float, bool, numpy scalars and 1-element tensors."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"metric value must be a number, not {type(value).__name__}")
     try:
         return float(value)
     except TypeError:

@@ -312,6 +312,8 @@ class Run:
         """Appends a point to the series `name` (SageMaker `log_metric`). `step` defaults to the
         series' next index; `timestamp` is a datetime or epoch seconds (default now). Returns at
         once; the point is sent in the background."""
+        if value.__class__ is not float:
+            value = to_float(value)
         series = self._series.get(name)
         if series is None:
             series = self._register(name)
@@ -322,8 +324,6 @@ class Run:
             step = int(step)
             if step >= series[1]:
                 series[1] = step + 1
-        if value.__class__ is not float:
-            value = to_float(value)
         points = self._points
         points.append((series[0], step,
                        _time_ns() // 1_000_000 if timestamp is None else _timestamp_ms(timestamp), value))

@@ -1,0 +1,42 @@
+"""Fixtures: one real server process for the session (see server_process.py), a Client on it,
+and a unique experiment name per test."""
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import labbook  # noqa: E402
+from server_process import ServerProcess  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    proc = ServerProcess(tmp_path_factory.mktemp("labbook-server") / "data").start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    with labbook.Client(server.target) as c:
+        yield c
+
+
+@pytest.fixture
+def exp_name(request):
+    return f"{request.node.name[:60]}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test sees the caller's LABBOOK_* settings; offline runs and spools go to tmp."""
+    for var in ("LABBOOK_TRACKING_URI", "LABBOOK_PROJECT", "LABBOOK_EXPERIMENT", "LABBOOK_RUN_ID",
+                "LABBOOK_RUN_NAME", "LABBOOK_UI_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LABBOOK_OFFLINE_DIR", str(tmp_path / "offline"))
+    monkeypatch.setenv("LABBOOK_SPOOL_DIR", str(tmp_path / "spool"))
