@@ -1,0 +1,160 @@
+"""Offline runs write exactly the directory format of docs/offline-format.md."""
+import hashlib
+import json
+import math
+import os
+import re
+
+import numpy as np
+import pytest
+
+import labbook
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    assert text.endswith("\n"), f"{path}: every line ends with \\n"
+    return [json.loads(line) for line in text.split("\n")[:-1]]
+
+
+def test_offline_run_directory_format(tmp_path, monkeypatch):
+    monkeypatch.setenv("LABBOOK_EXPERIMENT", "mnist")
+    root = tmp_path / "offline"
+    src = tmp_path / "model.pt"
+    src.write_bytes(b"weights" * 1000)
+    with labbook.start_run(name="my-offline", tags={"team": "vision"}, description="d0") as run:
+        assert run.offline_dir is not None and run.client is None
+        run.log_parameters({"lr": 0.001, "epochs": 10, "optimizer": "adam", "amp": True,
+                            "bad": float("nan")})
+        for i in range(12_345):
+            run.log_metric("loss", 1.0 / (i + 1))
+        run.log_metric("acc", 0.5, step=3)
+        run.log_metric("acc", np.float32("nan"))
+        run.log_metric("acc", float("-inf"))
+        run.log_list("lr_schedule", [0.1, 0.05])
+        run.log_row("per_class", cls="cat", precision=0.91)
+        run.log_table("cm", {"pred": ["cat", "dog"], "count": [1, float("inf")]})
+        run.logger.info("epoch 1 done")
+        run.logger.critical("on fire")
+        run.log_text("out", stream="STDOUT")
+        run.log_file(str(src), name="outputs/model.pt")
+        run.upload_file("inputs/data.csv", b"a,b\n1,2\n", is_output=False)
+        run.log_artifact("dataset", "s3://bucket/train.csv", is_output=False)
+        run.set_tags({"stage": "dev"})
+        run.description = "final words"
+        run_dir = run.offline_dir
+
+    # Where: LABBOOK_OFFLINE_DIR/<yyyyMMdd-HHmmss>-<first 8 hex of local_id>
+    assert os.path.dirname(run_dir) == str(root)
+    meta = json.load(open(os.path.join(run_dir, "run.json"), encoding="utf-8"))
+    name = os.path.basename(run_dir)
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{8}", name)
+    assert name.endswith(meta["local_id"].replace("-", "")[:8])
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", meta["local_id"])
+
+    # run.json
+    assert set(meta) == {"format", "local_id", "project", "experiment", "name", "description", "tags",
+                         "status", "start_time_ms", "end_time_ms", "source", "sdk"}
+    assert meta["format"] == "labbook-offline/1"
+    assert (meta["project"], meta["experiment"], meta["name"]) == ("default", "mnist", "my-offline")
+    assert meta["description"] == "final words"
+    assert meta["tags"] == {"team": "vision", "stage": "dev"}
+    assert meta["status"] == "COMPLETED"
+    assert 0 < meta["start_time_ms"] <= meta["end_time_ms"]
+    assert set(meta["source"]) == {"script", "args", "git_commit", "git_dirty", "host", "working_dir"}
+    assert meta["sdk"] == "python/0.1.0"
+    assert not os.path.exists(os.path.join(run_dir, "run.json.tmp"))
+    assert not os.path.exists(os.path.join(run_dir, ".sync.json"))
+
+    # params.jsonl: exactly one typed value field per line
+    assert read_jsonl(os.path.join(run_dir, "params.jsonl")) == [
+        {"key": "lr", "double": 0.001}, {"key": "epochs", "int": 10},
+        {"key": "optimizer", "string": "adam"}, {"key": "amp", "bool": True},
+        {"key": "bad", "double": "NaN"}]
+
+    # metrics.jsonl: columnar batches of at most 10,000 points, explicit steps
+    batches = read_jsonl(os.path.join(run_dir, "metrics.jsonl"))
+    points = {}
+    for b in batches:
+        assert set(b) == {"keys", "key_index", "step", "timestamp_ms", "value"}
+        n = len(b["value"])
+        assert 0 < n <= 10_000
+        assert len(b["key_index"]) == len(b["step"]) == len(b["timestamp_ms"]) == n
+        for k, s, t, v in zip(b["key_index"], b["step"], b["timestamp_ms"], b["value"]):
+            assert isinstance(t, int) and t > 0
+            points.setdefault(b["keys"][k], []).append((s, v))
+    assert len(batches) >= 2
+    assert [s for s, _ in points["loss"]] == list(range(12_345))
+    assert points["loss"][1] == (1, 0.5)
+    assert points["acc"] == [(3, 0.5), (4, "NaN"), (5, "-Infinity")]
+
+    # tables.jsonl: one line per append
+    assert read_jsonl(os.path.join(run_dir, "tables.jsonl")) == [
+        {"table": "lr_schedule", "rows": [{"value": 0.1}, {"value": 0.05}]},
+        {"table": "per_class", "rows": [{"cls": "cat", "precision": 0.91}]},
+        {"table": "cm", "rows": [{"pred": "cat", "count": 1.0}, {"pred": "dog", "count": "Infinity"}]}]
+
+    # logs.jsonl
+    logs = read_jsonl(os.path.join(run_dir, "logs.jsonl"))
+    assert [(l["level"], l["stream"], l["text"]) for l in logs] == [
+        ("INFO", "USER", "epoch 1 done"), ("CRITICAL", "USER", "on fire"), ("INFO", "STDOUT", "out")]
+    assert all(set(l) == {"timestamp_ms", "level", "stream", "text"} for l in logs)
+
+    # artifacts.jsonl and the copies in files/
+    arts = read_jsonl(os.path.join(run_dir, "artifacts.jsonl"))
+    model = arts[0]
+    assert model["kind"] == "file" and model["path"] == "outputs/model.pt"
+    assert model["file"] == "files/outputs/model.pt" and model["direction"] == "OUTPUT"
+    assert model["size_bytes"] == 7000 and model["step"] is None
+    assert model["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert open(os.path.join(run_dir, model["file"]), "rb").read() == src.read_bytes()
+    assert arts[1]["direction"] == "INPUT" and arts[1]["path"] == "inputs/data.csv"
+    assert open(os.path.join(run_dir, "files", "inputs", "data.csv"), "rb").read() == b"a,b\n1,2\n"
+    assert arts[2] == {"kind": "reference", "path": "dataset", "uri": "s3://bucket/train.csv",
+                       "direction": "INPUT"}
+
+
+def test_offline_run_reads_back_locally_and_failed_status(tmp_path):
+    with pytest.raises(RuntimeError):
+        with labbook.Run("exp", offline=True, offline_dir=str(tmp_path / "o")) as run:
+            run.log("loss", 2.0)
+            run.log("loss", 1.0)
+            run.log_row("t", a=1, b="x")
+            run.log_parameter("lr", 0.5)
+            assert run.get_metrics() == {"loss": 1.0, "t": {"a": [1.0], "b": ["x"]}}
+            assert run.get_metric_history("loss", as_dataframe=False)[1].value == 1.0
+            assert run.get_parameters() == {"lr": 0.5}
+            assert run.name.startswith("offline-") and len(run.name) == len("offline-") + 8
+            raise RuntimeError("stop")
+    meta = json.load(open(os.path.join(run.offline_dir, "run.json")))
+    assert meta["status"] == "FAILED" and meta["end_time_ms"] > 0
+    assert meta["experiment"] == "exp"
+
+
+def test_image_in_offline_run_records_step(tmp_path):
+    with labbook.Run("exp", offline=True) as run:
+        run.log_image("sample", path=_png(tmp_path), step=4)
+    arts = read_jsonl(os.path.join(run.offline_dir, "artifacts.jsonl"))
+    assert arts == [{"kind": "file", "path": "images/sample/00000004.png",
+                     "file": "files/images/sample/00000004.png", "direction": "OUTPUT",
+                     "media_type": "image/png", "size_bytes": arts[0]["size_bytes"],
+                     "sha256": arts[0]["sha256"], "step": 4}]
+
+
+def _png(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    path = tmp_path / "s.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return str(path)
+
+
+def test_non_finite_values_are_strings_never_bare_nan(tmp_path):
+    with labbook.Run("exp", offline=True) as run:
+        run.log_metric("x", math.nan)
+    text = open(os.path.join(run.offline_dir, "metrics.jsonl")).read()
+    assert '"NaN"' in text and "NaN," not in text.replace('"NaN"', "")
