@@ -195,8 +195,9 @@ class Sender:
         self.lines.append((timestamp_ms, level, stream, text))
 
     def flush(self, timeout: Optional[float] = None) -> bool:
-        """Waits until every point and line queued before this call is acknowledged (or, after a
-        long outage, safely spooled to disk). True when done within `timeout`."""
+        """Waits until every point and line queued before this call is committed by the server
+        (written, offline). True when done within `timeout`; on False the data stays queued or
+        spooled and is still sent later."""
         mark = FlushMark()
         self.points.append(mark)
         self._wake.set()
@@ -369,16 +370,13 @@ class Sender:
             _log.error("labbook: could not spool unsent batches: %s", error)
 
     def _release_marks(self) -> None:
+        """A flush mark is released once every batch before it is committed (spooled batches are
+        not: they still wait for the server) and the queued log lines are delivered."""
         if not self.marks:
             return
-        spooled = self.spool is not None and len(self.spool) > 0
         keep = []
         for mark in self.marks:
-            # A mark is released once its batches are committed, or safely on disk after a
-            # long outage (flush must not hang the training script forever).
-            on_disk = spooled and not self.pending and self._outage_since is not None and (
-                time.monotonic() - self._outage_since >= self.spool_after_s)
-            if (mark.sequence <= self.acked_sequence and not self.lines) or on_disk:
+            if mark.sequence <= self.acked_sequence and not self.lines:
                 mark.event.set()
             else:
                 keep.append(mark)

@@ -230,8 +230,8 @@ class Run:
                     self._keys.append(summary.key)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
-        """Blocks until every metric point and log line logged so far is stored (or, after a long
-        outage, spooled to disk). True when done within `timeout` seconds."""
+        """Blocks until every metric point and log line logged so far is stored. True when done
+        within `timeout` seconds (False: still queued, or spooled to disk during an outage)."""
         return self._sender.flush(timeout) if self._sender is not None else True
 
     def close(self, status: Optional[str] = "COMPLETED", timeout: Optional[float] = 60.0) -> None:

@@ -1,0 +1,72 @@
+"""Several processes log into one run at once, each with its own writer: nothing lost."""
+import multiprocessing
+import os
+
+import labbook
+
+POINTS_PER_RANK = 50_000
+
+
+def _rank_main(target, run_id, rank, queue):
+    # As a DDP rank: attach to the run the launcher made, log under rank-specific and shared keys.
+    client = labbook.Client(target)
+    run = labbook.Run(run_id=run_id, client=client).open()
+    for step in range(POINTS_PER_RANK):
+        run.log_metric(f"rank{rank}/loss", step * 0.001, step=step)
+        run.log_metric("all/loss", float(rank), step=rank * POINTS_PER_RANK + step)
+    run.log_text(f"rank {rank} done")
+    ok = run.flush(120)
+    queue.put((rank, run.writer_id, ok, [str(e) for e in run.errors]))
+    run.close()
+
+
+def test_four_ranks_log_into_one_run(client, exp_name):
+    run = labbook.Run(exp_name, "ddp", client=client).open()
+    ctx = multiprocessing.get_context("spawn")  # as torch.multiprocessing.spawn does
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_rank_main, args=(client.target, run.id, rank, queue)) for rank in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert all(ok and not errors for _, _, ok, errors in results), results
+    assert len({writer for _, writer, _, _ in results}) == 4  # each rank its own writer
+    summaries = {m.key: m.count for m in client.list_metrics(run.id)}
+    assert summaries == {**{f"rank{r}/loss": POINTS_PER_RANK for r in range(4)},
+                         "all/loss": 4 * POINTS_PER_RANK}
+    steps, _, values = client.get_metric_history(run.id, "all/loss")
+    assert steps == list(range(4 * POINTS_PER_RANK))
+    assert values == [float(s // POINTS_PER_RANK) for s in steps]
+    assert sorted(l.text for l in client.read_logs(run.id)) == [f"rank {r} done" for r in range(4)]
+    run.complete()
+
+
+def test_forked_child_gets_a_fresh_writer(client, exp_name):
+    run = labbook.Run(exp_name, "forked", client=client).open()
+    run.log_metric("parent", 1.0, step=0)
+    assert run.flush(30)
+    parent_writer = run.writer_id
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: log through the inherited run object
+        code = 1
+        try:
+            os.close(read)
+            for step in range(1000):
+                run.log_metric("child", float(step), step=step)
+            ok = run.flush(60)
+            os.write(write, f"{run.writer_id} {ok}".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    child_writer, ok = os.read(read, 200).decode().split()
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0 and ok == "True"
+    assert child_writer != parent_writer and run.writer_id == parent_writer
+    run.log_metric("parent", 2.0, step=1)
+    run.complete()
+    counts = {m.key: m.count for m in client.list_metrics(run.id)}
+    assert counts == {"parent": 2, "child": 1000}
