@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import operator
 import os
 import threading
 import time
@@ -51,6 +52,13 @@ class FlushMark:
 
 
 Point = Tuple[int, int, int, float]
+_GETTERS = tuple(operator.itemgetter(i) for i in range(4))
+
+
+def _columns(chunk: List[Any]) -> Tuple[List[Any], ...]:
+    """Points (tuples) to the four parallel columns; map+itemgetter runs in C and, unlike
+    zip(*chunk), allocates no per-point iterator."""
+    return tuple(list(map(getter, chunk)) for getter in _GETTERS)
 
 
 class Transport:
@@ -59,6 +67,10 @@ class Transport:
     def send_batches(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
         raise NotImplementedError
 
+    def start_send(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> Any:
+        """Starts sending; returns an object with done(), result() and add_done_callback()."""
+        return _Done(self, writer_id, batches)
+
     def last_sequence(self, writer_id: str) -> int:
         raise NotImplementedError
 
@@ -66,6 +78,27 @@ class Transport:
         raise NotImplementedError
 
     spools = False
+
+
+class _Done:
+    """A finished 'future' for transports that send synchronously (offline files)."""
+
+    def __init__(self, transport: Transport, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
+        self.error: Optional[BaseException] = None
+        try:
+            transport.send_batches(writer_id, batches)
+        except BaseException as error:  # re-raised by result()
+            self.error = error
+
+    def done(self) -> bool:
+        return True
+
+    def add_done_callback(self, fn: Callable[[Any], None]) -> None:
+        fn(self)
+
+    def result(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 class OnlineTransport(Transport):
@@ -77,6 +110,10 @@ class OnlineTransport(Transport):
 
     def send_batches(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
         self.client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in batches])
+
+    def start_send(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> Any:
+        return self.client.stub("metrics").LogMetrics.future(
+            iter([metric_pb2.LogMetricsRequest(batch=b) for b in batches]), timeout=120)
 
     def last_sequence(self, writer_id: str) -> int:
         return self.client.stub("metrics").GetWriterState(metric_pb2.GetWriterStateRequest(
@@ -232,18 +269,17 @@ class Sender:
             if self._stop and not self.points:
                 return
 
-    def _pack(self) -> None:
+    def _pack(self, rounds: int = 16) -> None:
         """Moves queued points into numbered batches (at most 16 per pass, so the thread gets
         back to sending)."""
         points = self.points
         popleft = points.popleft
-        rounds = 0
-        while points and rounds < 16:
-            rounds += 1
+        while points and rounds > 0:
+            rounds -= 1
             chunk = [popleft() for _ in range(min(len(points), BATCH_POINTS))]
             try:
-                columns = tuple(zip(*chunk))
-            except TypeError:  # a FlushMark is in the chunk (it is not iterable)
+                columns = _columns(chunk)
+            except TypeError:  # a FlushMark is in the chunk (it is not subscriptable)
                 self._split_marks(chunk)
                 continue
             self._add_batch(columns)
@@ -255,14 +291,14 @@ class Sender:
         for item in chunk:
             if item.__class__ is FlushMark:
                 if out:
-                    self._add_batch(tuple(zip(*out)))
+                    self._add_batch(_columns(out))
                     out = []
                 item.sequence = self.next_sequence - 1
                 self.marks.append(item)
             else:
                 out.append(item)
         if out:
-            self._add_batch(tuple(zip(*out)))
+            self._add_batch(_columns(out))
 
     def _add_batch(self, columns: Tuple[Any, ...]) -> None:
         key_ids, steps, times, values = columns
@@ -299,7 +335,7 @@ class Sender:
             from_spool = self.spool is not None and len(self.spool) > 0
             group = self.spool.head(BATCHES_PER_STREAM) if from_spool else self.pending[:BATCHES_PER_STREAM]
             try:
-                self.transport.send_batches(self.writer_id, group)
+                self._send_while_packing(group)
             except grpc.RpcError as error:
                 self._on_send_error(error, group)
                 return
@@ -314,6 +350,19 @@ class Sender:
             now = time.monotonic()
         if self.pending_points > self.max_pending_points and self.transport.spools:
             self._spool_pending()
+
+    def _send_while_packing(self, group: List[metric_pb2.MetricBatch]) -> None:
+        """Sends a group; while the server commits it, packs the next points (the network wait
+        releases the GIL), so packing and committing overlap."""
+        arrived = threading.Event()
+        future = self.transport.start_send(self.writer_id, group)
+        future.add_done_callback(lambda _f: arrived.set())
+        while not arrived.is_set():
+            if self.points and self.pending_points < self.max_pending_points:
+                self._pack(rounds=1)
+            else:
+                arrived.wait(0.01)
+        future.result()
 
     def _acknowledge(self, sequence: int) -> None:
         if sequence <= self.acked_sequence:

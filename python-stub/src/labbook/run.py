@@ -321,7 +321,8 @@ class Run:
             step = series[1]
             series[1] = step + 1
         else:
-            step = int(step)
+            if step.__class__ is not int:
+                step = int(step)
             if step >= series[1]:
                 series[1] = step + 1
         points = self._points
