@@ -93,10 +93,14 @@ def main() -> None:
     parser.add_argument("--target", required=True)
     parser.add_argument("--steps", type=int, default=200_000, help="steps of the 10-key run")
     parser.add_argument("--latency-calls", type=int, default=1_000_000)
+    parser.add_argument("--warmup-steps", type=int, default=50_000,
+                        help="steps logged (untimed) first, so the server's JIT is warm")
     parser.add_argument("--mlflow-steps", type=int, default=20_000)
     args = parser.parse_args()
 
     client = labbook.Client(args.target)
+    with labbook.start_run(experiment="py-bench", name=f"warmup-{uuid.uuid4().hex[:8]}", client=client) as run:
+        points_per_s(run, args.warmup_steps)
     with labbook.start_run(experiment="py-bench", name=f"latency-{uuid.uuid4().hex[:8]}", client=client) as run:
         log_metric_p50(run, args.latency_calls // 10)  # warm-up
         p50 = log_metric_p50(run, args.latency_calls)
