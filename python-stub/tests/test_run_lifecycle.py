@@ -182,3 +182,24 @@ def test_unreachable_server_is_unavailable_after_retries():
     c = labbook.Client(f"127.0.0.1:{free_port()}", retry_deadline_s=1.0)
     with pytest.raises(labbook.UnavailableError):
         c.get_run("01a20a84-5459-7a28-8ee9-e332301dd0b5")
+
+
+def test_client_start_run_leaves_the_fluent_stack_alone(client, exp_name):
+    with client.start_run(exp_name, "direct", tags={"via": "client"}) as run:
+        assert labbook.active_run() is None
+        run.log_metric("x", 1.0)
+    assert status_of(client, run.id) == "RUN_STATUS_COMPLETED"
+    assert client.get_run(run.id).tags["via"] == "client"
+
+
+def test_load_run_by_names_and_get_context_inside_start_run(client, exp_name):
+    with labbook.start_run(experiment=exp_name, name="ctx-active", client=client) as run:
+        assert labbook.Run.get_context() is run
+        assert labbook.load_run() is run
+    with labbook.load_run(exp_name, "ctx-active", client=client) as again:
+        assert again.id == run.id and again.resumed
+        again.log_metric("after", 1.0)
+    by_id = labbook.load_run(run_id=run.id, client=client)
+    assert by_id.name == "ctx-active"
+    by_id.close()
+    assert [m.key for m in client.list_metrics(run.id)] == ["after"]

@@ -100,6 +100,13 @@ class Client:
         return call_with_retry(once, deadline_s=self.retry_deadline_s if retry else 0.0)
 
     # -- runs -------------------------------------------------------------------------------
+    def start_run(self, experiment: Optional[str] = None, name: Optional[str] = None, **options: Any) -> Any:
+        """Opens (or resumes) a run on this client's server, not touching the fluent active-run
+        stack: `with client.start_run("mnist", "baseline") as run: ...`."""
+        from labbook.run import Run
+
+        return Run(experiment, name, client=self, **options).open()
+
     def create_run(self, *, experiment: str, name: str = "", project: str = "",
                    description: str = "", tags: Optional[Mapping[str, str]] = None,
                    params: Optional[Mapping[str, Any]] = None, parent_run_id: str = "",

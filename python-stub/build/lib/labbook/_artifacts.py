@@ -1,0 +1,136 @@
+"""Artifact upload (resumable, verified) and download over the ArtifactService streams."""
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+import os
+import time
+import uuid
+from typing import IO, Iterator, Optional, Union
+
+import grpc
+
+from labbook._retry import Backoff
+from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook.v1 import artifact_pb2, common_pb2
+
+CHUNK_BYTES = 1024 * 1024
+
+Source = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
+
+
+def direction(is_output: bool) -> int:
+    return common_pb2.DIRECTION_OUTPUT if is_output else common_pb2.DIRECTION_INPUT
+
+
+def guess_media_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or ""
+
+
+def file_digest(path: str) -> "tuple[int, str]":
+    sha = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(CHUNK_BYTES), b""):
+            sha.update(block)
+            size += len(block)
+    return size, sha.hexdigest()
+
+
+def _as_bytes_source(source: Source) -> "tuple[Optional[str], Optional[bytes]]":
+    """A path stays a path (re-readable for resume); a stream or bytes is read into memory."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return None, bytes(source)
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source), None
+    data = source.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return None, data
+
+
+def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: bool = True,
+           media_type: str = "", step: Optional[int] = None,
+           deadline_s: float = 300.0) -> artifact_pb2.Artifact:
+    """Uploads one artifact. A broken stream (UNAVAILABLE/ABORTED) resumes from the server's
+    received_bytes under the same client-made upload id, so no byte is sent twice."""
+    file_path, data = _as_bytes_source(source)
+    if file_path is not None:
+        size, sha = file_digest(file_path)
+    else:
+        assert data is not None
+        size, sha = len(data), hashlib.sha256(data).hexdigest()
+    header = artifact_pb2.UploadHeader(
+        run_id=run_id, path=path_in_run, direction=direction(is_output),
+        media_type=media_type or guess_media_type(path_in_run), size_bytes=size, sha256=sha,
+        upload_id=str(uuid.uuid4()))
+    if step is not None:
+        header.step = int(step)
+        header.has_step = True
+
+    def requests(offset: int) -> Iterator[artifact_pb2.UploadArtifactRequest]:
+        h = artifact_pb2.UploadHeader()
+        h.CopyFrom(header)
+        h.offset = offset
+        yield artifact_pb2.UploadArtifactRequest(header=h)
+        stream: IO[bytes] = open(file_path, "rb") if file_path is not None else io.BytesIO(data or b"")
+        with stream:
+            stream.seek(offset)
+            for block in iter(lambda: stream.read(CHUNK_BYTES), b""):
+                yield artifact_pb2.UploadArtifactRequest(chunk=block)
+
+    backoff = Backoff()
+    give_up_at = time.monotonic() + deadline_s
+    offset = 0
+    while True:
+        try:
+            return client.stub("artifacts").UploadArtifact(requests(offset), timeout=deadline_s).artifact
+        except grpc.RpcError as error:
+            delay = backoff.next_delay()
+            if error.code() not in RETRYABLE_CODES or time.monotonic() + delay > give_up_at:
+                raise from_rpc_error(error) from error
+            time.sleep(delay)
+            try:
+                status = client.stub("artifacts").GetUploadStatus(
+                    artifact_pb2.GetUploadStatusRequest(upload_id=header.upload_id), timeout=10)
+                if status.complete:
+                    return client.stub("artifacts").GetArtifact(artifact_pb2.GetArtifactRequest(
+                        run_id=run_id, path=path_in_run), timeout=10).artifact
+                offset = status.received_bytes
+            except grpc.RpcError:
+                offset = 0 if offset == 0 else offset  # unknown yet: retry the same offset
+
+
+def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]]) -> artifact_pb2.Artifact:
+    """Downloads an artifact into a file path or binary stream; a broken stream continues from
+    the bytes already written."""
+    backoff = Backoff()
+    written = 0
+    artifact = artifact_pb2.Artifact()
+    own = isinstance(output, (str, os.PathLike))
+    if own:
+        parent = os.path.dirname(os.fspath(output))
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+    sink: IO[bytes] = open(output, "wb") if own else output  # type: ignore[arg-type]
+    give_up_at = time.monotonic() + 300
+    try:
+        while True:
+            try:
+                for piece in client.stub("artifacts").DownloadArtifact(
+                        artifact_pb2.DownloadArtifactRequest(run_id=run_id, path=path_in_run,
+                                                             offset=written), timeout=300):
+                    if piece.HasField("artifact"):
+                        artifact = piece.artifact
+                    sink.write(piece.chunk)
+                    written += len(piece.chunk)
+                return artifact
+            except grpc.RpcError as error:
+                delay = backoff.next_delay()
+                if error.code() not in RETRYABLE_CODES or time.monotonic() + delay > give_up_at:
+                    raise from_rpc_error(error) from error
+                time.sleep(delay)
+    finally:
+        if own:
+            sink.close()

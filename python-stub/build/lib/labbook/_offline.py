@@ -1,0 +1,160 @@
+"""Offline runs: the local directory format of docs/offline-format.md (`labbook-offline/1`).
+
+Shared with the Java SDK; `bin/labbook sync DIR` uploads it. Every .jsonl file is append-only,
+one JSON object per `\\n`-terminated line; run.json is rewritten atomically.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from labbook import _ids
+from labbook._sender import Transport
+from labbook._values import json_number, param_to_json, to_cell_value, to_param_value
+from labbook.v1 import log_pb2, metric_pb2
+
+FORMAT = "labbook-offline/1"
+_LEVEL_NAMES = {log_pb2.LOG_LEVEL_DEBUG: "DEBUG", log_pb2.LOG_LEVEL_INFO: "INFO",
+                log_pb2.LOG_LEVEL_WARNING: "WARNING", log_pb2.LOG_LEVEL_ERROR: "ERROR",
+                log_pb2.LOG_LEVEL_UNSPECIFIED: "INFO"}
+# The offline format has CRITICAL while the API stops at ERROR: the level travels as an int
+# above LOG_LEVEL_ERROR inside the SDK so that offline files keep it.
+CRITICAL = 5
+_LEVEL_NAMES[CRITICAL] = "CRITICAL"
+_STREAM_NAMES = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_STREAM_STDOUT: "STDOUT",
+                 log_pb2.LOG_STREAM_STDERR: "STDERR", log_pb2.LOG_STREAM_UNSPECIFIED: "USER"}
+
+
+def default_root() -> str:
+    return os.environ.get("LABBOOK_OFFLINE_DIR") or os.path.join(os.getcwd(), "labbook-offline")
+
+
+def _dumps(obj: Any) -> str:
+    # allow_nan=False: a non-finite float that slipped through would write invalid JSON.
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+class OfflineStore(Transport):
+    """One offline run directory, written by one process."""
+
+    spools = False
+
+    def __init__(self, *, root: Optional[str], project: str, experiment: str, name: Optional[str],
+                 description: str, tags: Mapping[str, str], source: Dict[str, Any], sdk: str) -> None:
+        self.local_id = _ids.uuid7()
+        short = self.local_id.replace("-", "")[:8]
+        started = _ids.now_ms()
+        stamp = datetime.datetime.fromtimestamp(started / 1000, datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+        self.root = os.path.abspath(root or default_root())
+        self.dir = os.path.join(self.root, f"{stamp}-{short}")
+        os.makedirs(self.dir, exist_ok=True)
+        self._lock = threading.Lock()
+        self.meta: Dict[str, Any] = {
+            "format": FORMAT,
+            "local_id": self.local_id,
+            "project": project or "default",
+            "experiment": experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default",
+            "name": name or f"offline-{short}",
+            "description": description or "",
+            "tags": dict(tags or {}),
+            "status": "RUNNING",
+            "start_time_ms": started,
+            "end_time_ms": 0,
+            "source": source,
+            "sdk": sdk,
+        }
+        self.write_run_json()
+
+    # -- files ---------------------------------------------------------------------------------
+    def write_run_json(self) -> None:
+        with self._lock:
+            path = os.path.join(self.dir, "run.json")
+            tmp = path + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n")
+            os.replace(tmp, path)
+
+    def append(self, file: str, objects: List[Dict[str, Any]]) -> None:
+        text = "".join(_dumps(o) + "\n" for o in objects)
+        with self._lock, open(os.path.join(self.dir, file), "a", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+
+    # -- run fields ----------------------------------------------------------------------------
+    def set_tags(self, tags: Mapping[str, str]) -> Dict[str, str]:
+        self.meta["tags"].update({str(k): str(v) for k, v in tags.items()})
+        self.write_run_json()
+        return dict(self.meta["tags"])
+
+    def set_description(self, description: str) -> None:
+        self.meta["description"] = description
+        self.write_run_json()
+
+    def finish(self, status: str, end_time_ms: int) -> None:
+        self.meta["status"] = status
+        self.meta["end_time_ms"] = end_time_ms if status != "RUNNING" else 0
+        self.write_run_json()
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        self.append("params.jsonl", [param_to_json(str(k), to_param_value(v)) for k, v in params.items()])
+
+    def append_rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
+        cells = [{str(k): json_number(c) if isinstance(c, float) else c
+                  for k, c in ((k, to_cell_value(v)) for k, v in row.items())} for row in rows]
+        self.append("tables.jsonl", [{"table": table, "rows": cells}])
+
+    def add_file(self, path_in_run: str, source_path: Optional[str], data: Optional[bytes], *,
+                 is_output: bool, media_type: str, step: Optional[int]) -> Dict[str, Any]:
+        rel = os.path.join("files", *path_in_run.split("/"))
+        target = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if source_path is not None:
+            shutil.copyfile(source_path, target)
+        else:
+            with open(target, "wb") as f:
+                f.write(data or b"")
+        sha = hashlib.sha256()
+        size = 0
+        with open(target, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                sha.update(block)
+                size += len(block)
+        line = {"kind": "file", "path": path_in_run, "file": "files/" + path_in_run,
+                "direction": "OUTPUT" if is_output else "INPUT", "media_type": media_type,
+                "size_bytes": size, "sha256": sha.hexdigest(), "step": step}
+        self.append("artifacts.jsonl", [line])
+        return line
+
+    def add_reference(self, name: str, uri: str, *, is_output: bool) -> Dict[str, Any]:
+        line = {"kind": "reference", "path": name, "uri": uri,
+                "direction": "OUTPUT" if is_output else "INPUT"}
+        self.append("artifacts.jsonl", [line])
+        return line
+
+    # -- reading back what this process wrote --------------------------------------------------
+    def read(self, file: str) -> List[Dict[str, Any]]:
+        path = os.path.join(self.dir, file)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.endswith("\n")]
+
+    # -- Transport: metric batches and log lines -----------------------------------------------
+    def send_batches(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
+        self.append("metrics.jsonl", [{
+            "keys": list(b.keys), "key_index": list(b.key_index), "step": list(b.step),
+            "timestamp_ms": list(b.timestamp_ms), "value": [json_number(v) for v in b.value],
+        } for b in batches])
+
+    def last_sequence(self, writer_id: str) -> int:
+        return 0
+
+    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
+        self.append("logs.jsonl", [{"timestamp_ms": ts, "level": _LEVEL_NAMES.get(level, "INFO"),
+                                    "stream": _STREAM_NAMES.get(stream, "USER"), "text": text}
+                                   for ts, level, stream, text in lines])

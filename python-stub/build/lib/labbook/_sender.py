@@ -1,0 +1,474 @@
+"""The background sender: points go from the caller's deque to columnar MetricBatches.
+
+The caller only appends a tuple `(key_id, step, timestamp_ms, value)` to a `collections.deque`
+(atomic under the GIL, no lock). A daemon thread drains the deque, packs up to BATCH_POINTS
+points into one `MetricBatch` (packed parallel arrays, a key dictionary), numbers it with this
+writer's next sequence and hands it to a transport:
+
+* online: one LogMetrics stream per group of batches. The server commits each batch with the
+  writer's `last_sequence`, so after a broken stream the sender asks `GetWriterState` and resends
+  only the batches after it (exactly-once). Retries use jittered exponential backoff; an outage
+  longer than `spool_after_s` (or too much pending data) moves the pending batches to a spool
+  directory on disk, which is replayed in order once the server is back.
+* offline: each batch becomes one line of metrics.jsonl (docs/offline-format.md).
+
+Text log lines travel the same way through a second deque.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import operator
+import os
+import threading
+import time
+import uuid
+import weakref
+from typing import Any, Callable, Deque, List, Optional, Tuple
+
+import grpc
+
+from labbook._retry import Backoff
+from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook.v1 import log_pb2, metric_pb2
+
+_log = logging.getLogger("labbook")
+
+BATCH_POINTS = 10_000          # points per MetricBatch (the offline format's limit too)
+MAX_KEYS_PER_BATCH = 1_000     # the server's limit
+BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
+DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
+IDLE_WAIT_S = 0.05
+
+
+class FlushMark:
+    """Placed in the point deque by flush(); set once every point before it is acknowledged."""
+
+    __slots__ = ("event", "sequence")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.sequence = -1
+
+
+Point = Tuple[int, int, int, float]
+_GETTERS = tuple(operator.itemgetter(i) for i in range(4))
+
+
+def _columns(chunk: List[Any]) -> Tuple[List[Any], ...]:
+    """Points (tuples) to the four parallel columns; map+itemgetter runs in C and, unlike
+    zip(*chunk), allocates no per-point iterator."""
+    return tuple(list(map(getter, chunk)) for getter in _GETTERS)
+
+
+class Transport:
+    """Where batches and log lines go. `send_batches` raises grpc.RpcError on failure."""
+
+    def send_batches(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
+        raise NotImplementedError
+
+    def start_send(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> Any:
+        """Starts sending; returns an object with done(), result() and add_done_callback()."""
+        return _Done(self, writer_id, batches)
+
+    def last_sequence(self, writer_id: str) -> int:
+        raise NotImplementedError
+
+    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
+        raise NotImplementedError
+
+    spools = False
+
+
+class _Done:
+    """A finished 'future' for transports that send synchronously (offline files)."""
+
+    def __init__(self, transport: Transport, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
+        self.error: Optional[BaseException] = None
+        try:
+            transport.send_batches(writer_id, batches)
+        except BaseException as error:  # re-raised by result()
+            self.error = error
+
+    def done(self) -> bool:
+        return True
+
+    def add_done_callback(self, fn: Callable[[Any], None]) -> None:
+        fn(self)
+
+    def result(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+class OnlineTransport(Transport):
+    spools = True
+
+    def __init__(self, client: Any, run_id: str) -> None:
+        self.client = client
+        self.run_id = run_id
+
+    def send_batches(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> None:
+        self.client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in batches])
+
+    def start_send(self, writer_id: str, batches: List[metric_pb2.MetricBatch]) -> Any:
+        return self.client.stub("metrics").LogMetrics.future(
+            iter([metric_pb2.LogMetricsRequest(batch=b) for b in batches]), timeout=120)
+
+    def last_sequence(self, writer_id: str) -> int:
+        return self.client.stub("metrics").GetWriterState(metric_pb2.GetWriterStateRequest(
+            run_id=self.run_id, writer_id=writer_id), timeout=10).last_sequence
+
+    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
+        request = log_pb2.AppendLogsRequest(run_id=self.run_id, lines=[
+            log_pb2.LogLine(timestamp_ms=ts, level=min(level, log_pb2.LOG_LEVEL_ERROR),
+                            stream=stream, text=text)
+            for ts, level, stream, text in lines])
+        self.client.stub("logs").AppendLogs(iter([request]), timeout=60)
+
+
+class Spool:
+    """Unsent batches on disk, one file per batch named by its sequence, replayed in order."""
+
+    def __init__(self, root: str, run_id: str, writer_id: str) -> None:
+        self.dir = os.path.join(root, run_id, writer_id)
+        self.sequences: Deque[int] = collections.deque()
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def write(self, batch: metric_pb2.MetricBatch) -> None:
+        os.makedirs(self.dir, exist_ok=True)
+        path = os.path.join(self.dir, f"{batch.sequence:016d}.pb")
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(batch.SerializeToString())
+        os.replace(tmp, path)
+        self.sequences.append(batch.sequence)
+
+    def head(self, n: int) -> List[metric_pb2.MetricBatch]:
+        out = []
+        for seq in list(self.sequences)[:n]:
+            with open(os.path.join(self.dir, f"{seq:016d}.pb"), "rb") as f:
+                out.append(metric_pb2.MetricBatch.FromString(f.read()))
+        return out
+
+    def drop_through(self, sequence: int) -> None:
+        while self.sequences and self.sequences[0] <= sequence:
+            seq = self.sequences.popleft()
+            try:
+                os.remove(os.path.join(self.dir, f"{seq:016d}.pb"))
+            except FileNotFoundError:
+                pass
+        if not self.sequences:
+            try:
+                os.rmdir(self.dir)
+            except OSError:
+                pass
+
+
+_LIVE: "weakref.WeakSet[Sender]" = weakref.WeakSet()
+
+
+class Sender:
+    """Owns the point and line deques of one run in one process, and the thread that empties them."""
+
+    def __init__(self, transport: Transport, keys: List[str], *, run_id: str,
+                 spool_dir: Optional[str] = None, spool_after_s: float = 10.0,
+                 capacity: int = DEFAULT_CAPACITY, max_pending_points: int = 1_000_000) -> None:
+        self.transport = transport
+        self.run_id = run_id
+        self.keys = keys                      # shared with the run: key id -> name (append-only)
+        self.points: Deque[Any] = collections.deque()
+        self.lines: Deque[Tuple[int, int, int, str]] = collections.deque()
+        self.capacity = capacity
+        self.spool_root = spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
+            os.path.expanduser("~"), ".labbook", "spool")
+        self.spool_after_s = spool_after_s
+        self.max_pending_points = max_pending_points
+        self.errors: List[Exception] = []     # permanent failures (dropped data), newest last
+        self._wake = threading.Event()
+        self._stop = False
+        self._reset_writer()
+        _LIVE.add(self)
+        self._start_thread()
+
+    # -- state that a forked child must not share ---------------------------------------------
+    def _reset_writer(self) -> None:
+        self.writer_id = uuid.uuid4().hex
+        self.next_sequence = 1
+        self.acked_sequence = 0               # every batch <= this is committed (or dropped)
+        self.pending: List[metric_pb2.MetricBatch] = []
+        self.pending_points = 0
+        self.marks: List[FlushMark] = []
+        self.spool: Optional[Spool] = None
+        self._backoff = Backoff(base=0.1, cap=5.0)
+        self._next_attempt = 0.0
+        self._outage_since: Optional[float] = None
+
+    def _start_thread(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"labbook-sender-{self.run_id[:8]}",
+                                        daemon=True)
+        self._thread.start()
+
+    def after_fork_in_child(self) -> None:
+        """The parent still owns its queued points and its writer: the child starts empty with a
+        writer id of its own, so the parent's sequences never collide with the child's."""
+        self.points.clear()   # in place: the run holds this deque for its hot path
+        self.lines.clear()
+        self._wake = threading.Event()
+        self._reset_writer()
+        if not self._stop:
+            self._start_thread()
+
+    # -- caller side -----------------------------------------------------------------------------
+    def wait_for_room(self) -> None:
+        """Backpressure when the caller outruns the sender by `capacity` points."""
+        self._wake.set()
+        while len(self.points) > self.capacity and self._thread.is_alive():
+            time.sleep(0.001)
+
+    def add_line(self, timestamp_ms: int, level: int, stream: int, text: str) -> None:
+        self.lines.append((timestamp_ms, level, stream, text))
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Waits until every point and line queued before this call is committed by the server
+        (written, offline). True when done within `timeout`; on False the data stays queued or
+        spooled and is still sent later."""
+        mark = FlushMark()
+        self.points.append(mark)
+        self._wake.set()
+        if not self._thread.is_alive():
+            return False
+        return mark.event.wait(timeout)
+
+    def close(self, timeout: Optional[float] = 60.0) -> bool:
+        done = self.flush(timeout)
+        self._stop = True
+        self._wake.set()
+        self._thread.join(timeout=5)
+        if not done:
+            self._spool_everything()
+        return done
+
+    # -- sender thread ---------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            busy = len(self.points) >= BATCH_POINTS
+            if not busy:
+                self._wake.wait(IDLE_WAIT_S)
+            self._wake.clear()
+            try:
+                self._pack()
+                self._deliver()
+                self._deliver_lines()
+                self._release_marks()
+            except Exception as error:  # never let the thread die: report and continue
+                _log.exception("labbook: sender error: %s", error)
+                time.sleep(0.1)
+            if self._stop and not self.points:
+                return
+
+    def _pack(self, rounds: int = 16) -> None:
+        """Moves queued points into numbered batches (at most 16 per pass, so the thread gets
+        back to sending)."""
+        points = self.points
+        popleft = points.popleft
+        while points and rounds > 0:
+            rounds -= 1
+            chunk = [popleft() for _ in range(min(len(points), BATCH_POINTS))]
+            try:
+                columns = _columns(chunk)
+            except TypeError:  # a FlushMark is in the chunk (it is not subscriptable)
+                self._split_marks(chunk)
+                continue
+            self._add_batch(columns)
+
+    def _split_marks(self, chunk: List[Any]) -> None:
+        """Cuts the chunk at flush marks: points before a mark form their own batch, and the mark
+        remembers the last sequence it waits for."""
+        out: List[Any] = []
+        for item in chunk:
+            if item.__class__ is FlushMark:
+                if out:
+                    self._add_batch(_columns(out))
+                    out = []
+                item.sequence = self.next_sequence - 1
+                self.marks.append(item)
+            else:
+                out.append(item)
+        if out:
+            self._add_batch(_columns(out))
+
+    def _add_batch(self, columns: Tuple[Any, ...]) -> None:
+        key_ids, steps, times, values = columns
+        keys = self.keys
+        if len(keys) <= MAX_KEYS_PER_BATCH:
+            names = keys[:max(key_ids) + 1]
+            index: Any = key_ids
+        else:  # a dictionary of just the keys this batch uses
+            used: dict = {}
+            index = [used.setdefault(k, len(used)) for k in key_ids]
+            names = [keys[k] for k in used]
+            if len(names) > MAX_KEYS_PER_BATCH:  # split: rare, keeps the server's limit
+                half = len(key_ids) // 2
+                self._add_batch(tuple(c[:half] for c in columns))
+                self._add_batch(tuple(c[half:] for c in columns))
+                return
+        batch = metric_pb2.MetricBatch(
+            run_id=self.run_id, writer_id=self.writer_id, sequence=self.next_sequence,
+            keys=names, key_index=index, step=steps, timestamp_ms=times, value=values)
+        self.next_sequence += 1
+        if self.spool is not None and len(self.spool):
+            self.spool.write(batch)
+        else:
+            self.pending.append(batch)
+            self.pending_points += len(values)
+
+    def _deliver(self) -> None:
+        now = time.monotonic()
+        while (self.pending or (self.spool is not None and len(self.spool))) and now >= self._next_attempt:
+            if self._outage_since is not None and self.transport.spools and (
+                    now - self._outage_since >= self.spool_after_s
+                    or self.pending_points > self.max_pending_points):
+                self._spool_pending()
+            from_spool = self.spool is not None and len(self.spool) > 0
+            group = self.spool.head(BATCHES_PER_STREAM) if from_spool else self.pending[:BATCHES_PER_STREAM]
+            try:
+                self._send_while_packing(group)
+            except grpc.RpcError as error:
+                self._on_send_error(error, group)
+                return
+            except OSError as error:  # offline transport: a disk error drops the data, loudly
+                self._drop(group, error)
+                continue
+            self._acknowledge(group[-1].sequence)
+            self._backoff.reset()
+            if self._outage_since is not None:
+                _log.warning("labbook: server reachable again; resent the unacknowledged batches")
+            self._outage_since = None
+            now = time.monotonic()
+        if self.pending_points > self.max_pending_points and self.transport.spools:
+            self._spool_pending()
+
+    def _send_while_packing(self, group: List[metric_pb2.MetricBatch]) -> None:
+        """Sends a group; while the server commits it, packs the next points (the network wait
+        releases the GIL), so packing and committing overlap."""
+        arrived = threading.Event()
+        future = self.transport.start_send(self.writer_id, group)
+        future.add_done_callback(lambda _f: arrived.set())
+        while not arrived.is_set():
+            if self.points and self.pending_points < self.max_pending_points:
+                self._pack(rounds=1)
+            else:
+                arrived.wait(0.01)
+        future.result()
+
+    def _acknowledge(self, sequence: int) -> None:
+        if sequence <= self.acked_sequence:
+            return
+        self.acked_sequence = sequence
+        kept = [b for b in self.pending if b.sequence > sequence]
+        self.pending_points -= sum(len(b.value) for b in self.pending if b.sequence <= sequence)
+        self.pending = kept
+        if self.spool is not None:
+            self.spool.drop_through(sequence)
+
+    def _on_send_error(self, error: grpc.RpcError, group: List[metric_pb2.MetricBatch]) -> None:
+        code = error.code()
+        # What did the server commit before the stream broke? Only the rest is resent.
+        try:
+            self._acknowledge(self.transport.last_sequence(self.writer_id))
+        except grpc.RpcError:
+            pass
+        if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            if self._outage_since is None:
+                self._outage_since = time.monotonic()
+                _log.warning("labbook: metrics stream failed (%s); retrying with backoff", code.name)
+            self._next_attempt = time.monotonic() + self._backoff.next_delay()
+            return
+        # A permanent error names the first batch the server refused: drop it, keep the rest.
+        first = next((b for b in group if b.sequence > self.acked_sequence), None)
+        if first is not None:
+            self._drop([first], from_rpc_error(error))
+
+    def _drop(self, batches: List[metric_pb2.MetricBatch], error: Exception) -> None:
+        self.errors.append(error)
+        _log.error("labbook: dropped %d metric batch(es) of run %s: %s", len(batches), self.run_id, error)
+        self._acknowledge(batches[-1].sequence)
+
+    def _spool_pending(self) -> None:
+        if not self.pending:
+            return
+        if self.spool is None:
+            self.spool = Spool(self.spool_root, self.run_id, self.writer_id)
+        if not len(self.spool):
+            _log.warning("labbook: server unreachable; spooling metric batches to %s", self.spool.dir)
+        for batch in self.pending:
+            self.spool.write(batch)
+        self.pending = []
+        self.pending_points = 0
+
+    def _spool_everything(self) -> None:
+        """At close after a failed flush: nothing stays only in memory."""
+        try:
+            self._pack()
+            if self.transport.spools:
+                self._spool_pending()
+        except Exception as error:
+            _log.error("labbook: could not spool unsent batches: %s", error)
+
+    def _release_marks(self) -> None:
+        """A flush mark is released once every batch before it is committed (spooled batches are
+        not: they still wait for the server) and the queued log lines are delivered."""
+        if not self.marks:
+            return
+        keep = []
+        for mark in self.marks:
+            if mark.sequence <= self.acked_sequence and not self.lines:
+                mark.event.set()
+            else:
+                keep.append(mark)
+        self.marks = keep
+
+    def _deliver_lines(self) -> None:
+        if not self.lines or time.monotonic() < self._next_attempt:
+            return
+        lines = list(self.lines)
+        try:
+            for start in range(0, len(lines), 1000):
+                self.transport.send_lines(lines[start:start + 1000])
+                for _ in range(min(1000, len(lines) - start)):
+                    self.lines.popleft()
+        except grpc.RpcError as error:
+            if error.code() in RETRYABLE_CODES:
+                self._next_attempt = time.monotonic() + self._backoff.next_delay()
+                return
+            dropped = len(self.lines)
+            self.lines.clear()
+            self.errors.append(from_rpc_error(error))
+            _log.error("labbook: dropped %d log line(s): %s", dropped, error)
+        except OSError as error:
+            self.lines.clear()
+            self.errors.append(error)
+
+
+def _after_fork_in_child() -> None:
+    for sender in list(_LIVE):
+        sender.after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def live_senders() -> List[Sender]:
+    return list(_LIVE)
+
+
+def flush_all(timeout: Optional[float] = 30.0) -> None:
+    for sender in list(_LIVE):
+        sender.flush(timeout)
+
+
+Callback = Callable[[], None]

@@ -1,0 +1,693 @@
+"""`labbook.Run`: one run, online (through a Client) or offline (a local directory).
+
+Logging calls are cheap and never wait for the network: metric points and text lines go to an
+in-memory deque that a background Sender turns into batches. Params, tags, tables and files are
+sent at once (they are rare and their errors should surface where they happen).
+"""
+from __future__ import annotations
+
+import atexit
+import collections
+import datetime
+import io
+import logging
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import weakref
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
+                    TypeVar, Union)
+
+from labbook import _artifacts, _ids, _offline, _sender
+from labbook._source import source_info
+from labbook._values import from_cell, from_param_value, to_cell, to_float
+from labbook.client import Client
+from labbook.errors import InvalidArgumentError, NotFoundError
+from labbook.v1 import log_pb2, metric_pb2, run_pb2
+
+__all__ = ["Run", "MetricPoint", "RunLogger"]
+
+SDK = "python/0.1.0"
+_log = logging.getLogger("labbook")
+_time_ns = time.time_ns
+_KEY = re.compile(r"^[A-Za-z0-9_\-./: ]{1,250}$")
+_STATUS = {"RUNNING": run_pb2.RUN_STATUS_RUNNING, "COMPLETED": run_pb2.RUN_STATUS_COMPLETED,
+           "FAILED": run_pb2.RUN_STATUS_FAILED, "CANCELED": run_pb2.RUN_STATUS_CANCELED}
+_LEVELS = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG_LEVEL_INFO,
+           "WARNING": log_pb2.LOG_LEVEL_WARNING, "WARN": log_pb2.LOG_LEVEL_WARNING,
+           "ERROR": log_pb2.LOG_LEVEL_ERROR, "CRITICAL": _offline.CRITICAL, "FATAL": _offline.CRITICAL}
+_STREAMS = {"USER": log_pb2.LOG_STREAM_USER, "STDOUT": log_pb2.LOG_STREAM_STDOUT,
+            "STDERR": log_pb2.LOG_STREAM_STDERR}
+_warned_offline = False
+_OPEN_RUNS: "weakref.WeakSet[Run]" = weakref.WeakSet()
+
+R = TypeVar("R")
+
+
+class MetricPoint(NamedTuple):
+    step: int
+    timestamp_ms: int
+    value: float
+
+
+class _Closed:
+    """Stands in for the point deque of a run that is not open: appending raises."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def append(self, _item: Any) -> None:
+        raise RuntimeError(self.why)
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _timestamp_ms(timestamp: Any) -> int:
+    """A datetime, or seconds since the epoch (SageMaker's `timestamp`), to epoch ms."""
+    if isinstance(timestamp, datetime.datetime):
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
+        return int(timestamp.timestamp() * 1000)
+    return int(float(timestamp) * 1000)
+
+
+def _check_key(key: str, field: str = "key") -> str:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise InvalidArgumentError(
+            f"{field} {key!r}: 1-250 characters of letters, digits and _ - . / : space", field=field)
+    return key
+
+
+def _resolve_client(client: Optional[Client], target: Optional[str]) -> Optional[Client]:
+    if client is not None:
+        return client
+    if target:
+        return Client(target)
+    uri = os.environ.get("LABBOOK_TRACKING_URI")
+    return Client(uri) if uri else None
+
+
+class RunLogger:
+    """`run.logger.info("epoch %d", 3)`: text lines into the run's log, at a level."""
+
+    def __init__(self, run: "Run") -> None:
+        self._run = run
+
+    def log(self, level: Union[str, int], msg: str, *args: Any) -> None:
+        self._run.log_text(msg % args if args else str(msg), level=level)
+
+    def debug(self, msg: str, *args: Any) -> None:
+        self.log("DEBUG", msg, *args)
+
+    def info(self, msg: str, *args: Any) -> None:
+        self.log("INFO", msg, *args)
+
+    def warning(self, msg: str, *args: Any) -> None:
+        self.log("WARNING", msg, *args)
+
+    warn = warning
+
+    def error(self, msg: str, *args: Any) -> None:
+        self.log("ERROR", msg, *args)
+
+    def critical(self, msg: str, *args: Any) -> None:
+        self.log("CRITICAL", msg, *args)
+
+    def handler(self, level: int = logging.NOTSET) -> logging.Handler:
+        """A stdlib logging.Handler that forwards records into the run's log."""
+        run = self._run
+
+        class _Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                try:
+                    run.log_text(self.format(record), level=record.levelname)
+                except Exception:
+                    self.handleError(record)
+        return _Handler(level)
+
+
+class Run:
+    """One run. Open it with `with labbook.Run(experiment=..., name=...) as run:`, or
+    `run.open()` ... `run.complete()`. Opening a name that exists resumes that run.
+
+    Online when given a `client`, a `target` or `LABBOOK_TRACKING_URI`; otherwise (or with
+    `offline=True`) it writes an offline run directory (docs/offline-format.md).
+    """
+
+    def __init__(self, experiment: Optional[str] = None, name: Optional[str] = None,
+                 project: Optional[str] = None, description: Optional[str] = None,
+                 tags: Optional[Mapping[str, Any]] = None, *, params: Optional[Mapping[str, Any]] = None,
+                 parent_run_id: Optional[str] = None, run_id: Optional[str] = None,
+                 client: Optional[Client] = None, target: Optional[str] = None,
+                 offline: bool = False, offline_dir: Optional[str] = None,
+                 spool_dir: Optional[str] = None, capacity: int = _sender.DEFAULT_CAPACITY) -> None:
+        self.experiment = experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default"
+        self.name = name
+        self.project = project or os.environ.get("LABBOOK_PROJECT") or "default"
+        self._description = description or ""
+        self._tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        self._initial_params = dict(params or {})
+        self.parent_run_id = parent_run_id or ""
+        self.id: str = run_id or ""
+        self._attach = bool(run_id)
+        self.client: Optional[Client] = None if offline else _resolve_client(client, target)
+        self._offline_dir = offline_dir
+        self._spool_dir = spool_dir
+        self._capacity = capacity
+        self.offline: Optional[_offline.OfflineStore] = None
+        self.resumed = False
+        self.status = "NEW"
+        #: Whether closing this run sets its final status (False for a run attached by id).
+        self.owns_status = not self._attach
+        self._keys: List[str] = []
+        self._series: Dict[str, List[int]] = {}
+        self._series_lock = threading.Lock()
+        self._points: Any = _Closed("the run is not open yet: call run.open() or use `with`")
+        self._sender: Optional[_sender.Sender] = None
+        self.logger = RunLogger(self)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def open(self) -> "Run":
+        """Creates or resumes the run (or attaches to `run_id`) and starts its sender."""
+        if self.status == "RUNNING":
+            return self
+        if self.client is None:
+            self._open_offline()
+        elif self._attach:
+            run = self.client.get_run(self.id)
+            self._adopt(run)
+            self._seed_steps()
+        else:
+            src = source_info()
+            response = self.client.create_run(
+                experiment=self.experiment, name=self.name or "", project=self.project,
+                description=self._description, tags=self._tags, params=self._initial_params,
+                parent_run_id=self.parent_run_id, source=run_pb2.SourceInfo(**src))
+            self.resumed = response.resumed
+            self._adopt(response.run)
+            if self.resumed:
+                self._seed_steps()
+        transport: _sender.Transport = (self.offline if self.offline is not None
+                                        else _sender.OnlineTransport(self.client, self.id))
+        self._sender = _sender.Sender(transport, self._keys, run_id=self.id, spool_dir=self._spool_dir,
+                                      capacity=self._capacity)
+        self._points = self._sender.points
+        self.status = "RUNNING"
+        _OPEN_RUNS.add(self)
+        return self
+
+    def _open_offline(self) -> None:
+        global _warned_offline
+        self.offline = _offline.OfflineStore(
+            root=self._offline_dir, project=self.project, experiment=self.experiment, name=self.name,
+            description=self._description, tags=self._tags, source=source_info(), sdk=SDK)
+        self.id = self.offline.local_id
+        self.name = self.offline.meta["name"]
+        if self._initial_params:
+            self.offline.log_params(self._initial_params)
+        if not _warned_offline:
+            _warned_offline = True
+            _log.warning("labbook: no tracking server (LABBOOK_TRACKING_URI unset): recording offline "
+                         "to %s; upload later with `bin/labbook sync %s`", self.offline.dir, self.offline.root)
+
+    def _adopt(self, run: run_pb2.Run) -> None:
+        self.id = run.id
+        self.name = run.name
+        self._description = run.description
+        self._tags = dict(run.tags)
+
+    def _seed_steps(self) -> None:
+        """A resumed run continues each series after its last step."""
+        assert self.client is not None
+        for summary in self.client.list_metrics(self.id):
+            with self._series_lock:
+                if summary.key not in self._series:
+                    self._series[summary.key] = [len(self._keys), summary.last_step + 1]
+                    self._keys.append(summary.key)
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Blocks until every metric point and log line logged so far is stored. True when done
+        within `timeout` seconds (False: still queued, or spooled to disk during an outage)."""
+        return self._sender.flush(timeout) if self._sender is not None else True
+
+    def close(self, status: Optional[str] = "COMPLETED", timeout: Optional[float] = 60.0) -> None:
+        """Flushes, stops the sender and sets the final status (unless the run was attached by id:
+        its owner sets the status). `status=None` only flushes and detaches."""
+        if self.status != "RUNNING":
+            return
+        if self._sender is not None:
+            self._sender.close(timeout)
+        self._points = _Closed(f"run {self.name!r} is closed")
+        final = status if (status and self.owns_status) else None
+        if final:
+            final = final.upper()
+            if self.offline is not None:
+                self.offline.finish(final, _ids.now_ms())
+            elif self.client is not None:
+                self.client.update_run(self.id, status=_STATUS[final])
+        self.status = final or "DETACHED"
+        _OPEN_RUNS.discard(self)
+
+    def complete(self) -> None:
+        """Marks the run COMPLETED (Azure `run.complete()`)."""
+        self.close("COMPLETED")
+
+    def fail(self, error: Optional[BaseException] = None) -> None:
+        """Marks the run FAILED, logging the error's text when given."""
+        if error is not None and self.status == "RUNNING":
+            self.log_text(f"{type(error).__name__}: {error}", level="ERROR")
+        self.close("FAILED")
+
+    def cancel(self) -> None:
+        self.close("CANCELED")
+
+    def __enter__(self) -> "Run":
+        return self.open()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc is None:
+            self.close("COMPLETED")
+        elif isinstance(exc, KeyboardInterrupt):
+            self.close("CANCELED")
+        else:
+            self.fail(exc)
+
+    def __repr__(self) -> str:
+        where = "offline" if self.offline is not None else (self.client.target if self.client else "?")
+        return f"Run(id={self.id!r}, experiment={self.experiment!r}, name={self.name!r}, {where}, {self.status})"
+
+    @property
+    def offline_dir(self) -> Optional[str]:
+        """The run directory of an offline run; None online."""
+        return self.offline.dir if self.offline is not None else None
+
+    @property
+    def writer_id(self) -> str:
+        return self._sender.writer_id if self._sender is not None else ""
+
+    @property
+    def errors(self) -> List[Exception]:
+        """Permanent background failures (batches or lines the server refused), oldest first."""
+        return list(self._sender.errors) if self._sender is not None else []
+
+    # -- metrics (hot path) -----------------------------------------------------------------------
+    def _register(self, name: str) -> List[int]:
+        if self._sender is None or self.status != "RUNNING":
+            raise RuntimeError("the run is not open: call run.open() or use `with`")
+        _check_key(name)
+        with self._series_lock:
+            series = self._series.get(name)
+            if series is None:
+                series = [len(self._keys), 0]
+                self._keys.append(name)
+                self._series[name] = series
+            return series
+
+    def log_metric(self, name: str, value: Any, step: Optional[int] = None,
+                   timestamp: Any = None) -> None:
+        """Appends a point to the series `name` (SageMaker `log_metric`). `step` defaults to the
+        series' next index; `timestamp` is a datetime or epoch seconds (default now). Returns at
+        once; the point is sent in the background."""
+        if value.__class__ is not float:
+            value = to_float(value)
+        series = self._series.get(name)
+        if series is None:
+            series = self._register(name)
+        if step is None:
+            step = series[1]
+            series[1] = step + 1
+        else:
+            if step.__class__ is not int:
+                step = int(step)
+            if step >= series[1]:
+                series[1] = step + 1
+        points = self._points
+        points.append((series[0], step,
+                       _time_ns() // 1_000_000 if timestamp is None else _timestamp_ms(timestamp), value))
+        if len(points) > self._capacity:
+            self._sender.wait_for_room()  # type: ignore[union-attr]
+
+    def log(self, name: str, value: Any, description: str = "", step: Optional[int] = None) -> None:
+        """Azure `run.log(name, value)`: a point of the series `name` at its next step."""
+        self.log_metric(name, value, step=step)
+
+    def log_metrics(self, metrics: Mapping[str, Any], step: Optional[int] = None,
+                    timestamp: Any = None) -> None:
+        """Several series at once, all at `step` (each series' next step when None)."""
+        log_metric = self.log_metric
+        for name, value in metrics.items():
+            log_metric(name, value, step, timestamp)
+
+    # -- tables ---------------------------------------------------------------------------------
+    def _append_rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
+        self._require_open()
+        _check_key(table, "table")
+        if not rows:
+            return
+        if self.offline is not None:
+            for start in range(0, len(rows), 10_000):
+                self.offline.append_rows(table, rows[start:start + 10_000])
+            return
+        assert self.client is not None
+        for start in range(0, len(rows), 10_000):
+            self.client.append_table_rows(self.id, table, [
+                metric_pb2.TableRow(cells={str(k): to_cell(v) for k, v in row.items()})
+                for row in rows[start:start + 10_000]])
+
+    def log_list(self, name: str, values: Iterable[Any], description: str = "") -> None:
+        """Azure `log_list`: one row per value in the single column `value`."""
+        self._append_rows(name, [{"value": v} for v in values])
+
+    def log_row(self, name: str, description: Optional[str] = None, **columns: Any) -> None:
+        """Azure `log_row`: appends one row, e.g. `run.log_row("per_class", cls="cat", f1=0.9)`."""
+        self._append_rows(name, [columns])
+
+    def log_table(self, name: str, value: Mapping[str, Sequence[Any]], description: str = "") -> None:
+        """Azure `log_table`: `{column: list}`, the lists zipped into rows (equal lengths)."""
+        columns = {str(k): list(v) for k, v in value.items()}
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) > 1:
+            raise InvalidArgumentError(f"log_table {name!r}: columns have different lengths {sorted(lengths)}",
+                                       field="value")
+        count = lengths.pop() if lengths else 0
+        self._append_rows(name, [{k: v[i] for k, v in columns.items()} for i in range(count)])
+
+    # -- params, tags, description --------------------------------------------------------------
+    def log_parameters(self, parameters: Mapping[str, Any]) -> None:
+        """SageMaker `log_parameters`: typed params (bool, int, float, str); a key logged again
+        is overwritten."""
+        self._require_open()
+        for key in parameters:
+            _check_key(str(key), "params.key")
+        if self.offline is not None:
+            self.offline.log_params(parameters)
+        else:
+            assert self.client is not None
+            items = list(parameters.items())
+            for start in range(0, len(items), 1000):
+                self.client.log_params(self.id, dict(items[start:start + 1000]))
+
+    def log_parameter(self, name: str, value: Any) -> None:
+        self.log_parameters({name: value})
+
+    log_param = log_parameter
+    log_params = log_parameters
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        self._require_open()
+        if self.offline is not None:
+            self._tags = self.offline.set_tags(tags)
+        else:
+            assert self.client is not None
+            self._tags = self.client.set_tags(self.id, {str(k): str(v) for k, v in tags.items()})
+
+    def set_tag(self, key: str, value: Any = "") -> None:
+        self.set_tags({key: value})
+
+    tag = set_tag  # Azure run.tag(key, value=None)
+
+    def remove_tags(self, keys: Sequence[str]) -> None:
+        self._require_open()
+        if self.offline is not None:
+            for k in keys:
+                self.offline.meta["tags"].pop(k, None)
+            self.offline.write_run_json()
+            self._tags = dict(self.offline.meta["tags"])
+        else:
+            assert self.client is not None
+            self._tags = self.client.set_tags(self.id, {}, remove_keys=keys)
+
+    @property
+    def tags(self) -> Dict[str, str]:
+        return dict(self._tags)
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @description.setter
+    def description(self, text: str) -> None:
+        self.set_description(text)
+
+    def set_description(self, text: str) -> None:
+        self._require_open()
+        if self.offline is not None:
+            self.offline.set_description(text)
+        else:
+            assert self.client is not None
+            self.client.update_run(self.id, description=text)
+        self._description = text
+
+    # -- text logs ------------------------------------------------------------------------------
+    def log_text(self, text: str, level: Union[str, int] = "INFO", stream: str = "USER") -> None:
+        """A line (or several, split at newlines) in the run's log, sent in the background."""
+        self._require_open()
+        if isinstance(level, int) and not isinstance(level, bool):
+            lvl = level if level <= _offline.CRITICAL else _offline.CRITICAL
+            if level >= 10:  # a stdlib logging level number
+                lvl = _LEVELS.get(logging.getLevelName(level), log_pb2.LOG_LEVEL_INFO)
+        else:
+            lvl = _LEVELS.get(str(level).upper())
+            if lvl is None:
+                raise InvalidArgumentError(f"level {level!r}: DEBUG, INFO, WARNING, ERROR or CRITICAL",
+                                           field="level")
+        strm = _STREAMS.get(stream.upper(), log_pb2.LOG_STREAM_USER)
+        now = _ids.now_ms()
+        for line in str(text).splitlines() or [""]:
+            self._sender.add_line(now, lvl, strm, line)  # type: ignore[union-attr]
+
+    # -- files, images, references --------------------------------------------------------------
+    def upload_file(self, name: str, path_or_stream: _artifacts.Source, is_output: bool = True,
+                    media_type: str = "", step: Optional[int] = None) -> Dict[str, Any]:
+        """Stores a file (path, bytes or binary stream) at `name` in the run; verified by size
+        and SHA-256, resumable. Returns the artifact's metadata."""
+        self._require_open()
+        media_type = media_type or _artifacts.guess_media_type(name)
+        if self.offline is not None:
+            path, data = _artifacts._as_bytes_source(path_or_stream)
+            return self.offline.add_file(name, path, data, is_output=is_output, media_type=media_type,
+                                         step=step)
+        artifact = _artifacts.upload(self.client, self.id, name, path_or_stream, is_output=is_output,
+                                     media_type=media_type, step=step)
+        return {"path": artifact.path, "size_bytes": artifact.size_bytes, "sha256": artifact.sha256,
+                "media_type": artifact.media_type}
+
+    def log_file(self, path: str, name: Optional[str] = None, is_output: bool = True) -> Dict[str, Any]:
+        """SageMaker `log_file`: uploads a local file, by default under its base name."""
+        return self.upload_file(name or os.path.basename(path), path, is_output=is_output)
+
+    def upload_folder(self, name: str, path: str, is_output: bool = True) -> List[str]:
+        """Uploads every file under `path` to `name/<relative path>`; returns the stored paths."""
+        stored = []
+        for folder, _dirs, files in os.walk(path):
+            for file in sorted(files):
+                full = os.path.join(folder, file)
+                rel = os.path.relpath(full, path).replace(os.sep, "/")
+                target = f"{name.rstrip('/')}/{rel}" if name else rel
+                self.upload_file(target, full, is_output=is_output)
+                stored.append(target)
+        return stored
+
+    def log_artifact(self, name: str, value: Any, is_output: bool = True, media_type: str = "") -> None:
+        """SageMaker `log_artifact`: a reference name → URI or value, nothing uploaded."""
+        self._require_open()
+        if self.offline is not None:
+            self.offline.add_reference(name, str(value), is_output=is_output)
+        else:
+            assert self.client is not None
+            self.client.create_reference(self.id, name, str(value), _artifacts.direction(is_output), media_type)
+
+    def log_image(self, name: str, path: Optional[str] = None, plot: Any = None,
+                  description: str = "", step: Optional[int] = None) -> str:
+        """Azure `log_image`: an image file (`path`) or a matplotlib figure (`plot`), stored under
+        `images/<name>.<ext>`, or `images/<name>/<step>.<ext>` for a series. Returns the path."""
+        if (path is None) == (plot is None):
+            raise InvalidArgumentError("log_image needs exactly one of path= and plot=", field="path")
+        if plot is not None:
+            figure = plot.gcf() if hasattr(plot, "gcf") else plot  # pyplot module or a Figure
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
+            source: _artifacts.Source = buffer.getvalue()
+            ext = ".png"
+        else:
+            source = path  # type: ignore[assignment]
+            ext = os.path.splitext(path)[1].lower() or ".png"  # type: ignore[arg-type]
+        target = f"images/{name}{ext}" if step is None else f"images/{name}/{int(step):08d}{ext}"
+        self.upload_file(target, source, media_type=_artifacts.guess_media_type(target) or "image/png",
+                         step=step)
+        return target
+
+    # -- reading --------------------------------------------------------------------------------
+    def get_metrics(self, name: Optional[str] = None) -> Dict[str, Any]:
+        """Azure `get_metrics()`: series → last value; a table of one `value` column → list;
+        other tables → {column: list}. Flushes first."""
+        self.flush(60)
+        out: Dict[str, Any] = {}
+        if self.offline is not None:
+            out.update(self._offline_metrics())
+        else:
+            assert self.client is not None
+            for summary in self.client.list_metrics(self.id):
+                out[summary.key] = summary.last_value
+            for table in self.client.list_tables(self.id):
+                columns, rows = self.client.get_table(self.id, table)
+                names = [c.name for c in columns]
+                data = {c: [from_cell(r.cells[c]) if c in r.cells else None for r in rows] for c in names}
+                out[table] = data["value"] if names == ["value"] else data
+        return {name: out[name]} if name is not None and name in out else ({} if name else out)
+
+    def _offline_metrics(self) -> Dict[str, Any]:
+        assert self.offline is not None
+        last: Dict[str, Any] = {}
+        for line in self.offline.read("metrics.jsonl"):
+            keys = line["keys"]
+            for k, s, v in zip(line["key_index"], line["step"], line["value"]):
+                if keys[k] not in last or s >= last[keys[k]][0]:
+                    last[keys[k]] = (s, float(v))
+        out: Dict[str, Any] = {k: v for k, (_s, v) in last.items()}
+        tables: Dict[str, List[Dict[str, Any]]] = collections.OrderedDict()
+        for line in self.offline.read("tables.jsonl"):
+            tables.setdefault(line["table"], []).extend(line["rows"])
+        for table, rows in tables.items():
+            names: List[str] = []
+            for row in rows:
+                names.extend(c for c in row if c not in names)
+            data = {c: [row.get(c) for row in rows] for c in names}
+            out[table] = data["value"] if names == ["value"] else data
+        return out
+
+    def get_metric_history(self, name: str, *, as_dataframe: Optional[bool] = None,
+                           max_points: int = 0) -> Any:
+        """The points of one series in step order: a pandas DataFrame (columns step,
+        timestamp_ms, value) when pandas is installed, else a list of MetricPoint.
+        `as_dataframe=False` forces the list, `True` requires pandas."""
+        self.flush(60)
+        if self.offline is not None:
+            pts = []
+            for line in self.offline.read("metrics.jsonl"):
+                keys = line["keys"]
+                pts.extend((s, t, float(v)) for k, s, t, v in zip(line["key_index"], line["step"],
+                                                                   line["timestamp_ms"], line["value"])
+                           if keys[k] == name)
+            if not pts:
+                raise NotFoundError(f"metric {name!r} not found in offline run {self.id}")
+            pts.sort(key=lambda p: p[0])
+            steps, times, values = (list(c) for c in zip(*pts))
+        else:
+            assert self.client is not None
+            steps, times, values = self.client.get_metric_history(self.id, name, max_points=max_points)
+        return _history(steps, times, values, as_dataframe)
+
+    def get_parameters(self) -> Dict[str, Any]:
+        """Params with their types: {key: bool | int | float | str}."""
+        if self.offline is not None:
+            out: Dict[str, Any] = {}
+            for line in self.offline.read("params.jsonl"):
+                for kind in ("double", "int", "string", "bool"):
+                    if kind in line:
+                        v = line[kind]
+                        out[line["key"]] = float(v) if kind == "double" else v
+            return out
+        assert self.client is not None
+        return {p.key: from_param_value(p.value) for p in self.client.get_run(self.id).params}
+
+    def get_tags(self) -> Dict[str, str]:
+        if self.offline is None and self.client is not None:
+            self._tags = dict(self.client.get_run(self.id).tags)
+        return dict(self._tags)
+
+    def get_status(self) -> str:
+        if self.offline is not None:
+            return str(self.offline.meta["status"])
+        assert self.client is not None
+        return run_pb2.RunStatus.Name(self.client.get_run(self.id).status).replace("RUN_STATUS_", "")
+
+    def get_details(self) -> run_pb2.Run:
+        """The server's Run message (params, tags, source, times)."""
+        assert self.client is not None, "get_details needs a server"
+        return self.client.get_run(self.id)
+
+    def get_file_names(self, prefix: str = "") -> List[str]:
+        """Paths of the run's files and references (Azure `get_file_names`)."""
+        if self.offline is not None:
+            seen: Dict[str, None] = {}
+            for line in self.offline.read("artifacts.jsonl"):
+                if line["path"].startswith(prefix):
+                    seen[line["path"]] = None
+            return sorted(seen)
+        assert self.client is not None
+        return [a.path for a in self.client.list_artifacts(self.id, path_prefix=prefix)]
+
+    def download_file(self, name: str, output_file_path: Optional[str] = None) -> str:
+        """Downloads the file `name` to `output_file_path` (default: its base name in the working
+        directory; a directory keeps the base name). Returns the local path."""
+        target = output_file_path or os.path.basename(name)
+        if os.path.isdir(target):
+            target = os.path.join(target, os.path.basename(name))
+        if self.offline is not None:
+            shutil.copyfile(os.path.join(self.offline.dir, "files", *name.split("/")), target)
+            return target
+        _artifacts.download(self.client, self.id, name, target)
+        return target
+
+    def read_logs(self) -> List[Dict[str, Any]]:
+        """The run's text lines (after a flush): [{timestamp_ms, level, stream, text}]."""
+        self.flush(60)
+        if self.offline is not None:
+            return self.offline.read("logs.jsonl")
+        assert self.client is not None
+        return [{"timestamp_ms": l.timestamp_ms, "level": log_pb2.LogLevel.Name(l.level)[10:],
+                 "stream": log_pb2.LogStream.Name(l.stream)[11:], "text": l.text}
+                for l in self.client.read_logs(self.id)]
+
+    def get_portal_url(self) -> Optional[str]:
+        """A link to the run in a web UI when `LABBOOK_UI_URL` names one (there is no UI yet)."""
+        base = os.environ.get("LABBOOK_UI_URL")
+        return f"{base.rstrip('/')}/runs/{self.id}" if base and self.id else None
+
+    def _require_open(self) -> None:
+        if self.status != "RUNNING":
+            raise RuntimeError(f"run {self.name!r} is not open (status {self.status})")
+
+    # -- script mode ----------------------------------------------------------------------------
+    @classmethod
+    def get_context(cls) -> "Run":
+        """The run of this process (docs/script-mode.md): the active `start_run` run, else one
+        built once from LABBOOK_* variables, else an offline run. Never raises for a missing
+        server configuration."""
+        from labbook import fluent
+        return fluent.get_context()
+
+
+def _history(steps: List[int], times: List[int], values: List[float], as_dataframe: Optional[bool]) -> Any:
+    if as_dataframe is not False:
+        try:
+            import pandas as pd
+        except ImportError:
+            if as_dataframe:
+                raise
+        else:
+            return pd.DataFrame({"step": steps, "timestamp_ms": times, "value": values})
+    return [MetricPoint(s, t, v) for s, t, v in zip(steps, times, values)]
+
+
+def _close_open_runs_at_exit() -> None:
+    """atexit: nothing logged is left only in memory. Runs the SDK opened for the script
+    (start_run, get_context) get their final status; other runs are flushed."""
+    from labbook import fluent
+    failed = fluent._uncaught_exception is not None
+    for run in list(_OPEN_RUNS):
+        try:
+            if getattr(run, "_close_at_exit", False):
+                run.close("FAILED" if failed else "COMPLETED", timeout=30)
+            else:
+                run.flush(30)
+        except Exception as error:  # at exit: report, never raise
+            _log.error("labbook: could not finish run %s at exit: %s", run.id, error)
+
+
+atexit.register(_close_open_runs_at_exit)
