@@ -203,3 +203,25 @@ def test_portal_url(run, monkeypatch):
     assert run.get_portal_url() is None
     monkeypatch.setenv("LABBOOK_UI_URL", "http://ui.example/")
     assert run.get_portal_url() == f"http://ui.example/runs/{run.id}"
+
+
+def test_backpressure_keeps_every_point_with_a_small_buffer(client, exp_name):
+    with labbook.Run(exp_name, "small-buffer", client=client, capacity=1000) as run:
+        for step in range(50_000):
+            run.log_metric("x", step, step=step)
+            assert len(run._sender.points) <= 1002
+    assert client.list_metrics(run.id)[0].count == 50_000
+
+
+def test_refused_batches_are_reported_not_retried(client, exp_name):
+    from labbook.v1 import run_pb2
+
+    run = labbook.Run(exp_name, "deleted-under-us", client=client).open()
+    run.log_metric("x", 1.0)
+    assert run.flush(30)
+    client.call("runs", "DeleteRun", run_pb2.DeleteRunRequest(run_id=run.id))
+    run.log_metric("x", 2.0)
+    assert run.flush(30)  # the refused batch is dropped, not retried forever
+    assert len(run.errors) == 1 and isinstance(run.errors[0], labbook.FailedPreconditionError)
+    with pytest.raises(labbook.FailedPreconditionError):
+        run.complete()

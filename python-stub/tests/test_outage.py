@@ -52,5 +52,6 @@ def test_kill_and_restart_keeps_every_point_exactly_once(own_server, tmp_path):
     assert values == [s * 0.5 for s in range(total)]
     assert client.get_metric_history(run.id, "acc")[0] == list(range(0, total, 100))
     run.complete()
+    assert (spool / run.id).is_dir(), "the outage outlasted spool_after_s: batches went to the spool"
     leftovers = [f for _, _, files in os.walk(spool) for f in files]
     assert leftovers == [], "replayed spool files must be removed"
