@@ -7,7 +7,7 @@ import mimetypes
 import os
 import time
 import uuid
-from typing import IO, Iterator, Optional, Union
+from typing import IO, Any, Iterator, Optional, Union, cast
 
 import grpc
 
@@ -20,7 +20,7 @@ CHUNK_BYTES = 1024 * 1024
 Source = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
 
-def direction(is_output: bool) -> int:
+def direction(is_output: bool) -> Any:
     return common_pb2.DIRECTION_OUTPUT if is_output else common_pb2.DIRECTION_INPUT
 
 
@@ -110,10 +110,10 @@ def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]
     artifact = artifact_pb2.Artifact()
     own = isinstance(output, (str, os.PathLike))
     if own:
-        parent = os.path.dirname(os.fspath(output))
+        parent = os.path.dirname(os.fspath(cast(str, output)))
         if parent:
             os.makedirs(parent, exist_ok=True)
-    sink: IO[bytes] = open(output, "wb") if own else output  # type: ignore[arg-type]
+    sink: IO[bytes] = open(cast(str, output), "wb") if own else cast(IO[bytes], output)
     give_up_at = time.monotonic() + 300
     try:
         while True:

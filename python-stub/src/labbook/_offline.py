@@ -19,14 +19,14 @@ from labbook._values import json_number, param_to_json, to_cell_value, to_param_
 from labbook.v1 import log_pb2, metric_pb2
 
 FORMAT = "labbook-offline/1"
-_LEVEL_NAMES = {log_pb2.LOG_LEVEL_DEBUG: "DEBUG", log_pb2.LOG_LEVEL_INFO: "INFO",
+_LEVEL_NAMES: Dict[int, str] = {log_pb2.LOG_LEVEL_DEBUG: "DEBUG", log_pb2.LOG_LEVEL_INFO: "INFO",
                 log_pb2.LOG_LEVEL_WARNING: "WARNING", log_pb2.LOG_LEVEL_ERROR: "ERROR",
                 log_pb2.LOG_LEVEL_UNSPECIFIED: "INFO"}
 # The offline format has CRITICAL while the API stops at ERROR: the level travels as an int
 # above LOG_LEVEL_ERROR inside the SDK so that offline files keep it.
 CRITICAL = 5
 _LEVEL_NAMES[CRITICAL] = "CRITICAL"
-_STREAM_NAMES = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_STREAM_STDOUT: "STDOUT",
+_STREAM_NAMES: Dict[int, str] = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_STREAM_STDOUT: "STDOUT",
                  log_pb2.LOG_STREAM_STDERR: "STDERR", log_pb2.LOG_STREAM_UNSPECIFIED: "USER"}
 
 

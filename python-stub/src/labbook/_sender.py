@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 import weakref
-from typing import Any, Callable, Deque, List, Optional, Tuple
+from typing import Any, Callable, Deque, List, Optional, Tuple, cast
 
 import grpc
 
@@ -121,8 +121,8 @@ class OnlineTransport(Transport):
 
     def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
         request = log_pb2.AppendLogsRequest(run_id=self.run_id, lines=[
-            log_pb2.LogLine(timestamp_ms=ts, level=min(level, log_pb2.LOG_LEVEL_ERROR),
-                            stream=stream, text=text)
+            log_pb2.LogLine(timestamp_ms=ts, level=cast(Any, min(level, log_pb2.LOG_LEVEL_ERROR)),
+                            stream=cast(Any, stream), text=text)
             for ts, level, stream, text in lines])
         self.client.stub("logs").AppendLogs(iter([request]), timeout=60)
 
@@ -333,7 +333,8 @@ class Sender:
                     or self.pending_points > self.max_pending_points):
                 self._spool_pending()
             from_spool = self.spool is not None and len(self.spool) > 0
-            group = self.spool.head(BATCHES_PER_STREAM) if from_spool else self.pending[:BATCHES_PER_STREAM]
+            group = (self.spool.head(BATCHES_PER_STREAM) if self.spool is not None and from_spool
+                     else self.pending[:BATCHES_PER_STREAM])
             try:
                 self._send_while_packing(group)
             except grpc.RpcError as error:

@@ -124,7 +124,7 @@ class Client:
     def get_run(self, run_id: str) -> run_pb2.Run:
         return self.call("runs", "GetRun", run_pb2.GetRunRequest(run_id=run_id)).run
 
-    def update_run(self, run_id: str, *, status: Optional[int] = None,
+    def update_run(self, run_id: str, *, status: Optional[Any] = None,
                    description: Optional[str] = None, end_time_ms: Optional[int] = None) -> run_pb2.Run:
         request = run_pb2.UpdateRunRequest(run_id=run_id)
         if status is not None:
@@ -254,7 +254,7 @@ class Client:
             if not token:
                 return out
 
-    def create_reference(self, run_id: str, name: str, uri: str, direction: int,
+    def create_reference(self, run_id: str, name: str, uri: str, direction: Any,
                          media_type: str = "") -> artifact_pb2.Artifact:
         return self.call("artifacts", "CreateArtifactReference", artifact_pb2.CreateArtifactReferenceRequest(
             run_id=run_id, name=name, uri=uri, direction=direction, media_type=media_type)).artifact

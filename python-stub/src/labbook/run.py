@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
-                    TypeVar, Union)
+                    Tuple, TypeVar, Union)
 
 from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
@@ -36,7 +36,7 @@ _time_ns = time.time_ns
 _KEY = re.compile(r"^[A-Za-z0-9_\-./: ]{1,250}$")
 _STATUS = {"RUNNING": run_pb2.RUN_STATUS_RUNNING, "COMPLETED": run_pb2.RUN_STATUS_COMPLETED,
            "FAILED": run_pb2.RUN_STATUS_FAILED, "CANCELED": run_pb2.RUN_STATUS_CANCELED}
-_LEVELS = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG_LEVEL_INFO,
+_LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG_LEVEL_INFO,
            "WARNING": log_pb2.LOG_LEVEL_WARNING, "WARN": log_pb2.LOG_LEVEL_WARNING,
            "ERROR": log_pb2.LOG_LEVEL_ERROR, "CRITICAL": _offline.CRITICAL, "FATAL": _offline.CRITICAL}
 _STREAMS = {"USER": log_pb2.LOG_STREAM_USER, "STDOUT": log_pb2.LOG_STREAM_STDOUT,
@@ -447,14 +447,15 @@ class Run:
         """A line (or several, split at newlines) in the run's log, sent in the background."""
         self._require_open()
         if isinstance(level, int) and not isinstance(level, bool):
-            lvl = level if level <= _offline.CRITICAL else _offline.CRITICAL
+            lvl: int = level if level <= _offline.CRITICAL else _offline.CRITICAL
             if level >= 10:  # a stdlib logging level number
                 lvl = _LEVELS.get(logging.getLevelName(level), log_pb2.LOG_LEVEL_INFO)
         else:
-            lvl = _LEVELS.get(str(level).upper())
-            if lvl is None:
+            found = _LEVELS.get(str(level).upper())
+            if found is None:
                 raise InvalidArgumentError(f"level {level!r}: DEBUG, INFO, WARNING, ERROR or CRITICAL",
                                            field="level")
+            lvl = found
         strm = _STREAMS.get(stream.upper(), log_pb2.LOG_STREAM_USER)
         now = _ids.now_ms()
         for line in str(text).splitlines() or [""]:
@@ -514,8 +515,9 @@ class Run:
             source: _artifacts.Source = buffer.getvalue()
             ext = ".png"
         else:
-            source = path  # type: ignore[assignment]
-            ext = os.path.splitext(path)[1].lower() or ".png"  # type: ignore[arg-type]
+            assert path is not None
+            source = path
+            ext = os.path.splitext(path)[1].lower() or ".png"
         target = f"images/{name}{ext}" if step is None else f"images/{name}/{int(step):08d}{ext}"
         self.upload_file(target, source, media_type=_artifacts.guess_media_type(target) or "image/png",
                          step=step)
@@ -567,7 +569,7 @@ class Run:
         `as_dataframe=False` forces the list, `True` requires pandas."""
         self.flush(60)
         if self.offline is not None:
-            pts = []
+            pts: List[Tuple[int, int, float]] = []
             for line in self.offline.read("metrics.jsonl"):
                 keys = line["keys"]
                 pts.extend((s, t, float(v)) for k, s, t, v in zip(line["key_index"], line["step"],
