@@ -1,8 +1,8 @@
 """The background sender: points go from the caller's deque to columnar MetricBatches.
 
 The caller only appends a tuple `(key_id, step, timestamp_ms, value)` to a `collections.deque`
-(atomic under the GIL, no lock). A daemon thread drains the deque, packs up to BATCH_POINTS
-points into one `MetricBatch` (packed parallel arrays, a key dictionary), numbers it with this
+(atomic under the GIL, no lock). A daemon thread drains the deque, packs up to `batch_points`
+(50,000 online, 10,000 offline) points into one `MetricBatch` (packed parallel arrays, a key dictionary), numbers it with this
 writer's next sequence and hands it to a transport:
 
 * online: one LogMetrics stream per group of batches. The server commits each batch with the
@@ -34,7 +34,8 @@ from labbook.v1 import log_pb2, metric_pb2
 
 _log = logging.getLogger("labbook")
 
-BATCH_POINTS = 10_000          # points per MetricBatch (the offline format's limit too)
+BATCH_POINTS = 50_000          # points per MetricBatch sent to a server (≤ 100,000 accepted)
+OFFLINE_BATCH_POINTS = 10_000  # points per metrics.jsonl line (the offline format's limit)
 MAX_KEYS_PER_BATCH = 1_000     # the server's limit
 BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
 DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
@@ -175,8 +176,10 @@ class Sender:
 
     def __init__(self, transport: Transport, keys: List[str], *, run_id: str,
                  spool_dir: Optional[str] = None, spool_after_s: float = 10.0,
-                 capacity: int = DEFAULT_CAPACITY, max_pending_points: int = 1_000_000) -> None:
+                 capacity: int = DEFAULT_CAPACITY, max_pending_points: int = 1_000_000,
+                 batch_points: int = BATCH_POINTS) -> None:
         self.transport = transport
+        self.batch_points = batch_points
         self.run_id = run_id
         self.keys = keys                      # shared with the run: key id -> name (append-only)
         self.points: Deque[Any] = collections.deque()
@@ -254,7 +257,7 @@ class Sender:
     # -- sender thread ---------------------------------------------------------------------------
     def _run(self) -> None:
         while True:
-            busy = len(self.points) >= BATCH_POINTS
+            busy = len(self.points) >= self.batch_points
             if not busy:
                 self._wake.wait(IDLE_WAIT_S)
             self._wake.clear()
@@ -276,7 +279,7 @@ class Sender:
         popleft = points.popleft
         while points and rounds > 0:
             rounds -= 1
-            chunk = [popleft() for _ in range(min(len(points), BATCH_POINTS))]
+            chunk = [popleft() for _ in range(min(len(points), self.batch_points))]
             try:
                 columns = _columns(chunk)
             except TypeError:  # a FlushMark is in the chunk (it is not subscriptable)

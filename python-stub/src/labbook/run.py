@@ -193,8 +193,9 @@ class Run:
                 self._seed_steps()
         transport: _sender.Transport = (self.offline if self.offline is not None
                                         else _sender.OnlineTransport(self.client, self.id))
-        self._sender = _sender.Sender(transport, self._keys, run_id=self.id, spool_dir=self._spool_dir,
-                                      capacity=self._capacity)
+        self._sender = _sender.Sender(
+            transport, self._keys, run_id=self.id, spool_dir=self._spool_dir, capacity=self._capacity,
+            batch_points=_sender.OFFLINE_BATCH_POINTS if self.offline is not None else _sender.BATCH_POINTS)
         self._points = self._sender.points
         self.status = "RUNNING"
         _OPEN_RUNS.add(self)
