@@ -6,8 +6,10 @@
 * py_points_per_s — end to end: N points logged through `run.log_metric` (10 keys, a training
   loop's shape: every step logs each key), from the first call until `run.flush()` returns, i.e.
   until the server has committed every point.
-* mlflow_points_per_s — the same points through MLflow's client (`log_batch`, 1000 metrics per
-  call, MLflow's limit) to a local SQLite tracking store; only when mlflow is importable.
+* mlflow_points_per_s — the same points through MLflow's client (`MlflowClient.log_batch`, 1,000
+  metrics per call, MLflow's limit) to an MLflow tracking server (`mlflow server`, its own
+  process) whose backend store is a database `mlflow` in the same embedded PostgreSQL as
+  Labbook's; only when mlflow and psycopg2 are importable and `--data-dir` is given.
 """
 from __future__ import annotations
 
@@ -63,39 +65,88 @@ def points_per_s(run: labbook.Run, steps: int) -> float:
     return len(data) / (time.perf_counter() - start)
 
 
-def mlflow_points_per_s(steps: int) -> float:
-    import mlflow
-    from mlflow.entities import Metric
+def _postgres_port(data_dir: str) -> int:
+    """Line 4 of the embedded PostgreSQL's postmaster.pid is its port (trust auth as postgres)."""
+    with open(os.path.join(data_dir, "postgres", "postmaster.pid")) as f:
+        return int(f.read().splitlines()[3])
 
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mlflow_points_per_s(steps: int, data_dir: str) -> float:
+    import subprocess
+    import urllib.request
+
+    import psycopg2
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    pg_port = _postgres_port(data_dir)
+    conn = psycopg2.connect(host="127.0.0.1", port=pg_port, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS mlflow")
+        cur.execute("CREATE DATABASE mlflow")
+    conn.close()
+    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        client = mlflow.tracking.MlflowClient(tracking_uri=f"sqlite:///{tmp}/mlflow.db")
-        exp = client.create_experiment("bench")
-        run = client.create_run(exp)
-        data = list(values(steps))
-        now = int(time.time() * 1000)
-        start = time.perf_counter()
-        batch = []
-        i = 0
-        for step in range(steps):
-            for key in KEYS:
-                batch.append(Metric(key, data[i], now, step))
-                i += 1
-                if len(batch) == 1000:
-                    client.log_batch(run.info.run_id, metrics=batch)
-                    batch = []
-        if batch:
-            client.log_batch(run.info.run_id, metrics=batch)
-        return len(data) / (time.perf_counter() - start)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+             "--backend-store-uri", f"postgresql+psycopg2://postgres@127.0.0.1:{pg_port}/mlflow",
+             "--default-artifact-root", f"file://{tmp}/artifacts", "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "mlflow.err"), "wb"))
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/health", timeout=2)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        with open(os.path.join(tmp, "mlflow.err"), errors="replace") as err:
+                            sys.stderr.write("".join(err.readlines()[-20:]))
+                        raise SystemExit("mlflow server did not start")
+                    time.sleep(0.5)
+            client = MlflowClient(tracking_uri=url)
+            run = client.create_run(client.create_experiment("bench"))
+            data = list(values(steps))
+            now = int(time.time() * 1000)
+            start = time.perf_counter()
+            batch = []
+            i = 0
+            for step in range(steps):
+                for key in KEYS:
+                    batch.append(Metric(key, data[i], now, step))
+                    i += 1
+                    if len(batch) == 1000:
+                        client.log_batch(run.info.run_id, metrics=batch)
+                        batch = []
+            if batch:
+                client.log_batch(run.info.run_id, metrics=batch)
+            return len(data) / (time.perf_counter() - start)
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", required=True)
+    parser.add_argument("--data-dir", help="the server's data dir (for the MLflow comparison)")
     parser.add_argument("--steps", type=int, default=200_000, help="steps of the 10-key run")
     parser.add_argument("--latency-calls", type=int, default=1_000_000)
     parser.add_argument("--warmup-steps", type=int, default=50_000,
                         help="steps logged (untimed) first, so the server's JIT is warm")
-    parser.add_argument("--mlflow-steps", type=int, default=20_000)
+    parser.add_argument("--mlflow-steps", type=int, default=2_000)
     args = parser.parse_args()
 
     client = labbook.Client(args.target)
@@ -116,10 +167,12 @@ def main() -> None:
 
     try:
         import mlflow  # noqa: F401
+        import psycopg2  # noqa: F401
     except ImportError:
-        print("bench/python: mlflow not installed; mlflow_points_per_s skipped", file=sys.stderr)
+        print("bench/python: mlflow or psycopg2 not installed; mlflow_points_per_s skipped", file=sys.stderr)
     else:
-        print(f"mlflow_points_per_s={mlflow_points_per_s(args.mlflow_steps):.0f}", flush=True)
+        if args.data_dir:
+            print(f"mlflow_points_per_s={mlflow_points_per_s(args.mlflow_steps, args.data_dir):.0f}", flush=True)
 
 
 if __name__ == "__main__":
