@@ -55,3 +55,26 @@ def test_kill_and_restart_keeps_every_point_exactly_once(own_server, tmp_path):
     assert (spool / run.id).is_dir(), "the outage outlasted spool_after_s: batches went to the spool"
     leftovers = [f for _, _, files in os.walk(spool) for f in files]
     assert leftovers == [], "replayed spool files must be removed"
+
+
+def test_spool_left_by_a_dead_process_is_replayed_exactly_once(client, exp_name, tmp_path):
+    from labbook._sender import Spool
+    from labbook.v1 import metric_pb2
+
+    run = labbook.Run(exp_name, "died-offline", client=client).open()
+    spool_root = str(tmp_path / "dead-spool")
+    # What a process that died during an outage leaves: batches 1..3 of its writer on disk.
+    spool = Spool(spool_root, run.id, "dead-writer")
+    for seq in (1, 2, 3):
+        spool.write(metric_pb2.MetricBatch(run_id=run.id, writer_id="dead-writer", sequence=seq,
+                                           keys=["loss"], key_index=[0] * 10,
+                                           step=list(range(seq * 10, seq * 10 + 10)),
+                                           timestamp_ms=[1] * 10, value=[float(seq)] * 10))
+    # the server already had batch 1 before the process died
+    client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=spool.head(1)[0])])
+    assert labbook.replay_spool(client, spool_root) == 3
+    assert not os.path.exists(os.path.join(spool_root, run.id))
+    assert labbook.replay_spool(client, spool_root) == 0
+    steps, _, values = client.get_metric_history(run.id, "loss")
+    assert steps == list(range(10, 40)) and values == [1.0] * 10 + [2.0] * 10 + [3.0] * 10
+    run.complete()

@@ -476,3 +476,40 @@ def flush_all(timeout: Optional[float] = 30.0) -> None:
 
 
 Callback = Callable[[], None]
+
+
+def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
+    """Sends the batches that runs left in the spool (`LABBOOK_SPOOL_DIR`, default
+    ~/.labbook/spool) — e.g. a process that died during an outage — in sequence order per writer,
+    and deletes each file once the server has it. Safe to repeat and to run while the writer is
+    gone: the server skips any batch whose sequence its writer already committed. Batches of
+    runs that no longer exist (or are deleted) are removed with a warning. Returns the number of
+    batches sent."""
+    root = spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
+        os.path.expanduser("~"), ".labbook", "spool")
+    sent = 0
+    if not os.path.isdir(root):
+        return 0
+    live = {(s.run_id, s.writer_id) for s in list(_LIVE) if s.spool is not None}
+    for run_id in sorted(os.listdir(root)):
+        run_dir = os.path.join(root, run_id)
+        for writer_id in sorted(os.listdir(run_dir)) if os.path.isdir(run_dir) else []:
+            if (run_id, writer_id) in live:
+                continue  # its own sender replays it
+            spool = Spool(root, run_id, writer_id)
+            spool.sequences.extend(sorted(int(f[:-3]) for f in os.listdir(spool.dir) if f.endswith(".pb")))
+            while len(spool):
+                group = spool.head(BATCHES_PER_STREAM)
+                try:
+                    client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in group])
+                except grpc.RpcError as error:
+                    if error.code() in RETRYABLE_CODES:
+                        raise from_rpc_error(error) from error
+                    _log.warning("labbook: dropping spooled batches of run %s: %s", run_id, error.details())
+                spool.drop_through(group[-1].sequence)
+                sent += len(group)
+        try:
+            os.rmdir(run_dir)
+        except OSError:
+            pass
+    return sent
