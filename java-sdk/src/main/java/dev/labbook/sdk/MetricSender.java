@@ -300,6 +300,8 @@ final class MetricSender implements MetricRecorder.BlockSink {
             outageSinceNanos = System.nanoTime();
             LOG.fine(() -> "labbook: metric stream of run " + runId + " failed (" + e.getMessage() + "); retrying");
         }
+        // the channel's own reconnect backoff grows to minutes; ours decides when to try again
+        client.channel().resetConnectBackoff();
         try {
             confirm(client.metrics().writerState(runId, writerId));
         } catch (RuntimeException stateFailure) {
