@@ -59,6 +59,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private boolean closing;
     private volatile boolean stopped;
     private long outageSinceNanos = -1;
+    private boolean warnedSpooling;
     private long spooledBatches;
     private long droppedBatches;
 
@@ -223,7 +224,11 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 sendRound(round);
                 confirm(round.get(round.size() - 1).sequence);
                 failures = 0;
-                outageSinceNanos = -1;
+                if (outageSinceNanos >= 0) {
+                    outageSinceNanos = -1;
+                    warnedSpooling = false;
+                    LOG.info(() -> "labbook: metric stream of run " + runId + " is back");
+                }
             } catch (RuntimeException e) {
                 if (stopped) {
                     return;
@@ -316,11 +321,12 @@ final class MetricSender implements MetricRecorder.BlockSink {
                         any = true;
                     }
                 }
-                if (any) {
-                    LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toSeconds()
-                            + " s; spooling metric batches of run " + runId + " to " + spool.dir());
-                    lock.notifyAll();
+                if (any && !warnedSpooling) {
+                    warnedSpooling = true;
+                    LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toMillis()
+                            + " ms; spooling metric batches of run " + runId + " to " + spool.dir());
                 }
+                lock.notifyAll();
             }
         }
     }

@@ -139,9 +139,7 @@ public final class Run implements AutoCloseable {
     public static synchronized Run getContext() {
         if (context == null || context.closed) {
             context = getContext(System.getenv());
-            if (context.owned) {
-                installExitHooks(context);
-            }
+            installExitHooks(context);
         }
         return context;
     }
@@ -184,11 +182,14 @@ public final class Run implements AutoCloseable {
         }
     }
 
+    /** Flushes at JVM exit; a run opened here also turns FAILED on an uncaught exception. */
     private static void installExitHooks(Run run) {
-        boolean[] failed = new boolean[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
+        if (!run.owned) {
+            return; // an attached run's status is set by its owner (labbook run: from the exit code)
+        }
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            failed[0] = true;
             run.fail(e);
             if (previous != null) {
                 previous.uncaughtException(t, e);
@@ -197,7 +198,6 @@ public final class Run implements AutoCloseable {
                 e.printStackTrace();
             }
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
     }
 
     private static String blankToNull(String s) {
