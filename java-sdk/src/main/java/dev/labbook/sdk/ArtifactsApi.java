@@ -332,6 +332,9 @@ public final class ArtifactsApi {
     }
 
     private static boolean isResumable(Throwable e) {
+        if (!(e instanceof LabbookException) && !(e instanceof io.grpc.StatusRuntimeException)) {
+            return false; // not a transfer failure (a throwing listener, a bug): do not retry
+        }
         String code = Errors.translate(e).code();
         return code.equals("UNAVAILABLE") || code.equals("ABORTED") || code.equals("DEADLINE_EXCEEDED")
                 || code.equals("CANCELLED") || code.equals("UNKNOWN") || code.equals("INTERNAL");

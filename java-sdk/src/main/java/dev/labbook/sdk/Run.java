@@ -64,6 +64,7 @@ public final class Run implements AutoCloseable {
     private final Thread flusher;
     private volatile boolean finished;
     private volatile boolean closed;
+    private volatile boolean warnedClosed;
 
     private Run(String id, String name, String experimentId, boolean owned, LabbookClient client,
             AutoCloseable ownedConnection, OfflineRunWriter offline, LabbookOptions options) {
@@ -243,19 +244,31 @@ public final class Run implements AutoCloseable {
 
     /** Logs a value at the key's next automatic step (0, 1, 2... per key). */
     public void logMetric(String name, double value) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value);
     }
 
     public void logMetric(String name, double value, long step) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value, step, System.currentTimeMillis());
     }
 
     public void logMetric(String name, double value, long step, long timestampMs) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value, step, timestampMs);
     }
 
     /** Logs several values at one step with one timestamp. */
     public void logMetrics(Map<String, ? extends Number> values, long step) {
+        if (!accepting()) {
+            return;
+        }
         long now = System.currentTimeMillis();
         values.forEach((k, v) -> recorder.record(k, v.doubleValue(), step, now));
     }
@@ -264,26 +277,41 @@ public final class Run implements AutoCloseable {
 
     /** A typed param: Long/Integer → int, Double/Float → double, Boolean, anything else its string. */
     public void logParam(String key, Object value) {
+        if (!accepting()) {
+            return;
+        }
         sink.params(Map.of(key, value));
     }
 
     public void logParams(Map<String, ?> params) {
+        if (!accepting()) {
+            return;
+        }
         if (!params.isEmpty()) {
             sink.params(params);
         }
     }
 
     public void setTags(Map<String, String> tags) {
+        if (!accepting()) {
+            return;
+        }
         if (!tags.isEmpty()) {
             sink.tags(tags);
         }
     }
 
     public void setTag(String key, String value) {
+        if (!accepting()) {
+            return;
+        }
         sink.tags(Map.of(key, value));
     }
 
     public void setDescription(String description) {
+        if (!accepting()) {
+            return;
+        }
         sink.description(description);
     }
 
@@ -291,6 +319,9 @@ public final class Run implements AutoCloseable {
 
     /** A list of values → rows of the single column {@code value} of table {@code name}. */
     public void logList(String name, List<?> values) {
+        if (!accepting()) {
+            return;
+        }
         List<Map<String, ?>> rows = new ArrayList<>(values.size());
         for (Object v : values) {
             rows.add(Map.of("value", v));
@@ -300,11 +331,17 @@ public final class Run implements AutoCloseable {
 
     /** One row of table {@code name}. */
     public void logRow(String name, Map<String, ?> columns) {
+        if (!accepting()) {
+            return;
+        }
         sink.rows(name, List.of(new LinkedHashMap<>(columns)));
     }
 
     /** Columns of equal length, zipped into rows of table {@code name}. */
     public void logTable(String name, Map<String, ? extends List<?>> columns) {
+        if (!accepting()) {
+            return;
+        }
         int n = -1;
         for (Map.Entry<String, ? extends List<?>> c : columns.entrySet()) {
             if (n >= 0 && c.getValue().size() != n) {
@@ -333,6 +370,9 @@ public final class Run implements AutoCloseable {
     }
 
     public void log(String text, LogLevel level) {
+        if (!accepting()) {
+            return;
+        }
         sink.log(LogLine.of(level, text));
     }
 
@@ -343,16 +383,25 @@ public final class Run implements AutoCloseable {
      * when the background thread sends it: keep it until {@link #flush()} returns.
      */
     public void logFile(Path file, String name, Direction direction) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(file, name == null ? file.getFileName().toString() : name, direction, null);
     }
 
     /** Azure's {@code upload_file}: an output file at artifact path {@code name}. */
     public void uploadFile(String name, Path file) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(file, name, Direction.OUTPUT, null);
     }
 
     /** Every regular file below {@code dir} as {@code prefix/relative/path} outputs. */
     public void uploadDirectory(String prefix, Path dir) {
+        if (!accepting()) {
+            return;
+        }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
@@ -369,16 +418,25 @@ public final class Run implements AutoCloseable {
 
     /** An image stored as artifact {@code name} (the file's extension is added when name has none). */
     public void logImage(String name, Path image) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(image, withExtension(name, image), Direction.OUTPUT, null);
     }
 
     /** One image of a series {@code name}, at {@code name/step-<step>.<ext>}, listed in step order. */
     public void logImage(String name, Path image, long step) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(image, withExtension(name + "/step-" + step, image), Direction.OUTPUT, step);
     }
 
     /** A reference (name → URI or value) without uploading, as SageMaker's {@code log_artifact}. */
     public void logArtifact(String name, String uri, Direction direction) {
+        if (!accepting()) {
+            return;
+        }
         sink.reference(name, uri, direction);
     }
 
@@ -483,6 +541,18 @@ public final class Run implements AutoCloseable {
                 LOG.fine(() -> "labbook: closing the connection: " + e);
             }
         }
+    }
+
+    /** Logging after close() is ignored (with one warning) instead of reviving the threads. */
+    private boolean accepting() {
+        if (!closed) {
+            return true;
+        }
+        if (!warnedClosed) {
+            warnedClosed = true;
+            LOG.warning("labbook: run " + name + " is closed; ignoring what is logged to it");
+        }
+        return false;
     }
 
     private void flushLoop() {

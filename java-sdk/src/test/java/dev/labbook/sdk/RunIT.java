@@ -150,6 +150,17 @@ class RunIT {
     }
 
     @Test
+    void loggingAfterCloseIsIgnored() {
+        Run run = labbook.experiment("e").startRun("closed");
+        run.close();
+        run.logMetric("late", 1);
+        run.log("late");
+        run.close();
+        assertThat(labbook.client().metrics().list(run.id())).isEmpty();
+        assertThat(labbook.client().logs().read(run.id(), 0, 0, null)).isEmpty();
+    }
+
+    @Test
     void badMetricKeysAreRefusedAtOnce() {
         try (Run run = labbook.experiment("e").startRun("keys")) {
             assertThatThrownBy(() -> run.logMetric("bad\nkey", 1)).isInstanceOf(InvalidArgumentException.class);
