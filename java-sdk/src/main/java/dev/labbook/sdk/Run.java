@@ -169,6 +169,8 @@ public final class Run implements AutoCloseable {
             }
             return run;
         }
+        // a job may start while the server restarts: try for a while before giving up
+        options = options.withClient(options.client().withMaxAttempts(10));
         Labbook labbook = Labbook.connect(uri, options);
         try {
             if (runId != null) {
