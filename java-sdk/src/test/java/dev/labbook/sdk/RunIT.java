@@ -150,6 +150,21 @@ class RunIT {
     }
 
     @Test
+    void experimentSearchAndBestRun() {
+        Experiment exp = labbook.experiment("search");
+        for (double lr : new double[] {0.1, 0.01, 0.001}) {
+            try (Run run = exp.startRun("lr-" + lr, Map.of("lr", lr))) {
+                run.logMetric("val_loss", lr * 10);
+            }
+        }
+        assertThat(exp.searchRuns("params.lr < 0.05", "params.lr ASC")).extracting(RunInfo::name)
+                .containsExactly("lr-0.001", "lr-0.01");
+        assertThat(exp.bestRun("metrics.val_loss ASC").name()).isEqualTo("lr-0.001");
+        assertThat(exp.runs()).hasSize(3);
+        assertThat(exp.info().name()).isEqualTo("search");
+    }
+
+    @Test
     void loggingAfterCloseIsIgnored() {
         Run run = labbook.experiment("e").startRun("closed");
         run.close();
