@@ -33,6 +33,14 @@ final class Errors {
         };
     }
 
+    /** gRPC failures become LabbookExceptions; anything else (a bug, a throwing callback) stays itself. */
+    static RuntimeException rethrow(RuntimeException error) {
+        if (error instanceof io.grpc.StatusRuntimeException) {
+            return translate(error);
+        }
+        return error;
+    }
+
     /** Codes after which the same call may simply be sent again. */
     static boolean isRetryable(Throwable error) {
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
