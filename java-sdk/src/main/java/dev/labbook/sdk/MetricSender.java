@@ -235,7 +235,9 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 }
                 failures++;
                 if (!Errors.isTransient(e)) {
-                    dropRejected(e);
+                    if (!dropRejected(e)) {
+                        sleepQuietly(failures);
+                    }
                     continue;
                 }
                 recoverAfterFailure(e);
@@ -331,15 +333,27 @@ final class MetricSender implements MetricRecorder.BlockSink {
         }
     }
 
-    /** A batch the server refuses for good (run deleted, bad data): skip it, keep the rest. */
-    private void dropRejected(RuntimeException e) {
-        long committed;
+    private void sleepQuietly(int failures) {
         try {
-            committed = client.metrics().writerState(runId, writerId);
-        } catch (RuntimeException stateFailure) {
-            return; // try the round again later
+            options.client().backoff().sleep(Math.min(failures, 6));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
-        confirm(committed);
+    }
+
+    /**
+     * A batch the server refuses for good (run deleted, bad data): skip it, keep the rest.
+     * Returns false when nothing could be decided (the server is away again).
+     */
+    private boolean dropRejected(RuntimeException e) {
+        try {
+            confirm(client.metrics().writerState(runId, writerId));
+        } catch (RuntimeException stateFailure) {
+            if (Errors.isTransient(stateFailure)) {
+                return false; // try the round again later
+            }
+            // the run itself is gone or refused: nothing of it was committed that we need to know
+        }
         synchronized (lock) {
             Pending bad = queue.peek();
             if (bad != null) {
@@ -349,5 +363,6 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 confirm(bad.sequence);
             }
         }
+        return true;
     }
 }

@@ -165,6 +165,23 @@ class RunIT {
     }
 
     @Test
+    void aRunDeletedUnderneathDoesNotStallLogging() {
+        Run run = labbook.experiment("e").startRun("deleted");
+        run.logMetric("x", 1);
+        assertThat(run.flush()).isTrue();
+        labbook.client().runs().delete(run.id());
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 120_000; i++) {
+            run.logMetric("x", i);
+        }
+        run.logParam("late", 1);
+        assertThat(run.flush(30_000)).as("refused batches are dropped, not retried forever").isTrue();
+        run.close();
+        assertThat(System.nanoTime() - t0).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+        assertThat(labbook.client().metrics().list(run.id())).extracting(MetricSummary::count).containsExactly(1L);
+    }
+
+    @Test
     void loggingAfterCloseIsIgnored() {
         Run run = labbook.experiment("e").startRun("closed");
         run.close();
