@@ -114,6 +114,24 @@ class LabbookClientIT {
     }
 
     @Test
+    void watchFollowsARunUntilItFinishes() throws Exception {
+        String runId = client.runs().open(NewRun.in("w").withName("r")).run().id();
+        List<RunStatus> seen = new CopyOnWriteArrayList<>();
+        try (RunsApi.RunWatch watch = client.runs().watch(runId)) {
+            Thread t = new Thread(() -> watch.forEachRemaining(r -> seen.add(r.status())));
+            t.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            client.runs().setStatus(runId, RunStatus.COMPLETED);
+            t.join(20_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        assertThat(seen).startsWith(RunStatus.RUNNING).endsWith(RunStatus.COMPLETED);
+    }
+
+    @Test
     void metricsSendHistoryDownsampleWriterState() {
         String runId = client.runs().open(NewRun.in("m").withName("r")).run().id();
         List<MetricBatch> batches = new ArrayList<>();
