@@ -42,8 +42,6 @@ import java.util.stream.Stream;
  */
 public final class Run implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Run.class.getName());
-    private static Run context;
-    private static boolean warnedOffline;
 
     /** Training code run by {@link #execute(Body)}. */
     @FunctionalInterface
@@ -134,82 +132,24 @@ public final class Run implements AutoCloseable {
      * until it is closed: attached to {@code LABBOOK_RUN_ID}, else opened or resumed by
      * {@code LABBOOK_RUN_NAME} in {@code LABBOOK_PROJECT}/{@code LABBOOK_EXPERIMENT} at
      * {@code LABBOOK_TRACKING_URI}; with no tracking URI an offline run in
-     * {@code LABBOOK_OFFLINE_DIR} (with one warning). A run this call opened is finished at JVM
-     * exit: FAILED if an uncaught exception ended a thread, else COMPLETED.
+     * {@code LABBOOK_OFFLINE_DIR} (with one warning). It is closed at JVM exit; a run this call
+     * opened is FAILED if an uncaught exception ended a thread, else COMPLETED.
      */
-    public static synchronized Run getContext() {
-        if (context == null || context.closed) {
-            context = getContext(System.getenv());
-            installExitHooks(context);
-        }
-        return context;
+    public static Run getContext() {
+        return ScriptMode.context();
     }
 
     /** Script mode from the given variables (not cached, no exit hooks); see {@link #getContext()}. */
     public static Run getContext(Map<String, String> env) {
-        String uri = blankToNull(env.get("LABBOOK_TRACKING_URI"));
-        String project = orDefault(env.get("LABBOOK_PROJECT"), "default");
-        String experiment = orDefault(env.get("LABBOOK_EXPERIMENT"), "default");
-        String runId = blankToNull(env.get("LABBOOK_RUN_ID"));
-        String runName = orDefault(env.get("LABBOOK_RUN_NAME"), "");
-        LabbookOptions options = LabbookOptions.defaults();
-        String spool = blankToNull(env.get("LABBOOK_SPOOL_DIR"));
-        if (spool != null) {
-            options = options.withSpoolDir(Path.of(spool));
-        }
-        if (uri == null) {
-            Path root = Path.of(orDefault(env.get("LABBOOK_OFFLINE_DIR"), "labbook-offline"));
-            Run run = offline(root, project, experiment, runName, options);
-            synchronized (Run.class) {
-                if (!warnedOffline) {
-                    warnedOffline = true;
-                    LOG.warning("labbook: LABBOOK_TRACKING_URI is not set; logging offline to " + run.offlineDir()
-                            + " (upload it later with: labbook sync " + root + ")");
-                }
-            }
-            return run;
-        }
-        // a job may start while the server restarts: try for a while before giving up
-        options = options.withClient(options.client().withMaxAttempts(10));
-        Labbook labbook = Labbook.connect(uri, options);
-        try {
-            if (runId != null) {
-                return labbook.attach(runId, true);
-            }
-            NewRun spec = NewRun.in(experiment).withProject(project).withName(runName).withSource(SourceInfo.detect());
-            OpenedRun opened = labbook.client().runs().open(spec);
-            return online(labbook.client(), opened.run(), true, opened.resumed(), options, labbook);
-        } catch (RuntimeException e) {
-            labbook.close();
-            throw e;
-        }
+        return ScriptMode.resolve(env);
     }
 
-    /** Flushes at JVM exit; a run opened here also turns FAILED on an uncaught exception. */
-    private static void installExitHooks(Run run) {
-        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
-        if (!run.owned) {
-            return; // an attached run's status is set by its owner (labbook run: from the exit code)
-        }
-        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            run.fail(e);
-            if (previous != null) {
-                previous.uncaughtException(t, e);
-            } else {
-                System.err.print("Exception in thread \"" + t.getName() + "\" ");
-                e.printStackTrace();
-            }
-        });
+    boolean owned() {
+        return owned;
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
-    }
-
-    private static String orDefault(String s, String fallback) {
-        String v = blankToNull(s);
-        return v == null ? fallback : v;
+    public boolean isClosed() {
+        return closed;
     }
 
     // ---------------------------------------------------------------- identity
