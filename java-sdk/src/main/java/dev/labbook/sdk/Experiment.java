@@ -1,0 +1,67 @@
+package dev.labbook.sdk;
+
+import java.util.List;
+import java.util.Map;
+
+/** An experiment by project and name, for opening runs in it (created on first use). */
+public final class Experiment {
+    private final Labbook labbook;
+    private final String project;
+    private final String name;
+
+    Experiment(Labbook labbook, String project, String name) {
+        this.labbook = labbook;
+        this.project = project;
+        this.name = name;
+    }
+
+    public String project() {
+        return project;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The stored experiment (created when missing). */
+    public ExperimentInfo info() {
+        return labbook.client().experiments().getOrCreate(project, name);
+    }
+
+    /** Opens the run of this name, or resumes it when it exists; the name may be empty (server-made). */
+    public Run startRun(String runName) {
+        return startRun(runName, Map.of());
+    }
+
+    public Run startRun(String runName, Map<String, ?> params) {
+        return labbook.startRun(NewRun.in(name).withProject(project).withName(runName).withParams(params)
+                .withSource(SourceInfo.detect()));
+    }
+
+    /** Opens or resumes with everything a {@link NewRun} can say (tags, parent, description...). */
+    public Run startRun(NewRun spec) {
+        return labbook.startRun(new NewRun(project, name, "", spec.name(), spec.description(), spec.tags(),
+                spec.parentRunId(), spec.source(), spec.params()));
+    }
+
+    /**
+     * Runs of this experiment matching a filter (docs/search.md, e.g.
+     * {@code params.lr < 0.01 AND metrics.val_acc >= 0.9}; empty for all), ordered by the terms
+     * (e.g. {@code metrics.val_acc DESC}), with params, tags and metric summaries.
+     */
+    public List<RunInfo> searchRuns(String filter, String... orderBy) {
+        return labbook.client().runs().searchAll(RunSearch.inExperiments(info().id()).filter(filter).orderBy(orderBy));
+    }
+
+    /** The best run by one order term (e.g. {@code metrics.val_loss ASC}), or null when there is none. */
+    public RunInfo bestRun(String orderBy) {
+        List<RunInfo> best = labbook.client().runs().searchAll(RunSearch.inExperiments(info().id())
+                .orderBy(orderBy).maxResults(1));
+        return best.isEmpty() ? null : best.get(0);
+    }
+
+    /** The experiment's runs, newest first (first page of up to 1000). */
+    public List<RunInfo> runs() {
+        return labbook.client().runs().list(info().id(), 1000, "").items();
+    }
+}
