@@ -97,6 +97,8 @@ s3-secret-key: {{ .Values.s3.secretKey | b64enc | quote }}
 {{- end }}
 - name: LABBOOK_LOG_LEVEL
   value: {{ $v.server.logLevel | quote }}
+- name: LABBOOK_LOG_FORMAT
+  value: {{ $v.server.logFormat | quote }}
 {{- end }}
 
 {{/* Pod-level scheduling fields shared by the server and the migrations Job. */}}
@@ -116,4 +118,13 @@ tolerations:
 {{- with .Values.priorityClassName }}
 priorityClassName: {{ . | quote }}
 {{- end }}
+{{- end }}
+
+{{/* The port of the kubelet's gRPC probes: the plaintext health-only port when TLS is on. */}}
+{{- define "labbook.probePort" -}}
+{{- if .Values.tls.enabled -}}
+{{ .Values.tls.healthPort }}
+{{- else -}}
+{{ .Values.server.port }}
+{{- end -}}
 {{- end }}

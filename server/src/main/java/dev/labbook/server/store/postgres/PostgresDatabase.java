@@ -70,6 +70,16 @@ public final class PostgresDatabase implements AutoCloseable {
         return new PostgresServerSecretStore(dsl);
     }
 
+    /** What the pool holds now (zeros before its first connection or after close). */
+    public PoolUsage poolUsage() {
+        com.zaxxer.hikari.HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        if (bean == null) {
+            return new PoolUsage(0, 0, 0, pool.getMaximumPoolSize());
+        }
+        return new PoolUsage(bean.getActiveConnections(), bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+    }
+
     @Override
     public void close() {
         pool.close();
