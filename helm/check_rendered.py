@@ -149,7 +149,17 @@ for name, docs in renders.items():
     job_c = job["spec"]["template"]["spec"]["containers"][0]
     check(job_c.get("args") == ["migrate"], f"{name}: migrations Job runs migrate")
     check(job_c.get("securityContext", {}).get("readOnlyRootFilesystem") is True, f"{name}: migrations Job read-only")
-    check(one(docs, "PodDisruptionBudget", name) != {}, f"{name}: PodDisruptionBudget")
+    pdb = one(docs, "PodDisruptionBudget", name)
+
+    # The Service and the PodDisruptionBudget select the server pods, never the migrations Job's.
+    pod_labels = dep["spec"]["template"]["metadata"]["labels"]
+    job_labels = job["spec"]["template"]["metadata"]["labels"]
+    for what, selector in (("Service", svc["spec"]["selector"]),
+                           ("PodDisruptionBudget", pdb.get("spec", {}).get("selector", {}).get("matchLabels", {})),
+                           ("Deployment", dep["spec"]["selector"]["matchLabels"])):
+        matches = lambda labels: all(labels.get(k) == v for k, v in selector.items())
+        check(selector and matches(pod_labels), f"{name}: {what} selects the server pods")
+        check(not matches(job_labels), f"{name}: {what} does not select the migrations Job's pods")
 
     # Secrets are never inlined: credentials only in Secret objects, read through secretKeyRef.
     for secret in ("pg-inline-secret", "s3-inline-secret"):

@@ -33,6 +33,13 @@ app.kubernetes.io/name: {{ include "labbook.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* Labels that select the server pods only: the migrations Job's pods share the name and
+     instance labels but must get no Service traffic and count in no PodDisruptionBudget. */}}
+{{- define "labbook.serverSelectorLabels" -}}
+{{ include "labbook.selectorLabels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
 {{- define "labbook.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "labbook.fullname" .) .Values.serviceAccount.name }}

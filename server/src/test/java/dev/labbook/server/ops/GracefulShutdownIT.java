@@ -110,7 +110,7 @@ class GracefulShutdownIT {
                 streaming.shutdownNow();
                 control.shutdownNow();
             }
-            server.awaitExit(60);
+            assertThat(server.awaitExit(60)).as("exit status after a graceful shutdown").isZero();
             log = server.stderr();
         }
         assertThat(log).contains("NOT_SERVING", "UNAVAILABLE after their current message");
