@@ -73,35 +73,17 @@ public final class StreamDrain implements ServerInterceptor {
             return new ServerCall.Listener<>() {
                 @Override
                 public void onMessage(Q message) {
-                    if (enter()) {
-                        try {
-                            delegate.onMessage(message);
-                        } finally {
-                            exit();
-                        }
-                    }
+                    guarded(() -> delegate.onMessage(message));
                 }
 
                 @Override
                 public void onHalfClose() {
-                    if (enter()) {
-                        try {
-                            delegate.onHalfClose();
-                        } finally {
-                            exit();
-                        }
-                    }
+                    guarded(delegate::onHalfClose);
                 }
 
                 @Override
                 public void onReady() {
-                    if (enter()) {
-                        try {
-                            delegate.onReady();
-                        } finally {
-                            exit();
-                        }
-                    }
+                    guarded(delegate::onReady);
                 }
 
                 @Override
@@ -127,6 +109,17 @@ public final class StreamDrain implements ServerInterceptor {
                     delegate.onComplete();
                 }
             };
+        }
+
+        /** Runs a callback of the service unless the drain ended the call; ends it after, if asked. */
+        private void guarded(Runnable callback) {
+            if (enter()) {
+                try {
+                    callback.run();
+                } finally {
+                    exit();
+                }
+            }
         }
 
         private boolean enter() {

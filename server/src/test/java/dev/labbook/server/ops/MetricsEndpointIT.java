@@ -150,6 +150,27 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void aStreamTheClientCancelsCountsAsCancelled() throws Exception {
+        String runId = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                .setExperimentName("metrics-endpoint").setName("cancelled").build()).getRun().getId();
+        Map<String, String> cancelled = Map.of("method", LOG_METRICS, "code", "CANCELLED");
+        double before = value(scrape(), "labbook_grpc_requests_total", cancelled);
+        FirstResponse<LogMetricsResponse> result = new FirstResponse<>();
+        io.grpc.stub.ClientCallStreamObserver<LogMetricsRequest> stream =
+                (io.grpc.stub.ClientCallStreamObserver<LogMetricsRequest>) MetricServiceGrpc.newStub(channel)
+                        .logMetrics(result);
+        stream.onNext(LogMetricsRequest.newBuilder().setBatch(batch(runId, 1, 5)).build());
+        stream.cancel("client gave up", null);
+
+        double after = before;
+        for (int i = 0; i < 50 && after == before; i++) {
+            Thread.sleep(50);
+            after = value(scrape(), "labbook_grpc_requests_total", cancelled);
+        }
+        assertThat(after - before).isEqualTo(1.0);
+    }
+
+    @Test
     void reportsThePoolAndTheJvm() throws Exception {
         PrometheusText text = scrape();
 
@@ -165,5 +186,6 @@ class MetricsEndpointIT {
         });
         assertThat(text.has("jvm_threads_current")).isTrue();
         assertThat(text.has("jvm_gc_collection_seconds_count")).isTrue();
+        assertThat(text.has("process_cpu_seconds_total")).isTrue();
     }
 }
