@@ -18,7 +18,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             return new MetricsEndpoint(HTTPServer.builder().hostname(host).port(port).registry(registry)
                     .buildAndStart());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port, e);
+            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
+                    + "); choose another --metrics-port (LABBOOK_METRICS_PORT) or 0 to turn it off", e);
         }
     }
 

@@ -171,6 +171,19 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void aTakenMetricsPortStopsTheStartWithAClearMessage() {
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_metrics_clash_it");
+        int taken = server.metricsPort().orElseThrow();
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
+                db.user(), db.password(), 2, 0, 16 * 1024 * 1024, 0, ArtifactConfig.local(artifacts.resolve("b")))
+                .withOperations(OperationsConfig.minimal().withMetricsPort(taken));
+
+        assertThatThrownBy(() -> LabbookServer.start(config)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("cannot serve metrics on 127.0.0.1:" + taken)
+                .hasMessageContaining("--metrics-port (LABBOOK_METRICS_PORT)");
+    }
+
+    @Test
     void reportsThePoolAndTheJvm() throws Exception {
         PrometheusText text = scrape();
 
