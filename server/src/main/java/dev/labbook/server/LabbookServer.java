@@ -33,6 +33,7 @@ import dev.labbook.server.grpc.RunGrpcService;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.store.postgres.EmbeddedPostgresDatabase;
+import dev.labbook.server.store.postgres.PoolObserver;
 import dev.labbook.server.store.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,13 +80,15 @@ public final class LabbookServer implements AutoCloseable {
             } else {
                 endpoint = new DatabaseEndpoint(config.dbUrl().get(), config.dbUser(), config.dbPassword());
             }
-            PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize());
-            resources.push(database);
-            int applied = database.migrate();
-            LOG.info("database schema up to date ({} migrations applied now)", applied);
             OperationsConfig ops = config.operations();
             Optional<PrometheusMetrics> prometheus = ops.metricsPort() > 0
-                    ? Optional.of(new PrometheusMetrics(database::poolUsage)) : Optional.empty();
+                    ? Optional.of(new PrometheusMetrics()) : Optional.empty();
+            PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize(),
+                    prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
+            resources.push(database);
+            prometheus.ifPresent(m -> m.watchPool(database::poolUsage));
+            int applied = database.migrate();
+            LOG.info("database schema up to date ({} migrations applied now)", applied);
             UsageRecorder usage = prometheus.<UsageRecorder>map(m -> m).orElse(UsageRecorder.NONE);
             RpcObserver rpcs = prometheus.<RpcObserver>map(m -> m).orElse(RpcObserver.NONE);
             Optional<MetricsEndpoint> metricsEndpoint = prometheus

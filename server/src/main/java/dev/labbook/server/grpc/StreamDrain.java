@@ -35,7 +35,10 @@ public final class StreamDrain implements ServerInterceptor {
         DrainableCall<Q, R> drainable = new DrainableCall<>(call, open);
         ServerCall.Listener<Q> listener = drainable.start(next, headers);
         open.add(drainable);
-        if (draining) {
+        if (drainable.ended()) {
+            // Closed while starting: nothing to drain, and nothing else would remove it.
+            open.remove(drainable);
+        } else if (draining) {
             // Started while the server was stopping: end it like the others.
             drainable.drain();
         }
@@ -109,6 +112,12 @@ public final class StreamDrain implements ServerInterceptor {
                     delegate.onComplete();
                 }
             };
+        }
+
+        boolean ended() {
+            synchronized (lock) {
+                return ended;
+            }
         }
 
         /** Runs a callback of the service unless the drain ended the call; ends it after, if asked. */

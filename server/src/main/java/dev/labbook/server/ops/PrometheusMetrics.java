@@ -2,10 +2,12 @@ package dev.labbook.server.ops;
 
 import dev.labbook.server.domain.UsageRecorder;
 import dev.labbook.server.grpc.RpcObserver;
+import dev.labbook.server.store.postgres.PoolObserver;
 import dev.labbook.server.store.postgres.PoolUsage;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.Supplier;
@@ -15,7 +17,7 @@ import java.util.function.Supplier;
  * stored (through {@link UsageRecorder}), the connection pool and the JVM. Names are listed in
  * docs/operations.md. Each server has its own registry, so several can run in one JVM (tests).
  */
-public final class PrometheusMetrics implements UsageRecorder, RpcObserver {
+public final class PrometheusMetrics implements UsageRecorder, RpcObserver, PoolObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests = Counter.builder()
             .name("labbook_grpc_requests_total")
@@ -44,7 +46,23 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver {
             .help("Artifacts verified and recorded.")
             .register(registry);
 
-    public PrometheusMetrics(Supplier<PoolUsage> pool) {
+    private final Histogram poolAcquire = Histogram.builder()
+            .name("labbook_db_pool_acquire_seconds")
+            .help("Time callers waited for a database connection.")
+            .classicOnly()
+            .classicUpperBounds(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10)
+            .register(registry);
+    private final Counter poolTimeouts = Counter.builder()
+            .name("labbook_db_pool_timeouts_total")
+            .help("Callers that gave up waiting for a database connection (10 s).")
+            .register(registry);
+
+    public PrometheusMetrics() {
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Adds gauges of the pool's connections, read from {@code pool} on each scrape. */
+    public void watchPool(Supplier<PoolUsage> pool) {
         GaugeWithCallback.builder()
                 .name("labbook_db_pool_connections")
                 .help("Database pool connections by state: active (in use) or idle.")
@@ -65,11 +83,20 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver {
                 .help("Threads waiting for a database connection.")
                 .callback(callback -> callback.call(pool.get().waiting()))
                 .register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    @Override
+    public void connectionAcquired(long nanos) {
+        poolAcquire.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void connectionTimedOut() {
+        poolTimeouts.inc();
     }
 
     @Override

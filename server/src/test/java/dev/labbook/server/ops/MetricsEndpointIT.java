@@ -192,6 +192,11 @@ class MetricsEndpointIT {
         double idle = text.value("labbook_db_pool_connections", Map.of("state", "idle")).orElseThrow();
         assertThat(active + idle).isBetween(1.0, (double) POOL_SIZE);
         assertThat(text.value("labbook_db_pool_pending_threads")).isPresent();
+        assertThat(text.value("labbook_db_pool_acquire_seconds_count").orElseThrow()).as("checkouts timed")
+                .isPositive();
+        assertThat(text.value("labbook_db_pool_acquire_seconds_bucket", Map.of("le", "+Inf")))
+                .isEqualTo(text.value("labbook_db_pool_acquire_seconds_count"));
+        assertThat(text.value("labbook_db_pool_timeouts_total")).contains(0.0);
         assertThat(text.samples()).anySatisfy(s -> {
             assertThat(s.name()).isEqualTo("jvm_memory_used_bytes");
             assertThat(s.labels()).containsEntry("area", "heap");

@@ -25,7 +25,25 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /** Opens a pool, failing fast with a clear message when the database cannot be reached. */
     public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize) {
+        return open(endpoint, poolSize, PoolObserver.NONE);
+    }
+
+    /** As {@link #open(DatabaseEndpoint, int)}, reporting connection checkouts to {@code observer}. */
+    public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize, PoolObserver observer) {
         HikariConfig config = new HikariConfig();
+        if (observer != PoolObserver.NONE) {
+            config.setMetricsTrackerFactory((poolName, stats) -> new com.zaxxer.hikari.metrics.IMetricsTracker() {
+                @Override
+                public void recordConnectionAcquiredNanos(long nanos) {
+                    observer.connectionAcquired(nanos);
+                }
+
+                @Override
+                public void recordConnectionTimeout() {
+                    observer.connectionTimedOut();
+                }
+            });
+        }
         config.setPoolName("labbook-db");
         config.setJdbcUrl(endpoint.jdbcUrl());
         if (!endpoint.user().isEmpty()) {
