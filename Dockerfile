@@ -23,6 +23,7 @@ COPY --from=build /labbook.jar /opt/labbook/labbook.jar
 ENV LABBOOK_DATA_DIR=/var/lib/labbook
 USER 10001:10001
 WORKDIR /var/lib/labbook
-EXPOSE 7800
+# gRPC, Prometheus metrics (HTTP), plaintext health port (used with TLS only).
+EXPOSE 7800 9464 7801
 ENTRYPOINT ["java", "-jar", "/opt/labbook/labbook.jar"]
 CMD ["server"]

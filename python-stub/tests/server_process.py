@@ -48,7 +48,8 @@ class ServerProcess:
         env = dict(os.environ, LABBOOK_NO_BUILD="1", JAVA_OPTS=os.environ.get("LABBOOK_TEST_JAVA_OPTS", "-Xmx512m"))
         self.proc = subprocess.Popen(
             [str(ROOT / "bin" / "labbook"), "server", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--compaction-interval", "0"],
+             "--data-dir", str(self.data_dir), "--compaction-interval", "0",
+             "--metrics-port", "0"],
             stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -33,6 +33,13 @@ app.kubernetes.io/name: {{ include "labbook.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* Labels that select the server pods only: the migrations Job's pods share the name and
+     instance labels but must get no Service traffic and count in no PodDisruptionBudget. */}}
+{{- define "labbook.serverSelectorLabels" -}}
+{{ include "labbook.selectorLabels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
 {{- define "labbook.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "labbook.fullname" .) .Values.serviceAccount.name }}
@@ -97,6 +104,8 @@ s3-secret-key: {{ .Values.s3.secretKey | b64enc | quote }}
 {{- end }}
 - name: LABBOOK_LOG_LEVEL
   value: {{ $v.server.logLevel | quote }}
+- name: LABBOOK_LOG_FORMAT
+  value: {{ $v.server.logFormat | quote }}
 {{- end }}
 
 {{/* Pod-level scheduling fields shared by the server and the migrations Job. */}}
@@ -116,4 +125,13 @@ tolerations:
 {{- with .Values.priorityClassName }}
 priorityClassName: {{ . | quote }}
 {{- end }}
+{{- end }}
+
+{{/* The port of the kubelet's gRPC probes: the plaintext health-only port when TLS is on. */}}
+{{- define "labbook.probePort" -}}
+{{- if .Values.tls.enabled -}}
+{{ .Values.tls.healthPort }}
+{{- else -}}
+{{ .Values.server.port }}
+{{- end -}}
 {{- end }}

@@ -4,7 +4,13 @@ import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.artifacts.LocalArtifactStore;
 import dev.labbook.server.artifacts.S3ArtifactStore;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
+import dev.labbook.server.domain.UsageRecorder;
+import dev.labbook.server.grpc.ApiEndpoint;
+import dev.labbook.server.grpc.RpcObserver;
+import dev.labbook.server.ops.MetricsEndpoint;
+import dev.labbook.server.ops.PrometheusMetrics;
 import dev.labbook.server.domain.PurgeListener;
 import dev.labbook.server.domain.RunWatchService;
 import dev.labbook.server.domain.artifact.ArtifactGarbageCollector;
@@ -27,12 +33,14 @@ import dev.labbook.server.grpc.RunGrpcService;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.store.postgres.EmbeddedPostgresDatabase;
+import dev.labbook.server.store.postgres.PoolObserver;
 import dev.labbook.server.store.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,11 +58,14 @@ public final class LabbookServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final ApiServer api;
     private final DatabaseEndpoint database;
+    private final Optional<MetricsEndpoint> metricsEndpoint;
 
-    private LabbookServer(Deque<AutoCloseable> resources, ApiServer api, DatabaseEndpoint database) {
+    private LabbookServer(Deque<AutoCloseable> resources, ApiServer api, DatabaseEndpoint database,
+            Optional<MetricsEndpoint> metricsEndpoint) {
         this.resources = resources;
         this.api = api;
         this.database = database;
+        this.metricsEndpoint = metricsEndpoint;
     }
 
     public static LabbookServer start(ServerConfig config) {
@@ -69,10 +80,20 @@ public final class LabbookServer implements AutoCloseable {
             } else {
                 endpoint = new DatabaseEndpoint(config.dbUrl().get(), config.dbUser(), config.dbPassword());
             }
-            PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize());
+            OperationsConfig ops = config.operations();
+            Optional<PrometheusMetrics> prometheus = ops.metricsPort() > 0
+                    ? Optional.of(new PrometheusMetrics()) : Optional.empty();
+            PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize(),
+                    prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
             resources.push(database);
+            prometheus.ifPresent(m -> m.watchPool(database::poolUsage));
             int applied = database.migrate();
             LOG.info("database schema up to date ({} migrations applied now)", applied);
+            UsageRecorder usage = prometheus.<UsageRecorder>map(m -> m).orElse(UsageRecorder.NONE);
+            RpcObserver rpcs = prometheus.<RpcObserver>map(m -> m).orElse(RpcObserver.NONE);
+            Optional<MetricsEndpoint> metricsEndpoint = prometheus
+                    .map(m -> MetricsEndpoint.start(config.host(), ops.metricsPort(), m.registry()));
+            metricsEndpoint.ifPresent(resources::push);
 
             TrackingStore store = database.trackingStore();
             Clock clock = Clock.systemUTC();
@@ -95,9 +116,9 @@ public final class LabbookServer implements AutoCloseable {
             ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener);
             RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
-                    config.artifacts().maxArtifactBytes());
+                    config.artifacts().maxArtifactBytes(), usage);
             resources.push(artifacts);
-            MetricService metrics = new MetricService(store, clock);
+            MetricService metrics = new MetricService(store, clock, usage);
             TableService tables = new TableService(store);
             // Every replica signs search page tokens with the same key, kept in the database.
             RunSearchService search = new RunSearchService(store, database.runSearchStore(), new SearchTokens(
@@ -119,8 +140,8 @@ public final class LabbookServer implements AutoCloseable {
             RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
             ApiServer api;
             try {
-                api = ApiServer.start(config.host(), config.port(), config.maxMessageBytes(),
-                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
+                api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
+                        config.maxMessageBytes(), rpcs, new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
                         new MetricGrpcService(metrics, tables), new LogGrpcService(logs),
                         new ArtifactGrpcService(artifacts));
             } catch (IOException | RuntimeException e) {
@@ -128,20 +149,49 @@ public final class LabbookServer implements AutoCloseable {
                 watches.close();
                 throw e;
             }
-            resources.push(api);
-            // Closed before the API server: open follows end with UNAVAILABLE instead of holding
-            // the shutdown for its full grace period.
-            resources.push(logs);
-            resources.push(watches);
-            LOG.info("Labbook listening on {}:{} ({})", config.host(), api.port(),
-                    config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl());
-            return new LabbookServer(resources, api, endpoint);
+            ApiServer serving = api;
+            resources.push(() -> stopServing(serving, ops, logs, watches));
+            LOG.info("Labbook listening on {}:{}{} ({}){}{}", config.host(), api.port(),
+                    ops.tls().isPresent() ? " with TLS" : "",
+                    config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl(),
+                    api.healthPort().map(p -> ", plaintext health on " + p).orElse(""),
+                    metricsEndpoint.map(m -> ", metrics on http://" + config.host() + ":" + m.port() + "/metrics")
+                            .orElse(""));
+            return new LabbookServer(resources, api, endpoint, metricsEndpoint);
         } catch (IOException e) {
             closeAll(resources);
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
         } catch (RuntimeException | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /**
+     * Graceful shutdown of the API (docs/operations.md): health NOT_SERVING, a drain pause while
+     * load balancers and endpoints drop this server, then no new calls, client streams ended with
+     * UNAVAILABLE after their current message, follows ({@code followers}) ended, and the calls
+     * still in flight given the grace period before they are cancelled.
+     */
+    private static void stopServing(ApiServer api, OperationsConfig ops, AutoCloseable... followers)
+            throws Exception {
+        api.reportNotServing();
+        if (!ops.shutdownDrain().isZero()) {
+            LOG.info("shutting down: health reports NOT_SERVING; draining for {} s", ops.shutdownDrain().toSeconds());
+            try {
+                Thread.sleep(ops.shutdownDrain().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int streams = api.stopAccepting();
+        for (AutoCloseable follower : followers) {
+            follower.close();
+        }
+        LOG.info("shutting down: no new calls; {} open streams end with UNAVAILABLE after their current message",
+                streams);
+        if (!api.awaitCalls(ops.shutdownGrace())) {
+            LOG.warn("calls still running after the {} s grace period were cancelled", ops.shutdownGrace().toSeconds());
         }
     }
 
@@ -167,6 +217,16 @@ public final class LabbookServer implements AutoCloseable {
         return api.port();
     }
 
+    /** The Prometheus endpoint's port, when metrics are on. */
+    public Optional<Integer> metricsPort() {
+        return metricsEndpoint.map(MetricsEndpoint::port);
+    }
+
+    /** The plaintext health-only port, when TLS is on and it is enabled. */
+    public Optional<Integer> healthPort() {
+        return api.healthPort();
+    }
+
     public DatabaseEndpoint database() {
         return database;
     }
@@ -175,8 +235,9 @@ public final class LabbookServer implements AutoCloseable {
         api.awaitTermination();
     }
 
+    /** Shuts down gracefully (see docs/operations.md); safe to call again or from several threads. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closeAll(resources);
     }
 

@@ -31,8 +31,9 @@ class EmbeddedDefaultIT {
     Path dataDir;
 
     private ServerConfig config() {
+        // No metrics endpoint: its fixed default port could be taken by another test JVM.
         return ServerConfigLoader.load(Map.of(Setting.HOST, "127.0.0.1", Setting.PORT, "0",
-                Setting.DATA_DIR, dataDir.toString()), Map.of(), null, dataDir);
+                Setting.DATA_DIR, dataDir.toString(), Setting.METRICS_PORT, "0"), Map.of(), null, dataDir);
     }
 
     private static <T> T call(LabbookServer server, Function<ManagedChannel, T> work) throws InterruptedException {

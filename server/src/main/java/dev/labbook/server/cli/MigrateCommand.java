@@ -2,6 +2,7 @@ package dev.labbook.server.cli;
 
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.config.ServerConfigLoader;
+import dev.labbook.server.ops.LogOutput;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.store.postgres.EmbeddedPostgresDatabase;
 import dev.labbook.server.store.postgres.PostgresDatabase;
@@ -26,6 +27,7 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile.path,
                 Path.of(System.getProperty("user.home")));
+        LogOutput.use(config.operations().logFormat());
         EmbeddedPostgresDatabase embedded = config.embeddedDatabase()
                 ? EmbeddedPostgresDatabase.start(config.dataDir(), config.embeddedDbPort())
                 : null;

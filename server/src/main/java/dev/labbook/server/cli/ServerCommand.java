@@ -3,6 +3,7 @@ package dev.labbook.server.cli;
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.config.ServerConfigLoader;
+import dev.labbook.server.ops.LogOutput;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,12 +30,16 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = ServerConfigLoader.load(SettingOptions.given(spec), System.getenv(), configFile.path,
                 Path.of(System.getProperty("user.home")));
+        LogOutput.use(config.operations().logFormat());
         LabbookServer server = LabbookServer.start(config);
-        Thread shutdown = new Thread(server::close, "labbook-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
+        TerminationSignals.onTermination(server::close);
+        // Other ways out (System.exit elsewhere, SIGHUP) still close what the server opened.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "labbook-shutdown-hook"));
         spec.commandLine().getOut().printf("Labbook is serving on port %d. Stop with Ctrl-C.%n", server.port());
         spec.commandLine().getOut().flush();
         server.awaitTermination();
+        // The API has stopped; wait for the rest of the shutdown (pool, embedded database) to finish.
+        server.close();
         return 0;
     }
 }

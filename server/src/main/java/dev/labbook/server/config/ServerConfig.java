@@ -15,7 +15,16 @@ public record ServerConfig(
         int embeddedDbPort,
         int maxMessageBytes,
         int compactionIntervalSeconds,
-        ArtifactConfig artifacts) {
+        ArtifactConfig artifacts,
+        OperationsConfig operations) {
+
+    /** A server with {@link OperationsConfig#minimal()} operations settings, as tests embed it. */
+    public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
+            int dbPoolSize, int embeddedDbPort, int maxMessageBytes, int compactionIntervalSeconds,
+            ArtifactConfig artifacts) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort, maxMessageBytes,
+                compactionIntervalSeconds, artifacts, OperationsConfig.minimal());
+    }
 
     public boolean embeddedDatabase() {
         return dbUrl.isEmpty();
@@ -23,6 +32,11 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations);
+    }
+
+    public ServerConfig withOperations(OperationsConfig newOperations) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
+                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations);
     }
 }

@@ -78,7 +78,49 @@ public final class ServerConfigLoader {
                 intSetting(values, Setting.EMBEDDED_DB_PORT, 0, 65535),
                 intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
                 intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400),
-                artifacts);
+                artifacts,
+                operations(values, home));
+    }
+
+    private static OperationsConfig operations(Map<Setting, String> values, Path home) {
+        String format = values.get(Setting.LOG_FORMAT);
+        LogFormat logFormat = java.util.Arrays.stream(LogFormat.values()).filter(f -> f.key().equals(format))
+                .findFirst().orElseThrow(() -> new ConfigException(describe(Setting.LOG_FORMAT)
+                        + " must be text or json, got '" + format + "'"));
+        String cert = values.get(Setting.TLS_CERT_FILE);
+        String key = values.get(Setting.TLS_KEY_FILE);
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw new ConfigException(describe(cert.isEmpty() ? Setting.TLS_CERT_FILE : Setting.TLS_KEY_FILE)
+                    + " is required when " + describe(cert.isEmpty() ? Setting.TLS_KEY_FILE : Setting.TLS_CERT_FILE)
+                    + " is set");
+        }
+        Optional<OperationsConfig.Tls> tls = Optional.empty();
+        if (!cert.isEmpty()) {
+            tls = Optional.of(new OperationsConfig.Tls(readableFile(Setting.TLS_CERT_FILE, cert, home),
+                    readableFile(Setting.TLS_KEY_FILE, key, home)));
+        }
+        int port = intSetting(values, Setting.PORT, 0, 65535);
+        int metricsPort = intSetting(values, Setting.METRICS_PORT, 0, 65535);
+        int healthPort = intSetting(values, Setting.HEALTH_PORT, 0, 65535);
+        if (metricsPort != 0 && metricsPort == port) {
+            throw new ConfigException(describe(Setting.METRICS_PORT) + " must differ from " + describe(Setting.PORT)
+                    + ", both are " + port);
+        }
+        if (tls.isPresent() && healthPort != 0 && (healthPort == port || healthPort == metricsPort)) {
+            throw new ConfigException(describe(Setting.HEALTH_PORT) + " must differ from the gRPC and metrics ports, got "
+                    + healthPort);
+        }
+        return new OperationsConfig(metricsPort, logFormat, tls, healthPort,
+                java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_DRAIN_SECONDS, 0, 3600)),
+                java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_GRACE_SECONDS, 0, 3600)));
+    }
+
+    private static Path readableFile(Setting setting, String raw, Path home) {
+        Path file = path(raw, home);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigException(describe(setting) + " names no readable file: " + file);
+        }
+        return file;
     }
 
     private static int intSetting(Map<Setting, String> values, Setting setting, int min, int max) {

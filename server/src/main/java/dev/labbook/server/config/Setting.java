@@ -28,7 +28,17 @@ public enum Setting {
     S3_SECRET_KEY("s3-secret-key", "", "S3 secret key (prefer the environment variable)."),
     MAX_ARTIFACT_BYTES("max-artifact-bytes", "68719476736", "Largest artifact accepted, in bytes (default 64 GiB)."),
     GC_INTERVAL("gc-interval", "3600",
-            "Seconds between artifact garbage collection passes (they also run after purges); 0: only after purges.");
+            "Seconds between artifact garbage collection passes (they also run after purges); 0: only after purges."),
+    METRICS_PORT("metrics-port", "9464", "HTTP port of the Prometheus metrics endpoint (/metrics); 0 turns it off."),
+    LOG_FORMAT("log-format", "text", "Log output on stderr: text (one line per event) or json (one JSON object per line)."),
+    SHUTDOWN_DRAIN_SECONDS("shutdown-drain-seconds", "0", "On SIGTERM, seconds the server keeps serving while "
+            + "its health reports NOT_SERVING, so load balancers and endpoints drop it before it stops accepting."),
+    SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "20", "On SIGTERM, seconds calls in flight get to finish "
+            + "after the server stops accepting new ones; streams end with UNAVAILABLE after their current message."),
+    TLS_CERT_FILE("tls-cert-file", "", "PEM certificate chain; with --tls-key-file, gRPC is served over TLS."),
+    TLS_KEY_FILE("tls-key-file", "", "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) of --tls-cert-file."),
+    HEALTH_PORT("health-port", "7801", "With TLS on: plaintext port serving only grpc.health.v1.Health, "
+            + "for probes that cannot speak TLS (the kubelet's); 0 turns it off.");
 
     private final String key;
     private final String defaultValue;

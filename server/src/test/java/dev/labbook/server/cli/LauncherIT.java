@@ -67,7 +67,8 @@ class LauncherIT {
 
     @Test
     void startsOnTheEmbeddedDefaultServesHealthAndStopsCleanlyOnSigterm() throws Exception {
-        Process process = launcher("server", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString())
+        Process process = launcher("server", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
+                "--metrics-port", "0")
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(

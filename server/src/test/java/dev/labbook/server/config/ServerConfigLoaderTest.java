@@ -20,6 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ServerConfigLoaderTest {
+    private static final OperationsConfig DEFAULT_OPERATIONS = new OperationsConfig(9464, LogFormat.TEXT,
+            Optional.empty(), 7801, java.time.Duration.ZERO, java.time.Duration.ofSeconds(20));
     @TempDir
     Path tmp;
 
@@ -49,7 +51,7 @@ class ServerConfigLoaderTest {
 
         assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
                 "", "", 10, 0, 16 * 1024 * 1024, 60,
-                ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts"))));
+                ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS));
         assertThat(config.embeddedDatabase()).isTrue();
     }
 
@@ -132,7 +134,7 @@ class ServerConfigLoaderTest {
 
             assertThat(load()).isEqualTo(new ServerConfig("127.0.0.1", 7900, Path.of("/srv/labbook"),
                     Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576, 60,
-                    ArtifactConfig.local(Path.of("/srv/labbook/artifacts"))));
+                    ArtifactConfig.local(Path.of("/srv/labbook/artifacts")), DEFAULT_OPERATIONS));
         }
 
         @Test
@@ -362,6 +364,77 @@ class ServerConfigLoaderTest {
         void doesNotExpandTildeFollowedByAName() {
             assertThat(dataDirFor("~bob/data")).isEqualTo(Path.of("~bob/data").toAbsolutePath());
             assertThat(dataDirFor("data/~/x")).isEqualTo(Path.of("data/~/x").toAbsolutePath());
+        }
+    }
+
+    @Nested
+    class Operations {
+        @Test
+        void areReadFromTheEnvironment() throws IOException {
+            Path cert = Files.writeString(tmp.resolve("tls.crt"), "cert");
+            Path key = Files.writeString(tmp.resolve("tls.key"), "key");
+            env.put("LABBOOK_METRICS_PORT", "9100");
+            env.put("LABBOOK_LOG_FORMAT", "json");
+            env.put("LABBOOK_SHUTDOWN_DRAIN_SECONDS", "5");
+            env.put("LABBOOK_SHUTDOWN_GRACE_SECONDS", "25");
+            env.put("LABBOOK_TLS_CERT_FILE", cert.toString());
+            env.put("LABBOOK_TLS_KEY_FILE", key.toString());
+            env.put("LABBOOK_HEALTH_PORT", "7900");
+
+            assertThat(load().operations()).isEqualTo(new OperationsConfig(9100, LogFormat.JSON,
+                    Optional.of(new OperationsConfig.Tls(cert, key)), 7900, java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofSeconds(25)));
+        }
+
+        @Test
+        void zeroMetricsPortTurnsTheEndpointOff() {
+            flags.put(Setting.METRICS_PORT, "0");
+
+            assertThat(load().operations().metricsPort()).isZero();
+        }
+
+        @Test
+        void rejectsAnUnknownLogFormat() {
+            env.put("LABBOOK_LOG_FORMAT", "xml");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessage("--log-format (LABBOOK_LOG_FORMAT) must be text or json, got 'xml'");
+        }
+
+        @Test
+        void rejectsACertificateWithoutKey() throws IOException {
+            flags.put(Setting.TLS_CERT_FILE, Files.writeString(tmp.resolve("tls.crt"), "cert").toString());
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessage("--tls-key-file (LABBOOK_TLS_KEY_FILE) is required when --tls-cert-file "
+                            + "(LABBOOK_TLS_CERT_FILE) is set");
+        }
+
+        @Test
+        void rejectsAMissingKeyFile() throws IOException {
+            flags.put(Setting.TLS_CERT_FILE, Files.writeString(tmp.resolve("tls.crt"), "cert").toString());
+            flags.put(Setting.TLS_KEY_FILE, tmp.resolve("missing.key").toString());
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessage("--tls-key-file (LABBOOK_TLS_KEY_FILE) names no readable file: "
+                            + tmp.resolve("missing.key"));
+        }
+
+        @Test
+        void rejectsTheMetricsPortOnTheGrpcPort() {
+            flags.put(Setting.METRICS_PORT, "7800");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("--metrics-port (LABBOOK_METRICS_PORT) must differ from --port");
+        }
+
+        @Test
+        void rejectsANegativeGracePeriod() {
+            flags.put(Setting.SHUTDOWN_GRACE_SECONDS, "-1");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessage("--shutdown-grace-seconds (LABBOOK_SHUTDOWN_GRACE_SECONDS) must be between 0 and 3600, "
+                            + "got -1");
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.PageTokens;
 import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.RunGuards;
+import dev.labbook.server.domain.UsageRecorder;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.store.TrackingStore;
 import java.io.UncheckedIOException;
@@ -50,6 +51,7 @@ public final class ArtifactService implements AutoCloseable {
     private final ArtifactStore objects;
     private final Clock clock;
     private final long maxArtifactBytes;
+    private final UsageRecorder usage;
     private final UploadMemory uploadMemory = UploadMemory.forThisJvm();
     /** Stores parts in the background while the next part arrives (see UploadSession). */
     private final ExecutorService partWriters = Executors.newCachedThreadPool(runnable -> {
@@ -59,6 +61,12 @@ public final class ArtifactService implements AutoCloseable {
     });
 
     public ArtifactService(TrackingStore store, ArtifactStore objects, Clock clock, long maxArtifactBytes) {
+        this(store, objects, clock, maxArtifactBytes, UsageRecorder.NONE);
+    }
+
+    public ArtifactService(TrackingStore store, ArtifactStore objects, Clock clock, long maxArtifactBytes,
+            UsageRecorder usage) {
+        this.usage = usage;
         this.store = store;
         this.objects = objects;
         this.clock = clock;
@@ -176,6 +184,7 @@ public final class ArtifactService implements AutoCloseable {
         });
         replaced.map(Artifact::objectKey).filter(key -> key != null && !key.equals(upload.objectKey()))
                 .ifPresent(this::deleteObjectQuietly);
+        usage.artifactStored(size);
         return artifact;
     }
 

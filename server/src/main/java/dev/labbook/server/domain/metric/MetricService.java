@@ -4,6 +4,7 @@ import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Limits;
 import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.RunGuards;
+import dev.labbook.server.domain.UsageRecorder;
 import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.TrackingStore.TrackingTransaction;
@@ -24,10 +25,16 @@ public final class MetricService {
 
     private final TrackingStore store;
     private final Clock clock;
+    private final UsageRecorder usage;
 
     public MetricService(TrackingStore store, Clock clock) {
+        this(store, clock, UsageRecorder.NONE);
+    }
+
+    public MetricService(TrackingStore store, Clock clock, UsageRecorder usage) {
         this.store = store;
         this.clock = clock;
+        this.usage = usage;
     }
 
     /**
@@ -38,7 +45,7 @@ public final class MetricService {
         validate(batch);
         TreeMap<String, KeyedPoints> byKey = group(batch);
         List<EncodedChunk> encoded = encode(byKey);
-        return store.inTransaction(tx -> {
+        IngestResult result = store.inTransaction(tx -> {
             MetricRepository metrics = tx.metrics();
             requireWritable(tx, batch.runId());
             long last = metrics.lockWriter(batch.runId(), batch.writerId());
@@ -64,6 +71,10 @@ public final class MetricService {
             metrics.setWriterSequence(batch.runId(), batch.writerId(), batch.sequence(), clock.instant());
             return new IngestResult(false, batch.pointCount());
         });
+        if (!result.duplicate()) {
+            usage.metricBatchCommitted(result.points());
+        }
+        return result;
     }
 
     /** The last sequence a writer committed to a run; 0 when none. */

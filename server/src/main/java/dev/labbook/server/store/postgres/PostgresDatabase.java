@@ -25,7 +25,25 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /** Opens a pool, failing fast with a clear message when the database cannot be reached. */
     public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize) {
+        return open(endpoint, poolSize, PoolObserver.NONE);
+    }
+
+    /** As {@link #open(DatabaseEndpoint, int)}, reporting connection checkouts to {@code observer}. */
+    public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize, PoolObserver observer) {
         HikariConfig config = new HikariConfig();
+        if (observer != PoolObserver.NONE) {
+            config.setMetricsTrackerFactory((poolName, stats) -> new com.zaxxer.hikari.metrics.IMetricsTracker() {
+                @Override
+                public void recordConnectionAcquiredNanos(long nanos) {
+                    observer.connectionAcquired(nanos);
+                }
+
+                @Override
+                public void recordConnectionTimeout() {
+                    observer.connectionTimedOut();
+                }
+            });
+        }
         config.setPoolName("labbook-db");
         config.setJdbcUrl(endpoint.jdbcUrl());
         if (!endpoint.user().isEmpty()) {
@@ -68,6 +86,16 @@ public final class PostgresDatabase implements AutoCloseable {
     /** Secrets shared by all replicas, such as the key that signs search page tokens. */
     public PostgresServerSecretStore serverSecrets() {
         return new PostgresServerSecretStore(dsl);
+    }
+
+    /** What the pool holds now (zeros before its first connection or after close). */
+    public PoolUsage poolUsage() {
+        com.zaxxer.hikari.HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        if (bean == null) {
+            return new PoolUsage(0, 0, 0, pool.getMaximumPoolSize());
+        }
+        return new PoolUsage(bean.getActiveConnections(), bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
     }
 
     @Override

@@ -1,0 +1,198 @@
+"""Assertions on the manifests helm/check renders (run by helm/check with helm/.venv's python).
+
+Each rendering is a file NAME.yaml in the directory given as the only argument:
+  default      default values (native preStop sleep: helm's default Kubernetes version)
+  default-old  default values rendered for Kubernetes 1.25 (preStop `exec: sleep`)
+  full         ci/full-values.yaml: TLS, ServiceMonitor, HPA, Ingress, existing Secrets
+  created      credentials given as values: chart-created Secrets
+Prints one line per failed check and exits 1 if any failed.
+"""
+import base64
+import os
+import sys
+
+import yaml
+
+OUT = sys.argv[1]
+errors = []
+
+
+def check(cond, msg):
+    if not cond:
+        errors.append(msg)
+
+
+def load(name):
+    with open(os.path.join(OUT, name + ".yaml")) as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def of_kind(docs, kind):
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def one(docs, kind, name):
+    found = of_kind(docs, kind)
+    check(len(found) == 1, f"{name}: exactly one {kind} (found {len(found)})")
+    return found[0] if found else {}
+
+
+def server_container(dep):
+    containers = dep["spec"]["template"]["spec"]["containers"]
+    return next(c for c in containers if c["name"] == "server")
+
+
+def env_of(container):
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def ports_of(container):
+    return {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+
+
+def walk_strings(node):
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from walk_strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk_strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+renders = {name: load(name) for name in ("default", "default-old", "full", "created")}
+
+for name, docs in renders.items():
+    dep = one(docs, "Deployment", name)
+    pod = dep["spec"]["template"]["spec"]
+    c = server_container(dep)
+    env = env_of(c)
+    ports = ports_of(c)
+    tls = name == "full"
+
+    # Probes: native gRPC probes, on the plaintext health port when TLS is on.
+    probe_port = 7811 if tls else 7800
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        check(c.get(probe, {}).get("grpc", {}).get("port") == probe_port,
+              f"{name}: {probe} is a gRPC probe on {probe_port}")
+        check("httpGet" not in c.get(probe, {}) and "exec" not in c.get(probe, {}),
+              f"{name}: {probe} uses no other handler")
+
+    # Non-root, read-only root filesystem, no privilege escalation, all capabilities dropped.
+    psc, sc = pod.get("securityContext", {}), c.get("securityContext", {})
+    check(psc.get("runAsNonRoot") is True and psc.get("runAsUser") == 10001, f"{name}: pod runs as uid 10001")
+    check(sc.get("readOnlyRootFilesystem") is True, f"{name}: read-only root filesystem")
+    check(sc.get("allowPrivilegeEscalation") is False, f"{name}: no privilege escalation")
+    check(sc.get("capabilities", {}).get("drop") == ["ALL"], f"{name}: capabilities dropped")
+    check(any(m["mountPath"] == "/tmp" for m in c.get("volumeMounts", [])), f"{name}: /tmp is writable")
+
+    # Graceful shutdown: preStop pause, drain and grace within terminationGracePeriodSeconds.
+    drain = int(env["LABBOOK_SHUTDOWN_DRAIN_SECONDS"]["value"])
+    grace = int(env["LABBOOK_SHUTDOWN_GRACE_SECONDS"]["value"])
+    pre_stop = c.get("lifecycle", {}).get("preStop", {})
+    if name == "default-old":
+        check(pre_stop.get("exec", {}).get("command") == ["sleep", "5"], f"{name}: preStop exec sleep 5 before 1.30")
+        pause = 5
+    else:
+        check(pre_stop.get("sleep", {}).get("seconds") == 5, f"{name}: native preStop sleep of 5 s")
+        pause = pre_stop.get("sleep", {}).get("seconds", 0)
+    check(pod["terminationGracePeriodSeconds"] >= pause + drain + grace + 5,
+          f"{name}: terminationGracePeriodSeconds covers preStop + drain + grace")
+
+    # Metrics: container port, Service port, LABBOOK_METRICS_PORT agree.
+    metrics_port = 9100 if name == "full" else 9464
+    check(env["LABBOOK_METRICS_PORT"]["value"] == str(metrics_port), f"{name}: LABBOOK_METRICS_PORT")
+    check(ports.get("metrics") == metrics_port, f"{name}: metrics container port {metrics_port}")
+    svc = one(docs, "Service", name)
+    svc_ports = {p["name"]: p for p in svc["spec"]["ports"]}
+    check(svc_ports.get("metrics", {}).get("targetPort") == "metrics", f"{name}: Service metrics port")
+    check(svc_ports.get("grpc", {}).get("targetPort") == "grpc", f"{name}: Service grpc port")
+    annotations = dep["spec"]["template"]["metadata"].get("annotations", {})
+    if name == "full":
+        check("prometheus.io/scrape" not in annotations, f"{name}: scrape annotations off")
+        sm = one(docs, "ServiceMonitor", name)
+        endpoint = sm.get("spec", {}).get("endpoints", [{}])[0]
+        check(endpoint.get("port") == "metrics" and endpoint.get("path") == "/metrics",
+              f"{name}: ServiceMonitor scrapes the metrics port")
+        check(sm.get("metadata", {}).get("labels", {}).get("release") == "kube-prometheus-stack",
+              f"{name}: ServiceMonitor labels")
+    else:
+        check(annotations.get("prometheus.io/scrape") == "true"
+              and annotations.get("prometheus.io/port") == str(metrics_port)
+              and annotations.get("prometheus.io/path") == "/metrics", f"{name}: prometheus scrape annotations")
+        check(not of_kind(docs, "ServiceMonitor"), f"{name}: no ServiceMonitor by default")
+
+    # TLS: Secret mounted read-only, files and plaintext health port given to the server.
+    if tls:
+        check(env["LABBOOK_TLS_CERT_FILE"]["value"] == "/etc/labbook/tls/tls.crt"
+              and env["LABBOOK_TLS_KEY_FILE"]["value"] == "/etc/labbook/tls/tls.key", f"{name}: TLS files")
+        check(env["LABBOOK_HEALTH_PORT"]["value"] == "7811" and ports.get("health") == 7811,
+              f"{name}: plaintext health port 7811")
+        vols = {v["name"]: v for v in pod["volumes"]}
+        check(vols.get("tls", {}).get("secret", {}).get("secretName") == "labbook-server-tls",
+              f"{name}: TLS Secret volume")
+        mount = next((m for m in c["volumeMounts"] if m["name"] == "tls"), {})
+        check(mount.get("mountPath") == "/etc/labbook/tls" and mount.get("readOnly") is True,
+              f"{name}: TLS Secret mounted read-only")
+        check("appProtocol" not in svc_ports.get("grpc", {}), f"{name}: no h2c appProtocol with TLS")
+    else:
+        check(not any(k.startswith("LABBOOK_TLS") for k in env) and "health" not in ports,
+              f"{name}: no TLS settings")
+        check(svc_ports.get("grpc", {}).get("appProtocol") == "kubernetes.io/h2c", f"{name}: h2c appProtocol")
+
+    # Migrations hook Job: runs `labbook migrate` before install and upgrade, deleted after success.
+    job = one(docs, "Job", name)
+    job_ann = job.get("metadata", {}).get("annotations", {})
+    check(job_ann.get("helm.sh/hook") == "pre-install,pre-upgrade", f"{name}: migrations Job is a pre-install/upgrade hook")
+    check("helm.sh/hook-delete-policy" in job_ann, f"{name}: migrations Job has a delete policy")
+    job_c = job["spec"]["template"]["spec"]["containers"][0]
+    check(job_c.get("args") == ["migrate"], f"{name}: migrations Job runs migrate")
+    check(job_c.get("securityContext", {}).get("readOnlyRootFilesystem") is True, f"{name}: migrations Job read-only")
+    pdb = one(docs, "PodDisruptionBudget", name)
+
+    # The Service and the PodDisruptionBudget select the server pods, never the migrations Job's.
+    pod_labels = dep["spec"]["template"]["metadata"]["labels"]
+    job_labels = job["spec"]["template"]["metadata"]["labels"]
+    for what, selector in (("Service", svc["spec"]["selector"]),
+                           ("PodDisruptionBudget", pdb.get("spec", {}).get("selector", {}).get("matchLabels", {})),
+                           ("Deployment", dep["spec"]["selector"]["matchLabels"])):
+        matches = lambda labels: all(labels.get(k) == v for k, v in selector.items())
+        check(selector and matches(pod_labels), f"{name}: {what} selects the server pods")
+        check(not matches(job_labels), f"{name}: {what} does not select the migrations Job's pods")
+
+    # Secrets are never inlined: credentials only in Secret objects, read through secretKeyRef.
+    for secret in ("pg-inline-secret", "s3-inline-secret"):
+        for d in docs:
+            if d.get("kind") != "Secret":
+                check(all(secret not in s for s in walk_strings(d)),
+                      f"{name}: credential {secret} inlined in a {d.get('kind')}")
+    for var in ("LABBOOK_DB_PASSWORD", "LABBOOK_S3_SECRET_KEY"):
+        if var in env:
+            check("secretKeyRef" in env[var].get("valueFrom", {}) and "value" not in env[var],
+                  f"{name}: {var} read from a Secret")
+
+    if name == "default":
+        check(dep["spec"].get("replicas") == 2, "default: replicas 2")
+        check(not of_kind(docs, "Secret") and not of_kind(docs, "HorizontalPodAutoscaler")
+              and not of_kind(docs, "Ingress"), "default: no Secret, HPA or Ingress")
+    if name == "full":
+        check(of_kind(docs, "HorizontalPodAutoscaler") and of_kind(docs, "Ingress"), "full: HPA and Ingress")
+        check("replicas" not in dep["spec"], "full: no replicas with HPA")
+        refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env.values() if "valueFrom" in e}
+        check(refs == {"labbook-db", "labbook-s3"}, f"full: existing Secrets referenced ({refs})")
+        check(not of_kind(docs, "Secret"), "full: no Secret created with existing Secrets")
+        check("LABBOOK_S3_ENDPOINT" in env and "LABBOOK_ARTIFACT_DIR" not in env, "full: S3 store")
+    if name == "created":
+        secrets = of_kind(docs, "Secret")
+        check(len(secrets) == 2, "created: credentials Secret and migrations hook Secret")
+        enc = base64.b64encode(b"pg-inline-secret").decode()
+        check(all(s.get("data", {}).get("db-password") == enc for s in secrets),
+              "created: password stored base64 in the Secrets")
+        check(any("helm.sh/hook" in s["metadata"].get("annotations", {}) for s in secrets),
+              "created: migrations Secret is a hook")
+
+if errors:
+    print("\n".join("  FAIL " + e for e in errors))
+    sys.exit(1)
+print(f"rendered fields: ok ({', '.join(renders)})")

@@ -1,0 +1,36 @@
+package dev.labbook.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How the server runs in production: metrics endpoint, log format, TLS with its plaintext health
+ * port, and the stages of a graceful shutdown (see docs/operations.md).
+ *
+ * @param metricsPort HTTP port of the Prometheus endpoint; 0: none
+ * @param healthPort plaintext health-only gRPC port used when TLS is on; 0: none
+ * @param shutdownDrain how long the server reports NOT_SERVING before it stops accepting calls
+ * @param shutdownGrace how long calls in flight get to finish once it stops accepting
+ */
+public record OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
+        Duration shutdownDrain, Duration shutdownGrace) {
+
+    /** Server certificate chain and private key, both PEM files. */
+    public record Tls(Path certFile, Path keyFile) {
+    }
+
+    /** Text logs, plaintext, no metrics endpoint, no drain pause: what embedded test servers use. */
+    public static OperationsConfig minimal() {
+        return new OperationsConfig(0, LogFormat.TEXT, Optional.empty(), 0, Duration.ZERO, Duration.ofSeconds(10));
+    }
+
+    public OperationsConfig withMetricsPort(int port) {
+        return new OperationsConfig(port, logFormat, tls, healthPort, shutdownDrain, shutdownGrace);
+    }
+
+    public OperationsConfig withTls(Tls newTls, int newHealthPort) {
+        return new OperationsConfig(metricsPort, logFormat, Optional.of(newTls), newHealthPort, shutdownDrain,
+                shutdownGrace);
+    }
+}

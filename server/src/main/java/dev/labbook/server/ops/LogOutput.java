@@ -1,0 +1,44 @@
+package dev.labbook.server.ops;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import dev.labbook.server.config.LogFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Switches the stderr log appender of logback.xml to JSON when {@code log-format} says so: one
+ * object per line with timestamp (epoch ms), level, threadName, loggerName, mdc, formatted
+ * message and throwable (logback's own {@link JsonEncoder}).
+ */
+public final class LogOutput {
+    static final String APPENDER = "STDERR";
+
+    private LogOutput() {
+    }
+
+    public static void use(LogFormat format) {
+        if (format != LogFormat.JSON || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER);
+        if (!(appender instanceof OutputStreamAppender<ILoggingEvent> stream)) {
+            return;
+        }
+        JsonEncoder json = new JsonEncoder();
+        json.setContext(context);
+        json.setWithSequenceNumber(false);
+        json.setWithNanoseconds(false);
+        json.setWithContext(false);
+        json.setWithMessage(false);
+        json.setWithArguments(false);
+        json.setWithFormattedMessage(true);
+        json.start();
+        stream.stop();
+        stream.setEncoder(json);
+        stream.start();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.labbook.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.RunServiceGrpc;
+import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.OperationsConfig;
+import dev.labbook.server.config.ServerConfig;
+import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.SelfSignedCertificate;
+import dev.labbook.server.testing.SelfSignedCertificate.KeyEncoding;
+import dev.labbook.server.testing.ServerProcess;
+import dev.labbook.server.testing.SharedPostgres;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gRPC over TLS with a self-signed certificate whose key is PKCS#1 (as cert-manager writes it),
+ * and the plaintext health-only port the kubelet's gRPC probes use.
+ */
+class TlsIT {
+    @TempDir
+    static Path tmp;
+
+    private static SelfSignedCertificate certificate;
+    private static LabbookServer server;
+    private static int healthPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        certificate = SelfSignedCertificate.create(tmp.resolve("tls"), KeyEncoding.RSA_PKCS1);
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_tls_it");
+        healthPort = ServerProcess.freePort();
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
+                db.user(), db.password(), 2, 0, 16 * 1024 * 1024, 0, ArtifactConfig.local(tmp.resolve("artifacts")))
+                .withOperations(OperationsConfig.minimal().withTls(
+                        new OperationsConfig.Tls(certificate.cert(), certificate.key()), healthPort));
+        server = LabbookServer.start(config);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static ManagedChannel tlsChannel() throws Exception {
+        return Grpc.newChannelBuilderForAddress("localhost", server.port(),
+                TlsChannelCredentials.newBuilder().trustManager(certificate.cert().toFile()).build()).build();
+    }
+
+    private static ManagedChannel plaintext(int port) {
+        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @Test
+    void theApiIsServedOverTls() throws Exception {
+        ManagedChannel channel = tlsChannel();
+        try {
+            String name = RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .createRun(CreateRunRequest.newBuilder().setExperimentName("tls").setName("r1").build())
+                    .getRun().getName();
+            assertThat(name).isEqualTo("r1");
+            assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus()).isEqualTo(ServingStatus.SERVING);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void theApiPortRefusesPlaintext() {
+        ManagedChannel channel = plaintext(server.port());
+        try {
+            assertThatThrownBy(() -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void healthIsReachableInPlaintextOnTheHealthPortAndNothingElse() {
+        assertThat(server.healthPort()).contains(healthPort);
+        ManagedChannel channel = plaintext(healthPort);
+        try {
+            assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus()).isEqualTo(ServingStatus.SERVING);
+            assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder()
+                    .setService("labbook.v1.RunService").build()).getStatus()).isEqualTo(ServingStatus.SERVING);
+            assertThatThrownBy(() -> RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                    .setExperimentName("tls").setName("plain").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}
