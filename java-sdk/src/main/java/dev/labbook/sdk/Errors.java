@@ -1,0 +1,78 @@
+package dev.labbook.sdk;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+
+/** Turns gRPC failures into the SDK's typed exceptions. */
+final class Errors {
+    private Errors() {
+    }
+
+    static LabbookException translate(Throwable error) {
+        if (error instanceof LabbookException e) {
+            return e;
+        }
+        Status status = Status.fromThrowable(error);
+        String message = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        return switch (status.getCode()) {
+            case NOT_FOUND -> new NotFoundException(message, error);
+            case ALREADY_EXISTS -> new AlreadyExistsException(message, error);
+            case INVALID_ARGUMENT -> new InvalidArgumentException(badRequestField(error), message, error);
+            case FAILED_PRECONDITION -> new FailedPreconditionException(message, error);
+            case RESOURCE_EXHAUSTED -> new ResourceExhaustedException(message, error);
+            case UNAVAILABLE -> new UnavailableException(message, error);
+            case ABORTED -> new AbortedException(message, error);
+            case OUT_OF_RANGE -> new OutOfRangeException(message, error);
+            case DEADLINE_EXCEEDED -> new DeadlineExceededException(message, error);
+            case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(message, error);
+            default -> new LabbookException(status.getCode().name(), message, error);
+        };
+    }
+
+    /** Codes after which the same call may simply be sent again. */
+    static boolean isRetryable(Throwable error) {
+        Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
+    }
+
+    /** Codes that mean "the server could not be reached or answer" (worth waiting for). */
+    static boolean isTransient(Throwable error) {
+        Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED
+                || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED
+                || code == Status.Code.UNKNOWN || code == Status.Code.INTERNAL;
+    }
+
+    private static Status.Code codeOf(String name) {
+        try {
+            return Status.Code.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return Status.Code.UNKNOWN;
+        }
+    }
+
+    private static String badRequestField(Throwable error) {
+        com.google.rpc.Status status = error instanceof StatusRuntimeException sre ? StatusProto.fromThrowable(sre)
+                : StatusProto.fromThrowable(error);
+        if (status == null) {
+            return "";
+        }
+        for (Any detail : status.getDetailsList()) {
+            if (detail.is(BadRequest.class)) {
+                try {
+                    BadRequest br = detail.unpack(BadRequest.class);
+                    if (br.getFieldViolationsCount() > 0) {
+                        return br.getFieldViolations(0).getField();
+                    }
+                } catch (InvalidProtocolBufferException e) {
+                    return "";
+                }
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.labbook.sdk;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Synchronous, thread-safe, typed client of a Labbook server: one channel, grouped calls
+ * ({@link #experiments()}, {@link #runs()}, {@link #metrics()}, {@link #tables()}, {@link #logs()},
+ * {@link #artifacts()}). Failures are {@link LabbookException}s; idempotent calls are retried on
+ * UNAVAILABLE and ABORTED with jittered exponential backoff ({@link ClientOptions}). Close it when
+ * done. For logging from training code use {@link Labbook} and {@link Run} instead, which never
+ * block on the network.
+ */
+public final class LabbookClient implements AutoCloseable {
+    /** Largest message the client accepts (downloads, tables, history pages). */
+    static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
+
+    private final Target target;
+    private final ManagedChannel channel;
+    private final ClientOptions options;
+    private final ExperimentsApi experiments;
+    private final RunsApi runs;
+    private final MetricsApi metrics;
+    private final TablesApi tables;
+    private final LogsApi logs;
+    private final ArtifactsApi artifacts;
+
+    private LabbookClient(Target target, ManagedChannel channel, ClientOptions options) {
+        this.target = target;
+        this.channel = channel;
+        this.options = options;
+        Calls calls = new Calls(options);
+        this.experiments = new ExperimentsApi(channel, calls);
+        this.runs = new RunsApi(channel, calls);
+        this.metrics = new MetricsApi(channel, calls);
+        this.tables = new TablesApi(channel, calls);
+        this.logs = new LogsApi(channel, calls);
+        this.artifacts = new ArtifactsApi(channel, calls);
+    }
+
+    /** Connects (lazily: the first call opens the connection) to {@code host:port}, {@code grpc://...} or {@code grpcs://...}. */
+    public static LabbookClient connect(String target) {
+        return connect(Target.parse(target), ClientOptions.DEFAULT);
+    }
+
+    public static LabbookClient connect(Target target, ClientOptions options) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port())
+                .maxInboundMessageSize(MAX_INBOUND_BYTES);
+        if (target.tls()) {
+            builder.useTransportSecurity();
+        } else {
+            builder.usePlaintext();
+        }
+        return new LabbookClient(target, builder.build(), options);
+    }
+
+    /** Connects to {@code LABBOOK_TRACKING_URI}, or localhost:7800 when unset. */
+    public static LabbookClient fromEnv() {
+        String uri = System.getenv("LABBOOK_TRACKING_URI");
+        return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    /** The underlying channel, for callers that need a raw stub. */
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public ExperimentsApi experiments() {
+        return experiments;
+    }
+
+    public RunsApi runs() {
+        return runs;
+    }
+
+    public MetricsApi metrics() {
+        return metrics;
+    }
+
+    public TablesApi tables() {
+        return tables;
+    }
+
+    public LogsApi logs() {
+        return logs;
+    }
+
+    public ArtifactsApi artifacts() {
+        return artifacts;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

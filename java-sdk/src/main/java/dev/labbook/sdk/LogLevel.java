@@ -1,0 +1,6 @@
+package dev.labbook.sdk;
+
+/** Severity of a text log line. */
+public enum LogLevel {
+    DEBUG, INFO, WARNING, ERROR
+}

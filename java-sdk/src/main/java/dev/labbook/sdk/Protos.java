@@ -1,0 +1,174 @@
+package dev.labbook.sdk;
+
+import dev.labbook.api.v1.ArtifactKind;
+import dev.labbook.api.v1.Param;
+import dev.labbook.api.v1.TableCell;
+import dev.labbook.api.v1.Value;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Conversions between the wire types ({@code dev.labbook.api.v1}) and the SDK's value types. */
+final class Protos {
+    private Protos() {
+    }
+
+    static Experiment experiment(dev.labbook.api.v1.Experiment e) {
+        return new Experiment(e.getId(), e.getProject(), e.getName(), e.getDescription(), e.getFolder(),
+                e.getTagsMap(), e.getCreateTimeMs(), e.getUpdateTimeMs(), e.getDeleted());
+    }
+
+    static RunStatus status(dev.labbook.api.v1.RunStatus s) {
+        return switch (s) {
+            case RUN_STATUS_COMPLETED -> RunStatus.COMPLETED;
+            case RUN_STATUS_FAILED -> RunStatus.FAILED;
+            case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
+            case RUN_STATUS_RUNNING -> RunStatus.RUNNING;
+            default -> null;
+        };
+    }
+
+    static dev.labbook.api.v1.RunStatus status(RunStatus s) {
+        return switch (s) {
+            case RUNNING -> dev.labbook.api.v1.RunStatus.RUN_STATUS_RUNNING;
+            case COMPLETED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_COMPLETED;
+            case FAILED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_FAILED;
+            case CANCELED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CANCELED;
+        };
+    }
+
+    static RunInfo run(dev.labbook.api.v1.Run r) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (Param p : r.getParamsList()) {
+            params.put(p.getKey(), value(p.getValue()));
+        }
+        List<MetricSummary> metrics = new ArrayList<>();
+        for (dev.labbook.api.v1.MetricSummary m : r.getMetricsList()) {
+            metrics.add(summary(m));
+        }
+        dev.labbook.api.v1.SourceInfo s = r.getSource();
+        SourceInfo source = new SourceInfo(s.getScript(), s.getArgsList(), s.getGitCommit(), s.getGitDirty(),
+                s.getHost(), s.getWorkingDir());
+        return new RunInfo(r.getId(), r.getExperimentId(), r.getName(), status(r.getStatus()), r.getStartTimeMs(),
+                r.getEndTimeMs(), r.getDescription(), Collections.unmodifiableMap(new TreeMap<>(r.getTagsMap())),
+                r.getParentRunId(), source, Collections.unmodifiableMap(params), r.getResumeCount(),
+                List.copyOf(metrics), r.getDeleted());
+    }
+
+    static MetricSummary summary(dev.labbook.api.v1.MetricSummary m) {
+        return new MetricSummary(m.getKey(), m.getLastValue(), m.getLastStep(), m.getLastTimestampMs(), m.getMin(),
+                m.getMax(), m.getCount());
+    }
+
+    static dev.labbook.api.v1.SourceInfo source(SourceInfo s) {
+        return dev.labbook.api.v1.SourceInfo.newBuilder().setScript(s.script()).addAllArgs(s.args())
+                .setGitCommit(s.gitCommit()).setGitDirty(s.gitDirty()).setHost(s.host())
+                .setWorkingDir(s.workingDir()).build();
+    }
+
+    /** A param value: Long/Integer/Short/Byte → int, Double/Float → double, Boolean, else its string. */
+    static Value value(Object v) {
+        if (v == null) {
+            throw new InvalidArgumentException("value", "param value must not be null", null);
+        }
+        Value.Builder b = Value.newBuilder();
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return b.setIntValue(((Number) v).longValue()).build();
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return b.setDoubleValue(((Number) v).doubleValue()).build();
+        }
+        if (v instanceof Boolean bool) {
+            return b.setBoolValue(bool).build();
+        }
+        return b.setStringValue(v.toString()).build();
+    }
+
+    static Object value(Value v) {
+        return switch (v.getKindCase()) {
+            case INT_VALUE -> v.getIntValue();
+            case DOUBLE_VALUE -> v.getDoubleValue();
+            case BOOL_VALUE -> v.getBoolValue();
+            case STRING_VALUE -> v.getStringValue();
+            default -> null;
+        };
+    }
+
+    static List<Param> params(Map<String, ?> params) {
+        List<Param> out = new ArrayList<>(params.size());
+        params.forEach((k, v) -> out.add(Param.newBuilder().setKey(k).setValue(value(v)).build()));
+        return out;
+    }
+
+    static TableCell cell(Object v) {
+        if (v instanceof Number n) {
+            return TableCell.newBuilder().setNumberValue(n.doubleValue()).build();
+        }
+        if (v == null) {
+            throw new InvalidArgumentException("rows", "table cells must not be null", null);
+        }
+        return TableCell.newBuilder().setStringValue(v.toString()).build();
+    }
+
+    static Object cell(TableCell c) {
+        return c.getKindCase() == TableCell.KindCase.NUMBER_VALUE ? (Object) c.getNumberValue() : c.getStringValue();
+    }
+
+    static dev.labbook.api.v1.Direction direction(Direction d) {
+        return d == Direction.INPUT ? dev.labbook.api.v1.Direction.DIRECTION_INPUT
+                : dev.labbook.api.v1.Direction.DIRECTION_OUTPUT;
+    }
+
+    static Artifact artifact(dev.labbook.api.v1.Artifact a) {
+        return new Artifact(a.getRunId(), a.getPath(),
+                a.getDirection() == dev.labbook.api.v1.Direction.DIRECTION_INPUT ? Direction.INPUT : Direction.OUTPUT,
+                a.getKind() == ArtifactKind.ARTIFACT_KIND_REFERENCE, a.getSizeBytes(), a.getSha256(),
+                a.getMediaType(), a.getHasStep() ? a.getStep() : null, a.getUri(), a.getCreateTimeMs());
+    }
+
+    static dev.labbook.api.v1.LogLevel level(LogLevel l) {
+        return switch (l) {
+            case DEBUG -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_DEBUG;
+            case INFO -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_INFO;
+            case WARNING -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_WARNING;
+            case ERROR -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_ERROR;
+        };
+    }
+
+    static LogLevel level(dev.labbook.api.v1.LogLevel l) {
+        return switch (l) {
+            case LOG_LEVEL_DEBUG -> LogLevel.DEBUG;
+            case LOG_LEVEL_WARNING -> LogLevel.WARNING;
+            case LOG_LEVEL_ERROR -> LogLevel.ERROR;
+            default -> LogLevel.INFO;
+        };
+    }
+
+    static dev.labbook.api.v1.LogStream stream(LogStream s) {
+        return switch (s) {
+            case USER -> dev.labbook.api.v1.LogStream.LOG_STREAM_USER;
+            case STDOUT -> dev.labbook.api.v1.LogStream.LOG_STREAM_STDOUT;
+            case STDERR -> dev.labbook.api.v1.LogStream.LOG_STREAM_STDERR;
+        };
+    }
+
+    static LogStream stream(dev.labbook.api.v1.LogStream s) {
+        return switch (s) {
+            case LOG_STREAM_STDOUT -> LogStream.STDOUT;
+            case LOG_STREAM_STDERR -> LogStream.STDERR;
+            default -> LogStream.USER;
+        };
+    }
+
+    static dev.labbook.api.v1.LogLine line(LogLine l) {
+        return dev.labbook.api.v1.LogLine.newBuilder().setTimestampMs(l.timestampMs()).setLevel(level(l.level()))
+                .setStream(stream(l.stream())).setText(l.text()).build();
+    }
+
+    static LogLine line(dev.labbook.api.v1.LogLine l) {
+        return new LogLine(l.getOffset(), l.getTimestampMs(), level(l.getLevel()), stream(l.getStream()), l.getText());
+    }
+}

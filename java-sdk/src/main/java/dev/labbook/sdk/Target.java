@@ -1,0 +1,65 @@
+package dev.labbook.sdk;
+
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * A server address as written in {@code LABBOOK_TRACKING_URI} or on a command line:
+ * {@code host:port}, {@code grpc://host:port} (plaintext) or {@code grpcs://host:port} (TLS).
+ * The port defaults to {@value #DEFAULT_PORT}.
+ */
+public record Target(String host, int port, boolean tls) {
+    public static final int DEFAULT_PORT = 7800;
+
+    public Target {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("target: host is empty");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("target: port " + port + " is outside 1-65535");
+        }
+    }
+
+    public static Target parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("target: empty; expected host:port, grpc://host:port or grpcs://host:port");
+        }
+        String t = text.strip();
+        boolean tls = false;
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("grpcs://")) {
+            tls = true;
+            t = t.substring("grpcs://".length());
+        } else if (lower.startsWith("grpc://")) {
+            t = t.substring("grpc://".length());
+        } else if (lower.contains("://")) {
+            throw new IllegalArgumentException("target: unknown scheme in '" + text + "'; use grpc:// or grpcs://");
+        }
+        if (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.isEmpty() || t.contains("/")) {
+            throw new IllegalArgumentException("target: expected host[:port], got '" + text + "'");
+        }
+        URI uri;
+        try {
+            uri = URI.create("grpc://" + t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("target: cannot parse '" + text + "'", e);
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("target: cannot parse host of '" + text + "'");
+        }
+        String host = uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new Target(host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(), tls);
+    }
+
+    @Override
+    public String toString() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return (tls ? "grpcs://" : "") + h + ":" + port;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.labbook.sdk;
+
+/** The server (or its database or artifact store) could not be reached, also after the SDK's retries. gRPC {@code UNAVAILABLE}. */
+public class UnavailableException extends LabbookException {
+    private static final long serialVersionUID = 1L;
+
+    public UnavailableException(String message, Throwable cause) {
+        super("UNAVAILABLE", message, cause);
+    }
+}

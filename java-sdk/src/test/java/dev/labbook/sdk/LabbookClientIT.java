@@ -1,0 +1,259 @@
+package dev.labbook.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.labbook.api.v1.MetricBatch;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LabbookServerExtension.class)
+class LabbookClientIT {
+    private LabbookClient client;
+
+    @BeforeEach
+    void connect(TestServer server) {
+        client = LabbookClient.connect(server.target());
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void experimentsCreateGetList() {
+        Experiment e = client.experiments().create("", "resnet", "desc", "/a/b", Map.of("team", "vision"));
+        assertThat(e.project()).isEqualTo("default");
+        assertThat(client.experiments().get(e.id())).isEqualTo(e);
+        assertThat(client.experiments().getByName("default", "RESNET").id()).isEqualTo(e.id());
+        assertThat(client.experiments().getOrCreate("", "resnet").id()).isEqualTo(e.id());
+        client.experiments().create("", "other", "", "", Map.of());
+        assertThat(client.experiments().listAll("").stream().map(Experiment::name)).containsExactly("other", "resnet");
+        Page<Experiment> first = client.experiments().list("", 1, "");
+        assertThat(first.items()).hasSize(1);
+        assertThat(first.hasNext()).isTrue();
+        assertThatThrownBy(() -> client.experiments().create("", "resnet", "", "", Map.of()))
+                .isInstanceOf(AlreadyExistsException.class);
+        assertThatThrownBy(() -> client.experiments().get(UUID.randomUUID().toString()))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void invalidArgumentNamesTheField() {
+        assertThatThrownBy(() -> client.experiments().create("", " bad", "", "", Map.of()))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("name"));
+        assertThatThrownBy(() -> client.runs().open(NewRun.in("x").withName("r").withParams(Map.of("bad key!", 1))))
+                .isInstanceOfSatisfying(InvalidArgumentException.class,
+                        e -> assertThat(e.field()).startsWith("params[0]"));
+    }
+
+    @Test
+    void runsOpenResumeUpdateTagsParamsSearchCompare() {
+        SourceInfo source = new SourceInfo("train.Main", List.of("--lr", "0.1"), "abc123", false, "host1", "/tmp");
+        OpenedRun opened = client.runs().open(NewRun.in("mnist").withName("lr-0.1").withSource(source)
+                .withTags(Map.of("a", "1")).withParams(Map.of("lr", 0.1, "epochs", 10, "opt", "adam", "amp", true)));
+        assertThat(opened.resumed()).isFalse();
+        RunInfo run = opened.run();
+        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(run.source()).isEqualTo(source);
+        assertThat(run.params()).containsEntry("lr", 0.1).containsEntry("epochs", 10L).containsEntry("opt", "adam")
+                .containsEntry("amp", true);
+
+        client.runs().setStatus(run.id(), RunStatus.COMPLETED);
+        OpenedRun again = client.runs().open(NewRun.in("mnist").withName("lr-0.1"));
+        assertThat(again.resumed()).isTrue();
+        assertThat(again.run().id()).isEqualTo(run.id());
+        RunDetails details = client.runs().details(run.id());
+        assertThat(details.statusHistory().stream().map(StatusChange::to))
+                .containsExactly(RunStatus.RUNNING, RunStatus.COMPLETED, RunStatus.RUNNING);
+
+        assertThat(client.runs().setTags(run.id(), Map.of("b", "2"), List.of("a"))).isEqualTo(Map.of("b", "2"));
+        assertThat(client.runs().setDescription(run.id(), "hello").description()).isEqualTo("hello");
+        assertThat(client.runs().logParams(run.id(), Map.of("lr", 0.2))).isEqualTo(1);
+        assertThat(client.runs().get(run.id()).params()).containsEntry("lr", 0.2);
+
+        RunInfo other = client.runs().open(NewRun.in("mnist").withName("lr-0.5").withParams(Map.of("lr", 0.5))).run();
+        client.metrics().send(List.of(batch(run.id(), "w", 1, "acc", 0.9), batch(other.id(), "w", 1, "acc", 0.7)));
+        List<RunInfo> found = client.runs().searchAll(RunSearch.inProject("default").filter("params.lr < 0.3")
+                .orderBy("metrics.acc DESC"));
+        assertThat(found).extracting(RunInfo::id).containsExactly(run.id());
+        assertThat(found.get(0).metrics()).extracting(MetricSummary::key).containsExactly("acc");
+        List<RunInfo> best = client.runs().searchAll(RunSearch.inExperiments(run.experimentId())
+                .orderBy("metrics.acc ASC").maxResults(1));
+        assertThat(best).extracting(RunInfo::id).containsExactly(other.id());
+        Page<RunInfo> page = client.runs().search(RunSearch.inProject("").pageSize(1), "");
+        assertThat(page.items()).hasSize(1);
+        assertThat(client.runs().search(RunSearch.inProject("").pageSize(1), page.nextPageToken()).items())
+                .hasSize(1);
+        assertThat(client.runs().list(run.experimentId(), 0, "").items()).hasSize(2);
+
+        RunComparison cmp = client.runs().compare(List.of(run.id(), other.id()));
+        assertThat(cmp.params().get("lr")).containsExactly(0.2, 0.5);
+        assertThat(cmp.differingParamKeys()).contains("lr");
+        assertThat(cmp.metrics().get("acc")).extracting(MetricSummary::lastValue).containsExactly(0.9, 0.7);
+        assertThatThrownBy(() -> client.runs().search(RunSearch.inProject("").filter("params.lr <<"), ""))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("filter"));
+    }
+
+    @Test
+    void metricsSendHistoryDownsampleWriterState() {
+        String runId = client.runs().open(NewRun.in("m").withName("r")).run().id();
+        List<MetricBatch> batches = new ArrayList<>();
+        for (int b = 0; b < 10; b++) {
+            MetricBatch.Builder mb = MetricBatch.newBuilder().setRunId(runId).setWriterId("w1").setSequence(b + 1)
+                    .addKeys("loss");
+            for (int i = 0; i < 1000; i++) {
+                mb.addKeyIndex(0).addStep(b * 1000L + i).addTimestampMs(1000 + i).addValue(1.0 / (1 + b * 1000 + i));
+            }
+            batches.add(mb.build());
+        }
+        var resp = client.metrics().send(batches);
+        assertThat(resp.getAcceptedPoints()).isEqualTo(10_000);
+        assertThat(client.metrics().send(batches.subList(8, 10)).getSkippedDuplicateBatches()).isEqualTo(2);
+        assertThat(client.metrics().writerState(runId, "w1")).isEqualTo(10);
+        assertThat(client.metrics().writerState(runId, "other")).isZero();
+        MetricSeries all = client.metrics().history(runId, "loss");
+        assertThat(all.size()).isEqualTo(10_000);
+        assertThat(all.steps()[9999]).isEqualTo(9999);
+        assertThat(client.metrics().history(runId, "loss", 10, 19).size()).isEqualTo(10);
+        MetricSeries down = client.metrics().downsampled(runId, "loss", 100);
+        assertThat(down.downsampled()).isTrue();
+        assertThat(down.size()).isLessThanOrEqualTo(100);
+        assertThat(client.metrics().list(runId)).extracting(MetricSummary::count).containsExactly(10_000L);
+        assertThatThrownBy(() -> client.metrics().history(runId, "nope")).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void tablesAppendGetList() {
+        String runId = client.runs().open(NewRun.in("t").withName("r")).run().id();
+        assertThat(client.tables().rowCount(runId, "per_class")).isZero();
+        client.tables().append(runId, "per_class", List.of(Map.of("class", "cat", "precision", 0.91)));
+        long n = client.tables().append(runId, "per_class", List.of(Map.of("class", "dog", "precision", 0.88)));
+        assertThat(n).isEqualTo(2);
+        Table t = client.tables().get(runId, "per_class");
+        assertThat(t.columnMap()).containsEntry("class", List.of("cat", "dog"))
+                .containsEntry("precision", List.of(0.91, 0.88));
+        assertThat(t.columns()).contains(new Table.Column("precision", true), new Table.Column("class", false));
+        assertThat(client.tables().list(runId)).containsExactly("per_class");
+        assertThat(client.tables().rowCount(runId, "per_class")).isEqualTo(2);
+    }
+
+    @Test
+    void logsAppendReadFollow() throws Exception {
+        String runId = client.runs().open(NewRun.in("l").withName("r")).run().id();
+        assertThat(client.logs().append(runId, List.of(LogLine.of(LogLevel.INFO, "one"),
+                LogLine.of(LogLevel.ERROR, "two")))).isEqualTo(2);
+        assertThat(client.logs().read(runId, 0, 0, null)).extracting(LogLine::text).containsExactly("one", "two");
+        assertThat(client.logs().read(runId, 0, 0, LogLevel.WARNING)).extracting(LogLine::offset).containsExactly(1L);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Thread follower;
+        try (LogsApi.LogFollower f = client.logs().follow(runId, 1)) {
+            follower = new Thread(() -> f.forEachRemaining(l -> seen.add(l.text())));
+            follower.start();
+            client.logs().append(runId, List.of(LogLine.of(LogLevel.INFO, "three")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(seen).containsExactly("two", "three");
+            client.runs().setStatus(runId, RunStatus.COMPLETED);
+            follower.join(20_000);
+            assertThat(follower.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void artifactsUploadDownloadReferenceList(@TempDir Path tmp) throws Exception {
+        String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(1).nextBytes(data);
+        Path file = tmp.resolve("model.bin");
+        Files.write(file, data);
+        List<long[]> progress = new ArrayList<>();
+        Artifact a = client.artifacts().upload(runId, file, "outputs/model.bin", UploadOptions.OUTPUT,
+                (d, t) -> progress.add(new long[] {d, t}));
+        assertThat(a.sizeBytes()).isEqualTo(data.length);
+        assertThat(a.sha256()).isEqualTo(Hashing.sha256(file));
+        assertThat(progress.get(progress.size() - 1)).containsExactly(data.length, data.length);
+
+        Artifact s = client.artifacts().upload(runId, new ByteArrayInputStream("hi".getBytes(StandardCharsets.UTF_8)),
+                "notes.txt", UploadOptions.of(Direction.INPUT), null);
+        assertThat(s.direction()).isEqualTo(Direction.INPUT);
+        client.artifacts().reference(runId, "dataset", "s3://bucket/train.csv", Direction.INPUT);
+
+        Path dir = tmp.resolve("ckpt");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("a.txt"), "a");
+        Files.writeString(dir.resolve("sub/b.txt"), "bb");
+        List<Artifact> uploaded = client.artifacts().uploadDirectory(runId, dir, "ckpt", Direction.OUTPUT, null);
+        assertThat(uploaded).extracting(Artifact::path).containsExactly("ckpt/a.txt", "ckpt/sub/b.txt");
+
+        assertThat(client.artifacts().listAll(runId, "")).extracting(Artifact::path)
+                .containsExactly("ckpt/a.txt", "ckpt/sub/b.txt", "dataset", "notes.txt", "outputs/model.bin");
+        assertThat(client.artifacts().get(runId, "dataset").uri()).isEqualTo("s3://bucket/train.csv");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        client.artifacts().download(runId, "outputs/model.bin", out, 1000, null);
+        assertThat(out.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(data, 1000, data.length));
+
+        Path target = tmp.resolve("down/model.bin");
+        Files.createDirectories(target.getParent());
+        Files.write(target, java.util.Arrays.copyOf(data, 12345)); // a partial earlier download
+        client.artifacts().downloadTo(runId, "outputs/model.bin", target, null);
+        assertThat(Files.readAllBytes(target)).isEqualTo(data);
+    }
+
+    @Test
+    void namedUploadResumesFromWhatTheServerHas(@TempDir Path tmp) throws Exception {
+        String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
+        byte[] data = new byte[20 * 1024 * 1024];
+        new Random(2).nextBytes(data);
+        Path file = tmp.resolve("big.bin");
+        Files.write(file, data);
+        String uploadId = UUID.randomUUID().toString();
+        // first attempt: broken off after about 10 MiB (one 8 MiB part is stored)
+        Thread t = new Thread(() -> {
+            try {
+                client.artifacts().upload(runId, file, "big.bin", UploadOptions.OUTPUT.withUploadId(uploadId),
+                        (d, total) -> {
+                            if (d > 10 * 1024 * 1024) {
+                                throw new IllegalStateException("break");
+                            }
+                        });
+            } catch (RuntimeException expected) {
+                // broken on purpose
+            }
+        });
+        t.start();
+        t.join();
+        Set<Long> starts = new java.util.HashSet<>();
+        Artifact a = client.artifacts().upload(runId, file, "big.bin", UploadOptions.OUTPUT.withUploadId(uploadId),
+                (d, total) -> starts.add(d));
+        assertThat(a.sizeBytes()).isEqualTo(data.length);
+        assertThat(starts).doesNotContain(0L);
+    }
+
+    private static MetricBatch batch(String runId, String writer, long seq, String key, double value) {
+        return MetricBatch.newBuilder().setRunId(runId).setWriterId(writer).setSequence(seq).addKeys(key)
+                .addKeyIndex(0).addStep(0).addTimestampMs(1).addValue(value).build();
+    }
+}
