@@ -8,6 +8,6 @@ final class ClientCommands {
     }
 
     static List<Object> all() {
-        return List.of();
+        return List.of(new RunCommand(), new LogsCommand());
     }
 }

@@ -43,6 +43,12 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         return null;
     }
 
+    /** {@link #describe}, or the plain message for an unexpected failure (for warnings). */
+    static String describeOrMessage(Throwable e) {
+        String d = describe(e);
+        return d != null ? d : e.toString();
+    }
+
     static String grpcMessage(Status status) {
         if (status.getCode() == Status.Code.UNAVAILABLE) {
             return "UNAVAILABLE: cannot reach the Labbook server (" + status.getDescription()
