@@ -8,6 +8,7 @@ final class ClientCommands {
     }
 
     static List<Object> all() {
-        return List.of(new RunCommand(), new LogsCommand());
+        return List.of(new RunCommand(), new RunsCommand(), new ExperimentsCommand(), new MetricsCommand(),
+                new LogsCommand(), new ArtifactsCommand(), new CompareCommand());
     }
 }

@@ -26,7 +26,7 @@ final class Cli {
     }
 
     /** The result of a finished command. */
-    record Result(int exitCode, String stdout, String stderr) {
+    record Result(int exitCode, String stdout, String stderr, byte[] stdoutBytes) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
@@ -36,7 +36,7 @@ final class Cli {
     /** A started command whose output files can be read while it runs. */
     record Running(Process process, Path stdout, Path stderr) {
         String stdoutSoFar() throws IOException {
-            return Files.readString(stdout, StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
         }
 
         Result await() throws Exception {
@@ -44,8 +44,9 @@ final class Cli {
                 process.destroyForcibly();
                 throw new AssertionError("labbook did not finish in 120 s: " + stdoutSoFar());
             }
-            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                    Files.readString(stderr, StandardCharsets.UTF_8));
+            byte[] out = Files.readAllBytes(stdout);
+            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8), out);
         }
     }
 

@@ -50,7 +50,7 @@ public final class ProgressBar implements AutoCloseable {
         String bar = "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? (filled == WIDTH ? "=" : ">") : "")
                 + " ".repeat(WIDTH - filled);
         return String.format(Locale.ROOT, "%s [%s] %3d%% %s/%s", label, bar, Math.round(fraction * 100),
-                bytes(done), bytes(total));
+                bytes(done), total < 0 ? "?" : bytes(total));
     }
 
     public static String bytes(long n) {

@@ -16,7 +16,7 @@ public final class Sparkline {
 
     public static String line(double[] values, int width) {
         double[] cols = bucket(values, width);
-        double[] range = range(cols);
+        double[] range = range(values);
         StringBuilder out = new StringBuilder();
         for (double v : cols) {
             if (!Double.isFinite(v)) {
@@ -33,7 +33,7 @@ public final class Sparkline {
     /** A plot of {@code height} rows, the max on top and the min at the bottom, labelled on the left. */
     public static List<String> plot(double[] values, int width, int height) {
         double[] cols = bucket(values, width);
-        double[] range = range(cols);
+        double[] range = range(values); // the series' true extremes, not the bucket means
         String top = format(range[1]);
         String bottom = format(range[0]);
         int labelWidth = Math.max(top.length(), bottom.length());
