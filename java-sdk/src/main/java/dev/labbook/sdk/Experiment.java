@@ -1,11 +1,51 @@
 package dev.labbook.sdk;
 
+import java.util.List;
 import java.util.Map;
 
-/** An experiment as stored on the server (a named collection of runs in a project). */
-public record Experiment(String id, String project, String name, String description, String folder,
-        Map<String, String> tags, long createTimeMs, long updateTimeMs, boolean deleted) {
-    public Experiment {
-        tags = Map.copyOf(tags);
+/** An experiment by project and name, for opening runs in it (created on first use). */
+public final class Experiment {
+    private final Labbook labbook;
+    private final String project;
+    private final String name;
+
+    Experiment(Labbook labbook, String project, String name) {
+        this.labbook = labbook;
+        this.project = project;
+        this.name = name;
+    }
+
+    public String project() {
+        return project;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The stored experiment (created when missing). */
+    public ExperimentInfo info() {
+        return labbook.client().experiments().getOrCreate(project, name);
+    }
+
+    /** Opens the run of this name, or resumes it when it exists; the name may be empty (server-made). */
+    public Run startRun(String runName) {
+        return startRun(runName, Map.of());
+    }
+
+    public Run startRun(String runName, Map<String, ?> params) {
+        return labbook.startRun(NewRun.in(name).withProject(project).withName(runName).withParams(params)
+                .withSource(SourceInfo.detect()));
+    }
+
+    /** Opens or resumes with everything a {@link NewRun} can say (tags, parent, description...). */
+    public Run startRun(NewRun spec) {
+        return labbook.startRun(new NewRun(project, name, "", spec.name(), spec.description(), spec.tags(),
+                spec.parentRunId(), spec.source(), spec.params()));
+    }
+
+    /** The experiment's runs, newest first (first page of up to 1000). */
+    public List<RunInfo> runs() {
+        return labbook.client().runs().list(info().id(), 1000, "").items();
     }
 }

@@ -28,7 +28,7 @@ public final class ExperimentsApi {
     }
 
     /** Creates an experiment; ALREADY_EXISTS when the name is taken. */
-    public Experiment create(String project, String name, String description, String folder, Map<String, String> tags) {
+    public ExperimentInfo create(String project, String name, String description, String folder, Map<String, String> tags) {
         CreateExperimentRequest req = CreateExperimentRequest.newBuilder().setProject(nz(project)).setName(name)
                 .setDescription(nz(description)).setFolder(nz(folder)).putAllTags(tags == null ? Map.of() : tags)
                 .build();
@@ -36,38 +36,38 @@ public final class ExperimentsApi {
     }
 
     /** Returns the active experiment of this name, creating it when missing (upsert by name). */
-    public Experiment getOrCreate(String project, String name) {
+    public ExperimentInfo getOrCreate(String project, String name) {
         CreateExperimentRequest req = CreateExperimentRequest.newBuilder().setProject(nz(project)).setName(name)
                 .setReturnExisting(true).build();
         return Protos.experiment(calls.idempotent(() -> stub().createExperiment(req)).getExperiment());
     }
 
-    public Experiment get(String id) {
+    public ExperimentInfo get(String id) {
         GetExperimentRequest req = GetExperimentRequest.newBuilder().setId(id).build();
         return Protos.experiment(calls.idempotent(() -> stub().getExperiment(req)).getExperiment());
     }
 
-    public Experiment getByName(String project, String name) {
+    public ExperimentInfo getByName(String project, String name) {
         GetExperimentRequest req = GetExperimentRequest.newBuilder().setProject(nz(project)).setName(name).build();
         return Protos.experiment(calls.idempotent(() -> stub().getExperiment(req)).getExperiment());
     }
 
     /** One page of a project's active experiments, newest first. */
-    public Page<Experiment> list(String project, int pageSize, String pageToken) {
+    public Page<ExperimentInfo> list(String project, int pageSize, String pageToken) {
         ListExperimentsRequest req = ListExperimentsRequest.newBuilder().setProject(nz(project)).setPageSize(pageSize)
                 .setPageToken(nz(pageToken)).build();
         ListExperimentsResponse resp = calls.idempotent(() -> stub().listExperiments(req));
-        List<Experiment> out = new ArrayList<>();
+        List<ExperimentInfo> out = new ArrayList<>();
         resp.getExperimentsList().forEach(e -> out.add(Protos.experiment(e)));
         return new Page<>(out, resp.getNextPageToken());
     }
 
     /** Every active experiment of a project (all pages). */
-    public List<Experiment> listAll(String project) {
-        List<Experiment> out = new ArrayList<>();
+    public List<ExperimentInfo> listAll(String project) {
+        List<ExperimentInfo> out = new ArrayList<>();
         String token = "";
         do {
-            Page<Experiment> page = list(project, 1000, token);
+            Page<ExperimentInfo> page = list(project, 1000, token);
             out.addAll(page.items());
             token = page.nextPageToken();
         } while (!token.isEmpty());

@@ -16,8 +16,8 @@ final class Protos {
     private Protos() {
     }
 
-    static Experiment experiment(dev.labbook.api.v1.Experiment e) {
-        return new Experiment(e.getId(), e.getProject(), e.getName(), e.getDescription(), e.getFolder(),
+    static ExperimentInfo experiment(dev.labbook.api.v1.Experiment e) {
+        return new ExperimentInfo(e.getId(), e.getProject(), e.getName(), e.getDescription(), e.getFolder(),
                 e.getTagsMap(), e.getCreateTimeMs(), e.getUpdateTimeMs(), e.getDeleted());
     }
 

@@ -41,14 +41,14 @@ class LabbookClientIT {
 
     @Test
     void experimentsCreateGetList() {
-        Experiment e = client.experiments().create("", "resnet", "desc", "/a/b", Map.of("team", "vision"));
+        ExperimentInfo e = client.experiments().create("", "resnet", "desc", "/a/b", Map.of("team", "vision"));
         assertThat(e.project()).isEqualTo("default");
         assertThat(client.experiments().get(e.id())).isEqualTo(e);
         assertThat(client.experiments().getByName("default", "RESNET").id()).isEqualTo(e.id());
         assertThat(client.experiments().getOrCreate("", "resnet").id()).isEqualTo(e.id());
         client.experiments().create("", "other", "", "", Map.of());
-        assertThat(client.experiments().listAll("").stream().map(Experiment::name)).containsExactly("other", "resnet");
-        Page<Experiment> first = client.experiments().list("", 1, "");
+        assertThat(client.experiments().listAll("").stream().map(ExperimentInfo::name)).containsExactly("other", "resnet");
+        Page<ExperimentInfo> first = client.experiments().list("", 1, "");
         assertThat(first.items()).hasSize(1);
         assertThat(first.hasNext()).isTrue();
         assertThatThrownBy(() -> client.experiments().create("", "resnet", "", "", Map.of()))

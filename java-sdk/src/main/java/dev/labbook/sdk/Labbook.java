@@ -1,0 +1,108 @@
+package dev.labbook.sdk;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * Entry point for training code: a connection to a Labbook server from which experiments and
+ * runs are opened. Connecting also replays, in the background, any metric batches an earlier
+ * process left in the spool directory ({@link #spoolReplay()}).
+ *
+ * <pre>{@code
+ * try (Labbook lb = Labbook.connect("localhost:7800");
+ *      Run run = lb.experiment("mnist").startRun("lr-0.1")) {
+ *     run.logParam("lr", 0.1);
+ *     for (int step = 0; step < 1000; step++) run.logMetric("loss", loss(step));
+ * }
+ * }</pre>
+ */
+public final class Labbook implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Labbook.class.getName());
+
+    private final LabbookClient client;
+    private final LabbookOptions options;
+    private final CompletableFuture<SpoolReplayer.Result> replay;
+
+    private Labbook(LabbookClient client, LabbookOptions options) {
+        this.client = client;
+        this.options = options;
+        this.replay = CompletableFuture.supplyAsync(() -> {
+            try {
+                SpoolReplayer.Result r = SpoolReplayer.replay(client, options.spoolDir());
+                if (r.batches() > 0) {
+                    LOG.info(() -> "labbook: replayed " + r.batches() + " spooled metric batches (" + r.points()
+                            + " points)");
+                }
+                return r;
+            } catch (RuntimeException e) {
+                LOG.warning("labbook: spool replay failed: " + e);
+                return new SpoolReplayer.Result(0, 0, 0, 1);
+            }
+        }, runnable -> {
+            Thread t = new Thread(runnable, "labbook-spool-replay");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    public static Labbook connect(String target) {
+        return connect(target, LabbookOptions.defaults());
+    }
+
+    public static Labbook connect(String target, LabbookOptions options) {
+        return new Labbook(LabbookClient.connect(Target.parse(target), options.client()), options);
+    }
+
+    /** {@code LABBOOK_TRACKING_URI}, or localhost:7800. */
+    public static Labbook fromEnv() {
+        String uri = System.getenv("LABBOOK_TRACKING_URI");
+        return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);
+    }
+
+    public LabbookClient client() {
+        return client;
+    }
+
+    public LabbookOptions options() {
+        return options;
+    }
+
+    /** The background replay started by connect (completes at once when the spool is empty). */
+    public CompletableFuture<SpoolReplayer.Result> spoolReplay() {
+        return replay;
+    }
+
+    /** Replays the spool now, in this thread. */
+    public SpoolReplayer.Result replaySpool() {
+        return SpoolReplayer.replay(client, options.spoolDir());
+    }
+
+    public Experiment experiment(String name) {
+        return new Experiment(this, "", name);
+    }
+
+    public Experiment experiment(String project, String name) {
+        return new Experiment(this, project == null ? "" : project, name);
+    }
+
+    /** Opens (or resumes, when the name exists) a run this code owns: close() finishes it. */
+    public Run startRun(NewRun spec) {
+        OpenedRun opened = client.runs().open(spec);
+        return Run.online(client, opened.run(), true, opened.resumed(), options, null);
+    }
+
+    /** Attaches to an existing run that someone else owns: close() flushes but sets no status. */
+    public Run attach(String runId) {
+        return attach(runId, false);
+    }
+
+    Run attach(String runId, boolean ownConnection) {
+        RunInfo info = client.runs().get(runId);
+        return Run.online(client, info, false, true, options, ownConnection ? this : null);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

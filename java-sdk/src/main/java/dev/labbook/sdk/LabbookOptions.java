@@ -1,0 +1,80 @@
+package dev.labbook.sdk;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How runs buffer and send what they log (see docs/java-sdk.md).
+ *
+ * @param spoolDir       where unsent metric batches go during an outage
+ *                       ({@code LABBOOK_SPOOL_DIR}, default {@code ~/.labbook/spool})
+ * @param batchPoints    points per metric batch (at most 100,000)
+ * @param bufferPoints   metric points held in memory before callers block
+ * @param flushInterval  a partly filled batch is sent after this long
+ * @param bufferFullWait how long {@code logMetric} blocks when the buffer is full before the
+ *                       batch is spooled to disk instead
+ * @param spoolAfter     an outage this long moves unsent batches from memory to the spool
+ * @param closeTimeout   how long {@code close()} waits for delivery
+ * @param client         options of the underlying client
+ */
+public record LabbookOptions(Path spoolDir, int batchPoints, long bufferPoints, Duration flushInterval,
+        Duration bufferFullWait, Duration spoolAfter, Duration closeTimeout, ClientOptions client) {
+
+    public LabbookOptions {
+        if (batchPoints < 1 || batchPoints > 100_000) {
+            throw new IllegalArgumentException("batchPoints must be 1-100000");
+        }
+        if (bufferPoints < batchPoints) {
+            throw new IllegalArgumentException("bufferPoints must be >= batchPoints");
+        }
+    }
+
+    /** Defaults, with the spool directory from {@code LABBOOK_SPOOL_DIR}. */
+    public static LabbookOptions defaults() {
+        String dir = System.getenv("LABBOOK_SPOOL_DIR");
+        Path spool = dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".labbook", "spool")
+                : Path.of(dir);
+        return new LabbookOptions(spool, 50_000, 1_000_000, Duration.ofSeconds(1), Duration.ofMillis(200),
+                Duration.ofSeconds(30), Duration.ofSeconds(60), ClientOptions.DEFAULT);
+    }
+
+    public LabbookOptions withSpoolDir(Path dir) {
+        return new LabbookOptions(dir, batchPoints, bufferPoints, flushInterval, bufferFullWait, spoolAfter,
+                closeTimeout, client);
+    }
+
+    public LabbookOptions withBatchPoints(int points) {
+        return new LabbookOptions(spoolDir, points, Math.max(bufferPoints, points), flushInterval, bufferFullWait,
+                spoolAfter, closeTimeout, client);
+    }
+
+    public LabbookOptions withBufferPoints(long points) {
+        return new LabbookOptions(spoolDir, batchPoints, points, flushInterval, bufferFullWait, spoolAfter,
+                closeTimeout, client);
+    }
+
+    public LabbookOptions withFlushInterval(Duration d) {
+        return new LabbookOptions(spoolDir, batchPoints, bufferPoints, d, bufferFullWait, spoolAfter, closeTimeout,
+                client);
+    }
+
+    public LabbookOptions withBufferFullWait(Duration d) {
+        return new LabbookOptions(spoolDir, batchPoints, bufferPoints, flushInterval, d, spoolAfter, closeTimeout,
+                client);
+    }
+
+    public LabbookOptions withSpoolAfter(Duration d) {
+        return new LabbookOptions(spoolDir, batchPoints, bufferPoints, flushInterval, bufferFullWait, d, closeTimeout,
+                client);
+    }
+
+    public LabbookOptions withCloseTimeout(Duration d) {
+        return new LabbookOptions(spoolDir, batchPoints, bufferPoints, flushInterval, bufferFullWait, spoolAfter, d,
+                client);
+    }
+
+    public LabbookOptions withClient(ClientOptions c) {
+        return new LabbookOptions(spoolDir, batchPoints, bufferPoints, flushInterval, bufferFullWait, spoolAfter,
+                closeTimeout, c);
+    }
+}

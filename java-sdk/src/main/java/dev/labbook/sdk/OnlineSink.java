@@ -1,0 +1,102 @@
+package dev.labbook.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** A run on a server: metrics through the {@link MetricSender}, everything else through the {@link OpQueue}. */
+final class OnlineSink implements RunSink {
+    private final String runId;
+    private final MetricSender metrics;
+    private final OpQueue calls;
+
+    OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
+        this.runId = runId;
+        this.metrics = new MetricSender(client, runId, keyNames, options);
+        this.calls = new OpQueue(client, runId, options.client().backoff());
+    }
+
+    MetricSender metricSender() {
+        return metrics;
+    }
+
+    @Override
+    public void accept(PointBlock block) {
+        metrics.accept(block);
+    }
+
+    private void submit(String what, java.util.function.Consumer<LabbookClient> call) {
+        calls.submit(new OpQueue.Op() {
+            @Override
+            public void run(LabbookClient client) {
+                call.accept(client);
+            }
+
+            @Override
+            public String describe() {
+                return what;
+            }
+        });
+    }
+
+    @Override
+    public void params(Map<String, ?> params) {
+        Map<String, ?> copy = new java.util.LinkedHashMap<>(params);
+        submit("params", c -> c.runs().logParams(runId, copy));
+    }
+
+    @Override
+    public void tags(Map<String, String> tags) {
+        Map<String, String> copy = Map.copyOf(tags);
+        submit("tags", c -> c.runs().setTags(runId, copy, List.of()));
+    }
+
+    @Override
+    public void description(String description) {
+        submit("description", c -> c.runs().setDescription(runId, description));
+    }
+
+    @Override
+    public void rows(String table, List<? extends Map<String, ?>> rows) {
+        List<Map<String, ?>> copy = List.copyOf(rows);
+        submit("rows of table " + table, c -> c.tables().append(runId, table, copy));
+    }
+
+    @Override
+    public void log(LogLine line) {
+        calls.log(line);
+    }
+
+    @Override
+    public void file(Path file, String path, Direction direction, Long step) {
+        UploadOptions opts = new UploadOptions(direction, "", step, java.util.UUID.randomUUID().toString());
+        submit("file " + path, c -> c.artifacts().upload(runId, file, path, opts, null));
+    }
+
+    @Override
+    public void reference(String name, String uri, Direction direction) {
+        submit("reference " + name, c -> c.artifacts().reference(runId, name, uri, direction));
+    }
+
+    @Override
+    public void status(RunStatus status) {
+        submit("status " + status, c -> c.runs().setStatus(runId, status));
+    }
+
+    @Override
+    public boolean flush(long timeoutMillis) {
+        long start = System.nanoTime();
+        boolean m = metrics.awaitDelivered(timeoutMillis);
+        long left = Math.max(0, timeoutMillis - (System.nanoTime() - start) / 1_000_000);
+        return calls.awaitIdle(left) && m;
+    }
+
+    @Override
+    public void close(long timeoutMillis) {
+        long start = System.nanoTime();
+        metrics.close(timeoutMillis);
+        long left = Math.max(1000, timeoutMillis - (System.nanoTime() - start) / 1_000_000);
+        calls.close(left);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.labbook.sdk.offline;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.Hashing;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.PointBlock;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.sdk.SourceInfo;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Writes one offline run directory in the format of docs/offline-format.md. Every method is
+ * thread-safe and never throws: an I/O error is reported once through java.util.logging and the
+ * record is lost (an offline run must not stop training).
+ */
+public final class OfflineRunWriter {
+    private static final Logger LOG = Logger.getLogger(OfflineRunWriter.class.getName());
+    private static final DateTimeFormatter DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+    public static final String SDK = "java/0.1.0";
+
+    private final Path dir;
+    private final String localId;
+    private final JsonObject run;
+    private final Map<String, Writer> writers = new HashMap<>();
+    private final Map<String, String> tags = new TreeMap<>();
+    private boolean warned;
+
+    private OfflineRunWriter(Path dir, String localId, JsonObject run) {
+        this.dir = dir;
+        this.localId = localId;
+        this.run = run;
+    }
+
+    /**
+     * Creates {@code <root>/<yyyyMMdd-HHmmss>-<first 8 hex of local id>} and its run.json.
+     *
+     * @param name the run name, or empty for {@code offline-<first 8 hex>}
+     */
+    public static OfflineRunWriter create(Path root, String project, String experiment, String name,
+            String description, Map<String, String> tags, SourceInfo source) throws IOException {
+        String localId = UUID.randomUUID().toString();
+        String shortId = localId.substring(0, 8);
+        long now = System.currentTimeMillis();
+        Path dir = root.resolve(DIR_TIME.format(Instant.ofEpochMilli(now)) + "-" + shortId);
+        Files.createDirectories(dir);
+        JsonObject run = new JsonObject();
+        run.addProperty("format", OfflineFormat.FORMAT);
+        run.addProperty("local_id", localId);
+        run.addProperty("project", project == null || project.isEmpty() ? "default" : project);
+        run.addProperty("experiment", experiment == null || experiment.isEmpty() ? "default" : experiment);
+        run.addProperty("name", name == null || name.isEmpty() ? "offline-" + shortId : name);
+        run.addProperty("description", description == null ? "" : description);
+        run.add("tags", new JsonObject());
+        run.addProperty("status", "RUNNING");
+        run.addProperty("start_time_ms", now);
+        run.addProperty("end_time_ms", 0);
+        JsonObject src = new JsonObject();
+        SourceInfo s = source == null ? SourceInfo.EMPTY : source;
+        src.addProperty("script", s.script());
+        src.add("args", Json.strings(s.args()));
+        src.addProperty("git_commit", s.gitCommit());
+        src.addProperty("git_dirty", s.gitDirty());
+        src.addProperty("host", s.host());
+        src.addProperty("working_dir", s.workingDir());
+        run.add("source", src);
+        run.addProperty("sdk", SDK);
+        OfflineRunWriter w = new OfflineRunWriter(dir, localId, run);
+        if (tags != null) {
+            w.tags.putAll(tags);
+        }
+        w.writeRunJson();
+        return w;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String localId() {
+        return localId;
+    }
+
+    public synchronized String name() {
+        return run.get("name").getAsString();
+    }
+
+    /** Appends one metrics.jsonl line per block (blocks hold at most 10,000 points). */
+    public void metrics(PointBlock block, List<String> keyNames) {
+        for (int from = 0; from < block.size(); from += OfflineFormat.MAX_POINTS_PER_LINE) {
+            int to = Math.min(block.size(), from + OfflineFormat.MAX_POINTS_PER_LINE);
+            JsonObject o = new JsonObject();
+            JsonArray keys = new JsonArray();
+            JsonArray index = new JsonArray();
+            JsonArray step = new JsonArray();
+            JsonArray ts = new JsonArray();
+            JsonArray value = new JsonArray();
+            Map<Integer, Integer> local = new HashMap<>();
+            for (int i = from; i < to; i++) {
+                int g = block.keys()[i];
+                Integer l = local.get(g);
+                if (l == null) {
+                    l = local.size();
+                    local.put(g, l);
+                    keys.add(keyNames.get(g));
+                }
+                index.add(l);
+                step.add(block.steps()[i]);
+                ts.add(block.timestampsMs()[i]);
+                value.add(Json.number(block.values()[i]));
+            }
+            o.add("keys", keys);
+            o.add("key_index", index);
+            o.add("step", step);
+            o.add("timestamp_ms", ts);
+            o.add("value", value);
+            append(OfflineFormat.METRICS, o);
+        }
+    }
+
+    public void params(Map<String, ?> params) {
+        params.forEach((k, v) -> {
+            JsonObject o = new JsonObject();
+            o.addProperty("key", k);
+            if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                o.addProperty("int", ((Number) v).longValue());
+            } else if (v instanceof Double || v instanceof Float) {
+                o.add("double", Json.number(((Number) v).doubleValue()));
+            } else if (v instanceof Boolean b) {
+                o.addProperty("bool", b);
+            } else {
+                o.addProperty("string", String.valueOf(v));
+            }
+            append(OfflineFormat.PARAMS, o);
+        });
+    }
+
+    public synchronized void tags(Map<String, String> more) {
+        tags.putAll(more);
+        writeRunJson();
+    }
+
+    public synchronized void description(String description) {
+        run.addProperty("description", description == null ? "" : description);
+        writeRunJson();
+    }
+
+    public synchronized void status(RunStatus status) {
+        run.addProperty("status", status.name());
+        run.addProperty("end_time_ms", status.isFinal() ? System.currentTimeMillis() : 0);
+        writeRunJson();
+    }
+
+    public void rows(String table, List<? extends Map<String, ?>> rows) {
+        JsonObject o = new JsonObject();
+        o.addProperty("table", table);
+        JsonArray a = new JsonArray();
+        for (Map<String, ?> row : rows) {
+            JsonObject r = new JsonObject();
+            row.forEach((k, v) -> r.add(k, Json.cell(v)));
+            a.add(r);
+        }
+        o.add("rows", a);
+        append(OfflineFormat.TABLES, o);
+    }
+
+    public void log(LogLine line) {
+        JsonObject o = new JsonObject();
+        o.addProperty("timestamp_ms", line.timestampMs());
+        o.addProperty("level", line.level().name());
+        o.addProperty("stream", line.stream().name());
+        o.addProperty("text", line.text());
+        append(OfflineFormat.LOGS, o);
+    }
+
+    /** Copies the file into files/ at log time (the original may change later) and records it. */
+    public void file(Path source, String path, Direction direction, Long step) {
+        try {
+            Path copy = dir.resolve(OfflineFormat.FILES).resolve(path).normalize();
+            if (!copy.startsWith(dir.resolve(OfflineFormat.FILES))) {
+                throw new IOException("artifact path escapes the run directory: " + path);
+            }
+            Files.createDirectories(copy.getParent());
+            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+            JsonObject o = new JsonObject();
+            o.addProperty("kind", "file");
+            o.addProperty("path", path);
+            o.addProperty("file", OfflineFormat.FILES + "/" + path);
+            o.addProperty("direction", direction.name());
+            o.addProperty("media_type", "");
+            o.addProperty("size_bytes", Files.size(copy));
+            o.addProperty("sha256", Hashing.sha256(copy));
+            o.add("step", step == null ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(step));
+            append(OfflineFormat.ARTIFACTS, o);
+        } catch (IOException | RuntimeException e) {
+            warn("cannot copy " + source + " into the offline run", e);
+        }
+    }
+
+    public void reference(String name, String uri, Direction direction) {
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", "reference");
+        o.addProperty("path", name);
+        o.addProperty("uri", uri);
+        o.addProperty("direction", direction.name());
+        append(OfflineFormat.ARTIFACTS, o);
+    }
+
+    /** Closes the open .jsonl files. */
+    public synchronized void close() {
+        for (Writer w : writers.values()) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                warn("cannot close an offline file", e);
+            }
+        }
+        writers.clear();
+    }
+
+    private synchronized void append(String file, JsonObject o) {
+        try {
+            Writer w = writers.get(file);
+            if (w == null) {
+                w = Files.newBufferedWriter(dir.resolve(file), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                writers.put(file, w);
+            }
+            w.write(Json.line(o));
+            w.write('\n');
+            w.flush();
+        } catch (IOException | RuntimeException e) {
+            warn("cannot write " + dir.resolve(file), e);
+        }
+    }
+
+    private void writeRunJson() {
+        JsonObject t = new JsonObject();
+        tags.forEach(t::addProperty);
+        run.add("tags", t);
+        Path target = dir.resolve(OfflineFormat.RUN_JSON);
+        Path tmp = dir.resolve(OfflineFormat.RUN_JSON + ".tmp");
+        try {
+            Files.writeString(tmp, Json.line(run) + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            warn("cannot write " + target, e);
+        }
+    }
+
+    private synchronized void warn(String what, Exception e) {
+        if (!warned) {
+            warned = true;
+            LOG.log(Level.WARNING, "labbook: offline run " + dir + ": " + what
+                    + " (further write errors of this run are not reported)", e);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.labbook.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LabbookServerExtension.class)
+class RunIT {
+    @TempDir
+    Path tmp;
+    private Labbook labbook;
+
+    @BeforeEach
+    void connect(TestServer server) {
+        labbook = Labbook.connect(server.target(), LabbookOptions.defaults().withSpoolDir(tmp.resolve("spool"))
+                .withFlushInterval(Duration.ofMillis(100)));
+    }
+
+    @AfterEach
+    void close() {
+        labbook.close();
+    }
+
+    @Test
+    void everyLoggingCallReachesTheServer() throws Exception {
+        Path model = Files.writeString(tmp.resolve("model.txt"), "weights");
+        Path image = Files.writeString(tmp.resolve("cat.png"), "not really a png");
+        Path dir = tmp.resolve("ckpt");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("a.txt"), "a");
+        Files.writeString(dir.resolve("sub/b.txt"), "b");
+        String runId;
+        try (Run run = labbook.experiment("mnist").startRun("r1")) {
+            runId = run.id();
+            run.logParam("lr", 0.1);
+            run.logParams(Map.of("epochs", 10, "opt", "adam", "amp", true));
+            run.setTags(Map.of("team", "vision"));
+            run.setTag("stage", "dev");
+            run.setDescription("first try");
+            for (int i = 0; i < 5; i++) {
+                run.logMetric("loss", 1.0 / (i + 1));
+            }
+            run.logMetric("acc", 0.5, 10);
+            run.logMetric("acc", 0.6, 20, 1234);
+            run.logMetric("acc", 0.7); // automatic step continues after 20
+            run.logMetrics(Map.of("x", 1, "y", 2.5), 3);
+            run.logMetric("nan", Double.NaN);
+            run.logList("losses", List.of(0.3, 0.2, 0.1));
+            run.logRow("per_class", Map.of("class", "cat", "precision", 0.91));
+            run.logRow("per_class", Map.of("class", "dog", "precision", 0.88));
+            Map<String, List<?>> cols = new LinkedHashMap<>();
+            cols.put("epoch", List.of(1, 2));
+            cols.put("note", List.of("a", "b"));
+            run.logTable("summary", cols);
+            run.log("hello");
+            run.log("careful", LogLevel.WARNING);
+            run.logFile(model, "outputs/model.txt", Direction.OUTPUT);
+            run.uploadFile("outputs/copy.txt", model);
+            run.uploadDirectory("ckpt", dir);
+            run.logImage("samples", image, 7);
+            run.logImage("hero", image);
+            run.logArtifact("dataset", "s3://bucket/train.csv", Direction.INPUT);
+            assertThat(run.flush()).isTrue();
+
+            Map<String, Object> metrics = run.getMetrics();
+            assertThat(metrics).containsEntry("loss", 0.2).containsEntry("acc", 0.7).containsEntry("x", 1.0)
+                    .containsEntry("y", 2.5).containsEntry("losses", List.of(0.3, 0.2, 0.1));
+            assertThat((Double) metrics.get("nan")).isNaN();
+            assertThat(metrics.get("per_class")).isEqualTo(Map.of("class", List.of("cat", "dog"),
+                    "precision", List.of(0.91, 0.88)));
+            assertThat(metrics.get("summary")).isEqualTo(Map.of("epoch", List.of(1.0, 2.0), "note", List.of("a", "b")));
+            MetricSeries loss = run.getMetricHistory("loss");
+            assertThat(loss.steps()).containsExactly(0, 1, 2, 3, 4);
+            MetricSeries acc = run.getMetricHistory("acc");
+            assertThat(acc.steps()).containsExactly(10, 20, 21);
+            assertThat(acc.timestampsMs()[1]).isEqualTo(1234);
+            assertThat(run.getParams()).containsEntry("lr", 0.1).containsEntry("epochs", 10L)
+                    .containsEntry("opt", "adam").containsEntry("amp", true);
+            assertThat(run.getTags()).containsEntry("team", "vision").containsEntry("stage", "dev");
+            assertThat(run.info().description()).isEqualTo("first try");
+            assertThat(run.getFileNames()).containsExactly("ckpt/a.txt", "ckpt/sub/b.txt", "dataset", "hero.png",
+                    "outputs/copy.txt", "outputs/model.txt", "samples/step-7.png");
+            Path back = tmp.resolve("back/model.txt");
+            run.download("outputs/model.txt", back);
+            assertThat(Files.readString(back)).isEqualTo("weights");
+            LabbookClient c = run.client();
+            assertThat(c.artifacts().get(run.id(), "samples/step-7.png").step()).isEqualTo(7L);
+            assertThat(c.artifacts().get(run.id(), "dataset").direction()).isEqualTo(Direction.INPUT);
+            assertThat(c.logs().read(run.id(), 0, 0, null)).extracting(LogLine::text).containsExactly("hello", "careful");
+        }
+        assertThat(labbook.client().runs().get(runId).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void executeMarksFailedAndLogsTheError() {
+        Run run = labbook.experiment("e").startRun("boom");
+        assertThatThrownBy(() -> run.execute(r -> {
+            r.logMetric("loss", 1);
+            throw new IllegalStateException("diverged");
+        })).hasMessage("diverged");
+        run.close();
+        assertThat(labbook.client().runs().get(run.id()).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(labbook.client().logs().read(run.id(), 0, 0, LogLevel.ERROR).get(0).text()).contains("diverged");
+        assertThat(labbook.client().metrics().history(run.id(), "loss").size()).isEqualTo(1);
+    }
+
+    @Test
+    void explicitStatusesAndAttachedRunsKeepTheirOwner() {
+        Run cancelled = labbook.experiment("e").startRun("c");
+        cancelled.cancel();
+        cancelled.close();
+        assertThat(labbook.client().runs().get(cancelled.id()).status()).isEqualTo(RunStatus.CANCELED);
+
+        RunInfo owned = labbook.client().runs().open(NewRun.in("e").withName("owned-elsewhere")).run();
+        try (Run attached = labbook.attach(owned.id())) {
+            attached.logMetric("m", 1);
+        }
+        RunInfo after = labbook.client().runs().get(owned.id());
+        assertThat(after.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(labbook.client().metrics().list(owned.id())).hasSize(1);
+        assertThatThrownBy(() -> labbook.attach(java.util.UUID.randomUUID().toString()))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void resumingContinuesAutomaticSteps() {
+        try (Run run = labbook.experiment("e").startRun("again")) {
+            run.logMetric("loss", 1);
+            run.logMetric("loss", 2);
+        }
+        try (Run run = labbook.experiment("e").startRun("again")) {
+            run.logMetric("loss", 3);
+            assertThat(run.getMetricHistory("loss").steps()).containsExactly(0, 1, 2);
+        }
+    }
+
+    @Test
+    void badMetricKeysAreRefusedAtOnce() {
+        try (Run run = labbook.experiment("e").startRun("keys")) {
+            assertThatThrownBy(() -> run.logMetric("bad\nkey", 1)).isInstanceOf(InvalidArgumentException.class);
+        }
+    }
+
+    @Test
+    void eightThreadsLogConcurrentlyAndNothingIsLost() throws Exception {
+        int threads = 8;
+        int perThread = 100_000;
+        String runId;
+        try (Run run = labbook.experiment("e").startRun("threads")) {
+            runId = run.id();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String key = "t" + t;
+                Thread w = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < perThread; i++) {
+                        run.logMetric(key, i);
+                        run.logMetric("shared", i);
+                    }
+                });
+                w.start();
+                workers.add(w);
+            }
+            start.countDown();
+            for (Thread w : workers) {
+                w.join();
+            }
+        }
+        LabbookClient c = labbook.client();
+        for (int t = 0; t < threads; t++) {
+            MetricSeries s = c.metrics().history(runId, "t" + t);
+            assertThat(s.size()).isEqualTo(perThread);
+            for (int i = 0; i < perThread; i++) {
+                assertThat(s.steps()[i]).isEqualTo(i);
+                assertThat(s.values()[i]).isEqualTo(i);
+            }
+        }
+        MetricSeries shared = c.metrics().history(runId, "shared");
+        assertThat(shared.size()).isEqualTo(threads * perThread);
+        // automatic steps of a shared key are handed out once each
+        for (int i = 0; i < shared.size(); i++) {
+            assertThat(shared.steps()[i]).isEqualTo(i);
+        }
+    }
+}

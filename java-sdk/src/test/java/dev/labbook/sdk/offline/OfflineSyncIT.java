@@ -1,0 +1,153 @@
+package dev.labbook.sdk.offline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.MetricSeries;
+import dev.labbook.sdk.NewRun;
+import dev.labbook.sdk.Run;
+import dev.labbook.sdk.RunInfo;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LabbookServerExtension.class)
+class OfflineSyncIT {
+    @TempDir
+    Path tmp;
+    private LabbookClient client;
+
+    @BeforeEach
+    void connect(TestServer server) {
+        client = LabbookClient.connect(server.target());
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    private Path writeOfflineRun(String name) throws Exception {
+        byte[] weights = new byte[2 * 1024 * 1024];
+        new Random(3).nextBytes(weights);
+        Path model = Files.write(tmp.resolve("model.bin"), weights);
+        try (Run run = Run.offline(tmp.resolve("offline"), "", "offline-exp", name)) {
+            run.logParams(Map.of("lr", 0.01, "epochs", 3));
+            run.logParam("lr", 0.02); // later line wins
+            for (int i = 0; i < 25_000; i++) {
+                run.logMetric("loss", 1.0 / (i + 1));
+            }
+            run.logMetric("nan", Double.NaN, 5);
+            run.logRow("per_class", Map.of("class", "cat", "precision", 0.9));
+            run.logList("losses", List.of(3, 2, 1));
+            for (int i = 0; i < 10; i++) {
+                run.log("line " + i);
+            }
+            run.logFile(model, "outputs/model.bin", Direction.OUTPUT);
+            run.logArtifact("dataset", "s3://b/train.csv", Direction.INPUT);
+            run.setTags(Map.of("team", "vision"));
+            run.setDescription("offline");
+            return run.offlineDir();
+        }
+    }
+
+    @Test
+    void syncingTwiceStoresEverythingOnce() throws Exception {
+        Path dir = writeOfflineRun("");
+        List<OfflineSync.Progress> progress = new ArrayList<>();
+        OfflineSync sync = new OfflineSync(client);
+        OfflineSync.Result first = sync.sync(tmp.resolve("offline"), progress::add);
+        assertThat(first.ok()).as(first.failures().toString()).isTrue();
+        OfflineSync.RunResult r = first.synced().get(0);
+        assertThat(r.createdRun()).isTrue();
+        assertThat(r.metricPointsStored()).isEqualTo(25_001);
+        assertThat(r.filesUploaded()).isEqualTo(1);
+        assertThat(r.summary()).contains("25001 metric points");
+        assertThat(progress).anyMatch(p -> p.phase().equals("files") && p.bytesDone() == 2 * 1024 * 1024);
+        assertThat(Files.readString(dir.resolve(".sync.json"))).contains(r.runId());
+
+        OfflineSync.RunResult again = sync.sync(dir, null).synced().get(0);
+        assertThat(again.runId()).isEqualTo(r.runId());
+        assertThat(again.createdRun()).isFalse();
+        assertThat(again.metricPointsStored()).isZero();
+        assertThat(again.tableRowsAppended()).isZero();
+        assertThat(again.logLinesAppended()).isZero();
+        assertThat(again.filesUploaded()).isZero();
+        assertThat(again.referencesCreated()).isZero();
+
+        assertStoredOnce(r.runId(), dir);
+    }
+
+    @Test
+    void anInterruptedSyncResumesWithoutDuplicates() throws Exception {
+        Path dir = writeOfflineRun("interrupted");
+        // what an interrupted sync saw: the first half of every record file (same run.json)
+        Path partial = tmp.resolve("partial").resolve(dir.getFileName());
+        Files.createDirectories(partial);
+        Files.copy(dir.resolve("run.json"), partial.resolve("run.json"));
+        for (String f : List.of("params.jsonl", "metrics.jsonl", "tables.jsonl", "logs.jsonl")) {
+            List<String> lines = Files.readAllLines(dir.resolve(f));
+            Files.write(partial.resolve(f), lines.subList(0, (lines.size() + 1) / 2));
+            // plus a torn last line, as a crashed writer leaves it
+            Files.writeString(partial.resolve(f), "{\"torn\":", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        OfflineSync sync = new OfflineSync(client);
+        OfflineSync.RunResult half = sync.sync(partial, null).synced().get(0);
+        assertThat(half.metricPointsStored()).isEqualTo(20_000);
+        OfflineSync.RunResult rest = sync.sync(dir, null).synced().get(0);
+        assertThat(rest.runId()).isEqualTo(half.runId());
+        assertThat(rest.metricPointsStored()).isEqualTo(5_001);
+        assertStoredOnce(rest.runId(), dir);
+    }
+
+    @Test
+    void aSameNamedRunOfSomeoneElseIsRefused() throws Exception {
+        client.runs().open(NewRun.in("offline-exp").withName("taken"));
+        Path dir = writeOfflineRun("taken");
+        OfflineSync.Result result = new OfflineSync(client).sync(dir, null);
+        assertThat(result.ok()).isFalse();
+        assertThat(result.failures().get(0).message()).contains("labbook.offline_id");
+    }
+
+    private void assertStoredOnce(String runId, Path dir) throws Exception {
+        RunInfo run = client.runs().get(runId);
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.params()).containsEntry("lr", 0.02).containsEntry("epochs", 3L);
+        assertThat(run.tags()).containsEntry("team", "vision").containsKey(OfflineFormat.OFFLINE_ID_TAG);
+        assertThat(run.description()).isEqualTo("offline");
+        MetricSeries loss = client.metrics().history(runId, "loss");
+        assertThat(loss.size()).isEqualTo(25_000);
+        for (int i = 0; i < loss.size(); i++) {
+            assertThat(loss.steps()[i]).isEqualTo(i);
+        }
+        assertThat(client.metrics().history(runId, "nan").values()[0]).isNaN();
+        assertThat(client.tables().get(runId, "per_class").rows()).hasSize(1);
+        assertThat(client.tables().get(runId, "losses").column("value")).containsExactly(3.0, 2.0, 1.0);
+        assertThat(client.logs().read(runId, 0, 0, null)).extracting(LogLine::text)
+                .containsExactly("line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7",
+                        "line 8", "line 9");
+        assertThat(client.artifacts().get(runId, "outputs/model.bin").sha256())
+                .isEqualTo(dev.labbook.sdk.Hashing.sha256(dir.resolve("files/outputs/model.bin")));
+        assertThat(client.artifacts().get(runId, "dataset").uri()).isEqualTo("s3://b/train.csv");
+        assertThat(client.runs().details(runId).statusHistory()).hasSize(2);
+        try (Stream<Path> s = Files.list(dir.getParent())) {
+            assertThat(s.count()).isEqualTo(1);
+        }
+    }
+}
