@@ -9,6 +9,6 @@ final class ClientCommands {
 
     static List<Object> all() {
         return List.of(new RunCommand(), new RunsCommand(), new ExperimentsCommand(), new MetricsCommand(),
-                new LogsCommand(), new ArtifactsCommand(), new CompareCommand());
+                new LogsCommand(), new ArtifactsCommand(), new CompareCommand(), new SyncCommand());
     }
 }

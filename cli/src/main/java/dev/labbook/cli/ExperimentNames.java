@@ -1,6 +1,6 @@
 package dev.labbook.cli;
 
-import dev.labbook.sdk.Experiment;
+import dev.labbook.sdk.ExperimentInfo;
 import dev.labbook.sdk.LabbookClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +12,7 @@ final class ExperimentNames {
 
     ExperimentNames(LabbookClient client, String project) {
         this.client = client;
-        for (Experiment e : client.experiments().listAll(project)) {
+        for (ExperimentInfo e : client.experiments().listAll(project)) {
             names.put(e.id(), e.name());
         }
     }

@@ -1,7 +1,7 @@
 package dev.labbook.cli;
 
 import dev.labbook.cli.render.Table;
-import dev.labbook.sdk.Experiment;
+import dev.labbook.sdk.ExperimentInfo;
 import dev.labbook.sdk.LabbookClient;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,13 +34,13 @@ final class ExperimentsCommand implements Runnable {
         @Override
         public Integer call() {
             try (LabbookClient labbook = client.connect()) {
-                List<Experiment> experiments = labbook.experiments().listAll(client.project());
+                List<ExperimentInfo> experiments = labbook.experiments().listAll(client.project());
                 if (client.json()) {
                     Json.print(spec.commandLine().getOut(), experiments);
                     return 0;
                 }
                 Table table = new Table("ID", "NAME", "FOLDER", "TAGS", "CREATED", "DESCRIPTION");
-                for (Experiment e : experiments) {
+                for (ExperimentInfo e : experiments) {
                     table.row(e.id(), e.name(), e.folder(), Formats.tags(e.tags()), Formats.time(e.createTimeMs()),
                             e.description());
                 }

@@ -12,13 +12,15 @@ public final class ProgressBar implements AutoCloseable {
     private static final int WIDTH = 30;
 
     private final PrintStream out;
-    private final String label;
+    private String label;
+    private boolean countsBytes = true;
     private final boolean live;
     private final boolean quiet;
     private long total;
     private long done;
     private long lastDrawNanos;
     private boolean drawn;
+    private boolean updated;
 
     public ProgressBar(PrintStream out, String label, long total, boolean quiet) {
         this.out = out;
@@ -29,6 +31,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     public synchronized void update(long done, long total) {
+        this.updated = true;
         this.done = done;
         this.total = total;
         long now = System.nanoTime();
@@ -38,6 +41,20 @@ public final class ProgressBar implements AutoCloseable {
             out.flush();
             drawn = true;
         }
+    }
+
+    /** Progress in items (not bytes), under a label that may change (e.g. the phase of a sync). */
+    public synchronized void updateItems(String newLabel, long done, long total) {
+        this.label = newLabel;
+        this.countsBytes = false;
+        update(done, total);
+    }
+
+    /** Progress in bytes under a new label. */
+    public synchronized void updateBytes(String newLabel, long done, long total) {
+        this.label = newLabel;
+        this.countsBytes = true;
+        update(done, total);
     }
 
     public synchronized void step(long delta) {
@@ -50,7 +67,11 @@ public final class ProgressBar implements AutoCloseable {
         String bar = "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? (filled == WIDTH ? "=" : ">") : "")
                 + " ".repeat(WIDTH - filled);
         return String.format(Locale.ROOT, "%s [%s] %3d%% %s/%s", label, bar, Math.round(fraction * 100),
-                bytes(done), total < 0 ? "?" : bytes(total));
+                amount(done), total < 0 ? "?" : amount(total));
+    }
+
+    private String amount(long n) {
+        return countsBytes ? bytes(n) : Long.toString(n);
     }
 
     public static String bytes(long n) {
@@ -69,8 +90,8 @@ public final class ProgressBar implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (quiet) {
-            return;
+        if (quiet || !updated) {
+            return; // nothing was transferred: no bar at all
         }
         out.print((drawn ? "\r" : "") + render() + System.lineSeparator());
         out.flush();
