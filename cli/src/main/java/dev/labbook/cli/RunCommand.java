@@ -128,9 +128,12 @@ final class RunCommand implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 // Only without setsid(1), which itself exits 127 like a shell, does starting fail here.
                 err.println("labbook: error: cannot start " + command.get(0) + ": " + e.getMessage());
-                outcome = new ScriptRunner.Outcome(127, null);
+                outcome = new ScriptRunner.Outcome(127, null, false);
             }
 
+            if (outcome.endedMidLine()) {
+                err.println(); // our messages start on a line of their own
+            }
             List<Artifact> uploaded = uploadOutputs(labbook, run.id(), outputs != null ? outputs : cwd.resolve("outputs"),
                     err);
             RunStatus status = outcome.canceled() ? RunStatus.CANCELED

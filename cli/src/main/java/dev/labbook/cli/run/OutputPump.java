@@ -12,11 +12,13 @@ final class OutputPump implements Runnable {
     private final InputStream from;
     private final OutputStream terminal;
     private final LineAssembler lines;
+    private final TerminalState terminalState;
 
-    OutputPump(InputStream from, OutputStream terminal, LineAssembler lines) {
+    OutputPump(InputStream from, OutputStream terminal, LineAssembler lines, TerminalState terminalState) {
         this.from = from;
         this.terminal = terminal;
         this.lines = lines;
+        this.terminalState = terminalState;
     }
 
     @Override
@@ -28,6 +30,7 @@ final class OutputPump implements Runnable {
                 try {
                     terminal.write(buffer, 0, n);
                     terminal.flush();
+                    terminalState.wrote(buffer[n - 1]);
                 } catch (IOException e) {
                     // A closed terminal must not stop the capture into the run's log.
                 }

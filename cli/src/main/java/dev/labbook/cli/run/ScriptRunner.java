@@ -21,7 +21,7 @@ public final class ScriptRunner {
     private static final long PIPE_DRAIN_MS = 5_000;
 
     /** How the script ended: its exit code, and the signal that canceled it (null if none). */
-    public record Outcome(int exitCode, String cancelSignal) {
+    public record Outcome(int exitCode, String cancelSignal, boolean endedMidLine) {
         public boolean canceled() {
             return cancelSignal != null;
         }
@@ -35,8 +35,9 @@ public final class ScriptRunner {
         ChildProcess child = ChildProcess.start(command, workingDir, env);
         LineAssembler out = new LineAssembler(CapturedLine.OutputStream.STDOUT, lines, System::currentTimeMillis);
         LineAssembler err = new LineAssembler(CapturedLine.OutputStream.STDERR, lines, System::currentTimeMillis);
-        Thread outPump = pump(new OutputPump(child.process().getInputStream(), stdout, out), "stdout");
-        Thread errPump = pump(new OutputPump(child.process().getErrorStream(), stderr, err), "stderr");
+        TerminalState terminal = new TerminalState();
+        Thread outPump = pump(new OutputPump(child.process().getInputStream(), stdout, out, terminal), "stdout");
+        Thread errPump = pump(new OutputPump(child.process().getErrorStream(), stderr, err, terminal), "stderr");
         ScheduledExecutorService partials = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "labbook-partial-lines");
             t.setDaemon(true);
@@ -50,7 +51,7 @@ public final class ScriptRunner {
             int exitCode = child.waitFor();
             outPump.join(PIPE_DRAIN_MS);
             errPump.join(PIPE_DRAIN_MS);
-            return new Outcome(exitCode, signals.received());
+            return new Outcome(exitCode, signals.received(), terminal.midLine());
         } finally {
             partials.shutdownNow();
             out.finish();
