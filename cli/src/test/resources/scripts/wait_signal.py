@@ -13,8 +13,8 @@ def on_term(signum, frame):
 
 
 signal.signal(signal.SIGTERM, on_term)
-print("ready", flush=True)
 try:
+    print("ready", flush=True)  # inside the try: a signal right after it is still handled
     for _ in range(600):
         time.sleep(0.1)
 except KeyboardInterrupt:

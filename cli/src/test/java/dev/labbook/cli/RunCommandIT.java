@@ -118,11 +118,18 @@ class RunCommandIT {
     @Test
     void aFailingScriptFailsTheRunAndItsExitCodeIsReturned() throws Exception {
         script(work, "train.py");
-        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "failing", "--", "python3", "train.py",
-                "--exit-code", "7");
+        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "failing", "--json", "--", "python3",
+                "train.py", "--exit-code", "7");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(7);
         RunInfo run = onlyRun("failing");
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        // --json: the script's output, then one JSON document describing the finished run.
+        String json = result.stdout().substring(result.stdout().indexOf("no newline at exit") + 18);
+        tools.jackson.databind.JsonNode summary = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json);
+        assertThat(summary.get("run").get("id").asString()).isEqualTo(run.id());
+        assertThat(summary.get("run").get("status").asString()).isEqualTo("FAILED");
+        assertThat(summary.get("exitCode").asInt()).isEqualTo(7);
+        assertThat(summary.get("outputs").toString()).contains("outputs/model.txt", "outputs/sub/metrics.json");
         assertThat(run.source().gitCommit()).isEmpty(); // not a git work tree
         assertThat(texts(run.id())).contains("epoch 0 loss=1.000", "no newline at exit");
         // Outputs are uploaded whatever the exit code: they help to understand a failure.
@@ -136,6 +143,15 @@ class RunCommandIT {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(127);
         assertThat(result.stderr()).contains("no-such-command-labbook-test");
         assertThat(onlyRun("missing").status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void anUnreachableServerFailsBeforeTheScriptRuns() throws Exception {
+        Cli.Result result = cli.run("run", "--target", "127.0.0.1:1", "-e", "nowhere", "--", "python3", "-c",
+                "open('ran', 'w').write('yes')");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE");
+        assertThat(work.resolve("ran")).doesNotExist();
     }
 
     @Test
