@@ -99,7 +99,7 @@ public final class ArtifactsApi {
                 throw new UncheckedIOException("cannot read " + file, e);
             } catch (RuntimeException e) {
                 if (!isResumable(e) || attempt + 1 >= TRANSFER_ATTEMPTS) {
-                    throw Errors.translate(e);
+                    throw Errors.rethrow(e);
                 }
                 sleep(attempt, e);
                 UploadStatus s;
@@ -240,7 +240,7 @@ public final class ArtifactsApi {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the download of " + path, e);
         } catch (RuntimeException e) {
-            throw Errors.translate(e);
+            throw Errors.rethrow(e);
         }
     }
 
@@ -274,14 +274,20 @@ public final class ArtifactsApi {
                 throw new UncheckedIOException("cannot write " + file, e);
             } catch (RuntimeException e) {
                 if (!isResumable(e) || attempt + 1 >= TRANSFER_ATTEMPTS) {
-                    throw Errors.translate(e);
+                    throw Errors.rethrow(e);
                 }
                 sleep(attempt, e);
             }
         }
     }
 
-    private record UploadStatus(long received, boolean complete) {
+    /** How far a named upload got: bytes the server keeps (the end of its last stored part), and whether it finished. */
+    public record UploadStatus(long received, boolean complete) {
+    }
+
+    /** The state of an upload by its id; (0, false) when the server does not know it. */
+    public UploadStatus uploadStatus(String uploadId) {
+        return status(uploadId);
     }
 
     private UploadStatus status(String uploadId) {
@@ -332,7 +338,14 @@ public final class ArtifactsApi {
     }
 
     private static boolean isResumable(Throwable e) {
-        String code = Errors.translate(e).code();
+        if (!(e instanceof LabbookException) && !(e instanceof io.grpc.StatusRuntimeException)) {
+            return false; // not a transfer failure (a throwing listener, a bug): do not retry
+        }
+        LabbookException le = Errors.translate(e);
+        String code = le.code();
+        if (code.equals("FAILED_PRECONDITION") && String.valueOf(le.getMessage()).contains("resume from offset")) {
+            return true; // the server stored more (or less) than we last heard: ask again
+        }
         return code.equals("UNAVAILABLE") || code.equals("ABORTED") || code.equals("DEADLINE_EXCEEDED")
                 || code.equals("CANCELLED") || code.equals("UNKNOWN") || code.equals("INTERNAL");
     }
@@ -342,7 +355,7 @@ public final class ArtifactsApi {
             calls.options().backoff().sleep(attempt);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            throw Errors.translate(cause);
+            throw Errors.rethrow(cause);
         }
     }
 }

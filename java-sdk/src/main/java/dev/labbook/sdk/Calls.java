@@ -24,13 +24,13 @@ final class Calls {
                 return call.get();
             } catch (RuntimeException e) {
                 if (!Errors.isRetryable(e) || attempt + 1 >= options.maxAttempts()) {
-                    throw Errors.translate(e);
+                    throw Errors.rethrow(e);
                 }
                 try {
                     options.backoff().sleep(attempt);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw Errors.translate(e);
+                    throw Errors.rethrow(e);
                 }
             }
         }
@@ -41,7 +41,7 @@ final class Calls {
         try {
             return call.get();
         } catch (RuntimeException e) {
-            throw Errors.translate(e);
+            throw Errors.rethrow(e);
         }
     }
 }

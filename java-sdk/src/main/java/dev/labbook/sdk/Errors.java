@@ -33,14 +33,29 @@ final class Errors {
         };
     }
 
+    /** gRPC failures become LabbookExceptions; anything else (a bug, a throwing callback) stays itself. */
+    static RuntimeException rethrow(RuntimeException error) {
+        if (error instanceof io.grpc.StatusRuntimeException) {
+            return translate(error);
+        }
+        return error;
+    }
+
     /** Codes after which the same call may simply be sent again. */
     static boolean isRetryable(Throwable error) {
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
         return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
     }
 
-    /** Codes that mean "the server could not be reached or answer" (worth waiting for). */
+    /**
+     * Codes that mean "the server could not be reached or answer" (worth waiting for). Errors
+     * that did not come from a call (a bug, an unreadable file) are never transient.
+     */
     static boolean isTransient(Throwable error) {
+        if (!(error instanceof LabbookException) && !(error instanceof io.grpc.StatusRuntimeException)
+                && !(error instanceof io.grpc.StatusException)) {
+            return false;
+        }
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
         return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED
                 || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED

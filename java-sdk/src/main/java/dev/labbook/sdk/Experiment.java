@@ -44,6 +44,22 @@ public final class Experiment {
                 spec.parentRunId(), spec.source(), spec.params()));
     }
 
+    /**
+     * Runs of this experiment matching a filter (docs/search.md, e.g.
+     * {@code params.lr < 0.01 AND metrics.val_acc >= 0.9}; empty for all), ordered by the terms
+     * (e.g. {@code metrics.val_acc DESC}), with params, tags and metric summaries.
+     */
+    public List<RunInfo> searchRuns(String filter, String... orderBy) {
+        return labbook.client().runs().searchAll(RunSearch.inExperiments(info().id()).filter(filter).orderBy(orderBy));
+    }
+
+    /** The best run by one order term (e.g. {@code metrics.val_loss ASC}), or null when there is none. */
+    public RunInfo bestRun(String orderBy) {
+        List<RunInfo> best = labbook.client().runs().searchAll(RunSearch.inExperiments(info().id())
+                .orderBy(orderBy).maxResults(1));
+        return best.isEmpty() ? null : best.get(0);
+    }
+
     /** The experiment's runs, newest first (first page of up to 1000). */
     public List<RunInfo> runs() {
         return labbook.client().runs().list(info().id(), 1000, "").items();

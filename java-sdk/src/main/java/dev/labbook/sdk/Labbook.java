@@ -19,12 +19,21 @@ import java.util.logging.Logger;
 public final class Labbook implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Labbook.class.getName());
 
-    private final LabbookClient client;
+    private final LabbookClient client;      // null when offline
+    private final java.nio.file.Path offlineRoot; // null when online
     private final LabbookOptions options;
     private final CompletableFuture<SpoolReplayer.Result> replay;
 
+    private Labbook(java.nio.file.Path offlineRoot, LabbookOptions options) {
+        this.client = null;
+        this.offlineRoot = offlineRoot;
+        this.options = options;
+        this.replay = CompletableFuture.completedFuture(new SpoolReplayer.Result(0, 0, 0, 0));
+    }
+
     private Labbook(LabbookClient client, LabbookOptions options) {
         this.client = client;
+        this.offlineRoot = null;
         this.options = options;
         this.replay = CompletableFuture.supplyAsync(() -> {
             try {
@@ -53,13 +62,29 @@ public final class Labbook implements AutoCloseable {
         return new Labbook(LabbookClient.connect(Target.parse(target), options.client()), options);
     }
 
+    /**
+     * No server: every run opened from it is an offline run below {@code root}
+     * (docs/offline-format.md), uploaded later with {@code labbook sync root}.
+     */
+    public static Labbook offline(java.nio.file.Path root) {
+        return new Labbook(root, LabbookOptions.defaults());
+    }
+
+    public boolean isOffline() {
+        return client == null;
+    }
+
     /** {@code LABBOOK_TRACKING_URI}, or localhost:7800. */
     public static Labbook fromEnv() {
         String uri = System.getenv("LABBOOK_TRACKING_URI");
         return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);
     }
 
+    /** The typed client; {@code IllegalStateException} when offline. */
     public LabbookClient client() {
+        if (client == null) {
+            throw new IllegalStateException("offline: there is no server (runs go to " + offlineRoot + ")");
+        }
         return client;
     }
 
@@ -74,7 +99,7 @@ public final class Labbook implements AutoCloseable {
 
     /** Replays the spool now, in this thread. */
     public SpoolReplayer.Result replaySpool() {
-        return SpoolReplayer.replay(client, options.spoolDir());
+        return SpoolReplayer.replay(client(), options.spoolDir());
     }
 
     public Experiment experiment(String name) {
@@ -87,6 +112,15 @@ public final class Labbook implements AutoCloseable {
 
     /** Opens (or resumes, when the name exists) a run this code owns: close() finishes it. */
     public Run startRun(NewRun spec) {
+        if (client == null) {
+            Run run = Run.offline(offlineRoot, spec.project(), spec.experimentName(), spec.name(), options);
+            run.logParams(spec.params());
+            run.setTags(spec.tags());
+            if (!spec.description().isEmpty()) {
+                run.setDescription(spec.description());
+            }
+            return run;
+        }
         OpenedRun opened = client.runs().open(spec);
         return Run.online(client, opened.run(), true, opened.resumed(), options, null);
     }
@@ -97,12 +131,14 @@ public final class Labbook implements AutoCloseable {
     }
 
     Run attach(String runId, boolean ownConnection) {
-        RunInfo info = client.runs().get(runId);
+        RunInfo info = client().runs().get(runId);
         return Run.online(client, info, false, true, options, ownConnection ? this : null);
     }
 
     @Override
     public void close() {
-        client.close();
+        if (client != null) {
+            client.close();
+        }
     }
 }

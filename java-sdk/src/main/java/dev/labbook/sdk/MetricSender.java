@@ -59,6 +59,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private boolean closing;
     private volatile boolean stopped;
     private long outageSinceNanos = -1;
+    private boolean warnedSpooling;
     private long spooledBatches;
     private long droppedBatches;
 
@@ -223,14 +224,20 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 sendRound(round);
                 confirm(round.get(round.size() - 1).sequence);
                 failures = 0;
-                outageSinceNanos = -1;
+                if (outageSinceNanos >= 0) {
+                    outageSinceNanos = -1;
+                    warnedSpooling = false;
+                    LOG.info(() -> "labbook: metric stream of run " + runId + " is back");
+                }
             } catch (RuntimeException e) {
                 if (stopped) {
                     return;
                 }
                 failures++;
                 if (!Errors.isTransient(e)) {
-                    dropRejected(e);
+                    if (!dropRejected(e)) {
+                        sleepQuietly(failures);
+                    }
                     continue;
                 }
                 recoverAfterFailure(e);
@@ -316,24 +323,37 @@ final class MetricSender implements MetricRecorder.BlockSink {
                         any = true;
                     }
                 }
-                if (any) {
-                    LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toSeconds()
-                            + " s; spooling metric batches of run " + runId + " to " + spool.dir());
-                    lock.notifyAll();
+                if (any && !warnedSpooling) {
+                    warnedSpooling = true;
+                    LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toMillis()
+                            + " ms; spooling metric batches of run " + runId + " to " + spool.dir());
                 }
+                lock.notifyAll();
             }
         }
     }
 
-    /** A batch the server refuses for good (run deleted, bad data): skip it, keep the rest. */
-    private void dropRejected(RuntimeException e) {
-        long committed;
+    private void sleepQuietly(int failures) {
         try {
-            committed = client.metrics().writerState(runId, writerId);
-        } catch (RuntimeException stateFailure) {
-            return; // try the round again later
+            options.client().backoff().sleep(Math.min(failures, 6));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
-        confirm(committed);
+    }
+
+    /**
+     * A batch the server refuses for good (run deleted, bad data): skip it, keep the rest.
+     * Returns false when nothing could be decided (the server is away again).
+     */
+    private boolean dropRejected(RuntimeException e) {
+        try {
+            confirm(client.metrics().writerState(runId, writerId));
+        } catch (RuntimeException stateFailure) {
+            if (Errors.isTransient(stateFailure)) {
+                return false; // try the round again later
+            }
+            // the run itself is gone or refused: nothing of it was committed that we need to know
+        }
         synchronized (lock) {
             Pending bad = queue.peek();
             if (bad != null) {
@@ -343,5 +363,6 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 confirm(bad.sequence);
             }
         }
+        return true;
     }
 }

@@ -42,8 +42,6 @@ import java.util.stream.Stream;
  */
 public final class Run implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Run.class.getName());
-    private static Run context;
-    private static boolean warnedOffline;
 
     /** Training code run by {@link #execute(Body)}. */
     @FunctionalInterface
@@ -64,6 +62,7 @@ public final class Run implements AutoCloseable {
     private final Thread flusher;
     private volatile boolean finished;
     private volatile boolean closed;
+    private volatile boolean warnedClosed;
 
     private Run(String id, String name, String experimentId, boolean owned, LabbookClient client,
             AutoCloseable ownedConnection, OfflineRunWriter offline, LabbookOptions options) {
@@ -133,80 +132,24 @@ public final class Run implements AutoCloseable {
      * until it is closed: attached to {@code LABBOOK_RUN_ID}, else opened or resumed by
      * {@code LABBOOK_RUN_NAME} in {@code LABBOOK_PROJECT}/{@code LABBOOK_EXPERIMENT} at
      * {@code LABBOOK_TRACKING_URI}; with no tracking URI an offline run in
-     * {@code LABBOOK_OFFLINE_DIR} (with one warning). A run this call opened is finished at JVM
-     * exit: FAILED if an uncaught exception ended a thread, else COMPLETED.
+     * {@code LABBOOK_OFFLINE_DIR} (with one warning). It is closed at JVM exit; a run this call
+     * opened is FAILED if an uncaught exception ended a thread, else COMPLETED.
      */
-    public static synchronized Run getContext() {
-        if (context == null || context.closed) {
-            context = getContext(System.getenv());
-            if (context.owned) {
-                installExitHooks(context);
-            }
-        }
-        return context;
+    public static Run getContext() {
+        return ScriptMode.context();
     }
 
     /** Script mode from the given variables (not cached, no exit hooks); see {@link #getContext()}. */
     public static Run getContext(Map<String, String> env) {
-        String uri = blankToNull(env.get("LABBOOK_TRACKING_URI"));
-        String project = orDefault(env.get("LABBOOK_PROJECT"), "default");
-        String experiment = orDefault(env.get("LABBOOK_EXPERIMENT"), "default");
-        String runId = blankToNull(env.get("LABBOOK_RUN_ID"));
-        String runName = orDefault(env.get("LABBOOK_RUN_NAME"), "");
-        LabbookOptions options = LabbookOptions.defaults();
-        String spool = blankToNull(env.get("LABBOOK_SPOOL_DIR"));
-        if (spool != null) {
-            options = options.withSpoolDir(Path.of(spool));
-        }
-        if (uri == null) {
-            Path root = Path.of(orDefault(env.get("LABBOOK_OFFLINE_DIR"), "labbook-offline"));
-            Run run = offline(root, project, experiment, runName, options);
-            synchronized (Run.class) {
-                if (!warnedOffline) {
-                    warnedOffline = true;
-                    LOG.warning("labbook: LABBOOK_TRACKING_URI is not set; logging offline to " + run.offlineDir()
-                            + " (upload it later with: labbook sync " + root + ")");
-                }
-            }
-            return run;
-        }
-        Labbook labbook = Labbook.connect(uri, options);
-        try {
-            if (runId != null) {
-                return labbook.attach(runId, true);
-            }
-            NewRun spec = NewRun.in(experiment).withProject(project).withName(runName).withSource(SourceInfo.detect());
-            OpenedRun opened = labbook.client().runs().open(spec);
-            return online(labbook.client(), opened.run(), true, opened.resumed(), options, labbook);
-        } catch (RuntimeException e) {
-            labbook.close();
-            throw e;
-        }
+        return ScriptMode.resolve(env);
     }
 
-    private static void installExitHooks(Run run) {
-        boolean[] failed = new boolean[1];
-        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            failed[0] = true;
-            run.fail(e);
-            if (previous != null) {
-                previous.uncaughtException(t, e);
-            } else {
-                System.err.print("Exception in thread \"" + t.getName() + "\" ");
-                e.printStackTrace();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
+    boolean owned() {
+        return owned;
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
-    }
-
-    private static String orDefault(String s, String fallback) {
-        String v = blankToNull(s);
-        return v == null ? fallback : v;
+    public boolean isClosed() {
+        return closed;
     }
 
     // ---------------------------------------------------------------- identity
@@ -243,19 +186,31 @@ public final class Run implements AutoCloseable {
 
     /** Logs a value at the key's next automatic step (0, 1, 2... per key). */
     public void logMetric(String name, double value) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value);
     }
 
     public void logMetric(String name, double value, long step) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value, step, System.currentTimeMillis());
     }
 
     public void logMetric(String name, double value, long step, long timestampMs) {
+        if (!accepting()) {
+            return;
+        }
         recorder.record(name, value, step, timestampMs);
     }
 
     /** Logs several values at one step with one timestamp. */
     public void logMetrics(Map<String, ? extends Number> values, long step) {
+        if (!accepting()) {
+            return;
+        }
         long now = System.currentTimeMillis();
         values.forEach((k, v) -> recorder.record(k, v.doubleValue(), step, now));
     }
@@ -264,26 +219,41 @@ public final class Run implements AutoCloseable {
 
     /** A typed param: Long/Integer → int, Double/Float → double, Boolean, anything else its string. */
     public void logParam(String key, Object value) {
+        if (!accepting()) {
+            return;
+        }
         sink.params(Map.of(key, value));
     }
 
     public void logParams(Map<String, ?> params) {
+        if (!accepting()) {
+            return;
+        }
         if (!params.isEmpty()) {
             sink.params(params);
         }
     }
 
     public void setTags(Map<String, String> tags) {
+        if (!accepting()) {
+            return;
+        }
         if (!tags.isEmpty()) {
             sink.tags(tags);
         }
     }
 
     public void setTag(String key, String value) {
+        if (!accepting()) {
+            return;
+        }
         sink.tags(Map.of(key, value));
     }
 
     public void setDescription(String description) {
+        if (!accepting()) {
+            return;
+        }
         sink.description(description);
     }
 
@@ -291,6 +261,9 @@ public final class Run implements AutoCloseable {
 
     /** A list of values → rows of the single column {@code value} of table {@code name}. */
     public void logList(String name, List<?> values) {
+        if (!accepting()) {
+            return;
+        }
         List<Map<String, ?>> rows = new ArrayList<>(values.size());
         for (Object v : values) {
             rows.add(Map.of("value", v));
@@ -300,11 +273,17 @@ public final class Run implements AutoCloseable {
 
     /** One row of table {@code name}. */
     public void logRow(String name, Map<String, ?> columns) {
+        if (!accepting()) {
+            return;
+        }
         sink.rows(name, List.of(new LinkedHashMap<>(columns)));
     }
 
     /** Columns of equal length, zipped into rows of table {@code name}. */
     public void logTable(String name, Map<String, ? extends List<?>> columns) {
+        if (!accepting()) {
+            return;
+        }
         int n = -1;
         for (Map.Entry<String, ? extends List<?>> c : columns.entrySet()) {
             if (n >= 0 && c.getValue().size() != n) {
@@ -333,6 +312,9 @@ public final class Run implements AutoCloseable {
     }
 
     public void log(String text, LogLevel level) {
+        if (!accepting()) {
+            return;
+        }
         sink.log(LogLine.of(level, text));
     }
 
@@ -343,16 +325,25 @@ public final class Run implements AutoCloseable {
      * when the background thread sends it: keep it until {@link #flush()} returns.
      */
     public void logFile(Path file, String name, Direction direction) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(file, name == null ? file.getFileName().toString() : name, direction, null);
     }
 
     /** Azure's {@code upload_file}: an output file at artifact path {@code name}. */
     public void uploadFile(String name, Path file) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(file, name, Direction.OUTPUT, null);
     }
 
     /** Every regular file below {@code dir} as {@code prefix/relative/path} outputs. */
     public void uploadDirectory(String prefix, Path dir) {
+        if (!accepting()) {
+            return;
+        }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
@@ -369,16 +360,25 @@ public final class Run implements AutoCloseable {
 
     /** An image stored as artifact {@code name} (the file's extension is added when name has none). */
     public void logImage(String name, Path image) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(image, withExtension(name, image), Direction.OUTPUT, null);
     }
 
     /** One image of a series {@code name}, at {@code name/step-<step>.<ext>}, listed in step order. */
     public void logImage(String name, Path image, long step) {
+        if (!accepting()) {
+            return;
+        }
         sink.file(image, withExtension(name + "/step-" + step, image), Direction.OUTPUT, step);
     }
 
     /** A reference (name → URI or value) without uploading, as SageMaker's {@code log_artifact}. */
     public void logArtifact(String name, String uri, Direction direction) {
+        if (!accepting()) {
+            return;
+        }
         sink.reference(name, uri, direction);
     }
 
@@ -483,6 +483,18 @@ public final class Run implements AutoCloseable {
                 LOG.fine(() -> "labbook: closing the connection: " + e);
             }
         }
+    }
+
+    /** Logging after close() is ignored (with one warning) instead of reviving the threads. */
+    private boolean accepting() {
+        if (!closed) {
+            return true;
+        }
+        if (!warnedClosed) {
+            warnedClosed = true;
+            LOG.warning("labbook: run " + name + " is closed; ignoring what is logged to it");
+        }
+        return false;
     }
 
     private void flushLoop() {

@@ -179,6 +179,58 @@ public final class RunsApi {
         return calls.idempotent(() -> stub().logParams(req)).getWritten();
     }
 
+    /**
+     * Watches a run: the iterator yields the run now and again on every change (status, tags,
+     * metrics...), and ends when the run finishes. {@code hasNext()} blocks; close to stop early.
+     */
+    public RunWatch watch(String runId) {
+        var req = dev.labbook.api.v1.WatchRunRequest.newBuilder().setRunId(runId).build();
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        io.grpc.Context previous = context.attach();
+        try {
+            return new RunWatch(RunServiceGrpc.newBlockingStub(channel).watchRun(req), context);
+        } finally {
+            context.detach(previous);
+        }
+    }
+
+    /** The states of a watched run; an iterator that can be closed (from any thread). */
+    public static final class RunWatch implements java.util.Iterator<RunInfo>, AutoCloseable {
+        private final java.util.Iterator<dev.labbook.api.v1.WatchRunResponse> responses;
+        private final io.grpc.Context.CancellableContext context;
+
+        RunWatch(java.util.Iterator<dev.labbook.api.v1.WatchRunResponse> responses,
+                io.grpc.Context.CancellableContext context) {
+            this.responses = responses;
+            this.context = context;
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                return !context.isCancelled() && responses.hasNext();
+            } catch (RuntimeException e) {
+                if (context.isCancelled()) {
+                    return false;
+                }
+                throw Errors.translate(e);
+            }
+        }
+
+        @Override
+        public RunInfo next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return Protos.run(responses.next().getRun());
+        }
+
+        @Override
+        public void close() {
+            context.cancel(null);
+        }
+    }
+
     public RunInfo delete(String runId) {
         var req = dev.labbook.api.v1.DeleteRunRequest.newBuilder().setRunId(runId).build();
         return Protos.run(calls.idempotent(() -> stub().deleteRun(req)).getRun());

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +111,24 @@ class LabbookClientIT {
         assertThat(cmp.metrics().get("acc")).extracting(MetricSummary::lastValue).containsExactly(0.9, 0.7);
         assertThatThrownBy(() -> client.runs().search(RunSearch.inProject("").filter("params.lr <<"), ""))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("filter"));
+    }
+
+    @Test
+    void watchFollowsARunUntilItFinishes() throws Exception {
+        String runId = client.runs().open(NewRun.in("w").withName("r")).run().id();
+        List<RunStatus> seen = new CopyOnWriteArrayList<>();
+        try (RunsApi.RunWatch watch = client.runs().watch(runId)) {
+            Thread t = new Thread(() -> watch.forEachRemaining(r -> seen.add(r.status())));
+            t.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            client.runs().setStatus(runId, RunStatus.COMPLETED);
+            t.join(20_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        assertThat(seen).startsWith(RunStatus.RUNNING).endsWith(RunStatus.COMPLETED);
     }
 
     @Test
@@ -225,31 +242,35 @@ class LabbookClientIT {
     @Test
     void namedUploadResumesFromWhatTheServerHas(@TempDir Path tmp) throws Exception {
         String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
-        byte[] data = new byte[20 * 1024 * 1024];
+        byte[] data = new byte[26 * 1024 * 1024 + 777];
         new Random(2).nextBytes(data);
         Path file = tmp.resolve("big.bin");
         Files.write(file, data);
         String uploadId = UUID.randomUUID().toString();
-        // first attempt: broken off after about 10 MiB (one 8 MiB part is stored)
-        Thread t = new Thread(() -> {
-            try {
-                client.artifacts().upload(runId, file, "big.bin", UploadOptions.OUTPUT.withUploadId(uploadId),
-                        (d, total) -> {
-                            if (d > 10 * 1024 * 1024) {
-                                throw new IllegalStateException("break");
-                            }
-                        });
-            } catch (RuntimeException expected) {
-                // broken on purpose
-            }
-        });
-        t.start();
-        t.join();
-        Set<Long> starts = new java.util.HashSet<>();
+        // first attempt broken off after 20 MiB sent: with the server's flow-control window at
+        // least one 8 MiB part is stored by then (as in the server's own resume test)
+        assertThatThrownBy(() -> client.artifacts().upload(runId, file, "big.bin",
+                UploadOptions.OUTPUT.withUploadId(uploadId), (d, total) -> {
+                    if (d >= 20L * 1024 * 1024) {
+                        throw new IllegalStateException("simulated crash");
+                    }
+                })).hasMessage("simulated crash");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (client.artifacts().uploadStatus(uploadId).received() < 8L * 1024 * 1024
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(client.artifacts().uploadStatus(uploadId).complete()).isFalse();
+        List<Long> seen = new CopyOnWriteArrayList<>();
         Artifact a = client.artifacts().upload(runId, file, "big.bin", UploadOptions.OUTPUT.withUploadId(uploadId),
-                (d, total) -> starts.add(d));
+                (d, total) -> seen.add(d));
         assertThat(a.sizeBytes()).isEqualTo(data.length);
-        assertThat(starts).doesNotContain(0L);
+        assertThat(a.sha256()).isEqualTo(Hashing.sha256(file));
+        assertThat(seen.get(0)).as("resumed, not restarted").isGreaterThanOrEqualTo(8L * 1024 * 1024);
+        assertThat(client.artifacts().uploadStatus(uploadId).complete()).isTrue();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        client.artifacts().download(runId, "big.bin", out, 0, null);
+        assertThat(out.toByteArray()).isEqualTo(data);
     }
 
     private static MetricBatch batch(String runId, String writer, long seq, String key, double value) {

@@ -150,6 +150,49 @@ class RunIT {
     }
 
     @Test
+    void experimentSearchAndBestRun() {
+        Experiment exp = labbook.experiment("search");
+        for (double lr : new double[] {0.1, 0.01, 0.001}) {
+            try (Run run = exp.startRun("lr-" + lr, Map.of("lr", lr))) {
+                run.logMetric("val_loss", lr * 10);
+            }
+        }
+        assertThat(exp.searchRuns("params.lr < 0.05", "params.lr ASC")).extracting(RunInfo::name)
+                .containsExactly("lr-0.001", "lr-0.01");
+        assertThat(exp.bestRun("metrics.val_loss ASC").name()).isEqualTo("lr-0.001");
+        assertThat(exp.runs()).hasSize(3);
+        assertThat(exp.info().name()).isEqualTo("search");
+    }
+
+    @Test
+    void aRunDeletedUnderneathDoesNotStallLogging() {
+        Run run = labbook.experiment("e").startRun("deleted");
+        run.logMetric("x", 1);
+        assertThat(run.flush()).isTrue();
+        labbook.client().runs().delete(run.id());
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 120_000; i++) {
+            run.logMetric("x", i);
+        }
+        run.logParam("late", 1);
+        assertThat(run.flush(30_000)).as("refused batches are dropped, not retried forever").isTrue();
+        run.close();
+        assertThat(System.nanoTime() - t0).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+        assertThat(labbook.client().metrics().list(run.id())).extracting(MetricSummary::count).containsExactly(1L);
+    }
+
+    @Test
+    void loggingAfterCloseIsIgnored() {
+        Run run = labbook.experiment("e").startRun("closed");
+        run.close();
+        run.logMetric("late", 1);
+        run.log("late");
+        run.close();
+        assertThat(labbook.client().metrics().list(run.id())).isEmpty();
+        assertThat(labbook.client().logs().read(run.id(), 0, 0, null)).isEmpty();
+    }
+
+    @Test
     void badMetricKeysAreRefusedAtOnce() {
         try (Run run = labbook.experiment("e").startRun("keys")) {
             assertThatThrownBy(() -> run.logMetric("bad\nkey", 1)).isInstanceOf(InvalidArgumentException.class);

@@ -93,6 +93,19 @@ class OfflineRunTest {
     }
 
     @Test
+    void anOfflineLabbookOpensOfflineRuns() throws Exception {
+        try (dev.labbook.sdk.Labbook lb = dev.labbook.sdk.Labbook.offline(tmp.resolve("lb"));
+                Run run = lb.experiment("proj", "exp").startRun("named", Map.of("lr", 0.5))) {
+            assertThat(lb.isOffline()).isTrue();
+            assertThat(run.isOffline()).isTrue();
+            assertThat(run.name()).isEqualTo("named");
+            assertThat(Files.readString(run.offlineDir().resolve("params.jsonl"))).contains("\"lr\"");
+            String runJson = Files.readString(run.offlineDir().resolve("run.json"));
+            assertThat(runJson).contains("\"project\":\"proj\"").contains("\"experiment\":\"exp\"");
+        }
+    }
+
+    @Test
     void anUnwritableDirectoryNeverThrows() throws Exception {
         Path blocker = Files.writeString(tmp.resolve("not-a-dir"), "x");
         try (Run run = Run.offline(blocker.resolve("sub"), "", "e", "n")) {

@@ -1,0 +1,90 @@
+package dev.labbook.sdk;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/** Script mode (docs/script-mode.md): which run a process logs to, from its environment. */
+final class ScriptMode {
+    private static final Logger LOG = Logger.getLogger(ScriptMode.class.getName());
+    private static Run context;
+    private static boolean warnedOffline;
+
+    private ScriptMode() {
+    }
+
+    /** The cached context run, created (with exit hooks) on first use or after it was closed. */
+    static synchronized Run context() {
+        if (context == null || context.isClosed()) {
+            context = resolve(System.getenv());
+            installExitHooks(context);
+        }
+        return context;
+    }
+
+    static Run resolve(Map<String, String> env) {
+        String uri = blankToNull(env.get("LABBOOK_TRACKING_URI"));
+        String project = orDefault(env.get("LABBOOK_PROJECT"), "default");
+        String experiment = orDefault(env.get("LABBOOK_EXPERIMENT"), "default");
+        String runId = blankToNull(env.get("LABBOOK_RUN_ID"));
+        String runName = orDefault(env.get("LABBOOK_RUN_NAME"), "");
+        LabbookOptions options = LabbookOptions.defaults();
+        String spool = blankToNull(env.get("LABBOOK_SPOOL_DIR"));
+        if (spool != null) {
+            options = options.withSpoolDir(Path.of(spool));
+        }
+        if (uri == null) {
+            Path root = Path.of(orDefault(env.get("LABBOOK_OFFLINE_DIR"), "labbook-offline"));
+            Run run = Run.offline(root, project, experiment, runName, options);
+            synchronized (ScriptMode.class) {
+                if (!warnedOffline) {
+                    warnedOffline = true;
+                    LOG.warning("labbook: LABBOOK_TRACKING_URI is not set; logging offline to " + run.offlineDir()
+                            + " (upload it later with: labbook sync " + root + ")");
+                }
+            }
+            return run;
+        }
+        // a job may start while the server restarts: try for a while before giving up
+        options = options.withClient(options.client().withMaxAttempts(10));
+        Labbook labbook = Labbook.connect(uri, options);
+        try {
+            if (runId != null) {
+                return labbook.attach(runId, true);
+            }
+            NewRun spec = NewRun.in(experiment).withProject(project).withName(runName).withSource(SourceInfo.detect());
+            OpenedRun opened = labbook.client().runs().open(spec);
+            return Run.online(labbook.client(), opened.run(), true, opened.resumed(), options, labbook);
+        } catch (RuntimeException e) {
+            labbook.close();
+            throw e;
+        }
+    }
+
+    /** Flushes at JVM exit; a run opened here also turns FAILED on an uncaught exception. */
+    private static void installExitHooks(Run run) {
+        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
+        if (!run.owned()) {
+            return; // an attached run's status is set by its owner (labbook run: from the exit code)
+        }
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            run.fail(e);
+            if (previous != null) {
+                previous.uncaughtException(t, e);
+            } else {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace();
+            }
+        });
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String orDefault(String s, String fallback) {
+        String v = blankToNull(s);
+        return v == null ? fallback : v;
+    }
+}
