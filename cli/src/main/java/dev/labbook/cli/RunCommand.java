@@ -129,6 +129,9 @@ final class RunCommand implements Callable<Integer> {
                 // Only without setsid(1), which itself exits 127 like a shell, does starting fail here.
                 err.println("labbook: error: cannot start " + command.get(0) + ": " + e.getMessage());
                 outcome = new ScriptRunner.Outcome(127, null, false);
+            } catch (RuntimeException | InterruptedException | Error e) {
+                failQuietly(labbook, run.id(), err);
+                throw e;
             }
 
             if (outcome.endedMidLine()) {
@@ -156,6 +159,15 @@ final class RunCommand implements Callable<Integer> {
 
     /** What {@code --json} prints when the script has ended. */
     record RunResult(RunInfo run, int exitCode, String cancelSignal, List<String> outputs) {
+    }
+
+    /** A bug in the launcher must not leave the run RUNNING forever. */
+    private static void failQuietly(LabbookClient labbook, String runId, PrintStream err) {
+        try {
+            labbook.runs().setStatus(runId, RunStatus.FAILED);
+        } catch (RuntimeException e) {
+            err.println("labbook: warning: could not mark run " + runId + " FAILED: " + ErrorReporter.describeOrMessage(e));
+        }
     }
 
     private List<Artifact> uploadOutputs(LabbookClient labbook, String runId, Path dir, PrintStream err) {

@@ -21,9 +21,12 @@ class ScriptRunnerTest {
     void teesBothStreamsInOrderAndReturnsTheExitCode() throws Exception {
         Path script = dir.resolve("s.py");
         Files.writeString(script, """
-                import sys, os
+                import sys, os, time
+                # two pipes: order across them is arrival order, so switches are spaced out
                 print("out 1", flush=True)
+                time.sleep(0.1)
                 print("err 1", file=sys.stderr, flush=True)
+                time.sleep(0.1)
                 print("out 2", flush=True)
                 sys.stdout.write("no newline")
                 sys.stdout.flush()
@@ -44,6 +47,30 @@ class ScriptRunnerTest {
         assertThat(lines).extracting(CapturedLine::text)
                 .containsExactly("out 1", "err 1", "out 2", "no newline\uFFFD\uFFFD raw", "hello");
         assertThat(lines.get(1).stream()).isEqualTo(CapturedLine.OutputStream.STDERR);
+    }
+
+    @Test
+    void aPartialLineIsStoredWhileTheScriptIsStillRunning() throws Exception {
+        List<CapturedLine> lines = new CopyOnWriteArrayList<>();
+        List<Integer> seenBeforeDone = new CopyOnWriteArrayList<>();
+        Path script = dir.resolve("p.py");
+        Files.writeString(script, """
+                import sys, time
+                sys.stdout.write("Epoch 1 ... ")
+                sys.stdout.flush()
+                time.sleep(1.5)
+                print("done")
+                """);
+        ScriptRunner.run(List.of("python3", script.toString()), dir, Map.of(), new ByteArrayOutputStream(),
+                new ByteArrayOutputStream(), line -> {
+                    if (line.text().equals("done")) {
+                        seenBeforeDone.add(lines.size());
+                    }
+                    lines.add(line);
+                });
+        assertThat(lines).extracting(CapturedLine::text).containsExactly("Epoch 1 ... ", "done");
+        assertThat(lines.get(1).timestampMs() - lines.get(0).timestampMs()).isGreaterThan(800);
+        assertThat(seenBeforeDone).containsExactly(1);
     }
 
     @Test
