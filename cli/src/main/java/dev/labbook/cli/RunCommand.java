@@ -94,15 +94,15 @@ final class RunCommand implements Callable<Integer> {
             GitInfo git = GitInfo.of(gitDir).orElse(new GitInfo("", false));
             SourceInfo source = new SourceInfo(command.get(0), command.subList(1, command.size()), git.commit(),
                     git.dirty(), hostName(), cwd.toString());
-            NewRun spec = NewRun.in(experiment).withProject(client.project()).withSource(source)
+            NewRun newRun = NewRun.in(experiment).withProject(client.project()).withSource(source)
                     .withTags(tags).withParams(ParamValues.typed(params));
             if (name != null) {
-                spec = spec.withName(name);
+                newRun = newRun.withName(name);
             }
             if (description != null) {
-                spec = spec.withDescription(description);
+                newRun = newRun.withDescription(description);
             }
-            OpenedRun opened = labbook.runs().open(spec);
+            OpenedRun opened = labbook.runs().open(newRun);
             RunInfo run = opened.run();
             if (!client.json()) {
                 err.printf("labbook: %s run %s (%s/%s) on %s%n", opened.resumed() ? "resumed" : "started", run.id(),
@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
                     : outcome.exitCode() == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
             RunInfo finished = labbook.runs().setStatus(run.id(), status);
             if (client.json()) {
-                Json.print(spec().commandLine().getOut(), new RunResult(finished, outcome.exitCode(),
+                Json.print(spec.commandLine().getOut(), new RunResult(finished, outcome.exitCode(),
                         outcome.cancelSignal(), uploaded.stream().map(Artifact::path).toList()));
             } else {
                 err.printf("labbook: run %s %s (exit code %d%s)%n", run.id(), status, outcome.exitCode(),
@@ -151,10 +151,6 @@ final class RunCommand implements Callable<Integer> {
             }
             return outcome.exitCode();
         }
-    }
-
-    private CommandSpec spec() {
-        return spec;
     }
 
     /** What {@code --json} prints when the script has ended. */

@@ -96,8 +96,10 @@ class CommandLineTest {
 
     @Test
     void completionScriptIsValidBashCoveringEveryCommand(@TempDir Path dir) throws Exception {
-        Output completion = execute("completion");
+        Output completion = execute("completion", "bash");
         assertThat(completion.exitCode()).isZero();
+        assertThat(execute("completion").out()).isEqualTo(completion.out());
+        assertThat(execute("completion", "fish").exitCode()).isEqualTo(2);
         assertThat(completion.out()).contains("complete -F", "labbook", "sync", "compare", "--experiment",
                 "--follow");
         Path script = Files.writeString(dir.resolve("labbook.bash"), completion.out(), StandardCharsets.UTF_8);

@@ -1,0 +1,77 @@
+package dev.labbook.cli;
+
+import static dev.labbook.cli.CliTestSupport.awaitContains;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LogLevel;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.NewRun;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.ServerConfigLoader;
+import dev.labbook.server.config.Setting;
+import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.SharedPostgres;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code labbook logs -f} across a server restart: the follower gets UNAVAILABLE when the server
+ * shuts down, reconnects from the line after the last one it printed, and loses nothing.
+ */
+class LogsFollowRestartIT {
+    @TempDir
+    Path work;
+
+    private static LabbookServer start(DatabaseEndpoint db, int port, Path artifacts) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.HOST, "127.0.0.1");
+        flags.put(Setting.PORT, Integer.toString(port));
+        flags.put(Setting.DB_URL, db.jdbcUrl());
+        flags.put(Setting.DB_USER, db.user());
+        flags.put(Setting.DB_PASSWORD, db.password());
+        flags.put(Setting.ARTIFACT_DIR, artifacts.toString());
+        return LabbookServer.start(ServerConfigLoader.load(flags, Map.of(), null, artifacts));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void followReconnectsAfterARestartWithoutLosingOrRepeatingLines() throws Exception {
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_cli_restart");
+        int port = freePort();
+        String target = "127.0.0.1:" + port;
+        LabbookServer server = start(db, port, work.resolve("artifacts"));
+        String runId;
+        try (LabbookClient client = LabbookClient.connect(target)) {
+            runId = client.runs().open(NewRun.in("restart").withName("r")).run().id();
+            client.logs().append(runId, List.of(LogLine.of(LogLevel.INFO, "line 1")));
+        }
+        Cli.Running follow = new Cli(work, work, Map.of()).start("logs", "--target", target, runId, "-f");
+        try {
+            awaitContains(follow.stdout(), "line 1", 60);
+            server.close();
+            server = start(db, port, work.resolve("artifacts"));
+            try (LabbookClient client = LabbookClient.connect(target)) {
+                client.logs().append(runId, List.of(LogLine.of(LogLevel.INFO, "line 2")));
+                client.runs().setStatus(runId, RunStatus.COMPLETED);
+            }
+            Cli.Result result = follow.await();
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.stdout()).isEqualTo("line 1\nline 2\n");
+        } finally {
+            follow.process().destroyForcibly();
+            server.close();
+        }
+    }
+}
