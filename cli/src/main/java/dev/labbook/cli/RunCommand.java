@@ -8,6 +8,7 @@ import dev.labbook.cli.run.ScriptRunner;
 import dev.labbook.sdk.Artifact;
 import dev.labbook.sdk.Direction;
 import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookException;
 import dev.labbook.sdk.LogLevel;
 import dev.labbook.sdk.LogLine;
 import dev.labbook.sdk.LogStream;
@@ -122,7 +123,8 @@ final class RunCommand implements Callable<Integer> {
             }
 
             ScriptRunner.Outcome outcome;
-            try (LogShipper shipper = new LogShipper(lines -> labbook.logs().append(run.id(), toLogLines(lines)), err)) {
+            try (LogShipper shipper = new LogShipper(lines -> labbook.logs().append(run.id(), toLogLines(lines)),
+                    RunCommand::isOutage, err)) {
                 outcome = ScriptRunner.run(command, cwd, env, new FileOutputStream(FileDescriptor.out),
                         new FileOutputStream(FileDescriptor.err), shipper);
             } catch (java.io.IOException e) {
@@ -141,7 +143,15 @@ final class RunCommand implements Callable<Integer> {
                     err);
             RunStatus status = outcome.canceled() ? RunStatus.CANCELED
                     : outcome.exitCode() == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
-            RunInfo finished = labbook.runs().setStatus(run.id(), status);
+            RunInfo finished;
+            try {
+                finished = labbook.runs().setStatus(run.id(), status);
+            } catch (LabbookException e) {
+                // The script's exit code matters more to the caller than our bookkeeping.
+                err.println("labbook: error: could not set run " + run.id() + " to " + status + ": "
+                        + ErrorReporter.describeOrMessage(e));
+                return outcome.exitCode();
+            }
             if (client.json()) {
                 Json.print(spec.commandLine().getOut(), new RunResult(finished, outcome.exitCode(),
                         outcome.cancelSignal(), uploaded.stream().map(Artifact::path).toList()));
@@ -155,6 +165,14 @@ final class RunCommand implements Callable<Integer> {
 
     /** What {@code --json} prints when the script has ended. */
     record RunResult(RunInfo run, int exitCode, String cancelSignal, List<String> outputs) {
+    }
+
+    /** Errors after which the same call may work a moment later (server restart, overload). */
+    private static boolean isOutage(Exception e) {
+        return e instanceof LabbookException le && switch (le.code()) {
+            case "UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "RESOURCE_EXHAUSTED" -> true;
+            default -> false;
+        };
     }
 
     /** A bug in the launcher must not leave the run RUNNING forever. */

@@ -7,15 +7,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Sends captured lines to the run's log in arrival order, in batches (up to {@link #MAX_BATCH}
  * lines, or what arrived within {@link #LINGER_MS}), from one thread so that order is kept.
  *
- * <p>The script must never wait for the server: lines queue in memory (bounded; when the server
- * cannot keep up, the newest lines beyond {@link #MAX_QUEUED} are dropped and counted). A batch the
- * server refuses is retried with backoff a few times, then dropped with one warning on stderr;
- * the terminal copy of the output is never affected.
+ * <p>The script must never wait for the server: lines queue in memory (bounded; beyond
+ * {@link #MAX_QUEUED} waiting lines the newest are dropped and counted). While the server is
+ * unreachable (a transient error: restart, outage) the batch at the head is retried with backoff
+ * up to {@link #MAX_BACKOFF_MS}, so output survives a server restart; after the script ends,
+ * {@link #drain} bounds the wait. A batch refused for good is retried once, then dropped with one
+ * warning on stderr. The terminal copy of the output is never affected.
  */
 public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     /** Sends one batch to the run's log; throws when it was not stored. */
@@ -27,19 +30,23 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     static final int MAX_BATCH = 1000;
     static final long LINGER_MS = 200;
     static final int MAX_QUEUED = 200_000;
-    private static final int ATTEMPTS = 4;
+    static final long MAX_BACKOFF_MS = 5_000;
 
     private final BlockingQueue<CapturedLine> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final LogWriter writer;
+    private final Predicate<Exception> transientError;
     private final PrintStream warnings;
     private final Thread thread;
     private volatile boolean closing;
+    private volatile long giveUpAtNanos = Long.MAX_VALUE;
+    private boolean warnedOutage;
     private long dropped;
     private long failed;
     private long sent;
 
-    public LogShipper(LogWriter writer, PrintStream warnings) {
+    public LogShipper(LogWriter writer, Predicate<Exception> transientError, PrintStream warnings) {
         this.writer = writer;
+        this.transientError = transientError;
         this.warnings = warnings;
         this.thread = new Thread(this::loop, "labbook-log-shipper");
         thread.setDaemon(true);
@@ -82,8 +89,9 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     }
 
     private void send(List<CapturedLine> batch) throws InterruptedException {
-        Exception last = null;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        long backoffMs = 200;
+        int refusals = 0;
+        while (true) {
             try {
                 writer.append(List.copyOf(batch));
                 synchronized (this) {
@@ -91,25 +99,40 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
                 }
                 return;
             } catch (Exception e) {
-                last = e;
-                Thread.sleep(200L << attempt);
+                boolean outage = transientError.test(e);
+                boolean retry = outage ? System.nanoTime() < giveUpAtNanos : ++refusals < 2;
+                if (!retry) {
+                    giveUp(batch, e);
+                    return;
+                }
+                if (outage && !warnedOutage) {
+                    warnedOutage = true;
+                    warnings.println("labbook: warning: the server is unreachable (" + e.getMessage()
+                            + "); output is kept and stored when it is back");
+                }
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
             }
         }
+    }
+
+    private void giveUp(List<CapturedLine> batch, Exception e) {
         boolean first;
         synchronized (this) {
             first = failed == 0;
             failed += batch.size();
         }
         if (first) {
-            warnings.println("labbook: warning: could not store output in the run's log (" + last.getMessage()
+            warnings.println("labbook: warning: could not store output in the run's log (" + e.getMessage()
                     + "); the output continues on the terminal");
         }
     }
 
     /** Sends what is queued, waiting at most {@code timeoutMs}; returns the lines stored in all. */
     public long drain(long timeoutMs) throws InterruptedException {
+        giveUpAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         closing = true;
-        thread.join(timeoutMs);
+        thread.join(timeoutMs + MAX_BACKOFF_MS);
         synchronized (this) {
             long lost = dropped + failed + queue.size();
             if (lost > 0) {

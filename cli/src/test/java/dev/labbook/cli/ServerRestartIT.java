@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code labbook logs -f} across a server restart: the follower gets UNAVAILABLE when the server
- * shuts down, reconnects from the line after the last one it printed, and loses nothing.
+ * The client commands across a restart of their server (its own, on a fixed port, here):
+ * {@code logs -f} reconnects, {@code run} keeps the script's output until the server is back.
  */
-class LogsFollowRestartIT {
+class ServerRestartIT {
     @TempDir
     Path work;
 
@@ -46,6 +46,7 @@ class LogsFollowRestartIT {
         }
     }
 
+    /** The follower gets UNAVAILABLE at shutdown, reconnects after the last line it printed, loses nothing. */
     @Test
     void followReconnectsAfterARestartWithoutLosingOrRepeatingLines() throws Exception {
         DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_cli_restart");
@@ -71,6 +72,41 @@ class LogsFollowRestartIT {
             assertThat(result.stdout()).isEqualTo("line 1\nline 2\n");
         } finally {
             follow.process().destroyForcibly();
+            server.close();
+        }
+    }
+
+    /** Output captured while the server is down is stored once it is back; the status follows. */
+    @Test
+    void runKeepsOutputThroughARestart() throws Exception {
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_cli_restart_run");
+        int port = freePort();
+        String target = "127.0.0.1:" + port;
+        LabbookServer server = start(db, port, work.resolve("artifacts"));
+        CliTestSupport.script(work, "wait_file.py");
+        Path go = work.resolve("go");
+        Cli.Running run = new Cli(work, work, Map.of()).start("run", "--target", target, "-e", "restart", "-n", "r",
+                "--", "python3", "wait_file.py", go.toString());
+        try {
+            awaitContains(run.stdout(), "before", 60);
+            Thread.sleep(500); // "before" reached the server (batches leave within 200 ms)
+            server.close();
+            java.nio.file.Files.writeString(go, "go"); // the script prints "after" and exits while the server is down
+            awaitContains(run.stdout(), "after", 30);
+            Thread.sleep(1000);
+            server = start(db, port, work.resolve("artifacts"));
+            Cli.Result result = run.await();
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.stderr()).contains("the server is unreachable", "COMPLETED");
+            try (LabbookClient client = LabbookClient.connect(target)) {
+                String runId = client.runs().search(dev.labbook.sdk.RunSearch.inProject("default")
+                        .filter("name = 'r'"), "").items().get(0).id();
+                assertThat(client.logs().read(runId, 0, 0, null)).extracting(LogLine::text)
+                        .containsExactly("before", "after");
+                assertThat(client.runs().get(runId).status()).isEqualTo(RunStatus.COMPLETED);
+            }
+        } finally {
+            run.process().destroyForcibly();
             server.close();
         }
     }
