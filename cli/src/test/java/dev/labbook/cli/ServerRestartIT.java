@@ -37,7 +37,10 @@ class ServerRestartIT {
         flags.put(Setting.DB_USER, db.user());
         flags.put(Setting.DB_PASSWORD, db.password());
         flags.put(Setting.ARTIFACT_DIR, artifacts.toString());
-        return LabbookServer.start(ServerConfigLoader.load(flags, Map.of(), null, artifacts));
+        // Through the environment so that settings this server version lacks are simply ignored:
+        // no metrics HTTP port to collide on, and a short shutdown grace for the open follow stream.
+        Map<String, String> env = Map.of("LABBOOK_METRICS_PORT", "0", "LABBOOK_SHUTDOWN_GRACE_SECONDS", "2");
+        return LabbookServer.start(ServerConfigLoader.load(flags, env, null, artifacts));
     }
 
     private static int freePort() throws Exception {
