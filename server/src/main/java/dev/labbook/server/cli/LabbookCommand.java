@@ -22,15 +22,30 @@ public final class LabbookCommand implements Runnable {
         SettingOptions.addTo(commandLine.getSubcommands().get("server").getCommandSpec());
         SettingOptions.addTo(commandLine.getSubcommands().get("migrate").getCommandSpec());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // Expected failures (bad settings, unreachable database, busy port) get one clear line.
-            if (e instanceof ConfigException || e instanceof IllegalStateException
-                    || e instanceof java.io.UncheckedIOException) {
+            if (isExpectedFailure(e)) {
                 cmd.getErr().println("labbook: error: " + e.getMessage());
                 return 1;
             }
             throw e;
         });
         return commandLine;
+    }
+
+    /**
+     * Adds {@code server} and {@code migrate}, with their setting options, to another launcher
+     * (the cli module's {@code labbook} command), so both jars run the same commands.
+     */
+    public static void addServerCommands(CommandLine launcher) {
+        launcher.addSubcommand("server", new ServerCommand());
+        launcher.addSubcommand("migrate", new MigrateCommand());
+        SettingOptions.addTo(launcher.getSubcommands().get("server").getCommandSpec());
+        SettingOptions.addTo(launcher.getSubcommands().get("migrate").getCommandSpec());
+    }
+
+    /** Expected failures (bad settings, unreachable database, busy port) get one clear line, no trace. */
+    public static boolean isExpectedFailure(Exception e) {
+        return e instanceof ConfigException || e instanceof IllegalStateException
+                || e instanceof java.io.UncheckedIOException;
     }
 
     public static void main(String[] args) {

@@ -1,4 +1,4 @@
-package dev.labbook.server.cli;
+package dev.labbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

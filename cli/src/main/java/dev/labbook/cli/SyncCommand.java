@@ -1,0 +1,69 @@
+package dev.labbook.cli;
+
+import dev.labbook.cli.render.ProgressBar;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.offline.OfflineSync;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code labbook sync DIR}: uploads offline runs (docs/offline-format.md) with the SDK's
+ * {@link OfflineSync}, idempotently: syncing the same directory again stores nothing twice.
+ */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = {"Uploads offline runs written by the SDKs without a server (LABBOOK_OFFLINE_DIR, default "
+                + "./labbook-offline) to the server. DIR is one run directory or a folder of them.",
+            "Safe to repeat: what the server already holds is skipped. Exit status 1 if any run failed."})
+final class SyncCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "Offline run directory, or a directory of them.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) {
+            throw new CliException("no such directory: " + dir);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        OfflineSync.Result result;
+        try (LabbookClient labbook = client.connect();
+                ProgressBar bar = new ProgressBar(System.err, "sync", 0, client.json())) {
+            result = new OfflineSync(labbook).sync(dir, p -> {
+                String label = p.runDir().getFileName() + " " + p.phase();
+                if (p.bytesTotal() > 0) {
+                    bar.updateBytes(label, p.bytesDone(), p.bytesTotal());
+                } else {
+                    bar.updateItems(label, p.itemsDone(), p.itemsTotal());
+                }
+            });
+        }
+        if (client.json()) {
+            Json.print(out, result);
+        } else {
+            for (OfflineSync.RunResult r : result.synced()) {
+                out.println("synced " + r.summary());
+            }
+            for (OfflineSync.Failure f : result.failures()) {
+                out.println("FAILED " + f.dir() + ": " + f.message());
+            }
+            out.printf("%d run(s) synced, %d failed%n", result.synced().size(), result.failures().size());
+            out.flush();
+        }
+        if (result.synced().isEmpty() && result.failures().isEmpty()) {
+            throw new CliException("no offline runs (directories with a run.json) under " + dir);
+        }
+        return result.ok() ? 0 : 1;
+    }
+}

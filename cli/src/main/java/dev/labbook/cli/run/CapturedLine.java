@@ -1,0 +1,7 @@
+package dev.labbook.cli.run;
+
+/** One line of the child's output as captured: which stream, when, and its text without the newline. */
+public record CapturedLine(OutputStream stream, long timestampMs, String text) {
+    /** The child's two output streams. */
+    public enum OutputStream { STDOUT, STDERR }
+}

@@ -1,0 +1,72 @@
+package dev.labbook.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code labbook} as a user would: a separate JVM on the test classpath (the same classes
+ * the shaded jar holds), with its own environment, working directory, stdout and stderr files.
+ */
+final class Cli {
+    private final Path workDir;
+    private final Path outDir;
+    private final Map<String, String> env;
+    private int count;
+
+    Cli(Path workDir, Path outDir, Map<String, String> env) {
+        this.workDir = workDir;
+        this.outDir = outDir;
+        this.env = env;
+    }
+
+    /** The result of a finished command. */
+    record Result(int exitCode, String stdout, String stderr, byte[] stdoutBytes) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    /** A started command whose output files can be read while it runs. */
+    record Running(Process process, Path stdout, Path stderr) {
+        String stdoutSoFar() throws IOException {
+            return new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
+        }
+
+        Result await() throws Exception {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("labbook did not finish in 120 s: " + stdoutSoFar());
+            }
+            byte[] out = Files.readAllBytes(stdout);
+            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8), out);
+        }
+    }
+
+    Result run(String... args) throws Exception {
+        return start(args).await();
+    }
+
+    Running start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                LabbookCli.class.getName()));
+        command.addAll(List.of(args));
+        int n = ++count;
+        Path out = outDir.resolve("cli-" + n + ".out");
+        Path err = outDir.resolve("cli-" + n + ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_") || k.equals("PYTHONUNBUFFERED"));
+        builder.environment().putAll(env);
+        return new Running(builder.start(), out, err);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.labbook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The launcher's command tree in process: help everywhere, options on client commands, completion. */
+class CommandLineTest {
+    private static final List<String> CLIENT_COMMANDS = List.of("run", "runs list", "runs show", "runs search",
+            "experiments list", "metrics", "logs", "artifacts", "compare", "sync");
+
+    private record Output(int exitCode, String out, String err) {
+    }
+
+    private static Output execute(String... args) {
+        CommandLine cli = LabbookCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Output(code, out.toString(), err.toString());
+    }
+
+    private static List<List<String>> allCommandPaths(CommandLine cli, List<String> prefix) {
+        List<List<String>> paths = new ArrayList<>();
+        paths.add(prefix);
+        cli.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                List<String> path = new ArrayList<>(prefix);
+                path.add(name);
+                paths.addAll(allCommandPaths(sub, path));
+            }
+        });
+        return paths;
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        List<List<String>> paths = allCommandPaths(LabbookCli.commandLine(), List.of());
+        assertThat(paths).hasSizeGreaterThan(14);
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            Output help = execute(args.toArray(String[]::new));
+            assertThat(help.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(help.out()).as(String.join(" ", args)).startsWith("Usage: labbook");
+        }
+    }
+
+    @Test
+    void topLevelHelpListsServerAndClientCommands() {
+        String help = execute("--help").out();
+        for (String command : List.of("server", "migrate", "run", "runs", "experiments", "metrics", "logs",
+                "artifacts", "compare", "sync", "completion")) {
+            assertThat(help).containsPattern("(?m)^  " + command + "\\s");
+        }
+    }
+
+    @Test
+    void everyClientCommandTakesTargetProjectAndJson() {
+        for (String command : CLIENT_COMMANDS) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.add("--help");
+            String help = execute(args.toArray(String[]::new)).out();
+            assertThat(help).as(command).contains("--target", "LABBOOK_TRACKING_URI", "--project", "--json");
+        }
+    }
+
+    @Test
+    void runNeedsAnExperimentAndACommand() {
+        Output noExperiment = execute("run", "--", "python3", "x.py");
+        assertThat(noExperiment.exitCode()).isEqualTo(2);
+        assertThat(noExperiment.err()).contains("--experiment");
+        Output noCommand = execute("run", "-e", "x");
+        assertThat(noCommand.exitCode()).isEqualTo(2);
+        assertThat(noCommand.err()).contains("COMMAND");
+    }
+
+    @Test
+    void badRunReferencesAreOneLineErrors() {
+        Output bad = execute("logs", "no-slash", "--target", "127.0.0.1:1");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err().strip()).isEqualTo(
+                "labbook: error: RUN must be a run id or EXPERIMENT/RUN-NAME, got 'no-slash'");
+    }
+
+    @Test
+    void completionScriptIsValidBashCoveringEveryCommand(@TempDir Path dir) throws Exception {
+        Output completion = execute("completion", "bash");
+        assertThat(completion.exitCode()).isZero();
+        assertThat(execute("completion").out()).isEqualTo(completion.out());
+        assertThat(execute("completion", "fish").exitCode()).isEqualTo(2);
+        assertThat(completion.out()).contains("complete -F", "labbook", "sync", "compare", "--experiment",
+                "--follow");
+        Path script = Files.writeString(dir.resolve("labbook.bash"), completion.out(), StandardCharsets.UTF_8);
+        Process check = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(output).isZero();
+    }
+}

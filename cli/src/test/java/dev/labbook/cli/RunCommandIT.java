@@ -1,0 +1,218 @@
+package dev.labbook.cli;
+
+import static dev.labbook.cli.CliTestSupport.awaitContains;
+import static dev.labbook.cli.CliTestSupport.script;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.labbook.sdk.Artifact;
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogStream;
+import dev.labbook.sdk.RunInfo;
+import dev.labbook.sdk.RunSearch;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code labbook run} end to end: a real server, the CLI and a Python script as separate processes. */
+@ExtendWith(LabbookServerExtension.class)
+class RunCommandIT {
+    @TempDir
+    Path work;
+    @TempDir
+    Path outputs;
+
+    private TestServer server;
+    private LabbookClient client;
+    private Cli cli;
+
+    @BeforeEach
+    void connect(TestServer server) {
+        this.server = server;
+        this.client = LabbookClient.connect(server.target());
+        this.cli = new Cli(work, outputs, Map.of());
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    private RunInfo onlyRun(String experiment) {
+        List<RunInfo> runs = client.runs().searchAll(RunSearch.inProject("default")
+                .filter("experiment = '" + experiment + "'"));
+        assertThat(runs).hasSize(1);
+        return client.runs().get(runs.get(0).id());
+    }
+
+    private List<String> texts(String runId) {
+        return client.logs().read(runId, 0, 0, null).stream().map(LogLine::text).toList();
+    }
+
+    @Test
+    void runsAnArgparseScriptAndRecordsEverything() throws Exception {
+        script(work, "train.py");
+        git("init", "-q");
+        git("add", "train.py");
+        git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
+        String commit = gitOut("rev-parse", "HEAD").strip();
+        Files.writeString(work.resolve("untracked.txt"), "dirty");
+
+        Cli.Result result = cli.run("run", "--target", server.target(), "--experiment", "mnist", "--name", "lr-small",
+                "--tag", "team=vision", "--param", "lr=0.01", "--param", "epochs=3", "--param", "opt=adam",
+                "--", "python3", "train.py", "--epochs", "3", "--label", "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        // Teed live to the terminal, unchanged.
+        assertThat(result.stdout()).contains("epoch 0 loss=1.000\n", "epoch 2 loss=0.333\n")
+                .endsWith("no newline at exit");
+        assertThat(result.stderr()).contains("warning 0\nwarning 1\nwarning 2\n").contains("COMPLETED");
+
+        RunInfo run = onlyRun("mnist");
+        assertThat(run.name()).isEqualTo("lr-small");
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.endTimeMs()).isPositive();
+        assertThat(run.tags()).containsEntry("team", "vision");
+        assertThat(run.params()).containsEntry("lr", 0.01).containsEntry("epochs", 3L).containsEntry("opt", "adam");
+        assertThat(run.source().script()).isEqualTo("python3");
+        assertThat(run.source().args()).containsExactly("train.py", "--epochs", "3", "--label",
+                "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+        assertThat(run.source().workingDir()).isEqualTo(work.toRealPath().toString());
+        assertThat(run.source().host()).isNotBlank();
+        assertThat(run.source().gitCommit()).isEqualTo(commit);
+        assertThat(run.source().gitDirty()).isTrue();
+
+        List<String> lines = texts(run.id());
+        // Arguments reach argparse unchanged (the second -- and the empty string included).
+        assertThat(lines.get(0)).isEqualTo(
+                "argv [\"--epochs\", \"3\", \"--label\", \"it's \\\"quoted\\\" $HOME\", \"--\", \"--not-an-option\", \"\"]");
+        assertThat(lines.get(1)).contains("\"epochs\": 3", "\"rest\": [\"--not-an-option\", \"\"]");
+        assertThat(lines.get(2)).contains("\"LABBOOK_RUN_ID\": \"" + run.id() + "\"",
+                "\"LABBOOK_EXPERIMENT\": \"mnist\"", "\"LABBOOK_PROJECT\": \"default\"",
+                "\"LABBOOK_RUN_NAME\": \"lr-small\"", "\"LABBOOK_TRACKING_URI\": \"" + server.target() + "\"");
+        assertThat(lines.subList(3, lines.size())).containsExactly("epoch 0 loss=1.000", "warning 0",
+                "epoch 1 loss=0.500", "warning 1", "epoch 2 loss=0.333", "warning 2", "no newline at exit");
+        List<LogLine> log = client.logs().read(run.id(), 0, 0, null);
+        assertThat(log.get(3).stream()).isEqualTo(LogStream.STDOUT);
+        assertThat(log.get(4).stream()).isEqualTo(LogStream.STDERR);
+
+        List<Artifact> artifacts = client.artifacts().listAll(run.id(), "");
+        assertThat(artifacts).extracting(Artifact::path).containsExactlyInAnyOrder("outputs/model.txt",
+                "outputs/sub/metrics.json");
+        assertThat(artifacts).allMatch(a -> a.direction() == Direction.OUTPUT);
+        assertThat(artifacts.stream().filter(a -> a.path().equals("outputs/model.txt")).findFirst().orElseThrow()
+                .sizeBytes()).isEqualTo(8000);
+    }
+
+    @Test
+    void aFailingScriptFailsTheRunAndItsExitCodeIsReturned() throws Exception {
+        script(work, "train.py");
+        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "failing", "--json", "--", "python3",
+                "train.py", "--exit-code", "7");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(7);
+        RunInfo run = onlyRun("failing");
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        // --json: the script's output, then one JSON document describing the finished run.
+        String json = result.stdout().substring(result.stdout().indexOf("no newline at exit") + 18);
+        tools.jackson.databind.JsonNode summary = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json);
+        assertThat(summary.get("run").get("id").asString()).isEqualTo(run.id());
+        assertThat(summary.get("run").get("status").asString()).isEqualTo("FAILED");
+        assertThat(summary.get("exitCode").asInt()).isEqualTo(7);
+        assertThat(summary.get("outputs").toString()).contains("outputs/model.txt", "outputs/sub/metrics.json");
+        assertThat(run.source().gitCommit()).isEmpty(); // not a git work tree
+        assertThat(texts(run.id())).contains("epoch 0 loss=1.000", "no newline at exit");
+        // Outputs are uploaded whatever the exit code: they help to understand a failure.
+        assertThat(client.artifacts().listAll(run.id(), "")).hasSize(2);
+    }
+
+    @Test
+    void aScriptThatCannotStartFailsTheRun() throws Exception {
+        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "missing", "--",
+                "no-such-command-labbook-test");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(127);
+        assertThat(result.stderr()).contains("no-such-command-labbook-test");
+        assertThat(onlyRun("missing").status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void anUnreachableServerFailsBeforeTheScriptRuns() throws Exception {
+        Cli.Result result = cli.run("run", "--target", "127.0.0.1:1", "-e", "nowhere", "--", "python3", "-c",
+                "open('ran', 'w').write('yes')");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE");
+        assertThat(work.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void sigtermIsForwardedAndCancelsTheRun() throws Exception {
+        script(work, "wait_signal.py");
+        Cli.Running running = cli.start("run", "--target", server.target(), "-e", "signals", "--", "python3",
+                "wait_signal.py");
+        awaitContains(running.stdout(), "ready", 60);
+        CliTestSupport.kill(running.process().pid(), "TERM");
+        Cli.Result result = running.await();
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(143);
+        RunInfo run = onlyRun("signals");
+        assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(texts(run.id())).containsExactly("ready", "got SIGTERM");
+    }
+
+    @Test
+    void ctrlCIsForwardedOnceAndCancelsTheRun() throws Exception {
+        script(work, "wait_signal.py");
+        Cli.Running running = cli.start("run", "--target", server.target(), "-e", "ctrl-c", "--", "python3",
+                "wait_signal.py");
+        awaitContains(running.stdout(), "ready", 60);
+        assumeFalse(CliTestSupport.ignoresSigint(running.process().pid()),
+                "this test JVM was started with SIGINT ignored (a background job), so its children cannot get it");
+        CliTestSupport.kill(running.process().pid(), "INT");
+        Cli.Result result = running.await();
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(130);
+        RunInfo run = onlyRun("ctrl-c");
+        assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
+        // One SIGINT only: the script's cleanup ran to its end.
+        assertThat(texts(run.id())).containsExactly("ready", "got SIGINT", "cleanup done");
+    }
+
+    @Test
+    void logsFollowSeesLinesWhileTheScriptRunsAndEndsWithTheRun() throws Exception {
+        script(work, "wait_file.py");
+        Path go = work.resolve("go");
+        Cli.Running run = cli.start("run", "--target", server.target(), "-e", "live", "-n", "follow-me", "--",
+                "python3", "wait_file.py", go.toString());
+        awaitContains(run.stdout(), "before", 60);
+        Cli.Running follow = cli.start("logs", "--target", server.target(), "live/follow-me", "-f");
+        awaitContains(follow.stdout(), "before", 60);
+        assertThat(run.process().isAlive()).isTrue();
+        assertThat(follow.stdoutSoFar()).doesNotContain("after");
+        Files.writeString(go, "go");
+        assertThat(run.await().exitCode()).isZero();
+        Cli.Result followed = follow.await();
+        assertThat(followed.exitCode()).as(followed.toString()).isZero();
+        assertThat(followed.stdout()).isEqualTo("before\nafter\n");
+    }
+
+    private void git(String... args) throws Exception {
+        gitOut(args);
+    }
+
+    private String gitOut(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.labbook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.cli.render.ProgressBar;
+import dev.labbook.cli.render.Sparkline;
+import dev.labbook.cli.render.Table;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ValuesAndRenderingTest {
+    @Test
+    void paramValuesAreTypedLikeAUserMeansThem() {
+        assertThat(ParamValues.typed("42")).isEqualTo(42L);
+        assertThat(ParamValues.typed("-3")).isEqualTo(-3L);
+        assertThat(ParamValues.typed("0.01")).isEqualTo(0.01);
+        assertThat(ParamValues.typed("1e-3")).isEqualTo(0.001);
+        assertThat(ParamValues.typed(".5")).isEqualTo(0.5);
+        assertThat((Double) ParamValues.typed("nan")).isNaN();
+        assertThat(ParamValues.typed("-inf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(ParamValues.typed("True")).isEqualTo(true);
+        assertThat(ParamValues.typed("adam")).isEqualTo("adam");
+        assertThat(ParamValues.typed("s:007")).isEqualTo("007");
+        assertThat(ParamValues.typed("1.2.3")).isEqualTo("1.2.3");
+        assertThat(ParamValues.typed("99999999999999999999")).isEqualTo(1e20); // too long for an int: a double
+        assertThat(ParamValues.typed(Map.of("a", "1")).get("a")).isEqualTo(1L);
+    }
+
+    @Test
+    void searchLiteralsDoubleTheirQuotes() {
+        assertThat(RunResolver.quote("it's")).isEqualTo("'it''s'");
+    }
+
+    @Test
+    void tablesAlignColumnsAndKeepCellsOnOneLine() {
+        StringWriter out = new StringWriter();
+        new Table("A", "LONGER").row("wide cell", "x").row("b", "two\nlines").print(new PrintWriter(out));
+        assertThat(out.toString().lines().toList()).containsExactly(
+                "A          LONGER",
+                "wide cell  x",
+                "b          two lines");
+    }
+
+    @Test
+    void sparklinesScaleToTheSeriesAndSkipNonFiniteValues() {
+        assertThat(Sparkline.line(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, 8)).isEqualTo("▁▂▃▄▅▆▇█");
+        assertThat(Sparkline.line(new double[] {1, Double.NaN, 3}, 10)).isEqualTo("▁ █");
+        assertThat(Sparkline.line(new double[] {5, 5}, 10)).isEqualTo("▅▅");
+        double[] many = new double[1000];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i;
+        }
+        String line = Sparkline.line(many, 20);
+        assertThat(line).hasSize(20).startsWith("▁").endsWith("█");
+    }
+
+    @Test
+    void plotsLabelTheTrueExtremes() {
+        List<String> rows = Sparkline.plot(new double[] {0, 10, 5}, 3, 3);
+        assertThat(rows).containsExactly(
+                "10 ┤ •",
+                "   ┤ │•",
+                " 0 ┤•││");
+    }
+
+    @Test
+    void numbersAndSizesReadNaturally() {
+        assertThat(Sparkline.format(3.0)).isEqualTo("3");
+        assertThat(Sparkline.format(0.1)).isEqualTo("0.1");
+        assertThat(Sparkline.format(1.0 / 3)).isEqualTo("0.333333");
+        assertThat(Sparkline.format(1.5e-7)).isEqualTo("1.5e-07");
+        assertThat(ProgressBar.bytes(1023)).isEqualTo("1023 B");
+        assertThat(ProgressBar.bytes(300_000)).isEqualTo("293.0 KiB");
+    }
+
+    @Test
+    void progressBarRendersFractionAndAmounts() {
+        ProgressBar bar = new ProgressBar(System.err, "up", 0, true);
+        bar.update(512, 1024);
+        assertThat(bar.render()).isEqualTo("up [==============>               ]  50% 512 B/1.0 KiB");
+        bar.updateItems("sync", 3, 3);
+        assertThat(bar.render()).isEqualTo("sync [==============================] 100% 3/3");
+    }
+}
