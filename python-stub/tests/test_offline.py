@@ -158,3 +158,39 @@ def test_non_finite_values_are_strings_never_bare_nan(tmp_path):
         run.log_metric("x", math.nan)
     text = open(os.path.join(run.offline_dir, "metrics.jsonl")).read()
     assert '"NaN"' in text and "NaN," not in text.replace('"NaN"', "")
+
+
+def test_runs_started_in_the_same_second_get_their_own_directories_and_names(tmp_path):
+    root = str(tmp_path / "o")
+    runs = [labbook.Run("exp", offline=True, offline_dir=root).open() for _ in range(20)]
+    for i, run in enumerate(runs):
+        run.log_metric("rank", float(i), step=0)
+    for run in runs:
+        run.complete()
+    assert len({r.offline_dir for r in runs}) == 20
+    assert len({r.name for r in runs}) == 20
+    assert len(os.listdir(root)) == 20
+    for i, run in enumerate(runs):
+        meta = json.load(open(os.path.join(run.offline_dir, "run.json")))
+        assert meta["local_id"][14] == "4", "local_id is a random (version 4) UUID"
+        assert [b["value"] for b in read_jsonl(os.path.join(run.offline_dir, "metrics.jsonl"))] == [[float(i)]]
+
+
+def test_a_directory_clash_draws_a_new_local_id(tmp_path, monkeypatch):
+    import uuid as uuid_module
+    root = str(tmp_path / "o")
+    first = labbook.Run("exp", offline=True, offline_dir=root).open()
+    fixed = uuid_module.UUID(first.id)
+    fresh = uuid_module.uuid4
+    draws = iter([fixed, fixed])
+    monkeypatch.setattr(uuid_module, "uuid4", lambda: next(draws, None) or fresh())
+    # Same second (the clock is frozen to the first run's start) and the same id twice: the
+    # third draw must be used, never the first run's directory.
+    from labbook import _ids
+    frozen = json.load(open(os.path.join(first.offline_dir, "run.json")))["start_time_ms"]
+    monkeypatch.setattr(_ids, "now_ms", lambda: frozen)
+    second = labbook.Run("exp", offline=True, offline_dir=root).open()
+    assert second.offline_dir != first.offline_dir and second.id != first.id
+    second.complete()
+    first.complete()
+    assert json.load(open(os.path.join(first.offline_dir, "run.json")))["local_id"] == first.id

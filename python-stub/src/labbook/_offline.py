@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import threading
+import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from labbook import _ids
@@ -46,13 +47,23 @@ class OfflineStore(Transport):
 
     def __init__(self, *, root: Optional[str], project: str, experiment: str, name: Optional[str],
                  description: str, tags: Mapping[str, str], source: Dict[str, Any], sdk: str) -> None:
-        self.local_id = _ids.uuid7()
-        short = self.local_id.replace("-", "")[:8]
         started = _ids.now_ms()
         stamp = datetime.datetime.fromtimestamp(started / 1000, datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
         self.root = os.path.abspath(root or default_root())
-        self.dir = os.path.join(self.root, f"{stamp}-{short}")
-        os.makedirs(self.dir, exist_ok=True)
+        os.makedirs(self.root, exist_ok=True)
+        # A random (v4) local_id, and a directory made exclusively: runs started in the same
+        # second (DDP ranks, sweep workers) never share one. A clash draws a new id.
+        for _attempt in range(100):
+            self.local_id = str(uuid.uuid4())
+            short = self.local_id.replace("-", "")[:8]
+            self.dir = os.path.join(self.root, f"{stamp}-{short}")
+            try:
+                os.mkdir(self.dir)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(f"could not create a new run directory under {self.root}")
         self._lock = threading.Lock()
         self.meta: Dict[str, Any] = {
             "format": FORMAT,

@@ -17,6 +17,7 @@ Text log lines travel the same way through a second deque.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import operator
 import os
@@ -40,16 +41,42 @@ MAX_KEYS_PER_BATCH = 1_000     # the server's limit
 BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
 DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
 IDLE_WAIT_S = 0.05
+LINES_PER_APPEND = 1_000
+MAX_LINE_BYTES = 64 * 1024     # the server's limit per log line (UTF-8)
+
+
+def line_pieces(text: str) -> List[str]:
+    """One log line as the server accepts it: valid UTF-8 (a lone surrogate, e.g. from a
+    surrogateescape'd byte, becomes its `\\udcff` escape), no NUL (U+FFFD instead), and at most
+    64 KiB of UTF-8 per line — a longer line is split into several, cut between characters."""
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    if text.isascii():
+        if len(text) <= MAX_LINE_BYTES:
+            return [text]
+        return [text[i:i + MAX_LINE_BYTES] for i in range(0, len(text), MAX_LINE_BYTES)]
+    data = text.encode("utf-8", "backslashreplace")
+    if len(data) <= MAX_LINE_BYTES:
+        return [data.decode("utf-8")]
+    pieces = []
+    while data:
+        cut = min(len(data), MAX_LINE_BYTES)
+        while cut < len(data) and (data[cut] & 0xC0) == 0x80:  # not inside a character
+            cut -= 1
+        pieces.append(data[:cut].decode("utf-8"))
+        data = data[cut:]
+    return pieces
 
 
 class FlushMark:
     """Placed in the point deque by flush(); set once every point before it is acknowledged."""
 
-    __slots__ = ("event", "sequence")
+    __slots__ = ("event", "sequence", "lines")
 
     def __init__(self) -> None:
         self.event = threading.Event()
         self.sequence = -1
+        self.lines = 0   # log lines enqueued before the mark (delivered or dropped: released)
 
 
 Point = Tuple[int, int, int, float]
@@ -190,6 +217,8 @@ class Sender:
         self.spool_after_s = spool_after_s
         self.max_pending_points = max_pending_points
         self.errors: List[Exception] = []     # permanent failures (dropped data), newest last
+        self.lines_done = 0                   # lines delivered or dropped, under _lines_lock
+        self._lines_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
         self._reset_writer()
@@ -219,6 +248,8 @@ class Sender:
         writer id of its own, so the parent's sequences never collide with the child's."""
         self.points.clear()   # in place: the run holds this deque for its hot path
         self.lines.clear()
+        self.lines_done = 0
+        self._lines_lock = threading.Lock()
         self._wake = threading.Event()
         self._reset_writer()
         if not self._stop:
@@ -239,6 +270,8 @@ class Sender:
         (written, offline). True when done within `timeout`; on False the data stays queued or
         spooled and is still sent later."""
         mark = FlushMark()
+        with self._lines_lock:
+            mark.lines = self.lines_done + len(self.lines)
         self.points.append(mark)
         self._wake.set()
         if not self._thread.is_alive():
@@ -285,7 +318,7 @@ class Sender:
             except TypeError:  # a FlushMark is in the chunk (it is not subscriptable)
                 self._split_marks(chunk)
                 continue
-            self._add_batch(columns)
+            self._add_batch_or_drop(columns)
 
     def _split_marks(self, chunk: List[Any]) -> None:
         """Cuts the chunk at flush marks: points before a mark form their own batch, and the mark
@@ -294,14 +327,23 @@ class Sender:
         for item in chunk:
             if item.__class__ is FlushMark:
                 if out:
-                    self._add_batch(_columns(out))
+                    self._add_batch_or_drop(_columns(out))
                     out = []
                 item.sequence = self.next_sequence - 1
                 self.marks.append(item)
             else:
                 out.append(item)
         if out:
-            self._add_batch(_columns(out))
+            self._add_batch_or_drop(_columns(out))
+
+    def _add_batch_or_drop(self, columns: Tuple[Any, ...]) -> None:
+        """A chunk that cannot become a batch (a value protobuf refuses, a full disk under the
+        spool) is dropped and reported in `errors`; the points and flush marks after it go on."""
+        try:
+            self._add_batch(columns)
+        except Exception as error:
+            self.errors.append(error)
+            _log.error("labbook: dropped %d metric point(s) of run %s: %s", len(columns[3]), self.run_id, error)
 
     def _add_batch(self, columns: Tuple[Any, ...]) -> None:
         key_ids, steps, times, values = columns
@@ -429,32 +471,44 @@ class Sender:
             return
         keep = []
         for mark in self.marks:
-            if mark.sequence <= self.acked_sequence and not self.lines:
+            if mark.sequence <= self.acked_sequence and self.lines_done >= mark.lines:
                 mark.event.set()
             else:
                 keep.append(mark)
         self.marks = keep
 
     def _deliver_lines(self) -> None:
-        if not self.lines or time.monotonic() < self._next_attempt:
+        """Sends the queued lines in appends of 1,000. A transient failure keeps them queued
+        (retried with backoff); a refused append, or one that cannot be encoded or written, is
+        dropped alone and reported in `errors`. Lines live in memory only: they are not spooled."""
+        lines = self.lines
+        if not lines or time.monotonic() < self._next_attempt:
             return
-        lines = list(self.lines)
-        try:
-            for start in range(0, len(lines), 1000):
-                self.transport.send_lines(lines[start:start + 1000])
-                for _ in range(min(1000, len(lines) - start)):
-                    self.lines.popleft()
-        except grpc.RpcError as error:
-            if error.code() in RETRYABLE_CODES:
-                self._next_attempt = time.monotonic() + self._backoff.next_delay()
-                return
-            dropped = len(self.lines)
-            self.lines.clear()
-            self.errors.append(from_rpc_error(error))
-            _log.error("labbook: dropped %d log line(s): %s", dropped, error)
-        except OSError as error:
-            self.lines.clear()
-            self.errors.append(error)
+        while lines:
+            chunk = list(itertools.islice(lines, 0, LINES_PER_APPEND))
+            try:
+                self.transport.send_lines(chunk)
+            except grpc.RpcError as error:
+                if error.code() in RETRYABLE_CODES or error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                    self._next_attempt = time.monotonic() + self._backoff.next_delay()
+                    return
+                self._drop_lines(len(chunk), from_rpc_error(error))
+                continue
+            except (OSError, ValueError) as error:  # a disk error offline; text protobuf refuses
+                self._drop_lines(len(chunk), error)
+                continue
+            self._pop_lines(len(chunk))
+
+    def _pop_lines(self, n: int) -> None:
+        with self._lines_lock:
+            for _ in range(n):
+                self.lines.popleft()
+            self.lines_done += n
+
+    def _drop_lines(self, n: int, error: Exception) -> None:
+        self._pop_lines(n)
+        self.errors.append(error)
+        _log.error("labbook: dropped %d log line(s) of run %s: %s", n, self.run_id, error)
 
 
 def _after_fork_in_child() -> None:

@@ -66,13 +66,20 @@ class _Closed:
         return 0
 
 
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
 def _timestamp_ms(timestamp: Any) -> int:
     """A datetime, or seconds since the epoch (SageMaker's `timestamp`), to epoch ms."""
     if isinstance(timestamp, datetime.datetime):
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
-        return int(timestamp.timestamp() * 1000)
-    return int(float(timestamp) * 1000)
+        ms = int(timestamp.timestamp() * 1000)
+    else:
+        ms = int(float(timestamp) * 1000)
+    if not _INT64_MIN <= ms <= _INT64_MAX:
+        raise ValueError(f"timestamp {timestamp!r}: outside the signed 64-bit millisecond range")
+    return ms
 
 
 def _check_key(key: str, field: str = "key") -> str:
@@ -324,6 +331,8 @@ class Run:
         else:
             if step.__class__ is not int:
                 step = int(step)
+            if not _INT64_MIN <= step <= _INT64_MAX:
+                raise ValueError(f"step {step}: outside the signed 64-bit range")
             if step >= series[1]:
                 series[1] = step + 1
         points = self._points
@@ -459,8 +468,10 @@ class Run:
             lvl = found
         strm = _STREAMS.get(stream.upper(), log_pb2.LOG_STREAM_USER)
         now = _ids.now_ms()
+        add_line = self._sender.add_line  # type: ignore[union-attr]
         for line in str(text).splitlines() or [""]:
-            self._sender.add_line(now, lvl, strm, line)  # type: ignore[union-attr]
+            for piece in _sender.line_pieces(line):
+                add_line(now, lvl, strm, piece)
 
     # -- files, images, references --------------------------------------------------------------
     def upload_file(self, name: str, path_or_stream: _artifacts.Source, is_output: bool = True,
