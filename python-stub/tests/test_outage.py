@@ -70,6 +70,7 @@ def test_spool_left_by_a_dead_process_is_replayed_exactly_once(client, exp_name,
                                            keys=["loss"], key_index=[0] * 10,
                                            step=list(range(seq * 10, seq * 10 + 10)),
                                            timestamp_ms=[1] * 10, value=[float(seq)] * 10))
+    spool.unlock()  # the process died: the kernel released its writer lock
     # the server already had batch 1 before the process died
     client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=spool.head(1)[0])])
     assert labbook.replay_spool(client, spool_root) == 3
@@ -78,3 +79,59 @@ def test_spool_left_by_a_dead_process_is_replayed_exactly_once(client, exp_name,
     steps, _, values = client.get_metric_history(run.id, "loss")
     assert steps == list(range(10, 40)) and values == [1.0] * 10 + [2.0] * 10 + [3.0] * 10
     run.complete()
+
+
+def _dead_batch(run_id, writer, seq, bad=False):
+    from labbook.v1 import metric_pb2
+    return metric_pb2.MetricBatch(run_id=run_id, writer_id=writer, sequence=seq, keys=["loss"],
+                                  key_index=[7 if bad else 0] * 10,
+                                  step=list(range(seq * 10, seq * 10 + 10)),
+                                  timestamp_ms=[1] * 10, value=[float(seq)] * 10)
+
+
+def test_replay_skips_the_spool_of_a_writer_that_is_still_alive(client, exp_name, tmp_path):
+    from labbook._sender import Spool
+
+    run = labbook.Run(exp_name, "live-writer", client=client).open()
+    root = str(tmp_path / "shared-spool")
+    live = Spool(root, run.id, "live-writer")   # holds its writer lock, as a live sender does
+    live.write(_dead_batch(run.id, "live-writer", 1))
+    assert labbook.replay_spool(client, root) == 0
+    assert len(live.head(1)) == 1, "a live writer's spooled batch must not be deleted"
+    assert client.list_metrics(run.id) == []
+    live.unlock()                                # the writer died
+    assert labbook.replay_spool(client, root) == 1
+    assert client.get_metric_history(run.id, "loss")[0] == list(range(10, 20))
+    run.complete()
+
+
+def test_replay_drops_only_the_batch_the_server_refuses(client, exp_name, tmp_path):
+    from labbook._sender import Spool
+
+    run = labbook.Run(exp_name, "one-bad-batch", client=client).open()
+    root = str(tmp_path / "bad-spool")
+    spool = Spool(root, run.id, "dead-writer")
+    for seq in (1, 2, 3, 4):
+        spool.write(_dead_batch(run.id, "dead-writer", seq, bad=(seq == 2)))
+    spool.unlock()
+    labbook.replay_spool(client, root)
+    assert not os.path.exists(os.path.join(root, run.id))
+    steps, _, values = client.get_metric_history(run.id, "loss")
+    assert steps == list(range(10, 20)) + list(range(30, 50))
+    run.complete()
+
+
+def test_a_closed_runs_spool_is_replayed_in_process(client, exp_name, tmp_path):
+    from labbook import _sender
+
+    run = labbook.Run(exp_name, "closed-with-spool", client=client, spool_dir=str(tmp_path / "sp")).open()
+    sender = run._sender
+    # What close() leaves after a failed flush: batches in this writer's spool.
+    sender._next_attempt = float("inf")  # as in an outage: the sender does not get to send it
+    batch = _dead_batch(run.id, sender.writer_id, 1)
+    sender.spool = _sender.Spool(str(tmp_path / "sp"), run.id, sender.writer_id)
+    sender.spool.write(batch)
+    sender.next_sequence = 2
+    run.close(status=None, timeout=0.01)
+    assert labbook.replay_spool(client, str(tmp_path / "sp")) >= 1
+    assert client.get_metric_history(run.id, "loss")[0] == list(range(10, 20))

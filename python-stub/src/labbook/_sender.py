@@ -29,8 +29,13 @@ from typing import Any, Callable, Deque, List, Optional, Tuple, cast
 
 import grpc
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from labbook._retry import Backoff
-from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook.errors import RETRYABLE_CODES, NotFoundError, from_rpc_error
 from labbook.v1 import log_pb2, metric_pb2
 
 _log = logging.getLogger("labbook")
@@ -155,18 +160,53 @@ class OnlineTransport(Transport):
         self.client.stub("logs").AppendLogs(iter([request]), timeout=60)
 
 
+LOCK_FILE = "writer.lock"
+
+
 class Spool:
-    """Unsent batches on disk, one file per batch named by its sequence, replayed in order."""
+    """Unsent batches on disk, one file per batch named by its sequence, replayed in order.
+
+    While a writer's spool holds batches, its process keeps an exclusive flock on `writer.lock`
+    in the spool directory: replay_spool (in any process) skips a locked directory, so it never
+    sends or deletes the batches of a writer that is still alive. The kernel releases the lock
+    when the process dies."""
 
     def __init__(self, root: str, run_id: str, writer_id: str) -> None:
         self.dir = os.path.join(root, run_id, writer_id)
         self.sequences: Deque[int] = collections.deque()
+        self._lock_fd: Optional[int] = None
 
     def __len__(self) -> int:
         return len(self.sequences)
 
+    def lock(self) -> bool:
+        """Takes the directory's writer lock (non-blocking); False when another holder has it."""
+        if self._lock_fd is not None:
+            return True
+        if fcntl is None:  # no flock (Windows): no protection, as before
+            return True
+        os.makedirs(self.dir, exist_ok=True)
+        fd = os.open(os.path.join(self.dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._lock_fd = fd
+        return True
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)   # releases the flock
+            self._lock_fd = None
+
+    def forget_lock_after_fork(self) -> None:
+        """A forked child shares the parent's lock (same open file): it must not release it."""
+        self._lock_fd = None
+
     def write(self, batch: metric_pb2.MetricBatch) -> None:
         os.makedirs(self.dir, exist_ok=True)
+        self.lock()
         path = os.path.join(self.dir, f"{batch.sequence:016d}.pb")
         tmp = path + ".tmp"
         with open(tmp, "wb") as f:
@@ -189,10 +229,28 @@ class Spool:
             except FileNotFoundError:
                 pass
         if not self.sequences:
-            try:
-                os.rmdir(self.dir)
-            except OSError:
-                pass
+            self.remove_if_empty()
+
+    def remove_if_empty(self) -> None:
+        if self.sequences:
+            return
+        try:
+            os.remove(os.path.join(self.dir, LOCK_FILE))
+        except OSError:
+            pass
+        self.unlock()
+        try:
+            os.rmdir(self.dir)
+        except OSError:
+            pass
+
+    def forget_missing(self) -> List[int]:
+        """Sequences whose files vanished (deleted by someone else); removed from the queue."""
+        missing = [seq for seq in self.sequences
+                   if not os.path.exists(os.path.join(self.dir, f"{seq:016d}.pb"))]
+        if missing:
+            self.sequences = collections.deque(q for q in self.sequences if q not in set(missing))
+        return missing
 
 
 _LIVE: "weakref.WeakSet[Sender]" = weakref.WeakSet()
@@ -250,6 +308,8 @@ class Sender:
         self.lines.clear()
         self.lines_done = 0
         self._lines_lock = threading.Lock()
+        if self.spool is not None:
+            self.spool.forget_lock_after_fork()
         self._wake = threading.Event()
         self._reset_writer()
         if not self._stop:
@@ -285,6 +345,8 @@ class Sender:
         self._thread.join(timeout=5)
         if not done:
             self._spool_everything()
+        if self.spool is not None:
+            self.spool.unlock()  # what is left is replay_spool's now
         return done
 
     # -- sender thread ---------------------------------------------------------------------------
@@ -378,8 +440,12 @@ class Sender:
                     or self.pending_points > self.max_pending_points):
                 self._spool_pending()
             from_spool = self.spool is not None and len(self.spool) > 0
-            group = (self.spool.head(BATCHES_PER_STREAM) if self.spool is not None and from_spool
-                     else self.pending[:BATCHES_PER_STREAM])
+            try:
+                group = (self.spool.head(BATCHES_PER_STREAM) if self.spool is not None and from_spool
+                         else self.pending[:BATCHES_PER_STREAM])
+            except FileNotFoundError:
+                self._resync_spool()
+                continue
             try:
                 self._send_while_packing(group)
             except grpc.RpcError as error:
@@ -396,6 +462,23 @@ class Sender:
             now = time.monotonic()
         if self.pending_points > self.max_pending_points and self.transport.spools:
             self._spool_pending()
+
+    def _resync_spool(self) -> None:
+        """Spooled files vanished (something deleted them): whatever the server committed is
+        acknowledged, the rest of the missing batches is reported as dropped."""
+        assert self.spool is not None
+        try:
+            self._acknowledge(self.transport.last_sequence(self.writer_id))
+        except grpc.RpcError:
+            self._next_attempt = time.monotonic() + self._backoff.next_delay()
+        lost = [seq for seq in self.spool.forget_missing() if seq > self.acked_sequence]
+        if lost:
+            error = FileNotFoundError(f"{len(lost)} spooled metric batch(es) of run {self.run_id} "
+                                      f"were deleted before the server had them")
+            self.errors.append(error)
+            _log.error("labbook: %s", error)
+            self._acknowledge(max(lost))
+        self.spool.remove_if_empty()
 
     def _send_while_packing(self, group: List[metric_pb2.MetricBatch]) -> None:
         """Sends a group; while the server commits it, packs the next points (the network wait
@@ -532,6 +615,38 @@ def flush_all(timeout: Optional[float] = 30.0) -> None:
 Callback = Callable[[], None]
 
 
+def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> int:
+    """Sends one dead writer's spooled batches in order. A transient failure (UNAVAILABLE,
+    ABORTED, DEADLINE_EXCEEDED) stops the replay with the files kept; a refusal deletes only what
+    the server committed plus the one batch it refused; a run that no longer exists deletes all."""
+    sent = 0
+    while len(spool):
+        group = spool.head(BATCHES_PER_STREAM)
+        try:
+            client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in group])
+        except grpc.RpcError as error:
+            code = error.code()
+            if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise from_rpc_error(error) from error
+            try:
+                committed = client.get_writer_state(run_id, writer_id)
+            except NotFoundError:
+                _log.warning("labbook: dropping the spooled batches of run %s (writer %s): %s",
+                             run_id, writer_id, error.details())
+                spool.drop_through(spool.sequences[-1])
+                return sent
+            spool.drop_through(committed)
+            if len(spool) and spool.sequences[0] <= group[-1].sequence:
+                refused = spool.sequences[0]
+                _log.warning("labbook: dropping spooled batch %d of run %s (writer %s): %s",
+                             refused, run_id, writer_id, error.details())
+                spool.drop_through(refused)
+            continue
+        spool.drop_through(group[-1].sequence)
+        sent += len(group)
+    return sent
+
+
 def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
     """Sends the batches that runs left in the spool (`LABBOOK_SPOOL_DIR`, default
     ~/.labbook/spool) — e.g. a process that died during an outage — in sequence order per writer,
@@ -544,24 +659,22 @@ def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
     sent = 0
     if not os.path.isdir(root):
         return 0
-    live = {(s.run_id, s.writer_id) for s in list(_LIVE) if s.spool is not None}
+    live = {(s.run_id, s.writer_id) for s in list(_LIVE)
+            if s.spool is not None and not s._stop and s._thread.is_alive()}
     for run_id in sorted(os.listdir(root)):
         run_dir = os.path.join(root, run_id)
         for writer_id in sorted(os.listdir(run_dir)) if os.path.isdir(run_dir) else []:
             if (run_id, writer_id) in live:
                 continue  # its own sender replays it
             spool = Spool(root, run_id, writer_id)
-            spool.sequences.extend(sorted(int(f[:-3]) for f in os.listdir(spool.dir) if f.endswith(".pb")))
-            while len(spool):
-                group = spool.head(BATCHES_PER_STREAM)
-                try:
-                    client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in group])
-                except grpc.RpcError as error:
-                    if error.code() in RETRYABLE_CODES:
-                        raise from_rpc_error(error) from error
-                    _log.warning("labbook: dropping spooled batches of run %s: %s", run_id, error.details())
-                spool.drop_through(group[-1].sequence)
-                sent += len(group)
+            if not os.path.isdir(spool.dir) or not spool.lock():
+                continue  # a live writer (in some process) still owns it
+            try:
+                spool.sequences.extend(sorted(int(f[:-3]) for f in os.listdir(spool.dir) if f.endswith(".pb")))
+                sent += _replay_writer(client, spool, run_id, writer_id)
+            finally:
+                spool.remove_if_empty()
+                spool.unlock()
         try:
             os.rmdir(run_dir)
         except OSError:
