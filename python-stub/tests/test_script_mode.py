@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import re
+
+import pytest
 
 import labbook
 from labbook.v1 import run_pb2
@@ -17,7 +20,8 @@ SCRIPT = textwrap.dedent("""
     run.logger.info("hello from the script")
     print("RUN", run.id, run.name, "offline" if run.offline_dir else "online", flush=True)
     if "--crash" in sys.argv:
-        raise SystemExit(1) if "--exit" in sys.argv else RuntimeError("crash")
+        sys.exit(1) if "--exit" in sys.argv else None
+        raise RuntimeError("crash")
 """)
 
 
@@ -95,3 +99,79 @@ def test_no_variables_give_an_offline_run_with_a_warning(tmp_path):
     assert proc2.returncode == 1
     [run_dir2] = list((tmp_path / "labbook-offline").iterdir())
     assert json.loads((run_dir2 / "run.json").read_text())["status"] == "FAILED"
+
+
+def test_sys_exit_with_a_failure_code_fails_the_run(server, client, exp_name, tmp_path):
+    env = {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_EXPERIMENT": exp_name}
+    proc, (run_id, _, _) = run_script(tmp_path, env, "--crash", "--exit")
+    assert proc.returncode == 1 and "RuntimeError" not in proc.stderr
+    assert status(client, run_id) == "RUN_STATUS_FAILED"
+
+
+def test_start_run_without_with_fails_on_an_uncaught_exception(server, client, exp_name, tmp_path):
+    env = {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_EXPERIMENT": exp_name}
+    proc, (run_id, name, _) = run_script(tmp_path, env, "--crash", entry="start_run")
+    assert proc.returncode == 1 and "RuntimeError: crash" in proc.stderr
+    assert status(client, run_id) == "RUN_STATUS_FAILED"
+    assert re.fullmatch(r"run-[0-9a-f]{12}", name), "unnamed runs are named by the SDK"
+    proc, (run_id, _, _) = run_script(tmp_path, env, entry="start_run")
+    assert proc.returncode == 0, proc.stderr
+    assert status(client, run_id) == "RUN_STATUS_COMPLETED"
+
+
+def _python(tmp_path, env, code):
+    script = tmp_path / "prog.py"
+    script.write_text(textwrap.dedent(code))
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LABBOOK_")}
+    full_env.update(env)
+    return subprocess.run([sys.executable, str(script)], env=full_env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_unreferenced_open_run_is_flushed_at_exit(server, client, exp_name, tmp_path):
+    proc = _python(tmp_path, {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_EXPERIMENT": exp_name}, """
+        import gc
+        import labbook
+
+        def train():
+            run = labbook.Run(name="dropped").open()   # never closed, never kept
+            for step in range(50_000):
+                run.log_metric("x", float(step), step=step)
+            return run.id
+        print("RUN", train(), flush=True)
+        gc.collect()
+    """)
+    assert proc.returncode == 0, proc.stderr
+    run_id = proc.stdout.split()[1]
+    assert {m.key: m.count for m in client.list_metrics(run_id)} == {"x": 50_000}
+
+
+def test_a_forked_child_exiting_does_not_finish_the_parents_run(server, client, exp_name, tmp_path):
+    proc = _python(tmp_path, {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_EXPERIMENT": exp_name}, """
+        import os
+        import labbook
+
+        run = labbook.start_run(name="parent")
+        print("RUN", run.id, flush=True)
+        pid = os.fork()
+        if pid == 0:
+            for step in range(100):
+                run.log_metric("child", float(step), step=step)
+            raise SystemExit(0)          # a normal exit: atexit runs in the child
+        os.waitpid(pid, 0)
+        print("AFTER-CHILD", run.get_status(), flush=True)
+        run.log_metric("parent", 1.0, step=0)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.split()
+    run_id = out[1]
+    assert out[out.index("AFTER-CHILD") + 1] == "RUNNING", "the child must not set the parent's status"
+    assert status(client, run_id) == "RUN_STATUS_COMPLETED"
+    assert {m.key: m.count for m in client.list_metrics(run_id)} == {"child": 100, "parent": 1}
+
+
+def test_run_id_without_a_server_is_an_error():
+    with pytest.raises(ValueError, match="needs a server"):
+        labbook.load_run(run_id="01a20a84-5459-7a28-8ee9-e332301dd0b5")
+    with pytest.raises(ValueError, match="needs a server"):
+        labbook.Run(run_id="01a20a84-5459-7a28-8ee9-e332301dd0b5")

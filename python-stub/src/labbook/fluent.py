@@ -22,6 +22,7 @@ _stack: List[Run] = []
 _stack_lock = threading.Lock()
 _context_run: Optional[Run] = None
 _uncaught_exception: Optional[BaseException] = None
+_exit_status: Any = None
 _hook_installed = False
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +50,7 @@ def start_run(experiment: Optional[str] = None, name: Optional[str] = None,
     completed at interpreter exit). Options are those of `labbook.Run` (client=, target=,
     offline=, params=, parent_run_id=, ...)."""
     run = _FluentRun(experiment, name, project, description, tags, **options)
+    _install_excepthook()  # without `with`, an uncaught exception still ends the run FAILED
     run.open()
     with _stack_lock:
         _stack.append(run)
@@ -121,7 +123,9 @@ def flush(timeout: Optional[float] = None) -> None:
 
 # -- script mode (docs/script-mode.md) -----------------------------------------------------------
 def _install_excepthook() -> None:
-    """Remembers an uncaught exception so that the script's own run ends FAILED at exit."""
+    """Remembers an uncaught exception — and the code of a `sys.exit()` in the main thread,
+    which never reaches sys.excepthook — so that the script's own runs end FAILED at exit.
+    (`raise SystemExit(1)` written out, and os._exit, cannot be seen: the run ends COMPLETED.)"""
     global _hook_installed
     if _hook_installed:
         return
@@ -133,6 +137,20 @@ def _install_excepthook() -> None:
         _uncaught_exception = exc
         previous(exc_type, exc, tb)
     sys.excepthook = hook
+    previous_exit = sys.exit
+
+    def exit(status: Any = None) -> Any:
+        global _exit_status
+        if threading.current_thread() is threading.main_thread():
+            _exit_status = status
+        return previous_exit(status)
+    sys.exit = exit
+
+
+def exit_failed() -> bool:
+    """Whether the interpreter is ending with a failure: an uncaught exception, or sys.exit()
+    with a code other than None/0 (a string code exits with status 1)."""
+    return _uncaught_exception is not None or _exit_status not in (None, 0)
 
 
 class _ContextRun(Run):

@@ -17,7 +17,7 @@ import shutil
 import sys
 import threading
 import time
-import weakref
+import uuid
 from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
                     Tuple, TypeVar, Union)
 
@@ -42,7 +42,8 @@ _LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG
 _STREAMS = {"USER": log_pb2.LOG_STREAM_USER, "STDOUT": log_pb2.LOG_STREAM_STDOUT,
             "STDERR": log_pb2.LOG_STREAM_STDERR}
 _warned_offline = False
-_OPEN_RUNS: "weakref.WeakSet[Run]" = weakref.WeakSet()
+# Strong references: a run opened and then dropped by the caller must still be flushed at exit.
+_OPEN_RUNS: "set[Run]" = set()
 
 R = TypeVar("R")
 
@@ -162,6 +163,10 @@ class Run:
         self.id: str = run_id or ""
         self._attach = bool(run_id)
         self.client: Optional[Client] = None if offline else _resolve_client(client, target)
+        if self._attach and self.client is None:
+            raise ValueError(f"run_id={run_id!r} needs a server: pass client= or target=, or set "
+                             "LABBOOK_TRACKING_URI (an offline run cannot attach to an existing run)")
+        self._pid = os.getpid()   # the process that opened the run; only it sets the final status
         self._offline_dir = offline_dir
         self._spool_dir = spool_dir
         self._capacity = capacity
@@ -190,8 +195,12 @@ class Run:
             self._seed_steps()
         else:
             src = source_info()
+            # The name is made here, not by the server, so that a CreateRun retried after a lost
+            # response resumes the run it created instead of creating a second one.
+            if not self.name:
+                self.name = f"run-{uuid.uuid4().hex[:12]}"
             response = self.client.create_run(
-                experiment=self.experiment, name=self.name or "", project=self.project,
+                experiment=self.experiment, name=self.name, project=self.project,
                 description=self._description, tags=self._tags, params=self._initial_params,
                 parent_run_id=self.parent_run_id, source=run_pb2.SourceInfo(**src))
             self.resumed = response.resumed
@@ -205,6 +214,7 @@ class Run:
             batch_points=_sender.OFFLINE_BATCH_POINTS if self.offline is not None else _sender.BATCH_POINTS)
         self._points = self._sender.points
         self.status = "RUNNING"
+        self._pid = os.getpid()
         _OPEN_RUNS.add(self)
         return self
 
@@ -691,12 +701,15 @@ def _history(steps: List[int], times: List[int], values: List[float], as_datafra
 
 def _close_open_runs_at_exit() -> None:
     """atexit: nothing logged is left only in memory. Runs the SDK opened for the script
-    (start_run, get_context) get their final status; other runs are flushed."""
+    (start_run, get_context) in this process get their final status (FAILED after an uncaught
+    exception or sys.exit with a failure code); other runs — and, in a forked child, the parent's
+    runs — are only flushed (the child's own points)."""
     from labbook import fluent
-    failed = fluent._uncaught_exception is not None
+    failed = fluent.exit_failed()
+    pid = os.getpid()
     for run in list(_OPEN_RUNS):
         try:
-            if getattr(run, "_close_at_exit", False):
+            if getattr(run, "_close_at_exit", False) and run._pid == pid:
                 run.close("FAILED" if failed else "COMPLETED", timeout=30)
             else:
                 run.flush(30)
