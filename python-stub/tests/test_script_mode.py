@@ -175,3 +175,16 @@ def test_run_id_without_a_server_is_an_error():
         labbook.load_run(run_id="01a20a84-5459-7a28-8ee9-e332301dd0b5")
     with pytest.raises(ValueError, match="needs a server"):
         labbook.Run(run_id="01a20a84-5459-7a28-8ee9-e332301dd0b5")
+
+
+def test_an_unwritable_offline_dir_falls_back_to_the_temp_dir(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc, (run_id, _, mode) = run_script(tmp_path, {"LABBOOK_OFFLINE_DIR": str(blocker / "offline"),
+                                                    "TMPDIR": str(tmp)})
+    assert proc.returncode == 0, proc.stderr
+    assert mode == "offline" and "using" in proc.stderr
+    [run_dir] = list((tmp / "labbook-offline").iterdir())
+    assert json.loads((run_dir / "run.json").read_text())["local_id"] == run_id

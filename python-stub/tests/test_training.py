@@ -95,3 +95,8 @@ def test_lightning_logger(client, exp_name):
     assert run.get_status() == "COMPLETED"
     assert run.get_parameters()["optim.name"] == "sgd"
     assert len(run.get_metric_history("train_loss", as_dataframe=False)) >= 10
+    # after fit's finalize, a later phase (trainer.test) logs again: the run is resumed
+    logger.log_metrics({"test_acc": 0.75}, step=0)
+    logger.finalize("success")
+    assert logger.experiment.id == run.id and logger.experiment.get_status() == "COMPLETED"
+    assert logger.experiment.get_metrics()["test_acc"] == 0.75

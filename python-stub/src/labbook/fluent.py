@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import sys
+import tempfile
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 
@@ -165,7 +166,15 @@ def _context_from_env() -> Run:
         return _ContextRun(run_id=run_id, client=Client(uri)).open()
     if uri:
         return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, client=Client(uri)).open()
-    return _ContextRun(offline=True).open()
+    try:
+        return _ContextRun(offline=True).open()
+    except OSError as error:
+        # "never raises for a missing server configuration": an unwritable offline dir falls
+        # back to the temp dir.
+        fallback = os.path.join(tempfile.gettempdir(), "labbook-offline")
+        _log.warning("labbook: cannot write offline runs under %s (%s); using %s instead",
+                     os.environ.get("LABBOOK_OFFLINE_DIR") or "./labbook-offline", error, fallback)
+        return _ContextRun(offline=True, offline_dir=fallback).open()
 
 
 def get_context() -> Run:

@@ -8,6 +8,7 @@ Only rank zero logs (Lightning's rank_zero_only), as with Lightning's own logger
 """
 from __future__ import annotations
 
+import sys
 from argparse import Namespace
 from typing import Any, Dict, Mapping, Optional, Union
 
@@ -53,17 +54,25 @@ class LabbookLogger(Logger):  # type: ignore[misc]
             self._run = Run(self._experiment_name, self._run_name, **self._run_options).open()
         return self._run
 
+    def _open_run(self) -> Run:
+        """The run to log into. finalize() closed it after fit(); trainer.test()/validate() log
+        again: resume the same run by name (offline: a new run directory with the same name)."""
+        run = self.experiment
+        if self._owns_run and run.status != "RUNNING":
+            self._run = run = Run(self._experiment_name, run.name, **self._run_options).open()
+        return run
+
     @rank_zero_only
     def log_hyperparams(self, params: Union[Dict[str, Any], Namespace], *args: Any, **kwargs: Any) -> None:
         if isinstance(params, Namespace):
             params = vars(params)
         flat = flatten(params)
         if flat:
-            self.experiment.log_parameters(flat)
+            self._open_run().log_parameters(flat)
 
     @rank_zero_only
     def log_metrics(self, metrics: Mapping[str, Any], step: Optional[int] = None) -> None:
-        run = self.experiment
+        run = self._open_run()
         for key, value in metrics.items():
             if key == "epoch":
                 continue
@@ -71,14 +80,17 @@ class LabbookLogger(Logger):  # type: ignore[misc]
 
     @rank_zero_only
     def save(self) -> None:
-        if self._run is not None:
-            self._run.flush(60)
+        """Lightning calls this after every log_metrics: nothing to do, the points are already on
+        their way (the background sender); finalize() waits for them."""
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
         if self._run is None:
             return
         if self._owns_run:
-            self._run.close(_FINAL.get(status, "COMPLETED"))
+            final = _FINAL.get(status, "COMPLETED")
+            if status == "failed" and isinstance(sys.exc_info()[1], KeyboardInterrupt):
+                final = "CANCELED"  # Lightning reports Ctrl-C as "failed" from its except block
+            self._run.close(final)
         else:
             self._run.flush(60)
