@@ -153,6 +153,12 @@ def test_files_folders_references_and_download(run, tmp_path):
     assert open(run.download_file("outputs/notes.txt", str(tmp_path)), "rb").read() == b"stream content"
     with pytest.raises(labbook.NotFoundError):
         run.download_file("nope.txt", str(tmp_path / "nope"))
+    assert not (tmp_path / "nope").exists() and not (tmp_path / "nope.part").exists(), \
+        "a failed download leaves no file behind"
+    (tmp_path / "keep.txt").write_bytes(b"mine")
+    with pytest.raises(labbook.NotFoundError):
+        run.download_file("nope.txt", str(tmp_path / "keep.txt"))
+    assert (tmp_path / "keep.txt").read_bytes() == b"mine", "an existing file survives a failed download"
     inputs = [a for a in run.client.list_artifacts(run.id) if a.direction == 1]
     assert sorted(a.path for a in inputs) == ["dataset", "inputs/base.bin"]
 

@@ -16,6 +16,8 @@ from labbook.errors import RETRYABLE_CODES, from_rpc_error
 from labbook.v1 import artifact_pb2, common_pb2
 
 CHUNK_BYTES = 1024 * 1024
+# Streams are resumed from the server's byte count, so a deadline (from a proxy) is transient too.
+_STREAM_RETRYABLE = RETRYABLE_CODES | {grpc.StatusCode.DEADLINE_EXCEEDED}
 
 Source = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
@@ -80,15 +82,17 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
             for block in iter(lambda: stream.read(CHUNK_BYTES), b""):
                 yield artifact_pb2.UploadArtifactRequest(chunk=block)
 
+    # No per-RPC deadline: a big file on a slow link may take longer than any fixed one. The
+    # budget `deadline_s` is for making no progress; each resume that moved forward renews it.
     backoff = Backoff()
     give_up_at = time.monotonic() + deadline_s
     offset = 0
     while True:
         try:
-            return client.stub("artifacts").UploadArtifact(requests(offset), timeout=deadline_s).artifact
+            return client.stub("artifacts").UploadArtifact(requests(offset), timeout=None).artifact
         except grpc.RpcError as error:
             delay = backoff.next_delay()
-            if error.code() not in RETRYABLE_CODES or time.monotonic() + delay > give_up_at:
+            if error.code() not in _STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
                 raise from_rpc_error(error) from error
             time.sleep(delay)
             try:
@@ -97,40 +101,58 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
                 if status.complete:
                     return client.stub("artifacts").GetArtifact(artifact_pb2.GetArtifactRequest(
                         run_id=run_id, path=path_in_run), timeout=10).artifact
+                if status.received_bytes > offset:
+                    give_up_at = time.monotonic() + deadline_s
+                    backoff.reset()
                 offset = status.received_bytes
             except grpc.RpcError:
                 offset = 0 if offset == 0 else offset  # unknown yet: retry the same offset
 
 
-def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]]) -> artifact_pb2.Artifact:
+def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]],
+             deadline_s: float = 300.0) -> artifact_pb2.Artifact:
     """Downloads an artifact into a file path or binary stream; a broken stream continues from
-    the bytes already written."""
+    the bytes already written. A path is written as `<path>.part` and renamed on success, so a
+    failed download never leaves a partial or empty file at the path."""
     backoff = Backoff()
     written = 0
     artifact = artifact_pb2.Artifact()
     own = isinstance(output, (str, os.PathLike))
+    target = os.fspath(cast(str, output)) if own else ""
     if own:
-        parent = os.path.dirname(os.fspath(cast(str, output)))
+        parent = os.path.dirname(target)
         if parent:
             os.makedirs(parent, exist_ok=True)
-    sink: IO[bytes] = open(cast(str, output), "wb") if own else cast(IO[bytes], output)
-    give_up_at = time.monotonic() + 300
+    part = target + ".part"
+    sink: IO[bytes] = open(part, "wb") if own else cast(IO[bytes], output)
+    give_up_at = time.monotonic() + deadline_s   # without progress; renewed by received bytes
+    done = False
     try:
         while True:
             try:
                 for piece in client.stub("artifacts").DownloadArtifact(
                         artifact_pb2.DownloadArtifactRequest(run_id=run_id, path=path_in_run,
-                                                             offset=written), timeout=300):
+                                                             offset=written), timeout=None):
                     if piece.HasField("artifact"):
                         artifact = piece.artifact
-                    sink.write(piece.chunk)
-                    written += len(piece.chunk)
+                    if piece.chunk:
+                        sink.write(piece.chunk)
+                        written += len(piece.chunk)
+                        give_up_at = time.monotonic() + deadline_s
+                done = True
                 return artifact
             except grpc.RpcError as error:
                 delay = backoff.next_delay()
-                if error.code() not in RETRYABLE_CODES or time.monotonic() + delay > give_up_at:
+                if error.code() not in _STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
                     raise from_rpc_error(error) from error
                 time.sleep(delay)
     finally:
         if own:
             sink.close()
+            if done:
+                os.replace(part, target)
+            else:
+                try:
+                    os.remove(part)
+                except OSError:
+                    pass
