@@ -121,10 +121,14 @@ def test_text_logs_and_levels(run):
     std.addHandler(run.logger.handler())
     std.setLevel(logging.INFO)
     std.info("from stdlib")
+    logging.addLevelName(25, "NOTICE")   # custom levels map to the standard level below them
+    std.log(25, "custom notice")
+    std.log(45, "unnamed 45")
     lines = run.read_logs()
     assert [(l["level"], l["text"]) for l in lines] == [
         ("INFO", "plain line"), ("WARNING", "two"), ("WARNING", "lines"), ("DEBUG", "d 1"),
-        ("INFO", "i"), ("WARNING", "w"), ("ERROR", "e"), ("ERROR", "c"), ("INFO", "from stdlib")]
+        ("INFO", "i"), ("WARNING", "w"), ("ERROR", "e"), ("ERROR", "c"), ("INFO", "from stdlib"),
+        ("INFO", "custom notice"), ("ERROR", "unnamed 45")]
     assert all(l["stream"] == "USER" for l in lines)
     with pytest.raises(labbook.InvalidArgumentError):
         run.log_text("x", level="LOUD")

@@ -64,7 +64,7 @@ class OfflineStore(Transport):
                 continue
         else:
             raise FileExistsError(f"could not create a new run directory under {self.root}")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # meta edits and the run.json rewrite are one step
         self.meta: Dict[str, Any] = {
             "format": FORMAT,
             "local_id": self.local_id,
@@ -98,18 +98,28 @@ class OfflineStore(Transport):
 
     # -- run fields ----------------------------------------------------------------------------
     def set_tags(self, tags: Mapping[str, str]) -> Dict[str, str]:
-        self.meta["tags"].update({str(k): str(v) for k, v in tags.items()})
-        self.write_run_json()
-        return dict(self.meta["tags"])
+        with self._lock:
+            self.meta["tags"].update({str(k): str(v) for k, v in tags.items()})
+            self.write_run_json()
+            return dict(self.meta["tags"])
+
+    def remove_tags(self, keys: List[str]) -> Dict[str, str]:
+        with self._lock:
+            for k in keys:
+                self.meta["tags"].pop(k, None)
+            self.write_run_json()
+            return dict(self.meta["tags"])
 
     def set_description(self, description: str) -> None:
-        self.meta["description"] = description
-        self.write_run_json()
+        with self._lock:
+            self.meta["description"] = description
+            self.write_run_json()
 
     def finish(self, status: str, end_time_ms: int) -> None:
-        self.meta["status"] = status
-        self.meta["end_time_ms"] = end_time_ms if status != "RUNNING" else 0
-        self.write_run_json()
+        with self._lock:
+            self.meta["status"] = status
+            self.meta["end_time_ms"] = end_time_ms if status != "RUNNING" else 0
+            self.write_run_json()
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         self.append("params.jsonl", [param_to_json(str(k), to_param_value(v)) for k, v in params.items()])

@@ -132,7 +132,7 @@ class RunLogger:
         class _Handler(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
                 try:
-                    run.log_text(self.format(record), level=record.levelname)
+                    run.log_text(self.format(record), level=record.levelno)
                 except Exception:
                     self.handleError(record)
         return _Handler(level)
@@ -433,10 +433,7 @@ class Run:
     def remove_tags(self, keys: Sequence[str]) -> None:
         self._require_open()
         if self.offline is not None:
-            for k in keys:
-                self.offline.meta["tags"].pop(k, None)
-            self.offline.write_run_json()
-            self._tags = dict(self.offline.meta["tags"])
+            self._tags = self.offline.remove_tags(list(keys))
         else:
             assert self.client is not None
             self._tags = self.client.set_tags(self.id, {}, remove_keys=keys)
@@ -468,8 +465,11 @@ class Run:
         self._require_open()
         if isinstance(level, int) and not isinstance(level, bool):
             lvl: int = level if level <= _offline.CRITICAL else _offline.CRITICAL
-            if level >= 10:  # a stdlib logging level number
-                lvl = _LEVELS.get(logging.getLevelName(level), log_pb2.LOG_LEVEL_INFO)
+            if level >= logging.DEBUG:  # a stdlib level number; custom levels map to the one below
+                lvl = (_offline.CRITICAL if level >= logging.CRITICAL else
+                       log_pb2.LOG_LEVEL_ERROR if level >= logging.ERROR else
+                       log_pb2.LOG_LEVEL_WARNING if level >= logging.WARNING else
+                       log_pb2.LOG_LEVEL_INFO if level >= logging.INFO else log_pb2.LOG_LEVEL_DEBUG)
         else:
             found = _LEVELS.get(str(level).upper())
             if found is None:
