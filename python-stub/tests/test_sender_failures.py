@@ -132,3 +132,32 @@ def test_flush_returns_while_another_thread_keeps_logging_text(client, exp_name)
         stop.set()
         t.join()
     run.complete()
+
+
+def test_internal_transport_failures_are_retried_before_a_batch_counts_as_refused(client, exp_name, monkeypatch):
+    import grpc
+
+    run = labbook.Run(exp_name, "flaky-proxy", client=client).open()
+    transport = run._sender.transport
+    real = transport.start_send
+    failures = []
+
+    class Broken(grpc.RpcError):
+        def code(self):
+            return grpc.StatusCode.INTERNAL
+
+        def details(self):
+            return "proxy reset"
+
+    def start_send(writer_id, batches):
+        if len(failures) < 3:
+            failures.append(1)
+            raise Broken()
+        return real(writer_id, batches)
+    monkeypatch.setattr(transport, "start_send", start_send)
+    for step in range(1000):
+        run.log_metric("loss", float(step), step=step)
+    assert run.flush(30)
+    assert run.errors == [] and len(failures) == 3
+    assert client.get_metric_history(run.id, "loss")[0] == list(range(1000))
+    run.complete()

@@ -46,6 +46,8 @@ MAX_KEYS_PER_BATCH = 1_000     # the server's limit
 BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
 DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
 IDLE_WAIT_S = 0.05
+TRANSPORT_RETRIES = 5          # INTERNAL/UNKNOWN/CANCELLED retries before a batch counts as refused
+_TRANSPORT_CODES = frozenset({grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED})
 LINES_PER_APPEND = 1_000
 MAX_LINE_BYTES = 64 * 1024     # the server's limit per log line (UTF-8)
 
@@ -295,6 +297,7 @@ class Sender:
         self._backoff = Backoff(base=0.1, cap=5.0)
         self._next_attempt = 0.0
         self._outage_since: Optional[float] = None
+        self._transport_failures = 0
 
     def _start_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"labbook-sender-{self.run_id[:8]}",
@@ -456,6 +459,7 @@ class Sender:
                 continue
             self._acknowledge(group[-1].sequence)
             self._backoff.reset()
+            self._transport_failures = 0
             if self._outage_since is not None:
                 _log.warning("labbook: server reachable again; resent the unacknowledged batches")
             self._outage_since = None
@@ -510,6 +514,14 @@ class Sender:
             self._acknowledge(self.transport.last_sequence(self.writer_id))
         except grpc.RpcError:
             pass
+        if code in _TRANSPORT_CODES and self._transport_failures < TRANSPORT_RETRIES:
+            # INTERNAL/UNKNOWN/CANCELLED are usually a broken connection or proxy, not a verdict
+            # on the batch: retried a few times before the batch is treated as refused.
+            self._transport_failures += 1
+            self._next_attempt = time.monotonic() + self._backoff.next_delay()
+            _log.warning("labbook: metrics stream failed (%s); retry %d of %d", code.name,
+                         self._transport_failures, TRANSPORT_RETRIES)
+            return
         if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
             if self._outage_since is None:
                 self._outage_since = time.monotonic()
@@ -517,6 +529,7 @@ class Sender:
             self._next_attempt = time.monotonic() + self._backoff.next_delay()
             return
         # A permanent error names the first batch the server refused: drop it, keep the rest.
+        self._transport_failures = 0
         first = next((b for b in group if b.sequence > self.acked_sequence), None)
         if first is not None:
             self._drop([first], from_rpc_error(error))

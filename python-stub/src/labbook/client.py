@@ -258,3 +258,17 @@ class Client:
                          media_type: str = "") -> artifact_pb2.Artifact:
         return self.call("artifacts", "CreateArtifactReference", artifact_pb2.CreateArtifactReferenceRequest(
             run_id=run_id, name=name, uri=uri, direction=direction, media_type=media_type)).artifact
+
+
+_SHARED: Dict[str, Client] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client(target: str) -> Client:
+    """One Client (one channel) per target for the runs and searches that name a server by URI
+    rather than passing a Client: opening many runs does not open many channels."""
+    with _SHARED_LOCK:
+        client = _SHARED.get(target)
+        if client is None:
+            client = _SHARED[target] = Client(target)
+        return client

@@ -10,7 +10,7 @@ import tempfile
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 
-from labbook.client import Client
+from labbook.client import Client, shared_client
 from labbook.run import Run, _OPEN_RUNS
 from labbook.v1 import run_pb2
 
@@ -163,9 +163,9 @@ def _context_from_env() -> Run:
     run_id = os.environ.get("LABBOOK_RUN_ID")
     if uri and run_id:
         # Case 1: attach. The run must exist (NotFoundError otherwise); its owner sets the status.
-        return _ContextRun(run_id=run_id, client=Client(uri)).open()
+        return _ContextRun(run_id=run_id, client=shared_client(uri)).open()
     if uri:
-        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, client=Client(uri)).open()
+        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, client=shared_client(uri)).open()
     try:
         return _ContextRun(offline=True).open()
     except OSError as error:
@@ -237,7 +237,7 @@ def search_runs(filter: str = "", order_by: Optional[Sequence[str]] = None, *,
         uri = os.environ.get("LABBOOK_TRACKING_URI")
         if not uri:
             raise ValueError("search_runs needs a server: pass client= or set LABBOOK_TRACKING_URI")
-        client = Client(uri)
+        client = shared_client(uri)
     ids = list(experiment_ids)
     if experiment is not None:
         ids.append(client.get_experiment(experiment, project or "").id)

@@ -24,7 +24,7 @@ from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Op
 from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell, to_float
-from labbook.client import Client
+from labbook.client import Client, shared_client
 from labbook.errors import InvalidArgumentError, NotFoundError
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
 
@@ -94,9 +94,9 @@ def _resolve_client(client: Optional[Client], target: Optional[str]) -> Optional
     if client is not None:
         return client
     if target:
-        return Client(target)
+        return shared_client(target)
     uri = os.environ.get("LABBOOK_TRACKING_URI")
-    return Client(uri) if uri else None
+    return shared_client(uri) if uri else None
 
 
 class RunLogger:
