@@ -135,3 +135,22 @@ def test_a_closed_runs_spool_is_replayed_in_process(client, exp_name, tmp_path):
     run.close(status=None, timeout=0.01)
     assert labbook.replay_spool(client, str(tmp_path / "sp")) >= 1
     assert client.get_metric_history(run.id, "loss")[0] == list(range(10, 20))
+
+
+def test_a_sender_whose_spool_files_vanish_resyncs_and_goes_on(client, exp_name, tmp_path):
+    from labbook import _sender
+
+    run = labbook.Run(exp_name, "spool-deleted", client=client, spool_dir=str(tmp_path / "sp")).open()
+    sender = run._sender
+    sender._next_attempt = float("inf")  # an outage: nothing is sent for now
+    spool = _sender.Spool(str(tmp_path / "sp"), run.id, sender.writer_id)
+    spool.write(_dead_batch(run.id, sender.writer_id, 1))
+    sender.spool = spool
+    sender.next_sequence = 2
+    os.remove(os.path.join(spool.dir, f"{1:016d}.pb"))  # someone else deleted it
+    sender._next_attempt = 0.0                          # the server is back
+    run.log_metric("after", 1.0, step=0)
+    assert run.flush(20), "the sender must get past the vanished file"
+    assert [type(e) for e in run.errors] == [FileNotFoundError]
+    assert client.get_metric_history(run.id, "after")[0] == [0]
+    run.complete()

@@ -203,8 +203,14 @@ class Spool:
             self._lock_fd = None
 
     def forget_lock_after_fork(self) -> None:
-        """A forked child shares the parent's lock (same open file): it must not release it."""
-        self._lock_fd = None
+        """A forked child holds a copy of the parent's lock descriptor (same open file): closing
+        the copy leaves the parent's lock in place, and the child no longer keeps it alive."""
+        if self._lock_fd is not None:
+            try:
+                os.close(self._lock_fd)
+            except OSError:
+                pass
+            self._lock_fd = None
 
     def write(self, batch: metric_pb2.MetricBatch) -> None:
         os.makedirs(self.dir, exist_ok=True)

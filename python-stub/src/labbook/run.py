@@ -717,4 +717,9 @@ def _close_open_runs_at_exit() -> None:
             _log.error("labbook: could not finish run %s at exit: %s", run.id, error)
 
 
-atexit.register(_close_open_runs_at_exit)
+if (3, 12, 0) <= sys.version_info[:3] <= (3, 12, 2) and hasattr(threading, "_register_atexit"):
+    # CPython 3.12.0-3.12.2 refuse to start threads once atexit handlers run, and sending needs
+    # gRPC's helper threads: finish the runs at threading shutdown instead, which comes first.
+    threading._register_atexit(_close_open_runs_at_exit)  # type: ignore[attr-defined]
+else:
+    atexit.register(_close_open_runs_at_exit)
