@@ -11,11 +11,16 @@ import pytest
 import labbook
 
 
+def _no_bare_constants(name):
+    raise AssertionError(f"bare {name} in an offline file: JSON has no such value")
+
+
 def read_jsonl(path):
+    """Strict JSON: a bare NaN / Infinity (Python's json extension) fails the test."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     assert text.endswith("\n"), f"{path}: every line ends with \\n"
-    return [json.loads(line) for line in text.split("\n")[:-1]]
+    return [json.loads(line, parse_constant=_no_bare_constants) for line in text.split("\n")[:-1]]
 
 
 def test_offline_run_directory_format(tmp_path, monkeypatch):
@@ -156,8 +161,40 @@ def _png(tmp_path):
 def test_non_finite_values_are_strings_never_bare_nan(tmp_path):
     with labbook.Run("exp", offline=True) as run:
         run.log_metric("x", math.nan)
-    text = open(os.path.join(run.offline_dir, "metrics.jsonl")).read()
-    assert '"NaN"' in text and "NaN," not in text.replace('"NaN"', "")
+        run.log_metric("x", math.inf)
+        run.log_metric("x", -math.inf)
+        run.log_row("t", a=math.nan)
+        run.log_parameter("p", math.inf)
+    values = [v for b in read_jsonl(os.path.join(run.offline_dir, "metrics.jsonl")) for v in b["value"]]
+    assert values == ["NaN", "Infinity", "-Infinity"]
+    assert read_jsonl(os.path.join(run.offline_dir, "tables.jsonl")) == [{"table": "t", "rows": [{"a": "NaN"}]}]
+    assert read_jsonl(os.path.join(run.offline_dir, "params.jsonl")) == [{"key": "p", "double": "Infinity"}]
+
+
+def test_concurrent_tag_edits_keep_run_json_whole(tmp_path):
+    import sys
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often: an unlocked edit races the rewrite
+    try:
+        _tag_concurrently(tmp_path)
+    finally:
+        sys.setswitchinterval(old)
+
+
+def _tag_concurrently(tmp_path):
+    import threading
+
+    with labbook.Run("exp", offline=True, offline_dir=str(tmp_path)) as run:
+        def tagger(t):
+            for i in range(500):
+                run.set_tags({f"t{t}-{i}": str(i)})
+        threads = [threading.Thread(target=tagger, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    meta = json.load(open(os.path.join(run.offline_dir, "run.json")))
+    assert len(meta["tags"]) == 2000 and meta["status"] == "COMPLETED"
 
 
 def test_runs_started_in_the_same_second_get_their_own_directories_and_names(tmp_path):

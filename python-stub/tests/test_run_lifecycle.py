@@ -203,3 +203,11 @@ def test_load_run_by_names_and_get_context_inside_start_run(client, exp_name):
     assert by_id.name == "ctx-active"
     by_id.close()
     assert [m.key for m in client.list_metrics(run.id)] == ["after"]
+
+
+def test_runs_that_name_a_server_share_one_client(server, monkeypatch):
+    a = labbook.Run("e", "a", target=server.target)
+    b = labbook.Run("e", "b", target=server.target)
+    monkeypatch.setenv("LABBOOK_TRACKING_URI", server.target)
+    c = labbook.Run("e", "c")
+    assert a.client is b.client is c.client, "one channel per target, not one per run"
