@@ -147,18 +147,27 @@ def test_python_offline_run_synced_by_labbook_sync_is_stored_once(server, client
     assert (again["metricPointsStored"], again["tableRowsAppended"],
             again["logLinesAppended"], again["filesUploaded"], again["referencesCreated"]) == (0, 0, 0, 0, 0)
 
+    # Reopened offline by name (as online: resume), more logged, synced again: only the new part.
+    with labbook.Run(exp_name, "offline-run", offline=True, offline_dir=str(offline_root)) as run:
+        assert run.resumed
+        run.log_metric("loss", 0.125)
+        run.logger.info("line three")
+    third = cli_json(server, "sync", str(offline_root))
+    assert third["failures"] == [] and third["synced"][0]["metricPointsStored"] == 1
+    assert third["synced"][0]["logLinesAppended"] == 1
+
     run = attach(client, exp_name, "offline-run")
     try:
         steps, values = history(run, "loss")
-        assert len(values) == 25_001
-        assert steps == list(range(25_001))
-        assert math.isnan(values[-1])
+        assert len(values) == 25_002
+        assert steps == list(range(25_002))
+        assert math.isnan(values[-2]) and values[-1] == 0.125
         assert run.get_parameters() == {"lr": 0.5, "layers": 3}
         metrics = run.get_metrics()
         assert metrics["lrs"] == [0.5, 0.25]
         assert metrics["cm"] == {"pred": ["cat", "dog"], "count": [3.0, 4.0]}
         lines = run.read_logs()
-        assert [l["text"] for l in lines] == ["line one", "line two"]
+        assert [l["text"] for l in lines] == ["line one", "line two", "line three"]
         assert lines[1]["level"] == "ERROR"
         target = tmp_path / "back.bin"
         run.download_file("outputs/model.bin", str(target))

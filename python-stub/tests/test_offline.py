@@ -231,3 +231,25 @@ def test_a_directory_clash_draws_a_new_local_id(tmp_path, monkeypatch):
     second.complete()
     first.complete()
     assert json.load(open(os.path.join(first.offline_dir, "run.json")))["local_id"] == first.id
+
+
+def test_reopening_an_offline_run_by_name_continues_its_directory(tmp_path):
+    root = str(tmp_path / "offline")
+    with labbook.Run("exp", "resume-me", offline=True, offline_dir=root, tags={"a": "1"}) as first:
+        for _ in range(5):
+            first.log_metric("loss", 1.0)
+        first_dir, first_id = first.offline_dir, first.id
+    assert json.load(open(os.path.join(first_dir, "run.json")))["status"] == "COMPLETED"
+
+    with labbook.Run("exp", "RESUME-ME", offline=True, offline_dir=root, tags={"b": "2"}) as again:
+        assert again.resumed and again.offline_dir == first_dir and again.id == first_id
+        assert json.load(open(os.path.join(first_dir, "run.json")))["status"] == "RUNNING"
+        again.log_metric("loss", 2.0)  # the automatic step continues after the last one
+        # A second writer of the same name while this one is open gets a directory of its own.
+        with labbook.Run("exp", "resume-me", offline=True, offline_dir=root) as rival:
+            assert not rival.resumed and rival.offline_dir != first_dir
+    meta = json.load(open(os.path.join(first_dir, "run.json")))
+    assert meta["status"] == "COMPLETED" and meta["tags"] == {"a": "1", "b": "2"}
+    steps = [s for line in read_jsonl(os.path.join(first_dir, "metrics.jsonl")) for s in line["step"]]
+    assert steps == [0, 1, 2, 3, 4, 5]
+    assert len(os.listdir(root)) == 2

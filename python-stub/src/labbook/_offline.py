@@ -6,6 +6,7 @@ one JSON object per `\\n`-terminated line; run.json is rewritten atomically.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -51,6 +52,14 @@ class OfflineStore(Transport):
         stamp = datetime.datetime.fromtimestamp(started / 1000, datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
         self.root = os.path.abspath(root or default_root())
         os.makedirs(self.root, exist_ok=True)
+        self._lock = threading.RLock()  # meta edits and the run.json rewrite are one step
+        self._dir_lock: Optional[int] = None
+        #: True when an earlier offline run of the same name was reopened (as online: resume).
+        self.resumed = False
+        if name and self._reopen(project or "default",
+                                 experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default", name,
+                                 description, tags):
+            return
         # A random (v4) local_id, and a directory made exclusively: runs started in the same
         # second (DDP ranks, sweep workers) never share one. A clash draws a new id.
         for _attempt in range(100):
@@ -64,7 +73,7 @@ class OfflineStore(Transport):
                 continue
         else:
             raise FileExistsError(f"could not create a new run directory under {self.root}")
-        self._lock = threading.RLock()  # meta edits and the run.json rewrite are one step
+        self._take_dir_lock()
         self.meta: Dict[str, Any] = {
             "format": FORMAT,
             "local_id": self.local_id,
@@ -80,6 +89,65 @@ class OfflineStore(Transport):
             "sdk": sdk,
         }
         self.write_run_json()
+
+    # -- reopening by name ---------------------------------------------------------------------
+    def _reopen(self, project: str, experiment: str, name: str, description: Optional[str],
+                tags: Mapping[str, str]) -> bool:
+        """Continues the offline run of this project, experiment and name (names match without
+        case, as on the server) when its directory exists and no live process holds it."""
+        for entry in sorted(os.listdir(self.root)):
+            directory = os.path.join(self.root, entry)
+            try:
+                with open(os.path.join(directory, "run.json"), encoding="utf-8") as f:
+                    meta = json.load(f)
+            except (OSError, ValueError):
+                continue
+            if not (isinstance(meta, dict) and meta.get("format") == FORMAT
+                    and meta.get("project") == project and meta.get("experiment") == experiment
+                    and str(meta.get("name", "")).lower() == name.lower()):
+                continue
+            self.dir = directory
+            if not self._take_dir_lock():
+                continue  # written right now by another process: that one stays its own
+            self.local_id = meta["local_id"]
+            self.meta = meta
+            meta["status"] = "RUNNING"
+            meta["end_time_ms"] = 0
+            meta.setdefault("tags", {}).update(tags or {})
+            if description:
+                meta["description"] = description
+            self.resumed = True
+            self.write_run_json()
+            return True
+        return False
+
+    def _take_dir_lock(self) -> bool:
+        """An exclusive flock on <dir>/.lock for as long as this process writes the run."""
+        fd = os.open(os.path.join(self.dir, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._dir_lock = fd
+        return True
+
+    def release(self) -> None:
+        """Lets a later run of the same name reopen this directory."""
+        if self._dir_lock is not None:
+            os.close(self._dir_lock)
+            self._dir_lock = None
+
+    def last_steps(self) -> Dict[str, int]:
+        """The largest step of each series written so far (a reopened run continues after it)."""
+        last: Dict[str, int] = {}
+        for line in self.read("metrics.jsonl"):
+            keys = line["keys"]
+            for k, step in zip(line["key_index"], line["step"]):
+                key = keys[k]
+                if step > last.get(key, step - 1):
+                    last[key] = step
+        return last
 
     # -- files ---------------------------------------------------------------------------------
     def write_run_json(self) -> None:
@@ -120,6 +188,8 @@ class OfflineStore(Transport):
             self.meta["status"] = status
             self.meta["end_time_ms"] = end_time_ms if status != "RUNNING" else 0
             self.write_run_json()
+        if status != "RUNNING":
+            self.release()
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         self.append("params.jsonl", [param_to_json(str(k), to_param_value(v)) for k, v in params.items()])

@@ -225,6 +225,13 @@ class Run:
             description=self._description, tags=self._tags, source=source_info(), sdk=SDK)
         self.id = self.offline.local_id
         self.name = self.offline.meta["name"]
+        self.resumed = self.offline.resumed
+        if self.resumed:
+            with self._series_lock:
+                for key, step in self.offline.last_steps().items():
+                    if key not in self._series:
+                        self._series[key] = [len(self._keys), step + 1]
+                        self._keys.append(key)
         if self._initial_params:
             self.offline.log_params(self._initial_params)
         if not _warned_offline:
