@@ -240,6 +240,28 @@ class LabbookClientIT {
     }
 
     @Test
+    void downloadToReplacesAFileThatIsNotAPrefixOfTheArtifact(@TempDir Path tmp) throws Exception {
+        String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
+        byte[] data = new byte[2 * 1024 * 1024 + 5];
+        new Random(3).nextBytes(data);
+        Path file = tmp.resolve("model.bin");
+        Files.write(file, data);
+        client.artifacts().upload(runId, file, "model.bin", UploadOptions.OUTPUT, null);
+        byte[] other = new byte[data.length];
+        new Random(4).nextBytes(other);
+
+        Path sameSize = tmp.resolve("same.bin");
+        Files.write(sameSize, other); // another run's file of the same length
+        client.artifacts().downloadTo(runId, "model.bin", sameSize, null);
+        assertThat(Files.readAllBytes(sameSize)).isEqualTo(data);
+
+        Path shorter = tmp.resolve("shorter.bin");
+        Files.write(shorter, java.util.Arrays.copyOf(other, 100_000)); // a head of other bytes
+        client.artifacts().downloadTo(runId, "model.bin", shorter, null);
+        assertThat(Files.readAllBytes(shorter)).isEqualTo(data);
+    }
+
+    @Test
     void namedUploadResumesFromWhatTheServerHas(@TempDir Path tmp) throws Exception {
         String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
         byte[] data = new byte[26 * 1024 * 1024 + 777];
