@@ -10,11 +10,13 @@ final class OnlineSink implements RunSink {
     private final String runId;
     private final MetricSender metrics;
     private final OpQueue calls;
+    private final long statusWaitMillis;
 
     OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.runId = runId;
         this.metrics = new MetricSender(client, runId, keyNames, options);
         this.calls = new OpQueue(client, runId, options.client().backoff());
+        this.statusWaitMillis = options.closeTimeout().toMillis();
     }
 
     MetricSender metricSender() {
@@ -79,9 +81,17 @@ final class OnlineSink implements RunSink {
         submit("reference " + name, c -> c.artifacts().reference(runId, name, uri, direction));
     }
 
+    /**
+     * The status is set once the metric batches sealed before it are delivered (or given up):
+     * readers such as {@code labbook logs -f} and run watchers stop at a final status, and would
+     * otherwise miss the last points.
+     */
     @Override
     public void status(RunStatus status) {
-        submit("status " + status, c -> c.runs().setStatus(runId, status));
+        submit("status " + status, c -> {
+            metrics.awaitDelivered(statusWaitMillis);
+            c.runs().setStatus(runId, status);
+        });
     }
 
     @Override
