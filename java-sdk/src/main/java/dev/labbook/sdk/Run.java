@@ -42,6 +42,8 @@ import java.util.stream.Stream;
  */
 public final class Run implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Run.class.getName());
+    /** Lines of 64 KiB kept of a failure's stack trace (1 MiB; deep recursion makes longer ones). */
+    private static final int MAX_TRACE_LINES = 16;
 
     /** Training code run by {@link #execute(Body)}. */
     @FunctionalInterface
@@ -311,11 +313,23 @@ public final class Run implements AutoCloseable {
         log(text, LogLevel.INFO);
     }
 
+    /**
+     * A line of the run's text log. Text over 64 KiB of UTF-8 (the server's limit per line) is
+     * stored as several consecutive lines; NUL characters become U+FFFD.
+     */
     public void log(String text, LogLevel level) {
         if (!accepting()) {
             return;
         }
-        sink.log(LogLine.of(level, text));
+        logPieces(text, level, Integer.MAX_VALUE);
+    }
+
+    private void logPieces(String text, LogLevel level, int maxLines) {
+        List<String> pieces = LogText.split(text);
+        long now = System.currentTimeMillis();
+        for (String piece : pieces.subList(0, Math.min(maxLines, pieces.size()))) {
+            sink.log(new LogLine(-1, now, level, LogStream.USER, piece));
+        }
     }
 
     // ---------------------------------------------------------------- files and references
@@ -421,8 +435,7 @@ public final class Run implements AutoCloseable {
         if (!finished && error != null) {
             StringWriter trace = new StringWriter();
             error.printStackTrace(new PrintWriter(trace));
-            String text = trace.toString();
-            sink.log(LogLine.of(LogLevel.ERROR, text.length() > 60_000 ? text.substring(0, 60_000) : text));
+            logPieces(trace.toString(), LogLevel.ERROR, MAX_TRACE_LINES);
         }
         finish(RunStatus.FAILED);
     }

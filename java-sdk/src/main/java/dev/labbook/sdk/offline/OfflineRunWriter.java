@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.labbook.sdk.Direction;
 import dev.labbook.sdk.Hashing;
 import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogText;
 import dev.labbook.sdk.PointBlock;
 import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.SourceInfo;
@@ -184,13 +185,16 @@ public final class OfflineRunWriter {
         append(OfflineFormat.TABLES, o);
     }
 
+    /** One logs.jsonl line per piece of at most 64 KiB of UTF-8 (the server's limit per line). */
     public void log(LogLine line) {
-        JsonObject o = new JsonObject();
-        o.addProperty("timestamp_ms", line.timestampMs());
-        o.addProperty("level", line.level().name());
-        o.addProperty("stream", line.stream().name());
-        o.addProperty("text", line.text());
-        append(OfflineFormat.LOGS, o);
+        for (String piece : LogText.split(line.text())) {
+            JsonObject o = new JsonObject();
+            o.addProperty("timestamp_ms", line.timestampMs());
+            o.addProperty("level", line.level().name());
+            o.addProperty("stream", line.stream().name());
+            o.addProperty("text", piece);
+            append(OfflineFormat.LOGS, o);
+        }
     }
 
     /** Copies the file into files/ at log time (the original may change later) and records it. */
