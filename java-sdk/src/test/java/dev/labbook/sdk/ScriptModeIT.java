@@ -60,6 +60,21 @@ class ScriptModeIT {
     }
 
     @Test
+    void withoutARunNameOpeningTheRunIsStillRetried(TestServer server) throws Exception {
+        try (FaultProxy proxy = new FaultProxy(server.target())) {
+            proxy.failNext("CreateRun", io.grpc.Status.UNAVAILABLE.withDescription("restarting"), 2);
+            String runId;
+            try (Run run = Run.getContext(Map.of("LABBOOK_TRACKING_URI", "grpc://" + proxy.target(),
+                    "LABBOOK_EXPERIMENT", "script", "LABBOOK_SPOOL_DIR", tmp.resolve("spool").toString()))) {
+                runId = run.id();
+                assertThat(run.name()).matches("run-[0-9a-f]{12}");
+            }
+            assertThat(proxy.faultsLeft("CreateRun")).isZero();
+            assertThat(client.runs().get(runId).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
     void trackingUriOpensARunCompletedOnNormalExit(TestServer server) throws Exception {
         Child child = runScript(Map.of("LABBOOK_TRACKING_URI", "grpc://" + server.target(),
                 "LABBOOK_EXPERIMENT", "script", "LABBOOK_RUN_NAME", "nightly"));
