@@ -205,7 +205,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 memoryPoints -= p.points;
             }
             spooledBatches++;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the disk is not usable either: keep it in memory, the only place left
             if (!counted) {
                 memoryPoints += p.points;
