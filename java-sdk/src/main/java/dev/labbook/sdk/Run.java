@@ -481,7 +481,8 @@ public final class Run implements AutoCloseable {
         }
         try {
             flusher.interrupt();
-            recorder.sealPartial();
+            // seals the last points; a logMetric racing with close() lands in that block or is ignored
+            recorder.close();
             if (owned) {
                 finish(RunStatus.COMPLETED);
             }
