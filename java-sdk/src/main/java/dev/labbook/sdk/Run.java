@@ -4,7 +4,6 @@ import dev.labbook.sdk.offline.OfflineRunWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,9 +80,10 @@ public final class Run implements AutoCloseable {
                 : options.batchPoints();
         this.recorder = new MetricRecorder(block, b -> holder[0].accept(b));
         holder[0] = offline != null ? new OfflineSink(offline, recorder::keyNames)
-                : new OnlineSink(client, id, recorder::keyNames, options);
+                : client != null ? new OnlineSink(client, id, recorder::keyNames, options) : new DiscardingSink();
         this.sink = holder[0];
-        this.flusher = new Thread(this::flushLoop, "labbook-flush-" + (id == null ? offline.localId() : id));
+        this.flusher = new Thread(this::flushLoop, "labbook-flush-" + (id != null ? id
+                : offline != null ? offline.localId() : "discarded"));
         flusher.setDaemon(true);
         flusher.start();
     }
@@ -122,8 +122,11 @@ public final class Run implements AutoCloseable {
             try {
                 writer = OfflineRunWriter.create(Files.createTempDirectory("labbook-offline"), project, experiment,
                         runName, "", Map.of(), SourceInfo.EMPTY);
-            } catch (IOException io) {
-                throw new UncheckedIOException(io);
+            } catch (IOException | RuntimeException again) {
+                LOG.warning("labbook: cannot create a temporary offline run either (" + again
+                        + "); what run " + runName + " logs is discarded");
+                String name = runName == null || runName.isEmpty() ? "offline-discarded" : runName;
+                return new Run(null, name, null, true, null, null, null, options);
             }
         }
         return new Run(null, writer.name(), null, true, null, null, writer, options);
@@ -170,8 +173,9 @@ public final class Run implements AutoCloseable {
         return experimentId;
     }
 
+    /** True for every run without a server (also one whose offline directory could not be created). */
     public boolean isOffline() {
-        return offline != null;
+        return client == null;
     }
 
     /** The offline run directory, or null when online. */
