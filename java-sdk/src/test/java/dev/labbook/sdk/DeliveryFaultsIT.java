@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +164,23 @@ class DeliveryFaultsIT {
         List<String> ok = proxy.outcomes().stream().filter(o -> o.code() == Status.Code.OK)
                 .map(FaultProxy.Outcome::method).toList();
         assertThat(ok.lastIndexOf("AppendLogs")).isLessThan(ok.lastIndexOf("UpdateRun"));
+    }
+
+    @Test
+    void aTableAppendWhoseAnswerWasLostIsNotStoredTwice() {
+        String runId;
+        try (Labbook lb = Labbook.connect(proxy.target(), options());
+                Run run = lb.experiment("faults").startRun("rows")) {
+            runId = run.id();
+            proxy.loseAnswerOfNext("AppendTableRows", 1);
+            run.logRow("per_epoch", Map.of("epoch", 1, "acc", 0.5));
+            assertThat(run.flush(20_000)).isTrue();
+            proxy.loseAnswerOfNext("AppendTableRows", 1);
+            run.logTable("per_epoch", Map.of("epoch", List.of(2, 3), "acc", List.of(0.6, 0.7)));
+            assertThat(run.flush(20_000)).isTrue();
+        }
+        assertThat(proxy.outcomes()).filteredOn(o -> o.method().equals("AppendTableRows")).hasSize(2);
+        assertThat(direct.tables().get(runId, "per_epoch").column("epoch")).containsExactly(1.0, 2.0, 3.0);
     }
 
     private static List<Path> batchFiles(Path spool) throws IOException {

@@ -56,6 +56,7 @@ final class FaultProxy implements AutoCloseable {
     private final ManagedChannel upstream;
     private final Server server;
     private final Map<String, Deque<Status>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Integer> lostAnswers = new ConcurrentHashMap<>();
     private final List<Outcome> outcomes = new ArrayList<>();
 
     FaultProxy(String upstreamTarget) {
@@ -89,6 +90,23 @@ final class FaultProxy implements AutoCloseable {
                 q.add(status);
             }
         }
+    }
+
+    /**
+     * The next {@code times} calls of the method reach the server, but their answer is lost: the
+     * client sees UNAVAILABLE (a connection that broke after the server committed).
+     */
+    void loseAnswerOfNext(String method, int times) {
+        lostAnswers.merge(method, times, Integer::sum);
+    }
+
+    private boolean takeLostAnswer(String method) {
+        boolean[] taken = new boolean[1];
+        lostAnswers.computeIfPresent(method, (k, n) -> {
+            taken[0] = true;
+            return n > 1 ? n - 1 : null;
+        });
+        return taken[0];
     }
 
     /** Forgets the faults still waiting for calls of the method. */
@@ -148,10 +166,14 @@ final class FaultProxy implements AutoCloseable {
                 return new ServerCall.Listener<>() {
                 };
             }
+            boolean loseAnswer = takeLostAnswer(simpleName);
             ClientCall<byte[], byte[]> call = upstream.newCall(method, CallOptions.DEFAULT);
             call.start(new ClientCall.Listener<>() {
                 @Override
                 public void onHeaders(Metadata h) {
+                    if (loseAnswer) {
+                        return;
+                    }
                     synchronized (serverCall) {
                         serverCall.sendHeaders(h);
                     }
@@ -159,8 +181,10 @@ final class FaultProxy implements AutoCloseable {
 
                 @Override
                 public void onMessage(byte[] message) {
-                    synchronized (serverCall) {
-                        serverCall.sendMessage(message);
+                    if (!loseAnswer) {
+                        synchronized (serverCall) {
+                            serverCall.sendMessage(message);
+                        }
                     }
                     call.request(1);
                 }
@@ -169,7 +193,11 @@ final class FaultProxy implements AutoCloseable {
                 public void onClose(Status status, Metadata trailers) {
                     record(simpleName, status.getCode());
                     synchronized (serverCall) {
-                        serverCall.close(status, trailers);
+                        if (loseAnswer) {
+                            serverCall.close(Status.UNAVAILABLE.withDescription("answer lost"), new Metadata());
+                        } else {
+                            serverCall.close(status, trailers);
+                        }
                     }
                 }
             }, headers);

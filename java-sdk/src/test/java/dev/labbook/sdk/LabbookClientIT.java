@@ -199,6 +199,22 @@ class LabbookClientIT {
     }
 
     @Test
+    void logsCountWithoutReadingTheWholeLog() {
+        String runId = client.runs().open(NewRun.in("l").withName("count")).run().id();
+        assertThat(client.logs().count(runId)).isZero();
+        int total = 0;
+        for (int n : new int[] {1, 1, 1022, 1, 1500}) {
+            List<LogLine> lines = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                lines.add(LogLine.of(LogLevel.INFO, "l" + (total + i)));
+            }
+            client.logs().append(runId, lines);
+            total += n;
+            assertThat(client.logs().count(runId)).as("after %d lines", total).isEqualTo(total);
+        }
+    }
+
+    @Test
     void artifactsUploadDownloadReferenceList(@TempDir Path tmp) throws Exception {
         String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
         byte[] data = new byte[3 * 1024 * 1024 + 17];
