@@ -78,11 +78,6 @@ final class Errors {
         };
     }
 
-    /** Whether a failure means "the server could not be reached or answer now" (worth waiting for). */
-    static boolean isTransient(Throwable error) {
-        return disposition(error) == Disposition.OUTAGE;
-    }
-
     private static Status.Code codeOf(String name) {
         try {
             return Status.Code.valueOf(name);
