@@ -246,9 +246,13 @@ public final class ArtifactsApi {
 
     /**
      * Downloads to a file. When the file exists and is shorter than the artifact, continues from
-     * its end; after a broken stream, resumes from what was written.
+     * its end; after a broken stream, resumes from what was written. The finished file is checked
+     * against the artifact's SHA-256: a file left by another download (same size, or a prefix of
+     * other bytes) fails the check and is downloaded again from the start, once; a second
+     * mismatch throws {@link LabbookException} with code {@code DATA_LOSS}.
      */
     public Artifact downloadTo(String runId, String path, Path file, TransferListener listener) {
+        boolean restarted = false;
         for (int attempt = 0;; attempt++) {
             try {
                 if (file.getParent() != null) {
@@ -260,16 +264,29 @@ public final class ArtifactsApi {
                     Files.delete(file);
                     have = 0;
                 }
+                Artifact result = meta;
                 if (have == meta.sizeBytes() && have > 0) {
                     if (listener != null) {
                         listener.progress(have, have);
                     }
-                    return meta;
+                } else {
+                    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND)) {
+                        Artifact a = download(runId, path, out, have, listener);
+                        result = a == null ? meta : a;
+                    }
                 }
-                try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                    Artifact a = download(runId, path, out, have, listener);
-                    return a == null ? meta : a;
+                if (matches(file, result)) {
+                    return result;
                 }
+                if (restarted) {
+                    throw new LabbookException("DATA_LOSS", "the download of " + path + " to " + file
+                            + " does not match the artifact's sha256 " + result.sha256(), null);
+                }
+                // the local bytes were not (all) ours: start over from an empty file
+                restarted = true;
+                Files.deleteIfExists(file);
+                attempt = -1;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file, e);
             } catch (RuntimeException e) {
@@ -279,6 +296,12 @@ public final class ArtifactsApi {
                 sleep(attempt, e);
             }
         }
+    }
+
+    /** Whether the file has the artifact's checksum (true when the server recorded none). */
+    private static boolean matches(Path file, Artifact artifact) throws IOException {
+        String expected = artifact.sha256();
+        return expected == null || expected.isEmpty() || expected.equalsIgnoreCase(Hashing.sha256(file));
     }
 
     /** How far a named upload got: bytes the server keeps (the end of its last stored part), and whether it finished. */

@@ -47,19 +47,35 @@ final class Errors {
         return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
     }
 
+    /** What a background sender does after a call failed. */
+    enum Disposition {
+        /** The server is away, busy or not letting us in right now: back off, keep (spool) the data, retry. */
+        OUTAGE,
+        /** The server refuses this request for good (bad data, run gone) or the failure is local: drop it. */
+        REJECTED,
+        /** The server failed in an unexpected way: retry a few times, then drop it so it blocks nothing. */
+        FAULT
+    }
+
     /**
-     * Codes that mean "the server could not be reached or answer" (worth waiting for). Errors
-     * that did not come from a call (a bug, an unreadable file) are never transient.
+     * How background senders treat a failure. PERMISSION_DENIED, UNAUTHENTICATED and
+     * RESOURCE_EXHAUSTED count as an outage (a token being rotated, a busy server): dropping data
+     * on them would lose it for a passing condition. INTERNAL, UNKNOWN and the other unexpected
+     * codes may come from one poison request, so they are retried a bounded number of times.
+     * Errors that did not come from a call (a bug, an unreadable file) are rejections.
      */
-    static boolean isTransient(Throwable error) {
+    static Disposition disposition(Throwable error) {
         if (!(error instanceof LabbookException) && !(error instanceof io.grpc.StatusRuntimeException)
                 && !(error instanceof io.grpc.StatusException)) {
-            return false;
+            return Disposition.REJECTED;
         }
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED
-                || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED
-                || code == Status.Code.UNKNOWN || code == Status.Code.INTERNAL;
+        return switch (code) {
+            case UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED, PERMISSION_DENIED,
+                    UNAUTHENTICATED -> Disposition.OUTAGE;
+            case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS, OUT_OF_RANGE -> Disposition.REJECTED;
+            default -> Disposition.FAULT;
+        };
     }
 
     private static Status.Code codeOf(String name) {

@@ -45,6 +45,7 @@ public final class MetricRecorder {
     private int size;
     private final BitSet blockKeys = new BitSet();
     private int blockKeyCount;
+    private boolean closed;
 
     public MetricRecorder(int blockPoints, BlockSink sink) {
         this.blockPoints = blockPoints;
@@ -113,6 +114,9 @@ public final class MetricRecorder {
 
     private void append(int key, long step, long ts, double value) {
         synchronized (lock) {
+            if (closed) {
+                return; // the run closed while this call was on its way in: nothing would send it
+            }
             if (!blockKeys.get(key)) {
                 if (blockKeyCount == MAX_KEYS_PER_BLOCK) {
                     sealLocked();
@@ -138,6 +142,19 @@ public final class MetricRecorder {
             if (size > 0) {
                 sealLocked();
             }
+        }
+    }
+
+    /**
+     * Seals what is buffered and ignores every later point. Under the buffer's lock, so a point
+     * recorded concurrently is either in the last block or ignored, never left in the buffer.
+     */
+    public void close() {
+        synchronized (lock) {
+            if (size > 0) {
+                sealLocked();
+            }
+            closed = true;
         }
     }
 

@@ -30,6 +30,19 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private static final Logger LOG = Logger.getLogger(MetricSender.class.getName());
     /** Points sent per stream before waiting for the server's confirmation. */
     private static final long ROUND_POINTS = 2_000_000;
+    /** Attempts of one batch that keeps failing with an unexpected code (INTERNAL, UNKNOWN...) before it is dropped. */
+    static final int FAULT_ATTEMPTS = 5;
+
+    /** A spooled batch whose file cannot be read back: only that batch is lost. */
+    private static final class UnreadableBatch extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Pending pending;
+
+        UnreadableBatch(Pending pending, IOException cause) {
+            super("cannot read spooled batch " + pending.file + ": " + cause, cause);
+            this.pending = pending;
+        }
+    }
 
     private static final class Pending {
         final long sequence;
@@ -55,7 +68,8 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private final Thread thread;
     private long nextSequence = 1;
     private long memoryPoints;
-    private long confirmedSequence;
+    private long faultSequence = -1;
+    private int faultCount;
     private boolean closing;
     private volatile boolean stopped;
     private long outageSinceNanos = -1;
@@ -115,7 +129,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (lock) {
             long target = nextSequence - 1;
-            while (confirmedSequence < target && !stopped) {
+            while (!doneUpTo(target) && !stopped) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -127,8 +141,13 @@ final class MetricSender implements MetricRecorder.BlockSink {
                     return false;
                 }
             }
-            return confirmedSequence >= target;
+            return doneUpTo(target);
         }
+    }
+
+    /** Every batch up to {@code sequence} left the queue (confirmed by the server, or dropped). */
+    private boolean doneUpTo(long sequence) {
+        return queue.isEmpty() || queue.peek().sequence > sequence;
     }
 
     /**
@@ -186,7 +205,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 memoryPoints -= p.points;
             }
             spooledBatches++;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the disk is not usable either: keep it in memory, the only place left
             if (!counted) {
                 memoryPoints += p.points;
@@ -234,10 +253,18 @@ final class MetricSender implements MetricRecorder.BlockSink {
                     return;
                 }
                 failures++;
-                if (!Errors.isTransient(e)) {
+                if (e instanceof UnreadableBatch unreadable) {
+                    dropUnreadable(unreadable);
+                    continue;
+                }
+                Errors.Disposition disposition = Errors.disposition(e);
+                if (disposition == Errors.Disposition.REJECTED) {
                     if (!dropRejected(e)) {
                         sleepQuietly(failures);
                     }
+                    continue;
+                }
+                if (disposition == Errors.Disposition.FAULT && dropAfterRepeatedFaults(e)) {
                     continue;
                 }
                 recoverAfterFailure(e);
@@ -278,7 +305,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
         try {
             return Spool.read(file);
         } catch (IOException e) {
-            throw new LabbookException("DATA_LOSS", "cannot read spooled batch " + file, e);
+            throw new UnreadableBatch(p, e);
         }
     }
 
@@ -297,7 +324,6 @@ final class MetricSender implements MetricRecorder.BlockSink {
                     memoryPoints -= p.points;
                 }
             }
-            confirmedSequence = Math.max(confirmedSequence, sequence);
             lock.notifyAll();
         }
     }
@@ -349,20 +375,71 @@ final class MetricSender implements MetricRecorder.BlockSink {
         try {
             confirm(client.metrics().writerState(runId, writerId));
         } catch (RuntimeException stateFailure) {
-            if (Errors.isTransient(stateFailure)) {
+            if (Errors.disposition(stateFailure) != Errors.Disposition.REJECTED) {
                 return false; // try the round again later
             }
             // the run itself is gone or refused: nothing of it was committed that we need to know
         }
+        // the server stops a stream at the first batch it refuses, after committing the ones
+        // before it: once those are confirmed, the head of the queue is the refused batch
         synchronized (lock) {
             Pending bad = queue.peek();
             if (bad != null) {
                 LOG.warning(() -> "labbook: server refused metric batch " + bad.sequence + " of run " + runId + ": "
-                        + Errors.translate(e).getMessage() + "; dropping it");
+                        + describe(e) + "; dropping it");
                 droppedBatches++;
                 confirm(bad.sequence);
             }
         }
         return true;
+    }
+
+    /**
+     * An unexpected server error (INTERNAL, UNKNOWN...): retried like an outage, but once the
+     * same batch failed {@link #FAULT_ATTEMPTS} times it is dropped so that it does not block
+     * every later batch. Returns true when it dropped the batch.
+     */
+    private boolean dropAfterRepeatedFaults(RuntimeException e) {
+        try {
+            confirm(client.metrics().writerState(runId, writerId));
+        } catch (RuntimeException stateFailure) {
+            return false; // cannot tell which batch failed: retry
+        }
+        synchronized (lock) {
+            Pending head = queue.peek();
+            if (head == null) {
+                return true;
+            }
+            if (head.sequence != faultSequence) {
+                faultSequence = head.sequence;
+                faultCount = 0;
+            }
+            if (++faultCount < FAULT_ATTEMPTS) {
+                return false;
+            }
+        }
+        return dropRejected(e);
+    }
+
+    /** A spooled batch that cannot be read back is dropped (its file deleted); the rest go on. */
+    private void dropUnreadable(UnreadableBatch e) {
+        synchronized (lock) {
+            if (queue.remove(e.pending)) {
+                try {
+                    Files.deleteIfExists(e.pending.file);
+                } catch (IOException io) {
+                    // a later replay reports it again
+                }
+                droppedBatches++;
+                LOG.warning(() -> "labbook: " + e.getMessage() + "; dropping metric batch " + e.pending.sequence
+                        + " of run " + runId);
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        return e instanceof LabbookException || e instanceof io.grpc.StatusRuntimeException
+                ? Errors.translate(e).getMessage() : e.toString();
     }
 }

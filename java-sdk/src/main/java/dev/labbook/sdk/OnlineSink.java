@@ -10,11 +10,15 @@ final class OnlineSink implements RunSink {
     private final String runId;
     private final MetricSender metrics;
     private final OpQueue calls;
+    private final long statusWaitMillis;
+    /** Row count of each table after this run's last confirmed append (used by the sender thread only). */
+    private final Map<String, Long> tableRows = new java.util.HashMap<>();
 
     OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.runId = runId;
         this.metrics = new MetricSender(client, runId, keyNames, options);
         this.calls = new OpQueue(client, runId, options.client().backoff());
+        this.statusWaitMillis = options.closeTimeout().toMillis();
     }
 
     MetricSender metricSender() {
@@ -59,8 +63,57 @@ final class OnlineSink implements RunSink {
 
     @Override
     public void rows(String table, List<? extends Map<String, ?>> rows) {
-        List<Map<String, ?>> copy = List.copyOf(rows);
-        submit("rows of table " + table, c -> c.tables().append(runId, table, copy));
+        calls.submit(new RowsOp(table, List.copyOf(rows)));
+    }
+
+    /**
+     * Appends rows in calls of at most {@link TablesApi#MAX_ROWS_PER_CALL}, remembering which
+     * calls the server confirmed, so a retry resends only the rest. A call whose answer was lost
+     * may still have been stored: before resending it, the table's row count is compared with the
+     * count before the call (the server does not deduplicate rows): equal to it plus the call's rows
+     * means the call was stored. Another writer appending to the same table of the run at that
+     * moment can fool the check.
+     */
+    private final class RowsOp implements OpQueue.Op {
+        private final String table;
+        private final List<Map<String, ?>> rows;
+        private int sent;
+        private boolean unconfirmed; // the call for rows [sent, ...) may have reached the server
+
+        RowsOp(String table, List<Map<String, ?>> rows) {
+            this.table = table;
+            this.rows = rows;
+        }
+
+        @Override
+        public void run(LabbookClient c) {
+            do {
+                int end = Math.min(rows.size(), sent + TablesApi.MAX_ROWS_PER_CALL);
+                if (unconfirmed) {
+                    long before = tableRows.get(table);
+                    long now = c.tables().rowCount(runId, table);
+                    unconfirmed = false;
+                    tableRows.put(table, now);
+                    if (now == before + (end - sent)) {
+                        sent = end; // the lost answer was a success
+                        continue;
+                    }
+                }
+                if (!tableRows.containsKey(table)) {
+                    tableRows.put(table, c.tables().rowCount(runId, table)); // once per table and run
+                }
+                unconfirmed = true;
+                long after = c.tables().append(runId, table, rows.subList(sent, end));
+                unconfirmed = false;
+                tableRows.put(table, after);
+                sent = end;
+            } while (sent < rows.size());
+        }
+
+        @Override
+        public String describe() {
+            return "rows of table " + table;
+        }
     }
 
     @Override
@@ -79,9 +132,17 @@ final class OnlineSink implements RunSink {
         submit("reference " + name, c -> c.artifacts().reference(runId, name, uri, direction));
     }
 
+    /**
+     * The status is set once the metric batches sealed before it are delivered (or given up):
+     * readers such as {@code labbook logs -f} and run watchers stop at a final status, and would
+     * otherwise miss the last points.
+     */
     @Override
     public void status(RunStatus status) {
-        submit("status " + status, c -> c.runs().setStatus(runId, status));
+        submit("status " + status, c -> {
+            metrics.awaitDelivered(statusWaitMillis);
+            c.runs().setStatus(runId, status);
+        });
     }
 
     @Override

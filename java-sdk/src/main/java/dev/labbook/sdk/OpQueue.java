@@ -9,15 +9,19 @@ import java.util.logging.Logger;
 /**
  * The non-metric calls of an online run (params, tags, description, table rows, log lines,
  * files, references, status), executed in submission order by one daemon thread. A call that
- * fails because the server is unreachable is retried (jittered backoff) until it succeeds or the
- * run closes; a call the server refuses (bad key, deleted run) is reported once and skipped.
+ * fails because the server is unreachable, busy or not letting us in is retried (jittered
+ * backoff) until it succeeds or the run closes; a call the server refuses (bad key, deleted run)
+ * is reported once and skipped; a call that keeps failing with an unexpected error (INTERNAL,
+ * UNKNOWN) is skipped after {@link #FAULT_ATTEMPTS} attempts so that it blocks nothing.
  * These calls live in memory only: what is still queued when {@code close()} gives up is lost
  * and reported.
  */
 final class OpQueue {
     private static final Logger LOG = Logger.getLogger(OpQueue.class.getName());
-    /** Log lines per AppendLogs call made from the queue. */
-    private static final int LOG_LINES_PER_OP = 5000;
+    /** Log lines per AppendLogs call made from the queue: one message, so a retried call resends at most that. */
+    private static final int LOG_LINES_PER_OP = LogsApi.LINES_PER_MESSAGE;
+    /** Attempts of a call that fails with an unexpected code before it is skipped. */
+    static final int FAULT_ATTEMPTS = 5;
 
     interface Op {
         void run(LabbookClient client);
@@ -50,7 +54,10 @@ final class OpQueue {
         notifyAll();
     }
 
-    /** Log lines are batched: one queued op sends every line logged until it runs. */
+    /**
+     * Log lines are batched: one queued op sends every line logged until it runs (in calls of up
+     * to {@value #LOG_LINES_PER_OP} lines), so no line is sent after a call submitted after it.
+     */
     synchronized void log(LogLine line) {
         logLines.add(line);
         if (!logOpQueued) {
@@ -62,23 +69,23 @@ final class OpQueue {
 
     private final class LogOp implements Op {
         private List<LogLine> lines;
+        private int sent; // lines of {@code lines} the server confirmed
 
         @Override
         public void run(LabbookClient c) {
             if (lines == null) {
+                // take every waiting line now: lines logged later get an op after what was submitted meanwhile
                 synchronized (OpQueue.this) {
-                    lines = new ArrayList<>();
-                    while (!logLines.isEmpty() && lines.size() < LOG_LINES_PER_OP) {
-                        lines.add(logLines.poll());
-                    }
+                    lines = new ArrayList<>(logLines);
+                    logLines.clear();
                     logOpQueued = false;
-                    if (!logLines.isEmpty()) {
-                        logOpQueued = true;
-                        queue.add(new LogOp());
-                    }
                 }
             }
-            c.logs().append(runId, lines);
+            while (sent < lines.size()) {
+                int end = Math.min(lines.size(), sent + LOG_LINES_PER_OP);
+                c.logs().append(runId, lines.subList(sent, end));
+                sent = end;
+            }
         }
 
         @Override
@@ -123,6 +130,7 @@ final class OpQueue {
 
     private void loop() {
         int failures = 0;
+        int faults = 0; // unexpected failures of the op at the head
         while (true) {
             Op op;
             synchronized (this) {
@@ -145,13 +153,20 @@ final class OpQueue {
                 done = true;
                 failures = 0;
             } catch (RuntimeException e) {
-                if (Errors.isTransient(e)) {
-                    failures++;
-                } else {
+                Errors.Disposition disposition = Errors.disposition(e);
+                failures++;
+                if (disposition == Errors.Disposition.FAULT && ++faults < FAULT_ATTEMPTS) {
+                    disposition = Errors.Disposition.OUTAGE;
+                }
+                if (disposition != Errors.Disposition.OUTAGE) {
                     LOG.warning(() -> "labbook: server refused " + op.describe() + " of run " + runId + ": "
-                            + e.getMessage());
+                            + e.getMessage() + "; skipping it");
                     done = true;
                 }
+            }
+            if (done) {
+                failures = 0;
+                faults = 0;
             }
             synchronized (this) {
                 if (done && queue.peek() == op) {

@@ -4,7 +4,6 @@ import dev.labbook.sdk.offline.OfflineRunWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +41,8 @@ import java.util.stream.Stream;
  */
 public final class Run implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Run.class.getName());
+    /** Lines of 64 KiB kept of a failure's stack trace (1 MiB; deep recursion makes longer ones). */
+    private static final int MAX_TRACE_LINES = 16;
 
     /** Training code run by {@link #execute(Body)}. */
     @FunctionalInterface
@@ -79,9 +80,10 @@ public final class Run implements AutoCloseable {
                 : options.batchPoints();
         this.recorder = new MetricRecorder(block, b -> holder[0].accept(b));
         holder[0] = offline != null ? new OfflineSink(offline, recorder::keyNames)
-                : new OnlineSink(client, id, recorder::keyNames, options);
+                : client != null ? new OnlineSink(client, id, recorder::keyNames, options) : new DiscardingSink();
         this.sink = holder[0];
-        this.flusher = new Thread(this::flushLoop, "labbook-flush-" + (id == null ? offline.localId() : id));
+        this.flusher = new Thread(this::flushLoop, "labbook-flush-" + (id != null ? id
+                : offline != null ? offline.localId() : "discarded"));
         flusher.setDaemon(true);
         flusher.start();
     }
@@ -120,8 +122,11 @@ public final class Run implements AutoCloseable {
             try {
                 writer = OfflineRunWriter.create(Files.createTempDirectory("labbook-offline"), project, experiment,
                         runName, "", Map.of(), SourceInfo.EMPTY);
-            } catch (IOException io) {
-                throw new UncheckedIOException(io);
+            } catch (IOException | RuntimeException again) {
+                LOG.warning("labbook: cannot create a temporary offline run either (" + again
+                        + "); what run " + runName + " logs is discarded");
+                String name = runName == null || runName.isEmpty() ? "offline-discarded" : runName;
+                return new Run(null, name, null, true, null, null, null, options);
             }
         }
         return new Run(null, writer.name(), null, true, null, null, writer, options);
@@ -168,8 +173,9 @@ public final class Run implements AutoCloseable {
         return experimentId;
     }
 
+    /** True for every run without a server (also one whose offline directory could not be created). */
     public boolean isOffline() {
-        return offline != null;
+        return client == null;
     }
 
     /** The offline run directory, or null when online. */
@@ -311,11 +317,23 @@ public final class Run implements AutoCloseable {
         log(text, LogLevel.INFO);
     }
 
+    /**
+     * A line of the run's text log. Text over 64 KiB of UTF-8 (the server's limit per line) is
+     * stored as several consecutive lines; NUL characters become U+FFFD.
+     */
     public void log(String text, LogLevel level) {
         if (!accepting()) {
             return;
         }
-        sink.log(LogLine.of(level, text));
+        logPieces(text, level, Integer.MAX_VALUE);
+    }
+
+    private void logPieces(String text, LogLevel level, int maxLines) {
+        List<String> pieces = LogText.split(text);
+        long now = System.currentTimeMillis();
+        for (String piece : pieces.subList(0, Math.min(maxLines, pieces.size()))) {
+            sink.log(new LogLine(-1, now, level, LogStream.USER, piece));
+        }
     }
 
     // ---------------------------------------------------------------- files and references
@@ -421,8 +439,7 @@ public final class Run implements AutoCloseable {
         if (!finished && error != null) {
             StringWriter trace = new StringWriter();
             error.printStackTrace(new PrintWriter(trace));
-            String text = trace.toString();
-            sink.log(LogLine.of(LogLevel.ERROR, text.length() > 60_000 ? text.substring(0, 60_000) : text));
+            logPieces(trace.toString(), LogLevel.ERROR, MAX_TRACE_LINES);
         }
         finish(RunStatus.FAILED);
     }
@@ -468,7 +485,8 @@ public final class Run implements AutoCloseable {
         }
         try {
             flusher.interrupt();
-            recorder.sealPartial();
+            // seals the last points; a logMetric racing with close() lands in that block or is ignored
+            recorder.close();
             if (owned) {
                 finish(RunStatus.COMPLETED);
             }

@@ -13,12 +13,18 @@ final class ScriptMode {
     private ScriptMode() {
     }
 
-    /** The cached context run, created (with exit hooks) on first use or after it was closed. */
+    private static boolean hooksInstalled;
+
+    /** The cached context run, created on first use or after it was closed (exit hooks once per JVM). */
     static synchronized Run context() {
         if (context == null || context.isClosed()) {
             context = resolve(System.getenv());
-            installExitHooks(context);
+            installExitHooksOnce();
         }
+        return context;
+    }
+
+    private static synchronized Run current() {
         return context;
     }
 
@@ -52,7 +58,10 @@ final class ScriptMode {
             if (runId != null) {
                 return labbook.attach(runId, true);
             }
-            NewRun spec = NewRun.in(experiment).withProject(project).withName(runName).withSource(SourceInfo.detect());
+            // a name chosen here (in the server's own run-<12 hex> form) makes opening the run
+            // safe to retry: a second attempt resumes the same run instead of creating another
+            String name = runName.isEmpty() ? "run-" + java.util.UUID.randomUUID().toString().substring(24) : runName;
+            NewRun spec = NewRun.in(experiment).withProject(project).withName(name).withSource(SourceInfo.detect());
             OpenedRun opened = labbook.client().runs().open(spec);
             return Run.online(labbook.client(), opened.run(), true, opened.resumed(), options, labbook);
         } catch (RuntimeException e) {
@@ -61,15 +70,29 @@ final class ScriptMode {
         }
     }
 
-    /** Flushes at JVM exit; a run opened here also turns FAILED on an uncaught exception. */
-    private static void installExitHooks(Run run) {
-        Runtime.getRuntime().addShutdownHook(new Thread(run::close, "labbook-run-close"));
-        if (!run.owned()) {
-            return; // an attached run's status is set by its owner (labbook run: from the exit code)
+    /**
+     * Closes the current context run at JVM exit; a run opened here also turns FAILED on an
+     * uncaught exception. Installed once: a context run reopened after close() uses the same
+     * hooks instead of stacking more.
+     */
+    private static void installExitHooksOnce() {
+        if (hooksInstalled) {
+            return;
         }
+        hooksInstalled = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Run run = current();
+            if (run != null) {
+                run.close();
+            }
+        }, "labbook-run-close"));
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            run.fail(e);
+            Run run = current();
+            // an attached run's status is set by its owner (labbook run: from the exit code)
+            if (run != null && run.owned() && !run.isClosed()) {
+                run.fail(e);
+            }
             if (previous != null) {
                 previous.uncaughtException(t, e);
             } else {

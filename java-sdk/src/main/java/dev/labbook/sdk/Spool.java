@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * order; the lock is released when the writer closes.
  */
 final class Spool {
+    /** Waits of 10 ms for a replayer of this JVM to let go of the writer lock. */
+    private static final int LOCK_ATTEMPTS = 500;
     private final Path dir;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -63,12 +65,35 @@ final class Spool {
     }
 
     private void ensureLocked() throws IOException {
-        if (lock == null) {
-            Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve("writer.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            lock = lockChannel.lock();
+        Files.createDirectories(dir); // every time: cheap, and survives a directory removed meanwhile
+        if (lock != null) {
+            return;
         }
+        FileChannel ch = FileChannel.open(dir.resolve("writer.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            for (int attempt = 0;; attempt++) {
+                try {
+                    lock = ch.lock(); // another process's replayer holds it only while it looks
+                    break;
+                } catch (OverlappingFileLockException e) {
+                    // a replayer of this JVM looks at the directory for a moment
+                    if (attempt >= LOCK_ATTEMPTS) {
+                        throw new IOException("the writer lock of " + dir + " stays held in this JVM", e);
+                    }
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while taking the writer lock of " + dir, ie);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        lockChannel = ch;
     }
 
     /** Releases the writer lock (the remaining batches become replayable by anyone). */
@@ -108,7 +133,12 @@ final class Spool {
         }
     }
 
-    /** Deletes a writer (or run) directory that holds no batches any more. */
+    /**
+     * Deletes a writer (or run) directory that holds no batches any more, writer.lock included.
+     * Only for a directory whose writer is done: its own spool at release, or one whose batches a
+     * replayer sent (a writer id is used by one process only). A directory without batches may
+     * belong to a writer about to take its lock, so replayers leave those alone.
+     */
     static void removeIfEmpty(Path writerDir) {
         try {
             if (Files.isDirectory(writerDir) && batches(writerDir).isEmpty()) {

@@ -51,9 +51,11 @@ public final class SpoolReplayer {
                     if (lock == null) {
                         continue; // a live writer: it sends its own spool
                     }
+                    boolean replayed = false;
                     try {
                         List<Path> files = Spool.batches(writerDir);
                         if (!files.isEmpty()) {
+                            replayed = true;
                             LogMetricsResponse r = client.metrics().send(() -> lazy(files));
                             writers++;
                             batches += r.getAcceptedBatches() + r.getSkippedDuplicateBatches();
@@ -66,7 +68,10 @@ public final class SpoolReplayer {
                         lock.release();
                         lock.channel().close();
                     }
-                    Spool.removeIfEmpty(writerDir);
+                    if (replayed) {
+                        // a directory without batches may be a live writer's about to be locked: leave it
+                        Spool.removeIfEmpty(writerDir);
+                    }
                 } catch (NotFoundException | FailedPreconditionException | InvalidArgumentException e) {
                     failed++;
                     reject(spoolRoot, writerDir, e);

@@ -199,6 +199,22 @@ class LabbookClientIT {
     }
 
     @Test
+    void logsCountWithoutReadingTheWholeLog() {
+        String runId = client.runs().open(NewRun.in("l").withName("count")).run().id();
+        assertThat(client.logs().count(runId)).isZero();
+        int total = 0;
+        for (int n : new int[] {1, 1, 1022, 1, 1500}) {
+            List<LogLine> lines = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                lines.add(LogLine.of(LogLevel.INFO, "l" + (total + i)));
+            }
+            client.logs().append(runId, lines);
+            total += n;
+            assertThat(client.logs().count(runId)).as("after %d lines", total).isEqualTo(total);
+        }
+    }
+
+    @Test
     void artifactsUploadDownloadReferenceList(@TempDir Path tmp) throws Exception {
         String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
         byte[] data = new byte[3 * 1024 * 1024 + 17];
@@ -237,6 +253,28 @@ class LabbookClientIT {
         Files.write(target, java.util.Arrays.copyOf(data, 12345)); // a partial earlier download
         client.artifacts().downloadTo(runId, "outputs/model.bin", target, null);
         assertThat(Files.readAllBytes(target)).isEqualTo(data);
+    }
+
+    @Test
+    void downloadToReplacesAFileThatIsNotAPrefixOfTheArtifact(@TempDir Path tmp) throws Exception {
+        String runId = client.runs().open(NewRun.in("a").withName("r")).run().id();
+        byte[] data = new byte[2 * 1024 * 1024 + 5];
+        new Random(3).nextBytes(data);
+        Path file = tmp.resolve("model.bin");
+        Files.write(file, data);
+        client.artifacts().upload(runId, file, "model.bin", UploadOptions.OUTPUT, null);
+        byte[] other = new byte[data.length];
+        new Random(4).nextBytes(other);
+
+        Path sameSize = tmp.resolve("same.bin");
+        Files.write(sameSize, other); // another run's file of the same length
+        client.artifacts().downloadTo(runId, "model.bin", sameSize, null);
+        assertThat(Files.readAllBytes(sameSize)).isEqualTo(data);
+
+        Path shorter = tmp.resolve("shorter.bin");
+        Files.write(shorter, java.util.Arrays.copyOf(other, 100_000)); // a head of other bytes
+        client.artifacts().downloadTo(runId, "model.bin", shorter, null);
+        assertThat(Files.readAllBytes(shorter)).isEqualTo(data);
     }
 
     @Test

@@ -24,6 +24,33 @@ class MetricRecorderTest {
     }
 
     @Test
+    void closeLeavesNoPointInTheBufferEvenWithConcurrentLoggers() throws Exception {
+        List<PointBlock> sealed = java.util.Collections.synchronizedList(new ArrayList<>());
+        MetricRecorder r = new MetricRecorder(1000, sealed::add);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> loggers = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    r.record("x", 1);
+                }
+            });
+            t.start();
+            loggers.add(t);
+        }
+        Thread.sleep(50);
+        r.close();
+        int afterClose = sealed.size();
+        Thread.sleep(20); // loggers keep calling record after close
+        stop.set(true);
+        for (Thread t : loggers) {
+            t.join();
+        }
+        r.sealPartial();
+        assertThat(sealed).hasSize(afterClose).isNotEmpty();
+    }
+
+    @Test
     void automaticStepsContinueAfterExplicitAndSeededOnes() {
         recorder.record("a", 1, 10, 5);
         recorder.record("a", 2);

@@ -120,6 +120,36 @@ class RunIT {
     }
 
     @Test
+    void linesLongerThanTheServerLimitAreSplitAndNothingElseIsLost() {
+        String euro = "\u20ac".repeat(50_000); // 150,000 UTF-8 bytes, 50,000 chars
+        String runId;
+        try (Run run = labbook.experiment("e").startRun("long-lines")) {
+            runId = run.id();
+            run.log("before");
+            run.log(euro);
+            run.log("with\0nul");
+            run.log("after");
+            run.fail(new IllegalStateException("\u00e9".repeat(40_000))); // a trace over 64 KiB in under 60,000 chars
+        }
+        List<LogLine> lines = labbook.client().logs().read(runId, 0, 0, null);
+        assertThat(lines.get(0).text()).isEqualTo("before");
+        assertThat(lines).allSatisfy(l -> assertThat(l.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(64 * 1024));
+        StringBuilder joined = new StringBuilder();
+        int i = 1;
+        for (; !lines.get(i).text().startsWith("with"); i++) {
+            joined.append(lines.get(i).text());
+        }
+        assertThat(joined.toString()).isEqualTo(euro);
+        assertThat(lines.get(i).text()).isEqualTo("with\ufffdnul");
+        assertThat(lines.get(i + 1).text()).isEqualTo("after");
+        List<LogLine> trace = lines.subList(i + 2, lines.size());
+        assertThat(trace).hasSizeGreaterThan(1).allSatisfy(l -> assertThat(l.level()).isEqualTo(LogLevel.ERROR));
+        assertThat(trace.get(0).text()).startsWith("java.lang.IllegalStateException: \u00e9");
+        assertThat(labbook.client().runs().get(runId).status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
     void explicitStatusesAndAttachedRunsKeepTheirOwner() {
         Run cancelled = labbook.experiment("e").startRun("c");
         cancelled.cancel();

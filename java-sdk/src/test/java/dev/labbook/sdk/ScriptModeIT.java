@@ -42,9 +42,14 @@ class ScriptModeIT {
     }
 
     private Child runScript(Map<String, String> env, String... args) throws Exception {
+        return runScript(env, List.of(), args);
+    }
+
+    private Child runScript(Map<String, String> env, List<String> jvmArgs, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), ScriptModeMain.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ScriptModeMain.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_"));
@@ -57,6 +62,31 @@ class ScriptModeIT {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anOfflineRunWithNowhereToWriteDiscardsInsteadOfThrowing() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+        Child child = runScript(Map.of("LABBOOK_OFFLINE_DIR", file.resolve("runs").toString()),
+                List.of("-Djava.io.tmpdir=" + file.resolve("tmp")));
+        assertThat(child.exit()).as(child.stderr()).isZero();
+        assertThat(child.value("offline-dir")).isEqualTo("null");
+        assertThat(child.stderr()).contains("is discarded");
+    }
+
+    @Test
+    void withoutARunNameOpeningTheRunIsStillRetried(TestServer server) throws Exception {
+        try (FaultProxy proxy = new FaultProxy(server.target())) {
+            proxy.failNext("CreateRun", io.grpc.Status.UNAVAILABLE.withDescription("restarting"), 2);
+            String runId;
+            try (Run run = Run.getContext(Map.of("LABBOOK_TRACKING_URI", "grpc://" + proxy.target(),
+                    "LABBOOK_EXPERIMENT", "script", "LABBOOK_SPOOL_DIR", tmp.resolve("spool").toString()))) {
+                runId = run.id();
+                assertThat(run.name()).matches("run-[0-9a-f]{12}");
+            }
+            assertThat(proxy.faultsLeft("CreateRun")).isZero();
+            assertThat(client.runs().get(runId).status()).isEqualTo(RunStatus.COMPLETED);
+        }
     }
 
     @Test

@@ -6,11 +6,14 @@ import com.google.gson.JsonObject;
 import dev.labbook.sdk.Direction;
 import dev.labbook.sdk.Hashing;
 import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogText;
 import dev.labbook.sdk.PointBlock;
 import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.SourceInfo;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -42,7 +45,7 @@ public final class OfflineRunWriter {
     private final Path dir;
     private final String localId;
     private final JsonObject run;
-    private final Map<String, Writer> writers = new HashMap<>();
+    private final Map<String, OutputStream> writers = new HashMap<>();
     private final Map<String, String> tags = new TreeMap<>();
     private boolean warned;
 
@@ -184,13 +187,16 @@ public final class OfflineRunWriter {
         append(OfflineFormat.TABLES, o);
     }
 
+    /** One logs.jsonl line per piece of at most 64 KiB of UTF-8 (the server's limit per line). */
     public void log(LogLine line) {
-        JsonObject o = new JsonObject();
-        o.addProperty("timestamp_ms", line.timestampMs());
-        o.addProperty("level", line.level().name());
-        o.addProperty("stream", line.stream().name());
-        o.addProperty("text", line.text());
-        append(OfflineFormat.LOGS, o);
+        for (String piece : LogText.split(line.text())) {
+            JsonObject o = new JsonObject();
+            o.addProperty("timestamp_ms", line.timestampMs());
+            o.addProperty("level", line.level().name());
+            o.addProperty("stream", line.stream().name());
+            o.addProperty("text", piece);
+            append(OfflineFormat.LOGS, o);
+        }
     }
 
     /** Copies the file into files/ at log time (the original may change later) and records it. */
@@ -228,7 +234,7 @@ public final class OfflineRunWriter {
 
     /** Closes the open .jsonl files. */
     public synchronized void close() {
-        for (Writer w : writers.values()) {
+        for (OutputStream w : writers.values()) {
             try {
                 w.close();
             } catch (IOException e) {
@@ -238,19 +244,61 @@ public final class OfflineRunWriter {
         writers.clear();
     }
 
+    /**
+     * Writes one whole line with one unbuffered write. After a failed write the stream is
+     * dropped; the next append cuts a torn last line off the file before writing again, so a
+     * failure never leaves a broken line in the middle of a file (readers refuse those).
+     */
     private synchronized void append(String file, JsonObject o) {
+        Path path = dir.resolve(file);
         try {
-            Writer w = writers.get(file);
+            byte[] line = (Json.line(o) + "\n").getBytes(StandardCharsets.UTF_8);
+            OutputStream w = writers.get(file);
             if (w == null) {
-                w = Files.newBufferedWriter(dir.resolve(file), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                cutTornLine(path);
+                w = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 writers.put(file, w);
             }
-            w.write(Json.line(o));
-            w.write('\n');
-            w.flush();
+            w.write(line);
         } catch (IOException | RuntimeException e) {
-            warn("cannot write " + dir.resolve(file), e);
+            OutputStream broken = writers.remove(file);
+            if (broken != null) {
+                try {
+                    broken.close();
+                } catch (IOException ignored) {
+                    // it failed already
+                }
+            }
+            warn("cannot write " + path, e);
+        }
+    }
+
+    /** Truncates a file after its last newline (the rest is a line a failed write left torn). */
+    static void cutTornLine(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long end = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            while (end > 0) {
+                long start = Math.max(0, end - buf.capacity());
+                buf.clear().limit((int) (end - start));
+                while (buf.hasRemaining() && ch.read(buf, start + buf.position()) >= 0) {
+                    // read the whole window
+                }
+                for (int i = buf.position() - 1; i >= 0; i--) {
+                    if (buf.get(i) == '\n') {
+                        long keep = start + i + 1;
+                        if (keep < ch.size()) {
+                            ch.truncate(keep);
+                        }
+                        return;
+                    }
+                }
+                end = start;
+            }
+            ch.truncate(0);
         }
     }
 

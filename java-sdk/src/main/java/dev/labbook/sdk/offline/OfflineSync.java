@@ -12,6 +12,7 @@ import dev.labbook.sdk.LabbookClient;
 import dev.labbook.sdk.LabbookException;
 import dev.labbook.sdk.LogLevel;
 import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogText;
 import dev.labbook.sdk.LogStream;
 import dev.labbook.sdk.NewRun;
 import dev.labbook.sdk.NotFoundException;
@@ -111,8 +112,9 @@ public final class OfflineSync {
         for (Path dir : dirs) {
             try {
                 ok.add(syncRun(dir, progress));
-            } catch (IOException | LabbookException | IllegalArgumentException | IllegalStateException e) {
-                failed.add(new Failure(dir, e.getMessage()));
+            } catch (IOException | RuntimeException e) {
+                // one malformed directory (bad JSON, a missing key, a null cell) must not stop the others
+                failed.add(new Failure(dir, describe(e)));
             }
         }
         return new Result(List.copyOf(ok), List.copyOf(failed));
@@ -321,12 +323,23 @@ public final class OfflineSync {
             List<LogLine> chunk = new ArrayList<>();
             for (JsonObject l : lines.subList(from, to)) {
                 chunk.add(new LogLine(-1, l.get("timestamp_ms").getAsLong(), level(str(l, "level", "INFO")),
-                        LogStream.valueOf(str(l, "stream", "USER")), l.get("text").getAsString()));
+                        // one stored line per offline line (resuming counts them), cut to the server's limit
+                        LogStream.valueOf(str(l, "stream", "USER")), LogText.truncate(str(l, "text", ""))));
             }
             appended += client.logs().append(runId, chunk);
             progress.progress(new Progress(reader.dir(), "logs", to, lines.size(), 0, -1));
         }
         return appended;
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof IOException || e instanceof LabbookException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException) {
+            if (e.getMessage() != null && !(e instanceof com.google.gson.JsonParseException)) {
+                return e.getMessage();
+            }
+        }
+        return "malformed offline run: " + e;
     }
 
     private static LogLevel level(String level) {

@@ -22,6 +22,27 @@ class OfflineRunTest {
     Path tmp;
 
     @Test
+    void aLineTornByAFailedWriteIsCutBeforeTheNextOne() throws Exception {
+        OfflineRunWriter w = OfflineRunWriter.create(tmp, "", "e", "torn", "", Map.of(), dev.labbook.sdk.SourceInfo.EMPTY);
+        w.log(dev.labbook.sdk.LogLine.of(LogLevel.INFO, "first"));
+        w.close(); // what a failed write leaves: the stream dropped, part of a line in the file
+        Files.writeString(w.dir().resolve(OfflineFormat.LOGS), "{\"timestamp_ms\":1,\"te", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+        w.log(dev.labbook.sdk.LogLine.of(LogLevel.INFO, "second"));
+        w.close();
+        assertThat(new OfflineRunReader(w.dir()).lines(OfflineFormat.LOGS)).extracting(o -> o.get("text").getAsString())
+                .containsExactly("first", "second");
+
+        Path noNewline = Files.writeString(tmp.resolve("torn.jsonl"), "{\"a\":");
+        OfflineRunWriter.cutTornLine(noNewline);
+        assertThat(Files.size(noNewline)).isZero();
+        Path big = tmp.resolve("big.jsonl");
+        Files.writeString(big, "{}\n" + "x".repeat(200_000));
+        OfflineRunWriter.cutTornLine(big);
+        assertThat(Files.readString(big)).isEqualTo("{}\n");
+    }
+
+    @Test
     void writesTheSharedFormat() throws Exception {
         Path model = Files.writeString(tmp.resolve("model.bin"), "weights");
         Path runDir;

@@ -125,6 +125,60 @@ class OfflineSyncIT {
         assertThat(result.failures().get(0).message()).contains("labbook.offline_id");
     }
 
+    @Test
+    void longLinesAreSplitOfflineAndCutWhenSyncedFromAnotherWriter() throws Exception {
+        String big = "\u20ac".repeat(30_000); // 90,000 UTF-8 bytes
+        Path dir;
+        try (Run run = Run.offline(tmp.resolve("offline"), "", "offline-exp", "long")) {
+            run.log(big);
+            run.log("after");
+            dir = run.offlineDir();
+        }
+        // a line another writer (an older SDK, a hand-made file) stored whole
+        Files.writeString(dir.resolve(OfflineFormat.LOGS), "{\"timestamp_ms\":1,\"level\":\"INFO\",\"stream\":\"USER\","
+                + "\"text\":\"" + "x".repeat(70_000) + "\"}\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+        OfflineSync sync = new OfflineSync(client);
+        OfflineSync.Result result = sync.sync(dir, null);
+        assertThat(result.ok()).as(result.failures().toString()).isTrue();
+        String runId = result.synced().get(0).runId();
+        List<String> texts = client.logs().read(runId, 0, 0, null).stream().map(LogLine::text).toList();
+        assertThat(texts).hasSize(4);
+        assertThat(texts.get(0) + texts.get(1)).isEqualTo(big);
+        assertThat(texts.get(2)).isEqualTo("after");
+        assertThat(texts.get(3)).isEqualTo("x".repeat(64 * 1024));
+        assertThat(sync.sync(dir, null).synced().get(0).logLinesAppended()).isZero();
+    }
+
+    @Test
+    void aMalformedRunDirectoryIsAFailureAndTheOthersStillSync() throws Exception {
+        Path root = tmp.resolve("offline");
+        Path good;
+        Path badLine;
+        Path badJson;
+        try (Run run = Run.offline(root, "", "offline-exp", "good")) {
+            run.log("fine");
+            good = run.offlineDir();
+        }
+        try (Run run = Run.offline(root, "", "offline-exp", "bad-line")) {
+            run.log("fine");
+            badLine = run.offlineDir();
+        }
+        Files.writeString(badLine.resolve(OfflineFormat.LOGS), "{\"level\":\"INFO\",\"text\":null}\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(badLine.resolve(OfflineFormat.TABLES), "{\"table\":\"t\",\"rows\":[{\"a\":null}]}\n"
+                + "{\"rows\":[]}\n", StandardCharsets.UTF_8);
+        try (Run run = Run.offline(root, "", "offline-exp", "bad-json")) {
+            badJson = run.offlineDir();
+        }
+        Files.writeString(badJson.resolve(OfflineFormat.RUN_JSON), "{\"format\": 1, \"local_id\": [", StandardCharsets.UTF_8);
+        OfflineSync.Result result = new OfflineSync(client).sync(root, null);
+        assertThat(result.synced()).extracting(OfflineSync.RunResult::runName).contains("good");
+        assertThat(result.failures()).extracting(OfflineSync.Failure::dir).contains(badJson);
+        assertThat(result.failures()).allSatisfy(f -> assertThat(f.message()).isNotBlank());
+        assertThat(result.synced().size() + result.failures().size()).isEqualTo(3);
+    }
+
     private void assertStoredOnce(String runId, Path dir) throws Exception {
         RunInfo run = client.runs().get(runId);
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
