@@ -32,6 +32,11 @@ _STREAM_NAMES: Dict[int, str] = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_ST
                  log_pb2.LOG_STREAM_STDERR: "STDERR", log_pb2.LOG_STREAM_UNSPECIFIED: "USER"}
 
 
+# Offline run directories this process holds open (POSIX locks do not exclude the same process).
+_HELD_DIRS: set = set()
+_HELD_LOCK = threading.Lock()
+
+
 def default_root() -> str:
     return os.environ.get("LABBOOK_OFFLINE_DIR") or os.path.join(os.getcwd(), "labbook-offline")
 
@@ -122,21 +127,29 @@ class OfflineStore(Transport):
         return False
 
     def _take_dir_lock(self) -> bool:
-        """An exclusive flock on <dir>/.lock for as long as this process writes the run."""
-        fd = os.open(os.path.join(self.dir, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._dir_lock = fd
-        return True
+        """An exclusive lock on <dir>/.lock for as long as this run is open. A POSIX record lock
+        (`lockf`), the kind Java's FileChannel.lock takes, so the two SDKs see each other's; such
+        locks are per process, so the directories held in this process are tracked as well."""
+        with _HELD_LOCK:
+            if self.dir in _HELD_DIRS:
+                return False
+            fd = os.open(os.path.join(self.dir, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            _HELD_DIRS.add(self.dir)
+            self._dir_lock = fd
+            return True
 
     def release(self) -> None:
         """Lets a later run of the same name reopen this directory."""
-        if self._dir_lock is not None:
-            os.close(self._dir_lock)
-            self._dir_lock = None
+        with _HELD_LOCK:
+            if self._dir_lock is not None:
+                os.close(self._dir_lock)
+                self._dir_lock = None
+                _HELD_DIRS.discard(self.dir)
 
     def last_steps(self) -> Dict[str, int]:
         """The largest step of each series written so far (a reopened run continues after it)."""

@@ -129,7 +129,11 @@ public final class Run implements AutoCloseable {
                 return new Run(null, name, null, true, null, null, null, options);
             }
         }
-        return new Run(null, writer.name(), null, true, null, null, writer, options);
+        Run run = new Run(null, writer.name(), null, true, null, null, writer, options);
+        if (writer.resumed()) {
+            writer.lastSteps().forEach(run.recorder::seedStep); // automatic steps continue
+        }
+        return run;
     }
 
     /**

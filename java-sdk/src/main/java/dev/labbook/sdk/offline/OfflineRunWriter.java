@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -47,31 +50,58 @@ public final class OfflineRunWriter {
     private final JsonObject run;
     private final Map<String, OutputStream> writers = new HashMap<>();
     private final Map<String, String> tags = new TreeMap<>();
+    /** Held while the run is open, so that no other process reopens (and co-writes) it. */
+    private FileChannel lockChannel;
+    private final boolean resumed;
     private boolean warned;
 
-    private OfflineRunWriter(Path dir, String localId, JsonObject run) {
+    private OfflineRunWriter(Path dir, String localId, JsonObject run, FileChannel lockChannel, boolean resumed) {
         this.dir = dir;
         this.localId = localId;
         this.run = run;
+        this.lockChannel = lockChannel;
+        this.resumed = resumed;
     }
 
     /**
-     * Creates {@code <root>/<yyyyMMdd-HHmmss>-<first 8 hex of local id>} and its run.json.
+     * Creates {@code <root>/<yyyyMMdd-HHmmss>-<first 8 hex of local id>} and its run.json — or,
+     * when {@code name} is given and an offline run of that project, experiment and name exists in
+     * {@code root} and no live process holds it, reopens that one (as online: a name resumes).
      *
      * @param name the run name, or empty for {@code offline-<first 8 hex>}
      */
     public static OfflineRunWriter create(Path root, String project, String experiment, String name,
             String description, Map<String, String> tags, SourceInfo source) throws IOException {
-        String localId = UUID.randomUUID().toString();
-        String shortId = localId.substring(0, 8);
+        String projectName = project == null || project.isEmpty() ? "default" : project;
+        String experimentName = experiment == null || experiment.isEmpty() ? "default" : experiment;
+        Files.createDirectories(root);
+        if (name != null && !name.isEmpty()) {
+            OfflineRunWriter reopened = reopen(root, projectName, experimentName, name, description, tags);
+            if (reopened != null) {
+                return reopened;
+            }
+        }
         long now = System.currentTimeMillis();
-        Path dir = root.resolve(DIR_TIME.format(Instant.ofEpochMilli(now)) + "-" + shortId);
-        Files.createDirectories(dir);
+        String localId;
+        Path dir;
+        // Made exclusively: a clash (same second, same 8 hex) draws a new id, never shares a dir.
+        while (true) {
+            localId = UUID.randomUUID().toString();
+            dir = root.resolve(DIR_TIME.format(Instant.ofEpochMilli(now)) + "-" + localId.substring(0, 8));
+            try {
+                Files.createDirectory(dir);
+                break;
+            } catch (FileAlreadyExistsException clash) {
+                // next id
+            }
+        }
+        String shortId = localId.substring(0, 8);
+        FileChannel lock = tryLock(dir);
         JsonObject run = new JsonObject();
         run.addProperty("format", OfflineFormat.FORMAT);
         run.addProperty("local_id", localId);
-        run.addProperty("project", project == null || project.isEmpty() ? "default" : project);
-        run.addProperty("experiment", experiment == null || experiment.isEmpty() ? "default" : experiment);
+        run.addProperty("project", projectName);
+        run.addProperty("experiment", experimentName);
         run.addProperty("name", name == null || name.isEmpty() ? "offline-" + shortId : name);
         run.addProperty("description", description == null ? "" : description);
         run.add("tags", new JsonObject());
@@ -88,12 +118,94 @@ public final class OfflineRunWriter {
         src.addProperty("working_dir", s.workingDir());
         run.add("source", src);
         run.addProperty("sdk", SDK);
-        OfflineRunWriter w = new OfflineRunWriter(dir, localId, run);
+        OfflineRunWriter w = new OfflineRunWriter(dir, localId, run, lock, false);
         if (tags != null) {
             w.tags.putAll(tags);
         }
         w.writeRunJson();
         return w;
+    }
+
+    /** The run directory in {@code root} with this project, experiment and name (any case), locked for us. */
+    private static OfflineRunWriter reopen(Path root, String project, String experiment, String name,
+            String description, Map<String, String> tags) throws IOException {
+        List<Path> dirs;
+        try (var list = Files.list(root)) {
+            dirs = list.filter(OfflineRunReader::isRunDir).sorted().toList();
+        }
+        for (Path dir : dirs) {
+            JsonObject run;
+            try {
+                run = new OfflineRunReader(dir).runJson();
+            } catch (IOException | RuntimeException unreadable) {
+                continue;
+            }
+            if (!project.equals(str(run, "project")) || !experiment.equals(str(run, "experiment"))
+                    || !name.toLowerCase(Locale.ROOT).equals(str(run, "name").toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            FileChannel lock = tryLock(dir);
+            if (lock == null) {
+                continue; // being written by another process right now: that run stays its own
+            }
+            OfflineRunWriter w = new OfflineRunWriter(dir, run.get("local_id").getAsString(), run, lock, true);
+            if (run.has("tags") && run.get("tags").isJsonObject()) {
+                run.getAsJsonObject("tags").entrySet().forEach(e -> w.tags.put(e.getKey(), e.getValue().getAsString()));
+            }
+            if (tags != null) {
+                w.tags.putAll(tags);
+            }
+            if (description != null && !description.isEmpty()) {
+                run.addProperty("description", description);
+            }
+            run.addProperty("status", "RUNNING");
+            run.addProperty("end_time_ms", 0);
+            w.writeRunJson();
+            return w;
+        }
+        return null;
+    }
+
+    private static String str(JsonObject o, String field) {
+        return o.has(field) && o.get(field).isJsonPrimitive() ? o.get(field).getAsString() : "";
+    }
+
+    /** An exclusive POSIX record lock on {@code <dir>/.lock} (the Python SDK takes the same kind), or null when held elsewhere. */
+    private static FileChannel tryLock(Path dir) throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return channel;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+            // fall through: held by another writer of this JVM
+        }
+        channel.close();
+        return null;
+    }
+
+    /** True when an existing offline run of the same name was reopened. */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** The largest step of each series written so far (a reopened run continues after it). */
+    public synchronized Map<String, Long> lastSteps() {
+        Map<String, Long> last = new HashMap<>();
+        try {
+            for (JsonObject line : new OfflineRunReader(dir).lines(OfflineFormat.METRICS)) {
+                JsonArray keys = line.getAsJsonArray("keys");
+                JsonArray index = line.getAsJsonArray("key_index");
+                JsonArray steps = line.getAsJsonArray("step");
+                for (int i = 0; i < index.size(); i++) {
+                    last.merge(keys.get(index.get(i).getAsInt()).getAsString(), steps.get(i).getAsLong(), Math::max);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            warn("cannot read the steps of the reopened offline run", e);
+        }
+        return last;
     }
 
     public Path dir() {
@@ -232,7 +344,7 @@ public final class OfflineRunWriter {
         append(OfflineFormat.ARTIFACTS, o);
     }
 
-    /** Closes the open .jsonl files. */
+    /** Closes the open .jsonl files and lets a later run of the same name reopen the directory. */
     public synchronized void close() {
         for (OutputStream w : writers.values()) {
             try {
@@ -242,6 +354,14 @@ public final class OfflineRunWriter {
             }
         }
         writers.clear();
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException e) {
+                warn("cannot release the offline run's lock", e);
+            }
+            lockChannel = null;
+        }
     }
 
     /**

@@ -43,6 +43,41 @@ class OfflineRunTest {
     }
 
     @Test
+    void reopeningAnOfflineRunByNameContinuesItsDirectory() throws Exception {
+        Path root = tmp.resolve("offline");
+        Path first;
+        try (Run run = Run.offline(root, "", "exp", "resume-me")) {
+            first = run.offlineDir();
+            for (int i = 0; i < 5; i++) {
+                run.logMetric("loss", 1.0);
+            }
+        }
+        assertThat(runJson(first).get("status").getAsString()).isEqualTo("COMPLETED");
+        try (Run again = Run.offline(root, "", "exp", "RESUME-ME")) {
+            assertThat(again.offlineDir()).isEqualTo(first);
+            assertThat(runJson(first).get("status").getAsString()).isEqualTo("RUNNING");
+            again.logMetric("loss", 2.0); // the automatic step goes on after the last one
+            // Another writer of the same name while this one is open gets a directory of its own.
+            try (Run rival = Run.offline(root, "", "exp", "resume-me")) {
+                assertThat(rival.offlineDir()).isNotEqualTo(first);
+            }
+        }
+        assertThat(runJson(first).get("status").getAsString()).isEqualTo("COMPLETED");
+        List<Long> steps = new java.util.ArrayList<>();
+        for (JsonObject line : new OfflineRunReader(first).lines(OfflineFormat.METRICS)) {
+            line.getAsJsonArray("step").forEach(s -> steps.add(s.getAsLong()));
+        }
+        assertThat(steps).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        try (var dirs = Files.list(root)) {
+            assertThat(dirs.count()).isEqualTo(2);
+        }
+    }
+
+    private static JsonObject runJson(Path dir) throws Exception {
+        return JsonParser.parseString(Files.readString(dir.resolve("run.json"))).getAsJsonObject();
+    }
+
+    @Test
     void writesTheSharedFormat() throws Exception {
         Path model = Files.writeString(tmp.resolve("model.bin"), "weights");
         Path runDir;
