@@ -68,10 +68,12 @@ class RunCommandIT {
         git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
         String commit = gitOut("rev-parse", "HEAD").strip();
         Files.writeString(work.resolve("untracked.txt"), "dirty");
+        Files.writeString(work.resolve("args.txt"), "--epochs 99"); // not an argument file for labbook
 
         Cli.Result result = cli.run("run", "--target", server.target(), "--experiment", "mnist", "--name", "lr-small",
                 "--tag", "team=vision", "--param", "lr=0.01", "--param", "epochs=3", "--param", "opt=adam",
-                "--", "python3", "train.py", "--epochs", "3", "--label", "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+                "--", "python3", "train.py", "--epochs", "3", "--label", "it's \"quoted\" $HOME", "--", "--not-an-option", "",
+                "@args.txt", "@@lit");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         // Teed live to the terminal, unchanged.
@@ -87,17 +89,17 @@ class RunCommandIT {
         assertThat(run.params()).containsEntry("lr", 0.01).containsEntry("epochs", 3L).containsEntry("opt", "adam");
         assertThat(run.source().script()).isEqualTo("python3");
         assertThat(run.source().args()).containsExactly("train.py", "--epochs", "3", "--label",
-                "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+                "it's \"quoted\" $HOME", "--", "--not-an-option", "", "@args.txt", "@@lit");
         assertThat(run.source().workingDir()).isEqualTo(work.toRealPath().toString());
         assertThat(run.source().host()).isNotBlank();
         assertThat(run.source().gitCommit()).isEqualTo(commit);
         assertThat(run.source().gitDirty()).isTrue();
 
         List<String> lines = texts(run.id());
-        // Arguments reach argparse unchanged (the second -- and the empty string included).
-        assertThat(lines.get(0)).isEqualTo(
-                "argv [\"--epochs\", \"3\", \"--label\", \"it's \\\"quoted\\\" $HOME\", \"--\", \"--not-an-option\", \"\"]");
-        assertThat(lines.get(1)).contains("\"epochs\": 3", "\"rest\": [\"--not-an-option\", \"\"]");
+        // Arguments reach argparse unchanged (the second --, the empty string and @words included).
+        assertThat(lines.get(0)).isEqualTo("argv [\"--epochs\", \"3\", \"--label\", \"it's \\\"quoted\\\" $HOME\", \"--\", "
+                + "\"--not-an-option\", \"\", \"@args.txt\", \"@@lit\"]");
+        assertThat(lines.get(1)).contains("\"epochs\": 3", "\"rest\": [\"--not-an-option\", \"\", \"@args.txt\", \"@@lit\"]");
         assertThat(lines.get(2)).contains("\"LABBOOK_RUN_ID\": \"" + run.id() + "\"",
                 "\"LABBOOK_EXPERIMENT\": \"mnist\"", "\"LABBOOK_PROJECT\": \"default\"",
                 "\"LABBOOK_RUN_NAME\": \"lr-small\"", "\"LABBOOK_TRACKING_URI\": \"" + server.target() + "\"");
