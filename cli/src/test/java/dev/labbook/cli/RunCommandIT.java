@@ -188,6 +188,45 @@ class RunCommandIT {
     }
 
     @Test
+    void aSignalDuringTheOutputsUploadStillEndsTheRunCanceled() throws Exception {
+        // The script succeeds; the signal comes while its many outputs are being uploaded.
+        Cli.Running running = cli.start("run", "--target", server.target(), "-e", "late-signal", "--", "python3", "-c",
+                "import os\nos.makedirs('outputs')\nfor i in range(3000):\n"
+                        + "    open('outputs/f%04d.txt' % i, 'w').write('x' * 100)\nprint('done')");
+        awaitContains(running.stdout(), "done", 60);
+        String runId = awaitRunId("late-signal");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (client.artifacts().listAll(runId, "").isEmpty()) { // the upload is under way
+            assertThat(System.nanoTime()).as("no output was uploaded within 60 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        CliTestSupport.kill(running.process().pid(), "TERM");
+        long signaled = System.nanoTime();
+        Cli.Result result = running.await();
+        long tookMs = (System.nanoTime() - signaled) / 1_000_000;
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(143); // 128 + SIGTERM, as a shell reports it
+        assertThat(result.stderr()).contains("canceled by SIGTERM after the script ended", "CANCELED (exit code 0");
+        RunInfo run = client.runs().get(runId);
+        assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(texts(runId)).containsExactly("done");
+        assertThat(client.artifacts().listAll(runId, "").size()).as("the upload was cut short").isLessThan(3000);
+        assertThat(tookMs).as("labbook run stopped soon after the signal").isLessThan(10_000);
+    }
+
+    private String awaitRunId(String experiment) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            List<RunInfo> runs = client.runs().searchAll(RunSearch.inProject("default")
+                    .filter("experiment = '" + experiment + "'"));
+            if (!runs.isEmpty()) {
+                return runs.get(0).id();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no run in " + experiment);
+    }
+
+    @Test
     void logsFollowSeesLinesWhileTheScriptRunsAndEndsWithTheRun() throws Exception {
         script(work, "wait_file.py");
         Path go = work.resolve("go");
