@@ -27,6 +27,10 @@ public final class LabbookCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new LabbookCli());
+        // picocli would read @FILE arguments as argument files (and turn @@x into @x) everywhere,
+        // even after --: 'labbook run -- python train.py @args.txt' must pass @args.txt unchanged.
+        // No command of the launcher takes argument files, so expansion is off for all of them.
+        commandLine.setExpandAtFiles(false);
         LabbookCommand.addServerCommands(commandLine);
         for (Object command : ClientCommands.all()) {
             commandLine.addSubcommand(command);

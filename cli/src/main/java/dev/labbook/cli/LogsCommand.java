@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
             "With -f, keeps printing new lines as they arrive and exits when the run finishes "
                     + "(reconnecting if the server restarts). With --json, one JSON object per line (NDJSON)."})
 final class LogsCommand implements Callable<Integer> {
-    /** Reconnections after UNAVAILABLE while following (a server restart or a replica switch). */
+    /**
+     * Reconnections in a row (no line received in between) after UNAVAILABLE while following: a
+     * server restart or a replica switch.
+     */
     private static final int MAX_RECONNECTS = 30;
 
     @Spec
@@ -60,17 +63,19 @@ final class LogsCommand implements Callable<Integer> {
                 return 0;
             }
             long next = from;
-            for (int reconnects = 0;; reconnects++) {
+            ConsecutiveFailures outages = new ConsecutiveFailures(MAX_RECONNECTS);
+            while (true) {
                 try (LogsApi.LogFollower follower = labbook.logs().follow(info.id(), next)) {
                     while (follower.hasNext()) {
                         LogLine line = follower.next();
                         print(out, line);
                         out.flush();
                         next = line.offset() + 1;
+                        outages.progressed(); // the limit is on restarts in a row, not over hours of following
                     }
                     return 0;
                 } catch (LabbookException e) {
-                    if (!"UNAVAILABLE".equals(e.code()) || reconnects >= MAX_RECONNECTS) {
+                    if (!"UNAVAILABLE".equals(e.code()) || !outages.allowAnother()) {
                         throw e;
                     }
                     Thread.sleep(1000); // the server is restarting: continue after the last line seen

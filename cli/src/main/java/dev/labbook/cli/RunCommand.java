@@ -4,6 +4,7 @@ import dev.labbook.cli.render.ProgressBar;
 import dev.labbook.cli.run.CapturedLine;
 import dev.labbook.cli.run.GitInfo;
 import dev.labbook.cli.run.LogShipper;
+import dev.labbook.cli.run.RunSignals;
 import dev.labbook.cli.run.ScriptRunner;
 import dev.labbook.sdk.Artifact;
 import dev.labbook.sdk.Direction;
@@ -105,62 +106,98 @@ final class RunCommand implements Callable<Integer> {
             }
             OpenedRun opened = labbook.runs().open(newRun);
             RunInfo run = opened.run();
-            if (!client.json()) {
-                err.printf("labbook: %s run %s (%s/%s) on %s%n", opened.resumed() ? "resumed" : "started", run.id(),
-                        experiment, run.name(), client.target());
+            try (RunSignals signals = RunSignals.install()) {
+                if (!client.json()) {
+                    err.printf("labbook: %s run %s (%s/%s) on %s%n", opened.resumed() ? "resumed" : "started",
+                            run.id(), experiment, run.name(), client.target());
+                }
+                return runScript(labbook, run, cwd, signals, err);
             }
-
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("LABBOOK_TRACKING_URI", client.target());
-            env.put("LABBOOK_PROJECT", client.project());
-            env.put("LABBOOK_EXPERIMENT", experiment);
-            env.put("LABBOOK_RUN_ID", run.id());
-            env.put("LABBOOK_RUN_NAME", run.name());
-            if (System.getenv("PYTHONUNBUFFERED") == null) {
-                // Python block-buffers a piped stdout: without this, stdout and stderr would reach the
-                // log out of order and output would show up only at exit.
-                env.put("PYTHONUNBUFFERED", "1");
-            }
-
-            ScriptRunner.Outcome outcome;
-            try (LogShipper shipper = new LogShipper(lines -> labbook.logs().append(run.id(), toLogLines(lines)),
-                    RunCommand::isOutage, err)) {
-                outcome = ScriptRunner.run(command, cwd, env, new FileOutputStream(FileDescriptor.out),
-                        new FileOutputStream(FileDescriptor.err), shipper);
-            } catch (java.io.IOException e) {
-                // Only without setsid(1), which itself exits 127 like a shell, does starting fail here.
-                err.println("labbook: error: cannot start " + command.get(0) + ": " + e.getMessage());
-                outcome = new ScriptRunner.Outcome(127, null, false);
-            } catch (RuntimeException | InterruptedException | Error e) {
-                failQuietly(labbook, run.id(), err);
-                throw e;
-            }
-
-            if (outcome.endedMidLine()) {
-                err.println(); // our messages start on a line of their own
-            }
-            List<Artifact> uploaded = uploadOutputs(labbook, run.id(), outputs != null ? outputs : cwd.resolve("outputs"),
-                    err);
-            RunStatus status = outcome.canceled() ? RunStatus.CANCELED
-                    : outcome.exitCode() == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
-            RunInfo finished;
-            try {
-                finished = labbook.runs().setStatus(run.id(), status);
-            } catch (LabbookException e) {
-                // The script's exit code matters more to the caller than our bookkeeping.
-                err.println("labbook: error: could not set run " + run.id() + " to " + status + ": "
-                        + ErrorReporter.describeOrMessage(e));
-                return outcome.exitCode();
-            }
-            if (client.json()) {
-                Json.print(spec.commandLine().getOut(), new RunResult(finished, outcome.exitCode(),
-                        outcome.cancelSignal(), uploaded.stream().map(Artifact::path).toList()));
-            } else {
-                err.printf("labbook: run %s %s (exit code %d%s)%n", run.id(), status, outcome.exitCode(),
-                        outcome.canceled() ? ", canceled by SIG" + outcome.cancelSignal() : "");
-            }
-            return outcome.exitCode();
         }
+    }
+
+    /** The script-mode variables that let the SDKs attach to the run. */
+    private Map<String, String> scriptEnvironment(RunInfo run) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LABBOOK_TRACKING_URI", client.target());
+        env.put("LABBOOK_PROJECT", client.project());
+        env.put("LABBOOK_EXPERIMENT", experiment);
+        env.put("LABBOOK_RUN_ID", run.id());
+        env.put("LABBOOK_RUN_NAME", run.name());
+        if (System.getenv("PYTHONUNBUFFERED") == null) {
+            // Python block-buffers a piped stdout: without this, stdout and stderr would reach the
+            // log out of order and output would show up only at exit.
+            env.put("PYTHONUNBUFFERED", "1");
+        }
+        return env;
+    }
+
+    /**
+     * From the moment the run exists until its status is set, signals are handled by
+     * {@code signals}: whatever happens, the run gets a final status.
+     */
+    private int runScript(LabbookClient labbook, RunInfo run, Path cwd, RunSignals signals, PrintStream err)
+            throws Exception {
+        ScriptRunner.Outcome outcome;
+        LogShipper shipper = new LogShipper(lines -> labbook.logs().append(run.id(), toLogLines(lines)),
+                RunCommand::isOutage, err);
+        try {
+            if (signals.beforeScriptEnded() != null) {
+                // Canceled while the run was being created: the script is not started at all.
+                outcome = new ScriptRunner.Outcome(RunSignals.exitCode(signals.beforeScriptEnded()),
+                        signals.beforeScriptEnded(), false);
+            } else {
+                outcome = ScriptRunner.run(command, cwd, scriptEnvironment(run), new FileOutputStream(FileDescriptor.out),
+                        new FileOutputStream(FileDescriptor.err), shipper, signals);
+            }
+        } catch (java.io.IOException e) {
+            // Only without setsid(1), which itself exits 127 like a shell, does starting fail here.
+            err.println("labbook: error: cannot start " + command.get(0) + ": " + e.getMessage());
+            outcome = new ScriptRunner.Outcome(127, null, false);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            shipper.close();
+            failQuietly(labbook, run.id(), err);
+            throw e;
+        }
+
+        if (outcome.endedMidLine()) {
+            err.println(); // our messages start on a line of their own
+        }
+        Path outputsDir = outputs != null ? outputs : cwd.resolve("outputs");
+        // The log is drained and the outputs uploaded before the status is set (see above); a
+        // signal now cuts both short, and the run still gets its status: CANCELED.
+        List<Artifact> uploaded = signals.finish(() -> {
+            shipper.drain(LogShipper.DRAIN_MS);
+            return uploadOutputs(labbook, run.id(), outputsDir, err);
+        }).orElse(List.of());
+        signals.settling(); // from here on the status is decided: later signals change nothing
+        String lateSignal = outcome.canceled() ? null : signals.afterScriptEnded();
+        if (lateSignal != null) {
+            err.println("labbook: canceled by SIG" + lateSignal + " after the script ended; the rest of its log and "
+                    + "outputs may be missing");
+        }
+        String cancelSignal = outcome.canceled() ? outcome.cancelSignal() : lateSignal;
+        // Interrupted after a script that ended by itself: exit as a shell reports an interrupted command.
+        int exitCode = lateSignal != null ? RunSignals.exitCode(lateSignal) : outcome.exitCode();
+        RunStatus status = cancelSignal != null ? RunStatus.CANCELED
+                : outcome.exitCode() == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
+        RunInfo finished;
+        try {
+            finished = labbook.runs().setStatus(run.id(), status);
+        } catch (LabbookException e) {
+            // The script's exit code matters more to the caller than our bookkeeping.
+            err.println("labbook: error: could not set run " + run.id() + " to " + status + ": "
+                    + ErrorReporter.describeOrMessage(e));
+            return exitCode;
+        }
+        if (client.json()) {
+            Json.print(spec.commandLine().getOut(), new RunResult(finished, outcome.exitCode(), cancelSignal,
+                    uploaded.stream().map(Artifact::path).toList()));
+        } else {
+            err.printf("labbook: run %s %s (exit code %d%s)%n", run.id(), status, outcome.exitCode(),
+                    cancelSignal != null ? ", canceled by SIG" + cancelSignal : "");
+        }
+        return exitCode;
     }
 
     /** What {@code --json} prints when the script has ended. */
@@ -192,7 +229,8 @@ final class RunCommand implements Callable<Integer> {
             return labbook.artifacts().uploadDirectory(runId, dir, "outputs", Direction.OUTPUT, bar::update);
         } catch (RuntimeException e) {
             // The run still gets its status; the failure is reported, not fatal.
-            err.println("labbook: warning: uploading outputs failed: " + ErrorReporter.describeOrMessage(e));
+            err.println(Thread.currentThread().isInterrupted() ? "labbook: warning: uploading outputs canceled"
+                    : "labbook: warning: uploading outputs failed: " + ErrorReporter.describeOrMessage(e));
             return List.of();
         }
     }

@@ -87,6 +87,16 @@ class CommandLineTest {
     }
 
     @Test
+    void argumentsAfterTheDoubleDashAreNotExpandedAsAtFiles(@TempDir Path dir) throws Exception {
+        // picocli would replace @FILE by the file's words and turn @@x into @x, even after --.
+        Path atFile = Files.writeString(dir.resolve("args.txt"), "--lr 0.1\n");
+        CommandLine cli = LabbookCli.commandLine();
+        cli.parseArgs("run", "-e", "x", "--", "curl", "-d", "@" + atFile, "@@lit", "@");
+        RunCommand run = cli.getSubcommands().get("run").getCommand();
+        assertThat(run.command).containsExactly("curl", "-d", "@" + atFile, "@@lit", "@");
+    }
+
+    @Test
     void badRunReferencesAreOneLineErrors() {
         Output bad = execute("logs", "no-slash", "--target", "127.0.0.1:1");
         assertThat(bad.exitCode()).isEqualTo(1);

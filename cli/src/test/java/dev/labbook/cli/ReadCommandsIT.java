@@ -3,25 +3,19 @@ package dev.labbook.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.labbook.api.v1.MetricBatch;
-import dev.labbook.sdk.LabbookClient;
 import dev.labbook.sdk.LogLevel;
 import dev.labbook.sdk.LogLine;
 import dev.labbook.sdk.NewRun;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.UploadOptions;
-import dev.labbook.server.testing.LabbookServerExtension;
-import dev.labbook.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,25 +23,20 @@ import tools.jackson.databind.json.JsonMapper;
  * The read commands end to end, each in human and {@code --json} form: runs written through the
  * SDK, read back by the CLI in its own process, JSON parsed and checked field by field.
  */
-@ExtendWith(LabbookServerExtension.class)
-class ReadCommandsIT {
+class ReadCommandsIT extends CliAgainstServer {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    Path work;
-
-    private LabbookClient client;
-    private Cli cli;
-    private String target;
     private RunInfo fast;
     private RunInfo slow;
 
+    /** LABBOOK_TRACKING_URI picks the server for every command below (no --target). */
+    @Override
+    Map<String, String> cliEnvironment() {
+        return Map.of("LABBOOK_TRACKING_URI", target);
+    }
+
     @BeforeEach
-    void seed(TestServer server) throws Exception {
-        client = LabbookClient.connect(server.target());
-        target = server.target();
-        // LABBOOK_TRACKING_URI picks the server for every command below (no --target).
-        cli = new Cli(work, work, Map.of("LABBOOK_TRACKING_URI", target));
+    void seed() throws Exception {
         client.experiments().create("default", "resnet", "image models", "/vision", Map.of("team", "vision"));
         fast = client.runs().open(NewRun.in("resnet").withName("lr-big").withTags(Map.of("opt", "sgd"))
                 .withParams(Map.of("lr", 0.1, "epochs", 10L))).run();
@@ -64,11 +53,6 @@ class ReadCommandsIT {
         Files.write(model, bytes);
         client.artifacts().upload(fast.id(), model, "outputs/model.bin", UploadOptions.OUTPUT, null);
         client.runs().setStatus(fast.id(), RunStatus.COMPLETED);
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
     }
 
     /** A series rising to {@code last} in {@code n} steps. */

@@ -7,59 +7,18 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.labbook.sdk.Artifact;
 import dev.labbook.sdk.Direction;
-import dev.labbook.sdk.LabbookClient;
 import dev.labbook.sdk.LogLine;
 import dev.labbook.sdk.LogStream;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunSearch;
 import dev.labbook.sdk.RunStatus;
-import dev.labbook.server.testing.LabbookServerExtension;
-import dev.labbook.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code labbook run} end to end: a real server, the CLI and a Python script as separate processes. */
-@ExtendWith(LabbookServerExtension.class)
-class RunCommandIT {
-    @TempDir
-    Path work;
-    @TempDir
-    Path outputs;
-
-    private TestServer server;
-    private LabbookClient client;
-    private Cli cli;
-
-    @BeforeEach
-    void connect(TestServer server) {
-        this.server = server;
-        this.client = LabbookClient.connect(server.target());
-        this.cli = new Cli(work, outputs, Map.of());
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
-    }
-
-    private RunInfo onlyRun(String experiment) {
-        List<RunInfo> runs = client.runs().searchAll(RunSearch.inProject("default")
-                .filter("experiment = '" + experiment + "'"));
-        assertThat(runs).hasSize(1);
-        return client.runs().get(runs.get(0).id());
-    }
-
-    private List<String> texts(String runId) {
-        return client.logs().read(runId, 0, 0, null).stream().map(LogLine::text).toList();
-    }
-
+class RunCommandIT extends CliAgainstServer {
     @Test
     void runsAnArgparseScriptAndRecordsEverything() throws Exception {
         script(work, "train.py");
@@ -68,10 +27,12 @@ class RunCommandIT {
         git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
         String commit = gitOut("rev-parse", "HEAD").strip();
         Files.writeString(work.resolve("untracked.txt"), "dirty");
+        Files.writeString(work.resolve("args.txt"), "--epochs 99"); // not an argument file for labbook
 
-        Cli.Result result = cli.run("run", "--target", server.target(), "--experiment", "mnist", "--name", "lr-small",
+        Cli.Result result = cli.run("run", "--target", target, "--experiment", "mnist", "--name", "lr-small",
                 "--tag", "team=vision", "--param", "lr=0.01", "--param", "epochs=3", "--param", "opt=adam",
-                "--", "python3", "train.py", "--epochs", "3", "--label", "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+                "--", "python3", "train.py", "--epochs", "3", "--label", "it's \"quoted\" $HOME", "--", "--not-an-option", "",
+                "@args.txt", "@@lit");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         // Teed live to the terminal, unchanged.
@@ -87,20 +48,20 @@ class RunCommandIT {
         assertThat(run.params()).containsEntry("lr", 0.01).containsEntry("epochs", 3L).containsEntry("opt", "adam");
         assertThat(run.source().script()).isEqualTo("python3");
         assertThat(run.source().args()).containsExactly("train.py", "--epochs", "3", "--label",
-                "it's \"quoted\" $HOME", "--", "--not-an-option", "");
+                "it's \"quoted\" $HOME", "--", "--not-an-option", "", "@args.txt", "@@lit");
         assertThat(run.source().workingDir()).isEqualTo(work.toRealPath().toString());
         assertThat(run.source().host()).isNotBlank();
         assertThat(run.source().gitCommit()).isEqualTo(commit);
         assertThat(run.source().gitDirty()).isTrue();
 
-        List<String> lines = texts(run.id());
-        // Arguments reach argparse unchanged (the second -- and the empty string included).
-        assertThat(lines.get(0)).isEqualTo(
-                "argv [\"--epochs\", \"3\", \"--label\", \"it's \\\"quoted\\\" $HOME\", \"--\", \"--not-an-option\", \"\"]");
-        assertThat(lines.get(1)).contains("\"epochs\": 3", "\"rest\": [\"--not-an-option\", \"\"]");
+        List<String> lines = logTexts(run.id());
+        // Arguments reach argparse unchanged (the second --, the empty string and @words included).
+        assertThat(lines.get(0)).isEqualTo("argv [\"--epochs\", \"3\", \"--label\", \"it's \\\"quoted\\\" $HOME\", \"--\", "
+                + "\"--not-an-option\", \"\", \"@args.txt\", \"@@lit\"]");
+        assertThat(lines.get(1)).contains("\"epochs\": 3", "\"rest\": [\"--not-an-option\", \"\", \"@args.txt\", \"@@lit\"]");
         assertThat(lines.get(2)).contains("\"LABBOOK_RUN_ID\": \"" + run.id() + "\"",
                 "\"LABBOOK_EXPERIMENT\": \"mnist\"", "\"LABBOOK_PROJECT\": \"default\"",
-                "\"LABBOOK_RUN_NAME\": \"lr-small\"", "\"LABBOOK_TRACKING_URI\": \"" + server.target() + "\"");
+                "\"LABBOOK_RUN_NAME\": \"lr-small\"", "\"LABBOOK_TRACKING_URI\": \"" + target + "\"");
         assertThat(lines.subList(3, lines.size())).containsExactly("epoch 0 loss=1.000", "warning 0",
                 "epoch 1 loss=0.500", "warning 1", "epoch 2 loss=0.333", "warning 2", "no newline at exit");
         List<LogLine> log = client.logs().read(run.id(), 0, 0, null);
@@ -118,7 +79,7 @@ class RunCommandIT {
     @Test
     void aFailingScriptFailsTheRunAndItsExitCodeIsReturned() throws Exception {
         script(work, "train.py");
-        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "failing", "--json", "--", "python3",
+        Cli.Result result = cli.run("run", "--target", target, "-e", "failing", "--json", "--", "python3",
                 "train.py", "--exit-code", "7");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(7);
         RunInfo run = onlyRun("failing");
@@ -131,14 +92,14 @@ class RunCommandIT {
         assertThat(summary.get("exitCode").asInt()).isEqualTo(7);
         assertThat(summary.get("outputs").toString()).contains("outputs/model.txt", "outputs/sub/metrics.json");
         assertThat(run.source().gitCommit()).isEmpty(); // not a git work tree
-        assertThat(texts(run.id())).contains("epoch 0 loss=1.000", "no newline at exit");
+        assertThat(logTexts(run.id())).contains("epoch 0 loss=1.000", "no newline at exit");
         // Outputs are uploaded whatever the exit code: they help to understand a failure.
         assertThat(client.artifacts().listAll(run.id(), "")).hasSize(2);
     }
 
     @Test
     void aScriptThatCannotStartFailsTheRun() throws Exception {
-        Cli.Result result = cli.run("run", "--target", server.target(), "-e", "missing", "--",
+        Cli.Result result = cli.run("run", "--target", target, "-e", "missing", "--",
                 "no-such-command-labbook-test");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(127);
         assertThat(result.stderr()).contains("no-such-command-labbook-test");
@@ -157,7 +118,7 @@ class RunCommandIT {
     @Test
     void sigtermIsForwardedAndCancelsTheRun() throws Exception {
         script(work, "wait_signal.py");
-        Cli.Running running = cli.start("run", "--target", server.target(), "-e", "signals", "--", "python3",
+        Cli.Running running = cli.start("run", "--target", target, "-e", "signals", "--", "python3",
                 "wait_signal.py");
         awaitContains(running.stdout(), "ready", 60);
         CliTestSupport.kill(running.process().pid(), "TERM");
@@ -165,13 +126,13 @@ class RunCommandIT {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(143);
         RunInfo run = onlyRun("signals");
         assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
-        assertThat(texts(run.id())).containsExactly("ready", "got SIGTERM");
+        assertThat(logTexts(run.id())).containsExactly("ready", "got SIGTERM");
     }
 
     @Test
     void ctrlCIsForwardedOnceAndCancelsTheRun() throws Exception {
         script(work, "wait_signal.py");
-        Cli.Running running = cli.start("run", "--target", server.target(), "-e", "ctrl-c", "--", "python3",
+        Cli.Running running = cli.start("run", "--target", target, "-e", "ctrl-c", "--", "python3",
                 "wait_signal.py");
         awaitContains(running.stdout(), "ready", 60);
         assumeFalse(CliTestSupport.ignoresSigint(running.process().pid()),
@@ -182,17 +143,56 @@ class RunCommandIT {
         RunInfo run = onlyRun("ctrl-c");
         assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
         // One SIGINT only: the script's cleanup ran to its end.
-        assertThat(texts(run.id())).containsExactly("ready", "got SIGINT", "cleanup done");
+        assertThat(logTexts(run.id())).containsExactly("ready", "got SIGINT", "cleanup done");
+    }
+
+    @Test
+    void aSignalDuringTheOutputsUploadStillEndsTheRunCanceled() throws Exception {
+        // The script succeeds; the signal comes while its many outputs are being uploaded.
+        Cli.Running running = cli.start("run", "--target", target, "-e", "late-signal", "--", "python3", "-c",
+                "import os\nos.makedirs('outputs')\nfor i in range(3000):\n"
+                        + "    open('outputs/f%04d.txt' % i, 'w').write('x' * 100)\nprint('done')");
+        awaitContains(running.stdout(), "done", 60);
+        String runId = awaitRunId("late-signal");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (client.artifacts().listAll(runId, "").isEmpty()) { // the upload is under way
+            assertThat(System.nanoTime()).as("no output was uploaded within 60 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        CliTestSupport.kill(running.process().pid(), "TERM");
+        long signaled = System.nanoTime();
+        Cli.Result result = running.await();
+        long tookMs = (System.nanoTime() - signaled) / 1_000_000;
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(143); // 128 + SIGTERM, as a shell reports it
+        assertThat(result.stderr()).contains("canceled by SIGTERM after the script ended", "CANCELED (exit code 0");
+        RunInfo run = client.runs().get(runId);
+        assertThat(run.status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(logTexts(runId)).containsExactly("done");
+        assertThat(client.artifacts().listAll(runId, "").size()).as("the upload was cut short").isLessThan(3000);
+        assertThat(tookMs).as("labbook run stopped soon after the signal").isLessThan(10_000);
+    }
+
+    private String awaitRunId(String experiment) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            List<RunInfo> runs = client.runs().searchAll(RunSearch.inProject("default")
+                    .filter("experiment = '" + experiment + "'"));
+            if (!runs.isEmpty()) {
+                return runs.get(0).id();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no run in " + experiment);
     }
 
     @Test
     void logsFollowSeesLinesWhileTheScriptRunsAndEndsWithTheRun() throws Exception {
         script(work, "wait_file.py");
         Path go = work.resolve("go");
-        Cli.Running run = cli.start("run", "--target", server.target(), "-e", "live", "-n", "follow-me", "--",
+        Cli.Running run = cli.start("run", "--target", target, "-e", "live", "-n", "follow-me", "--",
                 "python3", "wait_file.py", go.toString());
         awaitContains(run.stdout(), "before", 60);
-        Cli.Running follow = cli.start("logs", "--target", server.target(), "live/follow-me", "-f");
+        Cli.Running follow = cli.start("logs", "--target", target, "live/follow-me", "-f");
         awaitContains(follow.stdout(), "before", 60);
         assertThat(run.process().isAlive()).isTrue();
         assertThat(follow.stdoutSoFar()).doesNotContain("after");

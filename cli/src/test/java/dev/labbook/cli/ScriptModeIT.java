@@ -2,62 +2,26 @@ package dev.labbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.labbook.sdk.LabbookClient;
 import dev.labbook.sdk.LogLine;
 import dev.labbook.sdk.LogStream;
 import dev.labbook.sdk.RunInfo;
-import dev.labbook.sdk.RunSearch;
 import dev.labbook.sdk.RunStatus;
-import dev.labbook.server.testing.LabbookServerExtension;
-import dev.labbook.server.testing.TestServer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code labbook run} with a script that uses an SDK in script mode (the Java SDK's
  * {@code Run.getContext()}, in a child JVM): the script logs into the CLI's run, and the CLI, which
  * owns the run, sets its final status.
  */
-@ExtendWith(LabbookServerExtension.class)
-class ScriptModeIT {
-    @TempDir
-    Path work;
-
-    private LabbookClient client;
-    private Cli cli;
-    private String target;
-
-    @BeforeEach
-    void connect(TestServer server) {
-        client = LabbookClient.connect(server.target());
-        target = server.target();
-        cli = new Cli(work, work, Map.of());
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
-    }
-
+class ScriptModeIT extends CliAgainstServer {
     private Cli.Result runJavaScript(String experiment, String... scriptArgs) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("run", "--target", target, "-e", experiment,
                 "--param", "lr=0.1", "--", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), JavaTrainingScript.class.getName()));
         args.addAll(List.of(scriptArgs));
         return cli.run(args.toArray(String[]::new));
-    }
-
-    private RunInfo onlyRun(String experiment) {
-        List<RunInfo> runs = client.runs().searchAll(RunSearch.inProject("default")
-                .filter("experiment = '" + experiment + "'"));
-        assertThat(runs).hasSize(1);
-        return client.runs().get(runs.get(0).id());
     }
 
     @Test

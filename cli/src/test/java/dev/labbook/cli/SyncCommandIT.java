@@ -3,46 +3,19 @@ package dev.labbook.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.labbook.sdk.Direction;
-import dev.labbook.sdk.LabbookClient;
 import dev.labbook.sdk.Run;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunSearch;
-import dev.labbook.server.testing.LabbookServerExtension;
-import dev.labbook.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code labbook sync DIR} end to end: offline runs written by the Java SDK, uploaded by the CLI process. */
-@ExtendWith(LabbookServerExtension.class)
-class SyncCommandIT {
-    @TempDir
-    Path work;
-
-    private LabbookClient client;
-    private Cli cli;
-    private String target;
-
-    @BeforeEach
-    void connect(TestServer server) {
-        client = LabbookClient.connect(server.target());
-        target = server.target();
-        cli = new Cli(work, work, Map.of());
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
-    }
-
+class SyncCommandIT extends CliAgainstServer {
     private void writeOfflineRun(Path root, String name) throws Exception {
         Path model = Files.write(work.resolve(name + ".bin"), new byte[100_000]);
         try (Run run = Run.offline(root, "", "offline-exp", name)) {

@@ -31,6 +31,10 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     static final long LINGER_MS = 200;
     static final int MAX_QUEUED = 200_000;
     static final long MAX_BACKOFF_MS = 5_000;
+    /** How long drain() waits for the sending thread to stop once interrupted. */
+    static final long STOP_MS = 2_000;
+    /** How long {@code labbook run} waits for the log once the script has ended. */
+    public static final long DRAIN_MS = 10_000;
 
     private final BlockingQueue<CapturedLine> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final LogWriter writer;
@@ -40,6 +44,7 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     private volatile boolean closing;
     private volatile long giveUpAtNanos = Long.MAX_VALUE;
     private boolean warnedOutage;
+    private boolean drained;
     private long dropped;
     private long failed;
     private long sent;
@@ -84,7 +89,10 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
                 batch.clear();
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // drain() gave up: the batch being sent (its append canceled) is not stored.
+            synchronized (this) {
+                failed += batch.size();
+            }
         }
     }
 
@@ -99,6 +107,11 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
                 }
                 return;
             } catch (Exception e) {
+                if (e instanceof InterruptedException || Thread.interrupted()) {
+                    // drain()'s interrupt: the SDK cancels the append (CANCELLED, interrupt flag
+                    // kept); that is not the server refusing the batch.
+                    throw new InterruptedException("log shipping stopped");
+                }
                 boolean outage = transientError.test(e);
                 boolean retry = outage ? System.nanoTime() < giveUpAtNanos : ++refusals < 2;
                 if (!retry) {
@@ -128,22 +141,51 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
         }
     }
 
-    /** Sends what is queued, waiting at most {@code timeoutMs}; returns the lines stored in all. */
+    /**
+     * Sends what is queued, waiting at most {@code timeoutMs} (plus {@link #STOP_MS}); returns the
+     * lines stored in all. At the deadline the sending thread is interrupted, which cancels an
+     * append still waiting for its own, longer call deadline (an unreachable server that does not
+     * refuse connections): no line may be stored after the caller goes on to set the run's status.
+     * Interrupted, it stops sending at once, still warns about what was not stored, then throws.
+     */
     public long drain(long timeoutMs) throws InterruptedException {
         giveUpAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         closing = true;
-        thread.join(timeoutMs + MAX_BACKOFF_MS);
+        boolean interrupted = false;
+        try {
+            thread.join(Math.max(1, timeoutMs));
+        } catch (InterruptedException e) {
+            interrupted = true; // the caller was canceled: stop sending now, but still count
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+            thread.join(STOP_MS);
+        }
         synchronized (this) {
-            long lost = dropped + failed + queue.size();
-            if (lost > 0) {
-                warnings.println("labbook: warning: " + lost + " output line(s) were not stored in the run's log");
+            if (!drained) {
+                drained = true;
+                long lost = dropped + failed + queue.size();
+                if (lost > 0) {
+                    warnings.println("labbook: warning: " + lost + " output line(s) were not stored in the run's log");
+                }
             }
+        }
+        if (interrupted) {
+            throw new InterruptedException("log drain canceled");
+        }
+        synchronized (this) {
             return sent;
         }
     }
 
+    /** Drains with the usual 10 s bound, unless {@link #drain} was called already. */
     @Override
     public void close() throws InterruptedException {
-        drain(10_000);
+        synchronized (this) {
+            if (drained) {
+                return;
+            }
+        }
+        drain(DRAIN_MS);
     }
 }

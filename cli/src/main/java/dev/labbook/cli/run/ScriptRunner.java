@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs the script to its end: output teed to the terminal and cut into log lines (stdout and
- * stderr, in arrival order), signals to {@code labbook run} forwarded to it.
+ * stderr, in arrival order), signals to {@code labbook run} forwarded to it (by {@link RunSignals},
+ * installed by the caller before the script starts).
  */
 public final class ScriptRunner {
     /** A partial line is sent once its stream has been quiet this long. */
@@ -31,8 +32,10 @@ public final class ScriptRunner {
     }
 
     public static Outcome run(List<String> command, Path workingDir, Map<String, String> env, OutputStream stdout,
-            OutputStream stderr, Consumer<CapturedLine> lines) throws IOException, InterruptedException {
+            OutputStream stderr, Consumer<CapturedLine> lines, RunSignals signals)
+            throws IOException, InterruptedException {
         ChildProcess child = ChildProcess.start(command, workingDir, env);
+        signals.scriptStarted(child);
         LineAssembler out = new LineAssembler(CapturedLine.OutputStream.STDOUT, lines, System::currentTimeMillis);
         LineAssembler err = new LineAssembler(CapturedLine.OutputStream.STDERR, lines, System::currentTimeMillis);
         TerminalState terminal = new TerminalState();
@@ -47,11 +50,12 @@ public final class ScriptRunner {
             out.flushIfIdle(PARTIAL_LINE_IDLE_MS);
             err.flushIfIdle(PARTIAL_LINE_IDLE_MS);
         }, 100, 100, TimeUnit.MILLISECONDS);
-        try (SignalForwarder signals = new SignalForwarder(child)) {
+        try {
             int exitCode = child.waitFor();
+            signals.scriptEnded();
             outPump.join(PIPE_DRAIN_MS);
             errPump.join(PIPE_DRAIN_MS);
-            return new Outcome(exitCode, signals.received(), terminal.midLine());
+            return new Outcome(exitCode, signals.beforeScriptEnded(), terminal.midLine());
         } finally {
             partials.shutdownNow();
             out.finish();

@@ -79,4 +79,56 @@ class LogShipperTest {
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(8_000);
         assertThat(warnings.toString(StandardCharsets.UTF_8)).contains("1 output line(s) were not stored");
     }
+
+    @Test
+    void anAppendStillWaitingAtTheDeadlineIsCanceledAndCounted() throws Exception {
+        // An unreachable server that does not refuse: the append waits for its own 30 s deadline,
+        // answering an interrupt as the SDK's does (the call is canceled).
+        List<String> stored = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch appending = new java.util.concurrent.CountDownLatch(1);
+        LogShipper shipper = new LogShipper(batch -> {
+            appending.countDown();
+            Thread.sleep(30_000);
+            batch.forEach(l -> stored.add(l.text()));
+        }, e -> false, warningStream);
+        shipper.accept(line(1));
+        shipper.accept(line(2));
+        assertThat(appending.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        assertThat(shipper.drain(500)).isZero();
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_000);
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).contains("2 output line(s) were not stored");
+        Thread.sleep(300);
+        assertThat(stored).as("nothing is stored after drain returned").isEmpty();
+    }
+
+    @Test
+    void anInterruptedDrainStopsAtOnceAndStillCountsWhatWasNotStored() throws Exception {
+        // labbook run got a signal after the script ended: the drain is cut short.
+        java.util.concurrent.CountDownLatch appending = new java.util.concurrent.CountDownLatch(1);
+        LogShipper shipper = new LogShipper(batch -> {
+            appending.countDown();
+            Thread.sleep(30_000);
+        }, e -> false, warningStream);
+        shipper.accept(line(1));
+        assertThat(appending.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread drainer = new Thread(() -> {
+            try {
+                shipper.drain(60_000);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        drainer.start();
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        drainer.interrupt();
+        assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_000);
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).contains("1 output line(s) were not stored");
+        shipper.close(); // already drained: no second warning
+        assertThat(warnings.toString(StandardCharsets.UTF_8).split("were not stored", -1)).hasSize(2);
+    }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ScriptRunnerTest {
     @TempDir
     Path dir;
+
+    private RunSignals signals;
+
+    @BeforeEach
+    void installSignals() {
+        signals = RunSignals.install();
+    }
+
+    @AfterEach
+    void restoreSignals() {
+        signals.close();
+    }
 
     @Test
     void teesBothStreamsInOrderAndReturnsTheExitCode() throws Exception {
@@ -38,7 +52,7 @@ class ScriptRunnerTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<CapturedLine> lines = new CopyOnWriteArrayList<>();
         ScriptRunner.Outcome outcome = ScriptRunner.run(List.of("python3", "-u", script.toString()), dir,
-                Map.of("MY_VAR", "hello"), out, err, lines::add);
+                Map.of("MY_VAR", "hello"), out, err, lines::add, signals);
 
         assertThat(outcome.exitCode()).isEqualTo(3);
         assertThat(outcome.canceled()).isFalse();
@@ -67,7 +81,7 @@ class ScriptRunnerTest {
                         seenBeforeDone.add(lines.size());
                     }
                     lines.add(line);
-                });
+                }, signals);
         assertThat(lines).extracting(CapturedLine::text).containsExactly("Epoch 1 ... ", "done");
         assertThat(lines.get(1).timestampMs() - lines.get(0).timestampMs()).isGreaterThan(800);
         assertThat(seenBeforeDone).containsExactly(1);
@@ -76,7 +90,7 @@ class ScriptRunnerTest {
     @Test
     void aSignalKilledScriptReportsShellStyleExitCode() throws Exception {
         ScriptRunner.Outcome outcome = ScriptRunner.run(List.of("sh", "-c", "kill -TERM $$"), dir, Map.of(),
-                new ByteArrayOutputStream(), new ByteArrayOutputStream(), l -> { });
+                new ByteArrayOutputStream(), new ByteArrayOutputStream(), l -> { }, signals);
         assertThat(outcome.exitCode()).isEqualTo(128 + 15);
     }
 }
