@@ -148,10 +148,12 @@ def test_python_offline_run_synced_by_labbook_sync_is_stored_once(server, client
             again["logLinesAppended"], again["filesUploaded"], again["referencesCreated"]) == (0, 0, 0, 0, 0)
 
     # Reopened offline by name (as online: resume), more logged, synced again: only the new part.
-    with labbook.Run(exp_name, "offline-run", offline=True, offline_dir=str(offline_root)) as run:
-        assert run.resumed
-        run.log_metric("loss", 0.125)
-        run.logger.info("line three")
+    # It ends FAILED this time: the server run (COMPLETED by the first sync) follows.
+    run = labbook.Run(exp_name, "offline-run", offline=True, offline_dir=str(offline_root)).open()
+    assert run.resumed
+    run.log_metric("loss", 0.125)
+    run.logger.info("line three")
+    run.close("FAILED")
     third = cli_json(server, "sync", str(offline_root))
     assert third["failures"] == [] and third["synced"][0]["metricPointsStored"] == 1
     assert third["synced"][0]["logLinesAppended"] == 1
@@ -175,7 +177,7 @@ def test_python_offline_run_synced_by_labbook_sync_is_stored_once(server, client
         assert "dataset" in run.get_file_names() or any("dataset" in f for f in run.get_file_names())
     finally:
         run.close(status=None)
-    assert status(client, run) == "RUN_STATUS_COMPLETED"
+    assert status(client, run) == "RUN_STATUS_FAILED"
 
 
 SCRIPT = textwrap.dedent('''

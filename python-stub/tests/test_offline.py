@@ -240,8 +240,10 @@ def test_reopening_an_offline_run_by_name_continues_its_directory(tmp_path):
             first.log_metric("loss", 1.0)
         first_dir, first_id = first.offline_dir, first.id
     assert json.load(open(os.path.join(first_dir, "run.json")))["status"] == "COMPLETED"
+    with open(os.path.join(first_dir, "metrics.jsonl"), "a") as f:
+        f.write('{"keys": ["loss"], "key_in')  # what a writer that died mid-line leaves
 
-    with labbook.Run("exp", "RESUME-ME", offline=True, offline_dir=root, tags={"b": "2"}) as again:
+    with labbook.Run("EXP", "RESUME-ME", offline=True, offline_dir=root, tags={"b": "2"}) as again:
         assert again.resumed and again.offline_dir == first_dir and again.id == first_id
         assert json.load(open(os.path.join(first_dir, "run.json")))["status"] == "RUNNING"
         again.log_metric("loss", 2.0)  # the automatic step continues after the last one

@@ -32,6 +32,19 @@ _STREAM_NAMES: Dict[int, str] = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_ST
                  log_pb2.LOG_STREAM_STDERR: "STDERR", log_pb2.LOG_STREAM_UNSPECIFIED: "USER"}
 
 
+def _cut_torn_lines(directory: str) -> None:
+    """Cuts a last line without its newline (a writer died mid-line) off each .jsonl file of a
+    reopened run, so that new lines never follow a broken one (readers reject those)."""
+    for entry in os.listdir(directory):
+        if not entry.endswith(".jsonl"):
+            continue
+        path = os.path.join(directory, entry)
+        with open(path, "rb+") as f:
+            data = f.read()
+            if data and not data.endswith(b"\n"):
+                f.truncate(data.rfind(b"\n") + 1)
+
+
 # Offline run directories this process holds open (POSIX locks do not exclude the same process).
 _HELD_DIRS: set = set()
 _HELD_LOCK = threading.Lock()
@@ -108,7 +121,8 @@ class OfflineStore(Transport):
             except (OSError, ValueError):
                 continue
             if not (isinstance(meta, dict) and meta.get("format") == FORMAT
-                    and meta.get("project") == project and meta.get("experiment") == experiment
+                    and meta.get("project") == project
+                    and str(meta.get("experiment", "")).lower() == experiment.lower()
                     and str(meta.get("name", "")).lower() == name.lower()):
                 continue
             self.dir = directory
@@ -116,6 +130,7 @@ class OfflineStore(Transport):
                 continue  # written right now by another process: that one stays its own
             self.local_id = meta["local_id"]
             self.meta = meta
+            _cut_torn_lines(directory)
             meta["status"] = "RUNNING"
             meta["end_time_ms"] = 0
             meta.setdefault("tags", {}).update(tags or {})

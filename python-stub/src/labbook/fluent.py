@@ -167,14 +167,16 @@ def _context_from_env() -> Run:
     if uri:
         return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, client=shared_client(uri)).open()
     try:
-        return _ContextRun(offline=True).open()
+        # As the Java SDK: a LABBOOK_RUN_NAME names (and so reopens) the offline run too.
+        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, offline=True).open()
     except OSError as error:
         # "never raises for a missing server configuration": an unwritable offline dir falls
         # back to the temp dir.
         fallback = os.path.join(tempfile.gettempdir(), "labbook-offline")
         _log.warning("labbook: cannot write offline runs under %s (%s); using %s instead",
                      os.environ.get("LABBOOK_OFFLINE_DIR") or "./labbook-offline", error, fallback)
-        return _ContextRun(offline=True, offline_dir=fallback).open()
+        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, offline=True,
+                           offline_dir=fallback).open()
 
 
 def get_context() -> Run:

@@ -274,6 +274,8 @@ class Run:
                 self.offline.finish(final, _ids.now_ms())
             elif self.client is not None:
                 self.client.update_run(self.id, status=_STATUS[final])
+        if self.offline is not None:
+            self.offline.release()  # a later run of this name may reopen the directory
         self.status = final or "DETACHED"
         _OPEN_RUNS.discard(self)
 

@@ -140,7 +140,8 @@ public final class OfflineRunWriter {
             } catch (IOException | RuntimeException unreadable) {
                 continue;
             }
-            if (!project.equals(str(run, "project")) || !experiment.equals(str(run, "experiment"))
+            if (!project.equals(str(run, "project"))
+                    || !experiment.toLowerCase(Locale.ROOT).equals(str(run, "experiment").toLowerCase(Locale.ROOT))
                     || !name.toLowerCase(Locale.ROOT).equals(str(run, "name").toLowerCase(Locale.ROOT))) {
                 continue;
             }

@@ -175,17 +175,20 @@ public final class OfflineSync {
         int[] files = syncArtifacts(reader, runId, localId, progress);
 
         RunStatus status = RunStatus.valueOf(str(run, "status", "RUNNING"));
-        if (status.isFinal()) {
-            RunInfo now = client.runs().get(runId);
-            if (now.status() != status) {
-                long end = run.has("end_time_ms") ? run.get("end_time_ms").getAsLong() : 0;
-                if (end > 0) {
-                    // the API cannot set a start time: the server run started when it was first
-                    // synced, and an end time may not precede it
-                    client.runs().setStatus(runId, status, Math.max(end, now.startTimeMs()));
-                } else {
-                    client.runs().setStatus(runId, status);
-                }
+        RunInfo now = client.runs().get(runId);
+        if (now.status() != status && now.status().isFinal()) {
+            // reopened offline after an earlier sync finished it: mirror that (RUNNING again)
+            // before the new final status, which the server only accepts from RUNNING
+            now = client.runs().resume(runId);
+        }
+        if (status.isFinal() && now.status() != status) {
+            long end = run.has("end_time_ms") ? run.get("end_time_ms").getAsLong() : 0;
+            if (end > 0) {
+                // the API cannot set a start time: the server run started when it was first
+                // synced, and an end time may not precede it
+                client.runs().setStatus(runId, status, Math.max(end, now.startTimeMs()));
+            } else {
+                client.runs().setStatus(runId, status);
             }
         }
         writeSyncJson(dir, runId);
