@@ -34,15 +34,28 @@ _STREAM_NAMES: Dict[int, str] = {log_pb2.LOG_STREAM_USER: "USER", log_pb2.LOG_ST
 
 def _cut_torn_lines(directory: str) -> None:
     """Cuts a last line without its newline (a writer died mid-line) off each .jsonl file of a
-    reopened run, so that new lines never follow a broken one (readers reject those)."""
+    reopened run, so that new lines never follow a broken one (readers reject those). Reads
+    only the tail, backwards, as the Java writer does: metrics files can be large."""
     for entry in os.listdir(directory):
         if not entry.endswith(".jsonl"):
             continue
-        path = os.path.join(directory, entry)
-        with open(path, "rb+") as f:
-            data = f.read()
-            if data and not data.endswith(b"\n"):
-                f.truncate(data.rfind(b"\n") + 1)
+        with open(os.path.join(directory, entry), "rb+") as f:
+            end = f.seek(0, os.SEEK_END)
+            if end == 0:
+                continue
+            f.seek(end - 1)
+            if f.read(1) == b"\n":
+                continue
+            keep = 0
+            while end > 0:
+                start = max(0, end - (64 << 10))
+                f.seek(start)
+                newline = f.read(end - start).rfind(b"\n")
+                if newline >= 0:
+                    keep = start + newline + 1
+                    break
+                end = start
+            f.truncate(keep)
 
 
 # Offline run directories this process holds open (POSIX locks do not exclude the same process).
