@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from labbook.v1 import common_pb2 as labbook_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19labbook/v1/artifact.proto\x12\nlabbook.v1\x1a\x17labbook/v1/common.proto\"\xf7\x01\n\x08\x41rtifact\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12&\n\x04kind\x18\x04 \x01(\x0e\x32\x18.labbook.v1.ArtifactKind\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nmedia_type\x18\x07 \x01(\t\x12\x0c\n\x04step\x18\x08 \x01(\x03\x12\x10\n\x08has_step\x18\t \x01(\x08\x12\x0b\n\x03uri\x18\n \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\x0b \x01(\x03\"\xd1\x01\n\x0cUploadHeader\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x0c\n\x04step\x18\x07 \x01(\x03\x12\x10\n\x08has_step\x18\x08 \x01(\x08\x12\x11\n\tupload_id\x18\t \x01(\t\x12\x0e\n\x06offset\x18\n \x01(\x03\"\\\n\x15UploadArtifactRequest\x12*\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"S\n\x16UploadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x11\n\tupload_id\x18\x02 \x01(\t\"+\n\x16GetUploadStatusRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\"C\n\x17GetUploadStatusResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\"W\n\x17\x44ownloadArtifactRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"Q\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\"}\n\x14ListArtifactsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x13\n\x0bpath_prefix\x18\x02 \x01(\t\x12\x19\n\x11media_type_prefix\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"Y\n\x15ListArtifactsResponse\x12\'\n\tartifacts\x18\x01 \x03(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"2\n\x12GetArtifactRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"=\n\x13GetArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"\x89\x01\n\x1e\x43reateArtifactReferenceRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03uri\x18\x03 \x01(\t\x12(\n\tdirection\x18\x04 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x05 \x01(\t\"I\n\x1f\x43reateArtifactReferenceResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"5\n\x15\x44\x65leteArtifactRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"\x18\n\x16\x44\x65leteArtifactResponse*b\n\x0c\x41rtifactKind\x12\x1d\n\x19\x41RTIFACT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41RTIFACT_KIND_FILE\x10\x01\x12\x1b\n\x17\x41RTIFACT_KIND_REFERENCE\x10\x02\x32\x9c\x05\n\x0f\x41rtifactService\x12Y\n\x0eUploadArtifact\x12!.labbook.v1.UploadArtifactRequest\x1a\".labbook.v1.UploadArtifactResponse(\x01\x12Z\n\x0fGetUploadStatus\x12\".labbook.v1.GetUploadStatusRequest\x1a#.labbook.v1.GetUploadStatusResponse\x12_\n\x10\x44ownloadArtifact\x12#.labbook.v1.DownloadArtifactRequest\x1a$.labbook.v1.DownloadArtifactResponse0\x01\x12T\n\rListArtifacts\x12 .labbook.v1.ListArtifactsRequest\x1a!.labbook.v1.ListArtifactsResponse\x12N\n\x0bGetArtifact\x12\x1e.labbook.v1.GetArtifactRequest\x1a\x1f.labbook.v1.GetArtifactResponse\x12r\n\x17\x43reateArtifactReference\x12*.labbook.v1.CreateArtifactReferenceRequest\x1a+.labbook.v1.CreateArtifactReferenceResponse\x12W\n\x0e\x44\x65leteArtifact\x12!.labbook.v1.DeleteArtifactRequest\x1a\".labbook.v1.DeleteArtifactResponseB%\n\x12\x64\x65v.labbook.api.v1B\rArtifactProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19labbook/v1/artifact.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/common.proto\"\x83\x02\n\x08\x41rtifact\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12&\n\x04kind\x18\x04 \x01(\x0e\x32\x18.labbook.v1.ArtifactKind\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nmedia_type\x18\x07 \x01(\t\x12\x11\n\x04step\x18\x08 \x01(\x03H\x00\x88\x01\x01\x12\x0b\n\x03uri\x18\n \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\x0b \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\t\x10\nR\x08has_step\"\xe2\x01\n\x0cUploadHeader\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x11\n\x04step\x18\x07 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\tupload_id\x18\t \x01(\t\x12\x0e\n\x06offset\x18\n \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\x08\x10\tR\x08has_step\"\\\n\x15UploadArtifactRequest\x12*\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"S\n\x16UploadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x11\n\tupload_id\x18\x02 \x01(\t\"y\n\x1aUploadArtifactChunkRequest\x12-\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06\x66inish\x18\x04 \x01(\x08\"\x88\x01\n\x1bUploadArtifactChunkResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12&\n\x08\x61rtifact\x18\x03 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fpart_size_bytes\x18\x04 \x01(\x03\"E\n\x16GetUploadStatusRequest\x12\x16\n\tupload_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x06run_id\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\\\n\x17GetUploadStatusResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12\x17\n\x0fpart_size_bytes\x18\x03 \x01(\x03\"a\n\x17\x44ownloadArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"Q\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\"\x82\x01\n\x14ListArtifactsRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x0bpath_prefix\x18\x02 \x01(\t\x12\x19\n\x11media_type_prefix\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"Y\n\x15ListArtifactsResponse\x12\'\n\tartifacts\x18\x01 \x03(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"<\n\x12GetArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"=\n\x13GetArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"\x98\x01\n\x1e\x43reateArtifactReferenceRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04name\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x10\n\x03uri\x18\x03 \x01(\tB\x03\xe0\x41\x02\x12(\n\tdirection\x18\x04 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x05 \x01(\t\"I\n\x1f\x43reateArtifactReferenceResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"?\n\x15\x44\x65leteArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\x18\n\x16\x44\x65leteArtifactResponse*b\n\x0c\x41rtifactKind\x12\x1d\n\x19\x41RTIFACT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41RTIFACT_KIND_FILE\x10\x01\x12\x1b\n\x17\x41RTIFACT_KIND_REFERENCE\x10\x02\x32\x84\x06\n\x0f\x41rtifactService\x12Y\n\x0eUploadArtifact\x12!.labbook.v1.UploadArtifactRequest\x1a\".labbook.v1.UploadArtifactResponse(\x01\x12\x66\n\x13UploadArtifactChunk\x12&.labbook.v1.UploadArtifactChunkRequest\x1a\'.labbook.v1.UploadArtifactChunkResponse\x12Z\n\x0fGetUploadStatus\x12\".labbook.v1.GetUploadStatusRequest\x1a#.labbook.v1.GetUploadStatusResponse\x12_\n\x10\x44ownloadArtifact\x12#.labbook.v1.DownloadArtifactRequest\x1a$.labbook.v1.DownloadArtifactResponse0\x01\x12T\n\rListArtifacts\x12 .labbook.v1.ListArtifactsRequest\x1a!.labbook.v1.ListArtifactsResponse\x12N\n\x0bGetArtifact\x12\x1e.labbook.v1.GetArtifactRequest\x1a\x1f.labbook.v1.GetArtifactResponse\x12r\n\x17\x43reateArtifactReference\x12*.labbook.v1.CreateArtifactReferenceRequest\x1a+.labbook.v1.CreateArtifactReferenceResponse\x12W\n\x0e\x44\x65leteArtifact\x12!.labbook.v1.DeleteArtifactRequest\x1a\".labbook.v1.DeleteArtifactResponseB%\n\x12\x64\x65v.labbook.api.v1B\rArtifactProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,40 +34,72 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'labbook.v1.artifact_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\022dev.labbook.api.v1B\rArtifactProtoP\001'
-  _globals['_ARTIFACTKIND']._serialized_start=1622
-  _globals['_ARTIFACTKIND']._serialized_end=1720
-  _globals['_ARTIFACT']._serialized_start=67
-  _globals['_ARTIFACT']._serialized_end=314
-  _globals['_UPLOADHEADER']._serialized_start=317
-  _globals['_UPLOADHEADER']._serialized_end=526
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=528
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=620
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=622
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=705
-  _globals['_GETUPLOADSTATUSREQUEST']._serialized_start=707
-  _globals['_GETUPLOADSTATUSREQUEST']._serialized_end=750
-  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_start=752
-  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_end=819
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=821
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=908
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=910
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=991
-  _globals['_LISTARTIFACTSREQUEST']._serialized_start=993
-  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1118
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1120
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1209
-  _globals['_GETARTIFACTREQUEST']._serialized_start=1211
-  _globals['_GETARTIFACTREQUEST']._serialized_end=1261
-  _globals['_GETARTIFACTRESPONSE']._serialized_start=1263
-  _globals['_GETARTIFACTRESPONSE']._serialized_end=1324
-  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_start=1327
-  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_end=1464
-  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_start=1466
-  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_end=1539
-  _globals['_DELETEARTIFACTREQUEST']._serialized_start=1541
-  _globals['_DELETEARTIFACTREQUEST']._serialized_end=1594
-  _globals['_DELETEARTIFACTRESPONSE']._serialized_start=1596
-  _globals['_DELETEARTIFACTRESPONSE']._serialized_end=1620
-  _globals['_ARTIFACTSERVICE']._serialized_start=1723
-  _globals['_ARTIFACTSERVICE']._serialized_end=2391
+  _globals['_UPLOADHEADER'].fields_by_name['run_id']._loaded_options = None
+  _globals['_UPLOADHEADER'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_UPLOADARTIFACTCHUNKREQUEST'].fields_by_name['header']._loaded_options = None
+  _globals['_UPLOADARTIFACTCHUNKREQUEST'].fields_by_name['header']._serialized_options = b'\340A\002'
+  _globals['_GETUPLOADSTATUSREQUEST'].fields_by_name['upload_id']._loaded_options = None
+  _globals['_GETUPLOADSTATUSREQUEST'].fields_by_name['upload_id']._serialized_options = b'\340A\002'
+  _globals['_GETUPLOADSTATUSREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_GETUPLOADSTATUSREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_DOWNLOADARTIFACTREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_DOWNLOADARTIFACTREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_DOWNLOADARTIFACTREQUEST'].fields_by_name['path']._loaded_options = None
+  _globals['_DOWNLOADARTIFACTREQUEST'].fields_by_name['path']._serialized_options = b'\340A\002'
+  _globals['_LISTARTIFACTSREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_LISTARTIFACTSREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_GETARTIFACTREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_GETARTIFACTREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_GETARTIFACTREQUEST'].fields_by_name['path']._loaded_options = None
+  _globals['_GETARTIFACTREQUEST'].fields_by_name['path']._serialized_options = b'\340A\002'
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['name']._serialized_options = b'\340A\002'
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['uri']._loaded_options = None
+  _globals['_CREATEARTIFACTREFERENCEREQUEST'].fields_by_name['uri']._serialized_options = b'\340A\002'
+  _globals['_DELETEARTIFACTREQUEST'].fields_by_name['run_id']._loaded_options = None
+  _globals['_DELETEARTIFACTREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
+  _globals['_DELETEARTIFACTREQUEST'].fields_by_name['path']._loaded_options = None
+  _globals['_DELETEARTIFACTREQUEST'].fields_by_name['path']._serialized_options = b'\340A\002'
+  _globals['_ARTIFACTKIND']._serialized_start=2048
+  _globals['_ARTIFACTKIND']._serialized_end=2146
+  _globals['_ARTIFACT']._serialized_start=100
+  _globals['_ARTIFACT']._serialized_end=359
+  _globals['_UPLOADHEADER']._serialized_start=362
+  _globals['_UPLOADHEADER']._serialized_end=588
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=590
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=682
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=684
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=767
+  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_start=769
+  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_end=890
+  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_start=893
+  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_end=1029
+  _globals['_GETUPLOADSTATUSREQUEST']._serialized_start=1031
+  _globals['_GETUPLOADSTATUSREQUEST']._serialized_end=1100
+  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_start=1102
+  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_end=1194
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=1196
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=1293
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=1295
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=1376
+  _globals['_LISTARTIFACTSREQUEST']._serialized_start=1379
+  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1509
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1511
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1600
+  _globals['_GETARTIFACTREQUEST']._serialized_start=1602
+  _globals['_GETARTIFACTREQUEST']._serialized_end=1662
+  _globals['_GETARTIFACTRESPONSE']._serialized_start=1664
+  _globals['_GETARTIFACTRESPONSE']._serialized_end=1725
+  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_start=1728
+  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_end=1880
+  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_start=1882
+  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_end=1955
+  _globals['_DELETEARTIFACTREQUEST']._serialized_start=1957
+  _globals['_DELETEARTIFACTREQUEST']._serialized_end=2020
+  _globals['_DELETEARTIFACTRESPONSE']._serialized_start=2022
+  _globals['_DELETEARTIFACTRESPONSE']._serialized_end=2046
+  _globals['_ARTIFACTSERVICE']._serialized_start=2149
+  _globals['_ARTIFACTSERVICE']._serialized_end=2921
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from labbook.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -18,7 +19,7 @@ ARTIFACT_KIND_FILE: ArtifactKind
 ARTIFACT_KIND_REFERENCE: ArtifactKind
 
 class Artifact(_message.Message):
-    __slots__ = ("run_id", "path", "direction", "kind", "size_bytes", "sha256", "media_type", "step", "has_step", "uri", "create_time_ms")
+    __slots__ = ("run_id", "path", "direction", "kind", "size_bytes", "sha256", "media_type", "step", "uri", "create_time_ms")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
@@ -27,7 +28,6 @@ class Artifact(_message.Message):
     SHA256_FIELD_NUMBER: _ClassVar[int]
     MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
-    HAS_STEP_FIELD_NUMBER: _ClassVar[int]
     URI_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     run_id: str
@@ -38,13 +38,12 @@ class Artifact(_message.Message):
     sha256: str
     media_type: str
     step: int
-    has_step: bool
     uri: str
     create_time_ms: int
-    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., kind: _Optional[_Union[ArtifactKind, str]] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., media_type: _Optional[str] = ..., step: _Optional[int] = ..., has_step: bool = ..., uri: _Optional[str] = ..., create_time_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., kind: _Optional[_Union[ArtifactKind, str]] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., media_type: _Optional[str] = ..., step: _Optional[int] = ..., uri: _Optional[str] = ..., create_time_ms: _Optional[int] = ...) -> None: ...
 
 class UploadHeader(_message.Message):
-    __slots__ = ("run_id", "path", "direction", "media_type", "size_bytes", "sha256", "step", "has_step", "upload_id", "offset")
+    __slots__ = ("run_id", "path", "direction", "media_type", "size_bytes", "sha256", "step", "upload_id", "offset")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
@@ -52,7 +51,6 @@ class UploadHeader(_message.Message):
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
-    HAS_STEP_FIELD_NUMBER: _ClassVar[int]
     UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
     run_id: str
@@ -62,10 +60,9 @@ class UploadHeader(_message.Message):
     size_bytes: int
     sha256: str
     step: int
-    has_step: bool
     upload_id: str
     offset: int
-    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., media_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., step: _Optional[int] = ..., has_step: bool = ..., upload_id: _Optional[str] = ..., offset: _Optional[int] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., direction: _Optional[_Union[_common_pb2.Direction, str]] = ..., media_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., step: _Optional[int] = ..., upload_id: _Optional[str] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class UploadArtifactRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -83,19 +80,47 @@ class UploadArtifactResponse(_message.Message):
     upload_id: str
     def __init__(self, artifact: _Optional[_Union[Artifact, _Mapping]] = ..., upload_id: _Optional[str] = ...) -> None: ...
 
-class GetUploadStatusRequest(_message.Message):
-    __slots__ = ("upload_id",)
-    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
-    upload_id: str
-    def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+class UploadArtifactChunkRequest(_message.Message):
+    __slots__ = ("header", "offset", "data", "finish")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    FINISH_FIELD_NUMBER: _ClassVar[int]
+    header: UploadHeader
+    offset: int
+    data: bytes
+    finish: bool
+    def __init__(self, header: _Optional[_Union[UploadHeader, _Mapping]] = ..., offset: _Optional[int] = ..., data: _Optional[bytes] = ..., finish: bool = ...) -> None: ...
 
-class GetUploadStatusResponse(_message.Message):
-    __slots__ = ("received_bytes", "complete")
+class UploadArtifactChunkResponse(_message.Message):
+    __slots__ = ("received_bytes", "complete", "artifact", "part_size_bytes")
     RECEIVED_BYTES_FIELD_NUMBER: _ClassVar[int]
     COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACT_FIELD_NUMBER: _ClassVar[int]
+    PART_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     received_bytes: int
     complete: bool
-    def __init__(self, received_bytes: _Optional[int] = ..., complete: bool = ...) -> None: ...
+    artifact: Artifact
+    part_size_bytes: int
+    def __init__(self, received_bytes: _Optional[int] = ..., complete: bool = ..., artifact: _Optional[_Union[Artifact, _Mapping]] = ..., part_size_bytes: _Optional[int] = ...) -> None: ...
+
+class GetUploadStatusRequest(_message.Message):
+    __slots__ = ("upload_id", "run_id")
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    run_id: str
+    def __init__(self, upload_id: _Optional[str] = ..., run_id: _Optional[str] = ...) -> None: ...
+
+class GetUploadStatusResponse(_message.Message):
+    __slots__ = ("received_bytes", "complete", "part_size_bytes")
+    RECEIVED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    PART_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    received_bytes: int
+    complete: bool
+    part_size_bytes: int
+    def __init__(self, received_bytes: _Optional[int] = ..., complete: bool = ..., part_size_bytes: _Optional[int] = ...) -> None: ...
 
 class DownloadArtifactRequest(_message.Message):
     __slots__ = ("run_id", "path", "offset", "length")

@@ -40,6 +40,11 @@ class ArtifactServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactResponse.FromString,
                 _registered_method=True)
+        self.UploadArtifactChunk = channel.unary_unary(
+                '/labbook.v1.ArtifactService/UploadArtifactChunk',
+                request_serializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkResponse.FromString,
+                _registered_method=True)
         self.GetUploadStatus = channel.unary_unary(
                 '/labbook.v1.ArtifactService/GetUploadStatus',
                 request_serializer=labbook_dot_v1_dot_artifact__pb2.GetUploadStatusRequest.SerializeToString,
@@ -90,9 +95,25 @@ class ArtifactServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadArtifactChunk(self, request, context):
+        """Unary upload, for browsers and JSON clients that cannot send client streams: one call per
+        piece of the file, each repeating the header (whose `upload_id` is required here) and
+        giving the piece's `offset`. A piece must start at the upload's `received_bytes`; every
+        piece but the last (`finish`) must be a whole number of parts (`part_size_bytes`, 8 MiB),
+        so that each call's bytes are durable when it returns. The call with `finish` verifies
+        size and checksum and makes the artifact visible. A retried piece that the server already
+        has is acknowledged without storing it again.
+        Errors: as UploadArtifact; FAILED_PRECONDITION with reason UPLOAD_OFFSET_MISMATCH carries
+        the offset to continue from; INVALID_ARGUMENT for a non-final piece that is not a whole
+        number of parts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetUploadStatus(self, request, context):
         """Tells how many bytes of an interrupted upload arrived.
-        Errors: INVALID_ARGUMENT, NOT_FOUND (upload).
+        Errors: INVALID_ARGUMENT, NOT_FOUND (upload, or the upload belongs to another run).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -147,6 +168,11 @@ def add_ArtifactServiceServicer_to_server(servicer, server):
                     servicer.UploadArtifact,
                     request_deserializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactResponse.SerializeToString,
+            ),
+            'UploadArtifactChunk': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadArtifactChunk,
+                    request_deserializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkResponse.SerializeToString,
             ),
             'GetUploadStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetUploadStatus,
@@ -207,6 +233,33 @@ class ArtifactService(object):
             '/labbook.v1.ArtifactService/UploadArtifact',
             labbook_dot_v1_dot_artifact__pb2.UploadArtifactRequest.SerializeToString,
             labbook_dot_v1_dot_artifact__pb2.UploadArtifactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadArtifactChunk(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.ArtifactService/UploadArtifactChunk',
+            labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkRequest.SerializeToString,
+            labbook_dot_v1_dot_artifact__pb2.UploadArtifactChunkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.rpc import error_details_pb2 as google_dot_rpc_dot_error__details__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17labbook/v1/common.proto\x12\nlabbook.v1\"j\n\x05Value\x12\x16\n\x0cstring_value\x18\x01 \x01(\tH\x00\x12\x13\n\tint_value\x18\x02 \x01(\x03H\x00\x12\x16\n\x0c\x64ouble_value\x18\x03 \x01(\x01H\x00\x12\x14\n\nbool_value\x18\x04 \x01(\x08H\x00\x42\x06\n\x04kind*\x88\x01\n\x0fLifecycleFilter\x12 \n\x1cLIFECYCLE_FILTER_UNSPECIFIED\x10\x00\x12\x1b\n\x17LIFECYCLE_FILTER_ACTIVE\x10\x01\x12\x1c\n\x18LIFECYCLE_FILTER_DELETED\x10\x02\x12\x18\n\x14LIFECYCLE_FILTER_ALL\x10\x03*Q\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x44IRECTION_INPUT\x10\x01\x12\x14\n\x10\x44IRECTION_OUTPUT\x10\x02\x42#\n\x12\x64\x65v.labbook.api.v1B\x0b\x43ommonProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17labbook/v1/common.proto\x12\nlabbook.v1\x1a\x1egoogle/rpc/error_details.proto\"j\n\x05Value\x12\x16\n\x0cstring_value\x18\x01 \x01(\tH\x00\x12\x13\n\tint_value\x18\x02 \x01(\x03H\x00\x12\x16\n\x0c\x64ouble_value\x18\x03 \x01(\x01H\x00\x12\x14\n\nbool_value\x18\x04 \x01(\x08H\x00\x42\x06\n\x04kind\"\xd6\x01\n\x0c\x45rrorDetails\x12)\n\nerror_info\x18\x01 \x01(\x0b\x32\x15.google.rpc.ErrorInfo\x12+\n\x0b\x62\x61\x64_request\x18\x02 \x01(\x0b\x32\x16.google.rpc.BadRequest\x12=\n\x14precondition_failure\x18\x03 \x01(\x0b\x32\x1f.google.rpc.PreconditionFailure\x12/\n\rresource_info\x18\x04 \x01(\x0b\x32\x18.google.rpc.ResourceInfo*\x88\x01\n\x0fLifecycleFilter\x12 \n\x1cLIFECYCLE_FILTER_UNSPECIFIED\x10\x00\x12\x1b\n\x17LIFECYCLE_FILTER_ACTIVE\x10\x01\x12\x1c\n\x18LIFECYCLE_FILTER_DELETED\x10\x02\x12\x18\n\x14LIFECYCLE_FILTER_ALL\x10\x03*Q\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x44IRECTION_INPUT\x10\x01\x12\x14\n\x10\x44IRECTION_OUTPUT\x10\x02*\x89\t\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x45RROR_REASON_INVALID_FIELD\x10\x01\x12\x1f\n\x1b\x45RROR_REASON_INVALID_FILTER\x10\x02\x12#\n\x1f\x45RROR_REASON_INVALID_PAGE_TOKEN\x10\x03\x12%\n!ERROR_REASON_EXPERIMENT_NOT_FOUND\x10\x04\x12\x1e\n\x1a\x45RROR_REASON_RUN_NOT_FOUND\x10\x05\x12!\n\x1d\x45RROR_REASON_METRIC_NOT_FOUND\x10\x06\x12 \n\x1c\x45RROR_REASON_TABLE_NOT_FOUND\x10\x07\x12#\n\x1f\x45RROR_REASON_ARTIFACT_NOT_FOUND\x10\x08\x12!\n\x1d\x45RROR_REASON_UPLOAD_NOT_FOUND\x10\t\x12)\n%ERROR_REASON_ARTIFACT_CONTENT_MISSING\x10\n\x12*\n&ERROR_REASON_EXPERIMENT_ALREADY_EXISTS\x10\x0b\x12#\n\x1f\x45RROR_REASON_RUN_ALREADY_EXISTS\x10\x0c\x12#\n\x1f\x45RROR_REASON_EXPERIMENT_DELETED\x10\r\x12\x1c\n\x18\x45RROR_REASON_RUN_DELETED\x10\x0e\x12\x1c\n\x18\x45RROR_REASON_NOT_DELETED\x10\x0f\x12*\n&ERROR_REASON_INVALID_STATUS_TRANSITION\x10\x10\x12\x1e\n\x1a\x45RROR_REASON_ETAG_MISMATCH\x10\x11\x12$\n ERROR_REASON_PARENT_RUN_MISMATCH\x10\x12\x12\'\n#ERROR_REASON_UPLOAD_OFFSET_MISMATCH\x10\x13\x12 \n\x1c\x45RROR_REASON_UPLOAD_COMPLETE\x10\x14\x12&\n\"ERROR_REASON_ARTIFACT_IS_REFERENCE\x10\x15\x12 \n\x1c\x45RROR_REASON_UPLOAD_CONFLICT\x10\x16\x12\"\n\x1e\x45RROR_REASON_CONCURRENT_CHANGE\x10\x17\x12$\n ERROR_REASON_OFFSET_OUT_OF_RANGE\x10\x18\x12\x1f\n\x1b\x45RROR_REASON_LIMIT_EXCEEDED\x10\x19\x12%\n!ERROR_REASON_DATABASE_UNAVAILABLE\x10\x1a\x12+\n\'ERROR_REASON_ARTIFACT_STORE_UNAVAILABLE\x10\x1b\x12\x1e\n\x1a\x45RROR_REASON_SHUTTING_DOWN\x10\x1c\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\x1d\x12\x1f\n\x1b\x45RROR_REASON_SEARCH_TIMEOUT\x10\x1e\x12#\n\x1f\x45RROR_REASON_VALUE_OUT_OF_RANGE\x10\x1f\x42#\n\x12\x64\x65v.labbook.api.v1B\x0b\x43ommonProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,10 +33,14 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'labbook.v1.common_pb2', _gl
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\022dev.labbook.api.v1B\013CommonProtoP\001'
-  _globals['_LIFECYCLEFILTER']._serialized_start=148
-  _globals['_LIFECYCLEFILTER']._serialized_end=284
-  _globals['_DIRECTION']._serialized_start=286
-  _globals['_DIRECTION']._serialized_end=367
-  _globals['_VALUE']._serialized_start=39
-  _globals['_VALUE']._serialized_end=145
+  _globals['_LIFECYCLEFILTER']._serialized_start=397
+  _globals['_LIFECYCLEFILTER']._serialized_end=533
+  _globals['_DIRECTION']._serialized_start=535
+  _globals['_DIRECTION']._serialized_end=616
+  _globals['_ERRORREASON']._serialized_start=619
+  _globals['_ERRORREASON']._serialized_end=1780
+  _globals['_VALUE']._serialized_start=71
+  _globals['_VALUE']._serialized_end=177
+  _globals['_ERRORDETAILS']._serialized_start=180
+  _globals['_ERRORDETAILS']._serialized_end=394
 # @@protoc_insertion_point(module_scope)

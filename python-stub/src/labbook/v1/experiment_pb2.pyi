@@ -1,3 +1,5 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from labbook.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -8,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Experiment(_message.Message):
-    __slots__ = ("id", "project", "name", "description", "folder", "tags", "create_time_ms", "update_time_ms", "deleted", "delete_time_ms")
+    __slots__ = ("id", "project", "name", "description", "folder", "tags", "create_time_ms", "update_time_ms", "deleted", "delete_time_ms", "etag", "creator")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -26,6 +28,8 @@ class Experiment(_message.Message):
     UPDATE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
     DELETE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     project: str
     name: str
@@ -36,7 +40,9 @@ class Experiment(_message.Message):
     update_time_ms: int
     deleted: bool
     delete_time_ms: int
-    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., create_time_ms: _Optional[int] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ...) -> None: ...
+    etag: str
+    creator: str
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., create_time_ms: _Optional[int] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., etag: _Optional[str] = ..., creator: _Optional[str] = ...) -> None: ...
 
 class CreateExperimentRequest(_message.Message):
     __slots__ = ("project", "name", "description", "folder", "tags", "return_existing")
@@ -70,14 +76,14 @@ class CreateExperimentResponse(_message.Message):
     def __init__(self, experiment: _Optional[_Union[Experiment, _Mapping]] = ..., created: bool = ...) -> None: ...
 
 class GetExperimentRequest(_message.Message):
-    __slots__ = ("id", "project", "name")
-    ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("experiment_id", "project", "name")
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
-    id: str
+    experiment_id: str
     project: str
     name: str
-    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    def __init__(self, experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class GetExperimentResponse(_message.Message):
     __slots__ = ("experiment",)
@@ -108,7 +114,7 @@ class ListExperimentsResponse(_message.Message):
     def __init__(self, experiments: _Optional[_Iterable[_Union[Experiment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateExperimentRequest(_message.Message):
-    __slots__ = ("id", "update_fields", "name", "description", "folder", "tags")
+    __slots__ = ("experiment_id", "update_mask", "etag", "name", "description", "folder", "tags")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -116,19 +122,21 @@ class UpdateExperimentRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    ID_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     FOLDER_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
-    id: str
-    update_fields: _containers.RepeatedScalarFieldContainer[str]
+    experiment_id: str
+    update_mask: _field_mask_pb2.FieldMask
+    etag: str
     name: str
     description: str
     folder: str
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., update_fields: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, experiment_id: _Optional[str] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., etag: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class UpdateExperimentResponse(_message.Message):
     __slots__ = ("experiment",)
@@ -136,11 +144,34 @@ class UpdateExperimentResponse(_message.Message):
     experiment: Experiment
     def __init__(self, experiment: _Optional[_Union[Experiment, _Mapping]] = ...) -> None: ...
 
+class SetExperimentTagsRequest(_message.Message):
+    __slots__ = ("experiment_id", "tags", "remove_keys")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_KEYS_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    tags: _containers.ScalarMap[str, str]
+    remove_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, experiment_id: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., remove_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetExperimentTagsResponse(_message.Message):
+    __slots__ = ("experiment",)
+    EXPERIMENT_FIELD_NUMBER: _ClassVar[int]
+    experiment: Experiment
+    def __init__(self, experiment: _Optional[_Union[Experiment, _Mapping]] = ...) -> None: ...
+
 class DeleteExperimentRequest(_message.Message):
-    __slots__ = ("id",)
-    ID_FIELD_NUMBER: _ClassVar[int]
-    id: str
-    def __init__(self, id: _Optional[str] = ...) -> None: ...
+    __slots__ = ("experiment_id",)
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    def __init__(self, experiment_id: _Optional[str] = ...) -> None: ...
 
 class DeleteExperimentResponse(_message.Message):
     __slots__ = ("experiment",)
@@ -149,10 +180,10 @@ class DeleteExperimentResponse(_message.Message):
     def __init__(self, experiment: _Optional[_Union[Experiment, _Mapping]] = ...) -> None: ...
 
 class RestoreExperimentRequest(_message.Message):
-    __slots__ = ("id",)
-    ID_FIELD_NUMBER: _ClassVar[int]
-    id: str
-    def __init__(self, id: _Optional[str] = ...) -> None: ...
+    __slots__ = ("experiment_id",)
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    def __init__(self, experiment_id: _Optional[str] = ...) -> None: ...
 
 class RestoreExperimentResponse(_message.Message):
     __slots__ = ("experiment",)
@@ -161,10 +192,10 @@ class RestoreExperimentResponse(_message.Message):
     def __init__(self, experiment: _Optional[_Union[Experiment, _Mapping]] = ...) -> None: ...
 
 class PurgeExperimentRequest(_message.Message):
-    __slots__ = ("id",)
-    ID_FIELD_NUMBER: _ClassVar[int]
-    id: str
-    def __init__(self, id: _Optional[str] = ...) -> None: ...
+    __slots__ = ("experiment_id",)
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    def __init__(self, experiment_id: _Optional[str] = ...) -> None: ...
 
 class PurgeExperimentResponse(_message.Message):
     __slots__ = ("purged_runs",)

@@ -55,6 +55,11 @@ class ExperimentServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_experiment__pb2.UpdateExperimentRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_experiment__pb2.UpdateExperimentResponse.FromString,
                 _registered_method=True)
+        self.SetExperimentTags = channel.unary_unary(
+                '/labbook.v1.ExperimentService/SetExperimentTags',
+                request_serializer=labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsResponse.FromString,
+                _registered_method=True)
         self.DeleteExperiment = channel.unary_unary(
                 '/labbook.v1.ExperimentService/DeleteExperiment',
                 request_serializer=labbook_dot_v1_dot_experiment__pb2.DeleteExperimentRequest.SerializeToString,
@@ -103,9 +108,19 @@ class ExperimentServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def UpdateExperiment(self, request, context):
-        """Changes name, description, folder and/or tags of an experiment.
-        Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (new name taken),
-        FAILED_PRECONDITION (the experiment is deleted).
+        """Changes the fields named in `update_mask` (`name`, `description`, `folder`, `tags`) of an
+        experiment; with a non-empty `etag`, only if the experiment still has that etag.
+        Errors: INVALID_ARGUMENT (a field, an empty or unknown mask path), NOT_FOUND,
+        ALREADY_EXISTS (new name taken), FAILED_PRECONDITION (the experiment is deleted; reason
+        ETAG_MISMATCH: the etag is stale).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExperimentTags(self, request, context):
+        """Adds or overwrites tags and removes the keys listed in `remove_keys` (like SetRunTags).
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -159,6 +174,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     servicer.UpdateExperiment,
                     request_deserializer=labbook_dot_v1_dot_experiment__pb2.UpdateExperimentRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_experiment__pb2.UpdateExperimentResponse.SerializeToString,
+            ),
+            'SetExperimentTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExperimentTags,
+                    request_deserializer=labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsResponse.SerializeToString,
             ),
             'DeleteExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteExperiment,
@@ -285,6 +305,33 @@ class ExperimentService(object):
             '/labbook.v1.ExperimentService/UpdateExperiment',
             labbook_dot_v1_dot_experiment__pb2.UpdateExperimentRequest.SerializeToString,
             labbook_dot_v1_dot_experiment__pb2.UpdateExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExperimentTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.ExperimentService/SetExperimentTags',
+            labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsRequest.SerializeToString,
+            labbook_dot_v1_dot_experiment__pb2.SetExperimentTagsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,3 +1,4 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -46,18 +47,44 @@ class LogLine(_message.Message):
     def __init__(self, offset: _Optional[int] = ..., timestamp_ms: _Optional[int] = ..., level: _Optional[_Union[LogLevel, str]] = ..., stream: _Optional[_Union[LogStream, str]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class AppendLogsRequest(_message.Message):
-    __slots__ = ("run_id", "lines")
+    __slots__ = ("run_id", "lines", "writer_id", "sequence")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    WRITER_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     lines: _containers.RepeatedCompositeFieldContainer[LogLine]
-    def __init__(self, run_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[LogLine, _Mapping]]] = ...) -> None: ...
+    writer_id: str
+    sequence: int
+    def __init__(self, run_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[LogLine, _Mapping]]] = ..., writer_id: _Optional[str] = ..., sequence: _Optional[int] = ...) -> None: ...
 
 class AppendLogsResponse(_message.Message):
-    __slots__ = ("accepted_lines",)
+    __slots__ = ("accepted_lines", "skipped_duplicate_lines")
     ACCEPTED_LINES_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_DUPLICATE_LINES_FIELD_NUMBER: _ClassVar[int]
     accepted_lines: int
-    def __init__(self, accepted_lines: _Optional[int] = ...) -> None: ...
+    skipped_duplicate_lines: int
+    def __init__(self, accepted_lines: _Optional[int] = ..., skipped_duplicate_lines: _Optional[int] = ...) -> None: ...
+
+class AppendLogLinesRequest(_message.Message):
+    __slots__ = ("run_id", "lines", "writer_id", "sequence")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    WRITER_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[LogLine]
+    writer_id: str
+    sequence: int
+    def __init__(self, run_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[LogLine, _Mapping]]] = ..., writer_id: _Optional[str] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class AppendLogLinesResponse(_message.Message):
+    __slots__ = ("accepted_lines", "duplicate")
+    ACCEPTED_LINES_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    accepted_lines: int
+    duplicate: bool
+    def __init__(self, accepted_lines: _Optional[int] = ..., duplicate: bool = ...) -> None: ...
 
 class ReadLogsRequest(_message.Message):
     __slots__ = ("run_id", "start_offset", "limit", "follow", "min_level")

@@ -26,8 +26,8 @@ if _version_not_supported:
 
 
 class LogServiceStub(object):
-    """Text logs of runs. Implemented by the artifacts and logs issue; until then every RPC
-    answers UNIMPLEMENTED.
+    """Text logs of runs. Appends are de-duplicated by writer id and sequence as described on
+    MetricService (GetWriterState there tells a writer where it stands).
     """
 
     def __init__(self, channel):
@@ -41,6 +41,11 @@ class LogServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_log__pb2.AppendLogsRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_log__pb2.AppendLogsResponse.FromString,
                 _registered_method=True)
+        self.AppendLogLines = channel.unary_unary(
+                '/labbook.v1.LogService/AppendLogLines',
+                request_serializer=labbook_dot_v1_dot_log__pb2.AppendLogLinesRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_log__pb2.AppendLogLinesResponse.FromString,
+                _registered_method=True)
         self.ReadLogs = channel.unary_stream(
                 '/labbook.v1.LogService/ReadLogs',
                 request_serializer=labbook_dot_v1_dot_log__pb2.ReadLogsRequest.SerializeToString,
@@ -49,12 +54,23 @@ class LogServiceStub(object):
 
 
 class LogServiceServicer(object):
-    """Text logs of runs. Implemented by the artifacts and logs issue; until then every RPC
-    answers UNIMPLEMENTED.
+    """Text logs of runs. Appends are de-duplicated by writer id and sequence as described on
+    MetricService (GetWriterState there tells a writer where it stands).
     """
 
     def AppendLogs(self, request_iterator, context):
-        """Client stream of log lines for one run; lines are stored in arrival order.
+        """Client stream of log lines for one run (the first message's; a message naming another run
+        is INVALID_ARGUMENT); lines are stored in arrival order. Each message is committed on its
+        own, de-duplicated by its writer id and sequence when given.
+        Errors: INVALID_ARGUMENT, NOT_FOUND (run), FAILED_PRECONDITION (run deleted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AppendLogLines(self, request, context):
+        """Unary append of log lines: the same rules as one message of AppendLogs, for browsers and
+        JSON clients that cannot send client streams.
         Errors: INVALID_ARGUMENT, NOT_FOUND (run), FAILED_PRECONDITION (run deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -78,6 +94,11 @@ def add_LogServiceServicer_to_server(servicer, server):
                     request_deserializer=labbook_dot_v1_dot_log__pb2.AppendLogsRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_log__pb2.AppendLogsResponse.SerializeToString,
             ),
+            'AppendLogLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppendLogLines,
+                    request_deserializer=labbook_dot_v1_dot_log__pb2.AppendLogLinesRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_log__pb2.AppendLogLinesResponse.SerializeToString,
+            ),
             'ReadLogs': grpc.unary_stream_rpc_method_handler(
                     servicer.ReadLogs,
                     request_deserializer=labbook_dot_v1_dot_log__pb2.ReadLogsRequest.FromString,
@@ -92,8 +113,8 @@ def add_LogServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class LogService(object):
-    """Text logs of runs. Implemented by the artifacts and logs issue; until then every RPC
-    answers UNIMPLEMENTED.
+    """Text logs of runs. Appends are de-duplicated by writer id and sequence as described on
+    MetricService (GetWriterState there tells a writer where it stands).
     """
 
     @staticmethod
@@ -113,6 +134,33 @@ class LogService(object):
             '/labbook.v1.LogService/AppendLogs',
             labbook_dot_v1_dot_log__pb2.AppendLogsRequest.SerializeToString,
             labbook_dot_v1_dot_log__pb2.AppendLogsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppendLogLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.LogService/AppendLogLines',
+            labbook_dot_v1_dot_log__pb2.AppendLogLinesRequest.SerializeToString,
+            labbook_dot_v1_dot_log__pb2.AppendLogLinesResponse.FromString,
             options,
             channel_credentials,
             insecure,

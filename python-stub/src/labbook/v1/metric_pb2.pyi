@@ -1,3 +1,4 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -54,6 +55,20 @@ class LogMetricsResponse(_message.Message):
     skipped_duplicate_points: int
     def __init__(self, accepted_batches: _Optional[int] = ..., accepted_points: _Optional[int] = ..., skipped_duplicate_batches: _Optional[int] = ..., skipped_duplicate_points: _Optional[int] = ...) -> None: ...
 
+class BatchLogMetricsRequest(_message.Message):
+    __slots__ = ("batch",)
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    batch: MetricBatch
+    def __init__(self, batch: _Optional[_Union[MetricBatch, _Mapping]] = ...) -> None: ...
+
+class BatchLogMetricsResponse(_message.Message):
+    __slots__ = ("accepted_points", "duplicate")
+    ACCEPTED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    accepted_points: int
+    duplicate: bool
+    def __init__(self, accepted_points: _Optional[int] = ..., duplicate: bool = ...) -> None: ...
+
 class GetWriterStateRequest(_message.Message):
     __slots__ = ("run_id", "writer_id")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -69,32 +84,72 @@ class GetWriterStateResponse(_message.Message):
     def __init__(self, last_sequence: _Optional[int] = ...) -> None: ...
 
 class GetMetricHistoryRequest(_message.Message):
-    __slots__ = ("run_id", "key", "start_step", "end_step", "has_step_range", "max_points")
+    __slots__ = ("run_id", "key", "start_step", "end_step", "max_points", "page_size", "page_token")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     START_STEP_FIELD_NUMBER: _ClassVar[int]
     END_STEP_FIELD_NUMBER: _ClassVar[int]
-    HAS_STEP_RANGE_FIELD_NUMBER: _ClassVar[int]
     MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     key: str
     start_step: int
     end_step: int
-    has_step_range: bool
     max_points: int
-    def __init__(self, run_id: _Optional[str] = ..., key: _Optional[str] = ..., start_step: _Optional[int] = ..., end_step: _Optional[int] = ..., has_step_range: bool = ..., max_points: _Optional[int] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, run_id: _Optional[str] = ..., key: _Optional[str] = ..., start_step: _Optional[int] = ..., end_step: _Optional[int] = ..., max_points: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class GetMetricHistoryResponse(_message.Message):
-    __slots__ = ("step", "timestamp_ms", "value", "downsampled")
+    __slots__ = ("step", "timestamp_ms", "value", "downsampled", "next_page_token")
     STEP_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMP_MS_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     DOWNSAMPLED_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     step: _containers.RepeatedScalarFieldContainer[int]
     timestamp_ms: _containers.RepeatedScalarFieldContainer[int]
     value: _containers.RepeatedScalarFieldContainer[float]
     downsampled: bool
-    def __init__(self, step: _Optional[_Iterable[int]] = ..., timestamp_ms: _Optional[_Iterable[int]] = ..., value: _Optional[_Iterable[float]] = ..., downsampled: bool = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, step: _Optional[_Iterable[int]] = ..., timestamp_ms: _Optional[_Iterable[int]] = ..., value: _Optional[_Iterable[float]] = ..., downsampled: bool = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class BatchGetMetricHistoryRequest(_message.Message):
+    __slots__ = ("run_ids", "keys", "max_points", "start_step", "end_step")
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    START_STEP_FIELD_NUMBER: _ClassVar[int]
+    END_STEP_FIELD_NUMBER: _ClassVar[int]
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    keys: _containers.RepeatedScalarFieldContainer[str]
+    max_points: int
+    start_step: int
+    end_step: int
+    def __init__(self, run_ids: _Optional[_Iterable[str]] = ..., keys: _Optional[_Iterable[str]] = ..., max_points: _Optional[int] = ..., start_step: _Optional[int] = ..., end_step: _Optional[int] = ...) -> None: ...
+
+class MetricSeries(_message.Message):
+    __slots__ = ("run_id", "key", "step", "timestamp_ms", "value", "downsampled")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_MS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    DOWNSAMPLED_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    key: str
+    step: _containers.RepeatedScalarFieldContainer[int]
+    timestamp_ms: _containers.RepeatedScalarFieldContainer[int]
+    value: _containers.RepeatedScalarFieldContainer[float]
+    downsampled: bool
+    def __init__(self, run_id: _Optional[str] = ..., key: _Optional[str] = ..., step: _Optional[_Iterable[int]] = ..., timestamp_ms: _Optional[_Iterable[int]] = ..., value: _Optional[_Iterable[float]] = ..., downsampled: bool = ...) -> None: ...
+
+class BatchGetMetricHistoryResponse(_message.Message):
+    __slots__ = ("series",)
+    SERIES_FIELD_NUMBER: _ClassVar[int]
+    series: _containers.RepeatedCompositeFieldContainer[MetricSeries]
+    def __init__(self, series: _Optional[_Iterable[_Union[MetricSeries, _Mapping]]] = ...) -> None: ...
 
 class MetricSummary(_message.Message):
     __slots__ = ("key", "last_value", "last_step", "last_timestamp_ms", "min", "max", "count")
@@ -115,16 +170,24 @@ class MetricSummary(_message.Message):
     def __init__(self, key: _Optional[str] = ..., last_value: _Optional[float] = ..., last_step: _Optional[int] = ..., last_timestamp_ms: _Optional[int] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., count: _Optional[int] = ...) -> None: ...
 
 class ListMetricsRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "page_size", "page_token", "key_prefix")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KEY_PREFIX_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    key_prefix: str
+    def __init__(self, run_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., key_prefix: _Optional[str] = ...) -> None: ...
 
 class ListMetricsResponse(_message.Message):
-    __slots__ = ("metrics",)
+    __slots__ = ("metrics", "next_page_token")
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     metrics: _containers.RepeatedCompositeFieldContainer[MetricSummary]
-    def __init__(self, metrics: _Optional[_Iterable[_Union[MetricSummary, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, metrics: _Optional[_Iterable[_Union[MetricSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class TableCell(_message.Message):
     __slots__ = ("number_value", "string_value")
@@ -156,20 +219,36 @@ class TableColumn(_message.Message):
     def __init__(self, name: _Optional[str] = ..., type: _Optional[_Union[ColumnType, str]] = ...) -> None: ...
 
 class AppendTableRowsRequest(_message.Message):
-    __slots__ = ("run_id", "table", "rows")
+    __slots__ = ("run_id", "table", "rows", "writer_id", "sequence")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     TABLE_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
+    WRITER_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     table: str
     rows: _containers.RepeatedCompositeFieldContainer[TableRow]
-    def __init__(self, run_id: _Optional[str] = ..., table: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[TableRow, _Mapping]]] = ...) -> None: ...
+    writer_id: str
+    sequence: int
+    def __init__(self, run_id: _Optional[str] = ..., table: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[TableRow, _Mapping]]] = ..., writer_id: _Optional[str] = ..., sequence: _Optional[int] = ...) -> None: ...
 
 class AppendTableRowsResponse(_message.Message):
-    __slots__ = ("row_count",)
+    __slots__ = ("row_count", "duplicate")
     ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
     row_count: int
-    def __init__(self, row_count: _Optional[int] = ...) -> None: ...
+    duplicate: bool
+    def __init__(self, row_count: _Optional[int] = ..., duplicate: bool = ...) -> None: ...
+
+class TableInfo(_message.Message):
+    __slots__ = ("name", "row_count", "columns")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROW_COUNT_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    row_count: int
+    columns: _containers.RepeatedCompositeFieldContainer[TableColumn]
+    def __init__(self, name: _Optional[str] = ..., row_count: _Optional[int] = ..., columns: _Optional[_Iterable[_Union[TableColumn, _Mapping]]] = ...) -> None: ...
 
 class GetTableRequest(_message.Message):
     __slots__ = ("run_id", "table", "page_size", "page_token")
@@ -194,13 +273,19 @@ class GetTableResponse(_message.Message):
     def __init__(self, columns: _Optional[_Iterable[_Union[TableColumn, _Mapping]]] = ..., rows: _Optional[_Iterable[_Union[TableRow, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListTablesRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "page_size", "page_token")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, run_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListTablesResponse(_message.Message):
-    __slots__ = ("tables",)
+    __slots__ = ("tables", "next_page_token")
     TABLES_FIELD_NUMBER: _ClassVar[int]
-    tables: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, tables: _Optional[_Iterable[str]] = ...) -> None: ...
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tables: _containers.RepeatedCompositeFieldContainer[TableInfo]
+    next_page_token: str
+    def __init__(self, tables: _Optional[_Iterable[_Union[TableInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

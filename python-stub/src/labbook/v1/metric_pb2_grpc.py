@@ -26,8 +26,16 @@ if _version_not_supported:
 
 
 class MetricServiceStub(object):
-    """Metric series and tables of runs. Implemented by the metric pipeline issue; until then every
-    RPC answers UNIMPLEMENTED.
+    """Metric series and tables of runs.
+
+    Appends are made retry-safe by one scheme everywhere (metric batches, table rows and log
+    lines): a writer id and a sequence. A writer id (1-64 characters, random per SDK instance and
+    kind of append) names one ordered stream of appends to one run; its calls carry sequences
+    1, 2, 3... (gaps allowed, never decreasing). The server commits each call's data together with
+    the writer's new last sequence in one transaction, and acknowledges a call whose sequence is
+    not newer without storing it again. GetWriterState tells a reconnecting writer where it
+    stands. Without a writer id (and sequence 0) a call is stored as it comes: no
+    de-duplication.
     """
 
     def __init__(self, channel):
@@ -41,6 +49,11 @@ class MetricServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_metric__pb2.LogMetricsRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_metric__pb2.LogMetricsResponse.FromString,
                 _registered_method=True)
+        self.BatchLogMetrics = channel.unary_unary(
+                '/labbook.v1.MetricService/BatchLogMetrics',
+                request_serializer=labbook_dot_v1_dot_metric__pb2.BatchLogMetricsRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_metric__pb2.BatchLogMetricsResponse.FromString,
+                _registered_method=True)
         self.GetWriterState = channel.unary_unary(
                 '/labbook.v1.MetricService/GetWriterState',
                 request_serializer=labbook_dot_v1_dot_metric__pb2.GetWriterStateRequest.SerializeToString,
@@ -50,6 +63,11 @@ class MetricServiceStub(object):
                 '/labbook.v1.MetricService/GetMetricHistory',
                 request_serializer=labbook_dot_v1_dot_metric__pb2.GetMetricHistoryRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_metric__pb2.GetMetricHistoryResponse.FromString,
+                _registered_method=True)
+        self.BatchGetMetricHistory = channel.unary_unary(
+                '/labbook.v1.MetricService/BatchGetMetricHistory',
+                request_serializer=labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryResponse.FromString,
                 _registered_method=True)
         self.ListMetrics = channel.unary_unary(
                 '/labbook.v1.MetricService/ListMetrics',
@@ -74,24 +92,43 @@ class MetricServiceStub(object):
 
 
 class MetricServiceServicer(object):
-    """Metric series and tables of runs. Implemented by the metric pipeline issue; until then every
-    RPC answers UNIMPLEMENTED.
+    """Metric series and tables of runs.
+
+    Appends are made retry-safe by one scheme everywhere (metric batches, table rows and log
+    lines): a writer id and a sequence. A writer id (1-64 characters, random per SDK instance and
+    kind of append) names one ordered stream of appends to one run; its calls carry sequences
+    1, 2, 3... (gaps allowed, never decreasing). The server commits each call's data together with
+    the writer's new last sequence in one transaction, and acknowledges a call whose sequence is
+    not newer without storing it again. GetWriterState tells a reconnecting writer where it
+    stands. Without a writer id (and sequence 0) a call is stored as it comes: no
+    de-duplication.
     """
 
     def LogMetrics(self, request_iterator, context):
-        """Client-streaming ingest of columnar metric batches. Each batch is committed durably with
-        its writer's new `last_sequence` in one transaction; a batch whose sequence is not newer
-        than the writer's last one is acknowledged and skipped (exactly-once under retries).
-        Errors: INVALID_ARGUMENT (bad keys, ragged arrays, sequence < 1), NOT_FOUND (run),
-        FAILED_PRECONDITION (run deleted), RESOURCE_EXHAUSTED (batch too large).
+        """Client-streaming ingest of columnar metric batches, all for one run (the first batch's
+        run; a batch for another run is INVALID_ARGUMENT). Each batch is committed durably in one
+        transaction, de-duplicated by writer id and sequence when given.
+        Errors: INVALID_ARGUMENT (bad keys, ragged arrays, sequence < 1 with a writer id, another
+        run in the same stream), NOT_FOUND (run), FAILED_PRECONDITION (run deleted),
+        RESOURCE_EXHAUSTED (batch too large).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchLogMetrics(self, request, context):
+        """Unary ingest of one columnar batch: the same rules as one message of LogMetrics, for
+        browsers and JSON clients that cannot send client streams.
+        Errors: as LogMetrics.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetWriterState(self, request, context):
-        """Returns the last sequence a writer committed for a run, so a reconnecting client knows
-        which batches to resend. Errors: INVALID_ARGUMENT, NOT_FOUND (run).
+        """Returns the last sequence a writer committed for a run (metric batches, table rows or log
+        lines), so a reconnecting client knows which calls to resend.
+        Errors: INVALID_ARGUMENT, NOT_FOUND (run).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -100,14 +137,27 @@ class MetricServiceServicer(object):
     def GetMetricHistory(self, request, context):
         """Streams one series in step order (ties in arrival order), optionally a step range, and
         optionally downsampled server-side to about `max_points` keeping each bucket's extremes.
-        Errors: INVALID_ARGUMENT, NOT_FOUND (run or key).
+        Every message carries a cursor to resume after its last point; with `page_size` the
+        stream ends after that many points.
+        Errors: INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN: a cursor altered or reused with
+        another run, key or range; a cursor with max_points), NOT_FOUND (run or key).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchGetMetricHistory(self, request, context):
+        """Reads many series at once for charts that overlay runs: every key of `keys` in every run of
+        `run_ids`, each downsampled to about `max_points`. A key a run lacks is left out.
+        Errors: INVALID_ARGUMENT (no runs or keys, more than 100 runs, 100 keys or 1000 series,
+        max_points out of range), NOT_FOUND (a run).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMetrics(self, request, context):
-        """Lists every metric key of a run with its summary.
+        """Lists the metric keys of a run with their summaries, sorted by key, paged.
         Errors: INVALID_ARGUMENT, NOT_FOUND (run).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -115,7 +165,8 @@ class MetricServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def AppendTableRows(self, request, context):
-        """Appends rows to a named table of a run (Azure log_row / log_table / log_list).
+        """Appends rows to a named table of a run (Azure log_row / log_table / log_list),
+        de-duplicated by writer id and sequence when given.
         Errors: INVALID_ARGUMENT (names, column type changes), NOT_FOUND (run),
         FAILED_PRECONDITION (run deleted).
         """
@@ -132,7 +183,8 @@ class MetricServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ListTables(self, request, context):
-        """Lists the tables of a run. Errors: INVALID_ARGUMENT, NOT_FOUND (run).
+        """Lists the tables of a run with their columns and row counts, sorted by name, paged.
+        Errors: INVALID_ARGUMENT, NOT_FOUND (run).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -146,6 +198,11 @@ def add_MetricServiceServicer_to_server(servicer, server):
                     request_deserializer=labbook_dot_v1_dot_metric__pb2.LogMetricsRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_metric__pb2.LogMetricsResponse.SerializeToString,
             ),
+            'BatchLogMetrics': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchLogMetrics,
+                    request_deserializer=labbook_dot_v1_dot_metric__pb2.BatchLogMetricsRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_metric__pb2.BatchLogMetricsResponse.SerializeToString,
+            ),
             'GetWriterState': grpc.unary_unary_rpc_method_handler(
                     servicer.GetWriterState,
                     request_deserializer=labbook_dot_v1_dot_metric__pb2.GetWriterStateRequest.FromString,
@@ -155,6 +212,11 @@ def add_MetricServiceServicer_to_server(servicer, server):
                     servicer.GetMetricHistory,
                     request_deserializer=labbook_dot_v1_dot_metric__pb2.GetMetricHistoryRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_metric__pb2.GetMetricHistoryResponse.SerializeToString,
+            ),
+            'BatchGetMetricHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetMetricHistory,
+                    request_deserializer=labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryResponse.SerializeToString,
             ),
             'ListMetrics': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMetrics,
@@ -185,8 +247,16 @@ def add_MetricServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MetricService(object):
-    """Metric series and tables of runs. Implemented by the metric pipeline issue; until then every
-    RPC answers UNIMPLEMENTED.
+    """Metric series and tables of runs.
+
+    Appends are made retry-safe by one scheme everywhere (metric batches, table rows and log
+    lines): a writer id and a sequence. A writer id (1-64 characters, random per SDK instance and
+    kind of append) names one ordered stream of appends to one run; its calls carry sequences
+    1, 2, 3... (gaps allowed, never decreasing). The server commits each call's data together with
+    the writer's new last sequence in one transaction, and acknowledges a call whose sequence is
+    not newer without storing it again. GetWriterState tells a reconnecting writer where it
+    stands. Without a writer id (and sequence 0) a call is stored as it comes: no
+    de-duplication.
     """
 
     @staticmethod
@@ -206,6 +276,33 @@ class MetricService(object):
             '/labbook.v1.MetricService/LogMetrics',
             labbook_dot_v1_dot_metric__pb2.LogMetricsRequest.SerializeToString,
             labbook_dot_v1_dot_metric__pb2.LogMetricsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchLogMetrics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.MetricService/BatchLogMetrics',
+            labbook_dot_v1_dot_metric__pb2.BatchLogMetricsRequest.SerializeToString,
+            labbook_dot_v1_dot_metric__pb2.BatchLogMetricsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -260,6 +357,33 @@ class MetricService(object):
             '/labbook.v1.MetricService/GetMetricHistory',
             labbook_dot_v1_dot_metric__pb2.GetMetricHistoryRequest.SerializeToString,
             labbook_dot_v1_dot_metric__pb2.GetMetricHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetMetricHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.MetricService/BatchGetMetricHistory',
+            labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryRequest.SerializeToString,
+            labbook_dot_v1_dot_metric__pb2.BatchGetMetricHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,3 +1,5 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from labbook.v1 import common_pb2 as _common_pb2
 from labbook.v1 import metric_pb2 as _metric_pb2
 from google.protobuf.internal import containers as _containers
@@ -16,6 +18,14 @@ class RunStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RUN_STATUS_COMPLETED: _ClassVar[RunStatus]
     RUN_STATUS_FAILED: _ClassVar[RunStatus]
     RUN_STATUS_CANCELED: _ClassVar[RunStatus]
+    RUN_STATUS_QUEUED: _ClassVar[RunStatus]
+
+class ResumePolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RESUME_POLICY_UNSPECIFIED: _ClassVar[ResumePolicy]
+    RESUME_POLICY_ALLOW: _ClassVar[ResumePolicy]
+    RESUME_POLICY_NEVER: _ClassVar[ResumePolicy]
+    RESUME_POLICY_MUST: _ClassVar[ResumePolicy]
 
 class RunView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -27,6 +37,11 @@ RUN_STATUS_RUNNING: RunStatus
 RUN_STATUS_COMPLETED: RunStatus
 RUN_STATUS_FAILED: RunStatus
 RUN_STATUS_CANCELED: RunStatus
+RUN_STATUS_QUEUED: RunStatus
+RESUME_POLICY_UNSPECIFIED: ResumePolicy
+RESUME_POLICY_ALLOW: ResumePolicy
+RESUME_POLICY_NEVER: ResumePolicy
+RESUME_POLICY_MUST: ResumePolicy
 RUN_VIEW_UNSPECIFIED: RunView
 RUN_VIEW_BASIC: RunView
 RUN_VIEW_FULL: RunView
@@ -56,7 +71,7 @@ class Param(_message.Message):
     def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("id", "experiment_id", "name", "status", "start_time_ms", "end_time_ms", "description", "tags", "parent_run_id", "source", "params", "update_time_ms", "deleted", "delete_time_ms", "resume_count", "metrics")
+    __slots__ = ("id", "experiment_id", "name", "status", "start_time_ms", "end_time_ms", "description", "tags", "parent_run_id", "source", "params", "update_time_ms", "deleted", "delete_time_ms", "resume_count", "metrics", "create_time_ms", "etag", "creator")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +95,9 @@ class Run(_message.Message):
     DELETE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     RESUME_COUNT_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     experiment_id: str
     name: str
@@ -96,7 +114,10 @@ class Run(_message.Message):
     delete_time_ms: int
     resume_count: int
     metrics: _containers.RepeatedCompositeFieldContainer[_metric_pb2.MetricSummary]
-    def __init__(self, id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., start_time_ms: _Optional[int] = ..., end_time_ms: _Optional[int] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., resume_count: _Optional[int] = ..., metrics: _Optional[_Iterable[_Union[_metric_pb2.MetricSummary, _Mapping]]] = ...) -> None: ...
+    create_time_ms: int
+    etag: str
+    creator: str
+    def __init__(self, id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., start_time_ms: _Optional[int] = ..., end_time_ms: _Optional[int] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., resume_count: _Optional[int] = ..., metrics: _Optional[_Iterable[_Union[_metric_pb2.MetricSummary, _Mapping]]] = ..., create_time_ms: _Optional[int] = ..., etag: _Optional[str] = ..., creator: _Optional[str] = ...) -> None: ...
 
 class RunStatusChange(_message.Message):
     __slots__ = ("from_status", "to_status", "time_ms", "reason")
@@ -111,7 +132,42 @@ class RunStatusChange(_message.Message):
     def __init__(self, from_status: _Optional[_Union[RunStatus, str]] = ..., to_status: _Optional[_Union[RunStatus, str]] = ..., time_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class CreateRunRequest(_message.Message):
-    __slots__ = ("experiment_id", "project", "experiment_name", "name", "description", "tags", "parent_run_id", "source", "params")
+    __slots__ = ("experiment_id", "name", "description", "tags", "parent_run_id", "source", "params", "initial_status", "request_id")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    PARENT_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    name: str
+    description: str
+    tags: _containers.ScalarMap[str, str]
+    parent_run_id: str
+    source: SourceInfo
+    params: _containers.RepeatedCompositeFieldContainer[Param]
+    initial_status: RunStatus
+    request_id: str
+    def __init__(self, experiment_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., initial_status: _Optional[_Union[RunStatus, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreateRunResponse(_message.Message):
+    __slots__ = ("run",)
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    run: Run
+    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
+
+class OpenRunRequest(_message.Message):
+    __slots__ = ("experiment_id", "project", "experiment_name", "create_experiment_if_missing", "name", "resume", "description", "tags", "parent_run_id", "source", "params")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -122,7 +178,9 @@ class CreateRunRequest(_message.Message):
     EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_EXPERIMENT_IF_MISSING_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    RESUME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     PARENT_RUN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -131,27 +189,39 @@ class CreateRunRequest(_message.Message):
     experiment_id: str
     project: str
     experiment_name: str
+    create_experiment_if_missing: bool
     name: str
+    resume: ResumePolicy
     description: str
     tags: _containers.ScalarMap[str, str]
     parent_run_id: str
     source: SourceInfo
     params: _containers.RepeatedCompositeFieldContainer[Param]
-    def __init__(self, experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., experiment_name: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ...) -> None: ...
+    def __init__(self, experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., experiment_name: _Optional[str] = ..., create_experiment_if_missing: bool = ..., name: _Optional[str] = ..., resume: _Optional[_Union[ResumePolicy, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ...) -> None: ...
 
-class CreateRunResponse(_message.Message):
-    __slots__ = ("run", "resumed")
+class OpenRunResponse(_message.Message):
+    __slots__ = ("run", "resumed", "experiment_created")
     RUN_FIELD_NUMBER: _ClassVar[int]
     RESUMED_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_CREATED_FIELD_NUMBER: _ClassVar[int]
     run: Run
     resumed: bool
-    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ..., resumed: bool = ...) -> None: ...
+    experiment_created: bool
+    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ..., resumed: bool = ..., experiment_created: bool = ...) -> None: ...
 
 class GetRunRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "experiment_id", "project", "experiment_name", "run_name")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    RUN_NAME_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    experiment_id: str
+    project: str
+    experiment_name: str
+    run_name: str
+    def __init__(self, run_id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., experiment_name: _Optional[str] = ..., run_name: _Optional[str] = ...) -> None: ...
 
 class GetRunResponse(_message.Message):
     __slots__ = ("run", "status_history")
@@ -218,20 +288,60 @@ class SearchRunsResponse(_message.Message):
     def __init__(self, runs: _Optional[_Iterable[_Union[Run, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateRunRequest(_message.Message):
-    __slots__ = ("run_id", "update_fields", "status", "description", "end_time_ms")
+    __slots__ = ("run_id", "update_mask", "description", "name", "etag")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_FIELDS_FIELD_NUMBER: _ClassVar[int]
-    STATUS_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
-    END_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    update_fields: _containers.RepeatedScalarFieldContainer[str]
-    status: RunStatus
+    update_mask: _field_mask_pb2.FieldMask
     description: str
-    end_time_ms: int
-    def __init__(self, run_id: _Optional[str] = ..., update_fields: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[RunStatus, str]] = ..., description: _Optional[str] = ..., end_time_ms: _Optional[int] = ...) -> None: ...
+    name: str
+    etag: str
+    def __init__(self, run_id: _Optional[str] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., description: _Optional[str] = ..., name: _Optional[str] = ..., etag: _Optional[str] = ...) -> None: ...
 
 class UpdateRunResponse(_message.Message):
+    __slots__ = ("run",)
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    run: Run
+    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
+
+class StartRunRequest(_message.Message):
+    __slots__ = ("run_id",)
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class StartRunResponse(_message.Message):
+    __slots__ = ("run",)
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    run: Run
+    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
+
+class FinishRunRequest(_message.Message):
+    __slots__ = ("run_id", "status", "end_time_ms")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    status: RunStatus
+    end_time_ms: int
+    def __init__(self, run_id: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., end_time_ms: _Optional[int] = ...) -> None: ...
+
+class FinishRunResponse(_message.Message):
+    __slots__ = ("run",)
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    run: Run
+    def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
+
+class CancelRunRequest(_message.Message):
+    __slots__ = ("run_id",)
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class CancelRunResponse(_message.Message):
     __slots__ = ("run",)
     RUN_FIELD_NUMBER: _ClassVar[int]
     run: Run

@@ -40,6 +40,11 @@ class RunServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_run__pb2.CreateRunRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_run__pb2.CreateRunResponse.FromString,
                 _registered_method=True)
+        self.OpenRun = channel.unary_unary(
+                '/labbook.v1.RunService/OpenRun',
+                request_serializer=labbook_dot_v1_dot_run__pb2.OpenRunRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_run__pb2.OpenRunResponse.FromString,
+                _registered_method=True)
         self.GetRun = channel.unary_unary(
                 '/labbook.v1.RunService/GetRun',
                 request_serializer=labbook_dot_v1_dot_run__pb2.GetRunRequest.SerializeToString,
@@ -59,6 +64,21 @@ class RunServiceStub(object):
                 '/labbook.v1.RunService/UpdateRun',
                 request_serializer=labbook_dot_v1_dot_run__pb2.UpdateRunRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_run__pb2.UpdateRunResponse.FromString,
+                _registered_method=True)
+        self.StartRun = channel.unary_unary(
+                '/labbook.v1.RunService/StartRun',
+                request_serializer=labbook_dot_v1_dot_run__pb2.StartRunRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_run__pb2.StartRunResponse.FromString,
+                _registered_method=True)
+        self.FinishRun = channel.unary_unary(
+                '/labbook.v1.RunService/FinishRun',
+                request_serializer=labbook_dot_v1_dot_run__pb2.FinishRunRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_run__pb2.FinishRunResponse.FromString,
+                _registered_method=True)
+        self.CancelRun = channel.unary_unary(
+                '/labbook.v1.RunService/CancelRun',
+                request_serializer=labbook_dot_v1_dot_run__pb2.CancelRunRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_run__pb2.CancelRunResponse.FromString,
                 _registered_method=True)
         self.ResumeRun = channel.unary_unary(
                 '/labbook.v1.RunService/ResumeRun',
@@ -107,22 +127,41 @@ class RunServiceServicer(object):
     """
 
     def CreateRun(self, request, context):
-        """Opens a run: creates it, or, when a run of that name exists in the experiment, resumes it
-        (upsert by name). Resuming a finished run sets it RUNNING again and records the change.
-        The experiment is given by id, or by project and name (created when missing). On resume,
-        tags are merged, params overwritten and a non-empty description replaces the old one;
-        `source` and `parent_run_id` apply on creation only.
-        Errors: INVALID_ARGUMENT (bad names, tags, params, ids), NOT_FOUND (experiment id or
-        parent run), FAILED_PRECONDITION (experiment or existing run soft-deleted; parent run in
-        another experiment).
+        """Creates a run; never resumes one. The experiment must exist and be active. With
+        `initial_status` QUEUED the run waits (no start time) until StartRun or OpenRun starts it,
+        as a submitted job does. A retried call with the same `request_id` (AIP-155) returns the
+        run the first call created instead of failing.
+        Errors: INVALID_ARGUMENT (bad names, tags, params, ids, initial_status), NOT_FOUND
+        (experiment or parent run), ALREADY_EXISTS (reason RUN_ALREADY_EXISTS: the name is taken in
+        the experiment, also by a soft-deleted run), FAILED_PRECONDITION (experiment deleted; parent
+        run in another experiment).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpenRun(self, request, context):
+        """Opens a run by name for logging: the seeds' upsert. Creates it when the experiment has no
+        run of that name, otherwise resumes it (a finished run becomes RUNNING again, recorded in
+        its status history; a QUEUED one starts) as `resume` allows. The experiment is given by id,
+        or by project and name, created when missing only with `create_experiment_if_missing`. On
+        resume tags are merged, params overwritten and a non-empty description replaces the old
+        one; `source` and `parent_run_id` apply on creation only.
+        Errors: INVALID_ARGUMENT (bad names, tags, params, ids), NOT_FOUND (reason
+        EXPERIMENT_NOT_FOUND: experiment missing and not to be created; RUN_NOT_FOUND: no run of
+        that name with RESUME_POLICY_MUST; parent run), ALREADY_EXISTS (reason RUN_ALREADY_EXISTS:
+        the run exists and RESUME_POLICY_NEVER), FAILED_PRECONDITION (experiment or existing run
+        soft-deleted; parent run in another experiment).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetRun(self, request, context):
-        """Gets one run with its params, tags and status history.
-        Errors: INVALID_ARGUMENT (malformed id), NOT_FOUND.
+        """Gets one run with its params, tags and status history, by `run_id` or by experiment and run
+        name. Never creates or changes anything.
+        Errors: INVALID_ARGUMENT (neither or both ways given, malformed id, bad names), NOT_FOUND
+        (reason RUN_NOT_FOUND or EXPERIMENT_NOT_FOUND).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -151,11 +190,43 @@ class RunServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def UpdateRun(self, request, context):
-        """Changes status, description and/or end time. Status moves RUNNING -> COMPLETED | FAILED |
-        CANCELED; setting the status a run already has is an idempotent no-op; a finished run goes
-        back to RUNNING only through ResumeRun or CreateRun.
-        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (invalid status transition, run or
-        experiment deleted).
+        """Changes the fields named in `update_mask` (`name`, `description`) of a run; with a
+        non-empty `etag`, only if the run still has that etag. The status changes only through
+        StartRun, FinishRun, CancelRun and ResumeRun.
+        Errors: INVALID_ARGUMENT (a field, an empty or unknown mask path), NOT_FOUND,
+        ALREADY_EXISTS (the new name is taken in the experiment), FAILED_PRECONDITION (run or
+        experiment deleted; reason ETAG_MISMATCH: the etag is stale).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartRun(self, request, context):
+        """Starts a QUEUED run: RUNNING, with its start time set now. A RUNNING run is returned
+        unchanged (idempotent).
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATUS_TRANSITION:
+        the run is finished, use ResumeRun; RUN_DELETED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FinishRun(self, request, context):
+        """Finishes a run as COMPLETED or FAILED and sets its end time. Finishing a run again with the
+        status it already has is a no-op. A QUEUED run can only fail (it never started).
+        Errors: INVALID_ARGUMENT (status not COMPLETED or FAILED, end time before the start),
+        NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATUS_TRANSITION: finished with another
+        status, or COMPLETED while QUEUED; RUN_DELETED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelRun(self, request, context):
+        """Cancels a QUEUED or RUNNING run: CANCELED, with its end time set. Canceling a CANCELED run
+        is a no-op. (For a submitted run this is also what stops its job.)
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATUS_TRANSITION:
+        the run is COMPLETED or FAILED; RUN_DELETED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,7 +234,7 @@ class RunServiceServicer(object):
 
     def ResumeRun(self, request, context):
         """Sets a finished run RUNNING again (recorded in its status history); a RUNNING run is
-        returned unchanged.
+        returned unchanged, a QUEUED one is started.
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (run or experiment deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -242,6 +313,11 @@ def add_RunServiceServicer_to_server(servicer, server):
                     request_deserializer=labbook_dot_v1_dot_run__pb2.CreateRunRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_run__pb2.CreateRunResponse.SerializeToString,
             ),
+            'OpenRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenRun,
+                    request_deserializer=labbook_dot_v1_dot_run__pb2.OpenRunRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_run__pb2.OpenRunResponse.SerializeToString,
+            ),
             'GetRun': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRun,
                     request_deserializer=labbook_dot_v1_dot_run__pb2.GetRunRequest.FromString,
@@ -261,6 +337,21 @@ def add_RunServiceServicer_to_server(servicer, server):
                     servicer.UpdateRun,
                     request_deserializer=labbook_dot_v1_dot_run__pb2.UpdateRunRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_run__pb2.UpdateRunResponse.SerializeToString,
+            ),
+            'StartRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartRun,
+                    request_deserializer=labbook_dot_v1_dot_run__pb2.StartRunRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_run__pb2.StartRunResponse.SerializeToString,
+            ),
+            'FinishRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishRun,
+                    request_deserializer=labbook_dot_v1_dot_run__pb2.FinishRunRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_run__pb2.FinishRunResponse.SerializeToString,
+            ),
+            'CancelRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelRun,
+                    request_deserializer=labbook_dot_v1_dot_run__pb2.CancelRunRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_run__pb2.CancelRunResponse.SerializeToString,
             ),
             'ResumeRun': grpc.unary_unary_rpc_method_handler(
                     servicer.ResumeRun,
@@ -331,6 +422,33 @@ class RunService(object):
             '/labbook.v1.RunService/CreateRun',
             labbook_dot_v1_dot_run__pb2.CreateRunRequest.SerializeToString,
             labbook_dot_v1_dot_run__pb2.CreateRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.RunService/OpenRun',
+            labbook_dot_v1_dot_run__pb2.OpenRunRequest.SerializeToString,
+            labbook_dot_v1_dot_run__pb2.OpenRunResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -439,6 +557,87 @@ class RunService(object):
             '/labbook.v1.RunService/UpdateRun',
             labbook_dot_v1_dot_run__pb2.UpdateRunRequest.SerializeToString,
             labbook_dot_v1_dot_run__pb2.UpdateRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.RunService/StartRun',
+            labbook_dot_v1_dot_run__pb2.StartRunRequest.SerializeToString,
+            labbook_dot_v1_dot_run__pb2.StartRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FinishRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.RunService/FinishRun',
+            labbook_dot_v1_dot_run__pb2.FinishRunRequest.SerializeToString,
+            labbook_dot_v1_dot_run__pb2.FinishRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.RunService/CancelRun',
+            labbook_dot_v1_dot_run__pb2.CancelRunRequest.SerializeToString,
+            labbook_dot_v1_dot_run__pb2.CancelRunResponse.FromString,
             options,
             channel_credentials,
             insecure,
