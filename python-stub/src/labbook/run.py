@@ -300,20 +300,15 @@ class Run:
         if self._sender is not None:
             self._sender.close(timeout)
         self._points = _Closed(f"run {self.name!r} is closed")
-        try:
-            if final:
-                if self.offline is not None:
-                    self.offline.finish(final, _ids.now_ms())
-                elif self.client is not None:
-                    final = self._finish_online(final)
-        except BaseException:
-            final = None  # the status was not set: the run is only detached
-            raise
-        finally:
+        if final:
             if self.offline is not None:
-                self.offline.release()  # a later run of this name may reopen the directory
-            self.status = final or "DETACHED"
-            _OPEN_RUNS.discard(self)
+                self.offline.finish(final, _ids.now_ms())
+            elif self.client is not None:
+                final = self._finish_online(final)  # raises: the run stays open, as it is
+        if self.offline is not None:
+            self.offline.release()  # a later run of this name may reopen the directory
+        self.status = final or "DETACHED"
+        _OPEN_RUNS.discard(self)
 
     def _finish_online(self, final: str) -> str:
         assert self.client is not None
@@ -324,7 +319,13 @@ class Run:
                 self.client.finish_run(self.id, final)
             return final
         except InvalidStatusTransitionError as error:
-            current = error.metadata.get("status", "").replace("RUN_STATUS_", "") or "UNKNOWN"
+            current = error.metadata.get("status", "")
+            if not current:
+                try:
+                    current = run_pb2.RunStatus.Name(self.client.get_run(self.id).status)
+                except Exception:  # the warning below still says what happened
+                    current = "UNKNOWN"
+            current = current.replace("RUN_STATUS_", "")
             _log.warning("labbook: run %s is already %s; not setting %s (%s)", self.id, current,
                          final, error.message)
             return current
