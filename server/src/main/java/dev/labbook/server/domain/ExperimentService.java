@@ -42,11 +42,11 @@ public final class ExperimentService {
                 return new Created(fresh, true);
             }
             if (existing.deleted()) {
-                throw new AlreadyExistsException("experiment '" + existing.name() + "' exists in project '" + project
+                throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, "experiment '" + existing.name() + "' exists in project '" + project
                         + "' but is deleted; restore it, or purge it to reuse the name");
             }
             if (!returnExisting) {
-                throw new AlreadyExistsException(
+                throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, 
                         "experiment '" + existing.name() + "' already exists in project '" + project + "'");
             }
             return new Created(existing, false);
@@ -62,7 +62,7 @@ public final class ExperimentService {
                 null);
         Experiment existing = insertOrFind(experiments, fresh);
         if (existing.deleted()) {
-            throw new FailedPreconditionException("experiment '" + existing.name() + "' in project '" + validProject
+            throw new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED, "experiment '" + existing.name() + "' in project '" + validProject
                     + "' is deleted; restore it before logging runs to it");
         }
         return existing;
@@ -76,7 +76,7 @@ public final class ExperimentService {
         String validProject = Limits.project("project", project);
         String validName = Limits.name("name", name);
         return store.inTransaction(tx -> tx.experiments().findByName(validProject, Limits.nameKey(validName))
-                .orElseThrow(() -> new NotFoundException(
+                .orElseThrow(() -> new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND, 
                         "experiment '" + validName + "' not found in project '" + validProject + "'")));
     }
 
@@ -105,7 +105,7 @@ public final class ExperimentService {
             ExperimentRepository experiments = tx.experiments();
             Experiment current = require(experiments, id, true);
             if (current.deleted()) {
-                throw new FailedPreconditionException(
+                throw new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED, 
                         "experiment '" + current.name() + "' is deleted; restore it before changing it");
             }
             Experiment next = current;
@@ -123,7 +123,7 @@ public final class ExperimentService {
             }
             next = next.withUpdatedAt(now());
             if (!experiments.update(next)) {
-                throw new AlreadyExistsException("experiment '" + next.name() + "' already exists in project '"
+                throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, "experiment '" + next.name() + "' already exists in project '"
                         + next.project() + "'");
             }
             return next;
@@ -158,7 +158,7 @@ public final class ExperimentService {
         long purged = store.inTransaction(tx -> {
             Experiment current = require(tx.experiments(), id, true);
             if (!current.deleted()) {
-                throw new FailedPreconditionException("experiment '" + current.name()
+                throw new FailedPreconditionException(ErrorReason.NOT_DELETED, "experiment '" + current.name()
                         + "' is not deleted; delete it first, then purge it");
             }
             return tx.experiments().purge(id);
@@ -178,7 +178,12 @@ public final class ExperimentService {
 
     static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {
         return experiments.findById(id, forUpdate)
-                .orElseThrow(() -> new NotFoundException("experiment " + id + " not found"));
+                .orElseThrow(() -> {
+                    NotFoundException error = new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND,
+                            "experiment " + id + " not found");
+                    error.about("experiment", id);
+                    return error;
+                });
     }
 
     private Instant now() {

@@ -58,13 +58,13 @@ public final class RunService {
                     ? ExperimentService.require(tx.experiments(), request.experimentId(), false)
                     : experiments.openByName(tx.experiments(), request.project(), request.experimentName());
             if (experiment.deleted()) {
-                throw new FailedPreconditionException(
+                throw new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED, 
                         "experiment '" + experiment.name() + "' is deleted; restore it before logging runs to it");
             }
             if (request.parentRunId() != null) {
                 Run parent = require(tx.runs(), request.parentRunId(), false);
                 if (!parent.experimentId().equals(experiment.id())) {
-                    throw new FailedPreconditionException("parent run " + parent.id()
+                    throw new FailedPreconditionException(ErrorReason.PARENT_RUN_MISMATCH, "parent run " + parent.id()
                             + " belongs to another experiment; a child run must be in its parent's experiment");
                 }
             }
@@ -150,7 +150,7 @@ public final class RunService {
             if (changes.status().isPresent() && changes.status().get() != run.status()) {
                 RunStatus target = changes.status().get();
                 if (run.status().isTerminal()) {
-                    throw new FailedPreconditionException(target == RunStatus.RUNNING
+                    throw new FailedPreconditionException(ErrorReason.INVALID_STATUS_TRANSITION, target == RunStatus.RUNNING
                             ? "run " + runId + " is " + run.status() + "; reopen it with ResumeRun"
                             : "run " + runId + " is already " + run.status() + "; it cannot become " + target);
                 }
@@ -160,7 +160,7 @@ public final class RunService {
             }
             if (changes.endTime().isPresent()) {
                 if (!status.isTerminal()) {
-                    throw new FailedPreconditionException("end_time_ms can only be set on a finished run; run "
+                    throw new FailedPreconditionException(ErrorReason.INVALID_STATUS_TRANSITION, "end_time_ms can only be set on a finished run; run "
                             + runId + " is RUNNING (set status in the same update)");
                 }
                 Instant requested = changes.endTime().get();
@@ -266,7 +266,7 @@ public final class RunService {
         long purged = store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, true);
             if (!run.deleted()) {
-                throw new FailedPreconditionException(
+                throw new FailedPreconditionException(ErrorReason.NOT_DELETED, 
                         "run " + runId + " is not deleted; delete it first, then purge it");
             }
             return tx.runs().purge(runId);

@@ -68,8 +68,10 @@ public final class ApiServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection())
-                // Run in reverse order: metrics outermost, so they see the statuses the drain sets.
+                // Run in reverse order: metrics outermost, so they see the statuses the drain sets;
+                // error details between them, so the drain's statuses get an ErrorInfo too.
                 .intercept(drain)
+                .intercept(new ErrorDetailsInterceptor())
                 .intercept(new CallMetricsInterceptor(rpcs));
         for (BindableService service : api) {
             builder.addService(ServerInterceptors.intercept(service, statusMapping));

@@ -123,7 +123,7 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 h.getMediaType(),
                 h.getSizeBytes() > 0 ? h.getSizeBytes() : null,
                 h.getSha256().isEmpty() ? null : h.getSha256().toLowerCase(Locale.ROOT),
-                h.getHasStep() ? h.getStep() : null,
+                h.hasStep() ? h.getStep() : null,
                 ProtoIds.optional("header.upload_id", h.getUploadId()),
                 h.getOffset());
     }
@@ -257,7 +257,7 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 .setUri(a.uri())
                 .setCreateTimeMs(a.createdAt().toEpochMilli());
         if (a.step() != null) {
-            b.setStep(a.step()).setHasStep(true);
+            b.setStep(a.step());
         }
         return b.build();
     }

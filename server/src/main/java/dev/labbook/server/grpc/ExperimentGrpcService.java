@@ -48,11 +48,11 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
     @Override
     public void getExperiment(GetExperimentRequest request, StreamObserver<GetExperimentResponse> response) {
         Experiment experiment;
-        if (!request.getId().isEmpty()) {
+        if (!request.getExperimentId().isEmpty()) {
             if (!request.getName().isEmpty()) {
                 throw new InvalidArgumentException("id", "give either id or name, not both");
             }
-            experiment = experiments.get(ProtoIds.required("id", request.getId()));
+            experiment = experiments.get(ProtoIds.required("id", request.getExperimentId()));
         } else if (!request.getName().isEmpty()) {
             experiment = experiments.getByName(request.getProject(), request.getName());
         } else {
@@ -74,33 +74,33 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
 
     @Override
     public void updateExperiment(UpdateExperimentRequest request, StreamObserver<UpdateExperimentResponse> response) {
-        Set<String> fields = UpdateFields.parse(request.getUpdateFieldsList(), UPDATABLE);
+        Set<String> fields = UpdateFields.parse(request.getUpdateMask().getPathsList(), UPDATABLE);
         ExperimentChanges changes = new ExperimentChanges(
                 fields.contains("name") ? Optional.of(request.getName()) : Optional.empty(),
                 fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
                 fields.contains("folder") ? Optional.of(request.getFolder()) : Optional.empty(),
                 fields.contains("tags") ? Optional.of(request.getTagsMap()) : Optional.empty());
-        Experiment updated = experiments.update(ProtoIds.required("id", request.getId()), changes);
+        Experiment updated = experiments.update(ProtoIds.required("id", request.getExperimentId()), changes);
         reply(response, UpdateExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(updated)).build());
     }
 
     @Override
     public void deleteExperiment(DeleteExperimentRequest request, StreamObserver<DeleteExperimentResponse> response) {
-        Experiment deleted = experiments.delete(ProtoIds.required("id", request.getId()));
+        Experiment deleted = experiments.delete(ProtoIds.required("id", request.getExperimentId()));
         reply(response, DeleteExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(deleted)).build());
     }
 
     @Override
     public void restoreExperiment(RestoreExperimentRequest request,
             StreamObserver<RestoreExperimentResponse> response) {
-        Experiment restored = experiments.restore(ProtoIds.required("id", request.getId()));
+        Experiment restored = experiments.restore(ProtoIds.required("id", request.getExperimentId()));
         reply(response,
                 RestoreExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(restored)).build());
     }
 
     @Override
     public void purgeExperiment(PurgeExperimentRequest request, StreamObserver<PurgeExperimentResponse> response) {
-        long runs = experiments.purge(ProtoIds.required("id", request.getId()));
+        long runs = experiments.purge(ProtoIds.required("id", request.getExperimentId()));
         reply(response, PurgeExperimentResponse.newBuilder().setPurgedRuns(runs).build());
     }
 

@@ -139,8 +139,8 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
     public void getMetricHistory(GetMetricHistoryRequest request,
             StreamObserver<GetMetricHistoryResponse> response) {
         SeriesRead read = metrics.history(ProtoIds.required("run_id", request.getRunId()), request.getKey(),
-                request.getHasStepRange() ? request.getStartStep() : Long.MIN_VALUE,
-                request.getHasStepRange() ? request.getEndStep() : Long.MAX_VALUE,
+                request.hasStartStep() ? request.getStartStep() : Long.MIN_VALUE,
+                request.hasEndStep() ? request.getEndStep() : Long.MAX_VALUE,
                 request.getMaxPoints());
         new PageSender(read, (ServerCallStreamObserver<GetMetricHistoryResponse>) response).start();
     }
@@ -258,6 +258,8 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
     @Override
     public void listTables(ListTablesRequest request, StreamObserver<ListTablesResponse> response) {
         List<String> names = tables.list(ProtoIds.required("run_id", request.getRunId()));
-        reply(response, ListTablesResponse.newBuilder().addAllTables(names).build());
+        ListTablesResponse.Builder builder = ListTablesResponse.newBuilder();
+        names.forEach(name -> builder.addTables(dev.labbook.api.v1.TableInfo.newBuilder().setName(name)));
+        reply(response, builder.build());
     }
 }

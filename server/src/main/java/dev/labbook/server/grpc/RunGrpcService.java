@@ -114,6 +114,26 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
     public void createRun(CreateRunRequest request, StreamObserver<CreateRunResponse> response) {
         RunService.Opened opened = runs.open(new OpenRun(
                 ProtoIds.optional("experiment_id", request.getExperimentId()),
+                // Temporary until OpenRun lands: CreateRun keeps its old upsert by id.
+                "",
+                "",
+                request.getName(),
+                request.getDescription(),
+                request.getTagsMap(),
+                ProtoIds.optional("parent_run_id", request.getParentRunId()),
+                RunMapper.fromProto(request.getSource()),
+                RunMapper.fromProto(request.getParamsList())));
+        reply(response, CreateRunResponse.newBuilder()
+                .setRun(RunMapper.toProto(opened.run()))
+                .build());
+    }
+
+    /** The seeds' upsert by name. Temporary wiring: the resume and experiment flags follow. */
+    @Override
+    public void openRun(dev.labbook.api.v1.OpenRunRequest request,
+            StreamObserver<dev.labbook.api.v1.OpenRunResponse> response) {
+        RunService.Opened opened = runs.open(new OpenRun(
+                ProtoIds.optional("experiment_id", request.getExperimentId()),
                 request.getProject(),
                 request.getExperimentName(),
                 request.getName(),
@@ -122,7 +142,7 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
                 ProtoIds.optional("parent_run_id", request.getParentRunId()),
                 RunMapper.fromProto(request.getSource()),
                 RunMapper.fromProto(request.getParamsList())));
-        reply(response, CreateRunResponse.newBuilder()
+        reply(response, dev.labbook.api.v1.OpenRunResponse.newBuilder()
                 .setRun(RunMapper.toProto(opened.run()))
                 .setResumed(opened.resumed())
                 .build());
@@ -149,18 +169,11 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
 
     @Override
     public void updateRun(UpdateRunRequest request, StreamObserver<UpdateRunResponse> response) {
-        Set<String> fields = UpdateFields.parse(request.getUpdateFieldsList(), UPDATABLE);
-        if (fields.contains("end_time_ms") && request.getEndTimeMs() <= 0) {
-            throw new InvalidArgumentException("end_time_ms", "must be a positive epoch-millisecond time");
-        }
+        Set<String> fields = UpdateFields.parse(request.getUpdateMask().getPathsList(), UPDATABLE);
         RunChanges changes = new RunChanges(
-                fields.contains("status")
-                        ? Optional.of(RunMapper.fromProto("status", request.getStatus()))
-                        : Optional.empty(),
+                Optional.empty(),
                 fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
-                fields.contains("end_time_ms")
-                        ? Optional.of(Instant.ofEpochMilli(request.getEndTimeMs()))
-                        : Optional.empty());
+                Optional.empty());
         Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), changes);
         reply(response, UpdateRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
     }

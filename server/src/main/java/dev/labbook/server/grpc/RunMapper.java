@@ -73,7 +73,8 @@ final class RunMapper {
             case RUN_STATUS_COMPLETED -> RunStatus.COMPLETED;
             case RUN_STATUS_FAILED -> RunStatus.FAILED;
             case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
-            case RUN_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new InvalidArgumentException(field,
+            // QUEUED arrives with the run lifecycle change (CreateRun.initial_status).
+            case RUN_STATUS_QUEUED, RUN_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new InvalidArgumentException(field,
                     "must be RUN_STATUS_RUNNING, RUN_STATUS_COMPLETED, RUN_STATUS_FAILED or RUN_STATUS_CANCELED");
         };
     }

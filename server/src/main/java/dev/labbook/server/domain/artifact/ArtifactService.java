@@ -1,6 +1,7 @@
 package dev.labbook.server.domain.artifact;
 
 import dev.labbook.server.artifacts.ArtifactStore;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.AbortedException;
 import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.InvalidArgumentException;
@@ -83,7 +84,8 @@ public final class ArtifactService implements AutoCloseable {
         String path = ArtifactPaths.validate("header.path", request.path());
         if (request.expectedSize() != null && request.expectedSize() > maxArtifactBytes) {
             throw new ResourceExhaustedException("header.size_bytes " + request.expectedSize()
-                    + " exceeds the server's limit of " + maxArtifactBytes + " bytes per artifact");
+                    + " exceeds the server's limit of " + maxArtifactBytes + " bytes per artifact")
+                    .with("limit", "max_artifact_bytes");
         }
         String sha = request.expectedSha256();
         if (sha != null && !SHA256.matcher(sha).matches()) {
@@ -98,8 +100,8 @@ public final class ArtifactService implements AutoCloseable {
             }
         }
         if (request.offset() != 0) {
-            throw new FailedPreconditionException("upload " + request.uploadId()
-                    + " is unknown, so it starts at offset 0, not " + request.offset());
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_OFFSET_MISMATCH, "upload " + request.uploadId()
+                    + " is unknown, so it starts at offset 0, not " + request.offset()).with("expected_offset", 0);
         }
         UUID id = request.uploadId() != null ? request.uploadId() : UUID.randomUUID();
         store.inTransaction(tx -> {
@@ -115,7 +117,7 @@ public final class ArtifactService implements AutoCloseable {
         boolean inserted = store.inTransaction(tx -> tx.artifacts().insertUpload(upload, now()));
         if (!inserted) {
             objects.abortUpload(key, handle);
-            throw new FailedPreconditionException("upload " + id + " was just started by another stream; ask "
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_CONFLICT, "upload " + id + " was just started by another stream; ask "
                     + "GetUploadStatus and resume it");
         }
         return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
@@ -127,11 +129,12 @@ public final class ArtifactService implements AutoCloseable {
                     + upload.path() + "', not to this header's run and path");
         }
         if (upload.completed()) {
-            throw new FailedPreconditionException("upload " + upload.id() + " is already complete");
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_COMPLETE, "upload " + upload.id() + " is already complete");
         }
         if (request.offset() != upload.receivedBytes()) {
-            throw new FailedPreconditionException("upload " + upload.id() + " has " + upload.receivedBytes()
-                    + " bytes stored; resume from offset " + upload.receivedBytes() + ", not " + request.offset());
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_OFFSET_MISMATCH, "upload " + upload.id() + " has " + upload.receivedBytes()
+                    + " bytes stored; resume from offset " + upload.receivedBytes() + ", not " + request.offset())
+                    .with("expected_offset", upload.receivedBytes());
         }
         store.inTransaction(tx -> {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
@@ -159,7 +162,7 @@ public final class ArtifactService implements AutoCloseable {
     /** Verifies the stored bytes, completes the object and records the artifact. */
     Artifact complete(Upload upload, long size, String sha256) {
         List<String> tags = store.inTransaction(tx -> tx.artifacts().findUpload(upload.id(), false))
-                .orElseThrow(() -> new NotFoundException("upload " + upload.id() + " not found")).partTags();
+                .orElseThrow(() -> new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND, "upload " + upload.id() + " not found")).partTags();
         if (upload.expectedSize() != null && upload.expectedSize() != size) {
             abort(upload);
             throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize() + " but " + size
@@ -202,14 +205,14 @@ public final class ArtifactService implements AutoCloseable {
 
     public UploadStatus uploadStatus(UUID uploadId) {
         Upload upload = store.inTransaction(tx -> tx.artifacts().findUpload(uploadId, false))
-                .orElseThrow(() -> new NotFoundException("upload " + uploadId + " not found"));
+                .orElseThrow(() -> new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND, "upload " + uploadId + " not found"));
         return new UploadStatus(upload.receivedBytes(), upload.completed());
     }
 
     public ArtifactDownload download(UUID runId, String path, long offset, long length) {
         Artifact artifact = get(runId, path);
         if (artifact.reference()) {
-            throw new FailedPreconditionException("artifact '" + path + "' is a reference to " + artifact.uri()
+            throw new FailedPreconditionException(ErrorReason.ARTIFACT_IS_REFERENCE, "artifact '" + path + "' is a reference to " + artifact.uri()
                     + "; it has no content to download");
         }
         if (offset < 0) {
@@ -219,7 +222,7 @@ public final class ArtifactService implements AutoCloseable {
             throw new InvalidArgumentException("length", "must not be negative (0 reads to the end)");
         }
         if (offset > artifact.sizeBytes()) {
-            throw new OutOfRangeException("offset " + offset + " is past the end of '" + path + "' ("
+            throw new OutOfRangeException(ErrorReason.OFFSET_OUT_OF_RANGE, "offset " + offset + " is past the end of '" + path + "' ("
                     + artifact.sizeBytes() + " bytes)");
         }
         long remaining = artifact.sizeBytes() - offset;
@@ -232,7 +235,7 @@ public final class ArtifactService implements AutoCloseable {
         return store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
             return tx.artifacts().findArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND, "artifact '" + path + "' not found in run " + runId));
     }
 
     /** Lists by path; with an image/ media type prefix, as an image series ordered by step. */
@@ -278,7 +281,7 @@ public final class ArtifactService implements AutoCloseable {
         Artifact deleted = store.inTransaction(tx -> {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, runId));
             return tx.artifacts().deleteArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND, "artifact '" + path + "' not found in run " + runId));
         if (deleted.objectKey() != null) {
             deleteObjectQuietly(deleted.objectKey());
         }
@@ -318,9 +321,9 @@ public final class ArtifactService implements AutoCloseable {
             return operation.get();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                throw new NotFoundException("the stored object is missing: " + e.getCause().getMessage());
+                throw new NotFoundException(ErrorReason.ARTIFACT_CONTENT_MISSING, "the stored object is missing: " + e.getCause().getMessage());
             }
-            throw new UnavailableException("the artifact store failed: " + e.getCause().getMessage(), e);
+            throw new UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE, "the artifact store failed: " + e.getCause().getMessage(), e);
         }
     }
 

@@ -64,7 +64,7 @@ public final class UploadSession {
         long total = handedOff + buffered + bytes.remaining();
         if (total > maxBytes) {
             throw new ResourceExhaustedException("artifact '" + upload.path() + "' exceeds the server's limit of "
-                    + maxBytes + " bytes");
+                    + maxBytes + " bytes").with("limit", "max_artifact_bytes");
         }
         if (upload.expectedSize() != null && total > upload.expectedSize()) {
             throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize()

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.metric;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Limits;
 import dev.labbook.server.domain.NotFoundException;
@@ -111,7 +112,7 @@ public final class MetricService {
             RunGuards.requireRun(tx, runId);
             MetricRepository metrics = tx.metrics();
             SeriesState series = metrics.findSeries(runId, key).filter(s -> s.count() > 0)
-                    .orElseThrow(() -> new NotFoundException("metric '" + key + "' not found in run " + runId));
+                    .orElseThrow(() -> new NotFoundException(ErrorReason.METRIC_NOT_FOUND, "metric '" + key + "' not found in run " + runId));
             if (maxPoints > 0) {
                 List<StoredChunk> metas = metrics.chunks(series.id(), fromStep, toStep, false);
                 if (pointsInRange(metas, seqs -> metrics.chunksBySeq(series.id(), seqs), fromStep, toStep,

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.metric;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Limits;
 import dev.labbook.server.domain.NotFoundException;
@@ -116,7 +117,7 @@ public final class TableService {
         return store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
             TableState state = tx.tables().findTable(runId, table)
-                    .orElseThrow(() -> new NotFoundException("table '" + table + "' not found in run " + runId));
+                    .orElseThrow(() -> new NotFoundException(ErrorReason.TABLE_NOT_FOUND, "table '" + table + "' not found in run " + runId));
             Map<Long, Map<Integer, Cell>> cells = tx.tables().rows(state.id(), from, size);
             long to = Math.min(state.rowCount(), from + size);
             List<Map<String, Cell>> rows = new ArrayList<>();
