@@ -36,6 +36,7 @@ import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.RunChanges;
 import dev.labbook.server.domain.RunService;
+import dev.labbook.server.domain.RunStatus;
 import dev.labbook.server.domain.RunWatchService;
 import dev.labbook.server.domain.search.RunSearchService;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -176,6 +177,26 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
                 Optional.empty());
         Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), changes);
         reply(response, UpdateRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    /** Temporary wiring onto the old status update; the lifecycle rules follow. */
+    @Override
+    public void finishRun(dev.labbook.api.v1.FinishRunRequest request,
+            StreamObserver<dev.labbook.api.v1.FinishRunResponse> response) {
+        RunStatus status = RunMapper.fromProto("status", request.getStatus());
+        Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), new RunChanges(Optional.of(status),
+                Optional.empty(), request.hasEndTimeMs()
+                        ? Optional.of(Instant.ofEpochMilli(request.getEndTimeMs())) : Optional.empty()));
+        reply(response, dev.labbook.api.v1.FinishRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    /** Temporary wiring onto the old status update; the lifecycle rules follow. */
+    @Override
+    public void cancelRun(dev.labbook.api.v1.CancelRunRequest request,
+            StreamObserver<dev.labbook.api.v1.CancelRunResponse> response) {
+        Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), new RunChanges(
+                Optional.of(RunStatus.CANCELED), Optional.empty(), Optional.empty()));
+        reply(response, dev.labbook.api.v1.CancelRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
     }
 
     @Override

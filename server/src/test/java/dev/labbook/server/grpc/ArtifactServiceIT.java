@@ -178,7 +178,7 @@ class ArtifactServiceIT {
         }
         for (int step : new int[] {30, 10, 20}) {
             upload(server.channel(), header(run, "images/confusion-" + step + ".png").toBuilder().setStep(step)
-                    .setHasStep(true).build(), content(0, 100, step), 1024, -1);
+                    .build(), content(0, 100, step), 1024, -1);
         }
 
         List<String> paths = new ArrayList<>();

@@ -57,7 +57,7 @@ class ExperimentServiceIT {
         assertThat(e.getDeleted()).isFalse();
 
         ExperimentServiceBlockingStub stub = server.experiments();
-        assertThat(stub.getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build()).getExperiment())
+        assertThat(stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build()).getExperiment())
                 .isEqualTo(e);
         assertThat(stub.getExperiment(GetExperimentRequest.newBuilder()
                 .setProject("vision").setName("resnet SWEEP").build()).getExperiment()).isEqualTo(e);
@@ -153,14 +153,14 @@ class ExperimentServiceIT {
                 .setName("old").setDescription("keep me").putTags("a", "1").build()).getExperiment();
 
         Experiment updated = server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
-                .setId(e.getId()).addUpdateFields("name").addUpdateFields("tags")
+                .setExperimentId(e.getId()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name")).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("tags"))
                 .setName("new").setDescription("not applied").putTags("b", "2").build()).getExperiment();
 
         assertThat(updated.getName()).isEqualTo("new");
         assertThat(updated.getDescription()).isEqualTo("keep me");
         assertThat(updated.getTagsMap()).containsExactly(Map.entry("b", "2"));
         assertThat(updated.getUpdateTimeMs()).isGreaterThanOrEqualTo(e.getUpdateTimeMs());
-        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build())
+        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build())
                 .getExperiment()).isEqualTo(updated);
     }
 
@@ -170,10 +170,10 @@ class ExperimentServiceIT {
         Experiment e = create(server, "", "mine");
 
         assertStatus(Code.ALREADY_EXISTS, () -> server.experiments().updateExperiment(UpdateExperimentRequest
-                .newBuilder().setId(e.getId()).addUpdateFields("name").addUpdateFields("description")
+                .newBuilder().setExperimentId(e.getId()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name")).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("description"))
                 .setName("TAKEN").setDescription("changed").build()));
 
-        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build())
+        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build())
                 .getExperiment()).isEqualTo(e);
     }
 
@@ -181,11 +181,11 @@ class ExperimentServiceIT {
     void updateRefusesUnknownOrMissingFields(TestServer server) {
         Experiment e = create(server, "", "x");
         assertInvalidField("update_fields[0]", () -> server.experiments().updateExperiment(
-                UpdateExperimentRequest.newBuilder().setId(e.getId()).addUpdateFields("project").build()));
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("project")).build()));
         assertInvalidField("update_fields", () -> server.experiments().updateExperiment(
-                UpdateExperimentRequest.newBuilder().setId(e.getId()).build()));
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
         assertInvalidField("name", () -> server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
-                .setId(e.getId()).addUpdateFields("name").setName("").build()));
+                .setExperimentId(e.getId()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name")).setName("").build()));
     }
 
     @Test
@@ -193,21 +193,21 @@ class ExperimentServiceIT {
         Experiment e = create(server, "", "to-delete");
 
         Experiment deleted = server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder()
-                .setId(e.getId()).build()).getExperiment();
+                .setExperimentId(e.getId()).build()).getExperiment();
         assertThat(deleted.getDeleted()).isTrue();
         assertThat(deleted.getDeleteTimeMs()).isPositive();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_ACTIVE)).isEmpty();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_DELETED)).extracting(Experiment::getId)
                 .containsExactly(e.getId());
         // Deleting again is a no-op; the name stays taken while deleted.
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(e.getId()).build());
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
         var conflict = assertStatus(Code.ALREADY_EXISTS, () -> create(server, "", "to-delete"));
         assertThat(conflict.getStatus().getDescription()).contains("deleted");
         assertStatus(Code.FAILED_PRECONDITION, () -> server.experiments().updateExperiment(UpdateExperimentRequest
-                .newBuilder().setId(e.getId()).addUpdateFields("description").setDescription("x").build()));
+                .newBuilder().setExperimentId(e.getId()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("description")).setDescription("x").build()));
 
         Experiment restored = server.experiments().restoreExperiment(RestoreExperimentRequest.newBuilder()
-                .setId(e.getId()).build()).getExperiment();
+                .setExperimentId(e.getId()).build()).getExperiment();
         assertThat(restored.getDeleted()).isFalse();
         assertThat(restored.getDeleteTimeMs()).isZero();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_ACTIVE)).extracting(Experiment::getId)
@@ -222,17 +222,17 @@ class ExperimentServiceIT {
         server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(e.getId()).setName("r2").build());
 
         assertStatus(Code.FAILED_PRECONDITION, () -> server.experiments().purgeExperiment(
-                PurgeExperimentRequest.newBuilder().setId(e.getId()).build()));
+                PurgeExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
         assertThat(server.runs().getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun().getId())
                 .isEqualTo(runId);
 
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(e.getId()).build());
-        long purged = server.experiments().purgeExperiment(PurgeExperimentRequest.newBuilder().setId(e.getId())
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+        long purged = server.experiments().purgeExperiment(PurgeExperimentRequest.newBuilder().setExperimentId(e.getId())
                 .build()).getPurgedRuns();
 
         assertThat(purged).isEqualTo(2);
         assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId(e.getId()).build()));
+                GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
         assertStatus(Code.NOT_FOUND, () -> server.runs().getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
         assertThat(create(server, "", "purge-me").getId()).isNotEqualTo(e.getId());
     }
@@ -266,16 +266,16 @@ class ExperimentServiceIT {
     @Test
     void unknownAndMalformedIds(TestServer server) {
         var notFound = assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                GetExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
         assertThat(notFound.getStatus().getDescription()).contains("not found");
         assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
                 GetExperimentRequest.newBuilder().setName("nope").build()));
         assertInvalidField("id", () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId("42").build()));
+                GetExperimentRequest.newBuilder().setExperimentId("42").build()));
         assertInvalidField("id", () -> server.experiments().getExperiment(GetExperimentRequest.getDefaultInstance()));
         assertStatus(Code.NOT_FOUND, () -> server.experiments().deleteExperiment(
-                DeleteExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                DeleteExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
         assertStatus(Code.NOT_FOUND, () -> server.experiments().purgeExperiment(
-                PurgeExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                PurgeExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
     }
 }

@@ -4,6 +4,7 @@ import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
@@ -34,7 +35,7 @@ class MetricServiceIT {
     private static final long T0 = 1_760_000_000_000L;
 
     static String run(TestServer server) {
-        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentName("metrics")
+        return server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("metrics")
                 .setName("r-" + UUID.randomUUID()).build()).getRun().getId();
     }
 
@@ -153,7 +154,7 @@ class MetricServiceIT {
         MetricStreams.send(server.channel(), batches);
 
         Series range = MetricStreams.history(server.channel(), history(run, "signal").toBuilder()
-                .setHasStepRange(true).setStartStep(9_995).setEndStep(10_004).build());
+                .setStartStep(9_995).setEndStep(10_004).build());
         assertThat(range.steps()).containsExactly(9_995L, 9_996L, 9_997L, 9_998L, 9_999L, 10_000L, 10_001L, 10_002L,
                 10_003L, 10_004L);
 
@@ -166,7 +167,7 @@ class MetricServiceIT {
         assertThat(view.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow()).isLessThan(-0.999);
 
         Series small = MetricStreams.history(server.channel(), history(run, "signal").toBuilder()
-                .setHasStepRange(true).setStartStep(0).setEndStep(99).setMaxPoints(1000).build());
+                .setStartStep(0).setEndStep(99).setMaxPoints(1000).build());
         assertThat(small.downsampled()).isFalse();
         assertThat(small.size()).isEqualTo(100);
     }

@@ -270,7 +270,7 @@ class RunSearchIT {
         f.run(b, "in-b", params("lr", 0.1), Map.of());
         f.run(gone, "in-gone", params("lr", 0.1), Map.of());
         f.run(other, "other-project", params("lr", 0.1), Map.of());
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(gone).build());
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(gone).build());
 
         assertThat(f.names(in(a, b).addOrderBy("name").build())).containsExactly("in-a", "in-b");
         assertThat(f.names(SearchRunsRequest.newBuilder().setProject("vision").addOrderBy("name").build()))

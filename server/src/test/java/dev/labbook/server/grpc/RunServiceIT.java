@@ -4,6 +4,9 @@ import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.FinishRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
+import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.CreateRunResponse;
@@ -28,6 +31,7 @@ import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.SourceInfo;
 import dev.labbook.api.v1.UpdateRunRequest;
 import dev.labbook.api.v1.Value;
+import dev.labbook.server.testing.RunLifecycle;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status.Code;
@@ -60,8 +64,7 @@ class RunServiceIT {
     }
 
     private static Run setStatus(TestServer server, String runId, RunStatus status) {
-        return server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
-                .setStatus(status).build()).getRun();
+        return RunLifecycle.finish(server, runId, status);
     }
 
     private static Param param(String key, Value value) {
@@ -78,7 +81,6 @@ class RunServiceIT {
                 .addParams(param("lr", Value.newBuilder().setDoubleValue(0.1).build()))
                 .build());
 
-        assertThat(response.getResumed()).isFalse();
         Run run = response.getRun();
         assertThat(run.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
         assertThat(run.getExperimentId()).isEqualTo(exp);
@@ -96,9 +98,9 @@ class RunServiceIT {
 
     @Test
     void createByExperimentNameCreatesTheExperimentOnce(TestServer server) {
-        Run a = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+        Run a = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setProject("nlp")
                 .setExperimentName("bert").setName("a").build()).getRun();
-        Run b = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+        Run b = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setProject("nlp")
                 .setExperimentName("BERT").setName("b").build()).getRun();
 
         assertThat(a.getExperimentId()).isEqualTo(b.getExperimentId());
@@ -120,7 +122,7 @@ class RunServiceIT {
         Run first = open(server, exp, "nightly");
         setStatus(server, first.getId(), RunStatus.RUN_STATUS_COMPLETED);
 
-        CreateRunResponse again = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp)
+        OpenRunResponse again = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentId(exp)
                 .setName("NIGHTLY").putTags("attempt", "2")
                 .addParams(param("epochs", Value.newBuilder().setIntValue(20).build())).build());
 
@@ -146,14 +148,14 @@ class RunServiceIT {
         String exp = experiment(server, "race");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<CreateRunResponse>> futures = new ArrayList<>();
+            List<Future<OpenRunResponse>> futures = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                Callable<CreateRunResponse> call = () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                Callable<OpenRunResponse> call = () -> server.runs().openRun(OpenRunRequest.newBuilder()
                         .setExperimentId(exp).setName("shared").build());
                 futures.add(pool.submit(call));
             }
-            List<CreateRunResponse> responses = new ArrayList<>();
-            for (Future<CreateRunResponse> f : futures) {
+            List<OpenRunResponse> responses = new ArrayList<>();
+            for (Future<OpenRunResponse> f : futures) {
                 responses.add(f.get());
             }
             assertThat(responses).extracting(r -> r.getRun().getId()).containsOnly(responses.get(0).getRun().getId());
@@ -205,18 +207,18 @@ class RunServiceIT {
         Run run = open(server, experiment(server, "e"), "r");
         long end = run.getStartTimeMs() + 5_000;
 
+        Run finished = server.runs().finishRun(FinishRunRequest.newBuilder().setRunId(run.getId())
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(end).build()).getRun();
         Run updated = server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId())
-                .addUpdateFields("status").addUpdateFields("end_time_ms").addUpdateFields("description")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(end).setDescription("done").build()).getRun();
+                .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("description"))
+                .setDescription("done").build()).getRun();
 
+        assertThat(finished.getEndTimeMs()).isEqualTo(end);
         assertThat(updated.getEndTimeMs()).isEqualTo(end);
         assertThat(updated.getDescription()).isEqualTo("done");
         Run other = open(server, run.getExperimentId(), "other");
-        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(other.getId()).addUpdateFields("end_time_ms").setEndTimeMs(end).build()));
-        assertInvalidField("end_time_ms", () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(other.getId()).addUpdateFields("status").addUpdateFields("end_time_ms")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(1).build()));
+        assertInvalidField("end_time_ms", () -> server.runs().finishRun(FinishRunRequest.newBuilder()
+                .setRunId(other.getId()).setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(1).build()));
         assertThat(get(server, other.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
     }
 
@@ -369,10 +371,10 @@ class RunServiceIT {
     void runsOfADeletedExperimentRefuseWrites(TestServer server) {
         String exp = experiment(server, "e");
         Run run = open(server, exp, "r");
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(exp).build());
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(exp).build());
 
         assertStatus(Code.FAILED_PRECONDITION, () -> open(server, exp, "new"));
-        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().createRun(CreateRunRequest.newBuilder()
+        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("e").setName("new").build()));
         assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
         assertThat(get(server, run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
@@ -396,7 +398,7 @@ class RunServiceIT {
         assertStatus(Code.NOT_FOUND, () -> runs.getRun(GetRunRequest.newBuilder()
                 .setRunId(UUID.randomUUID().toString()).build()));
         assertInvalidField("update_fields[0]", () -> runs.updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(UUID.randomUUID().toString()).addUpdateFields("name").build()));
+                .setRunId(UUID.randomUUID().toString()).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name")).build()));
         assertThat(runs.listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
                 .setLifecycle(LifecycleFilter.LIFECYCLE_FILTER_ALL).build()).getRunsList()).isEmpty();
     }

@@ -6,6 +6,7 @@ import static dev.labbook.server.testing.ArtifactTransfers.sha256;
 import static dev.labbook.server.testing.ArtifactTransfers.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.GetUploadStatusRequest;
@@ -52,7 +53,7 @@ class S3ArtifactServerIT {
                 ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                         .build();
                 try {
-                    String run = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                    String run = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                             .setExperimentName("s3").setName("r").build()).getRun().getId();
                     byte[] data = content(0, 26 * MIB + 5, 21);
                     String uploadId = UUID.randomUUID().toString();

@@ -3,6 +3,8 @@ package dev.labbook.server.grpc;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.FinishRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.Run;
 import dev.labbook.api.v1.RunServiceGrpc;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WatchRunIT {
 
     private static Run open(TestServer server) {
-        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentName("watched")
+        return server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("watched")
                 .setName("r-" + UUID.randomUUID()).build()).getRun();
     }
 
@@ -65,8 +67,7 @@ class WatchRunIT {
         Run tagged = (Run) events.poll(10, TimeUnit.SECONDS);
         assertThat(tagged.getTagsMap()).containsEntry("phase", "eval");
 
-        server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId()).addUpdateFields("status")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
+        server.runs().finishRun(FinishRunRequest.newBuilder().setRunId(run.getId()).setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
         Run finished = (Run) events.poll(10, TimeUnit.SECONDS);
         assertThat(finished.getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
         assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("completed");
@@ -75,8 +76,7 @@ class WatchRunIT {
     @Test
     void aFinishedRunIsSentOnceAndTheStreamEnds(TestServer server) {
         Run run = open(server);
-        server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId()).addUpdateFields("status")
-                .setStatus(RunStatus.RUN_STATUS_FAILED).build());
+        server.runs().finishRun(FinishRunRequest.newBuilder().setRunId(run.getId()).setStatus(RunStatus.RUN_STATUS_FAILED).build());
 
         Iterator<WatchRunResponse> stream = server.runs().watchRun(WatchRunRequest.newBuilder()
                 .setRunId(run.getId()).build());
