@@ -3,19 +3,24 @@ package dev.labbook.server.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.server.domain.RunStatusChange;
 import dev.labbook.server.testing.SharedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
  * V6 (run lifecycle) on a database that already holds runs: an existing run's creation time is
- * its start time, it starts at revision 1 with no creator and no request id, and the new
- * constraints hold (QUEUED allowed; a RUNNING run needs a start time).
+ * its start time, it starts at revision 1 with no creator and no request id, its old history
+ * (reason UPDATE) stays readable, and the new constraints hold (QUEUED allowed; a RUNNING run
+ * needs a start time).
  */
 class RunLifecycleMigrationIT {
 
@@ -36,6 +41,16 @@ class RunLifecycleMigrationIT {
 
             try (PostgresDatabase database = PostgresDatabase.open(endpoint, 2)) {
                 assertThat(database.migrate()).isPositive();
+                // History written before FinishRun existed stays readable.
+                UUID old = UUID.fromString("0190f0c2-3b4a-7d5e-8f60-000000000002");
+                List<RunStatusChange> history = database.trackingStore().inTransaction(
+                        tx -> tx.runs().statusHistory(old));
+                assertThat(history)
+                        .extracting(RunStatusChange::reason).containsExactly(RunStatusChange.Reason.UPDATE);
+                Instant created = database.trackingStore().inTransaction(tx -> tx.runs().findById(old, false))
+                        .orElseThrow().createTime();
+                assertThat(created)
+                        .isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
             }
 
             try (ResultSet rs = s.executeQuery("SELECT create_time = start_time, revision, creator, request_id "
