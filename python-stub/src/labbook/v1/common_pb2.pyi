@@ -59,6 +59,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_CANCELLED: _ClassVar[ErrorReason]
     ERROR_REASON_DEADLINE_EXCEEDED: _ClassVar[ErrorReason]
     ERROR_REASON_UNIMPLEMENTED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROJECT_NOT_FOUND: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -103,6 +104,7 @@ ERROR_REASON_MESSAGE_TOO_LARGE: ErrorReason
 ERROR_REASON_CANCELLED: ErrorReason
 ERROR_REASON_DEADLINE_EXCEEDED: ErrorReason
 ERROR_REASON_UNIMPLEMENTED: ErrorReason
+ERROR_REASON_PROJECT_NOT_FOUND: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

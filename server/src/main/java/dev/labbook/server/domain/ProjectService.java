@@ -38,7 +38,7 @@ public final class ProjectService {
                 return Project.empty(project);
             }
             // No reason of its own: a project is its experiments, and it has none.
-            NotFoundException error = new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND,
+            NotFoundException error = new NotFoundException(ErrorReason.PROJECT_NOT_FOUND,
                     "project '" + project + "' not found: it holds no experiment");
             error.about("project", project);
             throw error;

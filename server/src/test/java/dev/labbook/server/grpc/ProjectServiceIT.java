@@ -111,7 +111,7 @@ class ProjectServiceIT {
 
         server.experiments().purgeExperiment(PurgeExperimentRequest.newBuilder().setExperimentId(only.getId())
                 .build());
-        assertReason(Code.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> projects(server).getProject(GetProjectRequest
+        assertReason(Code.NOT_FOUND, "PROJECT_NOT_FOUND", () -> projects(server).getProject(GetProjectRequest
                 .newBuilder().setProject("temp").build()));
         assertThat(allNames(server, 10)).containsExactly("default");
     }
