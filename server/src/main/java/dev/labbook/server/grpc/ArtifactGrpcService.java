@@ -22,6 +22,7 @@ import dev.labbook.api.v1.UploadArtifactChunkResponse;
 import dev.labbook.api.v1.UploadArtifactRequest;
 import dev.labbook.api.v1.UploadArtifactResponse;
 import dev.labbook.api.v1.UploadHeader;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.artifact.Artifact;
@@ -219,7 +220,8 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 done = true;
                 close();
                 call.onError(StatusMapper.toStatusException(
-                        new dev.labbook.server.domain.UnavailableException("reading the artifact failed", e)));
+                        new dev.labbook.server.domain.UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE,
+                                "reading the artifact failed", e)));
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.labbook.server.domain.log;
 
 import dev.labbook.server.domain.AppendSequence;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.store.LogRepository;
@@ -196,7 +197,8 @@ public final class LogService implements AutoCloseable {
             throw new InvalidArgumentException("limit", "must not be negative (0 means no limit)");
         }
         if (closed) {
-            throw new dev.labbook.server.domain.UnavailableException("the server is shutting down", null);
+            throw new dev.labbook.server.domain.UnavailableException(ErrorReason.SHUTTING_DOWN,
+                    "the server is shutting down; read again on another replica", null);
         }
         RunLogState state = store.inTransaction(tx -> tx.logs().runState(query.runId(), false))
                 .orElseThrow(() -> RunGuards.notFound(query.runId()));
