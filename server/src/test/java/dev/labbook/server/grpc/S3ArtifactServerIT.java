@@ -62,7 +62,7 @@ class S3ArtifactServerIT {
 
                     // 20 MiB sent past an 8 MiB flow-control window: at least one part is stored.
                     assertThat(upload(channel, header, data, MIB, 20L * MIB)).isNull();
-                    long received = awaitReceived(channel, uploadId, 8L * MIB);
+                    long received = awaitReceived(channel, run, uploadId, 8L * MIB);
                     assertThat(received).isBetween(8L * MIB, 16L * MIB);
                     assertThat(received % (8 * MIB)).isZero();
                     assertThat(bucket.list("runs/" + run + "/")).isEmpty();
@@ -89,12 +89,12 @@ class S3ArtifactServerIT {
         }
     }
 
-    private static long awaitReceived(ManagedChannel channel, String uploadId, long atLeast) throws Exception {
+    private static long awaitReceived(ManagedChannel channel, String run, String uploadId, long atLeast) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         long received = 0;
         while (System.currentTimeMillis() < deadline) {
             received = ArtifactServiceGrpc.newBlockingStub(channel).getUploadStatus(GetUploadStatusRequest
-                    .newBuilder().setUploadId(uploadId).build()).getReceivedBytes();
+                    .newBuilder().setRunId(run).setUploadId(uploadId).build()).getReceivedBytes();
             if (received >= atLeast) {
                 return received;
             }

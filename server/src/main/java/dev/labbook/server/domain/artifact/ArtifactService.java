@@ -17,6 +17,7 @@ import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.store.TrackingStore;
 import java.io.UncheckedIOException;
 import java.net.URLConnection;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,11 +124,69 @@ public final class ArtifactService implements AutoCloseable {
         return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
-    private UploadSession resume(Upload upload, UploadRequest request, String path) {
-        if (!upload.runId().equals(request.runId()) || !upload.path().equals(path)) {
+    /**
+     * Stores one piece of a unary upload (UploadArtifactChunk): {@code data} starts at {@code offset},
+     * which must be the upload's received bytes; unless {@code finish}, it must be a whole number
+     * of parts, so that all of it is stored, durably, when this returns. With {@code finish} the
+     * upload is verified and the artifact made visible. A retried piece that the upload already
+     * holds in full is acknowledged without storing it again (and, if it was the finishing piece
+     * of an upload that did not complete, completes it).
+     */
+    public UploadPiece uploadPiece(UploadRequest header, long offset, ByteBuffer data, boolean finish) {
+        if (header.uploadId() == null) {
+            throw new InvalidArgumentException("header.upload_id", "is required for UploadArtifactChunk (a client-made UUID)");
+        }
+        if (offset < 0) {
+            throw new InvalidArgumentException("offset", "must not be negative");
+        }
+        String path = ArtifactPaths.validate("header.path", header.path());
+        long end = offset + data.remaining();
+        Optional<Upload> existing = store.inTransaction(tx -> tx.artifacts().findUpload(header.uploadId(), false));
+        if (existing.isPresent()) {
+            Upload upload = existing.get();
+            requireSameTarget(upload, header.runId(), path);
+            if (upload.completed() && end <= upload.receivedBytes()) {
+                return new UploadPiece(upload.receivedBytes(), upload.partSize(), get(upload.runId(), upload.path()));
+            }
+            if (!upload.completed() && offset < upload.receivedBytes() && end <= upload.receivedBytes()) {
+                if (!finish || end < upload.receivedBytes()) {
+                    return new UploadPiece(upload.receivedBytes(), upload.partSize(), null);
+                }
+                // The finishing piece is stored but the upload did not complete: complete it now.
+                offset = upload.receivedBytes();
+                data = ByteBuffer.allocate(0);
+            }
+        }
+        int partSize = existing.map(Upload::partSize).orElseGet(() -> partSize(header.expectedSize()));
+        if (!finish && data.remaining() % partSize != 0) {
+            throw new InvalidArgumentException("data", "holds " + data.remaining() + " bytes; every piece but the last "
+                    + "(finish) must be a whole number of parts of " + partSize + " bytes");
+        }
+        UploadSession session = openUpload(new UploadRequest(header.runId(), header.path(), header.direction(),
+                header.mediaType(), header.expectedSize(), header.expectedSha256(), header.step(), header.uploadId(),
+                offset));
+        try {
+            session.write(data);
+            if (finish) {
+                Artifact artifact = session.finish();
+                return new UploadPiece(artifact.sizeBytes(), session.partSize(), artifact);
+            }
+            return new UploadPiece(session.commit(), session.partSize(), null);
+        } catch (RuntimeException e) {
+            session.abandon();
+            throw e;
+        }
+    }
+
+    private static void requireSameTarget(Upload upload, UUID runId, String path) {
+        if (!upload.runId().equals(runId) || !upload.path().equals(path)) {
             throw new InvalidArgumentException("header.upload_id", "belongs to run " + upload.runId() + " path '"
                     + upload.path() + "', not to this header's run and path");
         }
+    }
+
+    private UploadSession resume(Upload upload, UploadRequest request, String path) {
+        requireSameTarget(upload, request.runId(), path);
         if (upload.completed()) {
             throw new FailedPreconditionException(ErrorReason.UPLOAD_COMPLETE, "upload " + upload.id() + " is already complete");
         }
@@ -154,8 +213,8 @@ public final class ArtifactService implements AutoCloseable {
         boolean recorded = store.inTransaction(tx -> tx.artifacts().recordPart(upload.id(), partNumber, tag, length,
                 offset, digestState, now()));
         if (!recorded) {
-            throw new AbortedException("upload " + upload.id() + " was advanced by another stream; ask "
-                    + "GetUploadStatus and resume from there", null);
+            throw new AbortedException(ErrorReason.UPLOAD_CONFLICT, "upload " + upload.id() + " was advanced by "
+                    + "another call; ask GetUploadStatus and resume from there", null);
         }
     }
 
@@ -203,10 +262,26 @@ public final class ArtifactService implements AutoCloseable {
         }
     }
 
-    public UploadStatus uploadStatus(UUID uploadId) {
+    /** How far an upload of the run got; an upload of another run is not found. */
+    public UploadStatus uploadStatus(UUID uploadId, UUID runId) {
         Upload upload = store.inTransaction(tx -> tx.artifacts().findUpload(uploadId, false))
-                .orElseThrow(() -> new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND, "upload " + uploadId + " not found"));
-        return new UploadStatus(upload.receivedBytes(), upload.completed());
+                .filter(u -> u.runId().equals(runId))
+                .orElseThrow(() -> uploadNotFound(uploadId, runId));
+        return new UploadStatus(upload.receivedBytes(), upload.completed(), upload.partSize());
+    }
+
+    private static NotFoundException artifactNotFound(UUID runId, String path) {
+        NotFoundException error = new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND,
+                "artifact '" + path + "' not found in run " + runId);
+        error.about("artifact", runId + "/" + path);
+        return error;
+    }
+
+    private static NotFoundException uploadNotFound(UUID uploadId, UUID runId) {
+        NotFoundException error = new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND,
+                "upload " + uploadId + " not found in run " + runId);
+        error.about("upload", uploadId);
+        return error;
     }
 
     public ArtifactDownload download(UUID runId, String path, long offset, long length) {
@@ -235,7 +310,7 @@ public final class ArtifactService implements AutoCloseable {
         return store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
             return tx.artifacts().findArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND, "artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> artifactNotFound(runId, path));
     }
 
     /** Lists by path; with an image/ media type prefix, as an image series ordered by step. */
@@ -281,7 +356,7 @@ public final class ArtifactService implements AutoCloseable {
         Artifact deleted = store.inTransaction(tx -> {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, runId));
             return tx.artifacts().deleteArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND, "artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> artifactNotFound(runId, path));
         if (deleted.objectKey() != null) {
             deleteObjectQuietly(deleted.objectKey());
         }
