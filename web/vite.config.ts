@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { labbookDevBridge } from "./dev/bridge-plugin";
+import { labbookDevBridge } from "./dev/bridge-plugin.ts";
 
 // The production build: index.html plus content-hashed files under assets/, which the server
 // serves as immutable. `base` is absolute because routes are History API paths (/runs/<id>).

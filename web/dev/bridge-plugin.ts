@@ -14,7 +14,7 @@ export function labbookDevBridge(): Plugin {
         );
         return;
       }
-      const { createBridgeHandler } = await import("./bridge");
+      const { createBridgeHandler } = await import("./bridge.ts");
       const handler = createBridgeHandler(grpcUrl);
       server.middlewares.use((req, res, next) => {
         if (req.url?.startsWith("/labbook.v1.")) {

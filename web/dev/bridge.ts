@@ -5,12 +5,12 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
-import { ArtifactService } from "../src/gen/labbook/v1/artifact_pb";
-import { ExperimentService } from "../src/gen/labbook/v1/experiment_pb";
-import { LogService } from "../src/gen/labbook/v1/log_pb";
-import { MetricService } from "../src/gen/labbook/v1/metric_pb";
-import { ProjectService } from "../src/gen/labbook/v1/project_pb";
-import { RunService } from "../src/gen/labbook/v1/run_pb";
+import { ArtifactService } from "../src/gen/labbook/v1/artifact_pb.ts";
+import { ExperimentService } from "../src/gen/labbook/v1/experiment_pb.ts";
+import { LogService } from "../src/gen/labbook/v1/log_pb.ts";
+import { MetricService } from "../src/gen/labbook/v1/metric_pb.ts";
+import { ProjectService } from "../src/gen/labbook/v1/project_pb.ts";
+import { RunService } from "../src/gen/labbook/v1/run_pb.ts";
 
 const SERVICES: DescService[] = [
   ArtifactService,

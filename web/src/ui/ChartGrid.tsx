@@ -29,6 +29,13 @@ export function ChartGrid({
   const cols = Math.max(1, Math.floor(width / MIN_CARD_WIDTH));
   const cardWidth = Math.floor(width / cols) - 12;
   const groups = useMemo(() => groupKeys(keys), [keys]);
+  const setScroller = useCallback(
+    (el: HTMLDivElement | null) => {
+      scroller.current = el;
+      widthRef(el);
+    },
+    [widthRef],
+  );
   const { rows, total } = useMemo(() => {
     const out: GridRow[] = [];
     let top = 0;
@@ -58,10 +65,7 @@ export function ChartGrid({
   return (
     <div
       class="chart-scroller"
-      ref={(el) => {
-        scroller.current = el;
-        widthRef(el);
-      }}
+      ref={setScroller}
       onScroll={(e) => {
         const el = e.currentTarget as HTMLDivElement;
         setView({ top: el.scrollTop, height: el.clientHeight });
