@@ -119,7 +119,7 @@ function Overview({ run, data }: { run: Run; data: GetRunResponse }) {
           <dt>Id</dt>
           <dd class="mono">{run.id}</dd>
           <dt>Created</dt>
-          <dd>{formatTime(Number(run.createTimeMs))}</dd>
+          <dd>{formatTime(Number(run.createTimeMs)) || "—"}</dd>
           <dt>Started</dt>
           <dd>{formatTime(Number(run.startTimeMs)) || "not yet"}</dd>
           <dt>Ended</dt>

@@ -47,7 +47,7 @@ const EMPTY: Loaded = { runs: [], nextPageToken: "", loading: true, error: undef
 
 function width(c: Column): number {
   if (c.kind === "attr") {
-    return { name: 240, status: 104, start: 150, end: 150, created: 150, duration: 90, host: 140, user: 120 }[c.attr];
+    return { name: 240, status: 120, start: 164, end: 164, created: 164, duration: 90, host: 140, user: 120 }[c.attr];
   }
   return 120;
 }
@@ -274,7 +274,7 @@ export function RunsPage({ route }: { route: RunsRoute }) {
         <ErrorBox error={state.error} what="the runs" onRetry={() => setReloads((n) => n + 1)} />
       ) : !state.runs.length && state.loading ? (
         <Loading what="runs" />
-      ) : !state.runs.length && !state.filterError ? (
+      ) : !state.runs.length && state.filterError ? null : !state.runs.length ? (
         <Empty title={route.filter ? "No run matches this filter." : "No runs here yet."}>
           {route.filter ? (
             <button type="button" onClick={() => set({ filter: "" }, false)}>Clear the filter</button>
