@@ -29,8 +29,8 @@ function fileName(name: string): string {
 }
 
 /** A spec with its own page (1280x900, light scheme); a failure saves a screenshot first. */
-export function uiTest(name: string, fn: (page: Page) => Promise<void>): void {
-  it(name, async () => {
+export function uiTest(name: string, fn: (page: Page) => Promise<void>, timeoutMs?: number): void {
+  it(name, { timeout: timeoutMs ?? 90_000 }, async () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
     const page = await context.newPage();
     const errors: string[] = [];
