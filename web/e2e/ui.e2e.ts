@@ -45,6 +45,25 @@ describeUi("web UI", () => {
     await screenshot(page, "run-charts");
   });
 
+  uiTest("dragging over a chart refetches the zoomed step range", async (page) => {
+    const run = runs[1]!;
+    await page.goto(`${BASE_URL}/runs/${run.id}?tab=charts`);
+    const card = page.locator('[data-metric-key="loss"]');
+    const over = card.locator(".u-over");
+    await over.waitFor();
+    const box = (await over.boundingBox())!;
+    const refetch = page.waitForRequest((r) => r.url().endsWith("/BatchGetMetricHistory"));
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await refetch;
+    await card.getByRole("button", { name: "reset zoom" }).waitFor();
+    await eventually("the zoomed line", async () => (await inkPixels(page, '[data-metric-key="loss"] canvas', SERIES_RGB)) > 100);
+    await card.getByRole("button", { name: "reset zoom" }).click();
+    await card.getByRole("button", { name: "reset zoom" }).waitFor({ state: "detached" });
+  });
+
   uiTest("the run page shows params and logs", async (page) => {
     const run = runs[2]!;
     await page.goto(`${BASE_URL}/runs/${run.id}`);
