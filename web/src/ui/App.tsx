@@ -8,6 +8,12 @@ import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 import { Link, useRoute } from "./router";
 
+/**
+ * `?embed=1` on the first URL (a notebook's iframe, e.g. RunDetails) hides the header for the
+ * whole visit; links inside keep working.
+ */
+const EMBED = new URLSearchParams(window.location.search).get("embed") === "1";
+
 export function App() {
   const route = useRoute();
   useEffect(() => {
@@ -26,11 +32,11 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
   return (
-    <div class="app">
+    <div class={EMBED ? "app embed" : "app"}>
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
+      <header class="top" hidden={EMBED}>
         <Link to={experimentsRoute()} class="brand">
           Labbook
         </Link>

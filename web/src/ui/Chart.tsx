@@ -30,6 +30,8 @@ export interface ChartProps {
   onResetZoom?: () => void;
   /** Called with the value under the cursor (single-series charts). */
   onHover?: (text: string) => void;
+  /** Text alternative of the chart for screen readers. */
+  label?: string;
 }
 
 interface Built {
@@ -206,5 +208,5 @@ export function Chart(props: ChartProps) {
     if (plot.current && width > 0) plot.current.setSize({ width, height });
   }, [width, height]);
 
-  return <div class="chart" ref={host} />;
+  return <div class="chart" ref={host} role="img" aria-label={props.label ?? series.map((s) => s.label).join(", ")} />;
 }

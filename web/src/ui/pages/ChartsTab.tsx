@@ -110,6 +110,7 @@ function RunChartCard({
           height={CHART_HEIGHT}
           envelopeBuckets={Math.floor(store.maxPoints / 2)}
           onHover={setHover}
+          label={`${metricKey}: ${summaryText(summary)}`}
           onResetZoom={() => setZoomed(null)}
           onZoom={(xMin, xMax) => {
             const base = zoomed ?? overview;
