@@ -147,12 +147,12 @@ export function ChartsTab({ run, route, live }: { run: Run; route: RunRoute; liv
     if (!live) return;
     let stopped = false;
     let inFlight = false;
-    const tick = async () => {
-      if (inFlight || stopped) return;
+    const tick = async (final = false) => {
+      if (inFlight || (stopped && !final)) return;
       inFlight = true;
       try {
         const latest = await listAllMetrics(run.id);
-        if (stopped) return;
+        if (stopped && !final) return;
         setSummaries(latest);
         await store.applyLive(run.id, new Map(latest.map((s) => [s.key, Number(s.lastStep)])));
       } catch {
@@ -165,7 +165,7 @@ export function ChartsTab({ run, route, live }: { run: Run; route: RunRoute; liv
     return () => {
       stopped = true;
       clearInterval(id);
-      void tick(); // one last look after the run ended, for its final points
+      void tick(true); // one last look after the run ended, for its final points
     };
   }, [live, run.id, store]);
 
