@@ -25,6 +25,13 @@ from labbook.v1 import artifact_pb2, experiment_pb2, log_pb2, metric_pb2, projec
 _FILES = (run_pb2, experiment_pb2, metric_pb2, log_pb2, artifact_pb2, project_pb2)
 
 
+def _timeout(context: grpc.ServicerContext) -> Any:
+    """The caller's remaining deadline, None when it set none (gRPC reports ~2^63 seconds then,
+    which as a timeout would expire at once)."""
+    remaining = context.time_remaining()
+    return remaining if remaining is not None and remaining < 10 ** 7 else None
+
+
 class FaultProxy:
     def __init__(self, upstream: str) -> None:
         self._channel = grpc.insecure_channel(upstream, options=[
@@ -109,7 +116,7 @@ class FaultProxy:
         def handle(request: bytes, context: grpc.ServicerContext) -> bytes:
             self._record(name, request)
             try:
-                answer = call(request, timeout=context.time_remaining())
+                answer = call(request, timeout=_timeout(context))
             except grpc.RpcError as error:
                 self._pass_error(error, context)
             if self._take(self._lose, name):
@@ -129,7 +136,7 @@ class FaultProxy:
                     received.append(request)
                     yield request
             try:
-                answer = call(forward(), timeout=context.time_remaining())
+                answer = call(forward(), timeout=_timeout(context))
             except grpc.RpcError as error:
                 self._pass_error(error, context)
             if self._take(self._lose, name):
@@ -145,7 +152,7 @@ class FaultProxy:
             cut = self._take(self._break, name)
             sent = 0
             try:
-                for message in call(request, timeout=context.time_remaining()):
+                for message in call(request, timeout=_timeout(context)):
                     if cut is not None and sent >= cut:
                         context.abort(grpc.StatusCode.UNAVAILABLE, "fault proxy: stream broken")
                     yield message
