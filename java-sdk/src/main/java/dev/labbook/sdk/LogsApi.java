@@ -53,7 +53,7 @@ public final class LogsApi {
         for (List<LogLine> message : messages(lines)) {
             parts.add((writerId, sequence) -> append(runId, writerId, sequence, message).count());
         }
-        return new PendingAppend(metrics, runId, writer, parts);
+        return new PendingAppend(metrics::writerState, runId, writer, parts);
     }
 
     /**

@@ -22,7 +22,13 @@ public final class PendingAppend {
         long send(String writerId, long sequence);
     }
 
-    private final MetricsApi writerState;
+    /** GetWriterState: the last sequence the server committed for the run and writer. */
+    @FunctionalInterface
+    interface WriterState {
+        long lastSequence(String runId, String writerId);
+    }
+
+    private final WriterState writerState;
     private final String runId;
     private final String writerId;
     private final List<Call> calls;
@@ -32,7 +38,7 @@ public final class PendingAppend {
     private long lastAnswer = -1;
     private long answerSum;
 
-    PendingAppend(MetricsApi writerState, String runId, AppendWriter writer, List<Call> calls) {
+    PendingAppend(WriterState writerState, String runId, AppendWriter writer, List<Call> calls) {
         this.writerState = writerState;
         this.runId = runId;
         this.writerId = writer.id();
@@ -65,7 +71,7 @@ public final class PendingAppend {
     private void skipCommitted() {
         long last;
         try {
-            last = writerState.writerState(runId, writerId);
+            last = writerState.lastSequence(runId, writerId);
         } catch (LabbookException e) {
             return; // resending is safe anyway: the server skips a committed sequence
         }

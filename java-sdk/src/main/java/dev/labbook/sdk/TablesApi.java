@@ -63,7 +63,7 @@ public final class TablesApi {
             parts.add((writerId, sequence) -> appendRows(runId, writerId, sequence, table, part).count());
             from += MAX_ROWS_PER_CALL;
         } while (from < rows.size());
-        return new PendingAppend(metrics, runId, writer, parts);
+        return new PendingAppend(metrics::writerState, runId, writer, parts);
     }
 
     /**
