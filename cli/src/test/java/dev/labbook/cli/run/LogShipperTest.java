@@ -50,6 +50,24 @@ class LogShipperTest {
     }
 
     @Test
+    void aRetriedBatchIsTheSameDeliveryNotANewOne() throws Exception {
+        AtomicInteger prepared = new AtomicInteger();
+        AtomicInteger sends = new AtomicInteger();
+        LogShipper shipper = new LogShipper(batch -> {
+            prepared.incrementAndGet(); // where the launcher gives the batch its writer sequence
+            return () -> {
+                if (sends.incrementAndGet() <= 2) {
+                    throw new Outage(); // e.g. an answer lost after the server stored the batch
+                }
+            };
+        }, e -> e instanceof Outage, warningStream);
+        shipper.accept(line(1));
+        assertThat(shipper.drain(20_000)).isEqualTo(1);
+        assertThat(prepared).hasValue(1);
+        assertThat(sends).hasValue(3);
+    }
+
+    @Test
     void aRefusedBatchIsDroppedAfterOneRetryAndCounted() throws Exception {
         List<String> stored = new CopyOnWriteArrayList<>();
         LogShipper shipper = new LogShipper(batch -> () -> {
