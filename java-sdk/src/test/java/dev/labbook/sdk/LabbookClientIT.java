@@ -419,14 +419,19 @@ class LabbookClientIT {
         for (int r = 0; r < 3; r++) {
             String runId = client.runs().open(NewRun.in("paging").withName("r" + r)).run().id();
             runIds.add(runId);
-            MetricBatch.Builder b = MetricBatch.newBuilder().setRunId(runId).setWriterId("w").setSequence(1);
-            for (int k = 0; k < 2500; k++) {
-                b.addKeys(String.format("k/%04d", k));
-                for (int step = 0; step < 3; step++) {
-                    b.addKeyIndex(k).addStep(step).addTimestampMs(1).addValue(r * 10 + step);
+            List<MetricBatch> batches = new ArrayList<>();
+            for (int from = 0; from < 2500; from += 1000) { // at most 1000 keys per batch
+                MetricBatch.Builder b = MetricBatch.newBuilder().setRunId(runId).setWriterId("w")
+                        .setSequence(batches.size() + 1);
+                for (int k = from; k < Math.min(2500, from + 1000); k++) {
+                    b.addKeys(String.format("k/%04d", k));
+                    for (int step = 0; step < 3; step++) {
+                        b.addKeyIndex(k - from).addStep(step).addTimestampMs(1).addValue(r * 10 + step);
+                    }
                 }
+                batches.add(b.build());
             }
-            client.metrics().send(List.of(b.build()));
+            client.metrics().send(batches);
         }
         String run0 = runIds.get(0);
         Page<MetricSummary> page = client.metrics().list(run0, "", 1000, "");
