@@ -39,7 +39,13 @@ public enum ErrorReason {
     SHUTTING_DOWN,
     INTERNAL,
     SEARCH_TIMEOUT,
-    VALUE_OUT_OF_RANGE;
+    VALUE_OUT_OF_RANGE,
+    REQUEST_MALFORMED,
+    MESSAGE_TOO_LARGE,
+    CANCELLED,
+    DEADLINE_EXCEEDED,
+    UNIMPLEMENTED,
+    PROJECT_NOT_FOUND;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {
