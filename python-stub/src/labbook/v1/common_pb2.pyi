@@ -54,6 +54,12 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
     ERROR_REASON_SEARCH_TIMEOUT: _ClassVar[ErrorReason]
     ERROR_REASON_VALUE_OUT_OF_RANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_REQUEST_MALFORMED: _ClassVar[ErrorReason]
+    ERROR_REASON_MESSAGE_TOO_LARGE: _ClassVar[ErrorReason]
+    ERROR_REASON_CANCELLED: _ClassVar[ErrorReason]
+    ERROR_REASON_DEADLINE_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_UNIMPLEMENTED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROJECT_NOT_FOUND: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -93,6 +99,12 @@ ERROR_REASON_SHUTTING_DOWN: ErrorReason
 ERROR_REASON_INTERNAL: ErrorReason
 ERROR_REASON_SEARCH_TIMEOUT: ErrorReason
 ERROR_REASON_VALUE_OUT_OF_RANGE: ErrorReason
+ERROR_REASON_REQUEST_MALFORMED: ErrorReason
+ERROR_REASON_MESSAGE_TOO_LARGE: ErrorReason
+ERROR_REASON_CANCELLED: ErrorReason
+ERROR_REASON_DEADLINE_EXCEEDED: ErrorReason
+ERROR_REASON_UNIMPLEMENTED: ErrorReason
+ERROR_REASON_PROJECT_NOT_FOUND: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

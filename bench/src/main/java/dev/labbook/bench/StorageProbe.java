@@ -15,7 +15,7 @@ import java.util.Properties;
  * the embedded cluster trusts local connections as {@code postgres}.
  */
 final class StorageProbe {
-    static final String TABLES = "'metric_chunk', 'metric_series', 'metric_writer'";
+    static final String TABLES = "'metric_chunk', 'metric_series', 'run_writer'";
 
     /** Sizes of the metric tables, with TOAST and indexes, and the points they hold. */
     record Sizes(long totalBytes, long points, long chunks, long payloadBytes, String breakdown) {

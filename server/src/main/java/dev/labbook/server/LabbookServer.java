@@ -20,6 +20,7 @@ import dev.labbook.server.grpc.ArtifactGrpcService;
 import dev.labbook.server.grpc.LogGrpcService;
 import dev.labbook.server.domain.ExperimentService;
 import dev.labbook.server.domain.IdGenerator;
+import dev.labbook.server.domain.ProjectService;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.domain.search.RunSearchService;
 import dev.labbook.server.domain.search.SearchTokens;
@@ -29,6 +30,7 @@ import dev.labbook.server.domain.metric.MetricService;
 import dev.labbook.server.domain.metric.TableService;
 import dev.labbook.server.grpc.ExperimentGrpcService;
 import dev.labbook.server.grpc.MetricGrpcService;
+import dev.labbook.server.grpc.ProjectGrpcService;
 import dev.labbook.server.grpc.RunGrpcService;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
@@ -141,7 +143,8 @@ public final class LabbookServer implements AutoCloseable {
             ApiServer api;
             try {
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
-                        config.maxMessageBytes(), rpcs, new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
+                        config.maxMessageBytes(), rpcs, new ProjectGrpcService(new ProjectService(store)),
+                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
                         new MetricGrpcService(metrics, tables), new LogGrpcService(logs),
                         new ArtifactGrpcService(artifacts));
             } catch (IOException | RuntimeException e) {

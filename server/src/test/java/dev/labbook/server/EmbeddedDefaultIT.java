@@ -3,6 +3,7 @@ package dev.labbook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.ExperimentServiceGrpc;
@@ -53,7 +54,7 @@ class EmbeddedDefaultIT {
             created = call(server, channel -> {
                 ExperimentServiceGrpc.newBlockingStub(channel).createExperiment(CreateExperimentRequest.newBuilder()
                         .setName("persisted").build());
-                return RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                return RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                         .setExperimentName("persisted").setName("r1")
                         .addParams(Param.newBuilder().setKey("lr").setValue(Value.newBuilder().setDoubleValue(0.01)))
                         .build()).getRun();

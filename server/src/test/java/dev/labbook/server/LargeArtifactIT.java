@@ -3,6 +3,7 @@ package dev.labbook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.ArtifactServiceGrpc;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DownloadArtifactRequest;
@@ -74,7 +75,7 @@ class LargeArtifactIT {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
                     .maxInboundMessageSize(8 * CHUNK).build();
             try {
-                String run = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                String run = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                         .setExperimentName("large").setName("one-gib").build()).getRun().getId();
                 String sent = uploadStreaming(channel, run);
                 String received = downloadStreaming(channel, run);

@@ -1,10 +1,10 @@
 package dev.labbook.server.domain;
 
-/** An object with the same unique name exists. */
+/** An object with the same unique name exists (ALREADY_EXISTS). */
 public final class AlreadyExistsException extends LabbookException {
     private static final long serialVersionUID = 1L;
 
-    public AlreadyExistsException(String message) {
-        super(message);
+    public AlreadyExistsException(ErrorReason reason, String message) {
+        super(reason, message);
     }
 }

@@ -6,10 +6,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** Rules for experiments: naming, upsert by name, soft deletion, restore and purge. */
+/**
+ * Rules for experiments: naming, upsert by name, conditional updates (etags), tags, soft
+ * deletion, restore and purge.
+ */
 public final class ExperimentService {
+    /** The revision of a new experiment or run; each change adds one. */
+    static final long FIRST_REVISION = 1;
     private final TrackingStore store;
     private final IdGenerator ids;
     private final Clock clock;
@@ -36,36 +42,59 @@ public final class ExperimentService {
             ExperimentRepository experiments = tx.experiments();
             Instant now = now();
             Experiment fresh = new Experiment(ids.next(), project, name, description, folder, request.tags(), now, now,
-                    null);
+                    null, FIRST_REVISION, "");
             Experiment existing = insertOrFind(experiments, fresh);
             if (existing == fresh) {
                 return new Created(fresh, true);
             }
             if (existing.deleted()) {
-                throw new AlreadyExistsException("experiment '" + existing.name() + "' exists in project '" + project
+                throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, "experiment '" + existing.name() + "' exists in project '" + project
                         + "' but is deleted; restore it, or purge it to reuse the name");
             }
             if (!returnExisting) {
-                throw new AlreadyExistsException(
+                throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, 
                         "experiment '" + existing.name() + "' already exists in project '" + project + "'");
             }
             return new Created(existing, false);
         });
     }
 
-    /** Used by run creation: returns the active experiment of that name, creating it when missing. */
-    Experiment openByName(ExperimentRepository experiments, String project, String name) {
+    /**
+     * Used by OpenRun with create_experiment_if_missing: the experiment of that name, created
+     * when missing (within the caller's transaction, so a failed open creates nothing).
+     */
+    Created openByName(ExperimentRepository experiments, String project, String name) {
         String validProject = Limits.project("project", project);
         String validName = Limits.name("experiment_name", name);
         Instant now = now();
-        Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", java.util.Map.of(), now, now,
-                null);
+        Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", Map.of(), now, now, null,
+                FIRST_REVISION, "");
         Experiment existing = insertOrFind(experiments, fresh);
-        if (existing.deleted()) {
-            throw new FailedPreconditionException("experiment '" + existing.name() + "' in project '" + validProject
-                    + "' is deleted; restore it before logging runs to it");
+        return new Created(existing, existing == fresh);
+    }
+
+    /** The experiment of that name in the project (deleted too), or NOT_FOUND. */
+    static Experiment requireByName(ExperimentRepository experiments, String projectField, String project,
+            String nameField, String name) {
+        String validProject = Limits.project(projectField, project);
+        String validName = Limits.name(nameField, name);
+        return experiments.findByName(validProject, Limits.nameKey(validName)).orElseThrow(() -> {
+            NotFoundException error = new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND,
+                    "experiment '" + validName + "' not found in project '" + validProject + "'");
+            error.about("experiment", validProject + "/" + validName);
+            return error;
+        });
+    }
+
+    /** Refuses changes under a soft-deleted experiment. */
+    static void requireActive(Experiment experiment) {
+        if (experiment.deleted()) {
+            FailedPreconditionException error = new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED,
+                    "experiment '" + experiment.name() + "' in project '" + experiment.project()
+                            + "' is deleted; restore it first");
+            error.about("experiment", experiment.id());
+            throw error;
         }
-        return existing;
     }
 
     public Experiment get(UUID id) {
@@ -73,11 +102,7 @@ public final class ExperimentService {
     }
 
     public Experiment getByName(String project, String name) {
-        String validProject = Limits.project("project", project);
-        String validName = Limits.name("name", name);
-        return store.inTransaction(tx -> tx.experiments().findByName(validProject, Limits.nameKey(validName))
-                .orElseThrow(() -> new NotFoundException(
-                        "experiment '" + validName + "' not found in project '" + validProject + "'")));
+        return store.inTransaction(tx -> requireByName(tx.experiments(), "project", project, "name", name));
     }
 
     public Page<Experiment> list(String project, Lifecycle lifecycle, String folderPrefix, int pageSize,
@@ -92,9 +117,13 @@ public final class ExperimentService {
         return Page.ofKeyset(rows, size, Experiment::id, fingerprint);
     }
 
-    public Experiment update(UUID id, ExperimentChanges changes) {
+    /**
+     * Changes the given fields; with a non-empty {@code etag} only when the experiment still has
+     * it (else FAILED_PRECONDITION, reason ETAG_MISMATCH, and nothing changes).
+     */
+    public Experiment update(UUID id, ExperimentChanges changes, String etag) {
         if (changes.isEmpty()) {
-            throw new InvalidArgumentException("update_fields",
+            throw new InvalidArgumentException("update_mask.paths",
                     "names no field to change (use name, description, folder or tags)");
         }
         changes.name().ifPresent(n -> Limits.name("name", n));
@@ -104,10 +133,8 @@ public final class ExperimentService {
         return store.inTransaction(tx -> {
             ExperimentRepository experiments = tx.experiments();
             Experiment current = require(experiments, id, true);
-            if (current.deleted()) {
-                throw new FailedPreconditionException(
-                        "experiment '" + current.name() + "' is deleted; restore it before changing it");
-            }
+            requireActive(current);
+            Etags.require(etag, current.etag(), "experiment", id);
             Experiment next = current;
             if (changes.name().isPresent()) {
                 next = next.withName(changes.name().get());
@@ -123,10 +150,27 @@ public final class ExperimentService {
             }
             next = next.withUpdatedAt(now());
             if (!experiments.update(next)) {
-                throw new AlreadyExistsException("experiment '" + next.name() + "' already exists in project '"
-                        + next.project() + "'");
+                AlreadyExistsException error = new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS,
+                        "experiment '" + next.name() + "' already exists in project '" + next.project() + "'");
+                error.about("experiment", next.project() + "/" + next.name());
+                throw error;
             }
-            return next;
+            return require(experiments, id, false);
+        });
+    }
+
+    /** Adds or overwrites tags and removes {@code removeKeys}; returns the experiment after the change. */
+    public Experiment setTags(UUID id, Map<String, String> tags, List<String> removeKeys) {
+        TagEdits edits = TagEdits.of(tags, removeKeys);
+        return store.inTransaction(tx -> {
+            ExperimentRepository experiments = tx.experiments();
+            Experiment current = require(experiments, id, true);
+            requireActive(current);
+            edits.applyTo(current.tags(), "experiment");
+            experiments.removeTags(id, edits.removeKeys());
+            experiments.upsertTags(id, edits.tags());
+            experiments.touch(id, now());
+            return require(experiments, id, false);
         });
     }
 
@@ -138,7 +182,7 @@ public final class ExperimentService {
             }
             Instant now = now();
             tx.experiments().setDeletedAt(id, now, now);
-            return current.withDeletedAt(now).withUpdatedAt(now);
+            return require(tx.experiments(), id, false);
         });
     }
 
@@ -148,9 +192,8 @@ public final class ExperimentService {
             if (!current.deleted()) {
                 return current;
             }
-            Instant now = now();
-            tx.experiments().setDeletedAt(id, null, now);
-            return current.withDeletedAt(null).withUpdatedAt(now);
+            tx.experiments().setDeletedAt(id, null, now());
+            return require(tx.experiments(), id, false);
         });
     }
 
@@ -158,7 +201,7 @@ public final class ExperimentService {
         long purged = store.inTransaction(tx -> {
             Experiment current = require(tx.experiments(), id, true);
             if (!current.deleted()) {
-                throw new FailedPreconditionException("experiment '" + current.name()
+                throw new FailedPreconditionException(ErrorReason.NOT_DELETED, "experiment '" + current.name()
                         + "' is not deleted; delete it first, then purge it");
             }
             return tx.experiments().purge(id);
@@ -178,7 +221,12 @@ public final class ExperimentService {
 
     static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {
         return experiments.findById(id, forUpdate)
-                .orElseThrow(() -> new NotFoundException("experiment " + id + " not found"));
+                .orElseThrow(() -> {
+                    NotFoundException error = new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND,
+                            "experiment " + id + " not found");
+                    error.about("experiment", id);
+                    return error;
+                });
     }
 
     private Instant now() {

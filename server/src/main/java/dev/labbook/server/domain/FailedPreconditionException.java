@@ -1,10 +1,10 @@
 package dev.labbook.server.domain;
 
-/** The request is well-formed but the object's state does not allow it. */
+/** The request is well-formed but the object's state does not allow it (FAILED_PRECONDITION). */
 public final class FailedPreconditionException extends LabbookException {
     private static final long serialVersionUID = 1L;
 
-    public FailedPreconditionException(String message) {
-        super(message);
+    public FailedPreconditionException(ErrorReason reason, String message) {
+        super(reason, message);
     }
 }

@@ -21,6 +21,7 @@ public final class Limits {
     public static final int MAX_PARAMS_PER_CALL = 1000;
     public static final int MAX_SOURCE_TEXT_BYTES = 64 * 1024;
     public static final int MAX_SOURCE_ARGS = 1000;
+    public static final int MAX_REQUEST_ID_LENGTH = 128;
     public static final int DEFAULT_PAGE_SIZE = 100;
     public static final int MAX_PAGE_SIZE = 1000;
     public static final String DEFAULT_PROJECT = "default";
@@ -161,6 +162,21 @@ public final class Limits {
         maxBytes(field + ".working_dir", source.workingDir(), MAX_SOURCE_TEXT_BYTES);
         rejectNul(field + ".working_dir", source.workingDir());
         return source;
+    }
+
+    /**
+     * Client-made ids of retry-safe calls (AIP-155, usually a UUID): empty (no de-duplication)
+     * or 1-128 characters without control characters. Returns null for empty.
+     */
+    public static String requestId(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > MAX_REQUEST_ID_LENGTH) {
+            throw new InvalidArgumentException(field, "is longer than " + MAX_REQUEST_ID_LENGTH + " characters");
+        }
+        rejectControlCharacters(field, value);
+        return value;
     }
 
     /** 0 means the default; negative or above the maximum is refused. */

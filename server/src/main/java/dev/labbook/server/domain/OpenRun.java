@@ -5,14 +5,18 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What CreateRun asks for. The experiment is {@code experimentId}, or when that is null the
- * experiment {@code experimentName} of {@code project} (created when missing).
+ * What OpenRun asks for. The experiment is {@code experimentId}, or when that is null the
+ * experiment {@code experimentName} of {@code project}, created when missing only with
+ * {@code createExperimentIfMissing}. A null or empty {@code name} creates a run with a
+ * generated name.
  */
 public record OpenRun(
         UUID experimentId,
         String project,
         String experimentName,
+        boolean createExperimentIfMissing,
         String name,
+        ResumePolicy resume,
         String description,
         Map<String, String> tags,
         UUID parentRunId,

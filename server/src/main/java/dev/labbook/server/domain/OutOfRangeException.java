@@ -1,10 +1,10 @@
 package dev.labbook.server.domain;
 
-/** An offset or position lies past the end of the object. */
+/** An offset, position or value lies outside the range the object has (OUT_OF_RANGE). */
 public final class OutOfRangeException extends LabbookException {
     private static final long serialVersionUID = 1L;
 
-    public OutOfRangeException(String message) {
-        super(message);
+    public OutOfRangeException(ErrorReason reason, String message) {
+        super(reason, message);
     }
 }

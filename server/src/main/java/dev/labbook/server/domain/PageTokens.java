@@ -40,7 +40,7 @@ public final class PageTokens {
             return 0;
         }
         if (decoded.getMostSignificantBits() != 0 || decoded.getLeastSignificantBits() < 0) {
-            throw new InvalidArgumentException(field, "is not a token returned by this listing");
+            throw new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field, "is not a token returned by this listing");
         }
         return decoded.getLeastSignificantBits();
     }
@@ -65,15 +65,15 @@ public final class PageTokens {
         try {
             bytes = Base64.getUrlDecoder().decode(token);
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(field, "is not a token returned by this listing");
+            throw new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field, "is not a token returned by this listing");
         }
         if (bytes.length != LENGTH || bytes[0] != VERSION) {
-            throw new InvalidArgumentException(field, "is not a token returned by this listing");
+            throw new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field, "is not a token returned by this listing");
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, LENGTH - 1);
         UUID lastId = new UUID(buffer.getLong(), buffer.getLong());
         if (buffer.getLong() != digest(listingFingerprint)) {
-            throw new InvalidArgumentException(field, "was issued for a listing with other arguments");
+            throw new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field, "was issued for a listing with other arguments");
         }
         return lastId;
     }

@@ -13,7 +13,9 @@ public final class RunGuards {
     }
 
     public static NotFoundException notFound(UUID runId) {
-        return new NotFoundException("run " + runId + " not found");
+        NotFoundException error = new NotFoundException(ErrorReason.RUN_NOT_FOUND, "run " + runId + " not found");
+        error.about("run", runId);
+        return error;
     }
 
     public static void requireWritable(TrackingTransaction tx, Run run) {
@@ -27,16 +29,16 @@ public final class RunGuards {
     }
 
     public static FailedPreconditionException deletedRun(UUID runId) {
-        return new FailedPreconditionException("run " + runId + " is deleted; restore it before changing it");
+        return new FailedPreconditionException(ErrorReason.RUN_DELETED, "run " + runId + " is deleted; restore it before changing it");
     }
 
     public static FailedPreconditionException deletedExperimentOf(UUID runId) {
-        return new FailedPreconditionException("the experiment of run " + runId
+        return new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED, "the experiment of run " + runId
                 + " is deleted; restore it before changing its runs");
     }
 
     public static FailedPreconditionException deletedExperiment(String experimentName, UUID runId) {
-        return new FailedPreconditionException("experiment '" + experimentName + "' of run " + runId
+        return new FailedPreconditionException(ErrorReason.EXPERIMENT_DELETED, "experiment '" + experimentName + "' of run " + runId
                 + " is deleted; restore it before changing its runs");
     }
 }

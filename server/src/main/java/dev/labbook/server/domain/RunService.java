@@ -1,24 +1,27 @@
 package dev.labbook.server.domain;
 
 import dev.labbook.server.domain.RunStatusChange.Reason;
+import dev.labbook.server.domain.RunTransitions.Transition;
+import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.RunRepository;
-import dev.labbook.server.store.TrackingStore.TrackingTransaction;
 import dev.labbook.server.store.TrackingStore;
+import dev.labbook.server.store.TrackingStore.TrackingTransaction;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
- * Rules for runs: open-or-resume by name, the status lifecycle (RUNNING, then COMPLETED, FAILED
- * or CANCELED; back to RUNNING only by resuming, which is recorded), tags, typed params with
- * overwrite, child runs, soft deletion and purge.
+ * Rules for runs: create (retry-safe by request id) and open-or-resume by name, the status
+ * lifecycle (see {@link RunTransitions}; every change recorded in the status history), renames
+ * and conditional updates by etag, tags, typed params with overwrite, child runs, soft deletion
+ * and purge. Every change of a run bumps its revision, so its etag changes.
  */
 public final class RunService {
     private final TrackingStore store;
@@ -36,90 +39,218 @@ public final class RunService {
         this.clock = clock;
     }
 
-    /** The outcome of an open: the run (RUNNING) and whether an existing run was resumed. */
-    public record Opened(Run run, boolean resumed) {
+    /**
+     * The outcome of an open or resume: the run, whether an existing run was opened
+     * ({@code resumed}), and whether the open created the experiment.
+     */
+    public record Opened(Run run, boolean resumed, boolean experimentCreated) {
     }
 
     /** A run with its status history. */
     public record RunDetails(Run run, List<RunStatusChange> history) {
     }
 
-    public Opened open(OpenRun request) {
-        String name = request.name() == null || request.name().isEmpty() ? null : Limits.name("name", request.name());
+    // ---- creation ----
+
+    /**
+     * CreateRun: only creates. A retry with the request id of an earlier call returns the run
+     * that call made; a taken name (also by a soft-deleted run) is ALREADY_EXISTS.
+     */
+    public Run create(NewRun request) {
+        String name = optionalName("name", request.name());
         String description = Limits.description("description", request.description());
         Limits.tags("tags", request.tags());
         SourceInfo source = Limits.source("source", request.source());
         List<Param> params = validParams("params", request.params());
-        if (request.experimentId() == null && (request.experimentName() == null || request.experimentName().isEmpty())) {
-            throw new InvalidArgumentException("experiment_id", "is required (or give experiment_name)");
+        String requestId = Limits.requestId("request_id", request.requestId());
+        if (request.initialStatus() != RunStatus.RUNNING && request.initialStatus() != RunStatus.QUEUED) {
+            throw new InvalidArgumentException("initial_status", "must be RUN_STATUS_RUNNING (the default) or "
+                    + "RUN_STATUS_QUEUED");
+        }
+        if (request.experimentId() == null) {
+            throw new InvalidArgumentException("experiment_id", "is required");
         }
         return store.inTransaction(tx -> {
-            Experiment experiment = request.experimentId() != null
-                    ? ExperimentService.require(tx.experiments(), request.experimentId(), false)
-                    : experiments.openByName(tx.experiments(), request.project(), request.experimentName());
-            if (experiment.deleted()) {
-                throw new FailedPreconditionException(
-                        "experiment '" + experiment.name() + "' is deleted; restore it before logging runs to it");
-            }
-            if (request.parentRunId() != null) {
-                Run parent = require(tx.runs(), request.parentRunId(), false);
-                if (!parent.experimentId().equals(experiment.id())) {
-                    throw new FailedPreconditionException("parent run " + parent.id()
-                            + " belongs to another experiment; a child run must be in its parent's experiment");
+            Experiment experiment = ExperimentService.require(tx.experiments(), request.experimentId(), false);
+            ExperimentService.requireActive(experiment);
+            RunRepository runs = tx.runs();
+            if (requestId != null) {
+                var earlier = runs.findByRequestId(experiment.id(), requestId);
+                if (earlier.isPresent()) {
+                    return earlier.get();
                 }
             }
+            requireParentIn(tx, request.parentRunId(), experiment);
+            if (name != null) {
+                runs.findByName(experiment.id(), Limits.nameKey(name), false).ifPresent(taken -> {
+                    throw nameTaken(taken.name(), taken.deleted());
+                });
+            }
+            Run fresh = newRun(experiment, name, description, request.tags(), request.parentRunId(), source,
+                    params, request.initialStatus());
+            if (!runs.insert(fresh, requestId)) {
+                // A concurrent call took the name or the request id first.
+                if (requestId != null) {
+                    var earlier = runs.findByRequestId(experiment.id(), requestId);
+                    if (earlier.isPresent()) {
+                        return earlier.get();
+                    }
+                }
+                throw nameTaken(fresh.name(), false);
+            }
+            runs.recordStatusChange(fresh.id(), new RunStatusChange(null, fresh.status(), fresh.createTime(),
+                    Reason.CREATE));
+            return fresh;
+        });
+    }
+
+    /**
+     * OpenRun, the upsert by name: creates the run, or resumes the existing one as
+     * {@code resume} allows. Concurrent opens of one name yield one run: the loser of the insert
+     * race resumes the winner's run.
+     */
+    public Opened open(OpenRun request) {
+        String name = optionalName("name", request.name());
+        String description = Limits.description("description", request.description());
+        Limits.tags("tags", request.tags());
+        SourceInfo source = Limits.source("source", request.source());
+        List<Param> params = validParams("params", request.params());
+        boolean byName = request.experimentName() != null && !request.experimentName().isEmpty();
+        if (request.experimentId() == null && !byName) {
+            throw new InvalidArgumentException("experiment_id", "is required (or give project and experiment_name)");
+        }
+        if (request.experimentId() != null && byName) {
+            throw new InvalidArgumentException("experiment_name",
+                    "give experiment_id or experiment_name (with project), not both");
+        }
+        if (request.resume() == ResumePolicy.MUST && name == null) {
+            throw new InvalidArgumentException("name", "is required with RESUME_POLICY_MUST");
+        }
+        return store.inTransaction(tx -> {
+            ExperimentService.Created target = experimentOf(tx.experiments(), request);
+            Experiment experiment = target.experiment();
+            ExperimentService.requireActive(experiment);
+            requireParentIn(tx, request.parentRunId(), experiment);
             RunRepository runs = tx.runs();
             Instant now = now();
             if (name != null) {
                 var existing = runs.findByName(experiment.id(), Limits.nameKey(name), true);
                 if (existing.isPresent()) {
-                    return resumeExisting(tx, existing.get(), description, request.tags(), params, now);
+                    return new Opened(reopen(tx, existing.get(), request.resume(), description, request.tags(),
+                            params, now), true, target.created());
+                }
+                if (request.resume() == ResumePolicy.MUST) {
+                    NotFoundException error = new NotFoundException(ErrorReason.RUN_NOT_FOUND, "experiment '"
+                            + experiment.name() + "' has no run named '" + name + "' to resume");
+                    error.about("run", experiment.id() + "/" + name);
+                    throw error;
                 }
             }
-            UUID id = ids.next();
-            String runName = name != null ? name : generatedName(id);
-            Run fresh = new Run(id, experiment.id(), runName, RunStatus.RUNNING, now, null, description,
-                    request.tags(), request.parentRunId(), source, sorted(params), now, null, 0);
-            if (!runs.insert(fresh)) {
-                // Another client created the same name concurrently: resume theirs.
-                Run theirs = runs.findByName(experiment.id(), Limits.nameKey(runName), true)
-                        .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + runName));
-                return resumeExisting(tx, theirs, description, request.tags(), params, now);
+            Run fresh = newRun(experiment, name, description, request.tags(), request.parentRunId(), source,
+                    params, RunStatus.RUNNING);
+            if (!runs.insert(fresh, null)) {
+                // Another client created the same name concurrently: theirs is the run of that name.
+                Run theirs = runs.findByName(experiment.id(), Limits.nameKey(fresh.name()), true)
+                        .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + fresh.name()));
+                return new Opened(reopen(tx, theirs, request.resume(), description, request.tags(), params, now),
+                        true, target.created());
             }
-            runs.recordStatusChange(id, new RunStatusChange(null, RunStatus.RUNNING, now, Reason.CREATE));
-            return new Opened(fresh, false);
+            runs.recordStatusChange(fresh.id(), new RunStatusChange(null, RunStatus.RUNNING, now, Reason.CREATE));
+            return new Opened(fresh, false, target.created());
         });
     }
 
-    private Opened resumeExisting(TrackingTransaction tx, Run existing, String description, Map<String, String> tags,
-            List<Param> params, Instant now) {
-        requireWritable(tx, existing);
-        RunRepository runs = tx.runs();
-        Map<String, String> mergedTags = new HashMap<>(existing.tags());
-        mergedTags.putAll(tags);
-        Limits.tags("tags", mergedTags);
-        Run next = reopened(runs, existing, now);
-        String newDescription = description.isEmpty() ? next.description() : description;
-        runs.updateState(next.withState(next.status(), newDescription, next.endTime(), now, null,
-                next.resumeCount()));
-        runs.upsertTags(existing.id(), tags);
-        runs.upsertParams(existing.id(), params, now);
-        return new Opened(require(runs, existing.id(), false), true);
+    private ExperimentService.Created experimentOf(ExperimentRepository repository, OpenRun request) {
+        if (request.experimentId() != null) {
+            return new ExperimentService.Created(ExperimentService.require(repository, request.experimentId(), false),
+                    false);
+        }
+        if (request.createExperimentIfMissing()) {
+            return experiments.openByName(repository, request.project(), request.experimentName());
+        }
+        return new ExperimentService.Created(ExperimentService.requireByName(repository, "project", request.project(),
+                "experiment_name", request.experimentName()), false);
     }
 
-    /** Sets a finished run RUNNING again and records it; a RUNNING run is returned as it is. */
-    private Run reopened(RunRepository runs, Run run, Instant now) {
-        if (!run.status().isTerminal()) {
-            return run;
+    /** OpenRun of an existing run: resumes or starts it, merges tags, overwrites params. */
+    private Run reopen(TrackingTransaction tx, Run existing, ResumePolicy policy, String description,
+            Map<String, String> tags, List<Param> params, Instant now) {
+        if (policy == ResumePolicy.NEVER) {
+            throw nameTaken(existing.name(), existing.deleted());
         }
-        runs.recordStatusChange(run.id(), new RunStatusChange(run.status(), RunStatus.RUNNING, now, Reason.RESUME));
-        return run.withState(RunStatus.RUNNING, run.description(), null, now, null, run.resumeCount() + 1);
+        RunGuards.requireWritable(tx, existing);
+        new TagEdits(tags, List.of()).applyTo(existing.tags(), "run");
+        RunRepository runs = tx.runs();
+        Transition transition = RunTransitions.resume(existing, now);
+        Run next = transition.run();
+        if (!description.isEmpty()) {
+            next = next.withDescription(description);
+        }
+        record(runs, transition);
+        save(runs, next.withUpdatedAt(now));
+        runs.upsertTags(existing.id(), tags);
+        runs.upsertParams(existing.id(), params, now);
+        return require(runs, existing.id(), false);
     }
+
+    private Run newRun(Experiment experiment, String name, String description, Map<String, String> tags,
+            UUID parentRunId, SourceInfo source, List<Param> params, RunStatus status) {
+        UUID id = ids.next();
+        Instant now = now();
+        return new Run(id, experiment.id(), name != null ? name : generatedName(id), status, now,
+                status == RunStatus.RUNNING ? now : null, null, description, tags, parentRunId, source,
+                sorted(params), now, null, 0, ExperimentService.FIRST_REVISION, "");
+    }
+
+    private static void requireParentIn(TrackingTransaction tx, UUID parentRunId, Experiment experiment) {
+        if (parentRunId == null) {
+            return;
+        }
+        Run parent = require(tx.runs(), parentRunId, false);
+        if (!parent.experimentId().equals(experiment.id())) {
+            FailedPreconditionException error = new FailedPreconditionException(ErrorReason.PARENT_RUN_MISMATCH,
+                    "parent run " + parent.id() + " belongs to another experiment; a child run must be in its "
+                            + "parent's experiment");
+            error.about("run", parent.id());
+            throw error;
+        }
+    }
+
+    private static AlreadyExistsException nameTaken(String name, boolean deleted) {
+        AlreadyExistsException error = new AlreadyExistsException(ErrorReason.RUN_ALREADY_EXISTS, "a run named '"
+                + name + "' already exists in the experiment" + (deleted
+                        ? " (soft-deleted: restore it, or purge it to reuse the name)" : ""));
+        error.about("run", name);
+        return error;
+    }
+
+    // ---- reads ----
 
     public RunDetails get(UUID runId) {
         return store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, false);
             return new RunDetails(run, tx.runs().statusHistory(runId));
+        });
+    }
+
+    /**
+     * GetRun by name: the run {@code runName} of the experiment {@code experimentId}, or when
+     * that is null of the experiment {@code experimentName} in {@code project}. Never creates.
+     */
+    public RunDetails getByName(UUID experimentId, String project, String experimentName, String runName) {
+        String name = Limits.name("run_name", runName);
+        return store.inTransaction(tx -> {
+            Experiment experiment = experimentId != null
+                    ? ExperimentService.require(tx.experiments(), experimentId, false)
+                    : ExperimentService.requireByName(tx.experiments(), "project", project, "experiment_name",
+                            experimentName);
+            Run run = tx.runs().findByName(experiment.id(), Limits.nameKey(name), false).orElseThrow(() -> {
+                NotFoundException error = new NotFoundException(ErrorReason.RUN_NOT_FOUND, "experiment '"
+                        + experiment.name() + "' has no run named '" + name + "'");
+                error.about("run", experiment.id() + "/" + name);
+                return error;
+            });
+            return new RunDetails(run, tx.runs().statusHistory(run.id()));
         });
     }
 
@@ -134,90 +265,94 @@ public final class RunService {
         return Page.ofKeyset(rows, size, Run::id, fingerprint);
     }
 
-    public Run update(UUID runId, RunChanges changes) {
+    // ---- changes ----
+
+    /**
+     * UpdateRun: renames and/or describes the run; with a non-empty {@code etag} only when the
+     * run still has it (else FAILED_PRECONDITION, reason ETAG_MISMATCH, and nothing changes).
+     */
+    public Run update(UUID runId, RunChanges changes, String etag) {
         if (changes.isEmpty()) {
-            throw new InvalidArgumentException("update_fields",
-                    "names no field to change (use status, description or end_time_ms)");
+            throw new InvalidArgumentException("update_mask.paths", "names no field to change (use name or description)");
         }
+        String newName = changes.name().map(n -> Limits.name("name", n)).orElse(null);
         changes.description().ifPresent(d -> Limits.description("description", d));
         return store.inTransaction(tx -> {
             RunRepository runs = tx.runs();
             Run run = require(runs, runId, true);
-            requireWritable(tx, run);
-            Instant now = now();
-            RunStatus status = run.status();
-            Instant endTime = run.endTime();
-            if (changes.status().isPresent() && changes.status().get() != run.status()) {
-                RunStatus target = changes.status().get();
-                if (run.status().isTerminal()) {
-                    throw new FailedPreconditionException(target == RunStatus.RUNNING
-                            ? "run " + runId + " is " + run.status() + "; reopen it with ResumeRun"
-                            : "run " + runId + " is already " + run.status() + "; it cannot become " + target);
+            RunGuards.requireWritable(tx, run);
+            Etags.require(etag, run.etag(), "run", runId);
+            Run next = run;
+            if (newName != null && !newName.equals(run.name())) {
+                runs.findByName(run.experimentId(), Limits.nameKey(newName), false)
+                        .filter(other -> !other.id().equals(runId))
+                        .ifPresent(other -> {
+                            throw nameTaken(other.name(), other.deleted());
+                        });
+                if (!runs.rename(runId, newName)) {
+                    throw nameTaken(newName, false);
                 }
-                status = target;
-                endTime = now;
-                runs.recordStatusChange(runId, new RunStatusChange(run.status(), target, now, Reason.UPDATE));
+                next = next.withName(newName);
             }
-            if (changes.endTime().isPresent()) {
-                if (!status.isTerminal()) {
-                    throw new FailedPreconditionException("end_time_ms can only be set on a finished run; run "
-                            + runId + " is RUNNING (set status in the same update)");
-                }
-                Instant requested = changes.endTime().get();
-                if (requested.isBefore(run.startTime())) {
-                    throw new InvalidArgumentException("end_time_ms", "is before the run's start time "
-                            + run.startTime().toEpochMilli());
-                }
-                endTime = requested;
+            if (changes.description().isPresent()) {
+                next = next.withDescription(changes.description().get());
             }
-            String description = changes.description().orElse(run.description());
-            Run next = run.withState(status, description, endTime, now, null, run.resumeCount());
-            runs.updateState(next);
-            return next;
+            return save(runs, next.withUpdatedAt(now()));
         });
     }
 
+    /** StartRun: a QUEUED run becomes RUNNING; a RUNNING one is returned as it is. */
+    public Run start(UUID runId) {
+        return transition(runId, RunTransitions::start);
+    }
+
+    /** FinishRun: COMPLETED or FAILED, at {@code endTime} (null: now). */
+    public Run finish(UUID runId, RunStatus status, Instant endTime) {
+        RunTransitions.checkFinish(status, endTime);
+        return transition(runId, (run, now) -> RunTransitions.finish(run, status, endTime, now));
+    }
+
+    /** CancelRun: a QUEUED or RUNNING run becomes CANCELED. */
+    public Run cancel(UUID runId) {
+        return transition(runId, RunTransitions::cancel);
+    }
+
+    /** ResumeRun: a finished run becomes RUNNING again, a QUEUED one starts; {@code resumed} when it had finished. */
     public Opened resume(UUID runId) {
         return store.inTransaction(tx -> {
-            RunRepository runs = tx.runs();
-            Run run = require(runs, runId, true);
-            requireWritable(tx, run);
-            if (!run.status().isTerminal()) {
-                return new Opened(run, false);
-            }
-            Instant now = now();
-            Run next = reopened(runs, run, now);
-            runs.updateState(next);
-            return new Opened(next, true);
+            Run run = require(tx.runs(), runId, true);
+            boolean finished = run.status().isTerminal();
+            return new Opened(apply(tx, run, RunTransitions.resume(run, now())), finished, false);
         });
+    }
+
+    private Run transition(UUID runId, BiFunction<Run, Instant, Transition> rule) {
+        return store.inTransaction(tx -> {
+            Run run = require(tx.runs(), runId, true);
+            return apply(tx, run, rule.apply(run, now()));
+        });
+    }
+
+    /** Stores a status transition (nothing when the rule changed nothing) after the writability checks. */
+    private Run apply(TrackingTransaction tx, Run run, Transition transition) {
+        RunGuards.requireWritable(tx, run);
+        if (!transition.changed()) {
+            return run;
+        }
+        record(tx.runs(), transition);
+        return save(tx.runs(), transition.run().withUpdatedAt(transition.change().at()));
     }
 
     public Map<String, String> setTags(UUID runId, Map<String, String> tags, List<String> removeKeys) {
-        Limits.tags("tags", tags);
-        for (int i = 0; i < removeKeys.size(); i++) {
-            String key = Limits.key("remove_keys[" + i + "]", removeKeys.get(i));
-            if (tags.containsKey(key)) {
-                throw new InvalidArgumentException("remove_keys[" + i + "]",
-                        "'" + key + "' is also set in tags; a key can be set or removed, not both");
-            }
-        }
-        if (tags.isEmpty() && removeKeys.isEmpty()) {
-            throw new InvalidArgumentException("tags", "is empty and remove_keys is empty; nothing to change");
-        }
+        TagEdits edits = TagEdits.of(tags, removeKeys);
         return store.inTransaction(tx -> {
             RunRepository runs = tx.runs();
             Run run = require(runs, runId, true);
-            requireWritable(tx, run);
-            Map<String, String> merged = new HashMap<>(run.tags());
-            merged.putAll(tags);
-            removeKeys.forEach(merged::remove);
-            if (merged.size() > Limits.MAX_TAGS) {
-                throw new InvalidArgumentException("tags",
-                        "would give the run " + merged.size() + " tags; at most " + Limits.MAX_TAGS + " allowed");
-            }
-            runs.removeTags(runId, removeKeys);
-            runs.upsertTags(runId, tags);
-            runs.updateState(touched(run));
+            RunGuards.requireWritable(tx, run);
+            edits.applyTo(run.tags(), "run");
+            runs.removeTags(runId, edits.removeKeys());
+            runs.upsertTags(runId, edits.tags());
+            save(runs, run.withUpdatedAt(now()));
             return runs.tags(runId);
         });
     }
@@ -230,9 +365,10 @@ public final class RunService {
         return store.inTransaction(tx -> {
             RunRepository runs = tx.runs();
             Run run = require(runs, runId, true);
-            requireWritable(tx, run);
-            runs.upsertParams(runId, valid, now());
-            runs.updateState(touched(run));
+            RunGuards.requireWritable(tx, run);
+            Instant now = now();
+            runs.upsertParams(runId, valid, now);
+            save(runs, run.withUpdatedAt(now));
             return valid.size();
         });
     }
@@ -244,9 +380,7 @@ public final class RunService {
                 return run;
             }
             Instant now = now();
-            Run next = run.withState(run.status(), run.description(), run.endTime(), now, now, run.resumeCount());
-            tx.runs().updateState(next);
-            return next;
+            return save(tx.runs(), run.withDeletedAt(now).withUpdatedAt(now));
         });
     }
 
@@ -256,9 +390,7 @@ public final class RunService {
             if (!run.deleted()) {
                 return run;
             }
-            Run next = run.withState(run.status(), run.description(), run.endTime(), now(), null, run.resumeCount());
-            tx.runs().updateState(next);
-            return next;
+            return save(tx.runs(), run.withDeletedAt(null).withUpdatedAt(now()));
         });
     }
 
@@ -266,8 +398,10 @@ public final class RunService {
         long purged = store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, true);
             if (!run.deleted()) {
-                throw new FailedPreconditionException(
+                FailedPreconditionException error = new FailedPreconditionException(ErrorReason.NOT_DELETED,
                         "run " + runId + " is not deleted; delete it first, then purge it");
+                error.about("run", runId);
+                throw error;
             }
             return tx.runs().purge(runId);
         });
@@ -275,17 +409,25 @@ public final class RunService {
         return purged;
     }
 
-    private Run touched(Run run) {
-        return run.withState(run.status(), run.description(), run.endTime(), now(), run.deletedAt(),
-                run.resumeCount());
+    // ---- helpers ----
+
+    /** Writes the run's state; returns it with the revision the write gave it. */
+    private static Run save(RunRepository runs, Run next) {
+        return next.withRevision(runs.updateState(next));
     }
 
-    private static void requireWritable(TrackingTransaction tx, Run run) {
-        RunGuards.requireWritable(tx, run);
+    private static void record(RunRepository runs, Transition transition) {
+        if (transition.changed()) {
+            runs.recordStatusChange(transition.run().id(), transition.change());
+        }
     }
 
     private static Run require(RunRepository runs, UUID runId, boolean forUpdate) {
         return runs.findById(runId, forUpdate).orElseThrow(() -> RunGuards.notFound(runId));
+    }
+
+    private static String optionalName(String field, String name) {
+        return name == null || name.isEmpty() ? null : Limits.name(field, name);
     }
 
     private static List<Param> validParams(String field, List<Param> params) {

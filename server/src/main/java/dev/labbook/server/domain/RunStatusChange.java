@@ -5,10 +5,19 @@ import java.time.Instant;
 /** One recorded status change of a run; {@code from} is null for the creation. */
 public record RunStatusChange(RunStatus from, RunStatus to, Instant at, Reason reason) {
 
-    /** Why the status changed. */
+    /** What made the status change. */
     public enum Reason {
+        /** The run was created (QUEUED or RUNNING). */
         CREATE,
-        UPDATE,
-        RESUME
+        /** A QUEUED run started (StartRun, OpenRun, ResumeRun). */
+        START,
+        /** FinishRun: COMPLETED or FAILED. */
+        FINISH,
+        /** CancelRun. */
+        CANCEL,
+        /** A finished run became RUNNING again (OpenRun, ResumeRun). */
+        RESUME,
+        /** Only in history recorded before FinishRun and CancelRun existed (UpdateRun set the status). */
+        UPDATE
     }
 }

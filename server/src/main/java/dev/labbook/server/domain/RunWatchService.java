@@ -64,7 +64,7 @@ public final class RunWatchService implements AutoCloseable {
     @Override
     public void close() {
         for (Watch watch : watches) {
-            watch.end(new UnavailableException("the server is shutting down; watch the run again", null));
+            watch.end(new UnavailableException(ErrorReason.SHUTTING_DOWN, "the server is shutting down; watch the run again", null));
         }
         scheduler.shutdownNow();
     }

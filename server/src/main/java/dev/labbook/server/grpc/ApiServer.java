@@ -4,6 +4,7 @@ import dev.labbook.api.v1.ArtifactServiceGrpc;
 import dev.labbook.api.v1.ExperimentServiceGrpc;
 import dev.labbook.api.v1.LogServiceGrpc;
 import dev.labbook.api.v1.MetricServiceGrpc;
+import dev.labbook.api.v1.ProjectServiceGrpc;
 import dev.labbook.api.v1.RunServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -21,12 +22,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server: the five labbook.v1 services,
+ * The gRPC server: the six labbook.v1 services,
  * the standard health service and server reflection (v1 and v1alpha, for grpcurl and friends).
  */
 public final class ApiServer implements AutoCloseable {
     /** Services reported SERVING by the health service: those with implemented RPCs. */
     private static final List<String> SERVING_SERVICES = List.of(
+            ProjectServiceGrpc.SERVICE_NAME,
             ExperimentServiceGrpc.SERVICE_NAME,
             RunServiceGrpc.SERVICE_NAME,
             MetricServiceGrpc.SERVICE_NAME,
@@ -46,12 +48,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, RpcObserver rpcs,
-            ExperimentGrpcService experiments, RunGrpcService runs, MetricGrpcService metrics, LogGrpcService logs,
+            ProjectGrpcService projects, ExperimentGrpcService experiments, RunGrpcService runs, MetricGrpcService metrics, LogGrpcService logs,
             ArtifactGrpcService artifacts) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         StreamDrain drain = new StreamDrain();
         List<BindableService> api = List.of(
+                projects,
                 experiments,
                 runs,
                 metrics,
@@ -68,8 +71,10 @@ public final class ApiServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection())
-                // Run in reverse order: metrics outermost, so they see the statuses the drain sets.
+                // Run in reverse order: metrics outermost, so they see the statuses the drain sets;
+                // error details between them, so the drain's statuses get an ErrorInfo too.
                 .intercept(drain)
+                .intercept(new ErrorDetailsInterceptor())
                 .intercept(new CallMetricsInterceptor(rpcs));
         for (BindableService service : api) {
             builder.addService(ServerInterceptors.intercept(service, statusMapping));

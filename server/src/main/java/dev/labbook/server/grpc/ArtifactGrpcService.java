@@ -17,15 +17,19 @@ import dev.labbook.api.v1.GetUploadStatusRequest;
 import dev.labbook.api.v1.GetUploadStatusResponse;
 import dev.labbook.api.v1.ListArtifactsRequest;
 import dev.labbook.api.v1.ListArtifactsResponse;
+import dev.labbook.api.v1.UploadArtifactChunkRequest;
+import dev.labbook.api.v1.UploadArtifactChunkResponse;
 import dev.labbook.api.v1.UploadArtifactRequest;
 import dev.labbook.api.v1.UploadArtifactResponse;
 import dev.labbook.api.v1.UploadHeader;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.artifact.Artifact;
 import dev.labbook.server.domain.artifact.ArtifactDownload;
 import dev.labbook.server.domain.artifact.ArtifactService;
 import dev.labbook.server.domain.artifact.Direction;
+import dev.labbook.server.domain.artifact.UploadPiece;
 import dev.labbook.server.domain.artifact.UploadRequest;
 import dev.labbook.server.domain.artifact.UploadSession;
 import dev.labbook.server.domain.artifact.UploadStatus;
@@ -123,16 +127,40 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 h.getMediaType(),
                 h.getSizeBytes() > 0 ? h.getSizeBytes() : null,
                 h.getSha256().isEmpty() ? null : h.getSha256().toLowerCase(Locale.ROOT),
-                h.getHasStep() ? h.getStep() : null,
+                h.hasStep() ? h.getStep() : null,
                 ProtoIds.optional("header.upload_id", h.getUploadId()),
                 h.getOffset());
     }
 
+    /** One piece of a unary upload; see {@link ArtifactService#uploadPiece}. */
+    @Override
+    public void uploadArtifactChunk(UploadArtifactChunkRequest request,
+            StreamObserver<UploadArtifactChunkResponse> response) {
+        if (!request.hasHeader()) {
+            throw new InvalidArgumentException("header", "is required in every call");
+        }
+        UploadRequest header = toRequest(request.getHeader());
+        if (header.uploadId() == null) {
+            throw new InvalidArgumentException("header.upload_id", "is required for UploadArtifactChunk (a client-made UUID)");
+        }
+        UploadPiece piece = artifacts.uploadPiece(header, request.getOffset(),
+                request.getData().asReadOnlyByteBuffer(), request.getFinish());
+        UploadArtifactChunkResponse.Builder builder = UploadArtifactChunkResponse.newBuilder()
+                .setReceivedBytes(piece.receivedBytes())
+                .setComplete(piece.complete())
+                .setPartSizeBytes(piece.partSize());
+        if (piece.complete()) {
+            builder.setArtifact(toProto(piece.artifact()));
+        }
+        reply(response, builder.build());
+    }
+
     @Override
     public void getUploadStatus(GetUploadStatusRequest request, StreamObserver<GetUploadStatusResponse> response) {
-        UploadStatus status = artifacts.uploadStatus(ProtoIds.required("upload_id", request.getUploadId()));
+        UploadStatus status = artifacts.uploadStatus(ProtoIds.required("upload_id", request.getUploadId()),
+                ProtoIds.required("run_id", request.getRunId()));
         reply(response, GetUploadStatusResponse.newBuilder().setReceivedBytes(status.receivedBytes())
-                .setComplete(status.complete()).build());
+                .setComplete(status.complete()).setPartSizeBytes(status.partSize()).build());
     }
 
     @Override
@@ -192,7 +220,8 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 done = true;
                 close();
                 call.onError(StatusMapper.toStatusException(
-                        new dev.labbook.server.domain.UnavailableException("reading the artifact failed", e)));
+                        new dev.labbook.server.domain.UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE,
+                                "reading the artifact failed", e)));
             }
         }
 
@@ -257,7 +286,7 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
                 .setUri(a.uri())
                 .setCreateTimeMs(a.createdAt().toEpochMilli());
         if (a.step() != null) {
-            b.setStep(a.step()).setHasStep(true);
+            b.setStep(a.step());
         }
         return b.build();
     }

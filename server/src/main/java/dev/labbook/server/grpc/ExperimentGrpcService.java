@@ -13,6 +13,8 @@ import dev.labbook.api.v1.PurgeExperimentRequest;
 import dev.labbook.api.v1.PurgeExperimentResponse;
 import dev.labbook.api.v1.RestoreExperimentRequest;
 import dev.labbook.api.v1.RestoreExperimentResponse;
+import dev.labbook.api.v1.SetExperimentTagsRequest;
+import dev.labbook.api.v1.SetExperimentTagsResponse;
 import dev.labbook.api.v1.UpdateExperimentRequest;
 import dev.labbook.api.v1.UpdateExperimentResponse;
 import dev.labbook.server.domain.Experiment;
@@ -48,15 +50,15 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
     @Override
     public void getExperiment(GetExperimentRequest request, StreamObserver<GetExperimentResponse> response) {
         Experiment experiment;
-        if (!request.getId().isEmpty()) {
+        if (!request.getExperimentId().isEmpty()) {
             if (!request.getName().isEmpty()) {
-                throw new InvalidArgumentException("id", "give either id or name, not both");
+                throw new InvalidArgumentException("experiment_id", "give either experiment_id or name, not both");
             }
-            experiment = experiments.get(ProtoIds.required("id", request.getId()));
+            experiment = experiments.get(ProtoIds.required("experiment_id", request.getExperimentId()));
         } else if (!request.getName().isEmpty()) {
             experiment = experiments.getByName(request.getProject(), request.getName());
         } else {
-            throw new InvalidArgumentException("id", "is required (or give project and name)");
+            throw new InvalidArgumentException("experiment_id", "is required (or give project and name)");
         }
         reply(response, GetExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(experiment)).build());
     }
@@ -74,33 +76,43 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
 
     @Override
     public void updateExperiment(UpdateExperimentRequest request, StreamObserver<UpdateExperimentResponse> response) {
-        Set<String> fields = UpdateFields.parse(request.getUpdateFieldsList(), UPDATABLE);
+        Set<String> fields = UpdateFields.parse(request.getUpdateMask(), UPDATABLE);
         ExperimentChanges changes = new ExperimentChanges(
                 fields.contains("name") ? Optional.of(request.getName()) : Optional.empty(),
                 fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
                 fields.contains("folder") ? Optional.of(request.getFolder()) : Optional.empty(),
                 fields.contains("tags") ? Optional.of(request.getTagsMap()) : Optional.empty());
-        Experiment updated = experiments.update(ProtoIds.required("id", request.getId()), changes);
+        Experiment updated = experiments.update(ProtoIds.required("experiment_id", request.getExperimentId()), changes,
+                request.getEtag());
         reply(response, UpdateExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(updated)).build());
     }
 
     @Override
+    public void setExperimentTags(SetExperimentTagsRequest request,
+            StreamObserver<SetExperimentTagsResponse> response) {
+        Experiment updated = experiments.setTags(ProtoIds.required("experiment_id", request.getExperimentId()),
+                request.getTagsMap(), request.getRemoveKeysList());
+        reply(response,
+                SetExperimentTagsResponse.newBuilder().setExperiment(ExperimentMapper.toProto(updated)).build());
+    }
+
+    @Override
     public void deleteExperiment(DeleteExperimentRequest request, StreamObserver<DeleteExperimentResponse> response) {
-        Experiment deleted = experiments.delete(ProtoIds.required("id", request.getId()));
+        Experiment deleted = experiments.delete(ProtoIds.required("experiment_id", request.getExperimentId()));
         reply(response, DeleteExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(deleted)).build());
     }
 
     @Override
     public void restoreExperiment(RestoreExperimentRequest request,
             StreamObserver<RestoreExperimentResponse> response) {
-        Experiment restored = experiments.restore(ProtoIds.required("id", request.getId()));
+        Experiment restored = experiments.restore(ProtoIds.required("experiment_id", request.getExperimentId()));
         reply(response,
                 RestoreExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(restored)).build());
     }
 
     @Override
     public void purgeExperiment(PurgeExperimentRequest request, StreamObserver<PurgeExperimentResponse> response) {
-        long runs = experiments.purge(ProtoIds.required("id", request.getId()));
+        long runs = experiments.purge(ProtoIds.required("experiment_id", request.getExperimentId()));
         reply(response, PurgeExperimentResponse.newBuilder().setPurgedRuns(runs).build());
     }
 

@@ -22,6 +22,8 @@ final class ExperimentMapper {
                 .setUpdateTimeMs(e.updatedAt().toEpochMilli())
                 .setDeleted(e.deleted())
                 .setDeleteTimeMs(e.deleted() ? e.deletedAt().toEpochMilli() : 0)
+                .setEtag(e.etag())
+                .setCreator(e.creator())
                 .build();
     }
 

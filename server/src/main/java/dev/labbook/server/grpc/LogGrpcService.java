@@ -2,12 +2,16 @@ package dev.labbook.server.grpc;
 
 import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
 
+import dev.labbook.api.v1.AppendLogLinesRequest;
+import dev.labbook.api.v1.AppendLogLinesResponse;
 import dev.labbook.api.v1.AppendLogsRequest;
 import dev.labbook.api.v1.AppendLogsResponse;
 import dev.labbook.api.v1.LogServiceGrpc;
 import dev.labbook.api.v1.ReadLogsRequest;
 import dev.labbook.api.v1.ReadLogsResponse;
+import dev.labbook.server.domain.AppendSequence;
 import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.log.AppendedLines;
 import dev.labbook.server.domain.log.LogLevel;
 import dev.labbook.server.domain.log.LogLine;
 import dev.labbook.server.domain.log.LogQuery;
@@ -32,15 +36,17 @@ public final class LogGrpcService extends LogServiceGrpc.LogServiceImplBase {
 
     /**
      * Each message's lines are committed in their own transaction as the message arrives (the
-     * handler blocks, so gRPC flow control holds the client back). The first message names the
-     * run; later ones may repeat it or leave it empty. A bad message ends the stream with its
-     * status; lines committed before it stay.
+     * handler blocks, so gRPC flow control holds the client back), de-duplicated by the
+     * message's writer id and sequence when given. The first message names the run; later ones
+     * may repeat it or leave it empty. A bad message ends the stream with its status; lines
+     * committed before it stay.
      */
     @Override
     public StreamObserver<AppendLogsRequest> appendLogs(StreamObserver<AppendLogsResponse> response) {
         return new StreamObserver<>() {
             private UUID runId;
             private long accepted;
+            private long skipped;
             private int index;
             private boolean failed;
 
@@ -58,7 +64,14 @@ public final class LogGrpcService extends LogServiceGrpc.LogServiceImplBase {
                                 + " but the stream's first message named run " + runId
                                 + "; one AppendLogs stream writes one run");
                     }
-                    accepted += logs.append(runId, toLines(request)).count();
+                    AppendSequence sequence = AppendSequence.of("writer_id", request.getWriterId(), "sequence",
+                            request.getSequence());
+                    AppendedLines appended = logs.append(runId, toLines(request.getLinesList()), sequence);
+                    if (appended.duplicate()) {
+                        skipped += request.getLinesCount();
+                    } else {
+                        accepted += appended.count();
+                    }
                     index++;
                 } catch (RuntimeException e) {
                     failed = true;
@@ -89,15 +102,26 @@ public final class LogGrpcService extends LogServiceGrpc.LogServiceImplBase {
                             new InvalidArgumentException("run_id", "is required (the stream had no message)")));
                     return;
                 }
-                reply(response, AppendLogsResponse.newBuilder().setAcceptedLines(accepted).build());
+                reply(response, AppendLogsResponse.newBuilder().setAcceptedLines(accepted)
+                        .setSkippedDuplicateLines(skipped).build());
             }
         };
     }
 
-    private static List<NewLogLine> toLines(AppendLogsRequest request) {
-        List<NewLogLine> lines = new ArrayList<>(request.getLinesCount());
-        for (int i = 0; i < request.getLinesCount(); i++) {
-            dev.labbook.api.v1.LogLine line = request.getLines(i);
+    @Override
+    public void appendLogLines(AppendLogLinesRequest request, StreamObserver<AppendLogLinesResponse> response) {
+        UUID runId = ProtoIds.required("run_id", request.getRunId());
+        AppendSequence sequence = AppendSequence.of("writer_id", request.getWriterId(), "sequence",
+                request.getSequence());
+        AppendedLines appended = logs.append(runId, toLines(request.getLinesList()), sequence);
+        reply(response, AppendLogLinesResponse.newBuilder().setAcceptedLines(appended.count())
+                .setDuplicate(appended.duplicate()).build());
+    }
+
+    private static List<NewLogLine> toLines(List<dev.labbook.api.v1.LogLine> protoLines) {
+        List<NewLogLine> lines = new ArrayList<>(protoLines.size());
+        for (int i = 0; i < protoLines.size(); i++) {
+            dev.labbook.api.v1.LogLine line = protoLines.get(i);
             lines.add(new NewLogLine(line.getTimestampMs(), level("lines[" + i + "].level", line.getLevel()),
                     stream("lines[" + i + "].stream", line.getStream()), line.getText()));
         }

@@ -4,6 +4,10 @@ import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
 
 import dev.labbook.api.v1.AppendTableRowsRequest;
 import dev.labbook.api.v1.AppendTableRowsResponse;
+import dev.labbook.api.v1.BatchGetMetricHistoryRequest;
+import dev.labbook.api.v1.BatchGetMetricHistoryResponse;
+import dev.labbook.api.v1.BatchLogMetricsRequest;
+import dev.labbook.api.v1.BatchLogMetricsResponse;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.GetMetricHistoryResponse;
 import dev.labbook.api.v1.GetTableRequest;
@@ -20,18 +24,25 @@ import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
 import dev.labbook.api.v1.TableCell;
 import dev.labbook.api.v1.TableColumn;
+import dev.labbook.api.v1.TableInfo;
 import dev.labbook.api.v1.TableRow;
+import dev.labbook.server.domain.AppendSequence;
 import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.metric.Cell;
 import dev.labbook.server.domain.metric.ColumnType;
 import dev.labbook.server.domain.metric.DecodedChunk;
+import dev.labbook.server.domain.metric.HistoryPage;
 import dev.labbook.server.domain.metric.IngestResult;
 import dev.labbook.server.domain.metric.MetricBatchInput;
+import dev.labbook.server.domain.metric.MetricSeries;
 import dev.labbook.server.domain.metric.MetricService;
 import dev.labbook.server.domain.metric.MetricSummary;
 import dev.labbook.server.domain.metric.SeriesRead;
+import dev.labbook.server.domain.metric.TableAppend;
 import dev.labbook.server.domain.metric.TablePage;
 import dev.labbook.server.domain.metric.TableService;
+import dev.labbook.server.domain.metric.TableState;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -52,8 +63,8 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
 
     /**
      * Each batch is committed in its own transaction while the stream is open (the handler
-     * blocks, so gRPC flow control holds the client back). A bad batch ends the stream with its
-     * status; batches committed before it stay.
+     * blocks, so gRPC flow control holds the client back). All batches must be for the first
+     * batch's run. A bad batch ends the stream with its status; batches committed before it stay.
      */
     @Override
     public StreamObserver<LogMetricsRequest> logMetrics(StreamObserver<LogMetricsResponse> response) {
@@ -61,6 +72,7 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
             private final LogMetricsResponse.Builder totals = LogMetricsResponse.newBuilder();
             private boolean failed;
             private int index;
+            private UUID runId;
 
             @Override
             public void onNext(LogMetricsRequest request) {
@@ -68,7 +80,15 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
                     return;
                 }
                 try {
-                    IngestResult result = metrics.ingest(toInput(request.getBatch()));
+                    MetricBatchInput input = toInput(request.getBatch());
+                    if (runId == null) {
+                        runId = input.runId();
+                    } else if (!runId.equals(input.runId())) {
+                        throw new InvalidArgumentException("batch.run_id", "is " + input.runId()
+                                + " but the stream's first batch was for run " + runId
+                                + "; one LogMetrics stream writes one run");
+                    }
+                    IngestResult result = metrics.ingest(input);
                     if (result.duplicate()) {
                         totals.setSkippedDuplicateBatches(totals.getSkippedDuplicateBatches() + 1)
                                 .setSkippedDuplicatePoints(totals.getSkippedDuplicatePoints() + result.points());
@@ -130,6 +150,18 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
     }
 
     @Override
+    public void batchLogMetrics(BatchLogMetricsRequest request, StreamObserver<BatchLogMetricsResponse> response) {
+        if (!request.hasBatch()) {
+            throw new InvalidArgumentException("batch", "is required");
+        }
+        IngestResult result = metrics.ingest(toInput(request.getBatch()));
+        reply(response, BatchLogMetricsResponse.newBuilder()
+                .setAcceptedPoints(result.duplicate() ? 0 : result.points())
+                .setDuplicate(result.duplicate())
+                .build());
+    }
+
+    @Override
     public void getWriterState(GetWriterStateRequest request, StreamObserver<GetWriterStateResponse> response) {
         long last = metrics.writerSequence(ProtoIds.required("run_id", request.getRunId()), request.getWriterId());
         reply(response, GetWriterStateResponse.newBuilder().setLastSequence(last).build());
@@ -139,10 +171,36 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
     public void getMetricHistory(GetMetricHistoryRequest request,
             StreamObserver<GetMetricHistoryResponse> response) {
         SeriesRead read = metrics.history(ProtoIds.required("run_id", request.getRunId()), request.getKey(),
-                request.getHasStepRange() ? request.getStartStep() : Long.MIN_VALUE,
-                request.getHasStepRange() ? request.getEndStep() : Long.MAX_VALUE,
-                request.getMaxPoints());
+                request.hasStartStep() ? request.getStartStep() : null,
+                request.hasEndStep() ? request.getEndStep() : null,
+                request.getMaxPoints(), request.getPageSize(), request.getPageToken());
         new PageSender(read, (ServerCallStreamObserver<GetMetricHistoryResponse>) response).start();
+    }
+
+    @Override
+    public void batchGetMetricHistory(BatchGetMetricHistoryRequest request,
+            StreamObserver<BatchGetMetricHistoryResponse> response) {
+        List<UUID> runIds = new ArrayList<>(request.getRunIdsCount());
+        for (int i = 0; i < request.getRunIdsCount(); i++) {
+            runIds.add(ProtoIds.required("run_ids[" + i + "]", request.getRunIds(i)));
+        }
+        List<MetricSeries> series = metrics.batchHistory(runIds, request.getKeysList(), request.getMaxPoints(),
+                request.hasStartStep() ? request.getStartStep() : null,
+                request.hasEndStep() ? request.getEndStep() : null);
+        BatchGetMetricHistoryResponse.Builder builder = BatchGetMetricHistoryResponse.newBuilder();
+        for (MetricSeries s : series) {
+            DecodedChunk points = s.points();
+            dev.labbook.api.v1.MetricSeries.Builder message = builder.addSeriesBuilder()
+                    .setRunId(s.runId().toString())
+                    .setKey(s.key())
+                    .setDownsampled(s.downsampled());
+            for (int i = 0; i < points.size(); i++) {
+                message.addStep(points.steps()[i]);
+                message.addTimestampMs(points.timestampsMs()[i]);
+                message.addValue(points.values()[i]);
+            }
+        }
+        reply(response, builder.build());
     }
 
     /**
@@ -152,14 +210,14 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
     private static final class PageSender implements Runnable {
         private final SeriesRead read;
         private final ServerCallStreamObserver<GetMetricHistoryResponse> call;
-        private final java.util.Iterator<DecodedChunk> pages;
+        private final java.util.Iterator<HistoryPage> pages;
         private boolean sent;
         private boolean done;
 
         PageSender(SeriesRead read, ServerCallStreamObserver<GetMetricHistoryResponse> call) {
             this.read = read;
             this.call = call;
-            this.pages = read.pages().iterator();
+            this.pages = read.pages();
         }
 
         void start() {
@@ -191,9 +249,11 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
             }
         }
 
-        private GetMetricHistoryResponse toMessage(DecodedChunk page) {
+        private GetMetricHistoryResponse toMessage(HistoryPage historyPage) {
+            DecodedChunk page = historyPage.points();
             GetMetricHistoryResponse.Builder message = GetMetricHistoryResponse.newBuilder()
-                    .setDownsampled(read.downsampled());
+                    .setDownsampled(read.downsampled())
+                    .setNextPageToken(historyPage.nextPageToken());
             for (int i = 0; i < page.size(); i++) {
                 message.addStep(page.steps()[i]);
                 message.addTimestampMs(page.timestampsMs()[i]);
@@ -205,9 +265,10 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
 
     @Override
     public void listMetrics(ListMetricsRequest request, StreamObserver<ListMetricsResponse> response) {
-        List<MetricSummary> summaries = metrics.list(ProtoIds.required("run_id", request.getRunId()));
-        ListMetricsResponse.Builder builder = ListMetricsResponse.newBuilder();
-        for (MetricSummary s : summaries) {
+        Page<MetricSummary> page = metrics.list(ProtoIds.required("run_id", request.getRunId()),
+                request.getKeyPrefix(), request.getPageSize(), request.getPageToken());
+        ListMetricsResponse.Builder builder = ListMetricsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        for (MetricSummary s : page.items()) {
             builder.addMetrics(dev.labbook.api.v1.MetricSummary.newBuilder()
                     .setKey(s.key())
                     .setLastValue(s.lastValue())
@@ -222,6 +283,9 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
 
     @Override
     public void appendTableRows(AppendTableRowsRequest request, StreamObserver<AppendTableRowsResponse> response) {
+        UUID runId = ProtoIds.required("run_id", request.getRunId());
+        AppendSequence sequence = AppendSequence.of("writer_id", request.getWriterId(), "sequence",
+                request.getSequence());
         List<Map<String, Cell>> rows = new ArrayList<>(request.getRowsCount());
         for (TableRow row : request.getRowsList()) {
             Map<String, Cell> cells = new HashMap<>();
@@ -232,8 +296,9 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
             }));
             rows.add(cells);
         }
-        long count = tables.append(ProtoIds.required("run_id", request.getRunId()), request.getTable(), rows);
-        reply(response, AppendTableRowsResponse.newBuilder().setRowCount(count).build());
+        TableAppend appended = tables.append(runId, request.getTable(), rows, sequence);
+        reply(response, AppendTableRowsResponse.newBuilder().setRowCount(appended.rowCount())
+                .setDuplicate(appended.duplicate()).build());
     }
 
     @Override
@@ -241,10 +306,7 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
         TablePage page = tables.read(ProtoIds.required("run_id", request.getRunId()), request.getTable(),
                 request.getPageSize(), request.getPageToken());
         GetTableResponse.Builder builder = GetTableResponse.newBuilder().setNextPageToken(page.nextPageToken());
-        page.columns().forEach(c -> builder.addColumns(TableColumn.newBuilder().setName(c.name())
-                .setType(c.type() == ColumnType.NUMBER
-                        ? dev.labbook.api.v1.ColumnType.COLUMN_TYPE_NUMBER
-                        : dev.labbook.api.v1.ColumnType.COLUMN_TYPE_STRING)));
+        page.columns().forEach(c -> builder.addColumns(toProto(c)));
         for (Map<String, Cell> row : page.rows()) {
             TableRow.Builder protoRow = TableRow.newBuilder();
             row.forEach((name, cell) -> protoRow.putCells(name, cell.type() == ColumnType.NUMBER
@@ -257,7 +319,21 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
 
     @Override
     public void listTables(ListTablesRequest request, StreamObserver<ListTablesResponse> response) {
-        List<String> names = tables.list(ProtoIds.required("run_id", request.getRunId()));
-        reply(response, ListTablesResponse.newBuilder().addAllTables(names).build());
+        Page<TableState> page = tables.list(ProtoIds.required("run_id", request.getRunId()), request.getPageSize(),
+                request.getPageToken());
+        ListTablesResponse.Builder builder = ListTablesResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        for (TableState table : page.items()) {
+            TableInfo.Builder info = builder.addTablesBuilder().setName(table.name()).setRowCount(table.rowCount());
+            table.columns().forEach(c -> info.addColumns(toProto(c)));
+        }
+        reply(response, builder.build());
+    }
+
+    private static TableColumn toProto(dev.labbook.server.domain.metric.TableColumn column) {
+        return TableColumn.newBuilder().setName(column.name())
+                .setType(column.type() == ColumnType.NUMBER
+                        ? dev.labbook.api.v1.ColumnType.COLUMN_TYPE_NUMBER
+                        : dev.labbook.api.v1.ColumnType.COLUMN_TYPE_STRING)
+                .build();
     }
 }

@@ -2,18 +2,24 @@ package dev.labbook.server.grpc;
 
 import static dev.labbook.server.grpc.ExperimentGrpcService.reply;
 
+import dev.labbook.api.v1.CancelRunRequest;
+import dev.labbook.api.v1.CancelRunResponse;
 import dev.labbook.api.v1.CompareRunsRequest;
 import dev.labbook.api.v1.CompareRunsResponse;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.CreateRunResponse;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.DeleteRunResponse;
+import dev.labbook.api.v1.FinishRunRequest;
+import dev.labbook.api.v1.FinishRunResponse;
 import dev.labbook.api.v1.GetRunRequest;
 import dev.labbook.api.v1.GetRunResponse;
 import dev.labbook.api.v1.ListRunsRequest;
 import dev.labbook.api.v1.ListRunsResponse;
 import dev.labbook.api.v1.LogParamsRequest;
 import dev.labbook.api.v1.LogParamsResponse;
+import dev.labbook.api.v1.OpenRunRequest;
+import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.PurgeRunRequest;
 import dev.labbook.api.v1.PurgeRunResponse;
 import dev.labbook.api.v1.RestoreRunRequest;
@@ -25,12 +31,15 @@ import dev.labbook.api.v1.SearchRunsRequest;
 import dev.labbook.api.v1.SearchRunsResponse;
 import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.SetRunTagsResponse;
+import dev.labbook.api.v1.StartRunRequest;
+import dev.labbook.api.v1.StartRunResponse;
 import dev.labbook.api.v1.UpdateRunRequest;
 import dev.labbook.api.v1.UpdateRunResponse;
 import dev.labbook.api.v1.WatchRunRequest;
 import dev.labbook.api.v1.WatchRunResponse;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.LabbookException;
+import dev.labbook.server.domain.NewRun;
 import dev.labbook.server.domain.OpenRun;
 import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.Run;
@@ -49,7 +58,7 @@ import java.util.UUID;
 
 /** RunService RPCs: maps messages to {@link RunService}, {@link RunSearchService} and {@link RunWatchService}. */
 public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
-    private static final Set<String> UPDATABLE = Set.of("status", "description", "end_time_ms");
+    private static final Set<String> UPDATABLE = Set.of("name", "description");
     private final RunService runs;
     private final RunSearchService search;
     private final RunWatchService watches;
@@ -112,25 +121,70 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
 
     @Override
     public void createRun(CreateRunRequest request, StreamObserver<CreateRunResponse> response) {
-        RunService.Opened opened = runs.open(new OpenRun(
-                ProtoIds.optional("experiment_id", request.getExperimentId()),
-                request.getProject(),
-                request.getExperimentName(),
+        Run run = runs.create(new NewRun(
+                ProtoIds.required("experiment_id", request.getExperimentId()),
                 request.getName(),
                 request.getDescription(),
                 request.getTagsMap(),
                 ProtoIds.optional("parent_run_id", request.getParentRunId()),
                 RunMapper.fromProto(request.getSource()),
-                RunMapper.fromProto(request.getParamsList())));
-        reply(response, CreateRunResponse.newBuilder()
-                .setRun(RunMapper.toProto(opened.run()))
-                .setResumed(opened.resumed())
-                .build());
+                RunMapper.fromProto(request.getParamsList()),
+                RunMapper.initialStatus(request.getInitialStatus()),
+                request.getRequestId()));
+        reply(response, CreateRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
     }
 
     @Override
+    public void openRun(OpenRunRequest request, StreamObserver<OpenRunResponse> response) {
+        RunService.Opened opened = runs.open(new OpenRun(
+                ProtoIds.optional("experiment_id", request.getExperimentId()),
+                request.getProject(),
+                request.getExperimentName(),
+                request.getCreateExperimentIfMissing(),
+                request.getName(),
+                RunMapper.fromProto(request.getResume()),
+                request.getDescription(),
+                request.getTagsMap(),
+                ProtoIds.optional("parent_run_id", request.getParentRunId()),
+                RunMapper.fromProto(request.getSource()),
+                RunMapper.fromProto(request.getParamsList())));
+        reply(response, OpenRunResponse.newBuilder()
+                .setRun(RunMapper.toProto(opened.run()))
+                .setResumed(opened.resumed())
+                .setExperimentCreated(opened.experimentCreated())
+                .build());
+    }
+
+    /** By run id, or by run name within an experiment given by id or by project and name. */
+    @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
-        RunService.RunDetails details = runs.get(ProtoIds.required("run_id", request.getRunId()));
+        RunService.RunDetails details;
+        boolean byName = !request.getRunName().isEmpty() || !request.getExperimentId().isEmpty()
+                || !request.getExperimentName().isEmpty();
+        if (!request.getRunId().isEmpty()) {
+            if (byName) {
+                throw new InvalidArgumentException("run_id",
+                        "give run_id, or run_name with its experiment; not both");
+            }
+            details = runs.get(ProtoIds.required("run_id", request.getRunId()));
+        } else if (byName) {
+            if (request.getRunName().isEmpty()) {
+                throw new InvalidArgumentException("run_name", "is required for a lookup by name (or give run_id)");
+            }
+            if (!request.getExperimentId().isEmpty() && !request.getExperimentName().isEmpty()) {
+                throw new InvalidArgumentException("experiment_name",
+                        "give experiment_id or experiment_name (with project), not both");
+            }
+            if (request.getExperimentId().isEmpty() && request.getExperimentName().isEmpty()) {
+                throw new InvalidArgumentException("experiment_id",
+                        "is required with run_name (or give project and experiment_name)");
+            }
+            details = runs.getByName(ProtoIds.optional("experiment_id", request.getExperimentId()),
+                    request.getProject(), request.getExperimentName(), request.getRunName());
+        } else {
+            throw new InvalidArgumentException("run_id", "is required (or give run_name with experiment_id, or "
+                    + "with project and experiment_name)");
+        }
         GetRunResponse.Builder builder = GetRunResponse.newBuilder().setRun(RunMapper.toProto(details.run()));
         details.history().forEach(change -> builder.addStatusHistory(RunMapper.toProto(change)));
         reply(response, builder.build());
@@ -149,20 +203,32 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
 
     @Override
     public void updateRun(UpdateRunRequest request, StreamObserver<UpdateRunResponse> response) {
-        Set<String> fields = UpdateFields.parse(request.getUpdateFieldsList(), UPDATABLE);
-        if (fields.contains("end_time_ms") && request.getEndTimeMs() <= 0) {
-            throw new InvalidArgumentException("end_time_ms", "must be a positive epoch-millisecond time");
-        }
+        Set<String> fields = UpdateFields.parse(request.getUpdateMask(), UPDATABLE);
         RunChanges changes = new RunChanges(
-                fields.contains("status")
-                        ? Optional.of(RunMapper.fromProto("status", request.getStatus()))
-                        : Optional.empty(),
-                fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
-                fields.contains("end_time_ms")
-                        ? Optional.of(Instant.ofEpochMilli(request.getEndTimeMs()))
-                        : Optional.empty());
-        Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), changes);
+                fields.contains("name") ? Optional.of(request.getName()) : Optional.empty(),
+                fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty());
+        Run run = runs.update(ProtoIds.required("run_id", request.getRunId()), changes, request.getEtag());
         reply(response, UpdateRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void startRun(StartRunRequest request, StreamObserver<StartRunResponse> response) {
+        Run run = runs.start(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, StartRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void finishRun(FinishRunRequest request, StreamObserver<FinishRunResponse> response) {
+        Run run = runs.finish(ProtoIds.required("run_id", request.getRunId()),
+                RunMapper.fromProto(request.getStatus()),
+                request.hasEndTimeMs() ? Instant.ofEpochMilli(request.getEndTimeMs()) : null);
+        reply(response, FinishRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
+    }
+
+    @Override
+    public void cancelRun(CancelRunRequest request, StreamObserver<CancelRunResponse> response) {
+        Run run = runs.cancel(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, CancelRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.labbook.api.v1.Value;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Param;
 import dev.labbook.server.domain.ParamValue;
+import dev.labbook.server.domain.ResumePolicy;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.RunStatus;
 import dev.labbook.server.domain.SourceInfo;
@@ -23,7 +24,8 @@ final class RunMapper {
                 .setExperimentId(run.experimentId().toString())
                 .setName(run.name())
                 .setStatus(toProto(run.status()))
-                .setStartTimeMs(run.startTime().toEpochMilli())
+                .setCreateTimeMs(run.createTime().toEpochMilli())
+                .setStartTimeMs(run.startTime() == null ? 0 : run.startTime().toEpochMilli())
                 .setEndTimeMs(run.endTime() == null ? 0 : run.endTime().toEpochMilli())
                 .setDescription(run.description())
                 .putAllTags(run.tags())
@@ -38,7 +40,9 @@ final class RunMapper {
                 .setUpdateTimeMs(run.updatedAt().toEpochMilli())
                 .setDeleted(run.deleted())
                 .setDeleteTimeMs(run.deleted() ? run.deletedAt().toEpochMilli() : 0)
-                .setResumeCount(run.resumeCount());
+                .setResumeCount(run.resumeCount())
+                .setEtag(run.etag())
+                .setCreator(run.creator());
         for (Param param : run.params()) {
             builder.addParams(dev.labbook.api.v1.Param.newBuilder()
                     .setKey(param.key())
@@ -60,6 +64,7 @@ final class RunMapper {
 
     static dev.labbook.api.v1.RunStatus toProto(RunStatus status) {
         return switch (status) {
+            case QUEUED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_QUEUED;
             case RUNNING -> dev.labbook.api.v1.RunStatus.RUN_STATUS_RUNNING;
             case COMPLETED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_COMPLETED;
             case FAILED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_FAILED;
@@ -67,14 +72,29 @@ final class RunMapper {
         };
     }
 
-    static RunStatus fromProto(String field, dev.labbook.api.v1.RunStatus status) {
+    /** The status a request names; null when UNSPECIFIED or unknown (the domain says what it allows). */
+    static RunStatus fromProto(dev.labbook.api.v1.RunStatus status) {
         return switch (status) {
+            case RUN_STATUS_QUEUED -> RunStatus.QUEUED;
             case RUN_STATUS_RUNNING -> RunStatus.RUNNING;
             case RUN_STATUS_COMPLETED -> RunStatus.COMPLETED;
             case RUN_STATUS_FAILED -> RunStatus.FAILED;
             case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
-            case RUN_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new InvalidArgumentException(field,
-                    "must be RUN_STATUS_RUNNING, RUN_STATUS_COMPLETED, RUN_STATUS_FAILED or RUN_STATUS_CANCELED");
+            case RUN_STATUS_UNSPECIFIED, UNRECOGNIZED -> null;
+        };
+    }
+
+    /** CreateRun's initial status: UNSPECIFIED means RUNNING. */
+    static RunStatus initialStatus(dev.labbook.api.v1.RunStatus status) {
+        return status == dev.labbook.api.v1.RunStatus.RUN_STATUS_UNSPECIFIED ? RunStatus.RUNNING : fromProto(status);
+    }
+
+    static ResumePolicy fromProto(dev.labbook.api.v1.ResumePolicy policy) {
+        return switch (policy) {
+            case RESUME_POLICY_UNSPECIFIED, RESUME_POLICY_ALLOW -> ResumePolicy.ALLOW;
+            case RESUME_POLICY_NEVER -> ResumePolicy.NEVER;
+            case RESUME_POLICY_MUST -> ResumePolicy.MUST;
+            case UNRECOGNIZED -> throw new InvalidArgumentException("resume", "is not a known resume policy");
         };
     }
 

@@ -3,27 +3,41 @@ package dev.labbook.server.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import com.google.rpc.ResourceInfo;
 import dev.labbook.server.domain.AbortedException;
 import dev.labbook.server.domain.AlreadyExistsException;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.InvalidArgumentException;
+import dev.labbook.server.domain.LabbookException;
 import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.OutOfRangeException;
 import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.UnavailableException;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where errors become gRPC statuses. Field errors carry a
- * {@code google.rpc.BadRequest} detail; unexpected errors are logged with an id that the client
- * sees, and never leak internals.
+ * The one place where errors become gRPC statuses (AIP-193). Every status carries a
+ * {@code google.rpc.ErrorInfo} (domain {@value #DOMAIN}, the error's reason and metadata);
+ * field errors add a {@code BadRequest}, errors about one object a {@code ResourceInfo}, failed
+ * preconditions a {@code PreconditionFailure}. Unexpected errors are logged with an incident id
+ * that the client sees, and never leak internals.
  */
 public final class StatusMapper {
+    public static final String DOMAIN = "labbook.dev";
+    /** The trailer grpc-java's {@link StatusProto} reads and writes the rich status in. */
+    static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS_KEY = Metadata.Key.of(
+            "grpc-status-details-bin", ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
     private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
 
     private StatusMapper() {
@@ -31,45 +45,118 @@ public final class StatusMapper {
 
     public static StatusRuntimeException toStatusException(Throwable error) {
         if (error instanceof StatusRuntimeException sre) {
-            return sre;
+            return withDetails(sre);
         }
-        if (error instanceof InvalidArgumentException e) {
-            BadRequest details = BadRequest.newBuilder()
-                    .addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                            .setField(e.field())
-                            .setDescription(e.description()))
-                    .build();
-            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                    .setCode(Code.INVALID_ARGUMENT_VALUE)
-                    .setMessage(e.getMessage())
-                    .addDetails(Any.pack(details))
-                    .build());
-        }
-        if (error instanceof NotFoundException) {
-            return Status.NOT_FOUND.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof AlreadyExistsException) {
-            return Status.ALREADY_EXISTS.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof FailedPreconditionException) {
-            return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof UnavailableException) {
-            LOG.warn("{}", error.getMessage(), error.getCause());
-            return Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof ResourceExhaustedException) {
-            return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof OutOfRangeException) {
-            return Status.OUT_OF_RANGE.withDescription(error.getMessage()).asRuntimeException();
-        }
-        if (error instanceof AbortedException) {
-            return Status.ABORTED.withDescription(error.getMessage()).asRuntimeException();
+        if (error instanceof LabbookException e) {
+            if (e instanceof UnavailableException) {
+                LOG.warn("{}", e.getMessage(), e.getCause());
+            }
+            return toStatusException(e);
         }
         String incident = UUID.randomUUID().toString();
         LOG.error("internal error {}", incident, error);
-        return Status.INTERNAL.withDescription("internal error " + incident + "; see the server log")
-                .asRuntimeException();
+        return build(Code.INTERNAL, "internal error " + incident + "; see the server log",
+                errorInfo(ErrorReason.INTERNAL, Map.of("incident", incident)));
+    }
+
+    private static StatusRuntimeException toStatusException(LabbookException e) {
+        Code code = codeOf(e);
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(e.getMessage())
+                .addDetails(Any.pack(errorInfo(e.reason(), e.metadata())));
+        if (e instanceof InvalidArgumentException invalid) {
+            status.addDetails(Any.pack(BadRequest.newBuilder()
+                    .addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                            .setField(invalid.field())
+                            .setDescription(invalid.description()))
+                    .build()));
+        }
+        if (e instanceof FailedPreconditionException) {
+            PreconditionFailure.Violation.Builder violation = PreconditionFailure.Violation.newBuilder()
+                    .setType(e.reason().name())
+                    .setDescription(e.getMessage());
+            if (e.metadata().containsKey("expected_offset")) {
+                // The offset to resume an upload from, as a field rather than text to parse.
+                violation.setSubject("offset=" + e.metadata().get("expected_offset"));
+            } else if (e.resourceName() != null) {
+                violation.setSubject(e.resourceType() + "/" + e.resourceName());
+            }
+            status.addDetails(Any.pack(PreconditionFailure.newBuilder().addViolations(violation).build()));
+        }
+        if (e.resourceType() != null) {
+            status.addDetails(Any.pack(ResourceInfo.newBuilder()
+                    .setResourceType(DOMAIN + "/" + e.resourceType())
+                    .setResourceName(e.resourceName())
+                    .build()));
+        }
+        return StatusProto.toStatusRuntimeException(status.build());
+    }
+
+    private static Code codeOf(LabbookException e) {
+        if (e instanceof InvalidArgumentException) {
+            return Code.INVALID_ARGUMENT;
+        } else if (e instanceof NotFoundException) {
+            return Code.NOT_FOUND;
+        } else if (e instanceof AlreadyExistsException) {
+            return Code.ALREADY_EXISTS;
+        } else if (e instanceof FailedPreconditionException) {
+            return Code.FAILED_PRECONDITION;
+        } else if (e instanceof UnavailableException) {
+            return Code.UNAVAILABLE;
+        } else if (e instanceof ResourceExhaustedException) {
+            return Code.RESOURCE_EXHAUSTED;
+        } else if (e instanceof OutOfRangeException) {
+            return Code.OUT_OF_RANGE;
+        } else if (e instanceof AbortedException) {
+            return Code.ABORTED;
+        }
+        throw new IllegalStateException("no status code for " + e.getClass().getName());
+    }
+
+    /**
+     * Trailers for a status that was made without a domain error (by gRPC itself, the stream
+     * drain, a client cancel): an ErrorInfo whose reason follows from the code, so that every
+     * error a client sees carries one. Returns the trailers unchanged when they hold details.
+     */
+    static Metadata ensureDetails(Status status, Metadata trailers) {
+        if (status.isOk() || trailers.containsKey(STATUS_DETAILS_KEY)) {
+            return trailers;
+        }
+        trailers.put(STATUS_DETAILS_KEY, com.google.rpc.Status.newBuilder()
+                .setCode(status.getCode().value())
+                .setMessage(status.getDescription() == null ? "" : status.getDescription())
+                .addDetails(Any.pack(errorInfo(fallbackReason(status.getCode()), Map.of())))
+                .build());
+        return trailers;
+    }
+
+    private static StatusRuntimeException withDetails(StatusRuntimeException sre) {
+        Metadata trailers = sre.getTrailers() != null ? sre.getTrailers() : new Metadata();
+        return new StatusRuntimeException(sre.getStatus(), ensureDetails(sre.getStatus(), trailers));
+    }
+
+    static ErrorReason fallbackReason(Status.Code code) {
+        return switch (code) {
+            case INVALID_ARGUMENT -> ErrorReason.REQUEST_MALFORMED;
+            case RESOURCE_EXHAUSTED -> ErrorReason.MESSAGE_TOO_LARGE;
+            case CANCELLED -> ErrorReason.CANCELLED;
+            case DEADLINE_EXCEEDED -> ErrorReason.DEADLINE_EXCEEDED;
+            case UNIMPLEMENTED -> ErrorReason.UNIMPLEMENTED;
+            case UNAVAILABLE -> ErrorReason.SHUTTING_DOWN;
+            default -> ErrorReason.INTERNAL;
+        };
+    }
+
+    private static ErrorInfo errorInfo(ErrorReason reason, Map<String, String> metadata) {
+        return ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason.name()).putAllMetadata(metadata).build();
+    }
+
+    private static StatusRuntimeException build(Code code, String message, ErrorInfo info) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(message)
+                .addDetails(Any.pack(info))
+                .build());
     }
 }

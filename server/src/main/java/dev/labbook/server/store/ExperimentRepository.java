@@ -2,12 +2,18 @@ package dev.labbook.server.store;
 
 import dev.labbook.server.domain.Experiment;
 import dev.labbook.server.domain.Lifecycle;
+import dev.labbook.server.domain.Project;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Experiments and their tags, within the caller's transaction. */
+/**
+ * Experiments and their tags, and the projects they make up, within the caller's transaction.
+ * Every write to an experiment bumps its revision (the source of its etag).
+ */
 public interface ExperimentRepository {
     /** Inserts with tags; returns false (and writes nothing) when the name is taken in the project. */
     boolean insert(Experiment experiment);
@@ -24,8 +30,24 @@ public interface ExperimentRepository {
     /** Writes name, description, folder, tags and update time; false when the new name is taken. */
     boolean update(Experiment experiment);
 
+    void upsertTags(UUID id, Map<String, String> tags);
+
+    void removeTags(UUID id, Collection<String> keys);
+
+    /** Records a change made through the tag calls: the update time, and a new revision. */
+    void touch(UUID id, Instant updatedAt);
+
     void setDeletedAt(UUID id, Instant deletedAt, Instant updatedAt);
 
     /** Deletes the experiment with everything in it; returns the number of runs removed. */
     long purge(UUID id);
+
+    /**
+     * The projects that hold experiments, and {@code alwaysListed} even when it holds none,
+     * sorted by name (byte order), skipping {@code offset}.
+     */
+    List<Project> projects(String alwaysListed, long offset, int limit);
+
+    /** The project's summary; empty when no experiment is in it. */
+    Optional<Project> project(String name);
 }

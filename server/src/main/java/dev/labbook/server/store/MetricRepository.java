@@ -1,17 +1,20 @@
 package dev.labbook.server.store;
 
+import dev.labbook.server.domain.metric.ChunkContent;
 import dev.labbook.server.domain.metric.NewChunk;
+import dev.labbook.server.domain.metric.RunSeries;
 import dev.labbook.server.domain.metric.RunWriteState;
 import dev.labbook.server.domain.metric.SeriesState;
 import dev.labbook.server.domain.metric.StoredChunk;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.UUID;
 
-/** Metric series, their compressed chunks and writer sequences, within the caller's transaction. */
+/** Metric series and their compressed chunks, within the caller's transaction. */
 public interface MetricRepository {
     /**
      * Reads whether the run can take data and holds a key-share lock on it until the
@@ -19,13 +22,8 @@ public interface MetricRepository {
      */
     Optional<RunWriteState> lockRunForWrite(UUID runId);
 
-    /** Locks the writer's row (creating it at 0) and returns its last committed sequence. */
-    long lockWriter(UUID runId, String writerId);
-
-    void setWriterSequence(UUID runId, String writerId, long sequence, Instant time);
-
-    /** Last committed sequence, 0 when the writer never committed. */
-    long writerSequence(UUID runId, String writerId);
+    /** Those of these runs that exist (deleted or not). */
+    Set<UUID> existingRuns(Collection<UUID> runIds);
 
     /** Locks the series of these keys in key order, creating empty ones; returns them in key order. */
     List<SeriesState> lockSeries(UUID runId, SortedSet<String> keys);
@@ -39,14 +37,27 @@ public interface MetricRepository {
 
     Optional<SeriesState> findSeries(UUID runId, String key);
 
-    /** Every series of the run, sorted by key. */
-    List<SeriesState> listSeries(UUID runId);
+    /** The series holding points of every run in {@code runIds} and key in {@code keys}. */
+    List<RunSeries> findSeries(Collection<UUID> runIds, Collection<String> keys);
 
-    /** Chunks whose step range meets [minStep, maxStep], in arrival order; data only when asked. */
-    List<StoredChunk> chunks(long seriesId, long minStep, long maxStep, boolean withData);
+    /**
+     * Up to {@code limit} series of the run that hold points, keys starting with {@code keyPrefix}
+     * and (when {@code afterKey} is not null) after it, in byte order of the keys.
+     */
+    List<SeriesState> listSeries(UUID runId, String keyPrefix, String afterKey, int limit);
+
+    /** Chunks whose step range meets [minStep, maxStep], in arrival order, with the given content. */
+    List<StoredChunk> chunks(long seriesId, long minStep, long maxStep, ChunkContent content);
+
+    /** As {@link #chunks} for several series at once, by series id. */
+    Map<Long, List<StoredChunk>> chunks(Collection<Long> seriesIds, long minStep, long maxStep,
+            ChunkContent content);
 
     /** The chunks with these sequence numbers, with data, in arrival order. */
     List<StoredChunk> chunksBySeq(long seriesId, Collection<Integer> seqs);
+
+    /** As {@link #chunksBySeq} for several series at once, by series id. */
+    Map<Long, List<StoredChunk>> chunksBySeq(Map<Long, ? extends Collection<Integer>> seqsBySeries);
 
     void deleteChunks(long seriesId, Collection<Integer> seqs);
 

@@ -13,19 +13,31 @@ import java.util.UUID;
 
 /** Runs with their tags, params and status history, within the caller's transaction. */
 public interface RunRepository {
-    /** Inserts with tags and params; false (nothing written) when the name is taken in the experiment. */
-    boolean insert(Run run);
+    /**
+     * Inserts with tags and params, remembering {@code requestId} (null for none); false
+     * (nothing written) when the name or the request id is taken in the experiment.
+     */
+    boolean insert(Run run, String requestId);
 
     /** With {@code forUpdate} the row stays locked until the transaction ends. */
     Optional<Run> findById(UUID id, boolean forUpdate);
 
     Optional<Run> findByName(UUID experimentId, String nameKey, boolean forUpdate);
 
+    /** The run a CreateRun with this request id made in the experiment. */
+    Optional<Run> findByRequestId(UUID experimentId, String requestId);
+
     /** Newest first, ids below {@code beforeId} when given; children of {@code parentRunId} when given. */
     List<Run> list(UUID experimentId, UUID parentRunId, Lifecycle lifecycle, UUID beforeId, int limit);
 
-    /** Writes status, description, end time, update time, delete time and resume count. */
-    void updateState(Run run);
+    /**
+     * Writes status, description, start, end, update and delete times and resume count, and
+     * bumps the revision in the same statement; returns the new revision.
+     */
+    long updateState(Run run);
+
+    /** Renames the run; false (nothing written) when the name is taken in its experiment. */
+    boolean rename(UUID runId, String name);
 
     void upsertTags(UUID runId, Map<String, String> tags);
 

@@ -26,6 +26,6 @@ public interface TableRepository {
     /** Cells of rows [fromRow, fromRow + limit) by row index, then column ordinal; empty rows are absent. */
     Map<Long, Map<Integer, Cell>> rows(long tableId, long fromRow, int limit);
 
-    /** Table names of the run, sorted. */
-    List<String> tableNames(UUID runId);
+    /** Up to {@code limit} tables of the run with their columns, names in byte order after {@code afterName} (null: from the first). */
+    List<TableState> listTables(UUID runId, String afterName, int limit);
 }

@@ -28,6 +28,9 @@ public interface TrackingStore {
 
         LogRepository logs();
 
+        /** Writer sequences of appends of every kind. */
+        WriterRepository writers();
+
         ArtifactRepository artifacts();
     }
 }

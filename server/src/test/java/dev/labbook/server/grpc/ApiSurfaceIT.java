@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiSurfaceIT {
 
     @Test
-    void reflectionListsTheFiveLabbookServicesAndHealth(TestServer server) throws Exception {
+    void reflectionListsTheSixLabbookServicesAndHealth(TestServer server) throws Exception {
         FirstResponse<ServerReflectionResponse> result = new FirstResponse<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
                 .serverReflectionInfo(result);
@@ -33,20 +33,21 @@ class ApiSurfaceIT {
                 .map(ServiceResponse::getName).toList();
 
         assertThat(services).contains(
+                "labbook.v1.ProjectService",
                 "labbook.v1.ExperimentService",
                 "labbook.v1.RunService",
                 "labbook.v1.MetricService",
                 "labbook.v1.LogService",
                 "labbook.v1.ArtifactService",
                 "grpc.health.v1.Health");
-        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(5);
+        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(6);
     }
 
     @Test
     void healthIsServingOverallAndPerService(TestServer server) {
         var health = HealthGrpc.newBlockingStub(server.channel());
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-        for (String service : List.of("labbook.v1.ExperimentService", "labbook.v1.RunService",
+        for (String service : List.of("labbook.v1.ProjectService", "labbook.v1.ExperimentService", "labbook.v1.RunService",
                 "labbook.v1.MetricService", "labbook.v1.LogService", "labbook.v1.ArtifactService")) {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
                     .isEqualTo(ServingStatus.SERVING);

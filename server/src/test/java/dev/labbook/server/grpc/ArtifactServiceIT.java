@@ -5,6 +5,7 @@ import static dev.labbook.server.testing.ArtifactTransfers.download;
 import static dev.labbook.server.testing.ArtifactTransfers.sha256;
 import static dev.labbook.server.testing.ArtifactTransfers.upload;
 import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
+import static dev.labbook.server.testing.GrpcAssertions.assertReason;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,7 +106,7 @@ class ArtifactServiceIT {
 
         assertStatus(Code.NOT_FOUND, () -> server.artifacts().getArtifact(GetArtifactRequest.newBuilder()
                 .setRunId(run).setPath("checkpoints/ckpt.pt").build()));
-        long received = awaitReceived(server, uploadId, 8L * MIB);
+        long received = awaitReceived(server, run, uploadId, 8L * MIB);
         assertThat(received).isBetween(8L * MIB, 16L * MIB);
         assertThat(received % (8 * MIB)).as("ends at a stored part").isZero();
         // Resuming from anywhere else is refused with the offset to use.
@@ -117,18 +118,18 @@ class ArtifactServiceIT {
 
         assertThat(done.getArtifact().getSha256()).isEqualTo(sha256(data));
         assertThat(download(server.channel(), run, "checkpoints/ckpt.pt", 0, 0)).isEqualTo(data);
-        var status = server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder().setUploadId(uploadId)
-                .build());
+        var status = server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder().setRunId(run)
+                .setUploadId(uploadId).build());
         assertThat(status.getComplete()).isTrue();
         assertThat(status.getReceivedBytes()).isEqualTo(data.length);
     }
 
-    private static long awaitReceived(TestServer server, String uploadId, long atLeast) {
+    private static long awaitReceived(TestServer server, String run, String uploadId, long atLeast) {
         long deadline = System.currentTimeMillis() + 30_000;
         long received = 0;
         while (System.currentTimeMillis() < deadline) {
-            received = server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder().setUploadId(uploadId)
-                    .build()).getReceivedBytes();
+            received = server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder().setRunId(run)
+                    .setUploadId(uploadId).build()).getReceivedBytes();
             if (received >= atLeast) {
                 return received;
             }
@@ -178,7 +179,7 @@ class ArtifactServiceIT {
         }
         for (int step : new int[] {30, 10, 20}) {
             upload(server.channel(), header(run, "images/confusion-" + step + ".png").toBuilder().setStep(step)
-                    .setHasStep(true).build(), content(0, 100, step), 1024, -1);
+                    .build(), content(0, 100, step), 1024, -1);
         }
 
         List<String> paths = new ArrayList<>();
@@ -273,7 +274,9 @@ class ArtifactServiceIT {
                 new byte[] {1}, 1024, -1));
         assertInvalidField("header.sha256", () -> upload(server.channel(), header(run, "x.bin").toBuilder()
                 .setSha256("xyz").build(), new byte[] {1}, 1024, -1));
-        assertStatus(Code.NOT_FOUND, () -> server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder()
+        assertReason(Code.NOT_FOUND, "UPLOAD_NOT_FOUND", () -> server.artifacts().getUploadStatus(
+                GetUploadStatusRequest.newBuilder().setRunId(run).setUploadId(UUID.randomUUID().toString()).build()));
+        assertInvalidField("run_id", () -> server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder()
                 .setUploadId(UUID.randomUUID().toString()).build()));
         UploadArtifactResponse empty = upload(server.channel(), header(run, "empty.txt"), new byte[0], 1024, -1);
         assertThat(empty.getArtifact().getSizeBytes()).isZero();

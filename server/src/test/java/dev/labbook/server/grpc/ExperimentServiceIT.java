@@ -1,9 +1,11 @@
 package dev.labbook.server.grpc;
 
 import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
+import static dev.labbook.server.testing.GrpcAssertions.assertReason;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.FieldMask;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteExperimentRequest;
@@ -16,6 +18,7 @@ import dev.labbook.api.v1.ListExperimentsRequest;
 import dev.labbook.api.v1.ListExperimentsResponse;
 import dev.labbook.api.v1.PurgeExperimentRequest;
 import dev.labbook.api.v1.RestoreExperimentRequest;
+import dev.labbook.api.v1.SetExperimentTagsRequest;
 import dev.labbook.api.v1.UpdateExperimentRequest;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
@@ -57,7 +60,7 @@ class ExperimentServiceIT {
         assertThat(e.getDeleted()).isFalse();
 
         ExperimentServiceBlockingStub stub = server.experiments();
-        assertThat(stub.getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build()).getExperiment())
+        assertThat(stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build()).getExperiment())
                 .isEqualTo(e);
         assertThat(stub.getExperiment(GetExperimentRequest.newBuilder()
                 .setProject("vision").setName("resnet SWEEP").build()).getExperiment()).isEqualTo(e);
@@ -153,14 +156,14 @@ class ExperimentServiceIT {
                 .setName("old").setDescription("keep me").putTags("a", "1").build()).getExperiment();
 
         Experiment updated = server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
-                .setId(e.getId()).addUpdateFields("name").addUpdateFields("tags")
+                .setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("name").addPaths("tags"))
                 .setName("new").setDescription("not applied").putTags("b", "2").build()).getExperiment();
 
         assertThat(updated.getName()).isEqualTo("new");
         assertThat(updated.getDescription()).isEqualTo("keep me");
         assertThat(updated.getTagsMap()).containsExactly(Map.entry("b", "2"));
         assertThat(updated.getUpdateTimeMs()).isGreaterThanOrEqualTo(e.getUpdateTimeMs());
-        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build())
+        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build())
                 .getExperiment()).isEqualTo(updated);
     }
 
@@ -169,23 +172,29 @@ class ExperimentServiceIT {
         create(server, "", "taken");
         Experiment e = create(server, "", "mine");
 
-        assertStatus(Code.ALREADY_EXISTS, () -> server.experiments().updateExperiment(UpdateExperimentRequest
-                .newBuilder().setId(e.getId()).addUpdateFields("name").addUpdateFields("description")
+        assertReason(Code.ALREADY_EXISTS, "EXPERIMENT_ALREADY_EXISTS", () -> server.experiments().updateExperiment(UpdateExperimentRequest
+                .newBuilder().setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("name").addPaths("description"))
                 .setName("TAKEN").setDescription("changed").build()));
 
-        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setId(e.getId()).build())
+        assertThat(server.experiments().getExperiment(GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build())
                 .getExperiment()).isEqualTo(e);
     }
 
     @Test
     void updateRefusesUnknownOrMissingFields(TestServer server) {
         Experiment e = create(server, "", "x");
-        assertInvalidField("update_fields[0]", () -> server.experiments().updateExperiment(
-                UpdateExperimentRequest.newBuilder().setId(e.getId()).addUpdateFields("project").build()));
-        assertInvalidField("update_fields", () -> server.experiments().updateExperiment(
-                UpdateExperimentRequest.newBuilder().setId(e.getId()).build()));
+        assertInvalidField("update_mask.paths[0]", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("project")).build()));
+        assertInvalidField("update_mask.paths", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
+        assertInvalidField("update_mask.paths[0]", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId())
+                        .setUpdateMask(FieldMask.newBuilder().addPaths("*")).build()));
+        assertInvalidField("update_mask.paths[1]", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId())
+                        .setUpdateMask(FieldMask.newBuilder().addPaths("folder").addPaths("create_time_ms")).build()));
         assertInvalidField("name", () -> server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
-                .setId(e.getId()).addUpdateFields("name").setName("").build()));
+                .setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("name")).setName("").build()));
     }
 
     @Test
@@ -193,21 +202,24 @@ class ExperimentServiceIT {
         Experiment e = create(server, "", "to-delete");
 
         Experiment deleted = server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder()
-                .setId(e.getId()).build()).getExperiment();
+                .setExperimentId(e.getId()).build()).getExperiment();
         assertThat(deleted.getDeleted()).isTrue();
         assertThat(deleted.getDeleteTimeMs()).isPositive();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_ACTIVE)).isEmpty();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_DELETED)).extracting(Experiment::getId)
                 .containsExactly(e.getId());
         // Deleting again is a no-op; the name stays taken while deleted.
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(e.getId()).build());
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
         var conflict = assertStatus(Code.ALREADY_EXISTS, () -> create(server, "", "to-delete"));
         assertThat(conflict.getStatus().getDescription()).contains("deleted");
-        assertStatus(Code.FAILED_PRECONDITION, () -> server.experiments().updateExperiment(UpdateExperimentRequest
-                .newBuilder().setId(e.getId()).addUpdateFields("description").setDescription("x").build()));
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId())
+                        .setUpdateMask(FieldMask.newBuilder().addPaths("description")).setDescription("x").build()));
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> server.experiments().setExperimentTags(
+                SetExperimentTagsRequest.newBuilder().setExperimentId(e.getId()).putTags("k", "v").build()));
 
         Experiment restored = server.experiments().restoreExperiment(RestoreExperimentRequest.newBuilder()
-                .setId(e.getId()).build()).getExperiment();
+                .setExperimentId(e.getId()).build()).getExperiment();
         assertThat(restored.getDeleted()).isFalse();
         assertThat(restored.getDeleteTimeMs()).isZero();
         assertThat(listAll(server, "", LifecycleFilter.LIFECYCLE_FILTER_ACTIVE)).extracting(Experiment::getId)
@@ -222,17 +234,17 @@ class ExperimentServiceIT {
         server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(e.getId()).setName("r2").build());
 
         assertStatus(Code.FAILED_PRECONDITION, () -> server.experiments().purgeExperiment(
-                PurgeExperimentRequest.newBuilder().setId(e.getId()).build()));
+                PurgeExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
         assertThat(server.runs().getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun().getId())
                 .isEqualTo(runId);
 
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(e.getId()).build());
-        long purged = server.experiments().purgeExperiment(PurgeExperimentRequest.newBuilder().setId(e.getId())
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+        long purged = server.experiments().purgeExperiment(PurgeExperimentRequest.newBuilder().setExperimentId(e.getId())
                 .build()).getPurgedRuns();
 
         assertThat(purged).isEqualTo(2);
         assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId(e.getId()).build()));
+                GetExperimentRequest.newBuilder().setExperimentId(e.getId()).build()));
         assertStatus(Code.NOT_FOUND, () -> server.runs().getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
         assertThat(create(server, "", "purge-me").getId()).isNotEqualTo(e.getId());
     }
@@ -266,16 +278,94 @@ class ExperimentServiceIT {
     @Test
     void unknownAndMalformedIds(TestServer server) {
         var notFound = assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                GetExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
         assertThat(notFound.getStatus().getDescription()).contains("not found");
         assertStatus(Code.NOT_FOUND, () -> server.experiments().getExperiment(
                 GetExperimentRequest.newBuilder().setName("nope").build()));
-        assertInvalidField("id", () -> server.experiments().getExperiment(
-                GetExperimentRequest.newBuilder().setId("42").build()));
-        assertInvalidField("id", () -> server.experiments().getExperiment(GetExperimentRequest.getDefaultInstance()));
+        assertInvalidField("experiment_id", () -> server.experiments().getExperiment(
+                GetExperimentRequest.newBuilder().setExperimentId("42").build()));
+        assertInvalidField("experiment_id", () -> server.experiments().getExperiment(
+                GetExperimentRequest.getDefaultInstance()));
+        assertInvalidField("experiment_id", () -> server.experiments().deleteExperiment(
+                DeleteExperimentRequest.newBuilder().setExperimentId("42").build()));
         assertStatus(Code.NOT_FOUND, () -> server.experiments().deleteExperiment(
-                DeleteExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                DeleteExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
         assertStatus(Code.NOT_FOUND, () -> server.experiments().purgeExperiment(
-                PurgeExperimentRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+                PurgeExperimentRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).build()));
+    }
+
+    @Test
+    void aStaleEtagRefusesTheUpdateAndEveryChangeMakesANewEtag(TestServer server) {
+        Experiment e = create(server, "", "etagged");
+        assertThat(e.getEtag()).isNotEmpty();
+        assertThat(e.getCreator()).isEmpty();
+
+        Experiment updated = server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
+                .setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("description"))
+                .setDescription("v1").setEtag(e.getEtag()).build()).getExperiment();
+        assertThat(updated.getDescription()).isEqualTo("v1");
+        assertThat(updated.getEtag()).isNotEqualTo(e.getEtag());
+
+        var stale = assertReason(Code.FAILED_PRECONDITION, "ETAG_MISMATCH", () -> server.experiments()
+                .updateExperiment(UpdateExperimentRequest.newBuilder().setExperimentId(e.getId())
+                        .setUpdateMask(FieldMask.newBuilder().addPaths("name").addPaths("description"))
+                        .setName("renamed").setDescription("v2").setEtag(e.getEtag()).build()));
+        assertThat(stale.getStatus().getDescription()).contains(e.getId());
+        assertThat(get(server, e.getId())).isEqualTo(updated);
+
+        Experiment tagged = server.experiments().setExperimentTags(SetExperimentTagsRequest.newBuilder()
+                .setExperimentId(e.getId()).putTags("k", "v").build()).getExperiment();
+        assertThat(tagged.getEtag()).isNotEqualTo(updated.getEtag());
+        assertReason(Code.FAILED_PRECONDITION, "ETAG_MISMATCH", () -> server.experiments().updateExperiment(
+                UpdateExperimentRequest.newBuilder().setExperimentId(e.getId())
+                        .setUpdateMask(FieldMask.newBuilder().addPaths("description")).setDescription("v2")
+                        .setEtag(updated.getEtag()).build()));
+
+        Experiment deleted = server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder()
+                .setExperimentId(e.getId()).build()).getExperiment();
+        Experiment restored = server.experiments().restoreExperiment(RestoreExperimentRequest.newBuilder()
+                .setExperimentId(e.getId()).build()).getExperiment();
+        assertThat(deleted.getEtag()).isNotEqualTo(tagged.getEtag());
+        assertThat(restored.getEtag()).isNotEqualTo(deleted.getEtag()).isEqualTo(get(server, e.getId()).getEtag());
+        assertThat(server.experiments().updateExperiment(UpdateExperimentRequest.newBuilder()
+                .setExperimentId(e.getId()).setUpdateMask(FieldMask.newBuilder().addPaths("description"))
+                .setDescription("v2").setEtag(restored.getEtag()).build()).getExperiment().getDescription())
+                .isEqualTo("v2");
+    }
+
+    @Test
+    void setExperimentTagsMergesAndRemoves(TestServer server) {
+        Experiment e = server.experiments().createExperiment(CreateExperimentRequest.newBuilder().setName("t")
+                .putTags("a", "1").putTags("b", "2").build()).getExperiment();
+
+        Experiment tagged = server.experiments().setExperimentTags(SetExperimentTagsRequest.newBuilder()
+                .setExperimentId(e.getId()).putTags("a", "one").putTags("c", "3").addRemoveKeys("b")
+                .addRemoveKeys("absent").build()).getExperiment();
+
+        assertThat(tagged.getTagsMap()).containsExactlyInAnyOrderEntriesOf(Map.of("a", "one", "c", "3"));
+        assertThat(tagged.getUpdateTimeMs()).isGreaterThanOrEqualTo(e.getUpdateTimeMs());
+        assertThat(get(server, e.getId())).isEqualTo(tagged);
+        assertInvalidField("remove_keys[0]", () -> server.experiments().setExperimentTags(SetExperimentTagsRequest
+                .newBuilder().setExperimentId(e.getId()).putTags("a", "x").addRemoveKeys("a").build()));
+        assertInvalidField("tags", () -> server.experiments().setExperimentTags(SetExperimentTagsRequest
+                .newBuilder().setExperimentId(e.getId()).build()));
+        assertInvalidField("tags.key", () -> server.experiments().setExperimentTags(SetExperimentTagsRequest
+                .newBuilder().setExperimentId(e.getId()).putTags("bad*key", "v").build()));
+        SetExperimentTagsRequest.Builder tooMany = SetExperimentTagsRequest.newBuilder().setExperimentId(e.getId());
+        for (int i = 0; i < 99; i++) {
+            tooMany.putTags("k" + i, "v");
+        }
+        assertInvalidField("tags", () -> server.experiments().setExperimentTags(tooMany.build()));
+        assertThat(get(server, e.getId())).isEqualTo(tagged);
+        assertReason(Code.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> server.experiments().setExperimentTags(
+                SetExperimentTagsRequest.newBuilder().setExperimentId(UUID.randomUUID().toString()).putTags("k", "v")
+                        .build()));
+        assertInvalidField("experiment_id", () -> server.experiments().setExperimentTags(
+                SetExperimentTagsRequest.newBuilder().putTags("k", "v").build()));
+    }
+
+    private static Experiment get(TestServer server, String id) {
+        return server.experiments().getExperiment(GetExperimentRequest.newBuilder().setExperimentId(id).build())
+                .getExperiment();
     }
 }

@@ -7,6 +7,8 @@ import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.api.v1.FinishRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.AppendLogsRequest;
 import dev.labbook.api.v1.AppendLogsResponse;
 import dev.labbook.api.v1.CreateRunRequest;
@@ -57,13 +59,12 @@ abstract class LogRpcContract {
     abstract ManagedChannel logChannel();
 
     String run() {
-        return server().runs().createRun(CreateRunRequest.newBuilder().setExperimentName("logs-rpc")
+        return server().runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("logs-rpc")
                 .setName("r-" + UUID.randomUUID()).build()).getRun().getId();
     }
 
     void finish(String run) {
-        server().runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run).addUpdateFields("status")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
+        server().runs().finishRun(FinishRunRequest.newBuilder().setRunId(run).setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
     }
 
     static LogLine line(String text) {

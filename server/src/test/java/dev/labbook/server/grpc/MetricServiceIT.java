@@ -3,7 +3,9 @@ package dev.labbook.server.grpc;
 import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
@@ -17,7 +19,9 @@ import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.MetricStreams;
 import dev.labbook.server.testing.MetricStreams.Series;
 import dev.labbook.server.testing.TestServer;
+import io.grpc.ManagedChannel;
 import io.grpc.Status.Code;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +39,7 @@ class MetricServiceIT {
     private static final long T0 = 1_760_000_000_000L;
 
     static String run(TestServer server) {
-        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentName("metrics")
+        return server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("metrics")
                 .setName("r-" + UUID.randomUUID()).build()).getRun().getId();
     }
 
@@ -153,7 +158,7 @@ class MetricServiceIT {
         MetricStreams.send(server.channel(), batches);
 
         Series range = MetricStreams.history(server.channel(), history(run, "signal").toBuilder()
-                .setHasStepRange(true).setStartStep(9_995).setEndStep(10_004).build());
+                .setStartStep(9_995).setEndStep(10_004).build());
         assertThat(range.steps()).containsExactly(9_995L, 9_996L, 9_997L, 9_998L, 9_999L, 10_000L, 10_001L, 10_002L,
                 10_003L, 10_004L);
 
@@ -166,7 +171,7 @@ class MetricServiceIT {
         assertThat(view.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow()).isLessThan(-0.999);
 
         Series small = MetricStreams.history(server.channel(), history(run, "signal").toBuilder()
-                .setHasStepRange(true).setStartStep(0).setEndStep(99).setMaxPoints(1000).build());
+                .setStartStep(0).setEndStep(99).setMaxPoints(1000).build());
         assertThat(small.downsampled()).isFalse();
         assertThat(small.size()).isEqualTo(100);
     }
@@ -232,8 +237,10 @@ class MetricServiceIT {
                 List.of(batch(run, "w", 1, "loss", one, v).toBuilder().setKeyIndex(0, 3).build())));
         assertInvalidField("batch.sequence", () -> MetricStreams.send(channel,
                 List.of(batch(run, "w", 0, "loss", one, v))));
-        assertInvalidField("batch.writer_id", () -> MetricStreams.send(channel,
+        assertInvalidField("batch.sequence", () -> MetricStreams.send(channel,
                 List.of(batch(run, "", 1, "loss", one, v))));
+        assertInvalidField("batch.writer_id", () -> MetricStreams.send(channel,
+                List.of(batch(run, "bad writer!", 1, "loss", one, v))));
         assertInvalidField("batch.run_id", () -> MetricStreams.send(channel,
                 List.of(batch("not-a-run", "w", 1, "loss", one, v))));
         long[] tooMany = new long[100_001];
@@ -249,14 +256,22 @@ class MetricServiceIT {
     }
 
     @Test
-    void anOversizedMessageIsResourceExhausted(TestServer server) {
+    void anOversizedMessageIsResourceExhausted(TestServer server) throws Exception {
         String run = run(server);
         MetricBatch big = batch(run, "w", 1, "loss", new long[] {0}, new double[] {1}).toBuilder()
                 .addKeys("x".repeat(17 * 1024 * 1024)).build();
 
-        var e = assertStatus(Code.RESOURCE_EXHAUSTED, () -> MetricStreams.send(server.channel(), List.of(big)));
-
-        assertThat(e.getStatus().getDescription()).contains("16777216");
+        // The transport refuses the frame before any interceptor sees it, so this status cannot
+        // carry an ErrorInfo (see ErrorDetailsInterceptor): sent on a channel without the audit.
+        ManagedChannel unaudited = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try {
+            var e = catchThrowableOfType(io.grpc.StatusRuntimeException.class,
+                    () -> MetricStreams.send(unaudited, List.of(big)));
+            assertThat(e.getStatus().getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+            assertThat(e.getStatus().getDescription()).contains("16777216");
+        } finally {
+            unaudited.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
         assertThat(server.metrics().listMetrics(ListMetricsRequest.newBuilder().setRunId(run).build())
                 .getMetricsList()).isEmpty();
     }
@@ -274,7 +289,7 @@ class MetricServiceIT {
         server.runs().purgeRun(PurgeRunRequest.newBuilder().setRunId(run).build());
         try (Connection c = server.jdbc(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM metric_series) "
-                        + "+ (SELECT count(*) FROM metric_chunk) + (SELECT count(*) FROM metric_writer)")) {
+                        + "+ (SELECT count(*) FROM metric_chunk) + (SELECT count(*) FROM run_writer)")) {
             rs.next();
             assertThat(rs.getLong(1)).isZero();
         }

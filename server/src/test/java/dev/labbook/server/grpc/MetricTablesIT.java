@@ -70,7 +70,7 @@ class MetricTablesIT {
         assertThat(table.getRows(1).getCellsMap().get("recall").getNumberValue()).isEqualTo(0.8);
         assertThat(table.getRows(2).getCellsMap()).containsOnlyKeys("class");
         assertThat(server.metrics().listTables(ListTablesRequest.newBuilder().setRunId(run).build()).getTablesList())
-                .containsExactly("per_class");
+                .extracting(dev.labbook.api.v1.TableInfo::getName).containsExactly("per_class");
     }
 
     @Test

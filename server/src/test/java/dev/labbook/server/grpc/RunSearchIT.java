@@ -4,6 +4,7 @@ import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteExperimentRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.LifecycleFilter;
@@ -270,7 +271,7 @@ class RunSearchIT {
         f.run(b, "in-b", params("lr", 0.1), Map.of());
         f.run(gone, "in-gone", params("lr", 0.1), Map.of());
         f.run(other, "other-project", params("lr", 0.1), Map.of());
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(gone).build());
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(gone).build());
 
         assertThat(f.names(in(a, b).addOrderBy("name").build())).containsExactly("in-a", "in-b");
         assertThat(f.names(SearchRunsRequest.newBuilder().setProject("vision").addOrderBy("name").build()))
@@ -333,6 +334,32 @@ class RunSearchIT {
         assertThat(f.names(base.setFilter("experiment ILIKE 'ATT%'").build())).hasSize(3);
         assertThat(f.names(in(exp).addOrderBy("status").addOrderBy("name DESC").build()))
                 .containsExactly("Baseline-1", "baseline-2", "sweep-1");
+    }
+
+    @Test
+    void findsQueuedRunsWhichHaveNoStartTime(TestServer server) {
+        SearchFixtures f = new SearchFixtures(server);
+        String exp = f.experiment("queue");
+        f.run(exp, "running", params(), Map.of());
+        String waiting = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("waiting")
+                .setInitialStatus(RunStatus.RUN_STATUS_QUEUED).build()).getRun().getId();
+        String canceled = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp)
+                .setName("canceled").setInitialStatus(RunStatus.RUN_STATUS_QUEUED).build()).getRun().getId();
+        f.finish(canceled, RunStatus.RUN_STATUS_CANCELED);
+
+        assertThat(f.names(in(exp).setFilter("status = 'QUEUED'").build())).containsExactly("waiting");
+        assertThat(f.names(in(exp).setFilter("status IN ('queued', 'RUNNING')").addOrderBy("name").build()))
+                .containsExactly("running", "waiting");
+        assertThat(f.names(in(exp).setFilter("start_time > 0").build())).containsExactly("running");
+        // Runs that never started sort last by start time, in either direction, and page through.
+        assertThat(f.allNames(in(exp).addOrderBy("start_time DESC").setPageSize(1).build()))
+                .containsExactly("running", "canceled", "waiting");
+        assertThat(f.allNames(in(exp).addOrderBy("start_time").setPageSize(1).build()))
+                .containsExactly("running", "canceled", "waiting");
+        assertThat(server.runs().searchRuns(in(exp).setFilter("name = 'waiting'").build()).getRuns(0).getId())
+                .isEqualTo(waiting);
+        var unknown = assertInvalidField("filter", () -> f.search(in(exp).setFilter("status = 'PENDING'").build()));
+        assertThat(unknown.getStatus().getDescription()).contains("QUEUED");
     }
 
     @Test

@@ -1,9 +1,14 @@
 package dev.labbook.server.grpc;
 
 import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
+import static dev.labbook.server.testing.GrpcAssertions.assertReason;
 import static dev.labbook.server.testing.GrpcAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.FieldMask;
+import dev.labbook.api.v1.FinishRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
+import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.CreateRunResponse;
@@ -29,6 +34,7 @@ import dev.labbook.api.v1.SourceInfo;
 import dev.labbook.api.v1.UpdateRunRequest;
 import dev.labbook.api.v1.Value;
 import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.RunLifecycle;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status.Code;
 import java.util.ArrayList;
@@ -50,9 +56,15 @@ class RunServiceIT {
                 .getExperiment().getId();
     }
 
-    private static Run open(TestServer server, String experimentId, String name) {
+    private static Run create(TestServer server, String experimentId, String name) {
         return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(experimentId).setName(name)
                 .build()).getRun();
+    }
+
+    /** OpenRun, the upsert: creates the run or resumes the one of that name. */
+    private static Run upsert(TestServer server, String experimentId, String name) {
+        return server.runs().openRun(OpenRunRequest.newBuilder().setExperimentId(experimentId).setName(name).build())
+                .getRun();
     }
 
     private static GetRunResponse get(TestServer server, String runId) {
@@ -60,8 +72,7 @@ class RunServiceIT {
     }
 
     private static Run setStatus(TestServer server, String runId, RunStatus status) {
-        return server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
-                .setStatus(status).build()).getRun();
+        return RunLifecycle.finish(server, runId, status);
     }
 
     private static Param param(String key, Value value) {
@@ -78,7 +89,6 @@ class RunServiceIT {
                 .addParams(param("lr", Value.newBuilder().setDoubleValue(0.1).build()))
                 .build());
 
-        assertThat(response.getResumed()).isFalse();
         Run run = response.getRun();
         assertThat(run.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
         assertThat(run.getExperimentId()).isEqualTo(exp);
@@ -96,9 +106,9 @@ class RunServiceIT {
 
     @Test
     void createByExperimentNameCreatesTheExperimentOnce(TestServer server) {
-        Run a = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+        Run a = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setProject("nlp")
                 .setExperimentName("bert").setName("a").build()).getRun();
-        Run b = server.runs().createRun(CreateRunRequest.newBuilder().setProject("nlp")
+        Run b = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setProject("nlp")
                 .setExperimentName("BERT").setName("b").build()).getRun();
 
         assertThat(a.getExperimentId()).isEqualTo(b.getExperimentId());
@@ -117,10 +127,10 @@ class RunServiceIT {
     @Test
     void openingAnExistingNameResumesItAndRecordsTheResume(TestServer server) {
         String exp = experiment(server, "e");
-        Run first = open(server, exp, "nightly");
+        Run first = create(server, exp, "nightly");
         setStatus(server, first.getId(), RunStatus.RUN_STATUS_COMPLETED);
 
-        CreateRunResponse again = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp)
+        OpenRunResponse again = server.runs().openRun(OpenRunRequest.newBuilder().setExperimentId(exp)
                 .setName("NIGHTLY").putTags("attempt", "2")
                 .addParams(param("epochs", Value.newBuilder().setIntValue(20).build())).build());
 
@@ -131,13 +141,14 @@ class RunServiceIT {
         assertThat(resumed.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
         assertThat(resumed.getEndTimeMs()).isZero();
         assertThat(resumed.getResumeCount()).isEqualTo(1);
+        assertThat(resumed.getStartTimeMs()).isEqualTo(first.getStartTimeMs());
         assertThat(resumed.getTagsMap()).containsEntry("attempt", "2");
         assertThat(resumed.getParamsList()).extracting(Param::getKey).containsExactly("epochs");
         assertThat(get(server, first.getId()).getStatusHistoryList())
                 .extracting(c -> c.getReason() + ":" + c.getFromStatus() + "->" + c.getToStatus())
                 .containsExactly(
                         "create:RUN_STATUS_UNSPECIFIED->RUN_STATUS_RUNNING",
-                        "update:RUN_STATUS_RUNNING->RUN_STATUS_COMPLETED",
+                        "finish:RUN_STATUS_RUNNING->RUN_STATUS_COMPLETED",
                         "resume:RUN_STATUS_COMPLETED->RUN_STATUS_RUNNING");
     }
 
@@ -146,14 +157,14 @@ class RunServiceIT {
         String exp = experiment(server, "race");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<CreateRunResponse>> futures = new ArrayList<>();
+            List<Future<OpenRunResponse>> futures = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                Callable<CreateRunResponse> call = () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                Callable<OpenRunResponse> call = () -> server.runs().openRun(OpenRunRequest.newBuilder()
                         .setExperimentId(exp).setName("shared").build());
                 futures.add(pool.submit(call));
             }
-            List<CreateRunResponse> responses = new ArrayList<>();
-            for (Future<CreateRunResponse> f : futures) {
+            List<OpenRunResponse> responses = new ArrayList<>();
+            for (Future<OpenRunResponse> f : futures) {
                 responses.add(f.get());
             }
             assertThat(responses).extracting(r -> r.getRun().getId()).containsOnly(responses.get(0).getRun().getId());
@@ -164,30 +175,9 @@ class RunServiceIT {
     }
 
     @Test
-    void statusLifecycleAllowsOnlyRunningToFinished(TestServer server) {
-        String exp = experiment(server, "e");
-        Run run = open(server, exp, "r");
-
-        Run done = setStatus(server, run.getId(), RunStatus.RUN_STATUS_FAILED);
-        assertThat(done.getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
-        assertThat(done.getEndTimeMs()).isGreaterThanOrEqualTo(run.getStartTimeMs());
-
-        // Same status again is an idempotent no-op (safe to retry).
-        assertThat(setStatus(server, run.getId(), RunStatus.RUN_STATUS_FAILED)).isEqualTo(
-                get(server, run.getId()).getRun());
-        var change = assertStatus(Code.FAILED_PRECONDITION,
-                () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
-        assertThat(change.getStatus().getDescription()).contains("FAILED");
-        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_RUNNING));
-        assertInvalidField("status", () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_UNSPECIFIED));
-        assertThat(get(server, run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
-        assertThat(get(server, run.getId()).getStatusHistoryList()).hasSize(2);
-    }
-
-    @Test
     void resumeRunReopensAFinishedRunById(TestServer server) {
         String exp = experiment(server, "e");
-        Run run = open(server, exp, "r");
+        Run run = create(server, exp, "r");
         assertThat(server.runs().resumeRun(ResumeRunRequest.newBuilder().setRunId(run.getId()).build())
                 .getResumed()).isFalse();
         setStatus(server, run.getId(), RunStatus.RUN_STATUS_CANCELED);
@@ -202,27 +192,27 @@ class RunServiceIT {
 
     @Test
     void updateSetsDescriptionAndExplicitEndTime(TestServer server) {
-        Run run = open(server, experiment(server, "e"), "r");
+        Run run = create(server, experiment(server, "e"), "r");
         long end = run.getStartTimeMs() + 5_000;
 
+        Run finished = server.runs().finishRun(FinishRunRequest.newBuilder().setRunId(run.getId())
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(end).build()).getRun();
         Run updated = server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.getId())
-                .addUpdateFields("status").addUpdateFields("end_time_ms").addUpdateFields("description")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(end).setDescription("done").build()).getRun();
+                .setUpdateMask(FieldMask.newBuilder().addPaths("description"))
+                .setDescription("done").build()).getRun();
 
+        assertThat(finished.getEndTimeMs()).isEqualTo(end);
         assertThat(updated.getEndTimeMs()).isEqualTo(end);
         assertThat(updated.getDescription()).isEqualTo("done");
-        Run other = open(server, run.getExperimentId(), "other");
-        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(other.getId()).addUpdateFields("end_time_ms").setEndTimeMs(end).build()));
-        assertInvalidField("end_time_ms", () -> server.runs().updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(other.getId()).addUpdateFields("status").addUpdateFields("end_time_ms")
-                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(1).build()));
+        Run other = create(server, run.getExperimentId(), "other");
+        assertInvalidField("end_time_ms", () -> server.runs().finishRun(FinishRunRequest.newBuilder()
+                .setRunId(other.getId()).setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(1).build()));
         assertThat(get(server, other.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
     }
 
     @Test
     void paramsKeepTheirTypesAndLoggingAgainOverwrites(TestServer server) {
-        Run run = open(server, experiment(server, "e"), "r");
+        Run run = create(server, experiment(server, "e"), "r");
         String big = "x".repeat(64 * 1024);
         List<Param> params = List.of(
                 param("optimizer", Value.newBuilder().setStringValue("adam").build()),
@@ -251,7 +241,7 @@ class RunServiceIT {
 
     @Test
     void badParamsAreRefusedNamingTheFieldAndNoneOfTheBatchIsStored(TestServer server) {
-        Run run = open(server, experiment(server, "e"), "r");
+        Run run = create(server, experiment(server, "e"), "r");
         RunServiceBlockingStub runs = server.runs();
         Param ok = param("ok", Value.newBuilder().setIntValue(1).build());
 
@@ -295,12 +285,12 @@ class RunServiceIT {
     @Test
     void childRunsLiveInTheirParentsExperiment(TestServer server) {
         String exp = experiment(server, "sweep");
-        Run parent = open(server, exp, "sweep-parent");
+        Run parent = create(server, exp, "sweep-parent");
         for (int i = 0; i < 3; i++) {
             server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("trial-" + i)
                     .setParentRunId(parent.getId()).build());
         }
-        open(server, exp, "unrelated");
+        create(server, exp, "unrelated");
 
         ListRunsResponse children = server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
                 .setParentRunId(parent.getId()).build());
@@ -318,7 +308,7 @@ class RunServiceIT {
     void listsRunsNewestFirstInPages(TestServer server) {
         String exp = experiment(server, "e");
         for (int i = 0; i < 5; i++) {
-            open(server, exp, "r" + i);
+            create(server, exp, "r" + i);
         }
         List<String> names = new ArrayList<>();
         String token = "";
@@ -336,7 +326,7 @@ class RunServiceIT {
     @Test
     void deletedRunsRefuseWritesUntilRestoredAndPurgeTakesTheirChildren(TestServer server) {
         String exp = experiment(server, "e");
-        Run parent = open(server, exp, "parent");
+        Run parent = create(server, exp, "parent");
         Run child = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("child")
                 .setParentRunId(parent.getId()).build()).getRun();
 
@@ -351,8 +341,10 @@ class RunServiceIT {
                 .extracting(Run::getName).containsExactly("parent");
         assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().logParams(LogParamsRequest.newBuilder()
                 .setRunId(parent.getId()).addParams(param("a", Value.newBuilder().setIntValue(1).build())).build()));
-        assertStatus(Code.FAILED_PRECONDITION, () -> open(server, exp, "parent"));
-        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, parent.getId(), RunStatus.RUN_STATUS_COMPLETED));
+        assertReason(Code.FAILED_PRECONDITION, "RUN_DELETED", () -> upsert(server, exp, "parent"));
+        assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> create(server, exp, "parent"));
+        assertReason(Code.FAILED_PRECONDITION, "RUN_DELETED",
+                () -> setStatus(server, parent.getId(), RunStatus.RUN_STATUS_COMPLETED));
 
         server.runs().restoreRun(RestoreRunRequest.newBuilder().setRunId(parent.getId()).build());
         assertThat(setStatus(server, parent.getId(), RunStatus.RUN_STATUS_COMPLETED).getStatus())
@@ -362,19 +354,20 @@ class RunServiceIT {
         assertThat(server.runs().purgeRun(PurgeRunRequest.newBuilder().setRunId(parent.getId()).build())
                 .getPurgedRuns()).isEqualTo(2);
         assertStatus(Code.NOT_FOUND, () -> get(server, child.getId()));
-        assertThat(open(server, exp, "parent").getId()).isNotEqualTo(parent.getId());
+        assertThat(create(server, exp, "parent").getId()).isNotEqualTo(parent.getId());
     }
 
     @Test
     void runsOfADeletedExperimentRefuseWrites(TestServer server) {
         String exp = experiment(server, "e");
-        Run run = open(server, exp, "r");
-        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setId(exp).build());
+        Run run = create(server, exp, "r");
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(exp).build());
 
-        assertStatus(Code.FAILED_PRECONDITION, () -> open(server, exp, "new"));
-        assertStatus(Code.FAILED_PRECONDITION, () -> server.runs().createRun(CreateRunRequest.newBuilder()
-                .setExperimentName("e").setName("new").build()));
-        assertStatus(Code.FAILED_PRECONDITION, () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> create(server, exp, "new"));
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> server.runs().openRun(OpenRunRequest
+                .newBuilder().setCreateExperimentIfMissing(true).setExperimentName("e").setName("new").build()));
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED",
+                () -> setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED));
         assertThat(get(server, run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
     }
 
@@ -387,17 +380,282 @@ class RunServiceIT {
                 .setExperimentId("nope").build()));
         assertStatus(Code.NOT_FOUND, () -> runs.createRun(CreateRunRequest.newBuilder()
                 .setExperimentId(UUID.randomUUID().toString()).build()));
-        assertInvalidField("name", () -> open(server, exp, "tab\tname"));
-        assertInvalidField("name", () -> open(server, exp, "n".repeat(257)));
+        assertInvalidField("name", () -> create(server, exp, "tab\tname"));
+        assertInvalidField("name", () -> create(server, exp, "n".repeat(257)));
         assertInvalidField("source.git_commit", () -> runs.createRun(CreateRunRequest.newBuilder()
                 .setExperimentId(exp).setSource(SourceInfo.newBuilder().setGitCommit("not-a-hash")).build()));
         assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.newBuilder().setRunId("../etc").build()));
         assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.getDefaultInstance()));
         assertStatus(Code.NOT_FOUND, () -> runs.getRun(GetRunRequest.newBuilder()
                 .setRunId(UUID.randomUUID().toString()).build()));
-        assertInvalidField("update_fields[0]", () -> runs.updateRun(UpdateRunRequest.newBuilder()
-                .setRunId(UUID.randomUUID().toString()).addUpdateFields("name").build()));
+        assertInvalidField("update_mask.paths[0]", () -> runs.updateRun(UpdateRunRequest.newBuilder()
+                .setRunId(UUID.randomUUID().toString()).setUpdateMask(FieldMask.newBuilder().addPaths("status"))
+                .build()));
         assertThat(runs.listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
                 .setLifecycle(LifecycleFilter.LIFECYCLE_FILTER_ALL).build()).getRunsList()).isEmpty();
+    }
+
+    // ---- CreateRun only creates ----
+
+    @Test
+    void createRefusesATakenNameAlsoOfADeletedRunAndCaseInsensitively(TestServer server) {
+        String exp = experiment(server, "e");
+        Run first = create(server, exp, "baseline");
+
+        var clash = assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> create(server, exp, "BASELINE"));
+        assertThat(clash.getStatus().getDescription()).contains("baseline");
+        server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(first.getId()).build());
+        var deleted = assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> create(server, exp, "baseline"));
+        assertThat(deleted.getStatus().getDescription()).contains("deleted");
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp)
+                .setLifecycle(LifecycleFilter.LIFECYCLE_FILTER_ALL).build()).getRunsList()).hasSize(1);
+        // The same name in another experiment is another run.
+        assertThat(create(server, experiment(server, "other"), "baseline").getId()).isNotEqualTo(first.getId());
+    }
+
+    @Test
+    void aRetriedCreateWithTheSameRequestIdReturnsTheFirstRun(TestServer server) {
+        String exp = experiment(server, "e");
+        CreateRunRequest request = CreateRunRequest.newBuilder().setExperimentId(exp).setName("retry-me")
+                .setRequestId(UUID.randomUUID().toString()).putTags("a", "1").build();
+
+        Run first = server.runs().createRun(request).getRun();
+        Run retried = server.runs().createRun(request).getRun();
+        // The other fields are not compared: the id alone says it is the same call.
+        Run retriedOtherwise = server.runs().createRun(request.toBuilder().setName("other-name")
+                .putTags("a", "2").build()).getRun();
+
+        assertThat(retried).isEqualTo(first);
+        assertThat(retriedOtherwise).isEqualTo(first);
+        assertThat(get(server, first.getId()).getStatusHistoryList()).hasSize(1);
+        // Without a request id the same name is a clash; another request id with a new name is a new run.
+        assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> server.runs().createRun(
+                request.toBuilder().clearRequestId().build()));
+        Run second = server.runs().createRun(request.toBuilder().setRequestId(UUID.randomUUID().toString())
+                .setName("second").build()).getRun();
+        assertThat(second.getId()).isNotEqualTo(first.getId());
+        // Generated names too: a retry does not make a second run-<hex>.
+        CreateRunRequest unnamed = CreateRunRequest.newBuilder().setExperimentId(exp)
+                .setRequestId(UUID.randomUUID().toString()).build();
+        assertThat(server.runs().createRun(unnamed).getRun().getId())
+                .isEqualTo(server.runs().createRun(unnamed).getRun().getId());
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp).build()).getRunsList())
+                .hasSize(3);
+        assertInvalidField("request_id", () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(exp).setRequestId("x".repeat(129)).build()));
+    }
+
+    @Test
+    void concurrentRetriesOfOneCreateYieldOneRun(TestServer server) throws Exception {
+        String exp = experiment(server, "race");
+        CreateRunRequest request = CreateRunRequest.newBuilder().setExperimentId(exp)
+                .setRequestId(UUID.randomUUID().toString()).build();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                futures.add(pool.submit(() -> server.runs().createRun(request).getRun().getId()));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : futures) {
+                ids.add(f.get());
+            }
+            assertThat(ids).containsOnly(ids.get(0));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void createsAQueuedRunThatWaitsWithoutAStartTime(TestServer server) {
+        String exp = experiment(server, "queue");
+        Run queued = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(exp).setName("job-1")
+                .setInitialStatus(RunStatus.RUN_STATUS_QUEUED).build()).getRun();
+
+        assertThat(queued.getStatus()).isEqualTo(RunStatus.RUN_STATUS_QUEUED);
+        assertThat(queued.getStartTimeMs()).isZero();
+        assertThat(queued.getEndTimeMs()).isZero();
+        assertThat(queued.getCreateTimeMs()).isPositive();
+        assertThat(queued.getEtag()).isNotEmpty();
+        assertThat(queued.getCreator()).isEmpty();
+        GetRunResponse stored = get(server, queued.getId());
+        assertThat(stored.getRun()).isEqualTo(queued);
+        assertThat(stored.getStatusHistoryList()).extracting(c -> c.getReason() + ":" + c.getToStatus())
+                .containsExactly("create:RUN_STATUS_QUEUED");
+
+        Run running = create(server, exp, "job-2");
+        assertThat(running.getCreateTimeMs()).isEqualTo(running.getStartTimeMs());
+        for (RunStatus refused : List.of(RunStatus.RUN_STATUS_COMPLETED, RunStatus.RUN_STATUS_FAILED,
+                RunStatus.RUN_STATUS_CANCELED)) {
+            assertInvalidField("initial_status", () -> server.runs().createRun(CreateRunRequest.newBuilder()
+                    .setExperimentId(exp).setInitialStatus(refused).build()));
+        }
+    }
+
+    @Test
+    void createNeedsAnActiveExperimentById(TestServer server) {
+        assertReason(Code.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> server.runs().createRun(CreateRunRequest
+                .newBuilder().setExperimentId(UUID.randomUUID().toString()).setName("r").build()));
+        String exp = experiment(server, "gone");
+        server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder().setExperimentId(exp).build());
+        assertReason(Code.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> create(server, exp, "r"));
+    }
+
+    // ---- GetRun by name ----
+
+    @Test
+    void getsARunByNameInAnExperimentGivenByIdOrByProjectAndName(TestServer server) {
+        String exp = server.experiments().createExperiment(CreateExperimentRequest.newBuilder().setProject("nlp")
+                .setName("Bert").build()).getExperiment().getId();
+        Run run = create(server, exp, "Fold-1");
+        RunServiceBlockingStub runs = server.runs();
+
+        GetRunResponse byId = runs.getRun(GetRunRequest.newBuilder().setExperimentId(exp).setRunName("fold-1").build());
+        GetRunResponse byName = runs.getRun(GetRunRequest.newBuilder().setProject("nlp").setExperimentName("BERT")
+                .setRunName("FOLD-1").build());
+
+        assertThat(byId.getRun()).isEqualTo(run);
+        assertThat(byName.getRun()).isEqualTo(run);
+        assertThat(byName.getStatusHistoryCount()).isEqualTo(1);
+        assertReason(Code.NOT_FOUND, "RUN_NOT_FOUND", () -> runs.getRun(GetRunRequest.newBuilder()
+                .setExperimentId(exp).setRunName("fold-2").build()));
+        assertReason(Code.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> runs.getRun(GetRunRequest.newBuilder()
+                .setExperimentName("bert").setRunName("fold-1").build()));
+        assertReason(Code.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> runs.getRun(GetRunRequest.newBuilder()
+                .setExperimentId(UUID.randomUUID().toString()).setRunName("fold-1").build()));
+        // Read-only: a lookup never creates the experiment or the run.
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp).build()).getRunsList())
+                .hasSize(1);
+        server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(run.getId()).build());
+        assertThat(runs.getRun(GetRunRequest.newBuilder().setExperimentId(exp).setRunName("fold-1").build())
+                .getRun().getDeleted()).isTrue();
+    }
+
+    @Test
+    void getRunTakesExactlyOneWayOfNamingTheRun(TestServer server) {
+        String exp = experiment(server, "e");
+        Run run = create(server, exp, "r");
+        RunServiceBlockingStub runs = server.runs();
+
+        assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.getDefaultInstance()));
+        assertInvalidField("run_id", () -> runs.getRun(GetRunRequest.newBuilder().setRunId(run.getId())
+                .setExperimentId(exp).setRunName("r").build()));
+        assertInvalidField("run_name", () -> runs.getRun(GetRunRequest.newBuilder().setExperimentId(exp).build()));
+        assertInvalidField("experiment_id", () -> runs.getRun(GetRunRequest.newBuilder().setRunName("r").build()));
+        assertInvalidField("experiment_name", () -> runs.getRun(GetRunRequest.newBuilder().setExperimentId(exp)
+                .setExperimentName("e").setRunName("r").build()));
+        assertInvalidField("experiment_id", () -> runs.getRun(GetRunRequest.newBuilder().setExperimentId("nope")
+                .setRunName("r").build()));
+        assertInvalidField("run_name", () -> runs.getRun(GetRunRequest.newBuilder().setExperimentId(exp)
+                .setRunName(" padded").build()));
+    }
+
+    // ---- UpdateRun: field mask, rename, etag ----
+
+    private static UpdateRunRequest.Builder update(String runId, String... paths) {
+        return UpdateRunRequest.newBuilder().setRunId(runId).setUpdateMask(FieldMask.newBuilder().addAllPaths(
+                List.of(paths)));
+    }
+
+    @Test
+    void updateChangesOnlyTheFieldsInTheMask(TestServer server) {
+        Run run = server.runs().createRun(CreateRunRequest.newBuilder().setExperimentId(experiment(server, "e"))
+                .setName("r").setDescription("keep").build()).getRun();
+
+        Run renamed = server.runs().updateRun(update(run.getId(), "name").setName("r2").setDescription("ignored")
+                .build()).getRun();
+        assertThat(renamed.getName()).isEqualTo("r2");
+        assertThat(renamed.getDescription()).isEqualTo("keep");
+        Run both = server.runs().updateRun(update(run.getId(), "name", "description").setName("R3")
+                .setDescription("").build()).getRun();
+        assertThat(both.getName()).isEqualTo("R3");
+        assertThat(both.getDescription()).isEmpty();
+        assertThat(get(server, run.getId()).getRun()).isEqualTo(both);
+        assertThat(server.runs().getRun(GetRunRequest.newBuilder().setExperimentId(run.getExperimentId())
+                .setRunName("r3").build()).getRun().getId()).isEqualTo(run.getId());
+        // Changing only the case of the own name is allowed.
+        assertThat(server.runs().updateRun(update(run.getId(), "name").setName("r3").build()).getRun().getName())
+                .isEqualTo("r3");
+    }
+
+    @Test
+    void renamingOntoATakenNameIsRefusedAndChangesNothing(TestServer server) {
+        String exp = experiment(server, "e");
+        create(server, exp, "taken");
+        Run gone = create(server, exp, "deleted-one");
+        server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(gone.getId()).build());
+        Run mine = create(server, exp, "mine");
+
+        assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> server.runs().updateRun(
+                update(mine.getId(), "name", "description").setName("TAKEN").setDescription("changed").build()));
+        assertReason(Code.ALREADY_EXISTS, "RUN_ALREADY_EXISTS", () -> server.runs().updateRun(
+                update(mine.getId(), "name").setName("deleted-one").build()));
+        assertInvalidField("name", () -> server.runs().updateRun(update(mine.getId(), "name").setName("").build()));
+
+        assertThat(get(server, mine.getId()).getRun()).isEqualTo(mine);
+    }
+
+    @Test
+    void updateMaskMustNameKnownFields(TestServer server) {
+        Run run = create(server, experiment(server, "e"), "r");
+        RunServiceBlockingStub runs = server.runs();
+
+        assertInvalidField("update_mask.paths", () -> runs.updateRun(UpdateRunRequest.newBuilder()
+                .setRunId(run.getId()).setDescription("x").build()));
+        assertInvalidField("update_mask.paths[0]", () -> runs.updateRun(update(run.getId(), "*").build()));
+        assertInvalidField("update_mask.paths[1]", () -> runs.updateRun(update(run.getId(), "description",
+                "end_time_ms").build()));
+        assertInvalidField("update_mask.paths[0]", () -> runs.updateRun(update(run.getId(), "status").build()));
+        assertThat(get(server, run.getId()).getRun()).isEqualTo(run);
+    }
+
+    @Test
+    void aStaleEtagRefusesTheUpdateAndEveryChangeMakesANewEtag(TestServer server) {
+        Run run = create(server, experiment(server, "e"), "r");
+        String created = run.getEtag();
+
+        Run described = server.runs().updateRun(update(run.getId(), "description").setDescription("v1")
+                .setEtag(created).build()).getRun();
+        assertThat(described.getEtag()).isNotEqualTo(created);
+
+        var stale = assertReason(Code.FAILED_PRECONDITION, "ETAG_MISMATCH", () -> server.runs().updateRun(
+                update(run.getId(), "description", "name").setDescription("v2").setName("other")
+                        .setEtag(created).build()));
+        assertThat(stale.getStatus().getDescription()).contains(run.getId());
+        assertThat(get(server, run.getId()).getRun()).isEqualTo(described);
+
+        server.runs().setRunTags(SetRunTagsRequest.newBuilder().setRunId(run.getId()).putTags("k", "v").build());
+        String afterTags = get(server, run.getId()).getRun().getEtag();
+        assertThat(afterTags).isNotEqualTo(described.getEtag());
+        assertReason(Code.FAILED_PRECONDITION, "ETAG_MISMATCH", () -> server.runs().updateRun(
+                update(run.getId(), "description").setDescription("v2").setEtag(described.getEtag()).build()));
+
+        server.runs().logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("lr", Value.newBuilder().setDoubleValue(0.1).build())).build());
+        String afterParams = get(server, run.getId()).getRun().getEtag();
+        assertThat(afterParams).isNotEqualTo(afterTags);
+
+        Run finished = setStatus(server, run.getId(), RunStatus.RUN_STATUS_COMPLETED);
+        assertThat(finished.getEtag()).isNotEqualTo(afterParams).isEqualTo(get(server, run.getId()).getRun().getEtag());
+
+        // The current etag is accepted; an empty etag means unconditional.
+        Run updated = server.runs().updateRun(update(run.getId(), "description").setDescription("v2")
+                .setEtag(finished.getEtag()).build()).getRun();
+        assertThat(updated.getDescription()).isEqualTo("v2");
+        assertThat(server.runs().updateRun(update(run.getId(), "description").setDescription("v3").build())
+                .getRun().getDescription()).isEqualTo("v3");
+        // Reads do not change it.
+        String current = get(server, run.getId()).getRun().getEtag();
+        assertThat(get(server, run.getId()).getRun().getEtag()).isEqualTo(current);
+    }
+
+    @Test
+    void updateRefusesADeletedRun(TestServer server) {
+        Run run = create(server, experiment(server, "e"), "r");
+        server.runs().deleteRun(DeleteRunRequest.newBuilder().setRunId(run.getId()).build());
+        assertReason(Code.FAILED_PRECONDITION, "RUN_DELETED", () -> server.runs().updateRun(
+                update(run.getId(), "description").setDescription("x").build()));
+        assertReason(Code.NOT_FOUND, "RUN_NOT_FOUND", () -> server.runs().updateRun(
+                update(UUID.randomUUID().toString(), "description").build()));
     }
 }

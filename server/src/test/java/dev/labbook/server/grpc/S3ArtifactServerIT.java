@@ -6,6 +6,7 @@ import static dev.labbook.server.testing.ArtifactTransfers.sha256;
 import static dev.labbook.server.testing.ArtifactTransfers.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
 import dev.labbook.api.v1.GetUploadStatusRequest;
@@ -52,7 +53,7 @@ class S3ArtifactServerIT {
                 ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                         .build();
                 try {
-                    String run = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                    String run = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                             .setExperimentName("s3").setName("r").build()).getRun().getId();
                     byte[] data = content(0, 26 * MIB + 5, 21);
                     String uploadId = UUID.randomUUID().toString();
@@ -61,7 +62,7 @@ class S3ArtifactServerIT {
 
                     // 20 MiB sent past an 8 MiB flow-control window: at least one part is stored.
                     assertThat(upload(channel, header, data, MIB, 20L * MIB)).isNull();
-                    long received = awaitReceived(channel, uploadId, 8L * MIB);
+                    long received = awaitReceived(channel, run, uploadId, 8L * MIB);
                     assertThat(received).isBetween(8L * MIB, 16L * MIB);
                     assertThat(received % (8 * MIB)).isZero();
                     assertThat(bucket.list("runs/" + run + "/")).isEmpty();
@@ -88,12 +89,12 @@ class S3ArtifactServerIT {
         }
     }
 
-    private static long awaitReceived(ManagedChannel channel, String uploadId, long atLeast) throws Exception {
+    private static long awaitReceived(ManagedChannel channel, String run, String uploadId, long atLeast) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         long received = 0;
         while (System.currentTimeMillis() < deadline) {
             received = ArtifactServiceGrpc.newBlockingStub(channel).getUploadStatus(GetUploadStatusRequest
-                    .newBuilder().setUploadId(uploadId).build()).getReceivedBytes();
+                    .newBuilder().setRunId(run).setUploadId(uploadId).build()).getReceivedBytes();
             if (received >= atLeast) {
                 return received;
             }

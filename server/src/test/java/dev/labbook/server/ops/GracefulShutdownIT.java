@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.GetWriterStateRequest;
@@ -61,7 +62,7 @@ class GracefulShutdownIT {
             ManagedChannel streaming = channel(port);
             ManagedChannel control = channel(port);
             try {
-                runId = RunServiceGrpc.newBlockingStub(control).createRun(CreateRunRequest.newBuilder()
+                runId = RunServiceGrpc.newBlockingStub(control).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                         .setExperimentName("rolling-update").setName("r1").build()).getRun().getId();
                 FirstResponse<LogMetricsResponse> result = new FirstResponse<>();
                 StreamObserver<LogMetricsRequest> stream = MetricServiceGrpc.newStub(streaming).logMetrics(result);

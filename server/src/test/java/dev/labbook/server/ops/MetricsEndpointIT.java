@@ -3,6 +3,7 @@ package dev.labbook.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.GetRunRequest;
 import dev.labbook.api.v1.LogMetricsRequest;
@@ -93,7 +94,7 @@ class MetricsEndpointIT {
     @Test
     void countersMoveWithRealCalls() throws Exception {
         PrometheusText before = scrape();
-        String runId = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+        String runId = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("metrics-endpoint").setName("r").build()).getRun().getId();
         // Two new batches and one duplicate: only the new ones count as ingested.
         LogMetricsResponse logged = MetricStreams.send(channel, List.of(batch(runId, 1, 30), batch(runId, 2, 20),
@@ -128,7 +129,7 @@ class MetricsEndpointIT {
 
     @Test
     void openStreamsAreCountedWhileOpen() throws Exception {
-        String runId = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+        String runId = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("metrics-endpoint").setName("open").build()).getRun().getId();
         FirstResponse<LogMetricsResponse> result = new FirstResponse<>();
         StreamObserver<LogMetricsRequest> stream = MetricServiceGrpc.newStub(channel).logMetrics(result);
@@ -151,7 +152,7 @@ class MetricsEndpointIT {
 
     @Test
     void aStreamTheClientCancelsCountsAsCancelled() throws Exception {
-        String runId = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+        String runId = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("metrics-endpoint").setName("cancelled").build()).getRun().getId();
         Map<String, String> cancelled = Map.of("method", LOG_METRICS, "code", "CANCELLED");
         double before = value(scrape(), "labbook_grpc_requests_total", cancelled);

@@ -3,6 +3,7 @@ package dev.labbook.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.RunServiceGrpc;
 import dev.labbook.server.LabbookServer;
@@ -74,7 +75,7 @@ class TlsIT {
         ManagedChannel channel = tlsChannel();
         try {
             String name = RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .createRun(CreateRunRequest.newBuilder().setExperimentName("tls").setName("r1").build())
+                    .openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("tls").setName("r1").build())
                     .getRun().getName();
             assertThat(name).isEqualTo("r1");
             assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
@@ -106,7 +107,7 @@ class TlsIT {
                     .getStatus()).isEqualTo(ServingStatus.SERVING);
             assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder()
                     .setService("labbook.v1.RunService").build()).getStatus()).isEqualTo(ServingStatus.SERVING);
-            assertThatThrownBy(() -> RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+            assertThatThrownBy(() -> RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                     .setExperimentName("tls").setName("plain").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));

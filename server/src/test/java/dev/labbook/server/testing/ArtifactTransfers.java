@@ -84,7 +84,8 @@ public final class ArtifactTransfers {
             int chunkBytes) {
         for (int attempt = 1; ; attempt++) {
             long received = ArtifactServiceGrpc.newBlockingStub(channel).getUploadStatus(
-                    dev.labbook.api.v1.GetUploadStatusRequest.newBuilder().setUploadId(header.getUploadId()).build())
+                    dev.labbook.api.v1.GetUploadStatusRequest.newBuilder().setRunId(header.getRunId())
+                            .setUploadId(header.getUploadId()).build())
                     .getReceivedBytes();
             try {
                 return upload(channel, header.toBuilder().setOffset(received).build(), data, chunkBytes, -1);

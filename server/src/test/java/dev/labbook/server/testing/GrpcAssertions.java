@@ -14,11 +14,25 @@ public final class GrpcAssertions {
     private GrpcAssertions() {
     }
 
+    /** Asserts the code, and that the error carries a labbook.dev ErrorInfo (AIP-193). */
     public static StatusRuntimeException assertStatus(Status.Code code, ThrowingCallable call) {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call);
         assertThat(e).as("expected a %s error", code).isNotNull();
         assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+        assertThat(errorInfo(e)).as("labbook.dev ErrorInfo of %s", e.getStatus()).isPresent();
         return e;
+    }
+
+    /** Asserts the code and the ErrorInfo reason, e.g. {@code RUN_NOT_FOUND}. */
+    public static StatusRuntimeException assertReason(Status.Code code, String reason, ThrowingCallable call) {
+        StatusRuntimeException e = assertStatus(code, call);
+        assertThat(errorInfo(e).orElseThrow().getReason()).as(e.getStatus().toString()).isEqualTo(reason);
+        return e;
+    }
+
+    /** The labbook.dev ErrorInfo of an error, if it has one. */
+    public static java.util.Optional<com.google.rpc.ErrorInfo> errorInfo(StatusRuntimeException e) {
+        return ErrorInfoAudit.errorInfo(e.getStatus(), e.getTrailers() == null ? new io.grpc.Metadata() : e.getTrailers());
     }
 
     /** Asserts INVALID_ARGUMENT whose BadRequest detail names {@code field}. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * </pre>
  */
-public final class LabbookServerExtension implements BeforeEachCallback, ParameterResolver {
+public final class LabbookServerExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private static final String DATABASE = "labbook_it";
     private static TestServer shared;
 
@@ -44,7 +45,8 @@ public final class LabbookServerExtension implements BeforeEachCallback, Paramet
                     db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0,
                     new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0));
             LabbookServer server = LabbookServer.start(config);
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                    .intercept(new ErrorInfoAudit()).build();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 channel.shutdownNow();
                 try {
@@ -69,7 +71,17 @@ public final class LabbookServerExtension implements BeforeEachCallback, Paramet
 
     @Override
     public void beforeEach(ExtensionContext context) throws SQLException {
+        ErrorInfoAudit.drain();
         truncateAll(server());
+    }
+
+    /** Fails a test during which the server answered an error without an ErrorInfo detail. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        List<String> violations = ErrorInfoAudit.drain();
+        if (!violations.isEmpty()) {
+            throw new AssertionError("errors without a labbook.dev ErrorInfo detail: " + violations);
+        }
     }
 
     /** Empties every Labbook table (not Flyway's history) so each test starts from nothing. */

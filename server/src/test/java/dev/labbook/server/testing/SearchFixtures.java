@@ -75,8 +75,7 @@ public final class SearchFixtures {
     }
 
     public Run finish(String runId, RunStatus status) {
-        return server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
-                .setStatus(status).build()).getRun();
+        return RunLifecycle.finish(server, runId, status);
     }
 
     public SearchRunsResponse search(SearchRunsRequest request) {

@@ -1,6 +1,7 @@
 package dev.labbook.server.domain.artifact;
 
 import dev.labbook.server.artifacts.ArtifactStore;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.AbortedException;
 import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.InvalidArgumentException;
@@ -16,6 +17,7 @@ import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.store.TrackingStore;
 import java.io.UncheckedIOException;
 import java.net.URLConnection;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -83,7 +85,8 @@ public final class ArtifactService implements AutoCloseable {
         String path = ArtifactPaths.validate("header.path", request.path());
         if (request.expectedSize() != null && request.expectedSize() > maxArtifactBytes) {
             throw new ResourceExhaustedException("header.size_bytes " + request.expectedSize()
-                    + " exceeds the server's limit of " + maxArtifactBytes + " bytes per artifact");
+                    + " exceeds the server's limit of " + maxArtifactBytes + " bytes per artifact")
+                    .with("limit", "max_artifact_bytes");
         }
         String sha = request.expectedSha256();
         if (sha != null && !SHA256.matcher(sha).matches()) {
@@ -98,8 +101,8 @@ public final class ArtifactService implements AutoCloseable {
             }
         }
         if (request.offset() != 0) {
-            throw new FailedPreconditionException("upload " + request.uploadId()
-                    + " is unknown, so it starts at offset 0, not " + request.offset());
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_OFFSET_MISMATCH, "upload " + request.uploadId()
+                    + " is unknown, so it starts at offset 0, not " + request.offset()).with("expected_offset", 0);
         }
         UUID id = request.uploadId() != null ? request.uploadId() : UUID.randomUUID();
         store.inTransaction(tx -> {
@@ -115,23 +118,82 @@ public final class ArtifactService implements AutoCloseable {
         boolean inserted = store.inTransaction(tx -> tx.artifacts().insertUpload(upload, now()));
         if (!inserted) {
             objects.abortUpload(key, handle);
-            throw new FailedPreconditionException("upload " + id + " was just started by another stream; ask "
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_CONFLICT, "upload " + id + " was just started by another stream; ask "
                     + "GetUploadStatus and resume it");
         }
         return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
-    private UploadSession resume(Upload upload, UploadRequest request, String path) {
-        if (!upload.runId().equals(request.runId()) || !upload.path().equals(path)) {
+    /**
+     * Stores one piece of a unary upload (UploadArtifactChunk): {@code data} starts at {@code offset},
+     * which must be the upload's received bytes; unless {@code finish}, it must be a whole number
+     * of parts, so that all of it is stored, durably, when this returns. With {@code finish} the
+     * upload is verified and the artifact made visible. A retried piece that the upload already
+     * holds in full is acknowledged without storing it again (and, if it was the finishing piece
+     * of an upload that did not complete, completes it).
+     */
+    public UploadPiece uploadPiece(UploadRequest header, long offset, ByteBuffer data, boolean finish) {
+        if (header.uploadId() == null) {
+            throw new InvalidArgumentException("header.upload_id", "is required for UploadArtifactChunk (a client-made UUID)");
+        }
+        if (offset < 0) {
+            throw new InvalidArgumentException("offset", "must not be negative");
+        }
+        String path = ArtifactPaths.validate("header.path", header.path());
+        long end = offset + data.remaining();
+        Optional<Upload> existing = store.inTransaction(tx -> tx.artifacts().findUpload(header.uploadId(), false));
+        if (existing.isPresent()) {
+            Upload upload = existing.get();
+            requireSameTarget(upload, header.runId(), path);
+            if (upload.completed() && end <= upload.receivedBytes()) {
+                return new UploadPiece(upload.receivedBytes(), upload.partSize(), get(upload.runId(), upload.path()));
+            }
+            if (!upload.completed() && offset < upload.receivedBytes() && end <= upload.receivedBytes()) {
+                if (!finish || end < upload.receivedBytes()) {
+                    return new UploadPiece(upload.receivedBytes(), upload.partSize(), null);
+                }
+                // The finishing piece is stored but the upload did not complete: complete it now.
+                offset = upload.receivedBytes();
+                data = ByteBuffer.allocate(0);
+            }
+        }
+        int partSize = existing.map(Upload::partSize).orElseGet(() -> partSize(header.expectedSize()));
+        if (!finish && data.remaining() % partSize != 0) {
+            throw new InvalidArgumentException("data", "holds " + data.remaining() + " bytes; every piece but the last "
+                    + "(finish) must be a whole number of parts of " + partSize + " bytes");
+        }
+        UploadSession session = openUpload(new UploadRequest(header.runId(), header.path(), header.direction(),
+                header.mediaType(), header.expectedSize(), header.expectedSha256(), header.step(), header.uploadId(),
+                offset));
+        try {
+            session.write(data);
+            if (finish) {
+                Artifact artifact = session.finish();
+                return new UploadPiece(artifact.sizeBytes(), session.partSize(), artifact);
+            }
+            return new UploadPiece(session.commit(), session.partSize(), null);
+        } catch (RuntimeException e) {
+            session.abandon();
+            throw e;
+        }
+    }
+
+    private static void requireSameTarget(Upload upload, UUID runId, String path) {
+        if (!upload.runId().equals(runId) || !upload.path().equals(path)) {
             throw new InvalidArgumentException("header.upload_id", "belongs to run " + upload.runId() + " path '"
                     + upload.path() + "', not to this header's run and path");
         }
+    }
+
+    private UploadSession resume(Upload upload, UploadRequest request, String path) {
+        requireSameTarget(upload, request.runId(), path);
         if (upload.completed()) {
-            throw new FailedPreconditionException("upload " + upload.id() + " is already complete");
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_COMPLETE, "upload " + upload.id() + " is already complete");
         }
         if (request.offset() != upload.receivedBytes()) {
-            throw new FailedPreconditionException("upload " + upload.id() + " has " + upload.receivedBytes()
-                    + " bytes stored; resume from offset " + upload.receivedBytes() + ", not " + request.offset());
+            throw new FailedPreconditionException(ErrorReason.UPLOAD_OFFSET_MISMATCH, "upload " + upload.id() + " has " + upload.receivedBytes()
+                    + " bytes stored; resume from offset " + upload.receivedBytes() + ", not " + request.offset())
+                    .with("expected_offset", upload.receivedBytes());
         }
         store.inTransaction(tx -> {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
@@ -151,15 +213,15 @@ public final class ArtifactService implements AutoCloseable {
         boolean recorded = store.inTransaction(tx -> tx.artifacts().recordPart(upload.id(), partNumber, tag, length,
                 offset, digestState, now()));
         if (!recorded) {
-            throw new AbortedException("upload " + upload.id() + " was advanced by another stream; ask "
-                    + "GetUploadStatus and resume from there", null);
+            throw new AbortedException(ErrorReason.UPLOAD_CONFLICT, "upload " + upload.id() + " was advanced by "
+                    + "another call; ask GetUploadStatus and resume from there", null);
         }
     }
 
     /** Verifies the stored bytes, completes the object and records the artifact. */
     Artifact complete(Upload upload, long size, String sha256) {
         List<String> tags = store.inTransaction(tx -> tx.artifacts().findUpload(upload.id(), false))
-                .orElseThrow(() -> new NotFoundException("upload " + upload.id() + " not found")).partTags();
+                .orElseThrow(() -> new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND, "upload " + upload.id() + " not found")).partTags();
         if (upload.expectedSize() != null && upload.expectedSize() != size) {
             abort(upload);
             throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize() + " but " + size
@@ -200,16 +262,32 @@ public final class ArtifactService implements AutoCloseable {
         }
     }
 
-    public UploadStatus uploadStatus(UUID uploadId) {
+    /** How far an upload of the run got; an upload of another run is not found. */
+    public UploadStatus uploadStatus(UUID uploadId, UUID runId) {
         Upload upload = store.inTransaction(tx -> tx.artifacts().findUpload(uploadId, false))
-                .orElseThrow(() -> new NotFoundException("upload " + uploadId + " not found"));
-        return new UploadStatus(upload.receivedBytes(), upload.completed());
+                .filter(u -> u.runId().equals(runId))
+                .orElseThrow(() -> uploadNotFound(uploadId, runId));
+        return new UploadStatus(upload.receivedBytes(), upload.completed(), upload.partSize());
+    }
+
+    private static NotFoundException artifactNotFound(UUID runId, String path) {
+        NotFoundException error = new NotFoundException(ErrorReason.ARTIFACT_NOT_FOUND,
+                "artifact '" + path + "' not found in run " + runId);
+        error.about("artifact", runId + "/" + path);
+        return error;
+    }
+
+    private static NotFoundException uploadNotFound(UUID uploadId, UUID runId) {
+        NotFoundException error = new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND,
+                "upload " + uploadId + " not found in run " + runId);
+        error.about("upload", uploadId);
+        return error;
     }
 
     public ArtifactDownload download(UUID runId, String path, long offset, long length) {
         Artifact artifact = get(runId, path);
         if (artifact.reference()) {
-            throw new FailedPreconditionException("artifact '" + path + "' is a reference to " + artifact.uri()
+            throw new FailedPreconditionException(ErrorReason.ARTIFACT_IS_REFERENCE, "artifact '" + path + "' is a reference to " + artifact.uri()
                     + "; it has no content to download");
         }
         if (offset < 0) {
@@ -219,7 +297,7 @@ public final class ArtifactService implements AutoCloseable {
             throw new InvalidArgumentException("length", "must not be negative (0 reads to the end)");
         }
         if (offset > artifact.sizeBytes()) {
-            throw new OutOfRangeException("offset " + offset + " is past the end of '" + path + "' ("
+            throw new OutOfRangeException(ErrorReason.OFFSET_OUT_OF_RANGE, "offset " + offset + " is past the end of '" + path + "' ("
                     + artifact.sizeBytes() + " bytes)");
         }
         long remaining = artifact.sizeBytes() - offset;
@@ -232,7 +310,7 @@ public final class ArtifactService implements AutoCloseable {
         return store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
             return tx.artifacts().findArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> artifactNotFound(runId, path));
     }
 
     /** Lists by path; with an image/ media type prefix, as an image series ordered by step. */
@@ -278,7 +356,7 @@ public final class ArtifactService implements AutoCloseable {
         Artifact deleted = store.inTransaction(tx -> {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, runId));
             return tx.artifacts().deleteArtifact(runId, valid);
-        }).orElseThrow(() -> new NotFoundException("artifact '" + path + "' not found in run " + runId));
+        }).orElseThrow(() -> artifactNotFound(runId, path));
         if (deleted.objectKey() != null) {
             deleteObjectQuietly(deleted.objectKey());
         }
@@ -318,9 +396,9 @@ public final class ArtifactService implements AutoCloseable {
             return operation.get();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                throw new NotFoundException("the stored object is missing: " + e.getCause().getMessage());
+                throw new NotFoundException(ErrorReason.ARTIFACT_CONTENT_MISSING, "the stored object is missing: " + e.getCause().getMessage());
             }
-            throw new UnavailableException("the artifact store failed: " + e.getCause().getMessage(), e);
+            throw new UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE, "the artifact store failed: " + e.getCause().getMessage(), e);
         }
     }
 

@@ -29,11 +29,12 @@ final class UploadMemory {
         try {
             if (!mebibytes.tryAcquire(needed, waitSeconds, TimeUnit.SECONDS)) {
                 throw new ResourceExhaustedException("the server is busy with other uploads (no upload memory "
-                        + "free for " + waitSeconds + " s); retry later");
+                        + "free for " + waitSeconds + " s); retry later").with("limit", "upload_memory");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ResourceExhaustedException("interrupted while waiting for upload memory");
+            throw new ResourceExhaustedException("interrupted while waiting for upload memory")
+                    .with("limit", "upload_memory");
         }
         return needed;
     }

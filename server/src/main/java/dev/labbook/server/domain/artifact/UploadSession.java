@@ -60,11 +60,16 @@ public final class UploadSession {
         return upload.id();
     }
 
+    /** Size of the upload's parts: every part but the last holds exactly this many bytes. */
+    public int partSize() {
+        return upload.partSize();
+    }
+
     public void write(ByteBuffer bytes) {
         long total = handedOff + buffered + bytes.remaining();
         if (total > maxBytes) {
             throw new ResourceExhaustedException("artifact '" + upload.path() + "' exceeds the server's limit of "
-                    + maxBytes + " bytes");
+                    + maxBytes + " bytes").with("limit", "max_artifact_bytes");
         }
         if (upload.expectedSize() != null && total > upload.expectedSize()) {
             throw new InvalidArgumentException("header.size_bytes", "is " + upload.expectedSize()
@@ -99,6 +104,27 @@ public final class UploadSession {
         byte[] hash = new byte[32];
         digest.doFinal(hash, 0);
         return service.complete(upload, handedOff, java.util.HexFormat.of().formatHex(hash));
+    }
+
+    /**
+     * Waits until every full part handed off so far is stored and recorded, and ends the session;
+     * returns the upload's byte count, durable now. Bytes short of a part are dropped (a piece of
+     * UploadArtifactChunk is a whole number of parts, so there are none).
+     */
+    public long commit() {
+        try {
+            while (!inFlight.isEmpty()) {
+                awaitOldest();
+            }
+        } finally {
+            for (InFlight f : inFlight) {
+                f.recorded().exceptionally(e -> null).join();
+            }
+            inFlight.clear();
+            buffered = 0;
+            end();
+        }
+        return handedOff;
     }
 
     /** The stream broke: bytes not yet in a stored part are dropped; the upload can resume. */

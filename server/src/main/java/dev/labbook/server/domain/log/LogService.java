@@ -1,5 +1,7 @@
 package dev.labbook.server.domain.log;
 
+import dev.labbook.server.domain.AppendSequence;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.store.LogRepository;
@@ -63,17 +65,23 @@ public final class LogService implements AutoCloseable {
         };
     }
 
+    /** {@link #append(UUID, List, AppendSequence)} without a writer: stored as it comes. */
+    public AppendedLines append(UUID runId, List<NewLogLine> lines) {
+        return append(runId, lines, AppendSequence.NONE);
+    }
+
     /**
      * Stores lines in one transaction, after every line already stored for the run, and wakes
-     * this server's followers of the run. A null level is INFO, a null stream USER, timestamp 0
-     * the server's time. Errors: INVALID_ARGUMENT naming {@code lines[i].field}, NOT_FOUND,
-     * FAILED_PRECONDITION when the run or its experiment is deleted. An empty list only checks
-     * the run.
+     * this server's followers of the run; or stores nothing when {@code sequence} is not newer
+     * than its writer's last one (a retried append). A null level is INFO, a null stream USER,
+     * timestamp 0 the server's time. Errors: INVALID_ARGUMENT naming {@code lines[i].field},
+     * NOT_FOUND, FAILED_PRECONDITION when the run or its experiment is deleted. An empty list
+     * only checks the run (and advances the writer).
      */
-    public AppendedLines append(UUID runId, List<NewLogLine> lines) {
+    public AppendedLines append(UUID runId, List<NewLogLine> lines, AppendSequence sequence) {
         validate(lines);
         long now = clock.millis();
-        long first = store.inTransaction(tx -> {
+        AppendedLines appended = store.inTransaction(tx -> {
             LogRepository logs = tx.logs();
             RunLogState state = logs.runState(runId, true).orElseThrow(() -> RunGuards.notFound(runId));
             if (state.runDeleted()) {
@@ -82,8 +90,11 @@ public final class LogService implements AutoCloseable {
             if (state.experimentDeleted()) {
                 throw RunGuards.deletedExperimentOf(runId);
             }
+            if (!sequence.claim(tx.writers(), runId, clock.instant())) {
+                return AppendedLines.skipped();
+            }
             if (lines.isEmpty()) {
-                return state.endOffset();
+                return new AppendedLines(state.endOffset(), 0);
             }
             long offset = logs.reserveOffsets(runId, lines.size());
             List<LogLine> stored = new ArrayList<>(lines.size());
@@ -93,15 +104,15 @@ public final class LogService implements AutoCloseable {
                         line.stream() == null ? LogStream.USER : line.stream(), line.text()));
             }
             logs.insertLines(runId, stored);
-            return offset;
+            return new AppendedLines(offset, lines.size());
         });
-        if (!lines.isEmpty()) {
+        if (appended.count() > 0) {
             Set<LogSubscription> subscribed = followers.get(runId);
             if (subscribed != null) {
                 subscribed.forEach(LogSubscription::wake);
             }
         }
-        return new AppendedLines(first, lines.size());
+        return appended;
     }
 
     private static void validate(List<NewLogLine> lines) {
@@ -186,7 +197,8 @@ public final class LogService implements AutoCloseable {
             throw new InvalidArgumentException("limit", "must not be negative (0 means no limit)");
         }
         if (closed) {
-            throw new dev.labbook.server.domain.UnavailableException("the server is shutting down", null);
+            throw new dev.labbook.server.domain.UnavailableException(ErrorReason.SHUTTING_DOWN,
+                    "the server is shutting down; read again on another replica", null);
         }
         RunLogState state = store.inTransaction(tx -> tx.logs().runState(query.runId(), false))
                 .orElseThrow(() -> RunGuards.notFound(query.runId()));

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.log;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.UnavailableException;
 import java.util.List;
 import java.util.UUID;
@@ -101,7 +102,7 @@ public final class LogSubscription {
     private boolean step() {
         if (service.isClosed()) {
             if (finish()) {
-                sink.fail(new UnavailableException("the server is shutting down; read again from offset " + next,
+                sink.fail(new UnavailableException(ErrorReason.SHUTTING_DOWN, "the server is shutting down; read again from offset " + next,
                         null));
             }
             return false;

@@ -3,31 +3,43 @@ package dev.labbook.server.domain.metric;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Min/max downsampling: the step range is cut into {@code maxPoints / 2} equal-width buckets
  * and each bucket keeps its smallest and its largest point (in step order), so spikes and dips
- * stay visible at any zoom. A bucket whose values are all NaN keeps one NaN point. A chunk that
- * lies inside one bucket (and inside the requested range) contributes its stored extreme points
- * without being decoded, so a 10 M-point series is summarised from chunk metadata plus the few
- * chunks that straddle bucket edges.
+ * stay visible at any zoom. A bucket whose values are all NaN keeps one NaN point.
+ *
+ * <p>Most chunks are summarised without being decoded. A chunk that lies inside one bucket (and
+ * inside the requested range) contributes its stored extreme points. A sorted chunk whose
+ * {@link ChunkEnvelope} blocks are at most a quarter of a bucket wide contributes each block's
+ * extreme points to the buckets they fall in: exact for the blocks inside a bucket, and for a
+ * block that straddles a bucket edge its two extremes stand for it (a bucket may then show, near
+ * its edge, a neighbour's extreme point from within one block instead of its own). Every extreme
+ * point of the range is kept either way. Other chunks are decoded. Planning and finishing are
+ * separate steps so that many series can fetch the chunks to decode in one query.
  */
 final class Downsampler {
-    private Downsampler() {
-    }
+    /** A chunk's blocks are used when a bucket is at least this many blocks wide. */
+    private static final int BLOCKS_PER_BUCKET = 4;
 
-    static SeriesRead downsample(List<StoredChunk> metas, Function<Collection<Integer>, List<StoredChunk>> fetch,
-            long fromStep, long toStep, int maxPoints) {
+    private final long fromStep;
+    private final long toStep;
+    private final int maxPoints;
+    private final Buckets buckets;
+    private final List<Integer> toDecode = new ArrayList<>();
+
+    /** Plans a downsampled read of {@code metas} (chunks meeting the range, with envelopes when stored). */
+    Downsampler(List<StoredChunk> metas, long fromStep, long toStep, int maxPoints) {
+        this.fromStep = fromStep;
+        this.toStep = toStep;
+        this.maxPoints = maxPoints;
         long lo = Long.MAX_VALUE;
         long hi = Long.MIN_VALUE;
         for (StoredChunk c : metas) {
             lo = Math.min(lo, Math.max(fromStep, c.summary().minStep()));
             hi = Math.max(hi, Math.min(toStep, c.summary().maxStep()));
         }
-        int bucketCount = Math.max(1, maxPoints / 2);
-        Buckets buckets = new Buckets(lo, hi, bucketCount);
-        List<Integer> toDecode = new ArrayList<>();
+        buckets = new Buckets(lo, hi, Math.max(1, maxPoints / 2));
         for (StoredChunk c : metas) {
             ChunkSummary s = c.summary();
             boolean insideRange = s.minStep() >= fromStep && s.maxStep() <= toStep;
@@ -36,24 +48,47 @@ final class Downsampler {
                 int b = buckets.index(s.minStep());
                 buckets.offer(b, s.minPoint().step(), s.minPoint().timestampMs(), s.minPoint().value());
                 buckets.offer(b, s.maxPoint().step(), s.maxPoint().timestampMs(), s.maxPoint().value());
+            } else if (insideRange && c.envelope() != null && blocksAreNarrow(s)) {
+                DecodedChunk extremes = ChunkEnvelope.decode(c.envelope());
+                offerAll(extremes);
             } else {
                 toDecode.add(c.seq());
             }
         }
-        for (StoredChunk c : fetch.apply(toDecode)) {
-            DecodedChunk points = MetricChunkCodec.decode(c.data());
-            for (int i = 0; i < points.size(); i++) {
-                long step = points.steps()[i];
-                if (step >= fromStep && step <= toStep) {
-                    buckets.offer(buckets.index(step), step, points.timestampsMs()[i], points.values()[i]);
-                }
+    }
+
+    /** Whether the chunk's blocks are narrow enough against the buckets for their extremes to stand for them. */
+    private boolean blocksAreNarrow(ChunkSummary s) {
+        double blocks = Math.ceil((double) s.count() / ChunkEnvelope.BLOCK_POINTS);
+        double blockWidth = ((double) s.maxStep() - (double) s.minStep() + 1.0) / blocks;
+        return blockWidth * BLOCKS_PER_BUCKET <= buckets.width();
+    }
+
+    /** Sequence numbers of the chunks whose points {@link #finish} needs. */
+    List<Integer> chunksToDecode() {
+        return toDecode;
+    }
+
+    /** The downsampled points, given (at least) the chunks of {@link #chunksToDecode} with data. */
+    DecodedChunk finish(Collection<StoredChunk> withData) {
+        java.util.Set<Integer> wanted = new java.util.HashSet<>(toDecode);
+        for (StoredChunk c : withData) {
+            if (wanted.contains(c.seq())) {
+                offerAll(HistoryReader.clip(MetricChunkCodec.decode(c.data()), fromStep, toStep));
             }
         }
         DecodedChunk points = buckets.points();
         if (maxPoints == 1 && points.size() > 1) {
             points = largest(points); // one bucket holds a min and a max; one point was asked for
         }
-        return new SeriesRead(true, HistoryReader.pages(points));
+        return points;
+    }
+
+    private void offerAll(DecodedChunk points) {
+        for (int i = 0; i < points.size(); i++) {
+            long step = points.steps()[i];
+            buckets.offer(buckets.index(step), step, points.timestampsMs()[i], points.values()[i]);
+        }
     }
 
     /** The point with the largest value (NaN only if all are NaN). */
@@ -100,6 +135,11 @@ final class Downsampler {
             hasNan = new boolean[count];
             nanStep = new long[count];
             nanTs = new long[count];
+        }
+
+        /** Steps per bucket. */
+        double width() {
+            return span / count;
         }
 
         int index(long step) {

@@ -17,21 +17,30 @@ final class HistoryReader {
     private HistoryReader() {
     }
 
-    static SeriesRead read(List<StoredChunk> chunks, long fromStep, long toStep) {
-        boolean inOrder = true;
+    /** Pages of the points in [fromStep, toStep], in step order; decoded as they are consumed when possible. */
+    static Iterator<DecodedChunk> read(List<StoredChunk> chunks, long fromStep, long toStep) {
+        if (inStepOrder(chunks)) {
+            return new ChunkPages(chunks, fromStep, toStep);
+        }
+        return split(sortAll(chunks, fromStep, toStep)).iterator();
+    }
+
+    /** Every point in [fromStep, toStep], in step order. */
+    static DecodedChunk readAll(List<StoredChunk> chunks, long fromStep, long toStep) {
+        return sortAll(chunks, fromStep, toStep);
+    }
+
+    /** Whether arrival order already is step order: sorted chunks, each starting at or after the previous ones. */
+    private static boolean inStepOrder(List<StoredChunk> chunks) {
         long previousMax = Long.MIN_VALUE;
         for (StoredChunk chunk : chunks) {
             ChunkSummary s = chunk.summary();
             if (!s.sorted() || s.minStep() < previousMax) {
-                inOrder = false;
+                return false;
             }
             previousMax = Math.max(previousMax, s.maxStep());
         }
-        if (inOrder) {
-            return new SeriesRead(false, () -> new ChunkPages(chunks, fromStep, toStep));
-        }
-        DecodedChunk sorted = sortAll(chunks, fromStep, toStep);
-        return new SeriesRead(false, () -> pages(sorted).iterator());
+        return true;
     }
 
     /** Points of a chunk within [fromStep, toStep]; the chunk itself when all are inside. */
@@ -80,6 +89,9 @@ final class HistoryReader {
             System.arraycopy(points.values(), 0, values, offset, points.size());
             offset += points.size();
         }
+        if (isSorted(steps)) {
+            return new DecodedChunk(steps, timestamps, values);
+        }
         // Stable: equal steps keep arrival order.
         Integer[] order = new Integer[total];
         for (int i = 0; i < total; i++) {
@@ -97,7 +109,17 @@ final class HistoryReader {
         return new DecodedChunk(s, t, v);
     }
 
-    static List<DecodedChunk> pages(DecodedChunk all) {
+    private static boolean isSorted(long[] steps) {
+        for (int i = 1; i < steps.length; i++) {
+            if (steps[i] < steps[i - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Cuts points into pages of at most {@link MetricLimits#HISTORY_PAGE_POINTS}. */
+    static List<DecodedChunk> split(DecodedChunk all) {
         List<DecodedChunk> pages = new ArrayList<>();
         int page = MetricLimits.HISTORY_PAGE_POINTS;
         for (int from = 0; from < all.size(); from += page) {

@@ -52,7 +52,7 @@ public final class MetricCompactor {
         if (metrics.lockSeriesById(seriesId).isEmpty()) {
             return 0; // purged meanwhile
         }
-        List<StoredChunk> chunks = metrics.chunks(seriesId, Long.MIN_VALUE, Long.MAX_VALUE, false);
+        List<StoredChunk> chunks = metrics.chunks(seriesId, Long.MIN_VALUE, Long.MAX_VALUE, ChunkContent.SUMMARY);
         int removed = 0;
         List<StoredChunk> group = new ArrayList<>();
         int groupPoints = 0;
@@ -93,9 +93,7 @@ public final class MetricCompactor {
             offset += points.size();
         }
         metrics.deleteChunks(seriesId, seqs);
-        metrics.insertChunks(List.of(new NewChunk(seriesId, seqs.get(0),
-                ChunkSummary.of(steps, timestamps, values, 0, total),
-                MetricChunkCodec.encode(steps, timestamps, values, 0, total))));
+        metrics.insertChunks(List.of(NewChunk.encode(seriesId, seqs.get(0), steps, timestamps, values, 0, total)));
         return group.size() - 1;
     }
 }

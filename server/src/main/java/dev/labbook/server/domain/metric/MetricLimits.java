@@ -10,8 +10,6 @@ public final class MetricLimits {
     public static final int MAX_POINTS_PER_CHUNK = 10_000;
     /** Chunks below this size are merged by compaction. */
     public static final int SMALL_CHUNK_POINTS = 1_000;
-    /** Writer ids: 1-64 of [A-Za-z0-9._:-]. */
-    public static final int MAX_WRITER_ID_LENGTH = 64;
     /** Rows in one AppendTableRows call. */
     public static final int MAX_ROWS_PER_APPEND = 10_000;
     /** Columns of one table. */

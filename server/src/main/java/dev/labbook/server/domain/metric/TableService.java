@@ -1,14 +1,18 @@
 package dev.labbook.server.domain.metric;
 
+import dev.labbook.server.domain.AppendSequence;
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Limits;
 import dev.labbook.server.domain.NotFoundException;
+import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.PageTokens;
 import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.store.TableRepository;
 import dev.labbook.server.store.TrackingStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,13 +30,22 @@ public final class TableService {
     private static final int MAX_PAGE_ROWS = 10_000;
 
     private final TrackingStore store;
+    private final Clock clock;
 
     public TableService(TrackingStore store) {
-        this.store = store;
+        this(store, Clock.systemUTC());
     }
 
-    /** Appends rows (each column name to cell); returns the table's row count afterwards. */
-    public long append(UUID runId, String table, List<Map<String, Cell>> rows) {
+    public TableService(TrackingStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Appends rows (each column name to cell), or nothing when {@code sequence} is a duplicate of
+     * an append its writer already committed; returns the table's row count afterwards.
+     */
+    public TableAppend append(UUID runId, String table, List<Map<String, Cell>> rows, AppendSequence sequence) {
         Limits.key("table", table);
         if (rows.isEmpty()) {
             throw new InvalidArgumentException("rows", "is empty; give at least one row");
@@ -64,6 +77,9 @@ public final class TableService {
             Run run = RunGuards.requireRun(tx, runId);
             RunGuards.requireWritable(tx, run);
             TableRepository tables = tx.tables();
+            if (!sequence.claim(tx.writers(), runId, clock.instant())) {
+                return new TableAppend(tables.findTable(runId, table).map(TableState::rowCount).orElse(0L), true);
+            }
             TableState state = tables.lockTable(runId, table);
             Map<String, Integer> ordinals = new HashMap<>();
             Map<String, ColumnType> types = new HashMap<>();
@@ -100,7 +116,7 @@ public final class TableService {
             tables.insertRows(state.id(), state.rowCount(), stored);
             long rowCount = state.rowCount() + rows.size();
             tables.setRowCount(state.id(), rowCount);
-            return rowCount;
+            return new TableAppend(rowCount, false);
         });
     }
 
@@ -116,7 +132,7 @@ public final class TableService {
         return store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
             TableState state = tx.tables().findTable(runId, table)
-                    .orElseThrow(() -> new NotFoundException("table '" + table + "' not found in run " + runId));
+                    .orElseThrow(() -> tableNotFound(runId, table));
             Map<Long, Map<Integer, Cell>> cells = tx.tables().rows(state.id(), from, size);
             long to = Math.min(state.rowCount(), from + size);
             List<Map<String, Cell>> rows = new ArrayList<>();
@@ -132,11 +148,27 @@ public final class TableService {
         });
     }
 
-    public List<String> list(UUID runId) {
-        return store.inTransaction(tx -> {
+    /** A page of the run's tables with their row counts and columns, by name (byte order). */
+    public Page<TableState> list(UUID runId, int pageSize, String pageToken) {
+        int size = Limits.pageSize("page_size", pageSize);
+        String fingerprint = "tables|" + runId;
+        String after = Tokens.decodeName("page_token", pageToken, fingerprint);
+        List<TableState> rows = store.inTransaction(tx -> {
             RunGuards.requireRun(tx, runId);
-            return tx.tables().tableNames(runId);
+            return tx.tables().listTables(runId, after, size + 1);
         });
+        if (rows.size() <= size) {
+            return new Page<>(rows, "");
+        }
+        List<TableState> page = rows.subList(0, size);
+        return new Page<>(page, Tokens.encodeName(page.get(size - 1).name(), fingerprint));
+    }
+
+    private static NotFoundException tableNotFound(UUID runId, String table) {
+        NotFoundException error = new NotFoundException(ErrorReason.TABLE_NOT_FOUND,
+                "table '" + table + "' not found in run " + runId);
+        error.about("table", runId + "/" + table);
+        return error;
     }
 
     private static String plural(ColumnType type) {

@@ -264,8 +264,8 @@ public final class FilterParser {
                 return requireText(value, at, "experiment compares with an experiment's 'name' or 'id'");
             case STATUS: {
                 requireEquality(op, opToken, "status");
-                Filter.Text text = requireText(value, at, "status compares with 'RUNNING', 'COMPLETED', "
-                        + "'FAILED' or 'CANCELED'");
+                Filter.Text text = requireText(value, at, "status compares with 'QUEUED', 'RUNNING', "
+                        + "'COMPLETED', 'FAILED' or 'CANCELED'");
                 String upper = text.value().toUpperCase(Locale.ROOT);
                 for (RunStatus status : RunStatus.values()) {
                     if (status.name().equals(upper)) {
@@ -273,7 +273,7 @@ public final class FilterParser {
                     }
                 }
                 throw new FilterSyntaxException(column, "unknown status " + at.describe()
-                        + "; use RUNNING, COMPLETED, FAILED or CANCELED");
+                        + "; use QUEUED, RUNNING, COMPLETED, FAILED or CANCELED");
             }
             default:
                 return time(value, at);

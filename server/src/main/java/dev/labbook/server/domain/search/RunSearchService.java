@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.search;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Lifecycle;
 import dev.labbook.server.domain.Limits;
@@ -111,7 +112,8 @@ public final class RunSearchService {
         try {
             filter = FilterParser.parseFilter(request.filter());
         } catch (FilterSyntaxException e) {
-            throw new InvalidArgumentException("filter", "syntax error at column " + e.column() + ": " + e.reason());
+            throw new InvalidArgumentException(ErrorReason.INVALID_FILTER, "filter",
+                    "syntax error at column " + e.column() + ": " + e.reason()).with("column", e.column());
         }
         if (request.orderBy().size() > MAX_ORDER_KEYS) {
             throw new InvalidArgumentException("order_by", "has " + request.orderBy().size()
@@ -122,8 +124,8 @@ public final class RunSearchService {
             try {
                 order.add(FilterParser.parseOrderKey(request.orderBy().get(i)));
             } catch (FilterSyntaxException e) {
-                throw new InvalidArgumentException("order_by[" + i + "]",
-                        "syntax error at column " + e.column() + ": " + e.reason());
+                throw new InvalidArgumentException(ErrorReason.INVALID_FILTER, "order_by[" + i + "]",
+                        "syntax error at column " + e.column() + ": " + e.reason()).with("column", e.column());
             }
         }
         return new RunQuery(scope, project, filter, order, request.lifecycle());
@@ -133,7 +135,7 @@ public final class RunSearchService {
         store.inTransaction(tx -> {
             for (UUID id : ids) {
                 if (tx.experiments().findById(id, false).isEmpty()) {
-                    throw new NotFoundException("experiment " + id + " not found");
+                    throw new NotFoundException(ErrorReason.EXPERIMENT_NOT_FOUND, "experiment " + id + " not found");
                 }
             }
             return null;

@@ -26,9 +26,9 @@ public sealed interface SearchField {
     enum Name {
         /** The run name; = != IN compare case-insensitively, like every name in Labbook. */
         NAME,
-        /** RUNNING, COMPLETED, FAILED or CANCELED. */
+        /** QUEUED, RUNNING, COMPLETED, FAILED or CANCELED. */
         STATUS,
-        /** Epoch ms, or an ISO-8601 string. */
+        /** Epoch ms, or an ISO-8601 string; NULL while the run never ran (QUEUED). */
         START_TIME,
         /** Epoch ms, or an ISO-8601 string; NULL while the run is RUNNING. */
         END_TIME,

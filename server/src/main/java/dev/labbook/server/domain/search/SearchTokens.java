@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.search;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -117,7 +118,7 @@ public final class SearchTokens {
                 throw forged(field);
             }
             if (in.getLong() != digest(fingerprint)) {
-                throw new InvalidArgumentException(field,
+                throw new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field,
                         "was issued for a search with another filter, order, scope or lifecycle");
             }
             long returned = in.getLong();
@@ -149,7 +150,7 @@ public final class SearchTokens {
     }
 
     private static InvalidArgumentException forged(String field) {
-        return new InvalidArgumentException(field, "is not a page token issued by this server for SearchRuns "
+        return new InvalidArgumentException(ErrorReason.INVALID_PAGE_TOKEN, field, "is not a page token issued by this server for SearchRuns "
                 + "(it was altered or truncated)");
     }
 

@@ -9,9 +9,11 @@ import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 import dev.labbook.server.domain.Experiment;
 import dev.labbook.server.domain.Lifecycle;
 import dev.labbook.server.domain.Limits;
+import dev.labbook.server.domain.Project;
 import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.postgres.internal.generated.tables.records.ExperimentRecord;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,6 +23,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 import org.jooq.exception.DataAccessException;
 
 /** Experiments and their tags in PostgreSQL. */
@@ -43,6 +47,8 @@ final class PostgresExperimentRepository implements ExperimentRepository {
                 .set(EXPERIMENT.CREATED_AT, toTimestamp(e.createdAt()))
                 .set(EXPERIMENT.UPDATED_AT, toTimestamp(e.updatedAt()))
                 .set(EXPERIMENT.DELETED_AT, toTimestamp(e.deletedAt()))
+                .set(EXPERIMENT.REVISION, e.revision())
+                .set(EXPERIMENT.CREATOR, e.creator())
                 .onConflictDoNothing()
                 .execute();
         if (inserted == 0) {
@@ -99,6 +105,7 @@ final class PostgresExperimentRepository implements ExperimentRepository {
                     .set(EXPERIMENT.DESCRIPTION, e.description())
                     .set(EXPERIMENT.FOLDER, e.folder())
                     .set(EXPERIMENT.UPDATED_AT, toTimestamp(e.updatedAt()))
+                    .set(EXPERIMENT.REVISION, EXPERIMENT.REVISION.plus(1))
                     .where(EXPERIMENT.ID.eq(e.id()))
                     .execute();
         } catch (DataAccessException ex) {
@@ -113,10 +120,46 @@ final class PostgresExperimentRepository implements ExperimentRepository {
     }
 
     @Override
+    public void upsertTags(UUID id, Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        var insert = dsl.insertInto(EXPERIMENT_TAG, EXPERIMENT_TAG.EXPERIMENT_ID, EXPERIMENT_TAG.TAG_KEY,
+                EXPERIMENT_TAG.TAG_VALUE);
+        for (var tag : tags.entrySet()) {
+            insert = insert.values(id, tag.getKey(), tag.getValue());
+        }
+        insert.onConflict(EXPERIMENT_TAG.EXPERIMENT_ID, EXPERIMENT_TAG.TAG_KEY)
+                .doUpdate()
+                .set(EXPERIMENT_TAG.TAG_VALUE, DSL.excluded(EXPERIMENT_TAG.TAG_VALUE))
+                .execute();
+    }
+
+    @Override
+    public void removeTags(UUID id, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        dsl.deleteFrom(EXPERIMENT_TAG)
+                .where(EXPERIMENT_TAG.EXPERIMENT_ID.eq(id).and(EXPERIMENT_TAG.TAG_KEY.in(keys)))
+                .execute();
+    }
+
+    @Override
+    public void touch(UUID id, Instant updatedAt) {
+        dsl.update(EXPERIMENT)
+                .set(EXPERIMENT.UPDATED_AT, toTimestamp(updatedAt))
+                .set(EXPERIMENT.REVISION, EXPERIMENT.REVISION.plus(1))
+                .where(EXPERIMENT.ID.eq(id))
+                .execute();
+    }
+
+    @Override
     public void setDeletedAt(UUID id, Instant deletedAt, Instant updatedAt) {
         dsl.update(EXPERIMENT)
                 .set(EXPERIMENT.DELETED_AT, toTimestamp(deletedAt))
                 .set(EXPERIMENT.UPDATED_AT, toTimestamp(updatedAt))
+                .set(EXPERIMENT.REVISION, EXPERIMENT.REVISION.plus(1))
                 .where(EXPERIMENT.ID.eq(id))
                 .execute();
     }
@@ -127,6 +170,44 @@ final class PostgresExperimentRepository implements ExperimentRepository {
         // Foreign keys cascade to runs, their tags, params and history.
         dsl.deleteFrom(EXPERIMENT).where(EXPERIMENT.ID.eq(id)).execute();
         return runs;
+    }
+
+    /**
+     * One row per project with its active experiments and time range, plus {@code alwaysListed}
+     * as an empty project when it holds no experiment; in byte order of the names (they are
+     * ASCII), so pages are stable.
+     */
+    @Override
+    public List<Project> projects(String alwaysListed, long offset, int limit) {
+        Field<String> project = EXPERIMENT.PROJECT.as("project");
+        Field<Integer> active = DSL.count().filterWhere(EXPERIMENT.DELETED_AT.isNull()).as("active");
+        Field<OffsetDateTime> created = DSL.min(EXPERIMENT.CREATED_AT).as("created");
+        Field<OffsetDateTime> updated = DSL.max(EXPERIMENT.UPDATED_AT).as("updated");
+        var summaries = dsl.select(project, active, created, updated).from(EXPERIMENT).groupBy(EXPERIMENT.PROJECT)
+                .unionAll(dsl.select(DSL.val(alwaysListed).as("project"), DSL.inline(0).as("active"),
+                        DSL.castNull(OffsetDateTime.class).as("created"), DSL.castNull(OffsetDateTime.class)
+                                .as("updated"))
+                        .where(DSL.notExists(dsl.selectOne().from(EXPERIMENT)
+                                .where(EXPERIMENT.PROJECT.eq(alwaysListed)))))
+                .asTable("p");
+        Field<String> name = summaries.field("project", String.class);
+        return dsl.selectFrom(summaries)
+                .orderBy(name.collate("C"))
+                .limit(limit)
+                .offset(offset)
+                .fetch(r -> new Project(r.get(name), r.get("active", Integer.class),
+                        toInstant(r.get("created", OffsetDateTime.class)),
+                        toInstant(r.get("updated", OffsetDateTime.class))));
+    }
+
+    @Override
+    public Optional<Project> project(String name) {
+        return dsl.select(DSL.count().filterWhere(EXPERIMENT.DELETED_AT.isNull()), DSL.min(EXPERIMENT.CREATED_AT),
+                        DSL.max(EXPERIMENT.UPDATED_AT))
+                .from(EXPERIMENT)
+                .where(EXPERIMENT.PROJECT.eq(name))
+                .having(DSL.count().gt(0))
+                .fetchOptional(r -> new Project(name, r.value1(), toInstant(r.value2()), toInstant(r.value3())));
     }
 
     private void insertTags(UUID experimentId, Map<String, String> tags) {
@@ -156,6 +237,6 @@ final class PostgresExperimentRepository implements ExperimentRepository {
     private static Experiment toExperiment(ExperimentRecord r, Map<String, String> tags) {
         return new Experiment(r.getId(), r.getProject(), r.getName(), r.getDescription(), r.getFolder(),
                 tags == null ? Map.of() : tags, toInstant(r.getCreatedAt()), toInstant(r.getUpdatedAt()),
-                toInstant(r.getDeletedAt()));
+                toInstant(r.getDeletedAt()), r.getRevision(), r.getCreator());
     }
 }

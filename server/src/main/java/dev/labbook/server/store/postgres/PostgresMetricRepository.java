@@ -1,36 +1,43 @@
 package dev.labbook.server.store.postgres;
 
-import static dev.labbook.server.store.postgres.SqlSupport.toTimestamp;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.EXPERIMENT;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_CHUNK;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_SERIES;
-import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_WRITER;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 
+import dev.labbook.server.domain.metric.ChunkContent;
 import dev.labbook.server.domain.metric.ChunkSummary;
 import dev.labbook.server.domain.metric.NewChunk;
 import dev.labbook.server.domain.metric.Point;
+import dev.labbook.server.domain.metric.RunSeries;
 import dev.labbook.server.domain.metric.RunWriteState;
 import dev.labbook.server.domain.metric.SeriesState;
 import dev.labbook.server.domain.metric.StoredChunk;
 import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.postgres.internal.generated.tables.records.MetricSeriesRecord;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Query;
 import org.jooq.Record;
+import org.jooq.Row2;
 import org.jooq.SelectField;
 import org.jooq.impl.DSL;
 
 /** Metric series, chunks and writer sequences in PostgreSQL. */
 final class PostgresMetricRepository implements MetricRepository {
-    private static final List<SelectField<?>> CHUNK_META = List.of(METRIC_CHUNK.CHUNK_SEQ, METRIC_CHUNK.POINT_COUNT,
+    private static final List<SelectField<?>> CHUNK_META = List.of(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ,
+            METRIC_CHUNK.POINT_COUNT,
             METRIC_CHUNK.MIN_STEP, METRIC_CHUNK.MAX_STEP, METRIC_CHUNK.SORTED, METRIC_CHUNK.MIN_POINT_STEP,
             METRIC_CHUNK.MIN_POINT_TS, METRIC_CHUNK.MIN_VALUE, METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS,
             METRIC_CHUNK.MAX_VALUE);
@@ -51,35 +58,8 @@ final class PostgresMetricRepository implements MetricRepository {
     }
 
     @Override
-    public long lockWriter(UUID runId, String writerId) {
-        // The no-op update makes the upsert lock and return an existing row in one statement.
-        return dsl.insertInto(METRIC_WRITER)
-                .set(METRIC_WRITER.RUN_ID, runId)
-                .set(METRIC_WRITER.WRITER_ID, writerId)
-                .set(METRIC_WRITER.LAST_SEQUENCE, 0L)
-                .set(METRIC_WRITER.UPDATED_AT, toTimestamp(Instant.now()))
-                .onConflict(METRIC_WRITER.RUN_ID, METRIC_WRITER.WRITER_ID)
-                .doUpdate()
-                .set(METRIC_WRITER.LAST_SEQUENCE, METRIC_WRITER.LAST_SEQUENCE)
-                .returning(METRIC_WRITER.LAST_SEQUENCE)
-                .fetchOne(METRIC_WRITER.LAST_SEQUENCE);
-    }
-
-    @Override
-    public void setWriterSequence(UUID runId, String writerId, long sequence, Instant time) {
-        dsl.update(METRIC_WRITER)
-                .set(METRIC_WRITER.LAST_SEQUENCE, sequence)
-                .set(METRIC_WRITER.UPDATED_AT, toTimestamp(time))
-                .where(METRIC_WRITER.RUN_ID.eq(runId).and(METRIC_WRITER.WRITER_ID.eq(writerId)))
-                .execute();
-    }
-
-    @Override
-    public long writerSequence(UUID runId, String writerId) {
-        Long sequence = dsl.select(METRIC_WRITER.LAST_SEQUENCE).from(METRIC_WRITER)
-                .where(METRIC_WRITER.RUN_ID.eq(runId).and(METRIC_WRITER.WRITER_ID.eq(writerId)))
-                .fetchOne(METRIC_WRITER.LAST_SEQUENCE);
-        return sequence == null ? 0 : sequence;
+    public Set<UUID> existingRuns(Collection<UUID> runIds) {
+        return new HashSet<>(dsl.select(RUN.ID).from(RUN).where(RUN.ID.in(runIds)).fetch(RUN.ID));
     }
 
     @Override
@@ -116,7 +96,8 @@ final class PostgresMetricRepository implements MetricRepository {
         var insert = dsl.insertInto(METRIC_CHUNK, METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ,
                 METRIC_CHUNK.POINT_COUNT, METRIC_CHUNK.MIN_STEP, METRIC_CHUNK.MAX_STEP, METRIC_CHUNK.SORTED,
                 METRIC_CHUNK.MIN_POINT_STEP, METRIC_CHUNK.MIN_POINT_TS, METRIC_CHUNK.MIN_VALUE,
-                METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS, METRIC_CHUNK.MAX_VALUE, METRIC_CHUNK.DATA);
+                METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS, METRIC_CHUNK.MAX_VALUE, METRIC_CHUNK.DATA,
+                METRIC_CHUNK.ENVELOPE);
         for (NewChunk c : chunks) {
             ChunkSummary s = c.summary();
             Point min = s.minPoint();
@@ -125,7 +106,7 @@ final class PostgresMetricRepository implements MetricRepository {
                     min == null ? null : min.step(), min == null ? null : min.timestampMs(),
                     min == null ? null : min.value(),
                     max == null ? null : max.step(), max == null ? null : max.timestampMs(),
-                    max == null ? null : max.value(), c.data());
+                    max == null ? null : max.value(), c.data(), c.envelope());
         }
         insert.execute();
     }
@@ -159,38 +140,76 @@ final class PostgresMetricRepository implements MetricRepository {
     }
 
     @Override
-    public List<SeriesState> listSeries(UUID runId) {
+    public List<RunSeries> findSeries(Collection<UUID> runIds, Collection<String> keys) {
         return dsl.selectFrom(METRIC_SERIES)
-                .where(METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.POINT_COUNT.gt(0L)))
-                .orderBy(METRIC_SERIES.METRIC_KEY.collate("C"))
+                .where(METRIC_SERIES.RUN_ID.in(runIds)
+                        .and(METRIC_SERIES.METRIC_KEY.in(keys))
+                        .and(METRIC_SERIES.POINT_COUNT.gt(0L)))
+                .fetch(r -> new RunSeries(r.getRunId(), toSeries(r)));
+    }
+
+    @Override
+    public List<SeriesState> listSeries(UUID runId, String keyPrefix, String afterKey, int limit) {
+        // Byte order (COLLATE "C") served by metric_series_run_key_c_idx (V7). Keys are ASCII
+        // (Limits.key), so the keys starting with a prefix are those in [prefix, prefix + DEL).
+        Field<String> key = METRIC_SERIES.METRIC_KEY.collate("C");
+        Condition where = METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.POINT_COUNT.gt(0L));
+        if (!keyPrefix.isEmpty()) {
+            where = where.and(key.ge(keyPrefix)).and(key.lt(keyPrefix + "\u007f"));
+        }
+        if (afterKey != null) {
+            where = where.and(key.gt(afterKey));
+        }
+        return dsl.selectFrom(METRIC_SERIES)
+                .where(where)
+                .orderBy(key)
+                .limit(limit)
                 .fetch(PostgresMetricRepository::toSeries);
     }
 
     @Override
-    public List<StoredChunk> chunks(long seriesId, long minStep, long maxStep, boolean withData) {
-        List<SelectField<?>> fields = new ArrayList<>(CHUNK_META);
-        if (withData) {
-            fields.add(METRIC_CHUNK.DATA);
+    public List<StoredChunk> chunks(long seriesId, long minStep, long maxStep, ChunkContent content) {
+        return chunks(List.of(seriesId), minStep, maxStep, content).getOrDefault(seriesId, List.of());
+    }
+
+    @Override
+    public Map<Long, List<StoredChunk>> chunks(Collection<Long> seriesIds, long minStep, long maxStep,
+            ChunkContent content) {
+        Map<Long, List<StoredChunk>> bySeries = new HashMap<>();
+        if (seriesIds.isEmpty()) {
+            return bySeries;
         }
-        return dsl.select(fields).from(METRIC_CHUNK)
-                .where(METRIC_CHUNK.SERIES_ID.eq(seriesId)
+        dsl.select(fields(content)).from(METRIC_CHUNK)
+                .where(METRIC_CHUNK.SERIES_ID.in(seriesIds)
                         .and(METRIC_CHUNK.MIN_STEP.le(maxStep))
                         .and(METRIC_CHUNK.MAX_STEP.ge(minStep)))
-                .orderBy(METRIC_CHUNK.CHUNK_SEQ)
-                .fetch(r -> toChunk(r, withData));
+                .orderBy(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ)
+                .fetch()
+                .forEach(r -> bySeries.computeIfAbsent(r.get(METRIC_CHUNK.SERIES_ID), id -> new ArrayList<>())
+                        .add(toChunk(r, content)));
+        return bySeries;
     }
 
     @Override
     public List<StoredChunk> chunksBySeq(long seriesId, Collection<Integer> seqs) {
-        if (seqs.isEmpty()) {
-            return List.of();
+        return chunksBySeq(Map.of(seriesId, seqs)).getOrDefault(seriesId, List.of());
+    }
+
+    @Override
+    public Map<Long, List<StoredChunk>> chunksBySeq(Map<Long, ? extends Collection<Integer>> seqsBySeries) {
+        Map<Long, List<StoredChunk>> bySeries = new HashMap<>();
+        List<Row2<Long, Integer>> keys = new ArrayList<>();
+        seqsBySeries.forEach((series, seqs) -> seqs.forEach(seq -> keys.add(DSL.row(series, seq))));
+        if (keys.isEmpty()) {
+            return bySeries;
         }
-        List<SelectField<?>> fields = new ArrayList<>(CHUNK_META);
-        fields.add(METRIC_CHUNK.DATA);
-        return dsl.select(fields).from(METRIC_CHUNK)
-                .where(METRIC_CHUNK.SERIES_ID.eq(seriesId).and(METRIC_CHUNK.CHUNK_SEQ.in(seqs)))
-                .orderBy(METRIC_CHUNK.CHUNK_SEQ)
-                .fetch(r -> toChunk(r, true));
+        dsl.select(fields(ChunkContent.DATA)).from(METRIC_CHUNK)
+                .where(DSL.row(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ).in(keys))
+                .orderBy(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ)
+                .fetch()
+                .forEach(r -> bySeries.computeIfAbsent(r.get(METRIC_CHUNK.SERIES_ID), id -> new ArrayList<>())
+                        .add(toChunk(r, ChunkContent.DATA)));
+        return bySeries;
     }
 
     @Override
@@ -229,7 +248,17 @@ final class PostgresMetricRepository implements MetricRepository {
                 r.getLastTimestampMs(), r.getLastValue(), r.getMinValue(), r.getMaxValue(), r.getNextChunkSeq());
     }
 
-    private static StoredChunk toChunk(Record r, boolean withData) {
+    private static List<SelectField<?>> fields(ChunkContent content) {
+        List<SelectField<?>> fields = new ArrayList<>(CHUNK_META);
+        switch (content) {
+            case SUMMARY -> { }
+            case ENVELOPE -> fields.add(METRIC_CHUNK.ENVELOPE);
+            case DATA -> fields.add(METRIC_CHUNK.DATA);
+        }
+        return fields;
+    }
+
+    private static StoredChunk toChunk(Record r, ChunkContent content) {
         Point min = r.get(METRIC_CHUNK.MIN_VALUE) == null ? null
                 : new Point(r.get(METRIC_CHUNK.MIN_POINT_STEP), r.get(METRIC_CHUNK.MIN_POINT_TS),
                         r.get(METRIC_CHUNK.MIN_VALUE));
@@ -238,6 +267,8 @@ final class PostgresMetricRepository implements MetricRepository {
                         r.get(METRIC_CHUNK.MAX_VALUE));
         ChunkSummary summary = new ChunkSummary(r.get(METRIC_CHUNK.POINT_COUNT), r.get(METRIC_CHUNK.MIN_STEP),
                 r.get(METRIC_CHUNK.MAX_STEP), r.get(METRIC_CHUNK.SORTED), min, max);
-        return new StoredChunk(r.get(METRIC_CHUNK.CHUNK_SEQ), summary, withData ? r.get(METRIC_CHUNK.DATA) : null);
+        return new StoredChunk(r.get(METRIC_CHUNK.CHUNK_SEQ), summary,
+                content == ChunkContent.DATA ? r.get(METRIC_CHUNK.DATA) : null,
+                content == ChunkContent.ENVELOPE ? r.get(METRIC_CHUNK.ENVELOPE) : null);
     }
 }

@@ -30,6 +30,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record1;
 import org.jooq.SelectConditionStep;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /** Runs, their tags, typed params and status history in PostgreSQL. */
@@ -41,7 +42,7 @@ final class PostgresRunRepository implements RunRepository {
     }
 
     @Override
-    public boolean insert(Run run) {
+    public boolean insert(Run run, String requestId) {
         SourceInfo source = run.source();
         int inserted = dsl.insertInto(RUN)
                 .set(RUN.ID, run.id())
@@ -57,18 +58,23 @@ final class PostgresRunRepository implements RunRepository {
                 .set(RUN.GIT_DIRTY, source.gitDirty())
                 .set(RUN.HOST, source.host())
                 .set(RUN.WORKING_DIR, source.workingDir())
+                .set(RUN.CREATE_TIME, toTimestamp(run.createTime()))
                 .set(RUN.START_TIME, toTimestamp(run.startTime()))
                 .set(RUN.END_TIME, toTimestamp(run.endTime()))
                 .set(RUN.UPDATED_AT, toTimestamp(run.updatedAt()))
                 .set(RUN.DELETED_AT, toTimestamp(run.deletedAt()))
                 .set(RUN.RESUME_COUNT, run.resumeCount())
+                .set(RUN.REQUEST_ID, requestId)
+                .set(RUN.REVISION, run.revision())
+                .set(RUN.CREATOR, run.creator())
+                // Any unique key: the name, or the request id, in the experiment.
                 .onConflictDoNothing()
                 .execute();
         if (inserted == 0) {
             return false;
         }
         upsertTags(run.id(), run.tags());
-        upsertParams(run.id(), run.params(), run.startTime());
+        upsertParams(run.id(), run.params(), run.createTime());
         return true;
     }
 
@@ -80,6 +86,11 @@ final class PostgresRunRepository implements RunRepository {
     @Override
     public Optional<Run> findByName(UUID experimentId, String nameKey, boolean forUpdate) {
         return findOne(RUN.EXPERIMENT_ID.eq(experimentId).and(RUN.NAME_KEY.eq(nameKey)), forUpdate);
+    }
+
+    @Override
+    public Optional<Run> findByRequestId(UUID experimentId, String requestId) {
+        return findOne(RUN.EXPERIMENT_ID.eq(experimentId).and(RUN.REQUEST_ID.eq(requestId)), false);
     }
 
     private Optional<Run> findOne(Condition condition, boolean forUpdate) {
@@ -104,16 +115,38 @@ final class PostgresRunRepository implements RunRepository {
     }
 
     @Override
-    public void updateState(Run run) {
-        dsl.update(RUN)
+    public long updateState(Run run) {
+        return dsl.update(RUN)
                 .set(RUN.STATUS, run.status().name())
                 .set(RUN.DESCRIPTION, run.description())
+                .set(RUN.START_TIME, toTimestamp(run.startTime()))
                 .set(RUN.END_TIME, toTimestamp(run.endTime()))
                 .set(RUN.UPDATED_AT, toTimestamp(run.updatedAt()))
                 .set(RUN.DELETED_AT, toTimestamp(run.deletedAt()))
                 .set(RUN.RESUME_COUNT, run.resumeCount())
+                .set(RUN.REVISION, RUN.REVISION.plus(1))
                 .where(RUN.ID.eq(run.id()))
-                .execute();
+                .returning(RUN.REVISION)
+                .fetchOptional()
+                .map(RunRecord::getRevision)
+                .orElseThrow(() -> new IllegalStateException("run " + run.id() + " vanished during its update"));
+    }
+
+    @Override
+    public boolean rename(UUID runId, String name) {
+        try {
+            dsl.update(RUN)
+                    .set(RUN.NAME, name)
+                    .set(RUN.NAME_KEY, Limits.nameKey(name))
+                    .where(RUN.ID.eq(runId))
+                    .execute();
+            return true;
+        } catch (DataAccessException e) {
+            if (SqlSupport.isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -212,10 +245,10 @@ final class PostgresRunRepository implements RunRepository {
             SourceInfo source = new SourceInfo(r.getSourceScript(), List.of(r.getSourceArgs()), r.getGitCommit(),
                     r.getGitDirty(), r.getHost(), r.getWorkingDir());
             runs.add(new Run(r.getId(), r.getExperimentId(), r.getName(), RunStatus.valueOf(r.getStatus()),
-                    toInstant(r.getStartTime()), toInstant(r.getEndTime()), r.getDescription(),
-                    tags.getOrDefault(r.getId(), Map.of()), r.getParentRunId(), source,
+                    toInstant(r.getCreateTime()), toInstant(r.getStartTime()), toInstant(r.getEndTime()),
+                    r.getDescription(), tags.getOrDefault(r.getId(), Map.of()), r.getParentRunId(), source,
                     params.getOrDefault(r.getId(), List.of()), toInstant(r.getUpdatedAt()),
-                    toInstant(r.getDeletedAt()), r.getResumeCount()));
+                    toInstant(r.getDeletedAt()), r.getResumeCount(), r.getRevision(), r.getCreator()));
         }
         return runs;
     }

@@ -3,6 +3,7 @@ package dev.labbook.server.store.postgres;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.METRIC_SERIES;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 
+import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.Run;
 import dev.labbook.server.domain.metric.MetricSummary;
@@ -112,7 +113,7 @@ public final class PostgresRunSearchStore implements RunSearchStore {
         } catch (DataAccessException e) {
             if ("57014".equals(e.sqlState())) {
                 // query_canceled: the statement timeout above.
-                throw new ResourceExhaustedException("the search ran longer than 30 s; narrow the filter or "
+                throw new ResourceExhaustedException(ErrorReason.SEARCH_TIMEOUT, "the search ran longer than 30 s; narrow the filter or "
                         + "the experiments searched");
             }
             throw SqlSupport.translate(e);

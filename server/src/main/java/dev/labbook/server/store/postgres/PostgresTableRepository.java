@@ -9,14 +9,18 @@ import dev.labbook.server.domain.metric.ColumnType;
 import dev.labbook.server.domain.metric.TableColumn;
 import dev.labbook.server.domain.metric.TableState;
 import dev.labbook.server.store.TableRepository;
+import dev.labbook.server.store.postgres.internal.generated.tables.records.RunTableColumnRecord;
 import dev.labbook.server.store.postgres.internal.generated.tables.records.RunTableRecord;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 
 /** Run tables in PostgreSQL: a row per table, per column and per cell. */
 final class PostgresTableRepository implements TableRepository {
@@ -52,8 +56,7 @@ final class PostgresTableRepository implements TableRepository {
         List<TableColumn> columns = dsl.selectFrom(RUN_TABLE_COLUMN)
                 .where(RUN_TABLE_COLUMN.TABLE_ID.eq(table.getId()))
                 .orderBy(RUN_TABLE_COLUMN.ORDINAL)
-                .fetch(c -> new TableColumn(c.getColumnName(),
-                        ColumnType.valueOf(c.getColumnType().toUpperCase(Locale.ROOT))));
+                .fetch(PostgresTableRepository::toColumn);
         return new TableState(table.getId(), table.getTableName(), table.getRowCount(), columns);
     }
 
@@ -110,10 +113,25 @@ final class PostgresTableRepository implements TableRepository {
     }
 
     @Override
-    public List<String> tableNames(UUID runId) {
-        return dsl.select(RUN_TABLE.TABLE_NAME).from(RUN_TABLE)
-                .where(RUN_TABLE.RUN_ID.eq(runId))
-                .orderBy(RUN_TABLE.TABLE_NAME.collate("C"))
-                .fetch(RUN_TABLE.TABLE_NAME);
+    public List<TableState> listTables(UUID runId, String afterName, int limit) {
+        Field<String> name = RUN_TABLE.TABLE_NAME.collate("C");
+        Condition where = RUN_TABLE.RUN_ID.eq(runId);
+        if (afterName != null) {
+            where = where.and(name.gt(afterName));
+        }
+        List<RunTableRecord> tables = dsl.selectFrom(RUN_TABLE).where(where).orderBy(name).limit(limit).fetch();
+        Map<Long, List<TableColumn>> columns = new HashMap<>();
+        if (!tables.isEmpty()) {
+            dsl.selectFrom(RUN_TABLE_COLUMN)
+                    .where(RUN_TABLE_COLUMN.TABLE_ID.in(tables.stream().map(RunTableRecord::getId).toList()))
+                    .orderBy(RUN_TABLE_COLUMN.TABLE_ID, RUN_TABLE_COLUMN.ORDINAL)
+                    .forEach(c -> columns.computeIfAbsent(c.getTableId(), id -> new ArrayList<>()).add(toColumn(c)));
+        }
+        return tables.stream().map(t -> new TableState(t.getId(), t.getTableName(), t.getRowCount(),
+                columns.getOrDefault(t.getId(), List.of()))).toList();
+    }
+
+    private static TableColumn toColumn(RunTableColumnRecord c) {
+        return new TableColumn(c.getColumnName(), ColumnType.valueOf(c.getColumnType().toUpperCase(Locale.ROOT)));
     }
 }

@@ -7,6 +7,7 @@ import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.TableRepository;
 import dev.labbook.server.store.TrackingStore;
+import dev.labbook.server.store.WriterRepository;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
@@ -47,6 +48,7 @@ public final class PostgresTrackingStore implements TrackingStore {
         private final TableRepository tables;
         private final LogRepository logs;
         private final ArtifactRepository artifacts;
+        private final WriterRepository writers;
 
         Transaction(DSLContext tx) {
             this.experiments = new PostgresExperimentRepository(tx);
@@ -55,6 +57,7 @@ public final class PostgresTrackingStore implements TrackingStore {
             this.tables = new PostgresTableRepository(tx);
             this.logs = new PostgresLogRepository(tx);
             this.artifacts = new PostgresArtifactRepository(tx);
+            this.writers = new PostgresWriterRepository(tx);
         }
 
         @Override
@@ -85,6 +88,11 @@ public final class PostgresTrackingStore implements TrackingStore {
         @Override
         public ArtifactRepository artifacts() {
             return artifacts;
+        }
+
+        @Override
+        public WriterRepository writers() {
+            return writers;
         }
     }
 }

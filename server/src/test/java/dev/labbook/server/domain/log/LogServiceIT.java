@@ -3,6 +3,7 @@ package dev.labbook.server.domain.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteExperimentRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
@@ -14,6 +15,7 @@ import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.store.postgres.PostgresDatabase;
+import dev.labbook.server.testing.RunLifecycle;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import java.time.Clock;
@@ -62,7 +64,7 @@ class LogServiceIT {
     }
 
     private Run newRun() {
-        return server.runs().createRun(CreateRunRequest.newBuilder().setExperimentName("logs")
+        return server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true).setExperimentName("logs")
                 .setName("r-" + UUID.randomUUID()).build()).getRun();
     }
 
@@ -71,8 +73,7 @@ class LogServiceIT {
     }
 
     private void finish(UUID run, RunStatus status) {
-        server.runs().updateRun(UpdateRunRequest.newBuilder().setRunId(run.toString()).addUpdateFields("status")
-                .setStatus(status).build());
+        RunLifecycle.finish(server, run.toString(), status);
     }
 
     private static NewLogLine line(String text) {
@@ -411,10 +412,10 @@ class LogServiceIT {
         // The lines of a deleted run can still be read (it can be restored).
         assertThat(logs.read(deletedId, 0, 0, null).lines()).hasSize(2);
 
-        Run inDeletedExperiment = server.runs().createRun(CreateRunRequest.newBuilder()
+        Run inDeletedExperiment = server.runs().openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("doomed-" + UUID.randomUUID()).setName("r").build()).getRun();
         server.experiments().deleteExperiment(DeleteExperimentRequest.newBuilder()
-                .setId(inDeletedExperiment.getExperimentId()).build());
+                .setExperimentId(inDeletedExperiment.getExperimentId()).build());
         assertThatThrownBy(() -> logs.append(UUID.fromString(inDeletedExperiment.getId()), lines("x", 1)))
                 .isInstanceOf(FailedPreconditionException.class).hasMessageContaining("experiment");
     }

@@ -19,8 +19,8 @@ class RunComparisonTest {
 
     private static RunWithMetrics run(Map<String, String> tags, List<Param> params, List<MetricSummary> metrics) {
         Instant now = Instant.now();
-        Run run = new Run(UUID.randomUUID(), UUID.randomUUID(), "r", RunStatus.RUNNING, now, null, "", tags, null,
-                new SourceInfo("", List.of(), "", false, "", ""), params, now, null, 0);
+        Run run = new Run(UUID.randomUUID(), UUID.randomUUID(), "r", RunStatus.RUNNING, now, now, null, "", tags,
+                null, new SourceInfo("", List.of(), "", false, "", ""), params, now, null, 0, 1, "");
         return new RunWithMetrics(run, metrics);
     }
 
