@@ -28,6 +28,10 @@ describeUi("web UI", () => {
 
   uiTest("runs appear in the experiment's table", async (page) => {
     await page.goto(`${BASE_URL}/experiments?q=${experiment}`);
+    // The experiments table shows the run count and last activity that ListExperiments carries.
+    const row = page.getByRole("row", { name: new RegExp(experiment) });
+    await row.getByRole("cell", { name: "3", exact: true }).waitFor();
+    expect(await row.getByText("no runs").count()).toBe(0);
     await page.getByRole("link", { name: experiment }).click();
     for (const r of runs) await page.getByRole("link", { name: r.name, exact: true }).waitFor();
     expect(await page.locator(".vbody .vrow").count()).toBe(3);

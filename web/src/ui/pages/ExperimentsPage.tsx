@@ -3,9 +3,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import type { Experiment } from "../../gen/labbook/v1/experiment_pb";
 import { LifecycleFilter } from "../../gen/labbook/v1/common_pb";
-import { RunView } from "../../gen/labbook/v1/run_pb";
 import { formatAgo, formatTime } from "../../lib/format";
-import { createLimiter } from "../../lib/limit";
 import { type Route, runsRoute } from "../../lib/url";
 import { Empty, ErrorBox, Loading, Tags } from "../common";
 import { useAsync, useNow } from "../hooks";
@@ -51,36 +49,13 @@ function matches(e: Experiment, q: string, folder: string): boolean {
   );
 }
 
-/** Run count and newest run of one experiment, loaded when its row is shown. */
-interface Activity {
-  count: number;
-  more: boolean;
-  lastMs: number;
-}
-
-const COUNT_PAGE = 1000;
-const limit = createLimiter(2);
-
-async function activityOf(experimentId: string, signal: AbortSignal): Promise<Activity> {
-  // The API has no run count per experiment: count one page of bare runs (shown as "1000+"
-  // beyond it). Runs come newest first, so the first one is the latest activity.
-  const res = await limit(
-    () => api().runs.searchRuns({ experimentIds: [experimentId], pageSize: COUNT_PAGE, view: RunView.BASIC }, { signal }),
-    signal,
-  );
-  let lastMs = 0;
-  for (const r of res.runs) lastMs = Math.max(lastMs, r.createTimeMs > 0n ? Number(r.createTimeMs) : 0, Number(r.updateTimeMs), Number(r.endTimeMs));
-  return { count: res.runs.length, more: res.nextPageToken !== "", lastMs };
-}
-
-function ActivityCells({ id, now }: { id: string; now: number }) {
-  const a = useAsync((signal) => activityOf(id, signal), [id]);
-  if (a.error) return (<><td class="num muted">?</td><td class="muted">?</td></>);
-  if (!a.data) return (<><td class="num muted">…</td><td class="muted">…</td></>);
+/** Run count (runs not deleted) and last activity (the latest change of any run), from the experiment itself. */
+function ActivityCells({ e, now }: { e: Experiment; now: number }) {
+  const lastMs = Number(e.lastRunUpdateTimeMs);
   return (
     <>
-      <td class="num">{a.data.count}{a.data.more ? "+" : ""}</td>
-      <td title={formatTime(a.data.lastMs)}>{a.data.lastMs ? formatAgo(a.data.lastMs, now) : "no runs"}</td>
+      <td class="num">{e.runCount.toString()}</td>
+      <td title={lastMs ? formatTime(lastMs) : ""}>{lastMs ? formatAgo(lastMs, now) : "no runs"}</td>
     </>
   );
 }
@@ -183,7 +158,7 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
                     </td>
                     <td class="muted">{e.folder}</td>
                     <td><Tags tags={e.tags} /></td>
-                    <ActivityCells id={e.id} now={now} />
+                    <ActivityCells e={e} now={now} />
                     <td title={formatTime(Number(e.createTimeMs))}>{formatAgo(Number(e.createTimeMs), now)}</td>
                   </tr>
                 ))}
