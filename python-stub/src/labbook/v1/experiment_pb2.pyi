@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Experiment(_message.Message):
-    __slots__ = ("id", "project", "name", "description", "folder", "tags", "create_time_ms", "update_time_ms", "deleted", "delete_time_ms", "etag", "creator")
+    __slots__ = ("id", "project", "name", "description", "folder", "tags", "create_time_ms", "update_time_ms", "deleted", "delete_time_ms", "etag", "creator", "run_count", "last_run_update_time_ms")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,8 @@ class Experiment(_message.Message):
     DELETE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     CREATOR_FIELD_NUMBER: _ClassVar[int]
+    RUN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_RUN_UPDATE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     id: str
     project: str
     name: str
@@ -42,7 +44,9 @@ class Experiment(_message.Message):
     delete_time_ms: int
     etag: str
     creator: str
-    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., create_time_ms: _Optional[int] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., etag: _Optional[str] = ..., creator: _Optional[str] = ...) -> None: ...
+    run_count: int
+    last_run_update_time_ms: int
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., folder: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., create_time_ms: _Optional[int] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., etag: _Optional[str] = ..., creator: _Optional[str] = ..., run_count: _Optional[int] = ..., last_run_update_time_ms: _Optional[int] = ...) -> None: ...
 
 class CreateExperimentRequest(_message.Message):
     __slots__ = ("project", "name", "description", "folder", "tags", "return_existing")

@@ -5,7 +5,7 @@ import static dev.labbook.bench.BenchArgs.fmt;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.labbook.api.v1.ArtifactServiceGrpc;
-import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.DeleteArtifactRequest;
 import dev.labbook.api.v1.DownloadArtifactRequest;
 import dev.labbook.api.v1.DownloadArtifactResponse;
@@ -108,8 +108,9 @@ public final class ArtifactsBench {
         Cpu cpu = new Cpu(options);
 
         String runId = RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .createRun(CreateRunRequest.newBuilder().setProject("bench").setExperimentName("artifacts-bench")
-                        .setName("artifacts-" + System.currentTimeMillis()).build()).getRun().getId();
+                .openRun(OpenRunRequest.newBuilder().setProject("bench").setExperimentName("artifacts-bench")
+                        .setCreateExperimentIfMissing(true).setName("artifacts-" + System.currentTimeMillis()).build())
+                .getRun().getId();
 
         long t0 = System.nanoTime();
         byte[] data = new byte[sizeMb * MIB];

@@ -2,7 +2,7 @@ package dev.labbook.bench;
 
 import static dev.labbook.bench.BenchArgs.fmt;
 
-import dev.labbook.api.v1.CreateRunRequest;
+import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.GetMetricHistoryResponse;
 import dev.labbook.api.v1.ListMetricsRequest;
@@ -161,9 +161,10 @@ public final class MetricsBench {
     }
 
     private String createRun(String name) {
-        return runs.withDeadlineAfter(30, TimeUnit.SECONDS).createRun(CreateRunRequest.newBuilder()
+        return runs.withDeadlineAfter(30, TimeUnit.SECONDS).openRun(OpenRunRequest.newBuilder()
                 .setProject("bench")
                 .setExperimentName("metrics-bench")
+                .setCreateExperimentIfMissing(true)
                 .setName(name)
                 .build()).getRun().getId();
     }

@@ -2,8 +2,8 @@ package dev.labbook.bench;
 
 import static dev.labbook.bench.BenchArgs.fmt;
 
+import dev.labbook.api.v1.BatchLogMetricsRequest;
 import dev.labbook.api.v1.CreateRunRequest;
-import dev.labbook.api.v1.LogMetricsRequest;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
 import dev.labbook.api.v1.Param;
@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The search benchmark client, started by {@code bench/run search}. Seeds (through the public
  * gRPC API) 10,000 runs over 10 experiments of one project, each with 20 typed params (CreateRun)
- * and 10 metric series (one LogMetrics stream per slice of runs, one batch per run), then times
+ * and 10 metric series (one BatchLogMetrics call per run), then times
  * SearchRuns over the whole project with a two-predicate filter ordered by a metric, page size
  * 100. Prints {@code name=value} lines on stdout and progress on stderr.
  */
@@ -139,9 +139,10 @@ public final class SearchBench {
             throws Exception {
         String[] ids = new String[runs];
         var experimentStub = dev.labbook.api.v1.ExperimentServiceGrpc.newBlockingStub(channel);
+        String[] experimentIds = new String[experiments];
         for (int e = 0; e < experiments; e++) {
-            experimentStub.createExperiment(dev.labbook.api.v1.CreateExperimentRequest.newBuilder().setProject(PROJECT)
-                    .setName("exp-" + e).build());
+            experimentIds[e] = experimentStub.createExperiment(dev.labbook.api.v1.CreateExperimentRequest.newBuilder()
+                    .setProject(PROJECT).setName("exp-" + e).build()).getExperiment().getId();
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -150,21 +151,18 @@ public final class SearchBench {
                 int thread = t;
                 work.add(pool.submit(() -> {
                     RunServiceGrpc.RunServiceBlockingStub stub = RunServiceGrpc.newBlockingStub(channel);
+                    MetricServiceGrpc.MetricServiceBlockingStub metricStub = MetricServiceGrpc.newBlockingStub(channel);
                     Random random = new Random(thread);
-                    List<LogMetricsRequest> batches = new ArrayList<>();
                     String writer = "search-bench-" + UUID.randomUUID();
                     for (int i = thread; i < runs; i += threads) {
                         ids[i] = stub.withDeadlineAfter(60, TimeUnit.SECONDS).createRun(CreateRunRequest.newBuilder()
-                                .setProject(PROJECT).setExperimentName("exp-" + (i % experiments))
+                                .setExperimentId(experimentIds[i % experiments])
                                 .setName("run-" + i).putTags("team", i % 2 == 0 ? "vision" : "nlp")
                                 .addAllParams(params(random, i)).build()).getRun().getId();
-                        batches.add(LogMetricsRequest.newBuilder().setBatch(metrics(random, ids[i], writer, points))
-                                .build());
-                        if (batches.size() == 250) {
-                            send(channel, batches);
-                        }
+                        // one batch per run: a unary call (a LogMetrics stream carries one run only)
+                        metricStub.withDeadlineAfter(60, TimeUnit.SECONDS).batchLogMetrics(BatchLogMetricsRequest
+                                .newBuilder().setBatch(metrics(random, ids[i], writer, points)).build());
                     }
-                    send(channel, batches);
                     return null;
                 }));
             }
@@ -206,17 +204,6 @@ public final class SearchBench {
                 Thread.sleep(1000);
             }
         }
-    }
-
-    private static void send(ManagedChannel channel, List<LogMetricsRequest> batches) throws Exception {
-        if (batches.isEmpty()) {
-            return;
-        }
-        MetricStreamer.Result r = MetricStreamer.stream(MetricServiceGrpc.newStub(channel), batches, 120_000);
-        if (r.response().getAcceptedBatches() != batches.size()) {
-            throw new IllegalStateException("accepted " + r.response().getAcceptedBatches() + " of " + batches.size());
-        }
-        batches.clear();
     }
 
     /** 20 typed params: lr log-uniform in [1e-5, 1e-1], ints, strings, a bool and doubles. */

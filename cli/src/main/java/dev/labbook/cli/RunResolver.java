@@ -1,9 +1,9 @@
 package dev.labbook.cli;
 
+import dev.labbook.sdk.ErrorReason;
 import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.NotFoundException;
 import dev.labbook.sdk.RunInfo;
-import dev.labbook.sdk.RunSearch;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -27,14 +27,14 @@ final class RunResolver {
         }
         String experiment = ref.substring(0, slash);
         String name = ref.substring(slash + 1);
-        List<RunInfo> found = client.runs().search(RunSearch.inProject(project)
-                .filter("experiment = " + quote(experiment) + " AND name = " + quote(name)).maxResults(1), "")
-                .items();
-        if (found.isEmpty()) {
-            throw new CliException("NOT_FOUND: no run '" + name + "' in experiment '" + experiment
-                    + "' of project '" + project + "'");
+        try {
+            return client.runs().getByName(project, experiment, name);
+        } catch (NotFoundException e) {
+            throw new CliException(e.reason() == ErrorReason.EXPERIMENT_NOT_FOUND
+                    ? "NOT_FOUND: no experiment '" + experiment + "' in project '" + project + "'"
+                    : "NOT_FOUND: no run '" + name + "' in experiment '" + experiment + "' of project '" + project
+                            + "'");
         }
-        return client.runs().get(found.get(0).id());
     }
 
     /** A string literal of the search language: single quotes, a quote inside doubled. */

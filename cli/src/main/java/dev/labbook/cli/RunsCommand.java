@@ -6,6 +6,7 @@ import dev.labbook.sdk.MetricSummary;
 import dev.labbook.sdk.RunDetails;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunSearch;
+import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.StatusChange;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -79,8 +80,8 @@ final class RunsCommand implements Runnable {
         @Option(names = {"-e", "--experiment"}, paramLabel = "NAME", description = "Only this experiment's runs.")
         String experiment;
 
-        @Option(names = "--status", paramLabel = "STATUS", description = "Only runs in this status: RUNNING, "
-                + "COMPLETED, FAILED or CANCELED.")
+        @Option(names = "--status", paramLabel = "STATUS", description = "Only runs in this status: QUEUED, "
+                + "RUNNING, COMPLETED, FAILED or CANCELED.")
         String status;
 
         @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50",
@@ -208,7 +209,8 @@ final class RunsCommand implements Runnable {
             fields.row("name", r.name());
             fields.row("experiment", experiment + " (" + r.experimentId() + ")");
             fields.row("status", r.status() + (r.deleted() ? " (deleted)" : ""));
-            fields.row("started", Formats.time(r.startTimeMs()));
+            fields.row("created", Formats.time(r.createTimeMs()));
+            fields.row("started", r.status() == RunStatus.QUEUED ? "(queued)" : Formats.time(r.startTimeMs()));
             fields.row("ended", Formats.time(r.endTimeMs()));
             fields.row("duration", Formats.duration(r.startTimeMs(), r.endTimeMs()));
             if (r.resumeCount() > 0) {

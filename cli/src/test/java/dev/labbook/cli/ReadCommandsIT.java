@@ -52,7 +52,7 @@ class ReadCommandsIT extends CliAgainstServer {
         new java.util.Random(1).nextBytes(bytes);
         Files.write(model, bytes);
         client.artifacts().upload(fast.id(), model, "outputs/model.bin", UploadOptions.OUTPUT, null);
-        client.runs().setStatus(fast.id(), RunStatus.COMPLETED);
+        client.runs().finish(fast.id(), RunStatus.COMPLETED);
     }
 
     /** A series rising to {@code last} in {@code n} steps. */

@@ -116,6 +116,39 @@ class RunCommandIT extends CliAgainstServer {
     }
 
     @Test
+    void resumeAndNewDecideWhatAnExistingRunNameDoes() throws Exception {
+        Cli.Result first = cli.run("run", "--target", target, "-e", "policy", "-n", "nightly", "--new", "--",
+                "python3", "-c", "print('one')");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+
+        Cli.Result taken = cli.run("run", "--target", target, "-e", "policy", "-n", "nightly", "--new", "--",
+                "python3", "-c", "open('ran', 'w').write('yes')");
+        assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(1);
+        assertThat(taken.stderr()).startsWith("labbook: error: ALREADY_EXISTS");
+        Cli.Result missing = cli.run("run", "--target", target, "-e", "policy", "-n", "other", "--resume", "--",
+                "python3", "-c", "open('ran', 'w').write('yes')");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.stderr()).startsWith("labbook: error: NOT_FOUND");
+        assertThat(work.resolve("ran")).as("refused before the script started").doesNotExist();
+
+        Cli.Result resumed = cli.run("run", "--target", target, "-e", "policy", "-n", "nightly", "--resume", "--",
+                "python3", "-c", "print('two')");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(resumed.stderr()).contains("resumed run");
+        RunInfo run = onlyRun("policy");
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.resumeCount()).isEqualTo(1);
+        assertThat(logTexts(run.id())).containsExactly("one", "two");
+
+        Cli.Result both = cli.run("run", "--target", target, "-e", "policy", "-n", "x", "--resume", "--new", "--",
+                "true");
+        assertThat(both.exitCode()).as(both.toString()).isEqualTo(2);
+        Cli.Result noName = cli.run("run", "--target", target, "-e", "policy", "--resume", "--", "true");
+        assertThat(noName.exitCode()).as(noName.toString()).isEqualTo(1);
+        assertThat(noName.stderr()).contains("--resume needs --name");
+    }
+
+    @Test
     void sigtermIsForwardedAndCancelsTheRun() throws Exception {
         script(work, "wait_signal.py");
         Cli.Running running = cli.start("run", "--target", target, "-e", "signals", "--", "python3",

@@ -68,7 +68,7 @@ class ServerRestartIT {
             server = start(db, port, work.resolve("artifacts"));
             try (LabbookClient client = LabbookClient.connect(target)) {
                 client.logs().append(runId, List.of(LogLine.of(LogLevel.INFO, "line 2")));
-                client.runs().setStatus(runId, RunStatus.COMPLETED);
+                client.runs().finish(runId, RunStatus.COMPLETED);
             }
             Cli.Result result = follow.await();
             assertThat(result.exitCode()).as(result.toString()).isZero();

@@ -7,4 +7,8 @@ public class AbortedException extends LabbookException {
     public AbortedException(String message, Throwable cause) {
         super("ABORTED", message, cause);
     }
+
+    public AbortedException(String message, Throwable cause, ErrorInfo info) {
+        super("ABORTED", message, cause, info);
+    }
 }

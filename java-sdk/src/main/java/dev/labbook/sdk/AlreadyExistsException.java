@@ -7,4 +7,8 @@ public class AlreadyExistsException extends LabbookException {
     public AlreadyExistsException(String message, Throwable cause) {
         super("ALREADY_EXISTS", message, cause);
     }
+
+    public AlreadyExistsException(String message, Throwable cause, ErrorInfo info) {
+        super("ALREADY_EXISTS", message, cause, info);
+    }
 }

@@ -71,7 +71,7 @@ public final class ArtifactsApi {
         long offset = 0;
         if (opts.uploadId() != null) {
             // a named upload may have been started by an earlier, interrupted attempt
-            UploadStatus s = status(uploadId);
+            UploadStatus s = status(runId, uploadId);
             if (s.complete) {
                 return get(runId, artifactPath);
             }
@@ -101,10 +101,14 @@ public final class ArtifactsApi {
                 if (!isResumable(e) || attempt + 1 >= TRANSFER_ATTEMPTS) {
                     throw Errors.rethrow(e);
                 }
+                if (Errors.translate(e) instanceof UploadOffsetMismatchException m && m.expectedOffset() >= 0) {
+                    offset = m.expectedOffset(); // the server said where its copy ends: continue there
+                    continue;
+                }
                 sleep(attempt, e);
                 UploadStatus s;
                 try {
-                    s = status(uploadId);
+                    s = status(runId, uploadId);
                 } catch (NotFoundException nf) {
                     s = new UploadStatus(0, false);
                 } catch (LabbookException le) {
@@ -308,15 +312,16 @@ public final class ArtifactsApi {
     public record UploadStatus(long received, boolean complete) {
     }
 
-    /** The state of an upload by its id; (0, false) when the server does not know it. */
-    public UploadStatus uploadStatus(String uploadId) {
-        return status(uploadId);
+    /** The state of an upload of the run by its id; (0, false) when the server does not know it. */
+    public UploadStatus uploadStatus(String runId, String uploadId) {
+        return status(runId, uploadId);
     }
 
-    private UploadStatus status(String uploadId) {
+    private UploadStatus status(String runId, String uploadId) {
         try {
-            GetUploadStatusResponse r = calls.idempotent(
-                    () -> stub().getUploadStatus(GetUploadStatusRequest.newBuilder().setUploadId(uploadId).build()));
+            GetUploadStatusRequest req = GetUploadStatusRequest.newBuilder().setRunId(runId).setUploadId(uploadId)
+                    .build();
+            GetUploadStatusResponse r = calls.idempotent(() -> stub().getUploadStatus(req));
             return new UploadStatus(r.getReceivedBytes(), r.getComplete());
         } catch (NotFoundException e) {
             return new UploadStatus(0, false);
@@ -355,7 +360,7 @@ public final class ArtifactsApi {
                 .setDirection(Protos.direction(opts.direction())).setMediaType(opts.mediaType()).setSizeBytes(size)
                 .setSha256(sha).setUploadId(uploadId);
         if (opts.step() != null) {
-            h.setStep(opts.step()).setHasStep(true);
+            h.setStep(opts.step());
         }
         return h;
     }
@@ -366,8 +371,9 @@ public final class ArtifactsApi {
         }
         LabbookException le = Errors.translate(e);
         String code = le.code();
-        if (code.equals("FAILED_PRECONDITION") && String.valueOf(le.getMessage()).contains("resume from offset")) {
-            return true; // the server stored more (or less) than we last heard: ask again
+        if (le instanceof UploadOffsetMismatchException || le.reason() == ErrorReason.UPLOAD_CONFLICT
+                || le.reason() == ErrorReason.UPLOAD_COMPLETE) {
+            return true; // the server stored more (or less) than we last heard: ask where it is
         }
         return code.equals("UNAVAILABLE") || code.equals("ABORTED") || code.equals("DEADLINE_EXCEEDED")
                 || code.equals("CANCELLED") || code.equals("UNKNOWN") || code.equals("INTERNAL");

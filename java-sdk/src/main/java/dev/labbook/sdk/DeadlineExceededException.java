@@ -7,4 +7,8 @@ public class DeadlineExceededException extends LabbookException {
     public DeadlineExceededException(String message, Throwable cause) {
         super("DEADLINE_EXCEEDED", message, cause);
     }
+
+    public DeadlineExceededException(String message, Throwable cause, ErrorInfo info) {
+        super("DEADLINE_EXCEEDED", message, cause, info);
+    }
 }

@@ -3,8 +3,8 @@ package dev.labbook.sdk;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
+import com.google.rpc.PreconditionFailure;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
 /** Turns gRPC failures into the SDK's typed exceptions. */
@@ -12,24 +12,34 @@ final class Errors {
     private Errors() {
     }
 
+    /** The domain of the ErrorInfo details Labbook servers send. */
+    static final String DOMAIN = "labbook.dev";
+
     static LabbookException translate(Throwable error) {
         if (error instanceof LabbookException e) {
             return e;
         }
         Status status = Status.fromThrowable(error);
         String message = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        Details d = Details.of(error);
+        ErrorInfo info = d.info;
         return switch (status.getCode()) {
-            case NOT_FOUND -> new NotFoundException(message, error);
-            case ALREADY_EXISTS -> new AlreadyExistsException(message, error);
-            case INVALID_ARGUMENT -> new InvalidArgumentException(badRequestField(error), message, error);
-            case FAILED_PRECONDITION -> new FailedPreconditionException(message, error);
-            case RESOURCE_EXHAUSTED -> new ResourceExhaustedException(message, error);
-            case UNAVAILABLE -> new UnavailableException(message, error);
-            case ABORTED -> new AbortedException(message, error);
-            case OUT_OF_RANGE -> new OutOfRangeException(message, error);
-            case DEADLINE_EXCEEDED -> new DeadlineExceededException(message, error);
-            case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(message, error);
-            default -> new LabbookException(status.getCode().name(), message, error);
+            case NOT_FOUND -> new NotFoundException(message, error, info);
+            case ALREADY_EXISTS -> new AlreadyExistsException(message, error, info);
+            case INVALID_ARGUMENT -> new InvalidArgumentException(d.field, message, error, info);
+            case FAILED_PRECONDITION -> switch (info.reason()) {
+                case ETAG_MISMATCH -> new EtagMismatchException(message, error, info);
+                case UPLOAD_OFFSET_MISMATCH -> new UploadOffsetMismatchException(message, error, info, d.expectedOffset);
+                case INVALID_STATUS_TRANSITION -> new InvalidStatusTransitionException(message, error, info);
+                default -> new FailedPreconditionException(message, error, info);
+            };
+            case RESOURCE_EXHAUSTED -> new ResourceExhaustedException(message, error, info);
+            case UNAVAILABLE -> new UnavailableException(message, error, info);
+            case ABORTED -> new AbortedException(message, error, info);
+            case OUT_OF_RANGE -> new OutOfRangeException(message, error, info);
+            case DEADLINE_EXCEEDED -> new DeadlineExceededException(message, error, info);
+            case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(message, error, info);
+            default -> new LabbookException(status.getCode().name(), message, error, info);
         };
     }
 
@@ -86,24 +96,65 @@ final class Errors {
         }
     }
 
-    private static String badRequestField(Throwable error) {
-        com.google.rpc.Status status = error instanceof StatusRuntimeException sre ? StatusProto.fromThrowable(sre)
-                : StatusProto.fromThrowable(error);
-        if (status == null) {
-            return "";
-        }
-        for (Any detail : status.getDetailsList()) {
-            if (detail.is(BadRequest.class)) {
+    /** What the status details of a failed call say: ErrorInfo, the BadRequest field, an expected offset. */
+    private static final class Details {
+        ErrorInfo info = ErrorInfo.NONE;
+        String field = "";
+        long expectedOffset = -1;
+
+        static Details of(Throwable error) {
+            Details d = new Details();
+            com.google.rpc.Status status = StatusProto.fromThrowable(error);
+            if (status == null) {
+                return d;
+            }
+            for (Any detail : status.getDetailsList()) {
                 try {
-                    BadRequest br = detail.unpack(BadRequest.class);
-                    if (br.getFieldViolationsCount() > 0) {
-                        return br.getFieldViolations(0).getField();
+                    if (detail.is(com.google.rpc.ErrorInfo.class)) {
+                        com.google.rpc.ErrorInfo ei = detail.unpack(com.google.rpc.ErrorInfo.class);
+                        // another domain's reasons (a proxy's) are not ours to interpret
+                        ErrorReason reason = DOMAIN.equals(ei.getDomain()) ? ErrorReason.of(ei.getReason())
+                                : ErrorReason.UNKNOWN;
+                        d.info = new ErrorInfo(reason, ei.getMetadataMap());
+                    } else if (detail.is(BadRequest.class)) {
+                        BadRequest br = detail.unpack(BadRequest.class);
+                        if (br.getFieldViolationsCount() > 0) {
+                            d.field = br.getFieldViolations(0).getField();
+                        }
+                    } else if (detail.is(PreconditionFailure.class)) {
+                        for (PreconditionFailure.Violation v : detail.unpack(PreconditionFailure.class)
+                                .getViolationsList()) {
+                            // subject "offset=<n>" (or "offset" with the number in the description)
+                            if (v.getSubject().startsWith("offset") && d.expectedOffset < 0) {
+                                d.expectedOffset = firstNumber(v.getSubject().startsWith("offset=")
+                                        ? v.getSubject() : v.getDescription());
+                            }
+                        }
                     }
                 } catch (InvalidProtocolBufferException e) {
-                    return "";
+                    // a malformed detail is ignored; the status code still says what happened
                 }
             }
+            if (d.field.isEmpty()) {
+                d.field = d.info.metadata().getOrDefault("field", "");
+            }
+            String expected = d.info.metadata().get("expected_offset");
+            if (expected != null) {
+                d.expectedOffset = firstNumber(expected);
+            }
+            return d;
         }
-        return "";
+
+        private static long firstNumber(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(text);
+            if (!m.find()) {
+                return -1;
+            }
+            try {
+                return Long.parseLong(m.group());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
     }
 }

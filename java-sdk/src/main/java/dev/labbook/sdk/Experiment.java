@@ -38,10 +38,23 @@ public final class Experiment {
                 .withSource(SourceInfo.detect()));
     }
 
-    /** Opens or resumes with everything a {@link NewRun} can say (tags, parent, description...). */
+    /**
+     * Opens the run of this name as {@code resume} says: {@link Resume#NEVER} fails with
+     * {@link AlreadyExistsException} when the name is taken (a rerun must not extend old series),
+     * {@link Resume#MUST} with {@link NotFoundException} when it is not.
+     */
+    public Run startRun(String runName, Resume resume) {
+        return labbook.startRun(NewRun.in(name).withProject(project).withName(runName).withResume(resume)
+                .withSource(SourceInfo.detect()));
+    }
+
+    /**
+     * Opens or resumes with everything a {@link NewRun} can say (tags, parent, description,
+     * resume policy...); its experiment is this one.
+     */
     public Run startRun(NewRun spec) {
         return labbook.startRun(new NewRun(project, name, "", spec.name(), spec.description(), spec.tags(),
-                spec.parentRunId(), spec.source(), spec.params()));
+                spec.parentRunId(), spec.source(), spec.params(), spec.resume(), spec.createExperimentIfMissing()));
     }
 
     /**

@@ -1,15 +1,21 @@
 package dev.labbook.sdk;
 
+import com.google.protobuf.FieldMask;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.ExperimentServiceGrpc;
 import dev.labbook.api.v1.ExperimentServiceGrpc.ExperimentServiceBlockingStub;
 import dev.labbook.api.v1.GetExperimentRequest;
 import dev.labbook.api.v1.ListExperimentsRequest;
 import dev.labbook.api.v1.ListExperimentsResponse;
+import dev.labbook.api.v1.SetExperimentTagsRequest;
+import dev.labbook.api.v1.UpdateExperimentRequest;
+import dev.labbook.api.v1.UpdateExperimentResponse;
 import io.grpc.Channel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** Experiment calls of {@link LabbookClient}. */
@@ -43,7 +49,7 @@ public final class ExperimentsApi {
     }
 
     public ExperimentInfo get(String id) {
-        GetExperimentRequest req = GetExperimentRequest.newBuilder().setId(id).build();
+        GetExperimentRequest req = GetExperimentRequest.newBuilder().setExperimentId(id).build();
         return Protos.experiment(calls.idempotent(() -> stub().getExperiment(req)).getExperiment());
     }
 
@@ -72,6 +78,49 @@ public final class ExperimentsApi {
             token = page.nextPageToken();
         } while (!token.isEmpty());
         return out;
+    }
+
+    /**
+     * Changes the non-null fields of {@code changes} (tags given there replace all tags). With a
+     * non-empty {@code etag} (from {@link ExperimentInfo#etag()}) only if the experiment has not
+     * changed since: otherwise {@link EtagMismatchException}. A conditional update is not retried
+     * (a retry after a lost answer would see its own change as a conflict).
+     */
+    public ExperimentInfo update(String experimentId, ExperimentUpdate changes, String etag) {
+        UpdateExperimentRequest.Builder req = UpdateExperimentRequest.newBuilder().setExperimentId(experimentId)
+                .setEtag(nz(etag));
+        FieldMask.Builder mask = FieldMask.newBuilder();
+        if (changes.name() != null) {
+            req.setName(changes.name());
+            mask.addPaths("name");
+        }
+        if (changes.description() != null) {
+            req.setDescription(changes.description());
+            mask.addPaths("description");
+        }
+        if (changes.folder() != null) {
+            req.setFolder(changes.folder());
+            mask.addPaths("folder");
+        }
+        if (changes.tags() != null) {
+            req.putAllTags(changes.tags());
+            mask.addPaths("tags");
+        }
+        if (mask.getPathsCount() == 0) {
+            throw new IllegalArgumentException("nothing to update: give a name, description, folder or tags");
+        }
+        UpdateExperimentRequest built = req.setUpdateMask(mask).build();
+        UpdateExperimentResponse resp = nz(etag).isEmpty() ? calls.idempotent(() -> stub().updateExperiment(built))
+                : calls.once(() -> stub().updateExperiment(built));
+        return Protos.experiment(resp.getExperiment());
+    }
+
+    /** Merges tags into the experiment's and removes {@code removeKeys}; returns all tags after. */
+    public Map<String, String> setTags(String experimentId, Map<String, String> tags, Collection<String> removeKeys) {
+        SetExperimentTagsRequest req = SetExperimentTagsRequest.newBuilder().setExperimentId(experimentId)
+                .putAllTags(tags == null ? Map.of() : tags)
+                .addAllRemoveKeys(removeKeys == null ? List.of() : removeKeys).build();
+        return new TreeMap<>(calls.idempotent(() -> stub().setExperimentTags(req)).getExperiment().getTagsMap());
     }
 
     static String nz(String s) {

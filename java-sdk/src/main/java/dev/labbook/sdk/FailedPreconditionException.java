@@ -7,4 +7,8 @@ public class FailedPreconditionException extends LabbookException {
     public FailedPreconditionException(String message, Throwable cause) {
         super("FAILED_PRECONDITION", message, cause);
     }
+
+    public FailedPreconditionException(String message, Throwable cause, ErrorInfo info) {
+        super("FAILED_PRECONDITION", message, cause, info);
+    }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Synchronous, thread-safe, typed client of a Labbook server: one channel, grouped calls
- * ({@link #experiments()}, {@link #runs()}, {@link #metrics()}, {@link #tables()}, {@link #logs()},
+ * ({@link #projects()}, {@link #experiments()}, {@link #runs()}, {@link #metrics()}, {@link #tables()}, {@link #logs()},
  * {@link #artifacts()}). Failures are {@link LabbookException}s; idempotent calls are retried on
  * UNAVAILABLE and ABORTED with jittered exponential backoff ({@link ClientOptions}). Close it when
  * done. For logging from training code use {@link Labbook} and {@link Run} instead, which never
@@ -19,6 +19,7 @@ public final class LabbookClient implements AutoCloseable {
     private final Target target;
     private final ManagedChannel channel;
     private final ClientOptions options;
+    private final ProjectsApi projects;
     private final ExperimentsApi experiments;
     private final RunsApi runs;
     private final MetricsApi metrics;
@@ -31,11 +32,12 @@ public final class LabbookClient implements AutoCloseable {
         this.channel = channel;
         this.options = options;
         Calls calls = new Calls(options);
+        this.projects = new ProjectsApi(channel, calls);
         this.experiments = new ExperimentsApi(channel, calls);
-        this.runs = new RunsApi(channel, calls);
+        this.runs = new RunsApi(channel, calls, experiments);
         this.metrics = new MetricsApi(channel, calls);
-        this.tables = new TablesApi(channel, calls);
-        this.logs = new LogsApi(channel, calls);
+        this.tables = new TablesApi(channel, calls, metrics);
+        this.logs = new LogsApi(channel, calls, metrics);
         this.artifacts = new ArtifactsApi(channel, calls);
     }
 
@@ -72,6 +74,10 @@ public final class LabbookClient implements AutoCloseable {
     /** The underlying channel, for callers that need a raw stub. */
     public ManagedChannel channel() {
         return channel;
+    }
+
+    public ProjectsApi projects() {
+        return projects;
     }
 
     public ExperimentsApi experiments() {

@@ -1,7 +1,7 @@
 package dev.labbook.sdk;
 
-import dev.labbook.api.v1.AppendLogsRequest;
-import dev.labbook.api.v1.AppendLogsResponse;
+import dev.labbook.api.v1.AppendLogLinesRequest;
+import dev.labbook.api.v1.AppendLogLinesResponse;
 import dev.labbook.api.v1.LogServiceGrpc;
 import dev.labbook.api.v1.ReadLogsRequest;
 import dev.labbook.api.v1.ReadLogsResponse;
@@ -16,47 +16,85 @@ import java.util.concurrent.TimeUnit;
 
 /** Text log calls of {@link LabbookClient}. */
 public final class LogsApi {
-    /** Lines per AppendLogs message (the server's limit is 10,000). */
+    /** Lines per AppendLogLines call (the server's limit is 10,000). */
     static final int LINES_PER_MESSAGE = 1000;
-    /** Text per message, well under the default 16 MiB message limit. */
+    /** Text per call, well under the default 16 MiB message limit. */
     static final int BYTES_PER_MESSAGE = 4 * 1024 * 1024;
 
     private final Channel channel;
     private final Calls calls;
+    private final MetricsApi metrics;
 
-    LogsApi(Channel channel, Calls calls) {
+    LogsApi(Channel channel, Calls calls, MetricsApi metrics) {
         this.channel = channel;
         this.calls = calls;
+        this.metrics = metrics;
     }
 
     /**
-     * Appends lines in order over one AppendLogs stream and returns how many the server stored.
-     * Not retried: the server does not deduplicate log lines.
+     * Appends lines in order and returns how many the server stored. Safe to retry inside: the
+     * calls carry a writer id made for this append and a sequence each, so a call resent after
+     * a lost answer is stored once. For a stream of appends to one run, prepare them from one
+     * {@link AppendWriter} instead ({@link #prepare}).
      */
     public long append(String runId, List<LogLine> lines) {
-        long timeout = calls.options().callTimeout().toMillis();
-        ClientStream<AppendLogsRequest, AppendLogsResponse> stream = ClientStream
-                .open(LogServiceGrpc.newStub(channel)::appendLogs);
-        try {
-            AppendLogsRequest.Builder msg = AppendLogsRequest.newBuilder().setRunId(runId);
-            int bytes = 0;
-            for (LogLine line : lines) {
-                if (msg.getLinesCount() >= LINES_PER_MESSAGE || bytes + line.text().length() * 3 > BYTES_PER_MESSAGE) {
-                    stream.send(msg.build(), timeout);
-                    msg = AppendLogsRequest.newBuilder().setRunId(runId);
-                    bytes = 0;
-                }
-                msg.addLines(Protos.line(line));
-                bytes += line.text().length() * 3;
-            }
-            if (msg.getLinesCount() > 0 || lines.isEmpty()) {
-                stream.send(msg.build(), timeout);
-            }
-            return stream.finish(timeout).getAcceptedLines();
-        } catch (RuntimeException e) {
-            stream.cancel("append failed");
-            throw Errors.translate(e);
+        PendingAppend append = prepare(runId, new AppendWriter("logs"), lines);
+        append.send();
+        return append.answerSum();
+    }
+
+    /**
+     * The calls that append these lines in order (up to {@value #LINES_PER_MESSAGE} lines and
+     * about 4 MiB each) with the writer's next sequences; nothing is sent until
+     * {@link PendingAppend#send()}, which may be repeated after a failure.
+     */
+    public PendingAppend prepare(String runId, AppendWriter writer, List<LogLine> lines) {
+        List<PendingAppend.Call> parts = new ArrayList<>();
+        for (List<LogLine> message : messages(lines)) {
+            parts.add((writerId, sequence) -> append(runId, writerId, sequence, message).count());
         }
+        return new PendingAppend(metrics::writerState, runId, writer, parts);
+    }
+
+    /**
+     * One AppendLogLines call: the lines (at most {@value #LINES_PER_MESSAGE}, a few MiB) under
+     * a writer id and sequence (see {@link AppendWriter}); empty writer id and sequence 0 mean
+     * no de-duplication. With a writer id the call is retried on UNAVAILABLE/ABORTED, since the
+     * server stores a sequence once.
+     */
+    public AppendResult append(String runId, String writerId, long sequence, List<LogLine> lines) {
+        AppendLogLinesRequest.Builder req = AppendLogLinesRequest.newBuilder().setRunId(runId)
+                .setWriterId(writerId == null ? "" : writerId).setSequence(sequence);
+        lines.forEach(l -> req.addLines(Protos.line(l)));
+        AppendLogLinesRequest built = req.build();
+        AppendLogLinesResponse resp = built.getWriterId().isEmpty() ? calls.once(() -> stub().appendLogLines(built))
+                : calls.idempotent(() -> stub().appendLogLines(built));
+        return new AppendResult(resp.getAcceptedLines(), resp.getDuplicate());
+    }
+
+    /** The lines cut into messages of at most {@value #LINES_PER_MESSAGE} lines and about 4 MiB of text. */
+    static List<List<LogLine>> messages(List<LogLine> lines) {
+        List<List<LogLine>> out = new ArrayList<>();
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            long b = (long) lines.get(i).text().length() * 3; // an upper bound of its UTF-8 size
+            if (i > from && (i - from >= LINES_PER_MESSAGE || bytes + b > BYTES_PER_MESSAGE)) {
+                out.add(lines.subList(from, i));
+                from = i;
+                bytes = 0;
+            }
+            bytes += b;
+        }
+        if (from < lines.size()) {
+            out.add(lines.subList(from, lines.size()));
+        }
+        return out;
+    }
+
+    private LogServiceGrpc.LogServiceBlockingStub stub() {
+        return LogServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(calls.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Lines from {@code startOffset}, at most {@code limit} (0 = all), at {@code minLevel} or above (null = all). */

@@ -4,12 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What to open with {@link RunsApi#open}: a run by name in an experiment (given by id, or by
- * project + name, created when missing). Opening a name that exists resumes that run. Build with
+ * What to open with {@link RunsApi#open} (or create with {@link RunsApi#create}): a run by name in
+ * an experiment given by id, or by project + name. Opening a name that exists resumes that run as
+ * {@link #resume()} allows (default {@link Resume#ALLOW}); an experiment given by name is created
+ * when missing unless {@link #withCreateExperimentIfMissing} says otherwise. Build with
  * {@link #in(String)} / {@link #inExperimentId(String)} and the {@code with...} methods.
  */
 public record NewRun(String project, String experimentName, String experimentId, String name, String description,
-        Map<String, String> tags, String parentRunId, SourceInfo source, Map<String, Object> params) {
+        Map<String, String> tags, String parentRunId, SourceInfo source, Map<String, Object> params, Resume resume,
+        boolean createExperimentIfMissing) {
 
     public NewRun {
         project = project == null ? "" : project;
@@ -21,44 +24,63 @@ public record NewRun(String project, String experimentName, String experimentId,
         parentRunId = parentRunId == null ? "" : parentRunId;
         source = source == null ? SourceInfo.EMPTY : source;
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        resume = resume == null ? Resume.ALLOW : resume;
     }
 
-    /** A run in the experiment of this name in the {@code default} project. */
+    /** A run in the experiment of this name in the {@code default} project (created when missing). */
     public static NewRun in(String experimentName) {
-        return new NewRun("", experimentName, "", "", "", null, "", null, null);
+        return new NewRun("", experimentName, "", "", "", null, "", null, null, Resume.ALLOW, true);
     }
 
     public static NewRun inExperimentId(String experimentId) {
-        return new NewRun("", "", experimentId, "", "", null, "", null, null);
+        return new NewRun("", "", experimentId, "", "", null, "", null, null, Resume.ALLOW, true);
     }
 
     public NewRun withProject(String p) {
-        return new NewRun(p, experimentName, experimentId, name, description, tags, parentRunId, source, params);
+        return new NewRun(p, experimentName, experimentId, name, description, tags, parentRunId, source, params,
+                resume, createExperimentIfMissing);
     }
 
-    /** The run name; empty lets the server make one ({@code run-<12 hex>}). */
+    /** The run name; empty lets the server make one ({@code run-<12 hex>}), which always creates a run. */
     public NewRun withName(String n) {
-        return new NewRun(project, experimentName, experimentId, n, description, tags, parentRunId, source, params);
+        return new NewRun(project, experimentName, experimentId, n, description, tags, parentRunId, source, params,
+                resume, createExperimentIfMissing);
     }
 
     public NewRun withDescription(String d) {
-        return new NewRun(project, experimentName, experimentId, name, d, tags, parentRunId, source, params);
+        return new NewRun(project, experimentName, experimentId, name, d, tags, parentRunId, source, params, resume,
+                createExperimentIfMissing);
     }
 
     public NewRun withTags(Map<String, String> t) {
-        return new NewRun(project, experimentName, experimentId, name, description, t, parentRunId, source, params);
+        return new NewRun(project, experimentName, experimentId, name, description, t, parentRunId, source, params,
+                resume, createExperimentIfMissing);
     }
 
     public NewRun withParent(String runId) {
-        return new NewRun(project, experimentName, experimentId, name, description, tags, runId, source, params);
+        return new NewRun(project, experimentName, experimentId, name, description, tags, runId, source, params,
+                resume, createExperimentIfMissing);
     }
 
     public NewRun withSource(SourceInfo s) {
-        return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, s, params);
+        return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, s, params,
+                resume, createExperimentIfMissing);
     }
 
     public NewRun withParams(Map<String, ?> p) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source,
-                new LinkedHashMap<>(p));
+                new LinkedHashMap<>(p), resume, createExperimentIfMissing);
+    }
+
+    /** Whether an existing run of the name may be resumed ({@link Resume#ALLOW}), must be, or must not be. */
+    public NewRun withResume(Resume r) {
+        return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source, params,
+                r, createExperimentIfMissing);
+    }
+
+    /** False: an experiment named but missing fails with {@link NotFoundException} instead of being created. */
+    public NewRun withCreateExperimentIfMissing(boolean create) {
+        return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source, params,
+                resume, create);
     }
 }

@@ -7,4 +7,8 @@ public class NotFoundException extends LabbookException {
     public NotFoundException(String message, Throwable cause) {
         super("NOT_FOUND", message, cause);
     }
+
+    public NotFoundException(String message, Throwable cause, ErrorInfo info) {
+        super("NOT_FOUND", message, cause, info);
+    }
 }

@@ -11,8 +11,8 @@ final class OnlineSink implements RunSink {
     private final MetricSender metrics;
     private final OpQueue calls;
     private final long statusWaitMillis;
-    /** Row count of each table after this run's last confirmed append (used by the sender thread only). */
-    private final Map<String, Long> tableRows = new java.util.HashMap<>();
+    /** The writer of this run's table rows: its own id, apart from the metric and log writers. */
+    private final AppendWriter rowWriter = new AppendWriter("rows");
 
     OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.runId = runId;
@@ -67,18 +67,15 @@ final class OnlineSink implements RunSink {
     }
 
     /**
-     * Appends rows in calls of at most {@link TablesApi#MAX_ROWS_PER_CALL}, remembering which
-     * calls the server confirmed, so a retry resends only the rest. A call whose answer was lost
-     * may still have been stored: before resending it, the table's row count is compared with the
-     * count before the call (the server does not deduplicate rows): equal to it plus the call's rows
-     * means the call was stored. Another writer appending to the same table of the run at that
-     * moment can fool the check.
+     * Appends rows as one append of this run's row writer (calls of at most
+     * {@link TablesApi#MAX_ROWS_PER_CALL} rows, each with its sequence): a retry resends only the
+     * calls the server did not confirm, and the server skips any it had committed before the
+     * answer was lost, so no row is stored twice.
      */
     private final class RowsOp implements OpQueue.Op {
         private final String table;
         private final List<Map<String, ?>> rows;
-        private int sent;
-        private boolean unconfirmed; // the call for rows [sent, ...) may have reached the server
+        private PendingAppend append;
 
         RowsOp(String table, List<Map<String, ?>> rows) {
             this.table = table;
@@ -87,27 +84,10 @@ final class OnlineSink implements RunSink {
 
         @Override
         public void run(LabbookClient c) {
-            do {
-                int end = Math.min(rows.size(), sent + TablesApi.MAX_ROWS_PER_CALL);
-                if (unconfirmed) {
-                    long before = tableRows.get(table);
-                    long now = c.tables().rowCount(runId, table);
-                    unconfirmed = false;
-                    tableRows.put(table, now);
-                    if (now == before + (end - sent)) {
-                        sent = end; // the lost answer was a success
-                        continue;
-                    }
-                }
-                if (!tableRows.containsKey(table)) {
-                    tableRows.put(table, c.tables().rowCount(runId, table)); // once per table and run
-                }
-                unconfirmed = true;
-                long after = c.tables().append(runId, table, rows.subList(sent, end));
-                unconfirmed = false;
-                tableRows.put(table, after);
-                sent = end;
-            } while (sent < rows.size());
+            if (append == null) {
+                append = c.tables().prepare(runId, rowWriter, table, rows);
+            }
+            append.send();
         }
 
         @Override
@@ -141,7 +121,11 @@ final class OnlineSink implements RunSink {
     public void status(RunStatus status) {
         submit("status " + status, c -> {
             metrics.awaitDelivered(statusWaitMillis);
-            c.runs().setStatus(runId, status);
+            if (status == RunStatus.CANCELED) {
+                c.runs().cancel(runId);
+            } else {
+                c.runs().finish(runId, status);
+            }
         });
     }
 

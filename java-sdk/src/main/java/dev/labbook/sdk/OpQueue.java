@@ -18,8 +18,6 @@ import java.util.logging.Logger;
  */
 final class OpQueue {
     private static final Logger LOG = Logger.getLogger(OpQueue.class.getName());
-    /** Log lines per AppendLogs call made from the queue: one message, so a retried call resends at most that. */
-    private static final int LOG_LINES_PER_OP = LogsApi.LINES_PER_MESSAGE;
     /** Attempts of a call that fails with an unexpected code before it is skipped. */
     static final int FAULT_ATTEMPTS = 5;
 
@@ -34,6 +32,8 @@ final class OpQueue {
     private final Backoff backoff;
     private final ArrayDeque<Op> queue = new ArrayDeque<>();
     private final ArrayDeque<LogLine> logLines = new ArrayDeque<>();
+    /** The writer of this run's log lines: its own id, so their sequences are apart from metrics and rows. */
+    private final AppendWriter logWriter = new AppendWriter("logs");
     private boolean logOpQueued;
     private boolean running;
     private volatile boolean stopped;
@@ -56,7 +56,7 @@ final class OpQueue {
 
     /**
      * Log lines are batched: one queued op sends every line logged until it runs (in calls of up
-     * to {@value #LOG_LINES_PER_OP} lines), so no line is sent after a call submitted after it.
+     * to {@value LogsApi#LINES_PER_MESSAGE} lines), so no line is sent after a call submitted after it.
      */
     synchronized void log(LogLine line) {
         logLines.add(line);
@@ -67,25 +67,26 @@ final class OpQueue {
         }
     }
 
+    /**
+     * Sends the lines waiting when it first runs, as one append of this queue's log writer: a
+     * retry resends only the calls not confirmed, under their sequences, so no line is stored twice.
+     */
     private final class LogOp implements Op {
-        private List<LogLine> lines;
-        private int sent; // lines of {@code lines} the server confirmed
+        private PendingAppend append;
 
         @Override
         public void run(LabbookClient c) {
-            if (lines == null) {
+            if (append == null) {
                 // take every waiting line now: lines logged later get an op after what was submitted meanwhile
+                List<LogLine> lines;
                 synchronized (OpQueue.this) {
                     lines = new ArrayList<>(logLines);
                     logLines.clear();
                     logOpQueued = false;
                 }
+                append = c.logs().prepare(runId, logWriter, lines);
             }
-            while (sent < lines.size()) {
-                int end = Math.min(lines.size(), sent + LOG_LINES_PER_OP);
-                c.logs().append(runId, lines.subList(sent, end));
-                sent = end;
-            }
+            append.send();
         }
 
         @Override

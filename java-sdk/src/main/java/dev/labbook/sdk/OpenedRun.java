@@ -1,5 +1,5 @@
 package dev.labbook.sdk;
 
-/** Result of create-or-resume: the run and whether it existed already. */
-public record OpenedRun(RunInfo run, boolean resumed) {
+/** Result of opening a run by name: the run, whether it existed already, and whether its experiment was created now. */
+public record OpenedRun(RunInfo run, boolean resumed, boolean experimentCreated) {
 }

@@ -7,4 +7,8 @@ public class OutOfRangeException extends LabbookException {
     public OutOfRangeException(String message, Throwable cause) {
         super("OUT_OF_RANGE", message, cause);
     }
+
+    public OutOfRangeException(String message, Throwable cause, ErrorInfo info) {
+        super("OUT_OF_RANGE", message, cause, info);
+    }
 }

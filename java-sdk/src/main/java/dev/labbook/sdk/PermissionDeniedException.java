@@ -7,4 +7,8 @@ public class PermissionDeniedException extends LabbookException {
     public PermissionDeniedException(String message, Throwable cause) {
         super("PERMISSION_DENIED", message, cause);
     }
+
+    public PermissionDeniedException(String message, Throwable cause, ErrorInfo info) {
+        super("PERMISSION_DENIED", message, cause, info);
+    }
 }

@@ -18,7 +18,11 @@ final class Protos {
 
     static ExperimentInfo experiment(dev.labbook.api.v1.Experiment e) {
         return new ExperimentInfo(e.getId(), e.getProject(), e.getName(), e.getDescription(), e.getFolder(),
-                e.getTagsMap(), e.getCreateTimeMs(), e.getUpdateTimeMs(), e.getDeleted());
+                e.getTagsMap(), e.getCreateTimeMs(), e.getUpdateTimeMs(), e.getDeleted(), e.getEtag(), e.getCreator());
+    }
+
+    static ProjectInfo project(dev.labbook.api.v1.Project p) {
+        return new ProjectInfo(p.getName(), p.getExperimentCount(), p.getCreateTimeMs(), p.getUpdateTimeMs());
     }
 
     static RunStatus status(dev.labbook.api.v1.RunStatus s) {
@@ -27,6 +31,7 @@ final class Protos {
             case RUN_STATUS_FAILED -> RunStatus.FAILED;
             case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
             case RUN_STATUS_RUNNING -> RunStatus.RUNNING;
+            case RUN_STATUS_QUEUED -> RunStatus.QUEUED;
             default -> null;
         };
     }
@@ -37,6 +42,7 @@ final class Protos {
             case COMPLETED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_COMPLETED;
             case FAILED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_FAILED;
             case CANCELED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CANCELED;
+            case QUEUED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_QUEUED;
         };
     }
 
@@ -55,7 +61,7 @@ final class Protos {
         return new RunInfo(r.getId(), r.getExperimentId(), r.getName(), status(r.getStatus()), r.getStartTimeMs(),
                 r.getEndTimeMs(), r.getDescription(), Collections.unmodifiableMap(new TreeMap<>(r.getTagsMap())),
                 r.getParentRunId(), source, Collections.unmodifiableMap(params), r.getResumeCount(),
-                List.copyOf(metrics), r.getDeleted());
+                List.copyOf(metrics), r.getDeleted(), r.getCreateTimeMs(), r.getEtag(), r.getCreator());
     }
 
     static MetricSummary summary(dev.labbook.api.v1.MetricSummary m) {
@@ -117,6 +123,16 @@ final class Protos {
         return c.getKindCase() == TableCell.KindCase.NUMBER_VALUE ? (Object) c.getNumberValue() : c.getStringValue();
     }
 
+    static Table.Column column(dev.labbook.api.v1.TableColumn c) {
+        return new Table.Column(c.getName(), c.getType() == dev.labbook.api.v1.ColumnType.COLUMN_TYPE_NUMBER);
+    }
+
+    static TableInfo table(dev.labbook.api.v1.TableInfo t) {
+        List<Table.Column> columns = new ArrayList<>(t.getColumnsCount());
+        t.getColumnsList().forEach(c -> columns.add(column(c)));
+        return new TableInfo(t.getName(), t.getRowCount(), columns);
+    }
+
     static dev.labbook.api.v1.Direction direction(Direction d) {
         return d == Direction.INPUT ? dev.labbook.api.v1.Direction.DIRECTION_INPUT
                 : dev.labbook.api.v1.Direction.DIRECTION_OUTPUT;
@@ -126,7 +142,7 @@ final class Protos {
         return new Artifact(a.getRunId(), a.getPath(),
                 a.getDirection() == dev.labbook.api.v1.Direction.DIRECTION_INPUT ? Direction.INPUT : Direction.OUTPUT,
                 a.getKind() == ArtifactKind.ARTIFACT_KIND_REFERENCE, a.getSizeBytes(), a.getSha256(),
-                a.getMediaType(), a.getHasStep() ? a.getStep() : null, a.getUri(), a.getCreateTimeMs());
+                a.getMediaType(), a.hasStep() ? a.getStep() : null, a.getUri(), a.getCreateTimeMs());
     }
 
     static dev.labbook.api.v1.LogLevel level(LogLevel l) {

@@ -7,4 +7,8 @@ public class ResourceExhaustedException extends LabbookException {
     public ResourceExhaustedException(String message, Throwable cause) {
         super("RESOURCE_EXHAUSTED", message, cause);
     }
+
+    public ResourceExhaustedException(String message, Throwable cause, ErrorInfo info) {
+        super("RESOURCE_EXHAUSTED", message, cause, info);
+    }
 }

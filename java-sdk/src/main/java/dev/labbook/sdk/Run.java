@@ -556,7 +556,8 @@ public final class Run implements AutoCloseable {
         for (MetricSummary m : c.metrics().list(id)) {
             out.put(m.key(), m.lastValue());
         }
-        for (String table : c.tables().list(id)) {
+        for (TableInfo info : c.tables().list(id)) {
+            String table = info.name();
             Table t = c.tables().get(id, table);
             if (t.columns().size() == 1 && t.columns().get(0).name().equals("value")) {
                 out.put(table, t.column("value"));

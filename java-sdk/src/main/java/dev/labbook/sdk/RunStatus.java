@@ -1,10 +1,15 @@
 package dev.labbook.sdk;
 
-/** Status of a run. A run starts RUNNING; the other three are final until it is resumed. */
+/**
+ * Status of a run: QUEUED (created, not started: a submitted job waiting) → RUNNING → one of the
+ * final statuses COMPLETED, FAILED, CANCELED. A final run becomes RUNNING again only by being
+ * resumed.
+ */
 public enum RunStatus {
-    RUNNING, COMPLETED, FAILED, CANCELED;
+    RUNNING, COMPLETED, FAILED, CANCELED, QUEUED;
 
+    /** COMPLETED, FAILED or CANCELED. */
     public boolean isFinal() {
-        return this != RUNNING;
+        return this == COMPLETED || this == FAILED || this == CANCELED;
     }
 }

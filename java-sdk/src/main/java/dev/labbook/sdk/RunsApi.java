@@ -2,10 +2,12 @@ package dev.labbook.sdk;
 
 import static dev.labbook.sdk.ExperimentsApi.nz;
 
+import com.google.protobuf.FieldMask;
+import dev.labbook.api.v1.CancelRunRequest;
 import dev.labbook.api.v1.CompareRunsRequest;
 import dev.labbook.api.v1.CompareRunsResponse;
 import dev.labbook.api.v1.CreateRunRequest;
-import dev.labbook.api.v1.CreateRunResponse;
+import dev.labbook.api.v1.FinishRunRequest;
 import dev.labbook.api.v1.GetRunRequest;
 import dev.labbook.api.v1.GetRunResponse;
 import dev.labbook.api.v1.LifecycleFilter;
@@ -13,7 +15,10 @@ import dev.labbook.api.v1.ListRunsRequest;
 import dev.labbook.api.v1.ListRunsResponse;
 import dev.labbook.api.v1.LogParamsRequest;
 import dev.labbook.api.v1.MetricComparison;
+import dev.labbook.api.v1.OpenRunRequest;
+import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.ParamComparison;
+import dev.labbook.api.v1.ResumePolicy;
 import dev.labbook.api.v1.ResumeRunRequest;
 import dev.labbook.api.v1.RunServiceGrpc;
 import dev.labbook.api.v1.RunServiceGrpc.RunServiceBlockingStub;
@@ -21,23 +26,28 @@ import dev.labbook.api.v1.RunView;
 import dev.labbook.api.v1.SearchRunsRequest;
 import dev.labbook.api.v1.SearchRunsResponse;
 import dev.labbook.api.v1.SetRunTagsRequest;
+import dev.labbook.api.v1.StartRunRequest;
 import dev.labbook.api.v1.UpdateRunRequest;
+import dev.labbook.api.v1.UpdateRunResponse;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** Run calls of {@link LabbookClient}. */
 public final class RunsApi {
     private final Channel channel;
     private final Calls calls;
+    private final ExperimentsApi experiments;
 
-    RunsApi(Channel channel, Calls calls) {
+    RunsApi(Channel channel, Calls calls, ExperimentsApi experiments) {
         this.channel = channel;
         this.calls = calls;
+        this.experiments = experiments;
     }
 
     private RunServiceBlockingStub stub() {
@@ -46,18 +56,54 @@ public final class RunsApi {
     }
 
     /**
-     * Creates the run, or resumes the existing run of that name in the experiment (the experiment
-     * is created when named and missing). Retried on UNAVAILABLE/ABORTED only when a name is given,
-     * since only then is a second attempt the same run.
+     * Opens a run by name for logging ({@code OpenRun}): creates it, or resumes the existing run
+     * of that name as {@link NewRun#resume()} allows; an experiment given by name is created when
+     * missing if {@link NewRun#createExperimentIfMissing()}. Retried on UNAVAILABLE/ABORTED only
+     * when a name is given and resuming is allowed, since only then is a second attempt the same
+     * run (with {@link Resume#NEVER} a retry would find the run its first attempt created).
      */
     public OpenedRun open(NewRun spec) {
-        CreateRunRequest req = CreateRunRequest.newBuilder().setProject(spec.project())
-                .setExperimentName(spec.experimentName()).setExperimentId(spec.experimentId()).setName(spec.name())
+        OpenRunRequest req = OpenRunRequest.newBuilder().setProject(spec.project())
+                .setExperimentName(spec.experimentName()).setExperimentId(spec.experimentId())
+                .setCreateExperimentIfMissing(spec.createExperimentIfMissing() && spec.experimentId().isEmpty())
+                .setName(spec.name()).setResume(resumePolicy(spec.resume())).setDescription(spec.description())
+                .putAllTags(spec.tags()).setParentRunId(spec.parentRunId()).setSource(Protos.source(spec.source()))
+                .addAllParams(Protos.params(spec.params())).build();
+        boolean retrySafe = !spec.name().isEmpty() && spec.resume() != Resume.NEVER;
+        OpenRunResponse resp = retrySafe ? calls.idempotent(() -> stub().openRun(req))
+                : calls.once(() -> stub().openRun(req));
+        return new OpenedRun(Protos.run(resp.getRun()), resp.getResumed(), resp.getExperimentCreated());
+    }
+
+    /**
+     * Creates a run ({@code CreateRun}); never resumes one: a taken name fails with
+     * {@link AlreadyExistsException}. {@code queued}: the run waits in QUEUED (no start time)
+     * until {@link #start} or an {@link #open} of its name starts it, as a submitted job does. An
+     * experiment given by name is looked up (created when missing if the spec says so); the
+     * spec's resume policy does not apply. A request id makes the call safe to retry.
+     */
+    public RunInfo create(NewRun spec, boolean queued) {
+        String experimentId = spec.experimentId();
+        if (experimentId.isEmpty()) {
+            experimentId = (spec.createExperimentIfMissing()
+                    ? experiments.getOrCreate(spec.project(), spec.experimentName())
+                    : experiments.getByName(spec.project(), spec.experimentName())).id();
+        }
+        CreateRunRequest req = CreateRunRequest.newBuilder().setExperimentId(experimentId).setName(spec.name())
                 .setDescription(spec.description()).putAllTags(spec.tags()).setParentRunId(spec.parentRunId())
-                .setSource(Protos.source(spec.source())).addAllParams(Protos.params(spec.params())).build();
-        CreateRunResponse resp = spec.name().isEmpty() ? calls.once(() -> stub().createRun(req))
-                : calls.idempotent(() -> stub().createRun(req));
-        return new OpenedRun(Protos.run(resp.getRun()), resp.getResumed());
+                .setSource(Protos.source(spec.source())).addAllParams(Protos.params(spec.params()))
+                .setInitialStatus(queued ? dev.labbook.api.v1.RunStatus.RUN_STATUS_QUEUED
+                        : dev.labbook.api.v1.RunStatus.RUN_STATUS_RUNNING)
+                .setRequestId(UUID.randomUUID().toString()).build();
+        return Protos.run(calls.idempotent(() -> stub().createRun(req)).getRun());
+    }
+
+    private static ResumePolicy resumePolicy(Resume r) {
+        return switch (r) {
+            case ALLOW -> ResumePolicy.RESUME_POLICY_ALLOW;
+            case NEVER -> ResumePolicy.RESUME_POLICY_NEVER;
+            case MUST -> ResumePolicy.RESUME_POLICY_MUST;
+        };
     }
 
     public RunInfo get(String runId) {
@@ -66,7 +112,25 @@ public final class RunsApi {
 
     /** The run with its status history. */
     public RunDetails details(String runId) {
-        GetRunRequest req = GetRunRequest.newBuilder().setRunId(runId).build();
+        return details(GetRunRequest.newBuilder().setRunId(runId).build());
+    }
+
+    /**
+     * The run of that name (compared without case) in the experiment {@code project/experimentName};
+     * {@link NotFoundException} with reason RUN_NOT_FOUND or EXPERIMENT_NOT_FOUND when either is
+     * missing. Soft-deleted runs are found too. Never creates anything.
+     */
+    public RunInfo getByName(String project, String experimentName, String runName) {
+        return details(GetRunRequest.newBuilder().setProject(nz(project)).setExperimentName(experimentName)
+                .setRunName(runName).build()).run();
+    }
+
+    /** The run of that name in the experiment with this id; see {@link #getByName}. */
+    public RunInfo getInExperiment(String experimentId, String runName) {
+        return details(GetRunRequest.newBuilder().setExperimentId(experimentId).setRunName(runName).build()).run();
+    }
+
+    private RunDetails details(GetRunRequest req) {
         GetRunResponse resp = calls.idempotent(() -> stub().getRun(req));
         List<StatusChange> history = new ArrayList<>();
         resp.getStatusHistoryList().forEach(c -> history.add(new StatusChange(Protos.status(c.getFromStatus()),
@@ -136,27 +200,76 @@ public final class RunsApi {
                 List.copyOf(differingMetrics), List.copyOf(resp.getDifferingTagKeysList()));
     }
 
-    /** Sets the status; a final status also sets the end time (server clock). */
-    public RunInfo setStatus(String runId, RunStatus status) {
-        UpdateRunRequest req = UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
-                .setStatus(Protos.status(status)).build();
-        return Protos.run(calls.idempotent(() -> stub().updateRun(req)).getRun());
+    /** Starts a QUEUED run (RUNNING, start time now); a RUNNING run is returned unchanged. */
+    public RunInfo start(String runId) {
+        StartRunRequest req = StartRunRequest.newBuilder().setRunId(runId).build();
+        return Protos.run(calls.idempotent(() -> stub().startRun(req)).getRun());
     }
 
-    /** Sets a final status with an explicit end time (offline runs synced later). */
-    public RunInfo setStatus(String runId, RunStatus status, long endTimeMs) {
-        UpdateRunRequest req = UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("status")
-                .addUpdateFields("end_time_ms").setStatus(Protos.status(status)).setEndTimeMs(endTimeMs).build();
-        return Protos.run(calls.idempotent(() -> stub().updateRun(req)).getRun());
+    /**
+     * Finishes a run as COMPLETED or FAILED, ending now (server clock). Finishing again with the
+     * same status is a no-op; another final status, or COMPLETED while QUEUED, fails with
+     * {@link InvalidStatusTransitionException}.
+     */
+    public RunInfo finish(String runId, RunStatus status) {
+        return finish(FinishRunRequest.newBuilder().setRunId(runId).setStatus(finalStatus(status)).build());
+    }
+
+    /** Finishes with an explicit end time (offline runs synced later); not before the run's start. */
+    public RunInfo finish(String runId, RunStatus status, long endTimeMs) {
+        return finish(FinishRunRequest.newBuilder().setRunId(runId).setStatus(finalStatus(status))
+                .setEndTimeMs(endTimeMs).build());
+    }
+
+    private RunInfo finish(FinishRunRequest req) {
+        return Protos.run(calls.idempotent(() -> stub().finishRun(req)).getRun());
+    }
+
+    private static dev.labbook.api.v1.RunStatus finalStatus(RunStatus status) {
+        if (status != RunStatus.COMPLETED && status != RunStatus.FAILED) {
+            throw new IllegalArgumentException("a run finishes COMPLETED or FAILED, not " + status
+                    + " (use cancel() or resume())");
+        }
+        return Protos.status(status);
+    }
+
+    /** Cancels a QUEUED or RUNNING run (CANCELED, end time now); canceling a CANCELED run is a no-op. */
+    public RunInfo cancel(String runId) {
+        CancelRunRequest req = CancelRunRequest.newBuilder().setRunId(runId).build();
+        return Protos.run(calls.idempotent(() -> stub().cancelRun(req)).getRun());
+    }
+
+    /**
+     * Changes the run's name and/or description (the non-null fields of {@code changes}). With
+     * a non-empty {@code etag} (from {@link RunInfo#etag()}) only if the run has not changed since:
+     * otherwise {@link EtagMismatchException}. A conditional update is not retried (a retry after
+     * a lost answer would see its own change as a conflict).
+     */
+    public RunInfo update(String runId, RunUpdate changes, String etag) {
+        UpdateRunRequest.Builder req = UpdateRunRequest.newBuilder().setRunId(runId).setEtag(nz(etag));
+        FieldMask.Builder mask = FieldMask.newBuilder();
+        if (changes.name() != null) {
+            req.setName(changes.name());
+            mask.addPaths("name");
+        }
+        if (changes.description() != null) {
+            req.setDescription(changes.description());
+            mask.addPaths("description");
+        }
+        if (mask.getPathsCount() == 0) {
+            throw new IllegalArgumentException("nothing to update: give a name or a description");
+        }
+        UpdateRunRequest built = req.setUpdateMask(mask).build();
+        UpdateRunResponse resp = nz(etag).isEmpty() ? calls.idempotent(() -> stub().updateRun(built))
+                : calls.once(() -> stub().updateRun(built));
+        return Protos.run(resp.getRun());
     }
 
     public RunInfo setDescription(String runId, String description) {
-        UpdateRunRequest req = UpdateRunRequest.newBuilder().setRunId(runId).addUpdateFields("description")
-                .setDescription(nz(description)).build();
-        return Protos.run(calls.idempotent(() -> stub().updateRun(req)).getRun());
+        return update(runId, RunUpdate.description(nz(description)), "");
     }
 
-    /** Resumes a finished run (RUNNING again). */
+    /** Resumes a finished run (RUNNING again); a QUEUED one is started. */
     public RunInfo resume(String runId) {
         ResumeRunRequest req = ResumeRunRequest.newBuilder().setRunId(runId).build();
         return Protos.run(calls.idempotent(() -> stub().resumeRun(req)).getRun());

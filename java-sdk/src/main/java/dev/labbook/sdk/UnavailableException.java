@@ -7,4 +7,8 @@ public class UnavailableException extends LabbookException {
     public UnavailableException(String message, Throwable cause) {
         super("UNAVAILABLE", message, cause);
     }
+
+    public UnavailableException(String message, Throwable cause, ErrorInfo info) {
+        super("UNAVAILABLE", message, cause, info);
+    }
 }

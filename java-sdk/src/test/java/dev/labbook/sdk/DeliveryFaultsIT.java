@@ -146,7 +146,7 @@ class DeliveryFaultsIT {
         assertThat(direct.metrics().history(runId, "x").size()).isEqualTo(25);
         List<String> ok = proxy.outcomes().stream().filter(o -> o.code() == Status.Code.OK)
                 .map(FaultProxy.Outcome::method).toList();
-        assertThat(ok.lastIndexOf("LogMetrics")).isLessThan(ok.lastIndexOf("UpdateRun"));
+        assertThat(ok.lastIndexOf("LogMetrics")).isLessThan(ok.lastIndexOf("FinishRun"));
     }
 
     @Test
@@ -163,7 +163,7 @@ class DeliveryFaultsIT {
         assertThat(direct.logs().count(runId)).isEqualTo(lines);
         List<String> ok = proxy.outcomes().stream().filter(o -> o.code() == Status.Code.OK)
                 .map(FaultProxy.Outcome::method).toList();
-        assertThat(ok.lastIndexOf("AppendLogs")).isLessThan(ok.lastIndexOf("UpdateRun"));
+        assertThat(ok.lastIndexOf("AppendLogLines")).isLessThan(ok.lastIndexOf("FinishRun"));
     }
 
     @Test
@@ -179,8 +179,56 @@ class DeliveryFaultsIT {
             run.logTable("per_epoch", Map.of("epoch", List.of(2, 3), "acc", List.of(0.6, 0.7)));
             assertThat(run.flush(20_000)).isTrue();
         }
-        assertThat(proxy.outcomes()).filteredOn(o -> o.method().equals("AppendTableRows")).hasSize(2);
+        // each call whose answer was lost was resent under its sequence and acknowledged as a duplicate
+        assertThat(proxy.outcomes()).filteredOn(o -> o.method().equals("AppendTableRows")).hasSize(4);
         assertThat(direct.tables().get(runId, "per_epoch").column("epoch")).containsExactly(1.0, 2.0, 3.0);
+    }
+
+    @Test
+    void rowsWhoseAnswersStayLostAreSkippedByTheWriterStateOnceTheServerAnswersAgain() {
+        int rows = 2 * TablesApi.MAX_ROWS_PER_CALL + 5_000; // three calls
+        List<Integer> epochs = java.util.stream.IntStream.range(0, rows).boxed().toList();
+        String runId;
+        try (Labbook lb = Labbook.connect(proxy.target(), options());
+                Run run = lb.experiment("faults").startRun("rows-state")) {
+            runId = run.id();
+            // the first call is stored, but its answer is lost on every attempt of the client's retry
+            proxy.loseAnswerOfNext("AppendTableRows", attempts());
+            run.logTable("big", Map.of("epoch", epochs));
+            assertThat(run.flush(30_000)).isTrue();
+        }
+        assertThat(proxy.outcomes()).filteredOn(o -> o.method().equals("GetWriterState")).isNotEmpty();
+        // the committed first call is not sent again after GetWriterState: attempts + the two others
+        assertThat(proxy.outcomes()).filteredOn(o -> o.method().equals("AppendTableRows"))
+                .hasSize(attempts() + 2);
+        Table t = direct.tables().get(runId, "big");
+        assertThat(t.rows()).hasSize(rows);
+        assertThat(t.column("epoch").get(rows - 1)).isEqualTo((double) (rows - 1));
+    }
+
+    @Test
+    void logLinesWhoseAnswerWasLostAreNotStoredTwice() {
+        String runId;
+        int lines = 2_500; // three calls
+        try (Labbook lb = Labbook.connect(proxy.target(), options());
+                Run run = lb.experiment("faults").startRun("lost-lines")) {
+            runId = run.id();
+            proxy.loseAnswerOfNext("AppendLogLines", attempts() + 1);
+            for (int i = 0; i < lines; i++) {
+                run.log("line " + i);
+            }
+            assertThat(run.flush(30_000)).isTrue();
+        }
+        List<LogLine> stored = direct.logs().read(runId, 0, 0, null);
+        assertThat(stored).hasSize(lines);
+        for (int i = 0; i < lines; i++) {
+            assertThat(stored.get(i).text()).isEqualTo("line " + i);
+        }
+    }
+
+    /** Attempts of one call inside the client before the run's queue retries it later. */
+    private int attempts() {
+        return options().client().maxAttempts();
     }
 
     private static List<Path> batchFiles(Path spool) throws IOException {

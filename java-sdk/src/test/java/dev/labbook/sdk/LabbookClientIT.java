@@ -77,7 +77,7 @@ class LabbookClientIT {
         assertThat(run.params()).containsEntry("lr", 0.1).containsEntry("epochs", 10L).containsEntry("opt", "adam")
                 .containsEntry("amp", true);
 
-        client.runs().setStatus(run.id(), RunStatus.COMPLETED);
+        client.runs().finish(run.id(), RunStatus.COMPLETED);
         OpenedRun again = client.runs().open(NewRun.in("mnist").withName("lr-0.1"));
         assertThat(again.resumed()).isTrue();
         assertThat(again.run().id()).isEqualTo(run.id());
@@ -91,7 +91,8 @@ class LabbookClientIT {
         assertThat(client.runs().get(run.id()).params()).containsEntry("lr", 0.2);
 
         RunInfo other = client.runs().open(NewRun.in("mnist").withName("lr-0.5").withParams(Map.of("lr", 0.5))).run();
-        client.metrics().send(List.of(batch(run.id(), "w", 1, "acc", 0.9), batch(other.id(), "w", 1, "acc", 0.7)));
+        client.metrics().send(List.of(batch(run.id(), "w", 1, "acc", 0.9))); // one run per stream
+        client.metrics().send(List.of(batch(other.id(), "w", 1, "acc", 0.7)));
         List<RunInfo> found = client.runs().searchAll(RunSearch.inProject("default").filter("params.lr < 0.3")
                 .orderBy("metrics.acc DESC"));
         assertThat(found).extracting(RunInfo::id).containsExactly(run.id());
@@ -124,7 +125,7 @@ class LabbookClientIT {
             while (seen.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            client.runs().setStatus(runId, RunStatus.COMPLETED);
+            client.runs().finish(runId, RunStatus.COMPLETED);
             t.join(20_000);
             assertThat(t.isAlive()).isFalse();
         }
@@ -151,7 +152,8 @@ class LabbookClientIT {
         MetricSeries all = client.metrics().history(runId, "loss");
         assertThat(all.size()).isEqualTo(10_000);
         assertThat(all.steps()[9999]).isEqualTo(9999);
-        assertThat(client.metrics().history(runId, "loss", 10, 19).size()).isEqualTo(10);
+        assertThat(client.metrics().history(runId, "loss", 10L, 19L).size()).isEqualTo(10);
+        assertThat(client.metrics().history(runId, "loss", 9990L, null).size()).isEqualTo(10);
         MetricSeries down = client.metrics().downsampled(runId, "loss", 100);
         assertThat(down.downsampled()).isTrue();
         assertThat(down.size()).isLessThanOrEqualTo(100);
@@ -170,7 +172,11 @@ class LabbookClientIT {
         assertThat(t.columnMap()).containsEntry("class", List.of("cat", "dog"))
                 .containsEntry("precision", List.of(0.91, 0.88));
         assertThat(t.columns()).contains(new Table.Column("precision", true), new Table.Column("class", false));
-        assertThat(client.tables().list(runId)).containsExactly("per_class");
+        List<TableInfo> tables = client.tables().list(runId);
+        assertThat(tables).extracting(TableInfo::name, TableInfo::rowCount).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("per_class", 2L));
+        assertThat(tables.get(0).columns()).containsExactlyInAnyOrder(new Table.Column("class", false),
+                new Table.Column("precision", true));
         assertThat(client.tables().rowCount(runId, "per_class")).isEqualTo(2);
     }
 
@@ -192,7 +198,7 @@ class LabbookClientIT {
                 Thread.sleep(20);
             }
             assertThat(seen).containsExactly("two", "three");
-            client.runs().setStatus(runId, RunStatus.COMPLETED);
+            client.runs().finish(runId, RunStatus.COMPLETED);
             follower.join(20_000);
             assertThat(follower.isAlive()).isFalse();
         }
@@ -294,21 +300,175 @@ class LabbookClientIT {
                     }
                 })).hasMessage("simulated crash");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.artifacts().uploadStatus(uploadId).received() < 8L * 1024 * 1024
+        while (client.artifacts().uploadStatus(runId, uploadId).received() < 8L * 1024 * 1024
                 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(client.artifacts().uploadStatus(uploadId).complete()).isFalse();
+        assertThat(client.artifacts().uploadStatus(runId, uploadId).complete()).isFalse();
         List<Long> seen = new CopyOnWriteArrayList<>();
         Artifact a = client.artifacts().upload(runId, file, "big.bin", UploadOptions.OUTPUT.withUploadId(uploadId),
                 (d, total) -> seen.add(d));
         assertThat(a.sizeBytes()).isEqualTo(data.length);
         assertThat(a.sha256()).isEqualTo(Hashing.sha256(file));
         assertThat(seen.get(0)).as("resumed, not restarted").isGreaterThanOrEqualTo(8L * 1024 * 1024);
-        assertThat(client.artifacts().uploadStatus(uploadId).complete()).isTrue();
+        assertThat(client.artifacts().uploadStatus(runId, uploadId).complete()).isTrue();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         client.artifacts().download(runId, "big.bin", out, 0, null);
         assertThat(out.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void runLifecycleQueuedStartedFinishedAndRefusedTransitionsCarryTheirReason() {
+        ExperimentInfo e = client.experiments().getOrCreate("", "lifecycle");
+        RunInfo queued = client.runs().create(NewRun.inExperimentId(e.id()).withName("job-1"), true);
+        assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(queued.startTimeMs()).isZero();
+        assertThat(queued.createTimeMs()).isPositive();
+        assertThatThrownBy(() -> client.runs().finish(queued.id(), RunStatus.COMPLETED))
+                .isInstanceOfSatisfying(InvalidStatusTransitionException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.INVALID_STATUS_TRANSITION));
+        RunInfo running = client.runs().start(queued.id());
+        assertThat(running.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(running.startTimeMs()).isPositive();
+        assertThat(client.runs().start(queued.id()).status()).isEqualTo(RunStatus.RUNNING); // idempotent
+        RunInfo done = client.runs().finish(queued.id(), RunStatus.COMPLETED);
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.endTimeMs()).isPositive();
+        assertThat(client.runs().finish(queued.id(), RunStatus.COMPLETED).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThatThrownBy(() -> client.runs().cancel(queued.id()))
+                .isInstanceOfSatisfying(InvalidStatusTransitionException.class,
+                        x -> assertThat(x.runStatus()).isEqualTo(RunStatus.COMPLETED));
+        assertThatThrownBy(() -> client.runs().finish(queued.id(), RunStatus.CANCELED))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        RunInfo other = client.runs().create(NewRun.inExperimentId(e.id()).withName("job-2"), false);
+        assertThat(other.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(client.runs().cancel(other.id()).status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(client.runs().resume(other.id()).status()).isEqualTo(RunStatus.RUNNING);
+        assertThatThrownBy(() -> client.runs().create(NewRun.inExperimentId(e.id()).withName("JOB-1"), false))
+                .isInstanceOfSatisfying(AlreadyExistsException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.RUN_ALREADY_EXISTS));
+    }
+
+    @Test
+    void openRunFollowsItsResumePolicyAndExperimentCreation() {
+        assertThatThrownBy(() -> client.runs().open(NewRun.in("not-there").withName("r")
+                .withCreateExperimentIfMissing(false)))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.EXPERIMENT_NOT_FOUND));
+        OpenedRun first = client.runs().open(NewRun.in("policies").withName("r").withResume(Resume.NEVER));
+        assertThat(first.experimentCreated()).isTrue();
+        assertThat(first.resumed()).isFalse();
+        assertThatThrownBy(() -> client.runs().open(NewRun.in("policies").withName("r").withResume(Resume.NEVER)))
+                .isInstanceOfSatisfying(AlreadyExistsException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.RUN_ALREADY_EXISTS));
+        assertThatThrownBy(() -> client.runs().open(NewRun.in("policies").withName("s").withResume(Resume.MUST)))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.RUN_NOT_FOUND));
+        OpenedRun again = client.runs().open(NewRun.in("policies").withName("r").withResume(Resume.MUST));
+        assertThat(again.resumed()).isTrue();
+        assertThat(again.experimentCreated()).isFalse();
+        assertThat(again.run().id()).isEqualTo(first.run().id());
+
+        assertThat(client.runs().getByName("", "POLICIES", "R").id()).isEqualTo(first.run().id());
+        assertThat(client.runs().getInExperiment(first.run().experimentId(), "r").id()).isEqualTo(first.run().id());
+        assertThatThrownBy(() -> client.runs().getByName("", "policies", "nope"))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.RUN_NOT_FOUND));
+    }
+
+    @Test
+    void updatesByFieldMaskRefuseAStaleEtag() {
+        RunInfo run = client.runs().open(NewRun.in("etag").withName("before")).run();
+        assertThat(run.etag()).isNotEmpty();
+        RunInfo renamed = client.runs().update(run.id(), RunUpdate.name("after").withDescription("d"), run.etag());
+        assertThat(renamed.name()).isEqualTo("after");
+        assertThat(renamed.description()).isEqualTo("d");
+        assertThat(renamed.etag()).isNotEqualTo(run.etag());
+        assertThatThrownBy(() -> client.runs().update(run.id(), RunUpdate.description("lost"), run.etag()))
+                .isInstanceOfSatisfying(EtagMismatchException.class,
+                        x -> assertThat(x.reason()).isEqualTo(ErrorReason.ETAG_MISMATCH));
+        assertThat(client.runs().get(run.id()).description()).isEqualTo("d");
+        assertThat(client.runs().update(run.id(), RunUpdate.description("no etag"), "").description())
+                .isEqualTo("no etag");
+
+        ExperimentInfo e = client.experiments().get(run.experimentId());
+        ExperimentInfo changed = client.experiments().update(e.id(), ExperimentUpdate.description("about")
+                .withFolder("/a/b"), e.etag());
+        assertThat(changed.description()).isEqualTo("about");
+        assertThat(changed.folder()).isEqualTo("/a/b");
+        assertThatThrownBy(() -> client.experiments().update(e.id(), ExperimentUpdate.name("x"), e.etag()))
+                .isInstanceOf(EtagMismatchException.class);
+        assertThat(client.experiments().setTags(e.id(), Map.of("a", "1", "b", "2"), List.of())).containsOnlyKeys("a", "b");
+        assertThat(client.experiments().setTags(e.id(), Map.of("c", "3"), List.of("a"))).containsOnlyKeys("b", "c");
+    }
+
+    @Test
+    void projectsListAndGet() {
+        client.experiments().create("vision", "resnet", "", "", Map.of());
+        client.experiments().create("vision", "vit", "", "", Map.of());
+        assertThat(client.projects().listAll()).extracting(ProjectInfo::name).contains("default", "vision");
+        assertThat(client.projects().get("vision").experimentCount()).isEqualTo(2);
+        assertThat(client.projects().get("").name()).isEqualTo("default");
+        assertThatThrownBy(() -> client.projects().get("nothing-here")).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void metricKeysArePagedAndManySeriesReadInOneCall() {
+        List<String> runIds = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            String runId = client.runs().open(NewRun.in("paging").withName("r" + r)).run().id();
+            runIds.add(runId);
+            List<MetricBatch> batches = new ArrayList<>();
+            for (int from = 0; from < 2500; from += 1000) { // at most 1000 keys per batch
+                MetricBatch.Builder b = MetricBatch.newBuilder().setRunId(runId).setWriterId("w")
+                        .setSequence(batches.size() + 1);
+                for (int k = from; k < Math.min(2500, from + 1000); k++) {
+                    b.addKeys(String.format("k/%04d", k));
+                    for (int step = 0; step < 3; step++) {
+                        b.addKeyIndex(k - from).addStep(step).addTimestampMs(1).addValue(r * 10 + step);
+                    }
+                }
+                batches.add(b.build());
+            }
+            client.metrics().send(batches);
+        }
+        String run0 = runIds.get(0);
+        Page<MetricSummary> page = client.metrics().list(run0, "", 1000, "");
+        assertThat(page.items()).hasSize(1000);
+        assertThat(page.hasNext()).isTrue();
+        assertThat(client.metrics().list(run0)).hasSize(2500);
+        assertThat(client.metrics().list(run0, "k/24")).hasSize(100);
+
+        Map<String, Map<String, MetricSeries>> many = client.metrics().batchHistory(runIds,
+                List.of("k/0000", "k/0001", "missing"), 100, 1L, null);
+        assertThat(many.keySet()).containsExactlyElementsOf(runIds);
+        assertThat(many.get(runIds.get(2))).containsOnlyKeys("k/0000", "k/0001");
+        MetricSeries s = many.get(runIds.get(2)).get("k/0001");
+        assertThat(s.steps()).containsExactly(1, 2);
+        assertThat(s.values()).containsExactly(21, 22);
+    }
+
+    @Test
+    void sequencedAppendsOfLinesAndRowsAreStoredOnce() {
+        String runId = client.runs().open(NewRun.in("dedup").withName("r")).run().id();
+        List<LogLine> lines = List.of(LogLine.of(LogLevel.INFO, "a"), LogLine.of(LogLevel.INFO, "b"));
+        assertThat(client.logs().append(runId, "logs-1", 1, lines)).isEqualTo(new AppendResult(2, false));
+        assertThat(client.logs().append(runId, "logs-1", 1, lines).duplicate()).isTrue();
+        assertThat(client.logs().read(runId, 0, 0, null)).extracting(LogLine::text).containsExactly("a", "b");
+
+        List<Map<String, Object>> rows = List.of(Map.of("x", 1), Map.of("x", 2));
+        assertThat(client.tables().append(runId, "rows-1", 1, "t", rows)).isEqualTo(new AppendResult(2, false));
+        AppendResult again = client.tables().append(runId, "rows-1", 1, "t", rows);
+        assertThat(again.duplicate()).isTrue();
+        assertThat(client.tables().rowCount(runId, "t")).isEqualTo(2);
+        assertThat(client.metrics().writerState(runId, "rows-1")).isEqualTo(1);
+
+        AppendWriter writer = new AppendWriter("rows");
+        PendingAppend p = client.tables().prepare(runId, writer, "t", List.of(Map.of("x", 3)));
+        p.send();
+        p.send(); // a repeat of a confirmed append sends nothing
+        assertThat(client.tables().get(runId, "t").column("x")).containsExactly(1.0, 2.0, 3.0);
     }
 
     private static MetricBatch batch(String runId, String writer, long seq, String key, double value) {

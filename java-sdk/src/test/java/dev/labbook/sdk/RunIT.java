@@ -168,6 +168,23 @@ class RunIT {
     }
 
     @Test
+    void theResumePolicyDecidesWhatAnExistingNameDoes() {
+        try (Run first = labbook.experiment("policy").startRun("nightly", Resume.NEVER)) {
+            first.logMetric("loss", 1);
+        }
+        assertThatThrownBy(() -> labbook.experiment("policy").startRun("nightly", Resume.NEVER))
+                .isInstanceOfSatisfying(AlreadyExistsException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.RUN_ALREADY_EXISTS));
+        assertThatThrownBy(() -> labbook.experiment("policy").startRun("other", Resume.MUST))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.RUN_NOT_FOUND));
+        try (Run again = labbook.experiment("policy").startRun("nightly", Resume.MUST)) {
+            again.logMetric("loss", 2);
+        }
+        assertThat(labbook.experiment("policy").runs()).hasSize(1);
+    }
+
+    @Test
     void resumingContinuesAutomaticSteps() {
         try (Run run = labbook.experiment("e").startRun("again")) {
             run.logMetric("loss", 1);

@@ -77,14 +77,14 @@ class ScriptModeIT {
     @Test
     void withoutARunNameOpeningTheRunIsStillRetried(TestServer server) throws Exception {
         try (FaultProxy proxy = new FaultProxy(server.target())) {
-            proxy.failNext("CreateRun", io.grpc.Status.UNAVAILABLE.withDescription("restarting"), 2);
+            proxy.failNext("OpenRun", io.grpc.Status.UNAVAILABLE.withDescription("restarting"), 2);
             String runId;
             try (Run run = Run.getContext(Map.of("LABBOOK_TRACKING_URI", "grpc://" + proxy.target(),
                     "LABBOOK_EXPERIMENT", "script", "LABBOOK_SPOOL_DIR", tmp.resolve("spool").toString()))) {
                 runId = run.id();
                 assertThat(run.name()).matches("run-[0-9a-f]{12}");
             }
-            assertThat(proxy.faultsLeft("CreateRun")).isZero();
+            assertThat(proxy.faultsLeft("OpenRun")).isZero();
             assertThat(client.runs().get(runId).status()).isEqualTo(RunStatus.COMPLETED);
         }
     }

@@ -18,13 +18,25 @@ import java.util.function.Predicate;
  * unreachable (a transient error: restart, outage) the batch at the head is retried with backoff
  * up to {@link #MAX_BACKOFF_MS}, so output survives a server restart; after the script ends,
  * {@link #drain} bounds the wait. A batch refused for good is retried once, then dropped with one
- * warning on stderr. The terminal copy of the output is never affected.
+ * warning on stderr. A retried batch is the same delivery (see {@link LogWriter}), so a batch
+ * whose answer was lost is not stored twice. The terminal copy of the output is never affected.
  */
 public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
-    /** Sends one batch to the run's log; throws when it was not stored. */
+    /** Makes a batch of lines ready to go to the run's log. */
     @FunctionalInterface
     public interface LogWriter {
-        void append(List<CapturedLine> lines) throws Exception;
+        /**
+         * The delivery of one batch: the shipper calls it, and again after a failure, until it
+         * returns. Repeating it must not store a line twice (the launcher's gives each batch a
+         * writer sequence once, here, so a resent batch is recognized by the server).
+         */
+        Delivery prepare(List<CapturedLine> lines);
+    }
+
+    /** Sends one prepared batch; throws when it was not stored. */
+    @FunctionalInterface
+    public interface Delivery {
+        void send() throws Exception;
     }
 
     static final int MAX_BATCH = 1000;
@@ -99,9 +111,10 @@ public final class LogShipper implements Consumer<CapturedLine>, AutoCloseable {
     private void send(List<CapturedLine> batch) throws InterruptedException {
         long backoffMs = 200;
         int refusals = 0;
+        Delivery delivery = writer.prepare(List.copyOf(batch));
         while (true) {
             try {
-                writer.append(List.copyOf(batch));
+                delivery.send();
                 synchronized (this) {
                     sent += batch.size();
                 }

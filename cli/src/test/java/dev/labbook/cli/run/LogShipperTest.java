@@ -31,7 +31,7 @@ class LogShipperTest {
     void deliversEveryLineInOrderAcrossAnOutage() throws Exception {
         List<String> stored = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
-        LogShipper shipper = new LogShipper(batch -> {
+        LogShipper shipper = new LogShipper(batch -> () -> {
             if (calls.incrementAndGet() <= 3) {
                 throw new Outage();
             }
@@ -50,9 +50,27 @@ class LogShipperTest {
     }
 
     @Test
+    void aRetriedBatchIsTheSameDeliveryNotANewOne() throws Exception {
+        AtomicInteger prepared = new AtomicInteger();
+        AtomicInteger sends = new AtomicInteger();
+        LogShipper shipper = new LogShipper(batch -> {
+            prepared.incrementAndGet(); // where the launcher gives the batch its writer sequence
+            return () -> {
+                if (sends.incrementAndGet() <= 2) {
+                    throw new Outage(); // e.g. an answer lost after the server stored the batch
+                }
+            };
+        }, e -> e instanceof Outage, warningStream);
+        shipper.accept(line(1));
+        assertThat(shipper.drain(20_000)).isEqualTo(1);
+        assertThat(prepared).hasValue(1);
+        assertThat(sends).hasValue(3);
+    }
+
+    @Test
     void aRefusedBatchIsDroppedAfterOneRetryAndCounted() throws Exception {
         List<String> stored = new CopyOnWriteArrayList<>();
-        LogShipper shipper = new LogShipper(batch -> {
+        LogShipper shipper = new LogShipper(batch -> () -> {
             if (batch.get(0).text().equals("bad")) {
                 throw new IllegalArgumentException("INVALID_ARGUMENT: lines[0].text");
             }
@@ -70,7 +88,7 @@ class LogShipperTest {
 
     @Test
     void anOutageThatOutlastsTheDrainLosesOnlyWhatWasNotSent() throws Exception {
-        LogShipper shipper = new LogShipper(batch -> {
+        LogShipper shipper = new LogShipper(batch -> () -> {
             throw new Outage();
         }, e -> e instanceof Outage, warningStream);
         shipper.accept(line(1));
@@ -86,7 +104,7 @@ class LogShipperTest {
         // answering an interrupt as the SDK's does (the call is canceled).
         List<String> stored = new CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch appending = new java.util.concurrent.CountDownLatch(1);
-        LogShipper shipper = new LogShipper(batch -> {
+        LogShipper shipper = new LogShipper(batch -> () -> {
             appending.countDown();
             Thread.sleep(30_000);
             batch.forEach(l -> stored.add(l.text()));
@@ -106,7 +124,7 @@ class LogShipperTest {
     void anInterruptedDrainStopsAtOnceAndStillCountsWhatWasNotStored() throws Exception {
         // labbook run got a signal after the script ended: the drain is cut short.
         java.util.concurrent.CountDownLatch appending = new java.util.concurrent.CountDownLatch(1);
-        LogShipper shipper = new LogShipper(batch -> {
+        LogShipper shipper = new LogShipper(batch -> () -> {
             appending.countDown();
             Thread.sleep(30_000);
         }, e -> false, warningStream);

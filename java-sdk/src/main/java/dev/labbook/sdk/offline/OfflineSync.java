@@ -183,12 +183,14 @@ public final class OfflineSync {
         }
         if (status.isFinal() && now.status() != status) {
             long end = run.has("end_time_ms") ? run.get("end_time_ms").getAsLong() : 0;
-            if (end > 0) {
+            if (status == RunStatus.CANCELED) {
+                client.runs().cancel(runId); // CancelRun takes no end time: the server's clock is used
+            } else if (end > 0) {
                 // the API cannot set a start time: the server run started when it was first
                 // synced, and an end time may not precede it
-                client.runs().setStatus(runId, status, Math.max(end, now.startTimeMs()));
+                client.runs().finish(runId, status, Math.max(end, now.startTimeMs()));
             } else {
-                client.runs().setStatus(runId, status);
+                client.runs().finish(runId, status);
             }
         }
         writeSyncJson(dir, runId);

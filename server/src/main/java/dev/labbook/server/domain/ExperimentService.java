@@ -29,7 +29,11 @@ public final class ExperimentService {
     }
 
     /** The outcome of a create: the experiment, and whether this call made it. */
-    public record Created(Experiment experiment, boolean created) {
+    public record Created(ExperimentWithActivity experiment, boolean created) {
+    }
+
+    /** The experiment OpenRun runs in, and whether the open created it. */
+    record OpenedExperiment(Experiment experiment, boolean created) {
     }
 
     public Created create(NewExperiment request, boolean returnExisting) {
@@ -45,7 +49,7 @@ public final class ExperimentService {
                     null, FIRST_REVISION, "");
             Experiment existing = insertOrFind(experiments, fresh);
             if (existing == fresh) {
-                return new Created(fresh, true);
+                return new Created(new ExperimentWithActivity(fresh, RunActivity.NONE), true);
             }
             if (existing.deleted()) {
                 throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, "experiment '" + existing.name() + "' exists in project '" + project
@@ -55,7 +59,7 @@ public final class ExperimentService {
                 throw new AlreadyExistsException(ErrorReason.EXPERIMENT_ALREADY_EXISTS, 
                         "experiment '" + existing.name() + "' already exists in project '" + project + "'");
             }
-            return new Created(existing, false);
+            return new Created(withActivity(experiments, existing), false);
         });
     }
 
@@ -63,14 +67,14 @@ public final class ExperimentService {
      * Used by OpenRun with create_experiment_if_missing: the experiment of that name, created
      * when missing (within the caller's transaction, so a failed open creates nothing).
      */
-    Created openByName(ExperimentRepository experiments, String project, String name) {
+    OpenedExperiment openByName(ExperimentRepository experiments, String project, String name) {
         String validProject = Limits.project("project", project);
         String validName = Limits.name("experiment_name", name);
         Instant now = now();
         Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", Map.of(), now, now, null,
                 FIRST_REVISION, "");
         Experiment existing = insertOrFind(experiments, fresh);
-        return new Created(existing, existing == fresh);
+        return new OpenedExperiment(existing, existing == fresh);
     }
 
     /** The experiment of that name in the project (deleted too), or NOT_FOUND. */
@@ -97,31 +101,41 @@ public final class ExperimentService {
         }
     }
 
-    public Experiment get(UUID id) {
-        return store.inTransaction(tx -> require(tx.experiments(), id, false));
+    public ExperimentWithActivity get(UUID id) {
+        return store.inTransaction(tx -> withActivity(tx.experiments(), require(tx.experiments(), id, false)));
     }
 
-    public Experiment getByName(String project, String name) {
-        return store.inTransaction(tx -> requireByName(tx.experiments(), "project", project, "name", name));
+    public ExperimentWithActivity getByName(String project, String name) {
+        return store.inTransaction(tx -> withActivity(tx.experiments(),
+                requireByName(tx.experiments(), "project", project, "name", name)));
     }
 
-    public Page<Experiment> list(String project, Lifecycle lifecycle, String folderPrefix, int pageSize,
+    /** A page of experiments; the activity of all their runs is read with one query per page. */
+    public Page<ExperimentWithActivity> list(String project, Lifecycle lifecycle, String folderPrefix, int pageSize,
             String pageToken) {
         String validProject = Limits.project("project", project);
         String validFolder = Limits.folder("folder_prefix", folderPrefix);
         int size = Limits.pageSize("page_size", pageSize);
         String fingerprint = "experiments|" + validProject + "|" + lifecycle + "|" + validFolder;
         UUID before = PageTokens.decode("page_token", pageToken, fingerprint);
-        List<Experiment> rows = store.inTransaction(
-                tx -> tx.experiments().list(validProject, lifecycle, validFolder, before, size + 1));
-        return Page.ofKeyset(rows, size, Experiment::id, fingerprint);
+        return store.inTransaction(tx -> {
+            ExperimentRepository experiments = tx.experiments();
+            Page<Experiment> page = Page.ofKeyset(experiments.list(validProject, lifecycle, validFolder, before,
+                    size + 1), size, Experiment::id, fingerprint);
+            Map<UUID, RunActivity> activity = experiments.runActivity(
+                    page.items().stream().map(Experiment::id).toList());
+            List<ExperimentWithActivity> items = page.items().stream()
+                    .map(e -> new ExperimentWithActivity(e, activity.getOrDefault(e.id(), RunActivity.NONE)))
+                    .toList();
+            return new Page<>(items, page.nextPageToken());
+        });
     }
 
     /**
      * Changes the given fields; with a non-empty {@code etag} only when the experiment still has
      * it (else FAILED_PRECONDITION, reason ETAG_MISMATCH, and nothing changes).
      */
-    public Experiment update(UUID id, ExperimentChanges changes, String etag) {
+    public ExperimentWithActivity update(UUID id, ExperimentChanges changes, String etag) {
         if (changes.isEmpty()) {
             throw new InvalidArgumentException("update_mask.paths",
                     "names no field to change (use name, description, folder or tags)");
@@ -155,12 +169,12 @@ public final class ExperimentService {
                 error.about("experiment", next.project() + "/" + next.name());
                 throw error;
             }
-            return require(experiments, id, false);
+            return withActivity(experiments, require(experiments, id, false));
         });
     }
 
     /** Adds or overwrites tags and removes {@code removeKeys}; returns the experiment after the change. */
-    public Experiment setTags(UUID id, Map<String, String> tags, List<String> removeKeys) {
+    public ExperimentWithActivity setTags(UUID id, Map<String, String> tags, List<String> removeKeys) {
         TagEdits edits = TagEdits.of(tags, removeKeys);
         return store.inTransaction(tx -> {
             ExperimentRepository experiments = tx.experiments();
@@ -170,30 +184,32 @@ public final class ExperimentService {
             experiments.removeTags(id, edits.removeKeys());
             experiments.upsertTags(id, edits.tags());
             experiments.touch(id, now());
-            return require(experiments, id, false);
+            return withActivity(experiments, require(experiments, id, false));
         });
     }
 
-    public Experiment delete(UUID id) {
+    public ExperimentWithActivity delete(UUID id) {
         return store.inTransaction(tx -> {
-            Experiment current = require(tx.experiments(), id, true);
-            if (current.deleted()) {
-                return current;
-            }
-            Instant now = now();
-            tx.experiments().setDeletedAt(id, now, now);
-            return require(tx.experiments(), id, false);
-        });
-    }
-
-    public Experiment restore(UUID id) {
-        return store.inTransaction(tx -> {
-            Experiment current = require(tx.experiments(), id, true);
+            ExperimentRepository experiments = tx.experiments();
+            Experiment current = require(experiments, id, true);
             if (!current.deleted()) {
-                return current;
+                Instant now = now();
+                experiments.setDeletedAt(id, now, now);
+                current = require(experiments, id, false);
             }
-            tx.experiments().setDeletedAt(id, null, now());
-            return require(tx.experiments(), id, false);
+            return withActivity(experiments, current);
+        });
+    }
+
+    public ExperimentWithActivity restore(UUID id) {
+        return store.inTransaction(tx -> {
+            ExperimentRepository experiments = tx.experiments();
+            Experiment current = require(experiments, id, true);
+            if (current.deleted()) {
+                experiments.setDeletedAt(id, null, now());
+                current = require(experiments, id, false);
+            }
+            return withActivity(experiments, current);
         });
     }
 
@@ -217,6 +233,12 @@ public final class ExperimentService {
         }
         return experiments.findByName(fresh.project(), Limits.nameKey(fresh.name()))
                 .orElseThrow(() -> new IllegalStateException("name conflict without a row for " + fresh.name()));
+    }
+
+    private static ExperimentWithActivity withActivity(ExperimentRepository experiments, Experiment experiment) {
+        RunActivity activity = experiments.runActivity(List.of(experiment.id()))
+                .getOrDefault(experiment.id(), RunActivity.NONE);
+        return new ExperimentWithActivity(experiment, activity);
     }
 
     static Experiment require(ExperimentRepository experiments, UUID id, boolean forUpdate) {

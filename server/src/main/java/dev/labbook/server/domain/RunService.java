@@ -127,7 +127,7 @@ public final class RunService {
             throw new InvalidArgumentException("name", "is required with RESUME_POLICY_MUST");
         }
         return store.inTransaction(tx -> {
-            ExperimentService.Created target = experimentOf(tx.experiments(), request);
+            ExperimentService.OpenedExperiment target = experimentOf(tx.experiments(), request);
             Experiment experiment = target.experiment();
             ExperimentService.requireActive(experiment);
             requireParentIn(tx, request.parentRunId(), experiment);
@@ -160,16 +160,16 @@ public final class RunService {
         });
     }
 
-    private ExperimentService.Created experimentOf(ExperimentRepository repository, OpenRun request) {
+    private ExperimentService.OpenedExperiment experimentOf(ExperimentRepository repository, OpenRun request) {
         if (request.experimentId() != null) {
-            return new ExperimentService.Created(ExperimentService.require(repository, request.experimentId(), false),
-                    false);
+            return new ExperimentService.OpenedExperiment(
+                    ExperimentService.require(repository, request.experimentId(), false), false);
         }
         if (request.createExperimentIfMissing()) {
             return experiments.openByName(repository, request.project(), request.experimentName());
         }
-        return new ExperimentService.Created(ExperimentService.requireByName(repository, "project", request.project(),
-                "experiment_name", request.experimentName()), false);
+        return new ExperimentService.OpenedExperiment(ExperimentService.requireByName(repository, "project",
+                request.project(), "experiment_name", request.experimentName()), false);
     }
 
     /** OpenRun of an existing run: resumes or starts it, merges tags, overwrites params. */

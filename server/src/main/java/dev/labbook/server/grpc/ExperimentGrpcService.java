@@ -17,9 +17,9 @@ import dev.labbook.api.v1.SetExperimentTagsRequest;
 import dev.labbook.api.v1.SetExperimentTagsResponse;
 import dev.labbook.api.v1.UpdateExperimentRequest;
 import dev.labbook.api.v1.UpdateExperimentResponse;
-import dev.labbook.server.domain.Experiment;
 import dev.labbook.server.domain.ExperimentChanges;
 import dev.labbook.server.domain.ExperimentService;
+import dev.labbook.server.domain.ExperimentWithActivity;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.NewExperiment;
 import dev.labbook.server.domain.Page;
@@ -49,7 +49,7 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
 
     @Override
     public void getExperiment(GetExperimentRequest request, StreamObserver<GetExperimentResponse> response) {
-        Experiment experiment;
+        ExperimentWithActivity experiment;
         if (!request.getExperimentId().isEmpty()) {
             if (!request.getName().isEmpty()) {
                 throw new InvalidArgumentException("experiment_id", "give either experiment_id or name, not both");
@@ -65,7 +65,7 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
 
     @Override
     public void listExperiments(ListExperimentsRequest request, StreamObserver<ListExperimentsResponse> response) {
-        Page<Experiment> page = experiments.list(request.getProject(),
+        Page<ExperimentWithActivity> page = experiments.list(request.getProject(),
                 ExperimentMapper.lifecycle("lifecycle", request.getLifecycle()), request.getFolderPrefix(),
                 request.getPageSize(), request.getPageToken());
         ListExperimentsResponse.Builder builder = ListExperimentsResponse.newBuilder()
@@ -82,30 +82,33 @@ public final class ExperimentGrpcService extends ExperimentServiceGrpc.Experimen
                 fields.contains("description") ? Optional.of(request.getDescription()) : Optional.empty(),
                 fields.contains("folder") ? Optional.of(request.getFolder()) : Optional.empty(),
                 fields.contains("tags") ? Optional.of(request.getTagsMap()) : Optional.empty());
-        Experiment updated = experiments.update(ProtoIds.required("experiment_id", request.getExperimentId()), changes,
-                request.getEtag());
+        ExperimentWithActivity updated = experiments.update(
+                ProtoIds.required("experiment_id", request.getExperimentId()), changes, request.getEtag());
         reply(response, UpdateExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(updated)).build());
     }
 
     @Override
     public void setExperimentTags(SetExperimentTagsRequest request,
             StreamObserver<SetExperimentTagsResponse> response) {
-        Experiment updated = experiments.setTags(ProtoIds.required("experiment_id", request.getExperimentId()),
-                request.getTagsMap(), request.getRemoveKeysList());
+        ExperimentWithActivity updated = experiments.setTags(
+                ProtoIds.required("experiment_id", request.getExperimentId()), request.getTagsMap(),
+                request.getRemoveKeysList());
         reply(response,
                 SetExperimentTagsResponse.newBuilder().setExperiment(ExperimentMapper.toProto(updated)).build());
     }
 
     @Override
     public void deleteExperiment(DeleteExperimentRequest request, StreamObserver<DeleteExperimentResponse> response) {
-        Experiment deleted = experiments.delete(ProtoIds.required("experiment_id", request.getExperimentId()));
+        ExperimentWithActivity deleted = experiments.delete(
+                ProtoIds.required("experiment_id", request.getExperimentId()));
         reply(response, DeleteExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(deleted)).build());
     }
 
     @Override
     public void restoreExperiment(RestoreExperimentRequest request,
             StreamObserver<RestoreExperimentResponse> response) {
-        Experiment restored = experiments.restore(ProtoIds.required("experiment_id", request.getExperimentId()));
+        ExperimentWithActivity restored = experiments.restore(
+                ProtoIds.required("experiment_id", request.getExperimentId()));
         reply(response,
                 RestoreExperimentResponse.newBuilder().setExperiment(ExperimentMapper.toProto(restored)).build());
     }

@@ -2,15 +2,19 @@ package dev.labbook.server.grpc;
 
 import dev.labbook.api.v1.LifecycleFilter;
 import dev.labbook.server.domain.Experiment;
+import dev.labbook.server.domain.ExperimentWithActivity;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Lifecycle;
+import dev.labbook.server.domain.RunActivity;
 
 /** Experiment domain objects to protobuf messages, and shared enum mappings. */
 final class ExperimentMapper {
     private ExperimentMapper() {
     }
 
-    static dev.labbook.api.v1.Experiment toProto(Experiment e) {
+    static dev.labbook.api.v1.Experiment toProto(ExperimentWithActivity shown) {
+        Experiment e = shown.experiment();
+        RunActivity runs = shown.runs();
         return dev.labbook.api.v1.Experiment.newBuilder()
                 .setId(e.id().toString())
                 .setProject(e.project())
@@ -24,6 +28,8 @@ final class ExperimentMapper {
                 .setDeleteTimeMs(e.deleted() ? e.deletedAt().toEpochMilli() : 0)
                 .setEtag(e.etag())
                 .setCreator(e.creator())
+                .setRunCount(runs.runCount())
+                .setLastRunUpdateTimeMs(runs.lastRunUpdatedAt() == null ? 0 : runs.lastRunUpdatedAt().toEpochMilli())
                 .build();
     }
 

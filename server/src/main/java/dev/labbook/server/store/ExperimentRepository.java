@@ -3,6 +3,7 @@ package dev.labbook.server.store;
 import dev.labbook.server.domain.Experiment;
 import dev.labbook.server.domain.Lifecycle;
 import dev.labbook.server.domain.Project;
+import dev.labbook.server.domain.RunActivity;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -26,6 +27,12 @@ public interface ExperimentRepository {
 
     /** Newest first, ids below {@code beforeId} when given. */
     List<Experiment> list(String project, Lifecycle lifecycle, String folderPrefix, UUID beforeId, int limit);
+
+    /**
+     * The run activity of each of the experiments, with one grouped query; an experiment without
+     * runs is left out of the map.
+     */
+    Map<UUID, RunActivity> runActivity(Collection<UUID> experimentIds);
 
     /** Writes name, description, folder, tags and update time; false when the new name is taken. */
     boolean update(Experiment experiment);

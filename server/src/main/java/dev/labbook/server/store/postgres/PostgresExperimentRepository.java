@@ -10,6 +10,7 @@ import dev.labbook.server.domain.Experiment;
 import dev.labbook.server.domain.Lifecycle;
 import dev.labbook.server.domain.Limits;
 import dev.labbook.server.domain.Project;
+import dev.labbook.server.domain.RunActivity;
 import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.postgres.internal.generated.tables.records.ExperimentRecord;
 import java.time.Instant;
@@ -94,6 +95,24 @@ final class PostgresExperimentRepository implements ExperimentRepository {
             result.add(toExperiment(row, tags.get(row.getId())));
         }
         return result;
+    }
+
+    /**
+     * One aggregate over the runs of all the given experiments: an index-only scan of
+     * run_experiment_id_idx, which carries deleted_at and updated_at for it (V8).
+     */
+    @Override
+    public Map<UUID, RunActivity> runActivity(Collection<UUID> experimentIds) {
+        Map<UUID, RunActivity> activity = new HashMap<>();
+        if (experimentIds.isEmpty()) {
+            return activity;
+        }
+        dsl.select(RUN.EXPERIMENT_ID, DSL.count().filterWhere(RUN.DELETED_AT.isNull()), DSL.max(RUN.UPDATED_AT))
+                .from(RUN)
+                .where(RUN.EXPERIMENT_ID.in(experimentIds))
+                .groupBy(RUN.EXPERIMENT_ID)
+                .forEach(r -> activity.put(r.value1(), new RunActivity(r.value2(), toInstant(r.value3()))));
+        return activity;
     }
 
     @Override

@@ -1,0 +1,62 @@
+package dev.labbook.sdk;
+
+/**
+ * Why a server call failed, as the server's {@code google.rpc.ErrorInfo} detail says (the API's
+ * {@code ErrorReason} without its {@code ERROR_REASON_} prefix). Switch on this, never on the
+ * message text. A reason this SDK does not know yet (a newer server), or an error without the
+ * detail (a proxy, a local failure), is {@link #UNKNOWN}: handle it by its status code.
+ */
+public enum ErrorReason {
+    /** No reason given, or one this SDK does not know. */
+    UNKNOWN,
+    INVALID_FIELD,
+    INVALID_FILTER,
+    INVALID_PAGE_TOKEN,
+    EXPERIMENT_NOT_FOUND,
+    RUN_NOT_FOUND,
+    METRIC_NOT_FOUND,
+    TABLE_NOT_FOUND,
+    ARTIFACT_NOT_FOUND,
+    UPLOAD_NOT_FOUND,
+    ARTIFACT_CONTENT_MISSING,
+    EXPERIMENT_ALREADY_EXISTS,
+    RUN_ALREADY_EXISTS,
+    EXPERIMENT_DELETED,
+    RUN_DELETED,
+    NOT_DELETED,
+    INVALID_STATUS_TRANSITION,
+    ETAG_MISMATCH,
+    PARENT_RUN_MISMATCH,
+    UPLOAD_OFFSET_MISMATCH,
+    UPLOAD_COMPLETE,
+    ARTIFACT_IS_REFERENCE,
+    UPLOAD_CONFLICT,
+    CONCURRENT_CHANGE,
+    OFFSET_OUT_OF_RANGE,
+    LIMIT_EXCEEDED,
+    DATABASE_UNAVAILABLE,
+    ARTIFACT_STORE_UNAVAILABLE,
+    SHUTTING_DOWN,
+    INTERNAL,
+    SEARCH_TIMEOUT,
+    VALUE_OUT_OF_RANGE,
+    REQUEST_MALFORMED,
+    MESSAGE_TOO_LARGE,
+    CANCELLED,
+    DEADLINE_EXCEEDED,
+    UNIMPLEMENTED,
+    PROJECT_NOT_FOUND;
+
+    /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
+    public static ErrorReason of(String name) {
+        if (name == null || name.isEmpty()) {
+            return UNKNOWN;
+        }
+        String bare = name.startsWith("ERROR_REASON_") ? name.substring("ERROR_REASON_".length()) : name;
+        try {
+            return valueOf(bare);
+        } catch (IllegalArgumentException e) {
+            return UNKNOWN;
+        }
+    }
+}
