@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
  * file, then defaults, and checks each value once.
  */
 public final class ServerConfigLoader {
-    /** An absolute http(s) URL with a host, optionally a path; no query or fragment. */
-    private static final Pattern PUBLIC_URL = Pattern.compile("https?://[^/?#\\s]+(/[^?#\\s]*)?");
+    /**
+     * An http(s) URL of a host (and port), nothing after it: the web UI is served at the root of
+     * its host (its files refer to /assets/...), so a path could not lead to it.
+     */
+    private static final Pattern PUBLIC_URL = Pattern.compile("https?://[^/?#\\s]+/*");
 
     private ServerConfigLoader() {
     }
@@ -103,7 +106,8 @@ public final class ServerConfigLoader {
         if (!url.isEmpty()) {
             if (!PUBLIC_URL.matcher(url).matches()) {
                 throw new ConfigException(describe(Setting.PUBLIC_URL)
-                        + " must be an http:// or https:// URL such as https://labbook.example.com, got '" + url + "'");
+                        + " must be an http:// or https:// URL of a host such as https://labbook.example.com "
+                        + "(the web UI is served at the root of its host), got '" + url + "'");
             }
             // Links are built as PUBLIC_URL + "/runs/<id>": one slash, never two.
             publicUrl = Optional.of(url.replaceAll("/+$", ""));

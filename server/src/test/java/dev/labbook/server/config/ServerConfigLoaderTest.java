@@ -464,7 +464,7 @@ class ServerConfigLoaderTest {
         @CsvSource({
             "https://labbook.example.com, https://labbook.example.com",
             "https://labbook.example.com/, https://labbook.example.com",
-            "http://10.0.0.5:7880/labbook//, http://10.0.0.5:7880/labbook",
+            "http://10.0.0.5:7880//, http://10.0.0.5:7880",
             "http://[::1]:7880, http://[::1]:7880"})
         void keepsAPublicUrlWithoutItsTrailingSlash(String given, String kept) {
             flags.put(Setting.PUBLIC_URL, given);
@@ -474,7 +474,7 @@ class ServerConfigLoaderTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"labbook.example.com", "ftp://labbook.example.com", "https://", "https://host/?q=1",
-            "https://host/#top", "https://ho st"})
+            "https://host/#top", "https://ho st", "https://example.com/labbook"})
         void rejectsAPublicUrlThatIsNoHttpUrl(String url) {
             flags.put(Setting.PUBLIC_URL, url);
 

@@ -101,10 +101,10 @@ class HttpSettingsIT {
     @Test
     void aGivenPublicUrlIsWhatTheServerReports() {
         ServerConfig config = config("labbook_http_public_url_it", Map.of(Setting.HTTP_PORT,
-                Integer.toString(ServerProcess.freePort()), Setting.PUBLIC_URL, "https://labbook.example.com/ml/"));
+                Integer.toString(ServerProcess.freePort()), Setting.PUBLIC_URL, "https://labbook.example.com:8443/"));
         try (LabbookServer server = LabbookServer.start(config)) {
-            assertThat(server.uiUrl()).contains("https://labbook.example.com/ml");
-            assertThat(info(server).getPublicUrl()).isEqualTo("https://labbook.example.com/ml");
+            assertThat(server.uiUrl()).contains("https://labbook.example.com:8443");
+            assertThat(info(server).getPublicUrl()).isEqualTo("https://labbook.example.com:8443");
         }
         // A UI served elsewhere (another replica, a proxy) still gives SDKs their links.
         ServerConfig elsewhere = config("labbook_http_public_url_off_it", Map.of(Setting.HTTP_PORT, "0",
