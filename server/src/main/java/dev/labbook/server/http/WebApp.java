@@ -24,6 +24,14 @@ public final class WebApp {
     /** Where the app's files are on the class path. */
     public static final String ROOT = "labbook-web";
 
+    /**
+     * What the app needs and nothing more: its own scripts, styles and API (same origin), images
+     * from its own files, data: URLs (its icon) and blob: URLs (artifact previews). No
+     * frame-ancestors: notebooks embed the run page in an iframe.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; "
+            + "style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'";
+
     private final ClassLoader classLoader;
 
     private WebApp(ClassLoader classLoader) {
@@ -49,6 +57,8 @@ public final class WebApp {
         }
         HttpService index = HttpFile.builder(classLoader, ROOT + "/index.html")
                 .cacheControl(ServerCacheControl.REVALIDATED)
+                .setHeader("content-security-policy", CONTENT_SECURITY_POLICY)
+                .setHeader("x-content-type-options", "nosniff")
                 .build()
                 .asService();
         FileService assets = FileService.builder(classLoader, ROOT + "/assets")

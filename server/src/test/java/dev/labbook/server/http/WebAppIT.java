@@ -43,6 +43,11 @@ class WebAppIT {
         assertThat(index.headers().firstValue("cache-control")).hasValueSatisfying(
                 cache -> assertThat(cache).contains("no-cache"));
         assertThat(text(index)).contains("<div id=\"app\">");
+        // Only the app's own origin; still embeddable (notebook widgets show the run page in an iframe).
+        assertThat(index.headers().firstValue("content-security-policy")).hasValueSatisfying(
+                csp -> assertThat(csp).contains("default-src 'self'", "connect-src 'self'")
+                        .doesNotContain("frame-ancestors"));
+        assertThat(index.headers().firstValue("x-frame-options")).isEmpty();
         // The ETag lets a revalidation answer 304 without the body.
         String etag = index.headers().firstValue("etag").orElseThrow();
         assertThat(get(server, "/", "if-none-match", etag).statusCode()).isEqualTo(304);
