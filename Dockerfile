@@ -1,14 +1,30 @@
 # Labbook server image: `docker build -t labbook-server .` at the repository root.
 # Runs `labbook server` by default; the Helm chart (helm/labbook) runs `migrate` in a hook Job.
 
-# --- build: the shaded server jar -------------------------------------------------------------
+# --- web: the UI's static files (web/dist), built with Node.js -----------------------------------
+FROM node:20-bookworm-slim AS web
+WORKDIR /src
+# npm run build generates the TypeScript client from ../proto with buf (../buf.yaml).
+COPY buf.yaml ./
+COPY proto/ proto/
+COPY web/ web/
+RUN cd web && npm ci --no-audit --no-fund && npm run build
+
+# --- build: the shaded server jar, with web/dist inside -----------------------------------------
 FROM maven:3-eclipse-temurin-17 AS build
 WORKDIR /src
-# The reactor needs every module's pom; bench is not built (-pl server -am).
+# The reactor needs every module's pom; only server and what it needs are built (-pl server -am).
+# The web module packs the web/dist built above (bin/build-web finds no web/package.json here).
 COPY pom.xml ./
 COPY proto/ proto/
 COPY server/ server/
+COPY web/pom.xml web/pom.xml
+COPY --from=web /src/web/dist web/dist
+COPY bin/build-web bin/build-web
+COPY java-sdk/pom.xml java-sdk/pom.xml
+COPY cli/pom.xml cli/pom.xml
 COPY bench/pom.xml bench/pom.xml
+COPY examples/java-training/pom.xml examples/java-training/pom.xml
 COPY migrations/ migrations/
 RUN mvn -B -DskipTests -pl server -am package \
  && cp server/target/labbook-server-*-all.jar /labbook.jar
@@ -23,7 +39,7 @@ COPY --from=build /labbook.jar /opt/labbook/labbook.jar
 ENV LABBOOK_DATA_DIR=/var/lib/labbook
 USER 10001:10001
 WORKDIR /var/lib/labbook
-# gRPC, Prometheus metrics (HTTP), plaintext health port (used with TLS only).
-EXPOSE 7800 9464 7801
+# gRPC, HTTP (web UI, gRPC-Web, JSON), Prometheus metrics (HTTP), plaintext health port (TLS only).
+EXPOSE 7800 7880 9464 7801
 ENTRYPOINT ["java", "-jar", "/opt/labbook/labbook.jar"]
 CMD ["server"]

@@ -3,8 +3,10 @@
 Each rendering is a file NAME.yaml in the directory given as the only argument:
   default      default values (native preStop sleep: helm's default Kubernetes version)
   default-old  default values rendered for Kubernetes 1.25 (preStop `exec: sleep`)
-  full         ci/full-values.yaml: TLS, ServiceMonitor, HPA, Ingress, existing Secrets
-  created      credentials given as values: chart-created Secrets
+  full         ci/full-values.yaml: TLS, ServiceMonitor, HPA, Ingress for gRPC and the UI, existing
+               Secrets, HTTP port 8080 behind Service port 80
+  created      credentials and server.publicUrl given as values: chart-created Secrets
+  nohttp       default values with server.httpPort=0 (no HTTP port)
 Prints one line per failed check and exits 1 if any failed.
 """
 import base64
@@ -61,7 +63,7 @@ def walk_strings(node):
         yield node
 
 
-renders = {name: load(name) for name in ("default", "default-old", "full", "created")}
+renders = {name: load(name) for name in ("default", "default-old", "full", "created", "nohttp")}
 
 for name, docs in renders.items():
     dep = one(docs, "Deployment", name)
@@ -122,6 +124,43 @@ for name, docs in renders.items():
               and annotations.get("prometheus.io/port") == str(metrics_port)
               and annotations.get("prometheus.io/path") == "/metrics", f"{name}: prometheus scrape annotations")
         check(not of_kind(docs, "ServiceMonitor"), f"{name}: no ServiceMonitor by default")
+
+    # HTTP port (web UI, gRPC-Web, JSON): container port, Service port, LABBOOK_HTTP_PORT agree;
+    # the public URL is the one given, or the UI Ingress's host, or unset.
+    if name == "nohttp":
+        check(env["LABBOOK_HTTP_PORT"]["value"] == "0", f"{name}: LABBOOK_HTTP_PORT 0 turns the port off")
+        check("http" not in ports and "http" not in svc_ports, f"{name}: no http container or Service port")
+        check("LABBOOK_PUBLIC_URL" not in env, f"{name}: no public URL")
+    else:
+        http_port, svc_http_port = (8080, 80) if name == "full" else (7880, 7880)
+        check(env["LABBOOK_HTTP_PORT"]["value"] == str(http_port), f"{name}: LABBOOK_HTTP_PORT {http_port}")
+        check(ports.get("http") == http_port, f"{name}: http container port {http_port}")
+        http_svc = svc_ports.get("http", {})
+        check(http_svc.get("port") == svc_http_port and http_svc.get("targetPort") == "http",
+              f"{name}: Service http port {svc_http_port} to the container's http port")
+        check(http_svc.get("appProtocol") == ("https" if tls else "http"),
+              f"{name}: http appProtocol {'https' if tls else 'http'}")
+        expected_url = {"full": "https://labbook-ui.example.com", "created": "https://ml.example.com"}.get(name)
+        check(env.get("LABBOOK_PUBLIC_URL", {}).get("value") == expected_url,
+              f"{name}: LABBOOK_PUBLIC_URL {expected_url} (got {env.get('LABBOOK_PUBLIC_URL')})")
+    # The probes stay gRPC probes on the gRPC (or health) port: the HTTP port is not probed.
+    ui_ingresses = [d for d in of_kind(docs, "Ingress") if d["metadata"]["name"].endswith("-ui")]
+    if name == "full":
+        check(len(ui_ingresses) == 1, f"{name}: one UI Ingress")
+        for ing in ui_ingresses:
+            rule = ing["spec"]["rules"][0]
+            backend = rule["http"]["paths"][0]["backend"]["service"]
+            check(rule["host"] == "labbook-ui.example.com" and backend.get("port") == {"name": "http"}
+                  and backend.get("name") == svc["metadata"]["name"],
+                  f"{name}: the UI Ingress routes to the Service's http port")
+            check(ing["metadata"].get("annotations", {}).get("nginx.ingress.kubernetes.io/proxy-buffering") == "off",
+                  f"{name}: the UI Ingress does not buffer streamed responses")
+            check(ing["spec"].get("tls", [{}])[0].get("secretName") == "labbook-ui-tls", f"{name}: UI Ingress TLS")
+        grpc_ingress = [d for d in of_kind(docs, "Ingress") if not d["metadata"]["name"].endswith("-ui")]
+        check(len(grpc_ingress) == 1 and grpc_ingress[0]["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+              ["service"]["port"].get("number") == 7800, f"{name}: the gRPC Ingress still routes to gRPC")
+    else:
+        check(not ui_ingresses, f"{name}: no UI Ingress by default")
 
     # TLS: Secret mounted read-only, files and plaintext health port given to the server.
     if tls:

@@ -135,3 +135,14 @@ priorityClassName: {{ . | quote }}
 {{ .Values.server.port }}
 {{- end -}}
 {{- end }}
+
+{{/* The web UI's public URL: server.publicUrl, else derived from the UI Ingress's first host
+     (https with its tls), else empty (the server then derives its own). */}}
+{{- define "labbook.publicUrl" -}}
+{{- if .Values.server.publicUrl }}
+{{- .Values.server.publicUrl | trimSuffix "/" }}
+{{- else if and .Values.uiIngress.enabled .Values.uiIngress.hosts }}
+{{- $host := (index .Values.uiIngress.hosts 0).host }}
+{{- printf "%s://%s" (ternary "https" "http" (gt (len .Values.uiIngress.tls) 0)) $host }}
+{{- end }}
+{{- end }}

@@ -4,10 +4,18 @@ import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.artifacts.LocalArtifactStore;
 import dev.labbook.server.artifacts.S3ArtifactStore;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.domain.UsageRecorder;
+import dev.labbook.server.domain.ServerInfo;
 import dev.labbook.server.grpc.ApiEndpoint;
+import dev.labbook.server.grpc.ApiServices;
+import dev.labbook.server.grpc.ServerGrpcService;
+import dev.labbook.server.http.HttpEndpoint;
+import dev.labbook.server.http.HttpPort;
+import dev.labbook.server.http.PublicUrl;
+import dev.labbook.server.http.WebApp;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
 import dev.labbook.server.ops.PrometheusMetrics;
@@ -42,30 +50,36 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Composition root: starts the database (embedded or external), migrates it, builds the domain
- * services and serves them over gRPC. Whatever it opens, it closes, in reverse order.
+ * services and serves them over gRPC and on the HTTP port (web UI, gRPC-Web, JSON). Whatever it opens, it closes, in reverse order.
  */
 public final class LabbookServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LabbookServer.class);
 
     private final Deque<AutoCloseable> resources;
     private final ApiServer api;
+    private final Optional<HttpPort> httpPort;
+    private final Optional<String> uiUrl;
     private final DatabaseEndpoint database;
     private final Optional<MetricsEndpoint> metricsEndpoint;
 
-    private LabbookServer(Deque<AutoCloseable> resources, ApiServer api, DatabaseEndpoint database,
-            Optional<MetricsEndpoint> metricsEndpoint) {
+    private LabbookServer(Deque<AutoCloseable> resources, ApiServer api, Optional<HttpPort> httpPort,
+            Optional<String> uiUrl, DatabaseEndpoint database, Optional<MetricsEndpoint> metricsEndpoint) {
         this.resources = resources;
         this.api = api;
+        this.httpPort = httpPort;
+        this.uiUrl = uiUrl;
         this.database = database;
         this.metricsEndpoint = metricsEndpoint;
     }
@@ -140,27 +154,57 @@ public final class LabbookServer implements AutoCloseable {
 
             LogService logs = new LogService(store, clock);
             RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
+            HttpConfig http = config.http();
+            // The public URL is known before the HTTP port listens unless that port is picked at
+            // start (port 0, tests); GetServerInfo reads it per call.
+            AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
+                    http.publicUrl().orElse(http.enabled() && http.port() != 0
+                            ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : "")));
+            ApiServices services = ApiServices.of(rpcs, List.of(
+                    new ProjectGrpcService(new ProjectService(store)),
+                    new ExperimentGrpcService(experiments),
+                    new RunGrpcService(runs, search, watches),
+                    new MetricGrpcService(metrics, tables),
+                    new LogGrpcService(logs),
+                    new ArtifactGrpcService(artifacts),
+                    new ServerGrpcService(serverInfo::get)));
             ApiServer api;
+            Optional<HttpPort> httpPort = Optional.empty();
             try {
+                if (http.enabled()) {
+                    httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
+                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath()));
+                }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
-                        config.maxMessageBytes(), rpcs, new ProjectGrpcService(new ProjectService(store)),
-                        new ExperimentGrpcService(experiments), new RunGrpcService(runs, search, watches),
-                        new MetricGrpcService(metrics, tables), new LogGrpcService(logs),
-                        new ArtifactGrpcService(artifacts));
+                        config.maxMessageBytes(), services);
             } catch (IOException | RuntimeException e) {
+                httpPort.ifPresent(HttpPort::stopAccepting);
                 logs.close();
                 watches.close();
                 throw e;
             }
+            Optional<String> uiUrl = Optional.empty();
+            if (httpPort.isPresent()) {
+                HttpPort port = httpPort.get();
+                if (http.publicUrl().isEmpty()) {
+                    serverInfo.set(new ServerInfo(ServerVersion.get(),
+                            PublicUrl.derive(port.scheme(), config.host(), port.port())));
+                }
+                uiUrl = Optional.of(serverInfo.get().publicUrl());
+            }
             ApiServer serving = api;
-            resources.push(() -> stopServing(serving, ops, logs, watches));
-            LOG.info("Labbook listening on {}:{}{} ({}){}{}", config.host(), api.port(),
+            Optional<HttpPort> servingHttp = httpPort;
+            resources.push(() -> stopServing(serving, servingHttp, ops, logs, watches));
+            LOG.info("Labbook listening on {}:{}{} ({}){}{}{}", config.host(), api.port(),
                     ops.tls().isPresent() ? " with TLS" : "",
                     config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl(),
+                    httpPort.map(p -> ", HTTP (web UI, gRPC-Web, JSON) on " + p.port()
+                            + (WebApp.fromClassPath().present() ? "" : " without the web UI (not in this build)"))
+                            .orElse(""),
                     api.healthPort().map(p -> ", plaintext health on " + p).orElse(""),
                     metricsEndpoint.map(m -> ", metrics on http://" + config.host() + ":" + m.port() + "/metrics")
                             .orElse(""));
-            return new LabbookServer(resources, api, endpoint, metricsEndpoint);
+            return new LabbookServer(resources, api, httpPort, uiUrl, endpoint, metricsEndpoint);
         } catch (IOException e) {
             closeAll(resources);
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
@@ -176,8 +220,8 @@ public final class LabbookServer implements AutoCloseable {
      * UNAVAILABLE after their current message, follows ({@code followers}) ended, and the calls
      * still in flight given the grace period before they are cancelled.
      */
-    private static void stopServing(ApiServer api, OperationsConfig ops, AutoCloseable... followers)
-            throws Exception {
+    private static void stopServing(ApiServer api, Optional<HttpPort> http, OperationsConfig ops,
+            AutoCloseable... followers) throws Exception {
         api.reportNotServing();
         if (!ops.shutdownDrain().isZero()) {
             LOG.info("shutting down: health reports NOT_SERVING; draining for {} s", ops.shutdownDrain().toSeconds());
@@ -188,12 +232,18 @@ public final class LabbookServer implements AutoCloseable {
             }
         }
         int streams = api.stopAccepting();
+        http.ifPresent(HttpPort::stopAccepting);
         for (AutoCloseable follower : followers) {
             follower.close();
         }
         LOG.info("shutting down: no new calls; {} open streams end with UNAVAILABLE after their current message",
                 streams);
-        if (!api.awaitCalls(ops.shutdownGrace())) {
+        // Both ports wait out the same grace period, side by side.
+        boolean finished = api.awaitCalls(ops.shutdownGrace());
+        for (HttpPort port : http.stream().toList()) {
+            finished &= port.awaitCalls(ops.shutdownGrace());
+        }
+        if (!finished) {
             LOG.warn("calls still running after the {} s grace period were cancelled", ops.shutdownGrace().toSeconds());
         }
     }
@@ -204,6 +254,10 @@ public final class LabbookServer implements AutoCloseable {
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("a background task did not stop within 10 s");
         }
+    }
+
+    private static String httpScheme(OperationsConfig ops) {
+        return ops.tls().isPresent() ? "https" : "http";
     }
 
     private static ArtifactStore openArtifactStore(ArtifactConfig config) {
@@ -218,6 +272,16 @@ public final class LabbookServer implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** The HTTP port (web UI, gRPC-Web, JSON), when it is on. */
+    public Optional<Integer> httpPort() {
+        return httpPort.map(HttpPort::port);
+    }
+
+    /** The web UI's URL (the public URL), when the HTTP port is on. */
+    public Optional<String> uiUrl() {
+        return uiUrl;
     }
 
     /** The Prometheus endpoint's port, when metrics are on. */

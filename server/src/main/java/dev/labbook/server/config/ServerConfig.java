@@ -16,7 +16,16 @@ public record ServerConfig(
         int maxMessageBytes,
         int compactionIntervalSeconds,
         ArtifactConfig artifacts,
-        OperationsConfig operations) {
+        OperationsConfig operations,
+        HttpConfig http) {
+
+    /** A server without the HTTP port, as tests embed it unless they ask for it. */
+    public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
+            int dbPoolSize, int embeddedDbPort, int maxMessageBytes, int compactionIntervalSeconds,
+            ArtifactConfig artifacts, OperationsConfig operations) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort, maxMessageBytes,
+                compactionIntervalSeconds, artifacts, operations, HttpConfig.off());
+    }
 
     /** A server with {@link OperationsConfig#minimal()} operations settings, as tests embed it. */
     public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
@@ -32,11 +41,16 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http);
     }
 
     public ServerConfig withOperations(OperationsConfig newOperations) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http);
+    }
+
+    public ServerConfig withHttp(HttpConfig newHttp) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp);
     }
 }

@@ -5,15 +5,23 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * Resolves settings with the precedence flags, then environment variables, then a configuration
  * file, then defaults, and checks each value once.
  */
 public final class ServerConfigLoader {
+    /**
+     * An http(s) URL of a host (and port), nothing after it: the web UI is served at the root of
+     * its host (its files refer to /assets/...), so a path could not lead to it.
+     */
+    private static final Pattern PUBLIC_URL = Pattern.compile("https?://[^/?#\\s]+/*");
+
     private ServerConfigLoader() {
     }
 
@@ -79,7 +87,32 @@ public final class ServerConfigLoader {
                 intSetting(values, Setting.MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
                 intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400),
                 artifacts,
-                operations(values, home));
+                operations(values, home),
+                http(values));
+    }
+
+    private static HttpConfig http(Map<Setting, String> values) {
+        int httpPort = intSetting(values, Setting.HTTP_PORT, 0, 65535);
+        if (httpPort != 0) {
+            for (Setting other : List.of(Setting.PORT, Setting.METRICS_PORT)) {
+                if (httpPort == intSetting(values, other, 0, 65535)) {
+                    throw new ConfigException(describe(Setting.HTTP_PORT) + " must differ from " + describe(other)
+                            + ", both are " + httpPort);
+                }
+            }
+        }
+        String url = values.get(Setting.PUBLIC_URL);
+        Optional<String> publicUrl = Optional.empty();
+        if (!url.isEmpty()) {
+            if (!PUBLIC_URL.matcher(url).matches()) {
+                throw new ConfigException(describe(Setting.PUBLIC_URL)
+                        + " must be an http:// or https:// URL of a host such as https://labbook.example.com "
+                        + "(the web UI is served at the root of its host), got '" + url + "'");
+            }
+            // Links are built as PUBLIC_URL + "/runs/<id>": one slash, never two.
+            publicUrl = Optional.of(url.replaceAll("/+$", ""));
+        }
+        return new HttpConfig(httpPort != 0, httpPort, publicUrl);
     }
 
     private static OperationsConfig operations(Map<Setting, String> values, Path home) {

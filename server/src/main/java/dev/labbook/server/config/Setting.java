@@ -9,6 +9,11 @@ import java.util.Locale;
 public enum Setting {
     HOST("host", "0.0.0.0", "Address to listen on."),
     PORT("port", "7800", "gRPC port."),
+    HTTP_PORT("http-port", "7880", "HTTP port of the web UI and of the API for browsers (gRPC-Web) and curl "
+            + "(JSON), on the same host; 0 turns it off."),
+    PUBLIC_URL("public-url", "", "Base URL under which users reach the web UI, e.g. https://labbook.example.com "
+            + "behind a proxy; the server gives it to SDKs for links to runs. Empty: http://HOST:HTTP_PORT, "
+            + "with localhost for a wildcard or loopback HOST."),
     DATA_DIR("data-dir", "~/.labbook", "Directory of the embedded default: PostgreSQL data under postgres/."),
     DB_URL("db-url", "", "JDBC URL of an external PostgreSQL (jdbc:postgresql://host:5432/db); "
             + "empty starts the embedded PostgreSQL."),

@@ -1,14 +1,7 @@
 package dev.labbook.server.grpc;
 
-import dev.labbook.api.v1.ArtifactServiceGrpc;
-import dev.labbook.api.v1.ExperimentServiceGrpc;
-import dev.labbook.api.v1.LogServiceGrpc;
-import dev.labbook.api.v1.MetricServiceGrpc;
-import dev.labbook.api.v1.ProjectServiceGrpc;
-import dev.labbook.api.v1.RunServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,23 +11,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server: the six labbook.v1 services,
- * the standard health service and server reflection (v1 and v1alpha, for grpcurl and friends).
+ * The gRPC server: the labbook.v1 services ({@link ApiServices}), the standard health service
+ * and server reflection (v1 and v1alpha, for grpcurl and friends).
  */
 public final class ApiServer implements AutoCloseable {
-    /** Services reported SERVING by the health service: those with implemented RPCs. */
-    private static final List<String> SERVING_SERVICES = List.of(
-            ProjectServiceGrpc.SERVICE_NAME,
-            ExperimentServiceGrpc.SERVICE_NAME,
-            RunServiceGrpc.SERVICE_NAME,
-            MetricServiceGrpc.SERVICE_NAME,
-            LogServiceGrpc.SERVICE_NAME,
-            ArtifactServiceGrpc.SERVICE_NAME);
-
     private final Server server;
     private final Optional<Server> healthServer;
     private final HealthStatusManager health;
@@ -47,19 +30,8 @@ public final class ApiServer implements AutoCloseable {
         this.drain = drain;
     }
 
-    public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, RpcObserver rpcs,
-            ProjectGrpcService projects, ExperimentGrpcService experiments, RunGrpcService runs, MetricGrpcService metrics, LogGrpcService logs,
-            ArtifactGrpcService artifacts) throws IOException {
+    public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, ApiServices api) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
-        StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
-        StreamDrain drain = new StreamDrain();
-        List<BindableService> api = List.of(
-                projects,
-                experiments,
-                runs,
-                metrics,
-                logs,
-                artifacts);
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
         NettyServerBuilder builder = endpoint.tls()
                 .map(tls -> NettyServerBuilder.forAddress(address,
@@ -70,15 +42,9 @@ public final class ApiServer implements AutoCloseable {
                 .initialFlowControlWindow(8 * 1024 * 1024)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(legacyReflection())
-                // Run in reverse order: metrics outermost, so they see the statuses the drain sets;
-                // error details between them, so the drain's statuses get an ErrorInfo too.
-                .intercept(drain)
-                .intercept(new ErrorDetailsInterceptor())
-                .intercept(new CallMetricsInterceptor(rpcs));
-        for (BindableService service : api) {
-            builder.addService(ServerInterceptors.intercept(service, statusMapping));
-        }
+                .addService(legacyReflection());
+        api.callInterceptors().forEach(builder::intercept);
+        api.definitions().forEach(builder::addService);
         Optional<Server> healthServer = Optional.empty();
         if (endpoint.tls().isPresent() && endpoint.healthPort() > 0) {
             // The kubelet's gRPC probe speaks plaintext only: health alone, without TLS, on its own port.
@@ -94,11 +60,12 @@ public final class ApiServer implements AutoCloseable {
             healthServer.ifPresent(Server::shutdownNow);
             throw e;
         }
-        for (String name : SERVING_SERVICES) {
+        // Every service with RPCs reports SERVING, by its full name and as the whole server ("").
+        for (String name : api.serviceNames()) {
             health.setStatus(name, ServingStatus.SERVING);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        return new ApiServer(server, healthServer, health, drain);
+        return new ApiServer(server, healthServer, health, api.drain());
     }
 
     @SuppressWarnings("deprecation")

@@ -42,7 +42,7 @@ public final class ServerTls {
     }
 
     /** The key as a PKCS#8 PEM ("BEGIN PRIVATE KEY"), converted from PKCS#1 RSA or SEC1 EC. */
-    static byte[] pkcs8Pem(String pem, Path file) throws IOException {
+    public static byte[] pkcs8Pem(String pem, Path file) throws IOException {
         Matcher m = KEY.matcher(pem);
         if (!m.find()) {
             throw new IllegalArgumentException(file + " holds no PEM private key");

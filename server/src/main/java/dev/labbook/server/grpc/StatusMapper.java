@@ -123,12 +123,20 @@ public final class StatusMapper {
         if (status.isOk() || trailers.containsKey(STATUS_DETAILS_KEY)) {
             return trailers;
         }
-        trailers.put(STATUS_DETAILS_KEY, com.google.rpc.Status.newBuilder()
+        trailers.put(STATUS_DETAILS_KEY, fallbackDetails(status));
+        return trailers;
+    }
+
+    /**
+     * The details of an error status no domain error made: an ErrorInfo whose reason follows
+     * from the code. Also used by the HTTP port for errors its transport makes itself.
+     */
+    public static com.google.rpc.Status fallbackDetails(Status status) {
+        return com.google.rpc.Status.newBuilder()
                 .setCode(status.getCode().value())
                 .setMessage(status.getDescription() == null ? "" : status.getDescription())
                 .addDetails(Any.pack(errorInfo(fallbackReason(status.getCode()), Map.of())))
-                .build());
-        return trailers;
+                .build();
     }
 
     private static StatusRuntimeException withDetails(StatusRuntimeException sre) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServerConfigLoaderTest {
     private static final OperationsConfig DEFAULT_OPERATIONS = new OperationsConfig(9464, LogFormat.TEXT,
             Optional.empty(), 7801, java.time.Duration.ZERO, java.time.Duration.ofSeconds(20));
+    private static final HttpConfig DEFAULT_HTTP = HttpConfig.on(7880);
     @TempDir
     Path tmp;
 
@@ -51,7 +52,7 @@ class ServerConfigLoaderTest {
 
         assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
                 "", "", 10, 0, 16 * 1024 * 1024, 60,
-                ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS));
+                ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS, DEFAULT_HTTP));
         assertThat(config.embeddedDatabase()).isTrue();
     }
 
@@ -134,7 +135,7 @@ class ServerConfigLoaderTest {
 
             assertThat(load()).isEqualTo(new ServerConfig("127.0.0.1", 7900, Path.of("/srv/labbook"),
                     Optional.of("jdbc:postgresql://db:5432/labbook"), "labbook", "s3cret", 20, 5433, 1048576, 60,
-                    ArtifactConfig.local(Path.of("/srv/labbook/artifacts")), DEFAULT_OPERATIONS));
+                    ArtifactConfig.local(Path.of("/srv/labbook/artifacts")), DEFAULT_OPERATIONS, DEFAULT_HTTP));
         }
 
         @Test
@@ -435,6 +436,69 @@ class ServerConfigLoaderTest {
             assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
                     .hasMessage("--shutdown-grace-seconds (LABBOOK_SHUTDOWN_GRACE_SECONDS) must be between 0 and 3600, "
                             + "got -1");
+        }
+    }
+
+    @Nested
+    class Http {
+        @Test
+        void listensOn7880WithAUrlDerivedAtStartByDefault() {
+            assertThat(load().http()).isEqualTo(new HttpConfig(true, 7880, Optional.empty()));
+        }
+
+        @Test
+        void portZeroTurnsItOff() {
+            env.put("LABBOOK_HTTP_PORT", "0");
+
+            assertThat(load().http().enabled()).isFalse();
+        }
+
+        @Test
+        void takesThePortFromAFlag() {
+            flags.put(Setting.HTTP_PORT, "8080");
+
+            assertThat(load().http()).isEqualTo(HttpConfig.on(8080));
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "https://labbook.example.com, https://labbook.example.com",
+            "https://labbook.example.com/, https://labbook.example.com",
+            "http://10.0.0.5:7880//, http://10.0.0.5:7880",
+            "http://[::1]:7880, http://[::1]:7880"})
+        void keepsAPublicUrlWithoutItsTrailingSlash(String given, String kept) {
+            flags.put(Setting.PUBLIC_URL, given);
+
+            assertThat(load().http().publicUrl()).contains(kept);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"labbook.example.com", "ftp://labbook.example.com", "https://", "https://host/?q=1",
+            "https://host/#top", "https://ho st", "https://example.com/labbook"})
+        void rejectsAPublicUrlThatIsNoHttpUrl(String url) {
+            flags.put(Setting.PUBLIC_URL, url);
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("--public-url (LABBOOK_PUBLIC_URL) must be an http:// or https:// URL");
+        }
+
+        @Test
+        void rejectsTheHttpPortOnTheGrpcOrMetricsPort() {
+            flags.put(Setting.HTTP_PORT, "7800");
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("--http-port (LABBOOK_HTTP_PORT) must differ from --port (LABBOOK_PORT)");
+
+            flags.put(Setting.HTTP_PORT, "9464");
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("must differ from --metrics-port (LABBOOK_METRICS_PORT)");
+        }
+
+        @Test
+        void rejectsAPortOutOfRange() {
+            flags.put(Setting.HTTP_PORT, "65536");
+
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessage("--http-port (LABBOOK_HTTP_PORT) must be between 0 and 65535, got 65536");
         }
     }
 }

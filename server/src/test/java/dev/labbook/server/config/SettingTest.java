@@ -39,6 +39,8 @@ class SettingTest {
     void hasTheDocumentedDefaults() {
         assertThat(Setting.HOST.defaultValue()).isEqualTo("0.0.0.0");
         assertThat(Setting.PORT.defaultValue()).isEqualTo("7800");
+        assertThat(Setting.HTTP_PORT.defaultValue()).isEqualTo("7880");
+        assertThat(Setting.PUBLIC_URL.defaultValue()).isEmpty();
         assertThat(Setting.DATA_DIR.defaultValue()).isEqualTo("~/.labbook");
         assertThat(Setting.DB_URL.defaultValue()).isEmpty();
         assertThat(Setting.DB_POOL_SIZE.defaultValue()).isEqualTo("10");

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiSurfaceIT {
 
     @Test
-    void reflectionListsTheSixLabbookServicesAndHealth(TestServer server) throws Exception {
+    void reflectionListsTheSevenLabbookServicesAndHealth(TestServer server) throws Exception {
         FirstResponse<ServerReflectionResponse> result = new FirstResponse<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
                 .serverReflectionInfo(result);
@@ -39,8 +39,9 @@ class ApiSurfaceIT {
                 "labbook.v1.MetricService",
                 "labbook.v1.LogService",
                 "labbook.v1.ArtifactService",
+                "labbook.v1.ServerService",
                 "grpc.health.v1.Health");
-        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(6);
+        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(7);
     }
 
     @Test
@@ -48,7 +49,8 @@ class ApiSurfaceIT {
         var health = HealthGrpc.newBlockingStub(server.channel());
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         for (String service : List.of("labbook.v1.ProjectService", "labbook.v1.ExperimentService", "labbook.v1.RunService",
-                "labbook.v1.MetricService", "labbook.v1.LogService", "labbook.v1.ArtifactService")) {
+                "labbook.v1.MetricService", "labbook.v1.LogService", "labbook.v1.ArtifactService",
+                "labbook.v1.ServerService")) {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
                     .isEqualTo(ServingStatus.SERVING);
         }

@@ -8,6 +8,7 @@ import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.RunServiceGrpc;
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
@@ -24,7 +25,17 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * gRPC over TLS with a self-signed certificate whose key is PKCS#1 (as cert-manager writes it),
- * and the plaintext health-only port the kubelet's gRPC probes use.
+ * the plaintext health-only port the kubelet's gRPC probes use, and the HTTP port as HTTPS with
+ * the same certificate.
  */
 class TlsIT {
     @TempDir
@@ -52,7 +64,8 @@ class TlsIT {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
                 db.user(), db.password(), 2, 0, 16 * 1024 * 1024, 0, ArtifactConfig.local(tmp.resolve("artifacts")))
                 .withOperations(OperationsConfig.minimal().withTls(
-                        new OperationsConfig.Tls(certificate.cert(), certificate.key()), healthPort));
+                        new OperationsConfig.Tls(certificate.cert(), certificate.key()), healthPort))
+                .withHttp(HttpConfig.on(0));
         server = LabbookServer.start(config);
     }
 
@@ -114,5 +127,31 @@ class TlsIT {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    @Test
+    void theHttpPortServesHttpsWithTheSameCertificate() throws Exception {
+        int port = server.httpPort().orElseThrow();
+        assertThat(server.uiUrl()).contains("https://localhost:" + port);
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(certificate.cert())) {
+            trusted.setCertificateEntry("labbook", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(tls).build();
+        HttpResponse<String> response = https.send(HttpRequest.newBuilder(
+                URI.create("https://localhost:" + port + "/labbook.v1.ServerService/GetServerInfo"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("https://localhost:" + port);
+        // Plain HTTP on the HTTPS port gets nowhere.
+        assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isInstanceOf(java.io.IOException.class);
     }
 }

@@ -2,6 +2,7 @@ package dev.labbook.server.testing;
 
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import io.grpc.ManagedChannel;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension giving tests a real Labbook server: started once per test JVM on a free
- * port, on its own database in the shared embedded PostgreSQL, reached through a real gRPC
- * channel over TCP. Every table is emptied before each test. Inject {@link TestServer}.
+ * port (and its HTTP port on another), on its own database in the shared embedded PostgreSQL,
+ * reached through a real gRPC channel over TCP. Every table is emptied before each test. Inject {@link TestServer}.
  *
  * <pre>
  * &#64;ExtendWith(LabbookServerExtension.class)
@@ -43,7 +44,9 @@ public final class LabbookServerExtension implements BeforeEachCallback, AfterEa
             Path artifacts = artifactDir();
             ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
                     db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0,
-                    new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0));
+                    new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0))
+                    // The HTTP port on a free port: every IT runs with both ports open, as in production.
+                    .withHttp(HttpConfig.on(0));
             LabbookServer server = LabbookServer.start(config);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                     .intercept(new ErrorInfoAudit()).build();

@@ -37,6 +37,21 @@ public final class TestServer {
         return server.port();
     }
 
+    /** The HTTP port (web UI, gRPC-Web, JSON). */
+    public int httpPort() {
+        return server.httpPort().orElseThrow();
+    }
+
+    /** {@code http://127.0.0.1:<http port>}, for HTTP requests in tests. */
+    public String httpUrl() {
+        return "http://127.0.0.1:" + httpPort();
+    }
+
+    /** The public URL the server reports (GetServerInfo) and prints. */
+    public java.util.Optional<String> uiUrl() {
+        return server.uiUrl();
+    }
+
     public String target() {
         return "localhost:" + server.port();
     }

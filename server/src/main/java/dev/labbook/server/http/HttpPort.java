@@ -1,0 +1,181 @@
+package dev.labbook.server.http;
+
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import dev.labbook.server.config.OperationsConfig;
+import dev.labbook.server.grpc.ApiServices;
+import dev.labbook.server.grpc.ServerTls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP port: the labbook.v1 services ({@link ApiServices}: the same instances and
+ * interceptors as the gRPC port) over gRPC-Web (binary and text, for the browser app), unframed
+ * JSON or protobuf POSTs (for curl: {@code POST /labbook.v1.RunService/GetRun} with a JSON body)
+ * and native gRPC over HTTP/2, beside the web UI's files ({@link WebApp}).
+ *
+ * <p>Service methods run on Armeria's blocking-task executor, not on its event loops: they wait
+ * for the database. Requests have no timeout of their own (a follow or a watch stays open for
+ * hours, as on the gRPC port); message sizes are capped like the gRPC port's.
+ */
+public final class HttpPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpPort.class);
+
+    private static final Duration QUIET_PERIOD = Duration.ofMillis(300);
+
+    private final Server server;
+    private final String scheme;
+    private CompletableFuture<Void> stopping;
+
+    private HttpPort(Server server, String scheme) {
+        this.server = server;
+        this.scheme = scheme;
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @param shutdownGrace how long calls in flight get to finish once the port stops accepting
+     */
+    public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
+            ApiServices api, WebApp web) {
+        GrpcServiceBuilder grpc = GrpcService.builder()
+                // gRPC (HTTP/2), gRPC-Web and gRPC-Web-Text, each with protobuf or JSON messages.
+                .supportedSerializationFormats(GrpcSerializationFormats.values())
+                // Plain POSTs of one JSON or protobuf message (unary methods only).
+                .enableUnframedRequests(true)
+                .unframedGrpcErrorHandler(new PlainMessageErrorHandler())
+                .useBlockingTaskExecutor(true)
+                .maxRequestMessageLength(maxMessageBytes);
+        api.definitions().forEach(grpc::addService);
+        api.callInterceptors().forEach(grpc::intercept);
+
+        InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
+        ServerBuilder builder = Server.builder()
+                // Streams (follows, watches, uploads) last as long as they last, as on the gRPC port.
+                .requestTimeout(Duration.ZERO)
+                // A native gRPC client stream (an upload) is as long as it is, each message capped
+                // above; requests of one message are capped by the decorator.
+                .maxRequestLength(0)
+                // Armeria stops at once with a zero quiet period, cutting calls in flight: wait for
+                // a moment without calls, up to the grace period, as the gRPC port waits.
+                .gracefulShutdownTimeout(min(QUIET_PERIOD, shutdownGrace), shutdownGrace)
+                .service(grpc.build(), delegate -> delegate.decorate(oneMessageRequests(maxMessageBytes)));
+        endpoint.tls().ifPresentOrElse(tls -> builder.https(address).tls(certificateChain(tls), privateKey(tls)),
+                () -> builder.http(address));
+        web.addTo(builder);
+        Server server = builder.build();
+        try {
+            server.start().join();
+        } catch (CompletionException e) {
+            server.closeAsync();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new UncheckedIOException("cannot listen for HTTP on " + endpoint.host() + ":" + endpoint.port()
+                    + " (--http-port (LABBOOK_HTTP_PORT); 0 turns the HTTP port off): " + cause.getMessage(),
+                    cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
+        }
+        return new HttpPort(server, endpoint.scheme());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Caps the requests that carry one message (gRPC-Web, which browsers cannot stream, and
+     * unframed POSTs, which Armeria reads whole into memory) at twice the message size, room
+     * for JSON or base64: without it a client could make the server buffer without bound.
+     */
+    private static DecoratingHttpServiceFunction oneMessageRequests(int maxMessageBytes) {
+        long limit = 2L * maxMessageBytes + 1024;
+        return (delegate, ctx, req) -> {
+            MediaType type = req.contentType();
+            boolean nativeGrpc = type != null && type.subtype().startsWith("grpc") && !type.subtype().startsWith("grpc-web");
+            if (!nativeGrpc) {
+                ctx.setMaxRequestLength(limit);
+            }
+            return delegate.serve(ctx, req);
+        };
+    }
+
+    private static InputStream certificateChain(OperationsConfig.Tls tls) {
+        try {
+            return Files.newInputStream(tls.certFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS certificate " + tls.certFile(), e);
+        }
+    }
+
+    /** The key as PKCS#8, which Netty needs, whatever PEM form the file has (see {@link ServerTls}). */
+    private static InputStream privateKey(OperationsConfig.Tls tls) {
+        try {
+            return new ByteArrayInputStream(ServerTls.pkcs8Pem(
+                    Files.readString(tls.keyFile(), StandardCharsets.US_ASCII), tls.keyFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS key " + tls.keyFile(), e);
+        }
+    }
+
+    public int port() {
+        return server.activeLocalPort();
+    }
+
+    /** {@code http}, or {@code https} with TLS. */
+    public String scheme() {
+        return scheme;
+    }
+
+    /**
+     * Shutdown, second stage (with the gRPC port's): the port closes and idle connections with it;
+     * calls in flight continue for the grace period.
+     */
+    public synchronized void stopAccepting() {
+        if (stopping == null) {
+            stopping = server.stop();
+        }
+    }
+
+    /**
+     * Shutdown, last stage: waits for the calls in flight; after the grace period (given at
+     * start) Armeria closes the connections that still have some.
+     *
+     * @return whether every call finished within the grace period
+     */
+    public boolean awaitCalls(Duration grace) throws InterruptedException {
+        stopAccepting();
+        long start = System.nanoTime();
+        try {
+            stopping.get(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            LOG.warn("the HTTP port did not stop cleanly", e.getCause());
+        } catch (TimeoutException e) {
+            LOG.warn("the HTTP port did not stop within {} s", grace.toSeconds() + 10);
+            return false;
+        }
+        return System.nanoTime() - start < grace.toNanos();
+    }
+
+    /** Stops accepting and waits up to 10 s for calls in flight. */
+    @Override
+    public void close() throws InterruptedException {
+        awaitCalls(Duration.ofSeconds(10));
+    }
+}
