@@ -45,11 +45,9 @@ def history(run, key):
 
 
 def attach(client, experiment, name):
-    """The run `experiment/name`, attached by id: reading it neither resumes it nor changes its
-    status (opening it by name would resume it, RUNNING again)."""
-    runs = list(client.search_runs(filter=f"experiment = '{experiment}' AND name = '{name}'"))
-    assert len(runs) == 1, runs
-    return labbook.Run(run_id=runs[0].id, client=client).open()
+    """The run `experiment/name`, found read-only and attached by id (load_run): reading it
+    neither resumes it nor changes its status (opening it by name would resume it)."""
+    return labbook.load_run(experiment, name, client=client)
 
 
 def status(client, run):

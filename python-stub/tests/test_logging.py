@@ -181,7 +181,7 @@ def test_images_from_path_and_matplotlib(run, tmp_path):
     assert run.log_image("live", plot=plt, step=2) == "images/live/00000002.png"
     plt.close(fig)
     images = run.client.list_artifacts(run.id, media_type_prefix="image/")
-    assert sorted((a.path, a.has_step, a.step) for a in images) == [
+    assert sorted((a.path, a.HasField("step"), a.step) for a in images) == [
         ("images/curve.png", False, 0), ("images/live/00000001.png", True, 1),
         ("images/live/00000002.png", True, 2)]
     data = run.download_file("images/live/00000001.png", str(tmp_path / "x.png"))

@@ -255,3 +255,32 @@ def test_reopening_an_offline_run_by_name_continues_its_directory(tmp_path):
     steps = [s for line in read_jsonl(os.path.join(first_dir, "metrics.jsonl")) for s in line["step"]]
     assert steps == [0, 1, 2, 3, 4, 5]
     assert len(os.listdir(root)) == 2
+
+
+def test_resume_policies_offline(tmp_path):
+    root = str(tmp_path / "offline")
+    with pytest.raises(labbook.RunNotFoundError):
+        labbook.Run("exp", "later", offline=True, offline_dir=root, resume="must").open()
+    assert os.listdir(root) == [], "a refused open leaves no directory"
+    with labbook.Run("exp", "later", offline=True, offline_dir=root, resume="never") as first:
+        first.log_metric("loss", 1.0)
+    with pytest.raises(labbook.RunAlreadyExistsError):
+        labbook.Run("exp", "LATER", offline=True, offline_dir=root, resume="never").open()
+    with labbook.Run("exp", "later", offline=True, offline_dir=root, resume="must") as again:
+        assert again.resumed and again.offline_dir == first.offline_dir
+    with pytest.raises(ValueError):
+        labbook.Run("exp", offline=True, offline_dir=root, resume="must")
+    with pytest.raises(ValueError):
+        labbook.Run("exp", "x", offline=True, offline_dir=root, resume="sometimes")
+
+
+def test_rename_and_step_range_offline(tmp_path):
+    with labbook.Run("exp", "old-name", offline=True, offline_dir=str(tmp_path)) as run:
+        for step in range(10):
+            run.log_metric("loss", float(step))
+        run.rename("new-name")
+        assert run.name == "new-name"
+        points = run.get_metric_history("loss", as_dataframe=False, start_step=3, end_step=5)
+        assert [p.step for p in points] == [3, 4, 5]
+        assert run.get_metric_history("loss", as_dataframe=False, start_step=20) == []
+    assert json.load(open(os.path.join(run.offline_dir, "run.json")))["name"] == "new-name"

@@ -196,13 +196,20 @@ def test_load_run_by_names_and_get_context_inside_start_run(client, exp_name):
     with labbook.start_run(experiment=exp_name, name="ctx-active", client=client) as run:
         assert labbook.Run.get_context() is run
         assert labbook.load_run() is run
+    # load_run finds the run read-only (GetRun) and attaches: no resume, the status stays
     with labbook.load_run(exp_name, "ctx-active", client=client) as again:
-        assert again.id == run.id and again.resumed
+        assert again.id == run.id and not again.resumed
         again.log_metric("after", 1.0)
+    got = client.get_run(run.id)
+    assert got.resume_count == 0 and status_of(client, run.id) == "RUN_STATUS_COMPLETED"
     by_id = labbook.load_run(run_id=run.id, client=client)
     assert by_id.name == "ctx-active"
     by_id.close()
     assert [m.key for m in client.list_metrics(run.id)] == ["after"]
+    with pytest.raises(labbook.RunNotFoundError):
+        labbook.load_run(exp_name, "never-made", client=client)
+    with pytest.raises(labbook.ExperimentNotFoundError):
+        labbook.load_run(exp_name + "-missing", "ctx-active", client=client)
 
 
 def test_runs_that_name_a_server_share_one_client(server, monkeypatch):

@@ -80,7 +80,7 @@ def test_unknown_run_id_is_not_found(server, tmp_path):
     env = {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_RUN_ID": "01a20a84-5459-7a28-8ee9-e332301dd0b5"}
     proc, line = run_script(tmp_path, env)
     assert proc.returncode == 1 and line is None
-    assert "labbook.errors.NotFoundError" in proc.stderr
+    assert "labbook.errors.RunNotFoundError" in proc.stderr  # a NotFoundError, by its reason
 
 
 def test_no_variables_give_an_offline_run_with_a_warning(tmp_path):

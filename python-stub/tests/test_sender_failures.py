@@ -88,10 +88,10 @@ def test_a_refused_append_drops_only_its_own_lines(client, exp_name, monkeypatch
         def details(self):
             return "refused for the test"
 
-    def send_lines(lines):
+    def send_lines(writer_id, sequence, lines):
         if any(t == "poison" for _, _, _, t in lines):
             raise Refused()
-        real(lines)
+        real(writer_id, sequence, lines)
     monkeypatch.setattr(transport, "send_lines", send_lines)
     monkeypatch.setattr(_sender, "LINES_PER_APPEND", 10)
     for i in range(10):

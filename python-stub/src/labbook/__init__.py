@@ -10,10 +10,14 @@ See docs/python-sdk.md.
 """
 from labbook.client import Client
 from labbook.errors import (AbortedError, AlreadyExistsError, DeadlineExceededError,
+                            EtagMismatchError, ExperimentAlreadyExistsError,
+                            ExperimentDeletedError, ExperimentNotFoundError,
                             FailedPreconditionError, InternalError, InvalidArgumentError,
-                            LabbookError, NotFoundError, OutOfRangeError, PermissionDeniedError,
-                            ResourceExhaustedError, UnauthenticatedError, UnavailableError,
-                            UnimplementedError)
+                            InvalidStatusTransitionError, LabbookError, NotFoundError,
+                            OutOfRangeError, PermissionDeniedError, ResourceExhaustedError,
+                            RunAlreadyExistsError, RunDeletedError, RunNotFoundError,
+                            UnauthenticatedError, UnavailableError, UnimplementedError,
+                            UploadOffsetMismatchError)
 from labbook.fluent import (active_run, end_run, experiment, flush, get_context, load_run,
                             log_metric, log_metrics, log_param, log_params, log_text, search_runs,
                             set_tags, start_run)
@@ -30,4 +34,7 @@ __all__ = [
     "FailedPreconditionError", "PermissionDeniedError", "UnauthenticatedError",
     "ResourceExhaustedError", "OutOfRangeError", "AbortedError", "UnavailableError",
     "DeadlineExceededError", "UnimplementedError", "InternalError",
+    "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
+    "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
+    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError",
 ]

@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator, Optional, Union, cast
 import grpc
 
 from labbook._retry import Backoff
-from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook.errors import RETRYABLE_CODES, UploadOffsetMismatchError, from_rpc_error
 from labbook.v1 import artifact_pb2, common_pb2
 
 CHUNK_BYTES = 1024 * 1024
@@ -55,8 +55,10 @@ def _as_bytes_source(source: Source) -> "tuple[Optional[str], Optional[bytes]]":
 def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: bool = True,
            media_type: str = "", step: Optional[int] = None,
            deadline_s: float = 300.0) -> artifact_pb2.Artifact:
-    """Uploads one artifact. A broken stream (UNAVAILABLE/ABORTED) resumes from the server's
-    received_bytes under the same client-made upload id, so no byte is sent twice."""
+    """Uploads one artifact. A broken stream (UNAVAILABLE/ABORTED/DEADLINE_EXCEEDED) resumes
+    from the server's received_bytes (GetUploadStatus) under the same client-made upload id, so
+    no byte is sent twice; an UPLOAD_OFFSET_MISMATCH answer resumes from the offset it carries
+    (PreconditionFailure subject `offset`)."""
     file_path, data = _as_bytes_source(source)
     if file_path is not None:
         size, sha = file_digest(file_path)
@@ -68,8 +70,7 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
         media_type=media_type or guess_media_type(path_in_run), size_bytes=size, sha256=sha,
         upload_id=str(uuid.uuid4()))
     if step is not None:
-        header.step = int(step)
-        header.has_step = True
+        header.step = int(step)  # optional: absent when the artifact has no step
 
     def requests(offset: int) -> Iterator[artifact_pb2.UploadArtifactRequest]:
         h = artifact_pb2.UploadHeader()
@@ -91,13 +92,25 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
         try:
             return client.stub("artifacts").UploadArtifact(requests(offset), timeout=None).artifact
         except grpc.RpcError as error:
+            typed = from_rpc_error(error)
+            if isinstance(typed, UploadOffsetMismatchError):
+                # The server holds a different number of bytes than this stream assumed (a
+                # status read was lost, or another call advanced the upload): it says where.
+                expected = typed.expected_offset
+                if (expected is None or expected == offset or not 0 <= expected <= size
+                        or time.monotonic() > give_up_at):
+                    raise typed from error
+                offset = expected
+                continue
             delay = backoff.next_delay()
-            if error.code() not in _STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
-                raise from_rpc_error(error) from error
+            # UPLOAD_CONFLICT: another call (a retry of ours) started or advanced the upload.
+            transient = error.code() in _STREAM_RETRYABLE or typed.reason == "UPLOAD_CONFLICT"
+            if not transient or time.monotonic() + delay > give_up_at:
+                raise typed from error
             time.sleep(delay)
             try:
-                status = client.stub("artifacts").GetUploadStatus(
-                    artifact_pb2.GetUploadStatusRequest(upload_id=header.upload_id), timeout=10)
+                status = client.stub("artifacts").GetUploadStatus(artifact_pb2.GetUploadStatusRequest(
+                    run_id=run_id, upload_id=header.upload_id), timeout=10)
                 if status.complete:
                     return client.stub("artifacts").GetArtifact(artifact_pb2.GetArtifactRequest(
                         run_id=run_id, path=path_in_run), timeout=10).artifact
@@ -106,7 +119,7 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
                     backoff.reset()
                 offset = status.received_bytes
             except grpc.RpcError:
-                offset = 0 if offset == 0 else offset  # unknown yet: retry the same offset
+                pass  # unknown yet: retry at the same offset (a mismatch answer corrects it)
 
 
 def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]],

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from labbook import _ids
 from labbook._sender import Transport
+from labbook.errors import RunAlreadyExistsError, RunNotFoundError
 from labbook._values import json_number, param_to_json, to_cell_value, to_param_value
 from labbook.v1 import log_pb2, metric_pb2
 
@@ -78,7 +79,8 @@ class OfflineStore(Transport):
     spools = False
 
     def __init__(self, *, root: Optional[str], project: str, experiment: str, name: Optional[str],
-                 description: str, tags: Mapping[str, str], source: Dict[str, Any], sdk: str) -> None:
+                 description: str, tags: Mapping[str, str], source: Dict[str, Any], sdk: str,
+                 resume: str = "allow") -> None:
         started = _ids.now_ms()
         stamp = datetime.datetime.fromtimestamp(started / 1000, datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
         self.root = os.path.abspath(root or default_root())
@@ -87,10 +89,13 @@ class OfflineStore(Transport):
         self._dir_lock: Optional[int] = None
         #: True when an earlier offline run of the same name was reopened (as online: resume).
         self.resumed = False
-        if name and self._reopen(project or "default",
-                                 experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default", name,
-                                 description, tags):
+        experiment = experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default"
+        if name and self._reopen(project or "default", experiment, name, description, tags, resume):
             return
+        if resume == "must":
+            raise RunNotFoundError(f"no offline run {name!r} of experiment {experiment!r} under "
+                                   f"{self.root} that this process can resume (resume=\"must\"; a "
+                                   f"run held open by another process cannot be)", reason="RUN_NOT_FOUND")
         # A random (v4) local_id, and a directory made exclusively: runs started in the same
         # second (DDP ranks, sweep workers) never share one. A clash draws a new id.
         for _attempt in range(100):
@@ -123,9 +128,10 @@ class OfflineStore(Transport):
 
     # -- reopening by name ---------------------------------------------------------------------
     def _reopen(self, project: str, experiment: str, name: str, description: Optional[str],
-                tags: Mapping[str, str]) -> bool:
+                tags: Mapping[str, str], resume: str) -> bool:
         """Continues the offline run of this project, experiment and name (names match without
-        case, as on the server) when its directory exists and no live process holds it."""
+        case, as on the server) when its directory exists and no live process holds it. With
+        resume "never" an existing run of that name is RunAlreadyExistsError instead."""
         for entry in sorted(os.listdir(self.root)):
             directory = os.path.join(self.root, entry)
             try:
@@ -138,6 +144,10 @@ class OfflineStore(Transport):
                     and str(meta.get("experiment", "")).lower() == experiment.lower()
                     and str(meta.get("name", "")).lower() == name.lower()):
                 continue
+            if resume == "never":
+                raise RunAlreadyExistsError(
+                    f"offline run {name!r} of experiment {experiment!r} exists in {directory} "
+                    f"(resume=\"never\")", reason="RUN_ALREADY_EXISTS")
             self.dir = directory
             if not self._take_dir_lock():
                 continue  # written right now by another process: that one stays its own
@@ -219,6 +229,11 @@ class OfflineStore(Transport):
             self.write_run_json()
             return dict(self.meta["tags"])
 
+    def rename(self, name: str) -> None:
+        with self._lock:
+            self.meta["name"] = name
+            self.write_run_json()
+
     def set_description(self, description: str) -> None:
         with self._lock:
             self.meta["description"] = description
@@ -286,7 +301,7 @@ class OfflineStore(Transport):
     def last_sequence(self, writer_id: str) -> int:
         return 0
 
-    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
+    def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
         self.append("logs.jsonl", [{"timestamp_ms": ts, "level": _LEVEL_NAMES.get(level, "INFO"),
                                     "stream": _STREAM_NAMES.get(stream, "USER"), "text": text}
                                    for ts, level, stream, text in lines])

@@ -12,7 +12,12 @@ writer's next sequence and hands it to a transport:
   directory on disk, which is replayed in order once the server is back.
 * offline: each batch becomes one line of metrics.jsonl (docs/offline-format.md).
 
-Text log lines travel the same way through a second deque.
+Text log lines travel through a second deque, sent by the same thread in unary AppendLogLines
+calls under a writer id of their own (one per kind of append: the server keeps one last sequence
+per writer). A call whose answer is lost is resent with the same lines and sequence, after
+GetWriterState said it was not committed; the server acknowledges a committed one as a
+duplicate, so no line is stored twice. Table rows (sent at the call, not in the background) use
+a third writer id, `SequencedWriter`.
 """
 from __future__ import annotations
 
@@ -109,7 +114,8 @@ class Transport:
     def last_sequence(self, writer_id: str) -> int:
         raise NotImplementedError
 
-    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
+    def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
+        """Appends lines as call `sequence` of `writer_id`; raises grpc.RpcError on failure."""
         raise NotImplementedError
 
     spools = False
@@ -154,12 +160,30 @@ class OnlineTransport(Transport):
         return self.client.stub("metrics").GetWriterState(metric_pb2.GetWriterStateRequest(
             run_id=self.run_id, writer_id=writer_id), timeout=10).last_sequence
 
-    def send_lines(self, lines: List[Tuple[int, int, int, str]]) -> None:
-        request = log_pb2.AppendLogsRequest(run_id=self.run_id, lines=[
-            log_pb2.LogLine(timestamp_ms=ts, level=cast(Any, min(level, log_pb2.LOG_LEVEL_ERROR)),
-                            stream=cast(Any, stream), text=text)
-            for ts, level, stream, text in lines])
-        self.client.stub("logs").AppendLogs(iter([request]), timeout=60)
+    def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
+        request = log_pb2.AppendLogLinesRequest(
+            run_id=self.run_id, writer_id=writer_id, sequence=sequence, lines=[
+                log_pb2.LogLine(timestamp_ms=ts, level=cast(Any, min(level, log_pb2.LOG_LEVEL_ERROR)),
+                                stream=cast(Any, stream), text=text)
+                for ts, level, stream, text in lines])
+        self.client.stub("logs").AppendLogLines(request, timeout=60)
+
+
+class SequencedWriter:
+    """A writer id and its sequence counter for appends sent one call at a time from the
+    caller's thread (table rows). Hold `lock` from taking a sequence until the call is answered:
+    a later sequence committed first would make the server skip the earlier one as a
+    duplicate."""
+
+    def __init__(self) -> None:
+        self.writer_id = uuid.uuid4().hex
+        self.lock = threading.Lock()
+        self._next = 1
+
+    def take(self) -> int:
+        sequence = self._next
+        self._next += 1
+        return sequence
 
 
 LOCK_FILE = "writer.lock"
@@ -293,6 +317,8 @@ class Sender:
 
     # -- state that a forked child must not share ---------------------------------------------
     def _reset_writer(self) -> None:
+        # One writer id per kind of append (metric batches, log lines, table rows), each with its
+        # own sequences; the server keeps one last sequence per writer id.
         self.writer_id = uuid.uuid4().hex
         self.next_sequence = 1
         self.acked_sequence = 0               # every batch <= this is committed (or dropped)
@@ -304,6 +330,14 @@ class Sender:
         self._next_attempt = 0.0
         self._outage_since: Optional[float] = None
         self._transport_failures = 0
+        self.lines_writer_id = uuid.uuid4().hex
+        self._next_line_sequence = 1
+        self._lines_in_flight: Optional[Tuple[int, int]] = None  # (sequence, line count) being sent
+        self._lines_check_state = False      # an attempt failed: ask GetWriterState before resending
+        self._lines_backoff = Backoff(base=0.1, cap=5.0)
+        self._lines_next_attempt = 0.0
+        self._line_failures = 0
+        self.tables = SequencedWriter()
 
     def _start_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"labbook-sender-{self.run_id[:8]}",
@@ -580,32 +614,61 @@ class Sender:
         self.marks = keep
 
     def _deliver_lines(self) -> None:
-        """Sends the queued lines in appends of 1,000. A transient failure keeps them queued
-        (retried with backoff); a refused append, or one that cannot be encoded or written, is
-        dropped alone and reported in `errors`. Lines live in memory only: they are not spooled."""
+        """Sends the queued lines in appends of up to 1,000, each numbered with the lines
+        writer's next sequence. A transient failure keeps the append (same lines, same sequence)
+        and retries it with backoff, first asking GetWriterState whether the lost call was
+        committed after all; INTERNAL/UNKNOWN/CANCELLED count as transient 5 times. A refused
+        append, or one that cannot be encoded or written, is dropped alone and reported in
+        `errors`. Lines live in memory only: they are not spooled."""
         lines = self.lines
-        if not lines or time.monotonic() < self._next_attempt:
+        if not lines or time.monotonic() < self._lines_next_attempt:
             return
         while lines:
-            chunk = list(itertools.islice(lines, 0, LINES_PER_APPEND))
+            if self._lines_in_flight is None:
+                self._lines_in_flight = (self._next_line_sequence, min(len(lines), LINES_PER_APPEND))
+                self._next_line_sequence += 1
+            sequence, count = self._lines_in_flight
+            if self._lines_check_state:
+                try:
+                    committed = self.transport.last_sequence(self.lines_writer_id) >= sequence
+                except grpc.RpcError as error:
+                    if error.code() in RETRYABLE_CODES or error.code() in _TRANSPORT_CODES or \
+                            error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                        self._lines_next_attempt = time.monotonic() + self._lines_backoff.next_delay()
+                        return
+                    committed = False  # e.g. the run is gone: the resend gets the verdict
+                self._lines_check_state = False
+                if committed:
+                    self._pop_lines(count)
+                    continue
+            chunk = list(itertools.islice(lines, 0, count))
             try:
-                self.transport.send_lines(chunk)
+                self.transport.send_lines(self.lines_writer_id, sequence, chunk)
             except grpc.RpcError as error:
-                if error.code() in RETRYABLE_CODES or error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-                    self._next_attempt = time.monotonic() + self._backoff.next_delay()
+                code = error.code()
+                transient = code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED
+                if code in _TRANSPORT_CODES and self._line_failures < TRANSPORT_RETRIES:
+                    self._line_failures += 1
+                    transient = True
+                if transient:
+                    self._lines_check_state = self.transport.spools  # online: may have committed
+                    self._lines_next_attempt = time.monotonic() + self._lines_backoff.next_delay()
                     return
-                self._drop_lines(len(chunk), from_rpc_error(error))
+                self._drop_lines(count, from_rpc_error(error))
                 continue
             except (OSError, ValueError) as error:  # a disk error offline; text protobuf refuses
-                self._drop_lines(len(chunk), error)
+                self._drop_lines(count, error)
                 continue
-            self._pop_lines(len(chunk))
+            self._pop_lines(count)
 
     def _pop_lines(self, n: int) -> None:
         with self._lines_lock:
             for _ in range(n):
                 self.lines.popleft()
             self.lines_done += n
+        self._lines_in_flight = None
+        self._line_failures = 0
+        self._lines_backoff.reset()
 
     def _drop_lines(self, n: int, error: Exception) -> None:
         self._pop_lines(n)

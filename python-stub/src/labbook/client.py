@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+import time
+import uuid
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import grpc
 
-from labbook._retry import call_with_retry
+from labbook._retry import Backoff, call_with_retry
+from labbook.errors import RETRYABLE_CODES, from_rpc_error
 from labbook.v1 import (artifact_pb2, artifact_pb2_grpc, experiment_pb2, experiment_pb2_grpc,
-                        log_pb2, log_pb2_grpc, metric_pb2, metric_pb2_grpc, run_pb2, run_pb2_grpc)
+                        log_pb2, log_pb2_grpc, metric_pb2, metric_pb2_grpc, project_pb2,
+                        project_pb2_grpc, run_pb2, run_pb2_grpc)
 
 DEFAULT_PORT = 7800
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# Server streams that resume from a cursor or byte count: a deadline (e.g. from a proxy) is as
+# transient as a lost connection.
+STREAM_RETRYABLE = RETRYABLE_CODES | {grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
 def parse_target(uri: str) -> Tuple[str, bool]:
@@ -71,11 +78,13 @@ class Client:
             self.metrics = metric_pb2_grpc.MetricServiceStub(channel)
             self.logs = log_pb2_grpc.LogServiceStub(channel)
             self.artifacts = artifact_pb2_grpc.ArtifactServiceStub(channel)
+            self.projects = project_pb2_grpc.ProjectServiceStub(channel)
             self._channel = channel
             self._pid = os.getpid()
 
     def stub(self, name: str) -> Any:
-        """The generated stub `runs`, `experiments`, `metrics`, `logs` or `artifacts`."""
+        """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts` or
+        `projects`."""
         if self._pid != os.getpid() or self._channel is None:
             self._connect()
         return getattr(self, name)
@@ -101,42 +110,108 @@ class Client:
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, experiment: Optional[str] = None, name: Optional[str] = None, **options: Any) -> Any:
-        """Opens (or resumes) a run on this client's server, not touching the fluent active-run
-        stack: `with client.start_run("mnist", "baseline") as run: ...`."""
+        """Opens (or resumes) a run on this client's server as a `labbook.Run`, not touching the
+        fluent active-run stack: `with client.start_run("mnist", "baseline") as run: ...`.
+        Options are those of `labbook.Run` (`resume="allow"|"never"|"must"`, tags=, params=,
+        ...). (The StartRun RPC, QUEUED -> RUNNING, is `start_queued_run`.)"""
         from labbook.run import Run
 
         return Run(experiment, name, client=self, **options).open()
 
-    def create_run(self, *, experiment: str, name: str = "", project: str = "",
-                   description: str = "", tags: Optional[Mapping[str, str]] = None,
-                   params: Optional[Mapping[str, Any]] = None, parent_run_id: str = "",
-                   source: Optional[run_pb2.SourceInfo] = None) -> run_pb2.CreateRunResponse:
+    def open_run(self, *, experiment: str = "", experiment_id: str = "", project: str = "",
+                 name: str = "", resume: Union[str, int] = "allow",
+                 create_experiment_if_missing: bool = True, description: str = "",
+                 tags: Optional[Mapping[str, str]] = None, params: Optional[Mapping[str, Any]] = None,
+                 parent_run_id: str = "", source: Optional[run_pb2.SourceInfo] = None
+                 ) -> run_pb2.OpenRunResponse:
+        """OpenRun: the upsert by name. Creates the run, or resumes an existing one of that name
+        as `resume` allows ("allow": either; "never": ALREADY_EXISTS when the name is taken;
+        "must": NOT_FOUND when it is not). The experiment is `experiment_id`, or `project` +
+        `experiment` (created when missing unless `create_experiment_if_missing=False`).
+        Retried on UNAVAILABLE/ABORTED: safe with "allow" and "must" (a retry resumes the run the
+        lost call made), not with "never" (use create_run with a request id)."""
+        from labbook._values import to_param_value
+
+        request = run_pb2.OpenRunRequest(
+            experiment_id=experiment_id, project=project or "",
+            experiment_name="" if experiment_id else (experiment or ""),
+            create_experiment_if_missing=create_experiment_if_missing and not experiment_id,
+            name=name or "", resume=resume_policy(resume), description=description or "",
+            tags={str(k): str(v) for k, v in (tags or {}).items()}, parent_run_id=parent_run_id,
+            params=[run_pb2.Param(key=str(k), value=to_param_value(v)) for k, v in (params or {}).items()])
+        if source is not None:
+            request.source.CopyFrom(source)
+        return self.call("runs", "OpenRun", request)
+
+    def create_run(self, *, experiment_id: str, name: str = "", description: str = "",
+                   tags: Optional[Mapping[str, str]] = None, params: Optional[Mapping[str, Any]] = None,
+                   parent_run_id: str = "", source: Optional[run_pb2.SourceInfo] = None,
+                   queued: bool = False, request_id: Optional[str] = None) -> run_pb2.Run:
+        """CreateRun: only creates (RunAlreadyExistsError when the name is taken); QUEUED with
+        `queued=True`. A request id (a fresh UUID unless given) makes the retries safe: a retry
+        after a lost answer returns the run the first call created."""
         from labbook._values import to_param_value
 
         request = run_pb2.CreateRunRequest(
-            project=project or "", experiment_name=experiment, name=name or "",
-            description=description or "", tags=dict(tags or {}), parent_run_id=parent_run_id,
-            params=[run_pb2.Param(key=k, value=to_param_value(v)) for k, v in (params or {}).items()])
+            experiment_id=experiment_id, name=name or "", description=description or "",
+            tags={str(k): str(v) for k, v in (tags or {}).items()}, parent_run_id=parent_run_id,
+            params=[run_pb2.Param(key=str(k), value=to_param_value(v)) for k, v in (params or {}).items()],
+            initial_status=run_pb2.RUN_STATUS_QUEUED if queued else run_pb2.RUN_STATUS_RUNNING,
+            request_id=request_id if request_id is not None else str(uuid.uuid4()))
         if source is not None:
             request.source.CopyFrom(source)
-        return self.call("runs", "CreateRun", request)
+        return self.call("runs", "CreateRun", request).run
 
-    def get_run(self, run_id: str) -> run_pb2.Run:
-        return self.call("runs", "GetRun", run_pb2.GetRunRequest(run_id=run_id)).run
+    def get_run(self, run_id: Optional[str] = None, *, experiment: Optional[str] = None,
+                name: Optional[str] = None, experiment_id: Optional[str] = None,
+                project: str = "") -> run_pb2.Run:
+        """A run by id, or by experiment (`experiment_id`, or `project` + `experiment` name) and
+        run `name`. Read-only: never creates or resumes anything (RunNotFoundError,
+        ExperimentNotFoundError)."""
+        if run_id:
+            request = run_pb2.GetRunRequest(run_id=run_id)
+        else:
+            request = run_pb2.GetRunRequest(
+                experiment_id=experiment_id or "", project=project or "",
+                experiment_name="" if experiment_id else (experiment or ""), run_name=name or "")
+        return self.call("runs", "GetRun", request).run
 
-    def update_run(self, run_id: str, *, status: Optional[Any] = None,
-                   description: Optional[str] = None, end_time_ms: Optional[int] = None) -> run_pb2.Run:
-        request = run_pb2.UpdateRunRequest(run_id=run_id)
-        if status is not None:
-            request.update_fields.append("status")
-            request.status = status
+    def update_run(self, run_id: str, *, name: Optional[str] = None,
+                   description: Optional[str] = None, etag: str = "") -> run_pb2.Run:
+        """Renames a run and/or changes its description (only the fields given). With `etag`
+        (from a Run you read) the change applies only if nobody changed the run since:
+        EtagMismatchError otherwise. Status changes go through finish_run, cancel_run, ..."""
+        request = run_pb2.UpdateRunRequest(run_id=run_id, etag=etag or "")
+        if name is not None:
+            request.update_mask.paths.append("name")
+            request.name = name
         if description is not None:
-            request.update_fields.append("description")
+            request.update_mask.paths.append("description")
             request.description = description
-        if end_time_ms is not None:
-            request.update_fields.append("end_time_ms")
-            request.end_time_ms = end_time_ms
+        if not request.update_mask.paths:
+            raise ValueError("update_run: give name= and/or description=")
         return self.call("runs", "UpdateRun", request).run
+
+    def start_queued_run(self, run_id: str) -> run_pb2.Run:
+        """StartRun: a QUEUED run becomes RUNNING (a RUNNING one is returned unchanged)."""
+        return self.call("runs", "StartRun", run_pb2.StartRunRequest(run_id=run_id)).run
+
+    def finish_run(self, run_id: str, status: Union[str, int] = "COMPLETED", *,
+                   end_time_ms: Optional[int] = None) -> run_pb2.Run:
+        """FinishRun: COMPLETED or FAILED, ending now (or at `end_time_ms`). Finishing again with
+        the same status is a no-op; another is InvalidStatusTransitionError."""
+        request = run_pb2.FinishRunRequest(run_id=run_id, status=run_status(status))
+        if end_time_ms is not None:
+            request.end_time_ms = int(end_time_ms)
+        return self.call("runs", "FinishRun", request).run
+
+    def cancel_run(self, run_id: str) -> run_pb2.Run:
+        """CancelRun: a QUEUED or RUNNING run becomes CANCELED (again: no-op)."""
+        return self.call("runs", "CancelRun", run_pb2.CancelRunRequest(run_id=run_id)).run
+
+    def resume_run(self, run_id: str) -> run_pb2.Run:
+        """ResumeRun: a finished run becomes RUNNING again (recorded in its status history)."""
+        return self.call("runs", "ResumeRun", run_pb2.ResumeRunRequest(run_id=run_id)).run
 
     def set_tags(self, run_id: str, tags: Mapping[str, str],
                  remove_keys: Sequence[str] = ()) -> Dict[str, str]:
@@ -166,12 +241,69 @@ class Client:
             if not token:
                 return
 
-    def get_experiment(self, name: str, project: str = "") -> experiment_pb2.Experiment:
-        return self.call("experiments", "GetExperiment",
-                         experiment_pb2.GetExperimentRequest(project=project, name=name)).experiment
+    # -- experiments and projects -----------------------------------------------------------
+    def create_experiment(self, name: str, project: str = "", *, description: str = "",
+                          folder: str = "", tags: Optional[Mapping[str, str]] = None,
+                          return_existing: bool = False) -> experiment_pb2.Experiment:
+        """CreateExperiment; with `return_existing` an active experiment of that name is
+        returned as it is (upsert by name)."""
+        return self.call("experiments", "CreateExperiment", experiment_pb2.CreateExperimentRequest(
+            project=project or "", name=name, description=description or "", folder=folder or "",
+            tags={str(k): str(v) for k, v in (tags or {}).items()},
+            return_existing=return_existing)).experiment
+
+    def get_experiment(self, name: Optional[str] = None, project: str = "", *,
+                       experiment_id: Optional[str] = None) -> experiment_pb2.Experiment:
+        """An experiment by `project` + `name` (case-insensitive), or by `experiment_id`."""
+        request = (experiment_pb2.GetExperimentRequest(experiment_id=experiment_id) if experiment_id
+                   else experiment_pb2.GetExperimentRequest(project=project or "", name=name or ""))
+        return self.call("experiments", "GetExperiment", request).experiment
+
+    def update_experiment(self, experiment_id: str, *, name: Optional[str] = None,
+                          description: Optional[str] = None, folder: Optional[str] = None,
+                          tags: Optional[Mapping[str, str]] = None,
+                          etag: str = "") -> experiment_pb2.Experiment:
+        """Changes the fields given (`tags` replaces them all; set_experiment_tags merges); with
+        `etag`, only if the experiment is unchanged since it was read (EtagMismatchError)."""
+        request = experiment_pb2.UpdateExperimentRequest(experiment_id=experiment_id, etag=etag or "")
+        for path, value in (("name", name), ("description", description), ("folder", folder)):
+            if value is not None:
+                request.update_mask.paths.append(path)
+                setattr(request, path, value)
+        if tags is not None:
+            request.update_mask.paths.append("tags")
+            request.tags.update({str(k): str(v) for k, v in tags.items()})
+        if not request.update_mask.paths:
+            raise ValueError("update_experiment: give at least one of name, description, folder, tags")
+        return self.call("experiments", "UpdateExperiment", request).experiment
+
+    def set_experiment_tags(self, experiment_id: str, tags: Mapping[str, Any],
+                            remove_keys: Sequence[str] = ()) -> Dict[str, str]:
+        """Adds or overwrites tags, removes `remove_keys`; returns all the experiment's tags."""
+        response = self.call("experiments", "SetExperimentTags", experiment_pb2.SetExperimentTagsRequest(
+            experiment_id=experiment_id, tags={str(k): str(v) for k, v in tags.items()},
+            remove_keys=list(remove_keys)))
+        return dict(response.experiment.tags)
+
+    def list_projects(self, *, page_size: int = 0) -> Iterator[project_pb2.Project]:
+        """Every project (sorted by name), following the pages."""
+        token = ""
+        while True:
+            response = self.call("projects", "ListProjects", project_pb2.ListProjectsRequest(
+                page_size=page_size, page_token=token))
+            yield from response.projects
+            token = response.next_page_token
+            if not token:
+                return
+
+    def get_project(self, project: str = "") -> project_pb2.Project:
+        """One project (`default` when empty); NotFoundError when it holds no experiment."""
+        return self.call("projects", "GetProject", project_pb2.GetProjectRequest(project=project)).project
 
     # -- metrics and tables -----------------------------------------------------------------
     def get_writer_state(self, run_id: str, writer_id: str) -> int:
+        """The last sequence `writer_id` committed to the run (metric batches, log lines or table
+        rows: one counter per writer); 0 when it never committed."""
         return self.call("metrics", "GetWriterState", metric_pb2.GetWriterStateRequest(
             run_id=run_id, writer_id=writer_id), retry=False, timeout=10.0).last_sequence
 
@@ -180,35 +312,98 @@ class Client:
         """One LogMetrics stream carrying `batches`; raises grpc.RpcError (the sender decides)."""
         return self.stub("metrics").LogMetrics(iter(batches), timeout=timeout)
 
-    def list_metrics(self, run_id: str) -> List[metric_pb2.MetricSummary]:
-        return list(self.call("metrics", "ListMetrics", metric_pb2.ListMetricsRequest(run_id=run_id)).metrics)
+    def list_metrics(self, run_id: str, *, key_prefix: str = "",
+                     page_size: int = 0) -> List[metric_pb2.MetricSummary]:
+        """Summaries of every series of the run (sorted by key; only keys starting with
+        `key_prefix` when given), following the pages."""
+        out: List[metric_pb2.MetricSummary] = []
+        token = ""
+        while True:
+            response = self.call("metrics", "ListMetrics", metric_pb2.ListMetricsRequest(
+                run_id=run_id, key_prefix=key_prefix, page_size=page_size, page_token=token))
+            out.extend(response.metrics)
+            token = response.next_page_token
+            if not token:
+                return out
 
     def get_metric_history(self, run_id: str, key: str, *, max_points: int = 0,
-                           start_step: Optional[int] = None,
-                           end_step: Optional[int] = None) -> Tuple[List[int], List[int], List[float]]:
+                           start_step: Optional[int] = None, end_step: Optional[int] = None,
+                           deadline_s: Optional[float] = None) -> Tuple[List[int], List[int], List[float]]:
+        """(steps, timestamps_ms, values) of one series in step order, from `start_step` to
+        `end_step` (inclusive; open ends when None), downsampled on the server with
+        `max_points`. A stream broken by UNAVAILABLE/ABORTED/DEADLINE_EXCEEDED resumes after
+        the last point received (the response cursor), not from the start; the retry budget
+        (`deadline_s`, default the client's) renews whenever points arrived."""
         request = metric_pb2.GetMetricHistoryRequest(run_id=run_id, key=key, max_points=max_points)
-        if start_step is not None or end_step is not None:
-            request.has_step_range = True
-            request.start_step = start_step if start_step is not None else -(2**63)
-            request.end_step = end_step if end_step is not None else 2**63 - 1
+        if start_step is not None:
+            request.start_step = int(start_step)
+        if end_step is not None:
+            request.end_step = int(end_step)
+        budget = self.retry_deadline_s if deadline_s is None else deadline_s
+        steps: List[int] = []
+        times: List[int] = []
+        values: List[float] = []
+        cursor, kept = "", 0          # the last cursor received and the points up to it
+        backoff = Backoff()
+        give_up_at = time.monotonic() + budget
+        while True:
+            request.page_token = cursor
+            try:
+                for piece in self.stub("metrics").GetMetricHistory(request, timeout=300):
+                    steps.extend(piece.step)
+                    times.extend(piece.timestamp_ms)
+                    values.extend(piece.value)
+                    if piece.next_page_token:
+                        cursor, kept = piece.next_page_token, len(steps)
+                        give_up_at = time.monotonic() + budget
+                        backoff.reset()
+                return steps, times, values
+            except grpc.RpcError as error:
+                delay = backoff.next_delay()
+                if error.code() not in STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
+                    raise from_rpc_error(error) from error
+                # Points after the cursor (a last message without one, or a downsampled read
+                # that has no cursor at all) are read again.
+                del steps[kept:], times[kept:], values[kept:]
+                time.sleep(delay)
 
-        def read() -> Tuple[List[int], List[int], List[float]]:
-            steps: List[int] = []
-            times: List[int] = []
-            values: List[float] = []
-            for piece in self.stub("metrics").GetMetricHistory(request, timeout=300):
-                steps.extend(piece.step)
-                times.extend(piece.timestamp_ms)
-                values.extend(piece.value)
-            return steps, times, values
-        return call_with_retry(read, deadline_s=self.retry_deadline_s)
+    def batch_get_metric_history(self, run_ids: Sequence[str], keys: Sequence[str], *,
+                                 max_points: int = 0, start_step: Optional[int] = None,
+                                 end_step: Optional[int] = None
+                                 ) -> Dict[Tuple[str, str], Tuple[List[int], List[int], List[float]]]:
+        """Many series in one call (charts overlaying runs): {(run_id, key): (steps,
+        timestamps_ms, values)} for each key of each run that has it, in request order, each
+        downsampled to about `max_points` (0: the server's 1000)."""
+        request = metric_pb2.BatchGetMetricHistoryRequest(
+            run_ids=list(run_ids), keys=list(keys), max_points=max_points)
+        if start_step is not None:
+            request.start_step = int(start_step)
+        if end_step is not None:
+            request.end_step = int(end_step)
+        response = self.call("metrics", "BatchGetMetricHistory", request)
+        return {(s.run_id, s.key): (list(s.step), list(s.timestamp_ms), list(s.value))
+                for s in response.series}
 
-    def append_table_rows(self, run_id: str, table: str, rows: Sequence[metric_pb2.TableRow]) -> int:
+    def append_table_rows(self, run_id: str, table: str, rows: Sequence[metric_pb2.TableRow], *,
+                          writer_id: str = "", sequence: int = 0) -> metric_pb2.AppendTableRowsResponse:
+        """AppendTableRows. With a writer id and sequence the call is retried after
+        UNAVAILABLE/ABORTED (a resent sequence the server committed is acknowledged with
+        `duplicate`, not stored twice); without them it is sent once."""
         return self.call("metrics", "AppendTableRows", metric_pb2.AppendTableRowsRequest(
-            run_id=run_id, table=table, rows=rows)).row_count
+            run_id=run_id, table=table, rows=rows, writer_id=writer_id, sequence=sequence),
+            retry=bool(writer_id))
 
-    def list_tables(self, run_id: str) -> List[str]:
-        return list(self.call("metrics", "ListTables", metric_pb2.ListTablesRequest(run_id=run_id)).tables)
+    def list_tables(self, run_id: str, *, page_size: int = 0) -> List[metric_pb2.TableInfo]:
+        """Every table of the run (name, row_count, columns), sorted by name, following pages."""
+        out: List[metric_pb2.TableInfo] = []
+        token = ""
+        while True:
+            response = self.call("metrics", "ListTables", metric_pb2.ListTablesRequest(
+                run_id=run_id, page_size=page_size, page_token=token))
+            out.extend(response.tables)
+            token = response.next_page_token
+            if not token:
+                return out
 
     def get_table(self, run_id: str, table: str) -> Tuple[List[metric_pb2.TableColumn], List[metric_pb2.TableRow]]:
         columns: List[metric_pb2.TableColumn] = []
@@ -225,11 +420,11 @@ class Client:
                 return columns, rows
 
     # -- logs -------------------------------------------------------------------------------
-    def append_logs(self, run_id: str, lines: Sequence[log_pb2.LogLine]) -> int:
-        def once() -> int:
-            return self.stub("logs").AppendLogs(
-                iter([log_pb2.AppendLogsRequest(run_id=run_id, lines=lines)]), timeout=60).accepted_lines
-        return call_with_retry(once, deadline_s=self.retry_deadline_s)
+    def append_log_lines(self, run_id: str, lines: Sequence[log_pb2.LogLine], *,
+                         writer_id: str = "", sequence: int = 0) -> log_pb2.AppendLogLinesResponse:
+        """AppendLogLines (unary). Retried as append_table_rows: only with a writer id."""
+        return self.call("logs", "AppendLogLines", log_pb2.AppendLogLinesRequest(
+            run_id=run_id, lines=lines, writer_id=writer_id, sequence=sequence), retry=bool(writer_id))
 
     def read_logs(self, run_id: str, *, start_offset: int = 0, limit: int = 0) -> List[log_pb2.LogLine]:
         def read() -> List[log_pb2.LogLine]:
@@ -254,10 +449,42 @@ class Client:
             if not token:
                 return out
 
+    def get_upload_status(self, run_id: str, upload_id: str) -> artifact_pb2.GetUploadStatusResponse:
+        return self.call("artifacts", "GetUploadStatus", artifact_pb2.GetUploadStatusRequest(
+            run_id=run_id, upload_id=upload_id), retry=False, timeout=10.0)
+
     def create_reference(self, run_id: str, name: str, uri: str, direction: Any,
                          media_type: str = "") -> artifact_pb2.Artifact:
         return self.call("artifacts", "CreateArtifactReference", artifact_pb2.CreateArtifactReferenceRequest(
             run_id=run_id, name=name, uri=uri, direction=direction, media_type=media_type)).artifact
+
+
+_POLICIES = {"allow": run_pb2.RESUME_POLICY_ALLOW, "never": run_pb2.RESUME_POLICY_NEVER,
+             "must": run_pb2.RESUME_POLICY_MUST}
+_STATUSES = {"RUNNING": run_pb2.RUN_STATUS_RUNNING, "COMPLETED": run_pb2.RUN_STATUS_COMPLETED,
+             "FAILED": run_pb2.RUN_STATUS_FAILED, "CANCELED": run_pb2.RUN_STATUS_CANCELED,
+             "QUEUED": run_pb2.RUN_STATUS_QUEUED}
+
+
+def resume_policy(resume: Union[str, int]) -> int:
+    """"allow" | "never" | "must" (or a ResumePolicy value) to the ResumePolicy enum."""
+    if isinstance(resume, int) and not isinstance(resume, bool):
+        return resume
+    policy = _POLICIES.get(str(resume).lower())
+    if policy is None:
+        raise ValueError(f"resume={resume!r}: \"allow\", \"never\" or \"must\"")
+    return policy
+
+
+def run_status(status: Union[str, int]) -> int:
+    """"COMPLETED" (or "RUN_STATUS_COMPLETED", any case, or the enum value) to RunStatus."""
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    name = str(status).upper()
+    name = name[len("RUN_STATUS_"):] if name.startswith("RUN_STATUS_") else name
+    if name not in _STATUSES:
+        raise ValueError(f"status {status!r}: one of {', '.join(_STATUSES)}")
+    return _STATUSES[name]
 
 
 _SHARED: Dict[str, Client] = {}

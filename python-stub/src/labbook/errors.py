@@ -1,7 +1,16 @@
-"""Typed exceptions for gRPC status codes (DESIGN.md §8: the SDK turns codes into types)."""
+"""Typed exceptions for failed calls (DESIGN.md §8: the SDK turns codes into types).
+
+Every Labbook error status carries a `google.rpc.ErrorInfo` detail (domain `labbook.dev`) whose
+`reason` names the error (`RUN_NOT_FOUND`, `ETAG_MISMATCH`, ...; the `ErrorReason` enum of
+common.proto without its prefix). The exception class is chosen by that reason where a specific
+class exists (`RunNotFoundError`, `EtagMismatchError`, ...), otherwise by the gRPC status code
+(`NotFoundError`, `FailedPreconditionError`, ...); every specific class is a subclass of its
+code's class, so `except labbook.NotFoundError` still catches a `RunNotFoundError`. Code that
+needs a reason without its own class switches on `err.reason`, never on the message text.
+"""
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 import grpc
 
@@ -9,27 +18,48 @@ __all__ = [
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
     "FailedPreconditionError", "PermissionDeniedError", "UnauthenticatedError",
     "ResourceExhaustedError", "OutOfRangeError", "AbortedError", "UnavailableError",
-    "DeadlineExceededError", "UnimplementedError", "InternalError", "from_rpc_error",
-    "RETRYABLE_CODES",
+    "DeadlineExceededError", "UnimplementedError", "InternalError",
+    "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
+    "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
+    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError",
+    "ErrorDetails", "error_details", "from_rpc_error", "RETRYABLE_CODES", "ERROR_DOMAIN",
 ]
 
 # Only these are retried (with jittered backoff); every other code is final.
 RETRYABLE_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED})
+#: The ErrorInfo domain of Labbook's own errors.
+ERROR_DOMAIN = "labbook.dev"
+_DETAILS_TRAILER = "grpc-status-details-bin"
 
 
 class LabbookError(Exception):
-    """Base of every error the SDK raises for a failed call. `code` is the gRPC status code."""
+    """Base of every error the SDK raises for a failed call.
+
+    `code` is the gRPC status code; `reason` the ErrorInfo reason (e.g. `"RUN_NOT_FOUND"`, empty
+    when the server sent none, as a proxy's own errors do); `metadata` the ErrorInfo metadata
+    (e.g. `{"field": "run_id"}`, `{"status": "RUN_STATUS_COMPLETED"}`,
+    `{"expected_offset": "8388608"}`); `field` the request field the server named."""
 
     code: Optional[grpc.StatusCode] = None
 
     def __init__(self, message: str, *, code: Optional[grpc.StatusCode] = None,
-                 field: Optional[str] = None) -> None:
+                 field: Optional[str] = None, reason: str = "",
+                 metadata: Optional[Dict[str, str]] = None, domain: str = "",
+                 details: Optional["ErrorDetails"] = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
         self.message = message
-        #: The request field the server named (google.rpc.BadRequest), when it named one.
+        #: The request field the server named (google.rpc.BadRequest, or ErrorInfo `field`).
         self.field = field
+        #: ErrorInfo reason, e.g. "RUN_NOT_FOUND"; "" when the status carried none.
+        self.reason = reason
+        #: ErrorInfo metadata.
+        self.metadata: Dict[str, str] = dict(metadata or {})
+        #: ErrorInfo domain ("labbook.dev" for the server's own errors).
+        self.domain = domain
+        #: Everything decoded from the status details.
+        self.details = details if details is not None else ErrorDetails()
 
 
 class InvalidArgumentError(LabbookError, ValueError):
@@ -84,6 +114,49 @@ class InternalError(LabbookError):
     code = grpc.StatusCode.INTERNAL
 
 
+# -- by reason: the ones callers catch ------------------------------------------------------------
+class RunNotFoundError(NotFoundError):
+    """No run with that id (or experiment and name)."""
+
+
+class ExperimentNotFoundError(NotFoundError):
+    """No experiment with that id (or project and name)."""
+
+
+class RunAlreadyExistsError(AlreadyExistsError):
+    """A run of that name exists in the experiment (e.g. `resume="never"`)."""
+
+
+class ExperimentAlreadyExistsError(AlreadyExistsError):
+    """An experiment of that name exists in the project."""
+
+
+class EtagMismatchError(FailedPreconditionError):
+    """A conditional update's etag is stale: read the object again and reapply the change."""
+
+
+class InvalidStatusTransitionError(FailedPreconditionError):
+    """The run's status does not allow the change (e.g. finishing a CANCELED run);
+    `metadata["status"]` is the run's status."""
+
+
+class RunDeletedError(FailedPreconditionError):
+    """The run (or its experiment) is soft-deleted."""
+
+
+class ExperimentDeletedError(FailedPreconditionError):
+    """The experiment is soft-deleted."""
+
+
+class UploadOffsetMismatchError(FailedPreconditionError):
+    """An upload's bytes did not start where the server's stopped; `expected_offset` says where
+    to continue."""
+
+    @property
+    def expected_offset(self) -> Optional[int]:
+        return self.details.expected_offset()
+
+
 _BY_CODE: Dict[grpc.StatusCode, Type[LabbookError]] = {
     cls.code: cls for cls in (
         InvalidArgumentError, NotFoundError, AlreadyExistsError, FailedPreconditionError,
@@ -91,38 +164,122 @@ _BY_CODE: Dict[grpc.StatusCode, Type[LabbookError]] = {
         AbortedError, UnavailableError, DeadlineExceededError, UnimplementedError, InternalError)
 }
 
+_BY_REASON: Dict[str, Type[LabbookError]] = {
+    "RUN_NOT_FOUND": RunNotFoundError,
+    "EXPERIMENT_NOT_FOUND": ExperimentNotFoundError,
+    "RUN_ALREADY_EXISTS": RunAlreadyExistsError,
+    "EXPERIMENT_ALREADY_EXISTS": ExperimentAlreadyExistsError,
+    "ETAG_MISMATCH": EtagMismatchError,
+    "INVALID_STATUS_TRANSITION": InvalidStatusTransitionError,
+    "RUN_DELETED": RunDeletedError,
+    "EXPERIMENT_DELETED": ExperimentDeletedError,
+    "UPLOAD_OFFSET_MISMATCH": UploadOffsetMismatchError,
+}
 
-def _bad_request_field(error: grpc.RpcError) -> Optional[str]:
-    """The first field violation of a google.rpc.BadRequest detail, if the server sent one."""
+
+class ErrorDetails:
+    """The `google.rpc` details of an error status, decoded: ErrorInfo (reason, domain,
+    metadata), BadRequest field violations, PreconditionFailure violations, ResourceInfo."""
+
+    def __init__(self) -> None:
+        self.reason = ""
+        self.domain = ""
+        self.metadata: Dict[str, str] = {}
+        #: (field, description) of each google.rpc.BadRequest field violation.
+        self.field_violations: List[Tuple[str, str]] = []
+        #: (type, subject, description) of each google.rpc.PreconditionFailure violation.
+        self.precondition_violations: List[Tuple[str, str, str]] = []
+        #: (resource_type, resource_name) of a google.rpc.ResourceInfo, when sent.
+        self.resource: Optional[Tuple[str, str]] = None
+
+    @property
+    def field(self) -> Optional[str]:
+        if self.field_violations:
+            return self.field_violations[0][0]
+        return self.metadata.get("field") or None
+
+    def expected_offset(self) -> Optional[int]:
+        """The offset an upload continues from (reason UPLOAD_OFFSET_MISMATCH): ErrorInfo
+        metadata `expected_offset`, else the PreconditionFailure violation about the offset
+        (subject `offset=<n>`, or subject `offset` with the number as description)."""
+        candidates = [self.metadata.get("expected_offset", "")]
+        for _type, subject, description in self.precondition_violations:
+            if subject.startswith("offset="):
+                candidates.append(subject[len("offset="):])
+            elif subject == "offset":
+                candidates.append(description)
+        for text in candidates:
+            try:
+                return int(text)
+            except (TypeError, ValueError):
+                continue
+        return None
+
+
+def _trailers(error: Any) -> Tuple[Tuple[str, Any], ...]:
     trailers = getattr(error, "trailing_metadata", None)
     if trailers is None:
-        return None
+        return ()
     try:
-        metadata = trailers() or ()
+        return tuple(trailers() or ())
     except Exception:  # a failed call without trailers
-        return None
-    for key, value in metadata:
-        if key != "grpc-status-details-bin":
+        return ()
+
+
+def error_details(error: Any) -> ErrorDetails:
+    """Decodes the `grpc-status-details-bin` trailer (a google.rpc.Status) of a failed call."""
+    out = ErrorDetails()
+    for key, value in _trailers(error):
+        if key != _DETAILS_TRAILER or not isinstance(value, (bytes, bytearray)):
             continue
         try:
             from google.rpc import error_details_pb2, status_pb2
 
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            status = status_pb2.Status.FromString(bytes(value))
+        except Exception:  # not a Status: ignore it, the code still types the error
+            return out
+        for detail in status.details:
+            try:
+                if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                    info = error_details_pb2.ErrorInfo()
+                    detail.Unpack(info)
+                    out.reason, out.domain, out.metadata = info.reason, info.domain, dict(info.metadata)
+                elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
                     bad = error_details_pb2.BadRequest()
                     detail.Unpack(bad)
-                    if bad.field_violations:
-                        return bad.field_violations[0].field
-        except Exception:
-            return None
-    return None
+                    out.field_violations.extend((v.field, v.description) for v in bad.field_violations)
+                elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+                    failure = error_details_pb2.PreconditionFailure()
+                    detail.Unpack(failure)
+                    out.precondition_violations.extend(
+                        (v.type, v.subject, v.description) for v in failure.violations)
+                elif detail.Is(error_details_pb2.ResourceInfo.DESCRIPTOR):
+                    resource = error_details_pb2.ResourceInfo()
+                    detail.Unpack(resource)
+                    out.resource = (resource.resource_type, resource.resource_name)
+            except Exception:  # one undecodable detail does not hide the others
+                continue
+    return out
+
+
+def error_class(code: Optional[grpc.StatusCode], reason: str) -> Type[LabbookError]:
+    """The class for a code and reason: the reason's own class when it belongs to that code."""
+    by_code = _BY_CODE.get(code, LabbookError) if code is not None else LabbookError
+    by_reason = _BY_REASON.get(reason)
+    if by_reason is not None and issubclass(by_reason, by_code) and by_code is not LabbookError:
+        return by_reason
+    return by_code
 
 
 def from_rpc_error(error: grpc.RpcError) -> LabbookError:
     """Turns a grpc.RpcError into the matching typed LabbookError (keeping it as __cause__)."""
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
-    details = error.details() if hasattr(error, "details") else str(error)
-    cls = _BY_CODE.get(code, LabbookError)
+    message = error.details() if hasattr(error, "details") else str(error)
+    details = error_details(error)
+    domain_ok = details.domain in ("", ERROR_DOMAIN)
+    reason = details.reason if domain_ok else ""
+    cls = error_class(code, reason)
     name = code.name if code is not None else "UNKNOWN"
-    return cls(f"{name}: {details}", code=code, field=_bad_request_field(error))
+    text = f"{name}: {message}" if not reason else f"{name} ({reason}): {message}"
+    return cls(text, code=code, field=details.field, reason=details.reason,
+               metadata=details.metadata, domain=details.domain, details=details)

@@ -198,13 +198,25 @@ def load_run(experiment_name: Optional[str] = None, run_name: Optional[str] = No
              run_id: Optional[str] = None, project: Optional[str] = None,
              client: Optional[Client] = None) -> Run:
     """SageMaker `load_run`: with no arguments the script-mode run (`get_context()`); with
-    `experiment_name` and `run_name` (or `run_id`) that run on the server of `client` or
-    LABBOOK_TRACKING_URI, opened (resumed) and closed COMPLETED when used in `with`."""
+    `experiment_name` and `run_name` (or `run_id`) an existing run on the server of `client` or
+    LABBOOK_TRACKING_URI, found read-only (GetRun: nothing is created, RunNotFoundError or
+    ExperimentNotFoundError when missing) and attached by id: you can log into it and read it,
+    and closing it flushes without changing its status (its owner sets that). To resume a run
+    — RUNNING again, with a final status at close — open it with
+    `start_run(experiment, name, resume="must")`."""
     if experiment_name is None and run_name is None and run_id is None:
         return get_context()
-    if run_id is not None:
-        return Run(run_id=run_id, client=client).open()
-    return Run(experiment_name, run_name, project, client=client).open()
+    if run_id is None:
+        if not experiment_name or not run_name:
+            raise ValueError("load_run needs experiment_name and run_name, or run_id")
+        if client is None:
+            uri = os.environ.get("LABBOOK_TRACKING_URI")
+            if not uri:
+                raise ValueError("load_run needs a server: pass client= or set LABBOOK_TRACKING_URI")
+            client = shared_client(uri)
+        run_id = client.get_run(experiment=experiment_name, name=run_name,
+                                project=project or os.environ.get("LABBOOK_PROJECT") or "").id
+    return Run(run_id=run_id, client=client).open()
 
 
 # -- search --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell, to_float
 from labbook.client import Client, shared_client
-from labbook.errors import InvalidArgumentError, NotFoundError
+from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
 
 __all__ = ["Run", "MetricPoint", "RunLogger"]
@@ -34,8 +34,8 @@ SDK = "python/0.1.0"
 _log = logging.getLogger("labbook")
 _time_ns = time.time_ns
 _KEY = re.compile(r"^[A-Za-z0-9_\-./: ]{1,250}$")
-_STATUS = {"RUNNING": run_pb2.RUN_STATUS_RUNNING, "COMPLETED": run_pb2.RUN_STATUS_COMPLETED,
-           "FAILED": run_pb2.RUN_STATUS_FAILED, "CANCELED": run_pb2.RUN_STATUS_CANCELED}
+_FINAL_STATUSES = ("COMPLETED", "FAILED", "CANCELED")
+_RESUME_POLICIES = ("allow", "never", "must")
 _LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG_LEVEL_INFO,
            "WARNING": log_pb2.LOG_LEVEL_WARNING, "WARN": log_pb2.LOG_LEVEL_WARNING,
            "ERROR": log_pb2.LOG_LEVEL_ERROR, "CRITICAL": _offline.CRITICAL, "FATAL": _offline.CRITICAL}
@@ -140,7 +140,9 @@ class RunLogger:
 
 class Run:
     """One run. Open it with `with labbook.Run(experiment=..., name=...) as run:`, or
-    `run.open()` ... `run.complete()`. Opening a name that exists resumes that run.
+    `run.open()` ... `run.complete()`. Opening a name that exists resumes that run as `resume`
+    allows: "allow" (default: resume it, or create it), "never" (RunAlreadyExistsError when the
+    name is taken), "must" (RunNotFoundError when it is not).
 
     Online when given a `client`, a `target` or `LABBOOK_TRACKING_URI`; otherwise (or with
     `offline=True`) it writes an offline run directory (docs/offline-format.md).
@@ -152,7 +154,13 @@ class Run:
                  parent_run_id: Optional[str] = None, run_id: Optional[str] = None,
                  client: Optional[Client] = None, target: Optional[str] = None,
                  offline: bool = False, offline_dir: Optional[str] = None,
-                 spool_dir: Optional[str] = None, capacity: int = _sender.DEFAULT_CAPACITY) -> None:
+                 spool_dir: Optional[str] = None, capacity: int = _sender.DEFAULT_CAPACITY,
+                 resume: str = "allow") -> None:
+        if str(resume).lower() not in _RESUME_POLICIES:
+            raise ValueError(f"resume={resume!r}: \"allow\", \"never\" or \"must\"")
+        self.resume_policy = str(resume).lower()
+        if self.resume_policy == "must" and not name and not run_id:
+            raise ValueError("resume=\"must\" needs the name of the run to resume")
         self.experiment = experiment or os.environ.get("LABBOOK_EXPERIMENT") or "default"
         self.name = name
         self.project = project or os.environ.get("LABBOOK_PROJECT") or "default"
@@ -194,19 +202,7 @@ class Run:
             self._adopt(run)
             self._seed_steps()
         else:
-            src = source_info()
-            # The name is made here, not by the server, so that a CreateRun retried after a lost
-            # response resumes the run it created instead of creating a second one.
-            if not self.name:
-                self.name = f"run-{uuid.uuid4().hex[:12]}"
-            response = self.client.create_run(
-                experiment=self.experiment, name=self.name, project=self.project,
-                description=self._description, tags=self._tags, params=self._initial_params,
-                parent_run_id=self.parent_run_id, source=run_pb2.SourceInfo(**src))
-            self.resumed = response.resumed
-            self._adopt(response.run)
-            if self.resumed:
-                self._seed_steps()
+            self._open_online()
         transport: _sender.Transport = (self.offline if self.offline is not None
                                         else _sender.OnlineTransport(self.client, self.id))
         self._sender = _sender.Sender(
@@ -218,11 +214,43 @@ class Run:
         _OPEN_RUNS.add(self)
         return self
 
+    def _open_online(self) -> None:
+        """OpenRun (the experiment is created when missing), or for `resume="never"` with a
+        given name CreateRun with a request id: both are safe to retry after a lost answer."""
+        assert self.client is not None
+        source = run_pb2.SourceInfo(**source_info())
+        policy = self.resume_policy
+        if not self.name:
+            # The name is made here, not by the server, so that an OpenRun retried after a lost
+            # response resumes the run it created instead of creating a second one.
+            self.name = f"run-{uuid.uuid4().hex[:12]}"
+            policy = "allow"
+        if policy == "never":
+            # OpenRun(NEVER) retried after a lost answer would refuse the run it made itself;
+            # CreateRun's request id makes the retry return that run instead.
+            experiment = self.client.create_experiment(self.experiment, self.project, return_existing=True)
+            run = self.client.create_run(
+                experiment_id=experiment.id, name=self.name, description=self._description,
+                tags=self._tags, params=self._initial_params, parent_run_id=self.parent_run_id,
+                source=source)
+            self.resumed = False
+            self._adopt(run)
+            return
+        response = self.client.open_run(
+            experiment=self.experiment, project=self.project, name=self.name, resume=policy,
+            create_experiment_if_missing=True, description=self._description, tags=self._tags,
+            params=self._initial_params, parent_run_id=self.parent_run_id, source=source)
+        self.resumed = response.resumed
+        self._adopt(response.run)
+        if self.resumed:
+            self._seed_steps()
+
     def _open_offline(self) -> None:
         global _warned_offline
         self.offline = _offline.OfflineStore(
             root=self._offline_dir, project=self.project, experiment=self.experiment, name=self.name,
-            description=self._description, tags=self._tags, source=source_info(), sdk=SDK)
+            description=self._description, tags=self._tags, source=source_info(), sdk=SDK,
+            resume=self.resume_policy)
         self.id = self.offline.local_id
         self.name = self.offline.meta["name"]
         self.resumed = self.offline.resumed
@@ -260,24 +288,47 @@ class Run:
         return self._sender.flush(timeout) if self._sender is not None else True
 
     def close(self, status: Optional[str] = "COMPLETED", timeout: Optional[float] = 60.0) -> None:
-        """Flushes, stops the sender and sets the final status (unless the run was attached by id:
-        its owner sets the status). `status=None` only flushes and detaches."""
+        """Flushes, stops the sender and sets the final status — COMPLETED or FAILED
+        (FinishRun), CANCELED (CancelRun) — unless the run was attached by id: its owner sets
+        the status. `status=None` only flushes and detaches. If someone else finished the run
+        meanwhile (e.g. canceled it), their status stays: a warning is logged, nothing raised."""
         if self.status != "RUNNING":
             return
+        final = status.upper() if (status and self.owns_status) else None
+        if final is not None and final not in _FINAL_STATUSES:
+            raise ValueError(f"status {status!r}: COMPLETED, FAILED or CANCELED (or None)")
         if self._sender is not None:
             self._sender.close(timeout)
         self._points = _Closed(f"run {self.name!r} is closed")
-        final = status if (status and self.owns_status) else None
         if final:
-            final = final.upper()
             if self.offline is not None:
                 self.offline.finish(final, _ids.now_ms())
             elif self.client is not None:
-                self.client.update_run(self.id, status=_STATUS[final])
+                final = self._finish_online(final)  # raises: the run stays open, as it is
         if self.offline is not None:
             self.offline.release()  # a later run of this name may reopen the directory
         self.status = final or "DETACHED"
         _OPEN_RUNS.discard(self)
+
+    def _finish_online(self, final: str) -> str:
+        assert self.client is not None
+        try:
+            if final == "CANCELED":
+                self.client.cancel_run(self.id)
+            else:
+                self.client.finish_run(self.id, final)
+            return final
+        except InvalidStatusTransitionError as error:
+            current = error.metadata.get("status", "")
+            if not current:
+                try:
+                    current = run_pb2.RunStatus.Name(self.client.get_run(self.id).status)
+                except Exception:  # the warning below still says what happened
+                    current = "UNKNOWN"
+            current = current.replace("RUN_STATUS_", "")
+            _log.warning("labbook: run %s is already %s; not setting %s (%s)", self.id, current,
+                         final, error.message)
+            return current
 
     def complete(self) -> None:
         """Marks the run COMPLETED (Azure `run.complete()`)."""
@@ -373,6 +424,8 @@ class Run:
 
     # -- tables ---------------------------------------------------------------------------------
     def _append_rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
+        """Sends rows at once, in appends of 10,000 numbered by this process's table writer, so
+        an append retried after a lost answer is stored once."""
         self._require_open()
         _check_key(table, "table")
         if not rows:
@@ -381,11 +434,14 @@ class Run:
             for start in range(0, len(rows), 10_000):
                 self.offline.append_rows(table, rows[start:start + 10_000])
             return
-        assert self.client is not None
+        assert self.client is not None and self._sender is not None
+        writer = self._sender.tables
         for start in range(0, len(rows), 10_000):
-            self.client.append_table_rows(self.id, table, [
-                metric_pb2.TableRow(cells={str(k): to_cell(v) for k, v in row.items()})
-                for row in rows[start:start + 10_000]])
+            chunk = [metric_pb2.TableRow(cells={str(k): to_cell(v) for k, v in row.items()})
+                     for row in rows[start:start + 10_000]]
+            with writer.lock:
+                self.client.append_table_rows(self.id, table, chunk, writer_id=writer.writer_id,
+                                              sequence=writer.take())
 
     def log_list(self, name: str, values: Iterable[Any], description: str = "") -> None:
         """Azure `log_list`: one row per value in the single column `value`."""
@@ -467,6 +523,17 @@ class Run:
             assert self.client is not None
             self.client.update_run(self.id, description=text)
         self._description = text
+
+    def rename(self, name: str) -> None:
+        """Gives the run a new name, unique in its experiment (AlreadyExistsError otherwise)."""
+        self._require_open()
+        if self.offline is not None:
+            self.offline.rename(name)
+        else:
+            assert self.client is not None
+            self.name = self.client.update_run(self.id, name=name).name
+            return
+        self.name = name
 
     # -- text logs ------------------------------------------------------------------------------
     def log_text(self, text: str, level: Union[str, int] = "INFO", stream: str = "USER") -> None:
@@ -566,7 +633,8 @@ class Run:
             assert self.client is not None
             for summary in self.client.list_metrics(self.id):
                 out[summary.key] = summary.last_value
-            for table in self.client.list_tables(self.id):
+            for info in self.client.list_tables(self.id):
+                table = info.name
                 columns, rows = self.client.get_table(self.id, table)
                 names = [c.name for c in columns]
                 data = {c: [from_cell(r.cells[c]) if c in r.cells else None for r in rows] for c in names}
@@ -594,25 +662,33 @@ class Run:
         return out
 
     def get_metric_history(self, name: str, *, as_dataframe: Optional[bool] = None,
-                           max_points: int = 0) -> Any:
-        """The points of one series in step order: a pandas DataFrame (columns step,
-        timestamp_ms, value) when pandas is installed, else a list of MetricPoint.
-        `as_dataframe=False` forces the list, `True` requires pandas."""
+                           max_points: int = 0, start_step: Optional[int] = None,
+                           end_step: Optional[int] = None) -> Any:
+        """The points of one series in step order, from `start_step` to `end_step` (inclusive,
+        open ends when None): a pandas DataFrame (columns step, timestamp_ms, value) when pandas
+        is installed, else a list of MetricPoint. `as_dataframe=False` forces the list, `True`
+        requires pandas."""
         self.flush(60)
         if self.offline is not None:
+            lo = _INT64_MIN if start_step is None else start_step
+            hi = _INT64_MAX if end_step is None else end_step
             pts: List[Tuple[int, int, float]] = []
+            found = False
             for line in self.offline.read("metrics.jsonl"):
                 keys = line["keys"]
-                pts.extend((s, t, float(v)) for k, s, t, v in zip(line["key_index"], line["step"],
-                                                                   line["timestamp_ms"], line["value"])
-                           if keys[k] == name)
-            if not pts:
+                for k, s, t, v in zip(line["key_index"], line["step"], line["timestamp_ms"], line["value"]):
+                    if keys[k] == name:
+                        found = True
+                        if lo <= s <= hi:
+                            pts.append((s, t, float(v)))
+            if not found:
                 raise NotFoundError(f"metric {name!r} not found in offline run {self.id}")
             pts.sort(key=lambda p: p[0])
-            steps, times, values = (list(c) for c in zip(*pts))
+            steps, times, values = (list(c) for c in zip(*pts)) if pts else ([], [], [])
         else:
             assert self.client is not None
-            steps, times, values = self.client.get_metric_history(self.id, name, max_points=max_points)
+            steps, times, values = self.client.get_metric_history(
+                self.id, name, max_points=max_points, start_step=start_step, end_step=end_step)
         return _history(steps, times, values, as_dataframe)
 
     def get_parameters(self) -> Dict[str, Any]:
