@@ -11,12 +11,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import labbook  # noqa: E402
-from server_process import ServerProcess  # noqa: E402
+from server_process import ServerProcess, free_port  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    proc = ServerProcess(tmp_path_factory.mktemp("labbook-server") / "data").start()
+    # The HTTP port on a free port (not the default 7880, which parallel runs would share), so
+    # that links to the web UI (get_portal_url, widgets) are tested against what a server reports.
+    proc = ServerProcess(tmp_path_factory.mktemp("labbook-server") / "data", http_port=free_port()).start()
     yield proc
     proc.stop()
 
@@ -36,7 +38,7 @@ def exp_name(request):
 def _isolated_env(monkeypatch, tmp_path):
     """No test sees the caller's LABBOOK_* settings; offline runs and spools go to tmp."""
     for var in ("LABBOOK_TRACKING_URI", "LABBOOK_PROJECT", "LABBOOK_EXPERIMENT", "LABBOOK_RUN_ID",
-                "LABBOOK_RUN_NAME", "LABBOOK_UI_URL"):
+                "LABBOOK_RUN_NAME"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LABBOOK_OFFLINE_DIR", str(tmp_path / "offline"))
     monkeypatch.setenv("LABBOOK_SPOOL_DIR", str(tmp_path / "spool"))

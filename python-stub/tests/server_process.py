@@ -34,9 +34,11 @@ def health_serving(target: str, timeout: float = 2.0) -> bool:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, port: Optional[int] = None) -> None:
+    def __init__(self, data_dir: Path, port: Optional[int] = None, http_port: Optional[int] = None) -> None:
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
+        #: The HTTP port (web UI) when given; None leaves it to LABBOOK_HTTP_PORT (bin/test: off).
+        self.http_port = http_port
         self.target = f"127.0.0.1:{self.port}"
         self.proc: Optional[subprocess.Popen] = None
         self.starts = 0
@@ -49,7 +51,8 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [str(ROOT / "bin" / "labbook"), "server", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--compaction-interval", "0",
-             "--metrics-port", "0"],
+             "--metrics-port", "0"]
+            + (["--http-port", str(self.http_port)] if self.http_port is not None else []),
             stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -209,12 +209,6 @@ def test_search_runs_rows_and_dataframe(client, exp_name):
     assert info.value.field == "filter"
 
 
-def test_portal_url(run, monkeypatch):
-    assert run.get_portal_url() is None
-    monkeypatch.setenv("LABBOOK_UI_URL", "http://ui.example/")
-    assert run.get_portal_url() == f"http://ui.example/runs/{run.id}"
-
-
 def test_backpressure_keeps_every_point_with_a_small_buffer(client, exp_name):
     with labbook.Run(exp_name, "small-buffer", client=client, capacity=1000) as run:
         for step in range(50_000):

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from urllib.parse import quote
 
 import grpc
 
@@ -18,7 +19,7 @@ from labbook._retry import Backoff, call_with_retry
 from labbook.errors import RETRYABLE_CODES, from_rpc_error
 from labbook.v1 import (artifact_pb2, artifact_pb2_grpc, experiment_pb2, experiment_pb2_grpc,
                         log_pb2, log_pb2_grpc, metric_pb2, metric_pb2_grpc, project_pb2,
-                        project_pb2_grpc, run_pb2, run_pb2_grpc)
+                        project_pb2_grpc, run_pb2, run_pb2_grpc, server_pb2, server_pb2_grpc)
 
 DEFAULT_PORT = 7800
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -60,6 +61,7 @@ class Client:
         self._lock = threading.Lock()
         self._pid = -1
         self._channel: Optional[grpc.Channel] = None
+        self._server_info: Optional[server_pb2.ServerInfo] = None
 
     # -- channel and stubs ------------------------------------------------------------------
     def _connect(self) -> None:
@@ -79,12 +81,13 @@ class Client:
             self.logs = log_pb2_grpc.LogServiceStub(channel)
             self.artifacts = artifact_pb2_grpc.ArtifactServiceStub(channel)
             self.projects = project_pb2_grpc.ProjectServiceStub(channel)
+            self.server = server_pb2_grpc.ServerServiceStub(channel)
             self._channel = channel
             self._pid = os.getpid()
 
     def stub(self, name: str) -> Any:
-        """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts` or
-        `projects`."""
+        """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts`, `projects`
+        or `server`."""
         if self._pid != os.getpid() or self._channel is None:
             self._connect()
         return getattr(self, name)
@@ -107,6 +110,31 @@ class Client:
         def once() -> Any:
             return getattr(self.stub(service), method)(request, timeout=timeout)
         return call_with_retry(once, deadline_s=self.retry_deadline_s if retry else 0.0)
+
+    # -- server and links to its web UI -----------------------------------------------------
+    def server_info(self) -> server_pb2.ServerInfo:
+        """The server's version and web UI base URL (`GetServerInfo`), asked once per client:
+        they do not change while the server runs (a failed call is not kept)."""
+        info = self._server_info
+        if info is None:
+            info = self.call("server", "GetServerInfo", server_pb2.GetServerInfoRequest()).server_info
+            self._server_info = info
+        return info
+
+    def public_url(self) -> Optional[str]:
+        """The web UI's base URL without a trailing slash; None when the server has no UI (its
+        HTTP port is off and no `--public-url` is set)."""
+        return self.server_info().public_url.rstrip("/") or None
+
+    def run_url(self, run_id: str) -> Optional[str]:
+        """The run page `<public_url>/runs/<run_id>`, or None without a UI."""
+        base = self.public_url()
+        return f"{base}/runs/{quote(run_id, safe='')}" if base else None
+
+    def experiment_url(self, experiment_id: str) -> Optional[str]:
+        """The experiment's runs table `<public_url>/experiments/<id>/runs`, or None without a UI."""
+        base = self.public_url()
+        return f"{base}/experiments/{quote(experiment_id, safe='')}/runs" if base else None
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, experiment: Optional[str] = None, name: Optional[str] = None, **options: Any) -> Any:

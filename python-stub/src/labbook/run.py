@@ -754,9 +754,20 @@ class Run:
                 for l in self.client.read_logs(self.id)]
 
     def get_portal_url(self) -> Optional[str]:
-        """A link to the run in a web UI when `LABBOOK_UI_URL` names one (there is no UI yet)."""
-        base = os.environ.get("LABBOOK_UI_URL")
-        return f"{base.rstrip('/')}/runs/{self.id}" if base and self.id else None
+        """The run's page in the web UI, `<public_url>/runs/<run_id>` (Azure's
+        `run.get_portal_url()`); append `?embed=1` for the page without the app's header. The
+        server's UI address is asked once per client (`GetServerInfo`). None for an offline run
+        (no server id yet: after `labbook sync` open the uploaded run) and when the server has no
+        UI (HTTP port off, no `--public-url`)."""
+        if self.offline is not None or self.client is None or not self.id:
+            return None
+        return self.client.run_url(self.id)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: name, status, params and a link to the run page (small; the
+        embedded live page is `labbook.widgets.RunDetails(run).show()`)."""
+        from labbook.widgets import summary_html
+        return summary_html(self)
 
     def _require_open(self) -> None:
         if self.status != "RUNNING":

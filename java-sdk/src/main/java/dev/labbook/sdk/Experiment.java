@@ -2,6 +2,7 @@ package dev.labbook.sdk;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** An experiment by project and name, for opening runs in it (created on first use). */
 public final class Experiment {
@@ -26,6 +27,19 @@ public final class Experiment {
     /** The stored experiment (created when missing). */
     public ExperimentInfo info() {
         return labbook.client().experiments().getOrCreate(project, name);
+    }
+
+    /**
+     * The experiment's runs table in the web UI, {@code <public_url>/experiments/<id>/runs};
+     * empty offline and when the server has no UI (see {@link Run#getPortalUrl()}). Creates the
+     * experiment when missing, as {@link #info()} does.
+     */
+    public Optional<String> getPortalUrl() {
+        if (labbook.isOffline()) {
+            return Optional.empty();
+        }
+        ServerInfo server = labbook.client().server().info();
+        return server.publicUrl().isEmpty() ? Optional.empty() : server.experimentUrl(info().id());
     }
 
     /** Opens the run of this name, or resumes it when it exists; the name may be empty (server-made). */

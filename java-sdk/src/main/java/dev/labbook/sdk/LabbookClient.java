@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Synchronous, thread-safe, typed client of a Labbook server: one channel, grouped calls
  * ({@link #projects()}, {@link #experiments()}, {@link #runs()}, {@link #metrics()}, {@link #tables()}, {@link #logs()},
- * {@link #artifacts()}). Failures are {@link LabbookException}s; idempotent calls are retried on
+ * {@link #artifacts()}, {@link #server()}). Failures are {@link LabbookException}s; idempotent calls are retried on
  * UNAVAILABLE and ABORTED with jittered exponential backoff ({@link ClientOptions}). Close it when
  * done. For logging from training code use {@link Labbook} and {@link Run} instead, which never
  * block on the network.
@@ -26,6 +26,7 @@ public final class LabbookClient implements AutoCloseable {
     private final TablesApi tables;
     private final LogsApi logs;
     private final ArtifactsApi artifacts;
+    private final ServerApi server;
 
     private LabbookClient(Target target, ManagedChannel channel, ClientOptions options) {
         this.target = target;
@@ -39,6 +40,7 @@ public final class LabbookClient implements AutoCloseable {
         this.tables = new TablesApi(channel, calls, metrics);
         this.logs = new LogsApi(channel, calls, metrics);
         this.artifacts = new ArtifactsApi(channel, calls);
+        this.server = new ServerApi(channel, calls);
     }
 
     /** Connects (lazily: the first call opens the connection) to {@code host:port}, {@code grpc://...} or {@code grpcs://...}. */
@@ -102,6 +104,11 @@ public final class LabbookClient implements AutoCloseable {
 
     public ArtifactsApi artifacts() {
         return artifacts;
+    }
+
+    /** The server's version and web UI address (asked once, then kept). */
+    public ServerApi server() {
+        return server;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -185,6 +186,21 @@ public final class Run implements AutoCloseable {
     /** The offline run directory, or null when online. */
     public Path offlineDir() {
         return offline == null ? null : offline.dir();
+    }
+
+    /**
+     * The run's page in the web UI, {@code <public_url>/runs/<run_id>} (Azure's
+     * {@code get_portal_url()}); add {@code ?embed=1} for the page without the app's header (e.g.
+     * in an iframe). The server's UI address is asked once per client ({@code GetServerInfo}).
+     * Empty for an offline run (it has no server id yet; after {@code labbook sync} open the
+     * uploaded run) and when the server has no UI (its HTTP port is off and no
+     * {@code --public-url} is set).
+     */
+    public Optional<String> getPortalUrl() {
+        if (client == null) {
+            return Optional.empty();
+        }
+        return client.server().info().runUrl(id);
     }
 
     /** The client of an online run (for searches and other reads); null when offline. */

@@ -2,6 +2,7 @@ package dev.labbook.sdk;
 
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.testing.SharedPostgres;
@@ -22,6 +23,11 @@ final class RestartableServer implements AutoCloseable {
     private LabbookServer server;
 
     RestartableServer(String database) {
+        this(database, HttpConfig.off());
+    }
+
+    /** With an HTTP port as given (off by default, like the servers users embed). */
+    RestartableServer(String database, HttpConfig http) {
         DatabaseEndpoint db = SharedPostgres.newDatabase(database);
         Path artifacts;
         try {
@@ -31,7 +37,7 @@ final class RestartableServer implements AutoCloseable {
         }
         this.config = new ServerConfig("127.0.0.1", freePort(), Path.of("unused"), Optional.of(db.jdbcUrl()),
                 db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0,
-                new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0));
+                new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0)).withHttp(http);
     }
 
     private static int freePort() {
