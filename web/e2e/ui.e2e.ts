@@ -38,6 +38,22 @@ describeUi("web UI", () => {
     expect(page.url()).toContain(`/experiments/${runs[0]!.experimentId}/runs`);
   });
 
+  uiTest("a run logged through the Python SDK shows in the table, with its chart and log", async (page) => {
+    // bin/test-web logs it with web/e2e/seed_python_sdk.py before the specs run.
+    const pyExperiment = process.env.LABBOOK_E2E_PY_EXPERIMENT;
+    if (!pyExperiment) return;
+    await page.goto(`${BASE_URL}/experiments?q=${pyExperiment}`);
+    await page.getByRole("link", { name: pyExperiment }).click();
+    await page.getByRole("link", { name: "py-sdk-run", exact: true }).click();
+    await page.getByText("adamw").first().waitFor();
+    await page.goto(`${page.url().split("?")[0]}?tab=charts`);
+    const canvas = '[data-metric-key="py/loss"] canvas';
+    await page.locator(canvas).waitFor();
+    await eventually("a line in py/loss's chart", async () => (await inkPixels(page, canvas, SERIES_RGB)) > 100);
+    await page.goto(`${page.url().split("?")[0]}?tab=logs`);
+    await page.getByText("logged through the Python SDK").first().waitFor();
+  });
+
   uiTest("the run page draws a chart per metric", async (page) => {
     const run = runs[0]!;
     await page.goto(`${BASE_URL}/runs/${run.id}?tab=charts`);
