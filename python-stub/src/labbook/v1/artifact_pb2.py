@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from labbook.v1 import access_pb2 as labbook_dot_v1_dot_access__pb2
 from labbook.v1 import common_pb2 as labbook_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19labbook/v1/artifact.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/common.proto\"\x83\x02\n\x08\x41rtifact\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12&\n\x04kind\x18\x04 \x01(\x0e\x32\x18.labbook.v1.ArtifactKind\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nmedia_type\x18\x07 \x01(\t\x12\x11\n\x04step\x18\x08 \x01(\x03H\x00\x88\x01\x01\x12\x0b\n\x03uri\x18\n \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\x0b \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\t\x10\nR\x08has_step\"\xe2\x01\n\x0cUploadHeader\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x11\n\x04step\x18\x07 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\tupload_id\x18\t \x01(\t\x12\x0e\n\x06offset\x18\n \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\x08\x10\tR\x08has_step\"\\\n\x15UploadArtifactRequest\x12*\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"S\n\x16UploadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x11\n\tupload_id\x18\x02 \x01(\t\"y\n\x1aUploadArtifactChunkRequest\x12-\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06\x66inish\x18\x04 \x01(\x08\"\x88\x01\n\x1bUploadArtifactChunkResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12&\n\x08\x61rtifact\x18\x03 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fpart_size_bytes\x18\x04 \x01(\x03\"E\n\x16GetUploadStatusRequest\x12\x16\n\tupload_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x06run_id\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\\\n\x17GetUploadStatusResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12\x17\n\x0fpart_size_bytes\x18\x03 \x01(\x03\"a\n\x17\x44ownloadArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"Q\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\"\x82\x01\n\x14ListArtifactsRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x0bpath_prefix\x18\x02 \x01(\t\x12\x19\n\x11media_type_prefix\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"Y\n\x15ListArtifactsResponse\x12\'\n\tartifacts\x18\x01 \x03(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"<\n\x12GetArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"=\n\x13GetArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"\x98\x01\n\x1e\x43reateArtifactReferenceRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04name\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x10\n\x03uri\x18\x03 \x01(\tB\x03\xe0\x41\x02\x12(\n\tdirection\x18\x04 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x05 \x01(\t\"I\n\x1f\x43reateArtifactReferenceResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"?\n\x15\x44\x65leteArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\x18\n\x16\x44\x65leteArtifactResponse*b\n\x0c\x41rtifactKind\x12\x1d\n\x19\x41RTIFACT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41RTIFACT_KIND_FILE\x10\x01\x12\x1b\n\x17\x41RTIFACT_KIND_REFERENCE\x10\x02\x32\x84\x06\n\x0f\x41rtifactService\x12Y\n\x0eUploadArtifact\x12!.labbook.v1.UploadArtifactRequest\x1a\".labbook.v1.UploadArtifactResponse(\x01\x12\x66\n\x13UploadArtifactChunk\x12&.labbook.v1.UploadArtifactChunkRequest\x1a\'.labbook.v1.UploadArtifactChunkResponse\x12Z\n\x0fGetUploadStatus\x12\".labbook.v1.GetUploadStatusRequest\x1a#.labbook.v1.GetUploadStatusResponse\x12_\n\x10\x44ownloadArtifact\x12#.labbook.v1.DownloadArtifactRequest\x1a$.labbook.v1.DownloadArtifactResponse0\x01\x12T\n\rListArtifacts\x12 .labbook.v1.ListArtifactsRequest\x1a!.labbook.v1.ListArtifactsResponse\x12N\n\x0bGetArtifact\x12\x1e.labbook.v1.GetArtifactRequest\x1a\x1f.labbook.v1.GetArtifactResponse\x12r\n\x17\x43reateArtifactReference\x12*.labbook.v1.CreateArtifactReferenceRequest\x1a+.labbook.v1.CreateArtifactReferenceResponse\x12W\n\x0e\x44\x65leteArtifact\x12!.labbook.v1.DeleteArtifactRequest\x1a\".labbook.v1.DeleteArtifactResponseB%\n\x12\x64\x65v.labbook.api.v1B\rArtifactProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19labbook/v1/artifact.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/access.proto\x1a\x17labbook/v1/common.proto\"\x83\x02\n\x08\x41rtifact\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12&\n\x04kind\x18\x04 \x01(\x0e\x32\x18.labbook.v1.ArtifactKind\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nmedia_type\x18\x07 \x01(\t\x12\x11\n\x04step\x18\x08 \x01(\x03H\x00\x88\x01\x01\x12\x0b\n\x03uri\x18\n \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\x0b \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\t\x10\nR\x08has_step\"\xe2\x01\n\x0cUploadHeader\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x0c\n\x04path\x18\x02 \x01(\t\x12(\n\tdirection\x18\x03 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x11\n\x04step\x18\x07 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\tupload_id\x18\t \x01(\t\x12\x0e\n\x06offset\x18\n \x01(\x03\x42\x07\n\x05_stepJ\x04\x08\x08\x10\tR\x08has_step\"\\\n\x15UploadArtifactRequest\x12*\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"S\n\x16UploadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x11\n\tupload_id\x18\x02 \x01(\t\"y\n\x1aUploadArtifactChunkRequest\x12-\n\x06header\x18\x01 \x01(\x0b\x32\x18.labbook.v1.UploadHeaderB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06\x66inish\x18\x04 \x01(\x08\"\x88\x01\n\x1bUploadArtifactChunkResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12&\n\x08\x61rtifact\x18\x03 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fpart_size_bytes\x18\x04 \x01(\x03\"E\n\x16GetUploadStatusRequest\x12\x16\n\tupload_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x06run_id\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\\\n\x17GetUploadStatusResponse\x12\x16\n\x0ereceived_bytes\x18\x01 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\x12\x17\n\x0fpart_size_bytes\x18\x03 \x01(\x03\"a\n\x17\x44ownloadArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"Q\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\"\x82\x01\n\x14ListArtifactsRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x13\n\x0bpath_prefix\x18\x02 \x01(\t\x12\x19\n\x11media_type_prefix\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"Y\n\x15ListArtifactsResponse\x12\'\n\tartifacts\x18\x01 \x03(\x0b\x32\x14.labbook.v1.Artifact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"<\n\x12GetArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"=\n\x13GetArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"\x98\x01\n\x1e\x43reateArtifactReferenceRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04name\x18\x02 \x01(\tB\x03\xe0\x41\x02\x12\x10\n\x03uri\x18\x03 \x01(\tB\x03\xe0\x41\x02\x12(\n\tdirection\x18\x04 \x01(\x0e\x32\x15.labbook.v1.Direction\x12\x12\n\nmedia_type\x18\x05 \x01(\t\"I\n\x1f\x43reateArtifactReferenceResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.labbook.v1.Artifact\"?\n\x15\x44\x65leteArtifactRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x11\n\x04path\x18\x02 \x01(\tB\x03\xe0\x41\x02\"\x18\n\x16\x44\x65leteArtifactResponse*b\n\x0c\x41rtifactKind\x12\x1d\n\x19\x41RTIFACT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41RTIFACT_KIND_FILE\x10\x01\x12\x1b\n\x17\x41RTIFACT_KIND_REFERENCE\x10\x02\x32\x93\x07\n\x0f\x41rtifactService\x12p\n\x0eUploadArtifact\x12!.labbook.v1.UploadArtifactRequest\x1a\".labbook.v1.UploadArtifactResponse\"\x15\xe2\xe0\x18\x11\x08\x04\x12\rheader.run_id(\x01\x12}\n\x13UploadArtifactChunk\x12&.labbook.v1.UploadArtifactChunkRequest\x1a\'.labbook.v1.UploadArtifactChunkResponse\"\x15\xe2\xe0\x18\x11\x08\x04\x12\rheader.run_id\x12j\n\x0fGetUploadStatus\x12\".labbook.v1.GetUploadStatusRequest\x1a#.labbook.v1.GetUploadStatusResponse\"\x0e\xe2\xe0\x18\n\x08\x03\x12\x06run_id\x12o\n\x10\x44ownloadArtifact\x12#.labbook.v1.DownloadArtifactRequest\x1a$.labbook.v1.DownloadArtifactResponse\"\x0e\xe2\xe0\x18\n\x08\x03\x12\x06run_id0\x01\x12\x64\n\rListArtifacts\x12 .labbook.v1.ListArtifactsRequest\x1a!.labbook.v1.ListArtifactsResponse\"\x0e\xe2\xe0\x18\n\x08\x03\x12\x06run_id\x12^\n\x0bGetArtifact\x12\x1e.labbook.v1.GetArtifactRequest\x1a\x1f.labbook.v1.GetArtifactResponse\"\x0e\xe2\xe0\x18\n\x08\x03\x12\x06run_id\x12\x82\x01\n\x17\x43reateArtifactReference\x12*.labbook.v1.CreateArtifactReferenceRequest\x1a+.labbook.v1.CreateArtifactReferenceResponse\"\x0e\xe2\xe0\x18\n\x08\x04\x12\x06run_id\x12g\n\x0e\x44\x65leteArtifact\x12!.labbook.v1.DeleteArtifactRequest\x1a\".labbook.v1.DeleteArtifactResponse\"\x0e\xe2\xe0\x18\n\x08\x05\x12\x06run_idB%\n\x12\x64\x65v.labbook.api.v1B\rArtifactProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -62,44 +63,60 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETEARTIFACTREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
   _globals['_DELETEARTIFACTREQUEST'].fields_by_name['path']._loaded_options = None
   _globals['_DELETEARTIFACTREQUEST'].fields_by_name['path']._serialized_options = b'\340A\002'
-  _globals['_ARTIFACTKIND']._serialized_start=2048
-  _globals['_ARTIFACTKIND']._serialized_end=2146
-  _globals['_ARTIFACT']._serialized_start=100
-  _globals['_ARTIFACT']._serialized_end=359
-  _globals['_UPLOADHEADER']._serialized_start=362
-  _globals['_UPLOADHEADER']._serialized_end=588
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=590
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=682
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=684
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=767
-  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_start=769
-  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_end=890
-  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_start=893
-  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_end=1029
-  _globals['_GETUPLOADSTATUSREQUEST']._serialized_start=1031
-  _globals['_GETUPLOADSTATUSREQUEST']._serialized_end=1100
-  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_start=1102
-  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_end=1194
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=1196
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=1293
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=1295
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=1376
-  _globals['_LISTARTIFACTSREQUEST']._serialized_start=1379
-  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1509
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1511
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1600
-  _globals['_GETARTIFACTREQUEST']._serialized_start=1602
-  _globals['_GETARTIFACTREQUEST']._serialized_end=1662
-  _globals['_GETARTIFACTRESPONSE']._serialized_start=1664
-  _globals['_GETARTIFACTRESPONSE']._serialized_end=1725
-  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_start=1728
-  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_end=1880
-  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_start=1882
-  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_end=1955
-  _globals['_DELETEARTIFACTREQUEST']._serialized_start=1957
-  _globals['_DELETEARTIFACTREQUEST']._serialized_end=2020
-  _globals['_DELETEARTIFACTRESPONSE']._serialized_start=2022
-  _globals['_DELETEARTIFACTRESPONSE']._serialized_end=2046
-  _globals['_ARTIFACTSERVICE']._serialized_start=2149
-  _globals['_ARTIFACTSERVICE']._serialized_end=2921
+  _globals['_ARTIFACTSERVICE'].methods_by_name['UploadArtifact']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['UploadArtifact']._serialized_options = b'\342\340\030\021\010\004\022\rheader.run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['UploadArtifactChunk']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['UploadArtifactChunk']._serialized_options = b'\342\340\030\021\010\004\022\rheader.run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['GetUploadStatus']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['GetUploadStatus']._serialized_options = b'\342\340\030\n\010\003\022\006run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['DownloadArtifact']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['DownloadArtifact']._serialized_options = b'\342\340\030\n\010\003\022\006run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['ListArtifacts']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['ListArtifacts']._serialized_options = b'\342\340\030\n\010\003\022\006run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['GetArtifact']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['GetArtifact']._serialized_options = b'\342\340\030\n\010\003\022\006run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['CreateArtifactReference']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['CreateArtifactReference']._serialized_options = b'\342\340\030\n\010\004\022\006run_id'
+  _globals['_ARTIFACTSERVICE'].methods_by_name['DeleteArtifact']._loaded_options = None
+  _globals['_ARTIFACTSERVICE'].methods_by_name['DeleteArtifact']._serialized_options = b'\342\340\030\n\010\005\022\006run_id'
+  _globals['_ARTIFACTKIND']._serialized_start=2073
+  _globals['_ARTIFACTKIND']._serialized_end=2171
+  _globals['_ARTIFACT']._serialized_start=125
+  _globals['_ARTIFACT']._serialized_end=384
+  _globals['_UPLOADHEADER']._serialized_start=387
+  _globals['_UPLOADHEADER']._serialized_end=613
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=615
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=707
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=709
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=792
+  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_start=794
+  _globals['_UPLOADARTIFACTCHUNKREQUEST']._serialized_end=915
+  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_start=918
+  _globals['_UPLOADARTIFACTCHUNKRESPONSE']._serialized_end=1054
+  _globals['_GETUPLOADSTATUSREQUEST']._serialized_start=1056
+  _globals['_GETUPLOADSTATUSREQUEST']._serialized_end=1125
+  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_start=1127
+  _globals['_GETUPLOADSTATUSRESPONSE']._serialized_end=1219
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=1221
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=1318
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=1320
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=1401
+  _globals['_LISTARTIFACTSREQUEST']._serialized_start=1404
+  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1534
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1536
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1625
+  _globals['_GETARTIFACTREQUEST']._serialized_start=1627
+  _globals['_GETARTIFACTREQUEST']._serialized_end=1687
+  _globals['_GETARTIFACTRESPONSE']._serialized_start=1689
+  _globals['_GETARTIFACTRESPONSE']._serialized_end=1750
+  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_start=1753
+  _globals['_CREATEARTIFACTREFERENCEREQUEST']._serialized_end=1905
+  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_start=1907
+  _globals['_CREATEARTIFACTREFERENCERESPONSE']._serialized_end=1980
+  _globals['_DELETEARTIFACTREQUEST']._serialized_start=1982
+  _globals['_DELETEARTIFACTREQUEST']._serialized_end=2045
+  _globals['_DELETEARTIFACTRESPONSE']._serialized_start=2047
+  _globals['_DELETEARTIFACTRESPONSE']._serialized_end=2071
+  _globals['_ARTIFACTSERVICE']._serialized_start=2174
+  _globals['_ARTIFACTSERVICE']._serialized_end=3089
 # @@protoc_insertion_point(module_scope)

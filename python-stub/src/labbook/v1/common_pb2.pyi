@@ -60,6 +60,13 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_DEADLINE_EXCEEDED: _ClassVar[ErrorReason]
     ERROR_REASON_UNIMPLEMENTED: _ClassVar[ErrorReason]
     ERROR_REASON_PROJECT_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_CREDENTIALS_MISSING: _ClassVar[ErrorReason]
+    ERROR_REASON_CREDENTIALS_INVALID: _ClassVar[ErrorReason]
+    ERROR_REASON_CREDENTIALS_EXPIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_TOKEN_REVOKED: _ClassVar[ErrorReason]
+    ERROR_REASON_ROLE_MISSING: _ClassVar[ErrorReason]
+    ERROR_REASON_TOKEN_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ACCESS_RULE_MISSING: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -105,6 +112,13 @@ ERROR_REASON_CANCELLED: ErrorReason
 ERROR_REASON_DEADLINE_EXCEEDED: ErrorReason
 ERROR_REASON_UNIMPLEMENTED: ErrorReason
 ERROR_REASON_PROJECT_NOT_FOUND: ErrorReason
+ERROR_REASON_CREDENTIALS_MISSING: ErrorReason
+ERROR_REASON_CREDENTIALS_INVALID: ErrorReason
+ERROR_REASON_CREDENTIALS_EXPIRED: ErrorReason
+ERROR_REASON_TOKEN_REVOKED: ErrorReason
+ERROR_REASON_ROLE_MISSING: ErrorReason
+ERROR_REASON_TOKEN_NOT_FOUND: ErrorReason
+ERROR_REASON_ACCESS_RULE_MISSING: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

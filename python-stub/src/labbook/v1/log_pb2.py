@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from labbook.v1 import access_pb2 as labbook_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14labbook/v1/log.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\"\x89\x01\n\x07LogLine\x12\x0e\n\x06offset\x18\x01 \x01(\x03\x12\x14\n\x0ctimestamp_ms\x18\x02 \x01(\x03\x12#\n\x05level\x18\x03 \x01(\x0e\x32\x14.labbook.v1.LogLevel\x12%\n\x06stream\x18\x04 \x01(\x0e\x32\x15.labbook.v1.LogStream\x12\x0c\n\x04text\x18\x05 \x01(\t\"l\n\x11\x41ppendLogsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\"\n\x05lines\x18\x02 \x03(\x0b\x32\x13.labbook.v1.LogLine\x12\x11\n\twriter_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"M\n\x12\x41ppendLogsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_lines\x18\x01 \x01(\x03\x12\x1f\n\x17skipped_duplicate_lines\x18\x02 \x01(\x03\"u\n\x15\x41ppendLogLinesRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\"\n\x05lines\x18\x02 \x03(\x0b\x32\x13.labbook.v1.LogLine\x12\x11\n\twriter_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"C\n\x16\x41ppendLogLinesResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_lines\x18\x01 \x01(\x03\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"\x84\x01\n\x0fReadLogsRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x14\n\x0cstart_offset\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x03\x12\x0e\n\x06\x66ollow\x18\x04 \x01(\x08\x12\'\n\tmin_level\x18\x05 \x01(\x0e\x32\x14.labbook.v1.LogLevel\"6\n\x10ReadLogsResponse\x12\"\n\x05lines\x18\x01 \x03(\x0b\x32\x13.labbook.v1.LogLine*z\n\x08LogLevel\x12\x19\n\x15LOG_LEVEL_UNSPECIFIED\x10\x00\x12\x13\n\x0fLOG_LEVEL_DEBUG\x10\x01\x12\x12\n\x0eLOG_LEVEL_INFO\x10\x02\x12\x15\n\x11LOG_LEVEL_WARNING\x10\x03\x12\x13\n\x0fLOG_LEVEL_ERROR\x10\x04*j\n\tLogStream\x12\x1a\n\x16LOG_STREAM_UNSPECIFIED\x10\x00\x12\x15\n\x11LOG_STREAM_STDOUT\x10\x01\x12\x15\n\x11LOG_STREAM_STDERR\x10\x02\x12\x13\n\x0fLOG_STREAM_USER\x10\x03\x32\xfd\x01\n\nLogService\x12M\n\nAppendLogs\x12\x1d.labbook.v1.AppendLogsRequest\x1a\x1e.labbook.v1.AppendLogsResponse(\x01\x12W\n\x0e\x41ppendLogLines\x12!.labbook.v1.AppendLogLinesRequest\x1a\".labbook.v1.AppendLogLinesResponse\x12G\n\x08ReadLogs\x12\x1b.labbook.v1.ReadLogsRequest\x1a\x1c.labbook.v1.ReadLogsResponse0\x01\x42 \n\x12\x64\x65v.labbook.api.v1B\x08LogProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14labbook/v1/log.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/access.proto\"\x89\x01\n\x07LogLine\x12\x0e\n\x06offset\x18\x01 \x01(\x03\x12\x14\n\x0ctimestamp_ms\x18\x02 \x01(\x03\x12#\n\x05level\x18\x03 \x01(\x0e\x32\x14.labbook.v1.LogLevel\x12%\n\x06stream\x18\x04 \x01(\x0e\x32\x15.labbook.v1.LogStream\x12\x0c\n\x04text\x18\x05 \x01(\t\"l\n\x11\x41ppendLogsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\"\n\x05lines\x18\x02 \x03(\x0b\x32\x13.labbook.v1.LogLine\x12\x11\n\twriter_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"M\n\x12\x41ppendLogsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_lines\x18\x01 \x01(\x03\x12\x1f\n\x17skipped_duplicate_lines\x18\x02 \x01(\x03\"u\n\x15\x41ppendLogLinesRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\"\n\x05lines\x18\x02 \x03(\x0b\x32\x13.labbook.v1.LogLine\x12\x11\n\twriter_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"C\n\x16\x41ppendLogLinesResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_lines\x18\x01 \x01(\x03\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"\x84\x01\n\x0fReadLogsRequest\x12\x13\n\x06run_id\x18\x01 \x01(\tB\x03\xe0\x41\x02\x12\x14\n\x0cstart_offset\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x03\x12\x0e\n\x06\x66ollow\x18\x04 \x01(\x08\x12\'\n\tmin_level\x18\x05 \x01(\x0e\x32\x14.labbook.v1.LogLevel\"6\n\x10ReadLogsResponse\x12\"\n\x05lines\x18\x01 \x03(\x0b\x32\x13.labbook.v1.LogLine*z\n\x08LogLevel\x12\x19\n\x15LOG_LEVEL_UNSPECIFIED\x10\x00\x12\x13\n\x0fLOG_LEVEL_DEBUG\x10\x01\x12\x12\n\x0eLOG_LEVEL_INFO\x10\x02\x12\x15\n\x11LOG_LEVEL_WARNING\x10\x03\x12\x13\n\x0fLOG_LEVEL_ERROR\x10\x04*j\n\tLogStream\x12\x1a\n\x16LOG_STREAM_UNSPECIFIED\x10\x00\x12\x15\n\x11LOG_STREAM_STDOUT\x10\x01\x12\x15\n\x11LOG_STREAM_STDERR\x10\x02\x12\x13\n\x0fLOG_STREAM_USER\x10\x03\x32\xad\x02\n\nLogService\x12]\n\nAppendLogs\x12\x1d.labbook.v1.AppendLogsRequest\x1a\x1e.labbook.v1.AppendLogsResponse\"\x0e\xe2\xe0\x18\n\x08\x04\x12\x06run_id(\x01\x12g\n\x0e\x41ppendLogLines\x12!.labbook.v1.AppendLogLinesRequest\x1a\".labbook.v1.AppendLogLinesResponse\"\x0e\xe2\xe0\x18\n\x08\x04\x12\x06run_id\x12W\n\x08ReadLogs\x12\x1b.labbook.v1.ReadLogsRequest\x1a\x1c.labbook.v1.ReadLogsResponse\"\x0e\xe2\xe0\x18\n\x08\x03\x12\x06run_id0\x01\x42 \n\x12\x64\x65v.labbook.api.v1B\x08LogProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,24 +38,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_APPENDLOGLINESREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
   _globals['_READLOGSREQUEST'].fields_by_name['run_id']._loaded_options = None
   _globals['_READLOGSREQUEST'].fields_by_name['run_id']._serialized_options = b'\340A\002'
-  _globals['_LOGLEVEL']._serialized_start=777
-  _globals['_LOGLEVEL']._serialized_end=899
-  _globals['_LOGSTREAM']._serialized_start=901
-  _globals['_LOGSTREAM']._serialized_end=1007
-  _globals['_LOGLINE']._serialized_start=70
-  _globals['_LOGLINE']._serialized_end=207
-  _globals['_APPENDLOGSREQUEST']._serialized_start=209
-  _globals['_APPENDLOGSREQUEST']._serialized_end=317
-  _globals['_APPENDLOGSRESPONSE']._serialized_start=319
-  _globals['_APPENDLOGSRESPONSE']._serialized_end=396
-  _globals['_APPENDLOGLINESREQUEST']._serialized_start=398
-  _globals['_APPENDLOGLINESREQUEST']._serialized_end=515
-  _globals['_APPENDLOGLINESRESPONSE']._serialized_start=517
-  _globals['_APPENDLOGLINESRESPONSE']._serialized_end=584
-  _globals['_READLOGSREQUEST']._serialized_start=587
-  _globals['_READLOGSREQUEST']._serialized_end=719
-  _globals['_READLOGSRESPONSE']._serialized_start=721
-  _globals['_READLOGSRESPONSE']._serialized_end=775
-  _globals['_LOGSERVICE']._serialized_start=1010
-  _globals['_LOGSERVICE']._serialized_end=1263
+  _globals['_LOGSERVICE'].methods_by_name['AppendLogs']._loaded_options = None
+  _globals['_LOGSERVICE'].methods_by_name['AppendLogs']._serialized_options = b'\342\340\030\n\010\004\022\006run_id'
+  _globals['_LOGSERVICE'].methods_by_name['AppendLogLines']._loaded_options = None
+  _globals['_LOGSERVICE'].methods_by_name['AppendLogLines']._serialized_options = b'\342\340\030\n\010\004\022\006run_id'
+  _globals['_LOGSERVICE'].methods_by_name['ReadLogs']._loaded_options = None
+  _globals['_LOGSERVICE'].methods_by_name['ReadLogs']._serialized_options = b'\342\340\030\n\010\003\022\006run_id'
+  _globals['_LOGLEVEL']._serialized_start=802
+  _globals['_LOGLEVEL']._serialized_end=924
+  _globals['_LOGSTREAM']._serialized_start=926
+  _globals['_LOGSTREAM']._serialized_end=1032
+  _globals['_LOGLINE']._serialized_start=95
+  _globals['_LOGLINE']._serialized_end=232
+  _globals['_APPENDLOGSREQUEST']._serialized_start=234
+  _globals['_APPENDLOGSREQUEST']._serialized_end=342
+  _globals['_APPENDLOGSRESPONSE']._serialized_start=344
+  _globals['_APPENDLOGSRESPONSE']._serialized_end=421
+  _globals['_APPENDLOGLINESREQUEST']._serialized_start=423
+  _globals['_APPENDLOGLINESREQUEST']._serialized_end=540
+  _globals['_APPENDLOGLINESRESPONSE']._serialized_start=542
+  _globals['_APPENDLOGLINESRESPONSE']._serialized_end=609
+  _globals['_READLOGSREQUEST']._serialized_start=612
+  _globals['_READLOGSREQUEST']._serialized_end=744
+  _globals['_READLOGSRESPONSE']._serialized_start=746
+  _globals['_READLOGSRESPONSE']._serialized_end=800
+  _globals['_LOGSERVICE']._serialized_start=1035
+  _globals['_LOGSERVICE']._serialized_end=1336
 # @@protoc_insertion_point(module_scope)

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from labbook.v1 import access_pb2 as labbook_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18labbook/v1/project.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\"u\n\x07Project\x12\x11\n\x04name\x18\x01 \x01(\tB\x03\xe0\x41\x03\x12\x1d\n\x10\x65xperiment_count\x18\x02 \x01(\x03\x42\x03\xe0\x41\x03\x12\x1b\n\x0e\x63reate_time_ms\x18\x03 \x01(\x03\x42\x03\xe0\x41\x03\x12\x1b\n\x0eupdate_time_ms\x18\x04 \x01(\x03\x42\x03\xe0\x41\x03\"<\n\x13ListProjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"V\n\x14ListProjectsResponse\x12%\n\x08projects\x18\x01 \x03(\x0b\x32\x13.labbook.v1.Project\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"$\n\x11GetProjectRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\":\n\x12GetProjectResponse\x12$\n\x07project\x18\x01 \x01(\x0b\x32\x13.labbook.v1.Project2\xb0\x01\n\x0eProjectService\x12Q\n\x0cListProjects\x12\x1f.labbook.v1.ListProjectsRequest\x1a .labbook.v1.ListProjectsResponse\x12K\n\nGetProject\x12\x1d.labbook.v1.GetProjectRequest\x1a\x1e.labbook.v1.GetProjectResponseB$\n\x12\x64\x65v.labbook.api.v1B\x0cProjectProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18labbook/v1/project.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/access.proto\"u\n\x07Project\x12\x11\n\x04name\x18\x01 \x01(\tB\x03\xe0\x41\x03\x12\x1d\n\x10\x65xperiment_count\x18\x02 \x01(\x03\x42\x03\xe0\x41\x03\x12\x1b\n\x0e\x63reate_time_ms\x18\x03 \x01(\x03\x42\x03\xe0\x41\x03\x12\x1b\n\x0eupdate_time_ms\x18\x04 \x01(\x03\x42\x03\xe0\x41\x03\"<\n\x13ListProjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"V\n\x14ListProjectsResponse\x12%\n\x08projects\x18\x01 \x03(\x0b\x32\x13.labbook.v1.Project\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"$\n\x11GetProjectRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\":\n\x12GetProjectResponse\x12$\n\x07project\x18\x01 \x01(\x0b\x32\x13.labbook.v1.Project2\xc9\x01\n\x0eProjectService\x12Y\n\x0cListProjects\x12\x1f.labbook.v1.ListProjectsRequest\x1a .labbook.v1.ListProjectsResponse\"\x06\xe2\xe0\x18\x02\x08\x03\x12\\\n\nGetProject\x12\x1d.labbook.v1.GetProjectRequest\x1a\x1e.labbook.v1.GetProjectResponse\"\x0f\xe2\xe0\x18\x0b\x08\x03\x12\x07projectB$\n\x12\x64\x65v.labbook.api.v1B\x0cProjectProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,16 +42,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROJECT'].fields_by_name['create_time_ms']._serialized_options = b'\340A\003'
   _globals['_PROJECT'].fields_by_name['update_time_ms']._loaded_options = None
   _globals['_PROJECT'].fields_by_name['update_time_ms']._serialized_options = b'\340A\003'
-  _globals['_PROJECT']._serialized_start=73
-  _globals['_PROJECT']._serialized_end=190
-  _globals['_LISTPROJECTSREQUEST']._serialized_start=192
-  _globals['_LISTPROJECTSREQUEST']._serialized_end=252
-  _globals['_LISTPROJECTSRESPONSE']._serialized_start=254
-  _globals['_LISTPROJECTSRESPONSE']._serialized_end=340
-  _globals['_GETPROJECTREQUEST']._serialized_start=342
-  _globals['_GETPROJECTREQUEST']._serialized_end=378
-  _globals['_GETPROJECTRESPONSE']._serialized_start=380
-  _globals['_GETPROJECTRESPONSE']._serialized_end=438
-  _globals['_PROJECTSERVICE']._serialized_start=441
-  _globals['_PROJECTSERVICE']._serialized_end=617
+  _globals['_PROJECTSERVICE'].methods_by_name['ListProjects']._loaded_options = None
+  _globals['_PROJECTSERVICE'].methods_by_name['ListProjects']._serialized_options = b'\342\340\030\002\010\003'
+  _globals['_PROJECTSERVICE'].methods_by_name['GetProject']._loaded_options = None
+  _globals['_PROJECTSERVICE'].methods_by_name['GetProject']._serialized_options = b'\342\340\030\013\010\003\022\007project'
+  _globals['_PROJECT']._serialized_start=98
+  _globals['_PROJECT']._serialized_end=215
+  _globals['_LISTPROJECTSREQUEST']._serialized_start=217
+  _globals['_LISTPROJECTSREQUEST']._serialized_end=277
+  _globals['_LISTPROJECTSRESPONSE']._serialized_start=279
+  _globals['_LISTPROJECTSRESPONSE']._serialized_end=365
+  _globals['_GETPROJECTREQUEST']._serialized_start=367
+  _globals['_GETPROJECTREQUEST']._serialized_end=403
+  _globals['_GETPROJECTRESPONSE']._serialized_start=405
+  _globals['_GETPROJECTRESPONSE']._serialized_end=463
+  _globals['_PROJECTSERVICE']._serialized_start=466
+  _globals['_PROJECTSERVICE']._serialized_end=667
 # @@protoc_insertion_point(module_scope)

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from labbook.v1 import access_pb2 as labbook_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17labbook/v1/server.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\";\n\nServerInfo\x12\x14\n\x07version\x18\x01 \x01(\tB\x03\xe0\x41\x03\x12\x17\n\npublic_url\x18\x02 \x01(\tB\x03\xe0\x41\x03\"\x16\n\x14GetServerInfoRequest\"D\n\x15GetServerInfoResponse\x12+\n\x0bserver_info\x18\x01 \x01(\x0b\x32\x16.labbook.v1.ServerInfo2e\n\rServerService\x12T\n\rGetServerInfo\x12 .labbook.v1.GetServerInfoRequest\x1a!.labbook.v1.GetServerInfoResponseB#\n\x12\x64\x65v.labbook.api.v1B\x0bServerProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17labbook/v1/server.proto\x12\nlabbook.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17labbook/v1/access.proto\"V\n\nServerInfo\x12\x14\n\x07version\x18\x01 \x01(\tB\x03\xe0\x41\x03\x12\x17\n\npublic_url\x18\x02 \x01(\tB\x03\xe0\x41\x03\x12\x19\n\x0c\x61uth_enabled\x18\x03 \x01(\x08\x42\x03\xe0\x41\x03\"\x16\n\x14GetServerInfoRequest\"D\n\x15GetServerInfoResponse\x12+\n\x0bserver_info\x18\x01 \x01(\x0b\x32\x16.labbook.v1.ServerInfo2m\n\rServerService\x12\\\n\rGetServerInfo\x12 .labbook.v1.GetServerInfoRequest\x1a!.labbook.v1.GetServerInfoResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x42#\n\x12\x64\x65v.labbook.api.v1B\x0bServerProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,12 +38,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SERVERINFO'].fields_by_name['version']._serialized_options = b'\340A\003'
   _globals['_SERVERINFO'].fields_by_name['public_url']._loaded_options = None
   _globals['_SERVERINFO'].fields_by_name['public_url']._serialized_options = b'\340A\003'
-  _globals['_SERVERINFO']._serialized_start=72
-  _globals['_SERVERINFO']._serialized_end=131
-  _globals['_GETSERVERINFOREQUEST']._serialized_start=133
-  _globals['_GETSERVERINFOREQUEST']._serialized_end=155
-  _globals['_GETSERVERINFORESPONSE']._serialized_start=157
-  _globals['_GETSERVERINFORESPONSE']._serialized_end=225
-  _globals['_SERVERSERVICE']._serialized_start=227
-  _globals['_SERVERSERVICE']._serialized_end=328
+  _globals['_SERVERINFO'].fields_by_name['auth_enabled']._loaded_options = None
+  _globals['_SERVERINFO'].fields_by_name['auth_enabled']._serialized_options = b'\340A\003'
+  _globals['_SERVERSERVICE'].methods_by_name['GetServerInfo']._loaded_options = None
+  _globals['_SERVERSERVICE'].methods_by_name['GetServerInfo']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SERVERINFO']._serialized_start=97
+  _globals['_SERVERINFO']._serialized_end=183
+  _globals['_GETSERVERINFOREQUEST']._serialized_start=185
+  _globals['_GETSERVERINFOREQUEST']._serialized_end=207
+  _globals['_GETSERVERINFORESPONSE']._serialized_start=209
+  _globals['_GETSERVERINFORESPONSE']._serialized_end=277
+  _globals['_SERVERSERVICE']._serialized_start=279
+  _globals['_SERVERSERVICE']._serialized_end=388
 # @@protoc_insertion_point(module_scope)

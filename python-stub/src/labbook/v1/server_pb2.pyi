@@ -1,4 +1,5 @@
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from labbook.v1 import access_pb2 as _access_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -7,12 +8,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ServerInfo(_message.Message):
-    __slots__ = ("version", "public_url")
+    __slots__ = ("version", "public_url", "auth_enabled")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_URL_FIELD_NUMBER: _ClassVar[int]
+    AUTH_ENABLED_FIELD_NUMBER: _ClassVar[int]
     version: str
     public_url: str
-    def __init__(self, version: _Optional[str] = ..., public_url: _Optional[str] = ...) -> None: ...
+    auth_enabled: bool
+    def __init__(self, version: _Optional[str] = ..., public_url: _Optional[str] = ..., auth_enabled: bool = ...) -> None: ...
 
 class GetServerInfoRequest(_message.Message):
     __slots__ = ()

@@ -45,7 +45,14 @@ public enum ErrorReason {
     CANCELLED,
     DEADLINE_EXCEEDED,
     UNIMPLEMENTED,
-    PROJECT_NOT_FOUND;
+    PROJECT_NOT_FOUND,
+    CREDENTIALS_MISSING,
+    CREDENTIALS_INVALID,
+    CREDENTIALS_EXPIRED,
+    TOKEN_REVOKED,
+    ROLE_MISSING,
+    TOKEN_NOT_FOUND,
+    ACCESS_RULE_MISSING;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {

@@ -17,7 +17,16 @@ public record ServerConfig(
         int compactionIntervalSeconds,
         ArtifactConfig artifacts,
         OperationsConfig operations,
-        HttpConfig http) {
+        HttpConfig http,
+        AuthConfig auth) {
+
+    /** A server with access control off, as tests embed it unless they ask for it. */
+    public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
+            int dbPoolSize, int embeddedDbPort, int maxMessageBytes, int compactionIntervalSeconds,
+            ArtifactConfig artifacts, OperationsConfig operations, HttpConfig http) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort, maxMessageBytes,
+                compactionIntervalSeconds, artifacts, operations, http, AuthConfig.off());
+    }
 
     /** A server without the HTTP port, as tests embed it unless they ask for it. */
     public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
@@ -41,16 +50,21 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth);
     }
 
     public ServerConfig withOperations(OperationsConfig newOperations) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http, auth);
     }
 
     public ServerConfig withHttp(HttpConfig newHttp) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp, auth);
+    }
+
+    public ServerConfig withAuth(AuthConfig newAuth) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, newAuth);
     }
 }

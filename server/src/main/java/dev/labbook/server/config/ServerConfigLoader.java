@@ -47,7 +47,8 @@ public final class ServerConfigLoader {
                 value = fromFile.getProperty(setting.key());
             }
             // Secrets are used exactly as given: a password may start or end with a space.
-            boolean secret = setting == Setting.DB_PASSWORD || setting == Setting.S3_SECRET_KEY;
+            boolean secret = setting == Setting.DB_PASSWORD || setting == Setting.S3_SECRET_KEY
+                    || setting == Setting.BOOTSTRAP_TOKEN;
             values.put(setting, value == null ? setting.defaultValue() : secret ? value : value.trim());
         }
         for (Object key : fromFile.keySet()) {
@@ -88,7 +89,60 @@ public final class ServerConfigLoader {
                 intSetting(values, Setting.COMPACTION_INTERVAL, 0, 86_400),
                 artifacts,
                 operations(values, home),
-                http(values));
+                http(values),
+                auth(values));
+    }
+
+    private static AuthConfig auth(Map<Setting, String> values) {
+        boolean enabled = switch (values.get(Setting.AUTH)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new ConfigException(describe(Setting.AUTH) + " must be on or off, got '"
+                    + values.get(Setting.AUTH) + "'");
+        };
+        boolean insecure = bool(values, Setting.INSECURE_NO_AUTH);
+        String bootstrap = values.get(Setting.BOOTSTRAP_TOKEN);
+        List<AuthConfig.JwtIssuer> issuers = new java.util.ArrayList<>();
+        for (String entry : list(values.get(Setting.JWT_ISSUERS))) {
+            // ISSUER_URL or ISSUER_URL=KEYS: issuer URLs have no '=' in practice, split at the first.
+            int eq = entry.indexOf('=');
+            String issuer = eq < 0 ? entry : entry.substring(0, eq).trim();
+            String keys = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (!issuer.matches("https?://\\S+")) {
+                throw new ConfigException(describe(Setting.JWT_ISSUERS) + ": issuer must be an https:// URL, got '"
+                        + issuer + "'");
+            }
+            issuers.add(new AuthConfig.JwtIssuer(issuer, keys.isEmpty() ? Optional.empty() : Optional.of(keys)));
+        }
+        List<AuthConfig.JwtRoleBinding> roles = new java.util.ArrayList<>();
+        for (String entry : list(values.get(Setting.JWT_ROLES))) {
+            java.util.regex.Matcher m = Pattern.compile("([^=\\s]+)=([A-Za-z0-9._*-]+):(viewer|editor|admin)")
+                    .matcher(entry);
+            if (!m.matches()) {
+                throw new ConfigException(describe(Setting.JWT_ROLES)
+                        + ": entries are PRINCIPAL=PROJECT:ROLE (ROLE viewer, editor or admin), got '" + entry + "'");
+            }
+            roles.add(new AuthConfig.JwtRoleBinding(m.group(1), m.group(2), m.group(3)));
+        }
+        if (!enabled && (!bootstrap.isEmpty() || !issuers.isEmpty())) {
+            throw new ConfigException(describe(!bootstrap.isEmpty() ? Setting.BOOTSTRAP_TOKEN : Setting.JWT_ISSUERS)
+                    + " needs " + describe(Setting.AUTH) + " on");
+        }
+        return new AuthConfig(enabled, insecure, bootstrap.isEmpty() ? Optional.empty() : Optional.of(bootstrap),
+                issuers, values.get(Setting.JWT_AUDIENCE), roles);
+    }
+
+    private static List<String> list(String raw) {
+        return java.util.Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static boolean bool(Map<Setting, String> values, Setting setting) {
+        return switch (values.get(setting)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(describe(setting) + " must be true or false, got '"
+                    + values.get(setting) + "'");
+        };
     }
 
     private static HttpConfig http(Map<Setting, String> values) {

@@ -42,6 +42,21 @@ public enum Setting {
             + "after the server stops accepting new ones; streams end with UNAVAILABLE after their current message."),
     TLS_CERT_FILE("tls-cert-file", "", "PEM certificate chain; with --tls-key-file, gRPC is served over TLS."),
     TLS_KEY_FILE("tls-key-file", "", "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) of --tls-cert-file."),
+    AUTH("auth", "off", "Access control: on checks every call's credentials (API tokens, JWTs) against per-project "
+            + "roles; off lets whoever reaches the ports do everything, and is refused on a non-loopback --host "
+            + "unless --insecure-no-auth is given. See docs/security.md."),
+    INSECURE_NO_AUTH("insecure-no-auth", "false", "true: allow --auth off on a non-loopback --host (anyone who "
+            + "reaches the port can read, change and purge everything)."),
+    BOOTSTRAP_TOKEN("bootstrap-token", "", "With --auth on: an API token (lbk_...) that the server stores (as a "
+            + "hash) at start as admin of every project, e.g. from a Kubernetes Secret. Empty: when no token "
+            + "exists, the first start creates one and prints it once."),
+    JWT_ISSUERS("jwt-issuers", "", "With --auth on: issuers whose JWTs are accepted (Kubernetes ServiceAccount "
+            + "tokens, OIDC ID tokens), comma-separated, each ISSUER_URL or ISSUER_URL=KEYS where KEYS is a JWKS "
+            + "file path or URL; without KEYS the keys come from ISSUER_URL/.well-known/openid-configuration."),
+    JWT_AUDIENCE("jwt-audience", "labbook", "Audience a JWT must be issued for (aud claim)."),
+    JWT_ROLES("jwt-roles", "", "Roles of JWT principals, comma-separated PRINCIPAL=PROJECT:ROLE entries: PRINCIPAL "
+            + "is NAMESPACE/SERVICEACCOUNT (NAMESPACE/* for every ServiceAccount of a namespace) or an OIDC "
+            + "token's verified email or subject; PROJECT a project or *; ROLE viewer, editor or admin."),
     HEALTH_PORT("health-port", "7801", "With TLS on: plaintext port serving only grpc.health.v1.Health, "
             + "for probes that cannot speak TLS (the kubelet's); 0 turns it off.");
 

@@ -16,6 +16,8 @@ import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.OutOfRangeException;
 import dev.labbook.server.domain.ResourceExhaustedException;
 import dev.labbook.server.domain.UnavailableException;
+import dev.labbook.server.domain.access.PermissionDeniedException;
+import dev.labbook.server.domain.access.UnauthenticatedException;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -108,6 +110,10 @@ public final class StatusMapper {
             return Code.RESOURCE_EXHAUSTED;
         } else if (e instanceof OutOfRangeException) {
             return Code.OUT_OF_RANGE;
+        } else if (e instanceof UnauthenticatedException) {
+            return Code.UNAUTHENTICATED;
+        } else if (e instanceof PermissionDeniedException) {
+            return Code.PERMISSION_DENIED;
         } else if (e instanceof AbortedException) {
             return Code.ABORTED;
         }
