@@ -38,7 +38,8 @@ final class Errors {
             case ABORTED -> new AbortedException(message, error, info);
             case OUT_OF_RANGE -> new OutOfRangeException(message, error, info);
             case DEADLINE_EXCEEDED -> new DeadlineExceededException(message, error, info);
-            case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(message, error, info);
+            case PERMISSION_DENIED -> new PermissionDeniedException(message, error, info);
+            case UNAUTHENTICATED -> new UnauthenticatedException(message, error, info);
             default -> new LabbookException(status.getCode().name(), message, error, info);
         };
     }
@@ -49,6 +50,12 @@ final class Errors {
             return translate(error);
         }
         return error;
+    }
+
+    /** UNAUTHENTICATED or PERMISSION_DENIED: the credentials, not the server or the data, are the trouble. */
+    static boolean isAuthFailure(Throwable error) {
+        Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
     }
 
     /** Codes after which the same call may simply be sent again. */

@@ -74,7 +74,10 @@ public final class Labbook implements AutoCloseable {
         return client == null;
     }
 
-    /** {@code LABBOOK_TRACKING_URI}, or localhost:7800. */
+    /**
+     * {@code LABBOOK_TRACKING_URI}, or localhost:7800; the token from {@code LABBOOK_TOKEN},
+     * {@code LABBOOK_TOKEN_FILE} or {@code ~/.labbook/credentials} ({@link Credentials}).
+     */
     public static Labbook fromEnv() {
         String uri = System.getenv("LABBOOK_TRACKING_URI");
         return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);

@@ -73,6 +73,11 @@ public record LabbookOptions(Path spoolDir, int batchPoints, long bufferPoints, 
                 client);
     }
 
+    /** Sends this token with every call of the connection (see {@link ClientOptions#withToken}). */
+    public LabbookOptions withToken(String token) {
+        return withClient(client.withToken(token));
+    }
+
     public LabbookOptions withClient(ClientOptions c) {
         return new LabbookOptions(spoolDir, batchPoints, bufferPoints, flushInterval, bufferFullWait, spoolAfter,
                 closeTimeout, c);

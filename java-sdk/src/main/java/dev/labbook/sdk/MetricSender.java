@@ -243,6 +243,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 sendRound(round);
                 confirm(round.get(round.size() - 1).sequence);
                 failures = 0;
+                client.authTrouble().accepted();
                 if (outageSinceNanos >= 0) {
                     outageSinceNanos = -1;
                     warnedSpooling = false;
@@ -267,6 +268,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 if (disposition == Errors.Disposition.FAULT && dropAfterRepeatedFaults(e)) {
                     continue;
                 }
+                client.authTrouble().refused(e);
                 recoverAfterFailure(e);
                 try {
                     options.client().backoff().sleep(Math.min(failures, 6));
@@ -351,8 +353,14 @@ final class MetricSender implements MetricRecorder.BlockSink {
                 }
                 if (any && !warnedSpooling) {
                     warnedSpooling = true;
-                    LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toMillis()
-                            + " ms; spooling metric batches of run " + runId + " to " + spool.dir());
+                    if (Errors.isAuthFailure(e)) {
+                        // the credentials warning (AuthTrouble) already said why and what to do
+                        LOG.info(() -> "labbook: credentials refused for " + options.spoolAfter().toMillis()
+                                + " ms; spooling metric batches of run " + runId + " to " + spool.dir());
+                    } else {
+                        LOG.warning(() -> "labbook: server unreachable for " + options.spoolAfter().toMillis()
+                                + " ms; spooling metric batches of run " + runId + " to " + spool.dir());
+                    }
                 }
                 lock.notifyAll();
             }

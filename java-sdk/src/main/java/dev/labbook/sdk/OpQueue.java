@@ -153,8 +153,10 @@ final class OpQueue {
                 op.run(client);
                 done = true;
                 failures = 0;
+                client.authTrouble().accepted();
             } catch (RuntimeException e) {
                 Errors.Disposition disposition = Errors.disposition(e);
+                client.authTrouble().refused(e);
                 failures++;
                 if (disposition == Errors.Disposition.FAULT && ++faults < FAULT_ATTEMPTS) {
                     disposition = Errors.Disposition.OUTAGE;

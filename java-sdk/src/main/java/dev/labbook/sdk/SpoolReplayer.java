@@ -38,6 +38,7 @@ public final class SpoolReplayer {
         if (!Files.isDirectory(spoolRoot)) {
             return new Result(0, 0, 0, 0);
         }
+        replay:
         for (Path runDir : list(spoolRoot)) {
             if (!Files.isDirectory(runDir) || runDir.getFileName().toString().startsWith(".")) {
                 continue;
@@ -75,7 +76,16 @@ public final class SpoolReplayer {
                 } catch (NotFoundException | FailedPreconditionException | InvalidArgumentException e) {
                     failed++;
                     reject(spoolRoot, writerDir, e);
-                } catch (LabbookException | IOException | UncheckedIOException e) {
+                } catch (LabbookException e) {
+                    failed++;
+                    if (Errors.isAuthFailure(e)) {
+                        // every other writer would be refused the same way: one warning, files kept
+                        client.authTrouble().refused(e);
+                        break replay;
+                    }
+                    LOG.warning(() -> "labbook: cannot replay spooled metrics in " + writerDir + " yet: "
+                            + e.getMessage());
+                } catch (IOException | UncheckedIOException e) {
                     failed++;
                     LOG.warning(() -> "labbook: cannot replay spooled metrics in " + writerDir + " yet: "
                             + e.getMessage());

@@ -102,6 +102,27 @@ class ErrorsTest {
     }
 
     @Test
+    void authFailuresAreTypedSayWhyAndWhatToDoAndCountAsAnOutageForBackgroundSenders() {
+        LabbookException revoked = Errors.translate(error(Code.UNAUTHENTICATED, "token 'ci' (lbk_AbCd) was revoked",
+                info("TOKEN_REVOKED", Map.of())));
+        assertThat(revoked).isInstanceOf(UnauthenticatedException.class);
+        assertThat(revoked.code()).isEqualTo("UNAUTHENTICATED");
+        assertThat(revoked.reason()).isEqualTo(ErrorReason.TOKEN_REVOKED);
+        assertThat(revoked.getMessage()).isEqualTo("token 'ci' (lbk_AbCd) was revoked (" + UnauthenticatedException.HINT
+                + ")");
+        LabbookException role = Errors.translate(error(Code.PERMISSION_DENIED,
+                "token:ci has no editor role in project 'vision'", info("ROLE_MISSING", Map.of())));
+        assertThat(role).isInstanceOf(PermissionDeniedException.class);
+        assertThat(role.reason()).isEqualTo(ErrorReason.ROLE_MISSING);
+        assertThat(role.getMessage()).startsWith("token:ci has no editor role in project 'vision' (")
+                .contains("labbook login");
+        assertThat(Errors.disposition(revoked)).isEqualTo(Errors.Disposition.OUTAGE);
+        assertThat(Errors.disposition(role)).isEqualTo(Errors.Disposition.OUTAGE);
+        assertThat(Errors.isAuthFailure(role)).isTrue();
+        assertThat(Errors.isAuthFailure(Errors.translate(Status.UNAVAILABLE.asRuntimeException()))).isFalse();
+    }
+
+    @Test
     void theJavaEnumMirrorsTheApisReasons() {
         for (dev.labbook.api.v1.ErrorReason r : dev.labbook.api.v1.ErrorReason.values()) {
             if (r == dev.labbook.api.v1.ErrorReason.UNRECOGNIZED

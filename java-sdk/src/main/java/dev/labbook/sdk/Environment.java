@@ -1,0 +1,20 @@
+package dev.labbook.sdk;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What credential resolution reads from the process: environment variables and the home
+ * directory. Tests pass their own instead of the JVM's.
+ */
+record Environment(Map<String, String> variables, Path home) {
+    static Environment system() {
+        return new Environment(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** The variable's value, or null when unset or blank. */
+    String get(String name) {
+        String v = variables.get(name);
+        return v == null || v.isBlank() ? null : v;
+    }
+}
