@@ -38,7 +38,7 @@ def exp_name(request):
 def _isolated_env(monkeypatch, tmp_path):
     """No test sees the caller's LABBOOK_* settings; offline runs and spools go to tmp."""
     for var in ("LABBOOK_TRACKING_URI", "LABBOOK_PROJECT", "LABBOOK_EXPERIMENT", "LABBOOK_RUN_ID",
-                "LABBOOK_RUN_NAME"):
+                "LABBOOK_RUN_NAME", "LABBOOK_TOKEN", "LABBOOK_TOKEN_FILE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LABBOOK_OFFLINE_DIR", str(tmp_path / "offline"))
     monkeypatch.setenv("LABBOOK_SPOOL_DIR", str(tmp_path / "spool"))

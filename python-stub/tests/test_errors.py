@@ -174,3 +174,24 @@ def test_error_class_table_is_consistent():
     for reason, cls in errors._BY_REASON.items():
         assert any(issubclass(cls, base) for base in errors._BY_CODE.values()), reason
         assert errors.error_class(cls.code, reason) is cls
+
+
+@pytest.mark.parametrize("code,reason,message,cls,hint", [
+    (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_REVOKED", "token 'ci' (lbk_AbCd) was revoked",
+     labbook.AuthenticationError, "LABBOOK_TOKEN"),
+    (grpc.StatusCode.UNAUTHENTICATED, "CREDENTIALS_MISSING", "no credentials: send authorization: Bearer",
+     labbook.UnauthenticatedError, "labbook login"),
+    (grpc.StatusCode.UNAUTHENTICATED, "", "from a proxy", labbook.UnauthenticatedError, "labbook login"),
+    (grpc.StatusCode.PERMISSION_DENIED, "ROLE_MISSING", "token:ci needs editor in project 'vision'",
+     labbook.PermissionDeniedError, "use a token with that role"),
+    (grpc.StatusCode.PERMISSION_DENIED, "ACCESS_RULE_MISSING", "no access rule", labbook.PermissionDeniedError, ""),
+])
+def test_credentials_errors_say_why_and_what_to_do(status_server, fake_client, code, reason, message, cls, hint):
+    status_server.fail_with(code, message, *([info(reason)] if reason else []))
+    with pytest.raises(cls) as caught:
+        fake_client.get_run(RUN_ID)
+    error = caught.value
+    assert error.code == code and error.reason == reason
+    assert message in str(error)
+    assert (hint in str(error) and hint in error.hint) if hint else error.hint == ""
+    assert labbook.AuthenticationError is labbook.UnauthenticatedError

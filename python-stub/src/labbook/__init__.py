@@ -9,8 +9,8 @@
 See docs/python-sdk.md.
 """
 from labbook.client import Client
-from labbook.errors import (AbortedError, AlreadyExistsError, DeadlineExceededError,
-                            EtagMismatchError, ExperimentAlreadyExistsError,
+from labbook.errors import (AbortedError, AlreadyExistsError, AuthenticationError,
+                            DeadlineExceededError, EtagMismatchError, ExperimentAlreadyExistsError,
                             ExperimentDeletedError, ExperimentNotFoundError,
                             FailedPreconditionError, InternalError, InvalidArgumentError,
                             InvalidStatusTransitionError, LabbookError, NotFoundError,
@@ -32,7 +32,8 @@ __all__ = [
     "log_params", "log_text", "set_tags", "flush", "replay_spool",
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
     "FailedPreconditionError", "PermissionDeniedError", "UnauthenticatedError",
-    "ResourceExhaustedError", "OutOfRangeError", "AbortedError", "UnavailableError",
+    "AuthenticationError", "ResourceExhaustedError", "OutOfRangeError", "AbortedError",
+    "UnavailableError",
     "DeadlineExceededError", "UnimplementedError", "InternalError",
     "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
     "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",

@@ -39,6 +39,7 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
 from labbook.errors import RETRYABLE_CODES, NotFoundError, from_rpc_error
 from labbook.v1 import log_pb2, metric_pb2
@@ -329,6 +330,7 @@ class Sender:
         self._backoff = Backoff(base=0.1, cap=5.0)
         self._next_attempt = 0.0
         self._outage_since: Optional[float] = None
+        self._outage_auth = False            # the outage is the server refusing the credentials
         self._transport_failures = 0
         self.lines_writer_id = uuid.uuid4().hex
         self._next_line_sequence = 1
@@ -500,9 +502,11 @@ class Sender:
             self._acknowledge(group[-1].sequence)
             self._backoff.reset()
             self._transport_failures = 0
-            if self._outage_since is not None:
+            self._auth_accepted()
+            if self._outage_since is not None and not self._outage_auth:
                 _log.warning("labbook: server reachable again; resent the unacknowledged batches")
             self._outage_since = None
+            self._outage_auth = False
             now = time.monotonic()
         if self.pending_points > self.max_pending_points and self.transport.spools:
             self._spool_pending()
@@ -562,10 +566,15 @@ class Sender:
             _log.warning("labbook: metrics stream failed (%s); retry %d of %d", code.name,
                          self._transport_failures, TRANSPORT_RETRIES)
             return
-        if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        auth = self._auth_refused(error)
+        if auth or code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            # UNAUTHENTICATED / PERMISSION_DENIED (a token revoked, expired or being rotated) is an
+            # outage too: dropping the data would lose it for a condition a new token fixes.
             if self._outage_since is None:
                 self._outage_since = time.monotonic()
-                _log.warning("labbook: metrics stream failed (%s); retrying with backoff", code.name)
+                self._outage_auth = auth
+                if not auth:  # the credentials warning (once per client) already said why
+                    _log.warning("labbook: metrics stream failed (%s); retrying with backoff", code.name)
             self._next_attempt = time.monotonic() + self._backoff.next_delay()
             return
         # A permanent error names the first batch the server refused: drop it, keep the rest.
@@ -585,7 +594,10 @@ class Sender:
         if self.spool is None:
             self.spool = Spool(self.spool_root, self.run_id, self.writer_id)
         if not len(self.spool):
-            _log.warning("labbook: server unreachable; spooling metric batches to %s", self.spool.dir)
+            if self._outage_auth:
+                _log.info("labbook: credentials refused; spooling metric batches to %s", self.spool.dir)
+            else:
+                _log.warning("labbook: server unreachable; spooling metric batches to %s", self.spool.dir)
         for batch in self.pending:
             self.spool.write(batch)
         self.pending = []
@@ -633,7 +645,8 @@ class Sender:
                     committed = self.transport.last_sequence(self.lines_writer_id) >= sequence
                 except grpc.RpcError as error:
                     if error.code() in RETRYABLE_CODES or error.code() in _TRANSPORT_CODES or \
-                            error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                            error.code() == grpc.StatusCode.DEADLINE_EXCEEDED or \
+                            self._auth_refused(error):
                         self._lines_next_attempt = time.monotonic() + self._lines_backoff.next_delay()
                         return
                     committed = False  # e.g. the run is gone: the resend gets the verdict
@@ -646,7 +659,8 @@ class Sender:
                 self.transport.send_lines(self.lines_writer_id, sequence, chunk)
             except grpc.RpcError as error:
                 code = error.code()
-                transient = code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED
+                transient = code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or \
+                    self._auth_refused(error)
                 if code in _TRANSPORT_CODES and self._line_failures < TRANSPORT_RETRIES:
                     self._line_failures += 1
                     transient = True
@@ -660,6 +674,21 @@ class Sender:
                 self._drop_lines(count, error)
                 continue
             self._pop_lines(count)
+            self._auth_accepted()
+
+    def _auth_refused(self, error: grpc.RpcError) -> bool:
+        """UNAUTHENTICATED / PERMISSION_DENIED: told once per client (not per retry), kept."""
+        if not is_auth_failure(error.code()):
+            return False
+        notice = getattr(getattr(self.transport, "client", None), "auth_notice", None)
+        if notice is not None:
+            notice.refused(error)
+        return True
+
+    def _auth_accepted(self) -> None:
+        notice = getattr(getattr(self.transport, "client", None), "auth_notice", None)
+        if notice is not None:
+            notice.accepted()
 
     def _pop_lines(self, n: int) -> None:
         with self._lines_lock:
@@ -699,8 +728,9 @@ Callback = Callable[[], None]
 
 def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> int:
     """Sends one dead writer's spooled batches in order. A transient failure (UNAVAILABLE,
-    ABORTED, DEADLINE_EXCEEDED) stops the replay with the files kept; a refusal deletes only what
-    the server committed plus the one batch it refused; a run that no longer exists deletes all."""
+    ABORTED, DEADLINE_EXCEEDED) or refused credentials (UNAUTHENTICATED, PERMISSION_DENIED) stop
+    the replay with the files kept; a refusal deletes only what the server committed plus the one
+    batch it refused; a run that no longer exists deletes all."""
     sent = 0
     while len(spool):
         group = spool.head(BATCHES_PER_STREAM)
@@ -708,7 +738,7 @@ def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> in
             client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in group])
         except grpc.RpcError as error:
             code = error.code()
-            if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or is_auth_failure(code):
                 raise from_rpc_error(error) from error
             try:
                 committed = client.get_writer_state(run_id, writer_id)

@@ -15,11 +15,13 @@ from urllib.parse import quote
 
 import grpc
 
+from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
 from labbook._retry import Backoff, call_with_retry
 from labbook.errors import RETRYABLE_CODES, from_rpc_error
-from labbook.v1 import (artifact_pb2, artifact_pb2_grpc, experiment_pb2, experiment_pb2_grpc,
-                        log_pb2, log_pb2_grpc, metric_pb2, metric_pb2_grpc, project_pb2,
-                        project_pb2_grpc, run_pb2, run_pb2_grpc, server_pb2, server_pb2_grpc)
+from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
+                        experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
+                        metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
+                        server_pb2, server_pb2_grpc)
 
 DEFAULT_PORT = 7800
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -49,15 +51,23 @@ def parse_target(uri: str) -> Tuple[str, bool]:
 class Client:
     """A connection to one Labbook server, e.g. `labbook.Client("localhost:7800")`.
 
+    Every call carries `authorization: Bearer <token>` when a token is found: `token=`, else env
+    `LABBOOK_TOKEN`, else the file named by `LABBOOK_TOKEN_FILE` (re-read when it changes), else
+    the server's section of `~/.labbook/credentials` (see docs/python-sdk.md, Authentication).
+
     Thread-safe. After `os.fork()` the child builds its own channel on first use (gRPC channels
     must not cross a fork).
     """
 
     def __init__(self, target: str = "localhost:7800", *, secure: Optional[bool] = None,
-                 retry_deadline_s: float = 30.0) -> None:
+                 retry_deadline_s: float = 30.0, token: Optional[str] = None) -> None:
         self.target, parsed_secure = parse_target(target)
         self.secure = parsed_secure if secure is None else secure
         self.retry_deadline_s = retry_deadline_s
+        #: Where each call's token comes from (`credentials.current()`: the token and its source).
+        self.credentials = Credentials(self.target, token)
+        #: Warns once when background work is refused for credentials.
+        self.auth_notice = AuthNotice()
         self._lock = threading.Lock()
         self._pid = -1
         self._channel: Optional[grpc.Channel] = None
@@ -72,9 +82,11 @@ class Client:
                        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                        ("grpc.enable_retries", 0)]
             if self.secure:
-                channel = grpc.secure_channel(self.target, grpc.ssl_channel_credentials(), options)
+                raw = grpc.secure_channel(self.target, grpc.ssl_channel_credentials(), options)
             else:
-                channel = grpc.insecure_channel(self.target, options)
+                raw = grpc.insecure_channel(self.target, options)
+            channel = grpc.intercept_channel(raw, BearerTokenInterceptor(self.credentials))
+            self.access = access_pb2_grpc.AccessServiceStub(channel)
             self.runs = run_pb2_grpc.RunServiceStub(channel)
             self.experiments = experiment_pb2_grpc.ExperimentServiceStub(channel)
             self.metrics = metric_pb2_grpc.MetricServiceStub(channel)
@@ -82,12 +94,12 @@ class Client:
             self.artifacts = artifact_pb2_grpc.ArtifactServiceStub(channel)
             self.projects = project_pb2_grpc.ProjectServiceStub(channel)
             self.server = server_pb2_grpc.ServerServiceStub(channel)
-            self._channel = channel
+            self._channel = raw
             self._pid = os.getpid()
 
     def stub(self, name: str) -> Any:
-        """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts`, `projects`
-        or `server`."""
+        """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts`, `projects`,
+        `server` or `access` (its calls carry the token too)."""
         if self._pid != os.getpid() or self._channel is None:
             self._connect()
         return getattr(self, name)
@@ -100,6 +112,9 @@ class Client:
 
     def __enter__(self) -> "Client":
         return self
+
+    def __repr__(self) -> str:
+        return f"Client({self.target!r}, secure={self.secure}, credentials={self.credentials!r})"
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
@@ -135,6 +150,51 @@ class Client:
         """The experiment's runs table `<public_url>/experiments/<id>/runs`, or None without a UI."""
         base = self.public_url()
         return f"{base}/experiments/{quote(experiment_id, safe='')}/runs" if base else None
+
+    # -- identity, tokens and the audit log ---------------------------------------------------
+    def get_caller(self) -> access_pb2.Caller:
+        """Who this client's credentials name and their roles (`GetCaller`): `principal`,
+        `method`, `roles`, `expire_time_ms`, `auth_enabled`, `token_id`. UnauthenticatedError
+        when the server does not accept them."""
+        return self.call("access", "GetCaller", access_pb2.GetCallerRequest()).caller
+
+    def create_token(self, name: str, project: str, role: Union[str, int], *,
+                     ttl_seconds: int = 0) -> access_pb2.CreateTokenResponse:
+        """An API token with `role` ("viewer", "editor", "admin") in `project` (`*`: every
+        project); the response's `secret` is shown this once. Sent once, not retried."""
+        return self.call("access", "CreateToken", access_pb2.CreateTokenRequest(
+            name=name, project=project or "", role=access_role(role), ttl_seconds=int(ttl_seconds)),
+            retry=False)
+
+    def list_tokens(self, project: str = "", *, show_inactive: bool = False) -> Iterator[access_pb2.Token]:
+        """The tokens of the projects the caller administers (or of `project`), newest first,
+        following the pages; revoked and expired ones only with `show_inactive`."""
+        page = ""
+        while True:
+            response = self.call("access", "ListTokens", access_pb2.ListTokensRequest(
+                project=project or "", show_inactive=show_inactive, page_size=1000, page_token=page))
+            yield from response.tokens
+            page = response.next_page_token
+            if not page:
+                return
+
+    def revoke_token(self, token_id: str) -> access_pb2.Token:
+        """Revokes a token: within 10 s no server replica accepts it any more."""
+        return self.call("access", "RevokeToken", access_pb2.RevokeTokenRequest(token_id=token_id)).token
+
+    def list_audit_events(self, project: str = "", principal: str = "", *,
+                          limit: int = 100) -> List[access_pb2.AuditEvent]:
+        """The newest `limit` audit events (0: all) of `project` / `principal`, newest first."""
+        out: List[access_pb2.AuditEvent] = []
+        page = ""
+        while True:
+            size = min(1000, limit - len(out)) if limit > 0 else 1000
+            response = self.call("access", "ListAuditEvents", access_pb2.ListAuditEventsRequest(
+                project=project or "", principal=principal or "", page_size=size, page_token=page))
+            out.extend(response.events)
+            page = response.next_page_token
+            if not page or (limit > 0 and len(out) >= limit):
+                return out[:limit] if limit > 0 else out
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, experiment: Optional[str] = None, name: Optional[str] = None, **options: Any) -> Any:
@@ -504,6 +564,17 @@ def resume_policy(resume: Union[str, int]) -> int:
     return policy
 
 
+def access_role(role: Union[str, int]) -> int:
+    """"viewer" | "editor" | "admin" (any case, "ROLE_" prefix allowed, or a Role value)."""
+    if isinstance(role, int) and not isinstance(role, bool):
+        return role
+    name = str(role).upper()
+    name = name[len("ROLE_"):] if name.startswith("ROLE_") else name
+    if name not in ("VIEWER", "EDITOR", "ADMIN"):
+        raise ValueError(f"role {role!r}: viewer, editor or admin")
+    return access_pb2.Role.Value(f"ROLE_{name}")
+
+
 def run_status(status: Union[str, int]) -> int:
     """"COMPLETED" (or "RUN_STATUS_COMPLETED", any case, or the enum value) to RunStatus."""
     if isinstance(status, int) and not isinstance(status, bool):
@@ -515,15 +586,16 @@ def run_status(status: Union[str, int]) -> int:
     return _STATUSES[name]
 
 
-_SHARED: Dict[str, Client] = {}
+_SHARED: Dict[Tuple[str, Optional[str]], Client] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_client(target: str) -> Client:
-    """One Client (one channel) per target for the runs and searches that name a server by URI
-    rather than passing a Client: opening many runs does not open many channels."""
+def shared_client(target: str, token: Optional[str] = None) -> Client:
+    """One Client (one channel) per target (and token given in code) for the runs and searches
+    that name a server by URI rather than passing a Client: opening many runs does not open many
+    channels."""
     with _SHARED_LOCK:
-        client = _SHARED.get(target)
+        client = _SHARED.get((target, token))
         if client is None:
-            client = _SHARED[target] = Client(target)
+            client = _SHARED[(target, token)] = Client(target, token=token)
         return client

@@ -17,7 +17,8 @@ import grpc
 __all__ = [
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
     "FailedPreconditionError", "PermissionDeniedError", "UnauthenticatedError",
-    "ResourceExhaustedError", "OutOfRangeError", "AbortedError", "UnavailableError",
+    "AuthenticationError", "ResourceExhaustedError", "OutOfRangeError", "AbortedError",
+    "UnavailableError",
     "DeadlineExceededError", "UnimplementedError", "InternalError",
     "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
     "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
@@ -60,6 +61,8 @@ class LabbookError(Exception):
         self.domain = domain
         #: Everything decoded from the status details.
         self.details = details if details is not None else ErrorDetails()
+        #: What fixes it, when the SDK knows (credentials errors); "" otherwise.
+        self.hint = ""
 
 
 class InvalidArgumentError(LabbookError, ValueError):
@@ -79,11 +82,22 @@ class FailedPreconditionError(LabbookError):
 
 
 class PermissionDeniedError(LabbookError):
+    """The server knows the caller, but its roles do not allow the call: `reason`
+    "ROLE_MISSING" (the message names the role and project needed) or "ACCESS_RULE_MISSING"."""
+
     code = grpc.StatusCode.PERMISSION_DENIED
 
 
 class UnauthenticatedError(LabbookError):
+    """The server does not accept the call's credentials: `reason` "CREDENTIALS_MISSING",
+    "CREDENTIALS_INVALID", "CREDENTIALS_EXPIRED" or "TOKEN_REVOKED". The message ends with what
+    to do (`hint`)."""
+
     code = grpc.StatusCode.UNAUTHENTICATED
+
+
+#: Another name of UnauthenticatedError.
+AuthenticationError = UnauthenticatedError
 
 
 class ResourceExhaustedError(LabbookError):
@@ -281,5 +295,18 @@ def from_rpc_error(error: grpc.RpcError) -> LabbookError:
     cls = error_class(code, reason)
     name = code.name if code is not None else "UNKNOWN"
     text = f"{name}: {message}" if not reason else f"{name} ({reason}): {message}"
-    return cls(text, code=code, field=details.field, reason=details.reason,
-               metadata=details.metadata, domain=details.domain, details=details)
+    hint = ""
+    if code == grpc.StatusCode.UNAUTHENTICATED:
+        hint = _HINT
+    elif code == grpc.StatusCode.PERMISSION_DENIED and reason == "ROLE_MISSING":
+        hint = _ROLE_HINT
+    if hint:
+        text = f"{text} ({hint})"
+    error_ = cls(text, code=code, field=details.field, reason=details.reason,
+                 metadata=details.metadata, domain=details.domain, details=details)
+    error_.hint = hint
+    return error_
+
+
+_HINT = "set LABBOOK_TOKEN (or LABBOOK_TOKEN_FILE) or run `labbook login`"
+_ROLE_HINT = "use a token with that role: set LABBOOK_TOKEN or run `labbook login`"

@@ -90,13 +90,14 @@ def _check_key(key: str, field: str = "key") -> str:
     return key
 
 
-def _resolve_client(client: Optional[Client], target: Optional[str]) -> Optional[Client]:
+def _resolve_client(client: Optional[Client], target: Optional[str],
+                    token: Optional[str] = None) -> Optional[Client]:
     if client is not None:
         return client
     if target:
-        return shared_client(target)
+        return shared_client(target, token)
     uri = os.environ.get("LABBOOK_TRACKING_URI")
-    return shared_client(uri) if uri else None
+    return shared_client(uri, token) if uri else None
 
 
 class RunLogger:
@@ -145,7 +146,9 @@ class Run:
     name is taken), "must" (RunNotFoundError when it is not).
 
     Online when given a `client`, a `target` or `LABBOOK_TRACKING_URI`; otherwise (or with
-    `offline=True`) it writes an offline run directory (docs/offline-format.md).
+    `offline=True`) it writes an offline run directory (docs/offline-format.md). `token=` is the
+    API token (or JWT) sent to that server, ahead of `LABBOOK_TOKEN`, `LABBOOK_TOKEN_FILE` and
+    `~/.labbook/credentials` (ignored with `client=`, which has its own).
     """
 
     def __init__(self, experiment: Optional[str] = None, name: Optional[str] = None,
@@ -155,7 +158,7 @@ class Run:
                  client: Optional[Client] = None, target: Optional[str] = None,
                  offline: bool = False, offline_dir: Optional[str] = None,
                  spool_dir: Optional[str] = None, capacity: int = _sender.DEFAULT_CAPACITY,
-                 resume: str = "allow") -> None:
+                 resume: str = "allow", token: Optional[str] = None) -> None:
         if str(resume).lower() not in _RESUME_POLICIES:
             raise ValueError(f"resume={resume!r}: \"allow\", \"never\" or \"must\"")
         self.resume_policy = str(resume).lower()
@@ -170,7 +173,7 @@ class Run:
         self.parent_run_id = parent_run_id or ""
         self.id: str = run_id or ""
         self._attach = bool(run_id)
-        self.client: Optional[Client] = None if offline else _resolve_client(client, target)
+        self.client: Optional[Client] = None if offline else _resolve_client(client, target, token)
         if self._attach and self.client is None:
             raise ValueError(f"run_id={run_id!r} needs a server: pass client= or target=, or set "
                              "LABBOOK_TRACKING_URI (an offline run cannot attach to an existing run)")
