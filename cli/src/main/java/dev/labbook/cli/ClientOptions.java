@@ -1,13 +1,15 @@
 package dev.labbook.cli;
 
 import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.Target;
 import picocli.CommandLine.Option;
 
 /** Options every client command takes: which server, which project, and JSON output. */
 public final class ClientOptions {
     static final String DEFAULT_TARGET = "localhost:7800";
+    private static final dev.labbook.sdk.ClientOptions DEFAULT_SDK = dev.labbook.sdk.ClientOptions.DEFAULT;
 
-    @Option(names = "--target", paramLabel = "HOST:PORT",
+    @Option(names = {"--target", "--server"}, paramLabel = "HOST:PORT",
             description = "Server address: host:port, grpc://host:port or grpcs://host:port (TLS). "
                     + "Env: LABBOOK_TRACKING_URI. Default: " + DEFAULT_TARGET + ".")
     String target;
@@ -35,13 +37,32 @@ public final class ClientOptions {
         return env == null || env.isBlank() ? "default" : env;
     }
 
+    /** The project given with --project, or empty (not LABBOOK_PROJECT): for listings across projects. */
+    public String explicitProject() {
+        return project == null ? "" : project.strip();
+    }
+
     public boolean json() {
         return json;
     }
 
+    /**
+     * A client whose calls carry the token of {@code LABBOOK_TOKEN}, {@code LABBOOK_TOKEN_FILE} or
+     * the server's section of {@code ~/.labbook/credentials}.
+     */
     public LabbookClient connect() {
+        return connect(ClientOptions.DEFAULT_SDK);
+    }
+
+    /** A client with {@code options} (e.g. a token given on the command line). */
+    LabbookClient connect(dev.labbook.sdk.ClientOptions options) {
+        return LabbookClient.connect(parsedTarget(), options);
+    }
+
+    /** The server address, parsed. */
+    Target parsedTarget() {
         try {
-            return LabbookClient.connect(target());
+            return Target.parse(target());
         } catch (IllegalArgumentException e) {
             throw new CliException("bad --target / LABBOOK_TRACKING_URI '" + target() + "': " + e.getMessage());
         }

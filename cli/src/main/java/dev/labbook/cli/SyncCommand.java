@@ -2,6 +2,8 @@ package dev.labbook.cli;
 
 import dev.labbook.cli.render.ProgressBar;
 import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookOptions;
+import dev.labbook.sdk.SpoolReplayer;
 import dev.labbook.sdk.offline.OfflineSync;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -20,6 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = {"Uploads offline runs written by the SDKs without a server (LABBOOK_OFFLINE_DIR, default "
                 + "./labbook-offline) to the server. DIR is one run directory or a folder of them.",
+            "With --spool: sends the metric batches the Java SDK spooled during an outage or while the server "
+                + "refused its token (DIR, default LABBOOK_SPOOL_DIR or ~/.labbook/spool).",
             "Safe to repeat: what the server already holds is skipped. Exit status 1 if any run failed."})
 final class SyncCommand implements Callable<Integer> {
     @Spec
@@ -28,11 +33,21 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "Offline run directory, or a directory of them.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+            description = "Offline run directory, or a directory of them (with --spool: the spool directory).")
     Path dir;
+
+    @Option(names = "--spool", description = "Replay the Java SDK's metric spool instead of offline runs.")
+    boolean spool;
 
     @Override
     public Integer call() throws Exception {
+        if (spool) {
+            return replaySpool(dir != null ? dir : LabbookOptions.defaults().spoolDir());
+        }
+        if (dir == null) {
+            throw new CliException("give DIR: an offline run directory or a folder of them (or --spool)");
+        }
         if (!Files.isDirectory(dir)) {
             throw new CliException("no such directory: " + dir);
         }
@@ -65,5 +80,25 @@ final class SyncCommand implements Callable<Integer> {
             throw new CliException("no offline runs (directories with a run.json) under " + dir);
         }
         return result.ok() ? 0 : 1;
+    }
+
+    /** Sends the spooled batches of writers that are gone; a live writer's are left to it. */
+    private int replaySpool(Path spoolDir) {
+        if (!Files.isDirectory(spoolDir)) {
+            throw new CliException("no spool directory " + spoolDir);
+        }
+        SpoolReplayer.Result result;
+        try (LabbookClient labbook = client.connect()) {
+            result = SpoolReplayer.replay(labbook, spoolDir);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (client.json()) {
+            Json.print(out, result);
+        } else {
+            out.printf("%d spooled batch(es) (%d points) of %d writer(s) sent; %d writer(s) failed%n",
+                    result.batches(), result.points(), result.writers(), result.failedWriters());
+            out.flush();
+        }
+        return result.failedWriters() == 0 ? 0 : 1;
     }
 }

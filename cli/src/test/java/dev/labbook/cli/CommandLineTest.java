@@ -16,7 +16,8 @@ import picocli.CommandLine;
 /** The launcher's command tree in process: help everywhere, options on client commands, completion. */
 class CommandLineTest {
     private static final List<String> CLIENT_COMMANDS = List.of("run", "runs list", "runs show", "runs search",
-            "experiments list", "metrics", "logs", "artifacts", "compare", "sync");
+            "experiments list", "metrics", "logs", "artifacts", "compare", "sync", "login", "logout", "whoami",
+            "tokens create", "tokens list", "tokens revoke", "audit");
 
     private record Output(int exitCode, String out, String err) {
     }
@@ -61,7 +62,7 @@ class CommandLineTest {
     void topLevelHelpListsServerAndClientCommands() {
         String help = execute("--help").out();
         for (String command : List.of("server", "migrate", "run", "runs", "experiments", "metrics", "logs",
-                "artifacts", "compare", "sync", "completion")) {
+                "artifacts", "compare", "sync", "login", "logout", "whoami", "tokens", "audit", "completion")) {
             assertThat(help).containsPattern("(?m)^  " + command + "\\s");
         }
     }
@@ -74,6 +75,25 @@ class CommandLineTest {
             String help = execute(args.toArray(String[]::new)).out();
             assertThat(help).as(command).contains("--target", "LABBOOK_TRACKING_URI", "--project", "--json");
         }
+    }
+
+    @Test
+    void tokenLifetimesAndRolesAreCheckedBeforeAnyCall() {
+        assertThat(Ttl.parse("90d")).isEqualTo(java.time.Duration.ofDays(90));
+        assertThat(Ttl.parse("12h")).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(Ttl.parse(" 30M ")).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(Ttl.parse("2w")).isEqualTo(java.time.Duration.ofDays(14));
+        assertThat(Ttl.parse("3600s")).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(Ttl.parse("never")).isZero();
+        Output badTtl = execute("tokens", "create", "--name", "x", "--role", "viewer", "--expires", "3 months",
+                "--target", "127.0.0.1:1");
+        assertThat(badTtl.exitCode()).isEqualTo(1);
+        assertThat(badTtl.err()).contains("--expires '3 months'", "90d");
+        Output badRole = execute("tokens", "create", "--name", "x", "--role", "owner", "--target", "127.0.0.1:1");
+        assertThat(badRole.exitCode()).isEqualTo(1);
+        assertThat(badRole.err()).contains("--role", "viewer, editor or admin");
+        Output noName = execute("tokens", "create", "--role", "viewer");
+        assertThat(noName.exitCode()).isEqualTo(2);
     }
 
     @Test
