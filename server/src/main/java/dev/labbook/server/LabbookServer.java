@@ -10,7 +10,13 @@ import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.domain.UsageRecorder;
 import dev.labbook.server.domain.ServerInfo;
 import dev.labbook.server.grpc.ApiEndpoint;
+import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
+import dev.labbook.server.domain.access.AuditLog;
+import dev.labbook.server.domain.access.CurrentCaller;
+import dev.labbook.server.grpc.CallerContext;
+import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
@@ -129,8 +135,10 @@ public final class LabbookServer implements AutoCloseable {
             }
             // Objects of purged runs are deleted right after the purge, off the request thread.
             PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
-            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener);
-            RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
+            // Runs and experiments record who created them (empty with access control off).
+            CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
+            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
+            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
                     config.artifacts().maxArtifactBytes(), usage);
             resources.push(artifacts);
@@ -160,7 +168,10 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : "")));
-            ApiServices services = ApiServices.of(rpcs, List.of(
+            AccessInterceptor access = new AccessInterceptor(config.auth().enabled(),
+                    new AuthenticatorChain(List.of()), new ProjectLookup(store, tokenId -> Optional.empty()),
+                    AuditLog.NONE, rpcs, clock);
+            ApiServices services = ApiServices.of(rpcs, access, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
                     new ExperimentGrpcService(experiments),
                     new RunGrpcService(runs, search, watches),
