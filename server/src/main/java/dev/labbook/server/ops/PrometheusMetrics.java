@@ -5,11 +5,13 @@ import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.store.postgres.PoolObserver;
 import dev.labbook.server.store.postgres.PoolUsage;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -88,6 +90,20 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
                 .name("labbook_db_pool_pending_threads")
                 .help("Threads waiting for a database connection.")
                 .callback(callback -> callback.call(pool.get().waiting()))
+                .register(registry);
+    }
+
+    /** Adds the audit log's entry counts by outcome: written, dropped (queue full), failed (database). */
+    public void watchAudit(LongSupplier written, LongSupplier dropped, LongSupplier failed) {
+        CounterWithCallback.builder()
+                .name("labbook_audit_events_total")
+                .help("Audit log entries by outcome: written, dropped (queue full) or failed (database refused).")
+                .labelNames("outcome")
+                .callback(callback -> {
+                    callback.call(written.getAsLong(), "written");
+                    callback.call(dropped.getAsLong(), "dropped");
+                    callback.call(failed.getAsLong(), "failed");
+                })
                 .register(registry);
     }
 
