@@ -62,6 +62,11 @@ public final class Labbook implements AutoCloseable {
         return new Labbook(LabbookClient.connect(Target.parse(target), options.client()), options);
     }
 
+    /** As {@link #connect(String, LabbookOptions)}, with credentials from {@code env} instead of the process's. */
+    static Labbook connect(String target, LabbookOptions options, Environment env) {
+        return new Labbook(LabbookClient.connect(Target.parse(target), options.client(), env), options);
+    }
+
     /**
      * No server: every run opened from it is an offline run below {@code root}
      * (docs/offline-format.md), uploaded later with {@code labbook sync root}.
