@@ -22,6 +22,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def make_token(seed: str = "") -> str:
+    """An API token secret of the server's form (TokenSecrets): `lbk_`, 32 base62 characters and
+    a 6-character base62 CRC32 of what comes before; for --bootstrap-token."""
+    import secrets
+    import zlib
+
+    body = "lbk_" + (seed + "".join(secrets.choice(_BASE62) for _ in range(32)))[:32]
+    value = zlib.crc32(body.encode("ascii"))
+    digits = ""
+    for _ in range(6):
+        digits = _BASE62[value % 62] + digits
+        value //= 62
+    return body + digits
+
+
 def health_serving(target: str, timeout: float = 2.0) -> bool:
     """grpc.health.v1.Health/Check with an empty request; SERVING is the bytes 08 01."""
     with grpc.insecure_channel(target) as channel:
@@ -34,11 +52,14 @@ def health_serving(target: str, timeout: float = 2.0) -> bool:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, port: Optional[int] = None, http_port: Optional[int] = None) -> None:
+    def __init__(self, data_dir: Path, port: Optional[int] = None, http_port: Optional[int] = None,
+                 bootstrap_token: Optional[str] = None) -> None:
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         #: The HTTP port (web UI) when given; None leaves it to LABBOOK_HTTP_PORT (bin/test: off).
         self.http_port = http_port
+        #: With a token (make_token()): access control on, this token admin of every project.
+        self.bootstrap_token = bootstrap_token
         self.target = f"127.0.0.1:{self.port}"
         self.proc: Optional[subprocess.Popen] = None
         self.starts = 0
@@ -52,7 +73,8 @@ class ServerProcess:
             [str(ROOT / "bin" / "labbook"), "server", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--compaction-interval", "0",
              "--metrics-port", "0"]
-            + (["--http-port", str(self.http_port)] if self.http_port is not None else []),
+            + (["--http-port", str(self.http_port)] if self.http_port is not None else [])
+            + (["--auth", "on", "--bootstrap-token", self.bootstrap_token] if self.bootstrap_token else []),
             stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
