@@ -17,12 +17,19 @@ final class Cli {
     private final Path workDir;
     private final Path outDir;
     private final Map<String, String> env;
+    private final List<String> jvmArgs;
     private int count;
 
     Cli(Path workDir, Path outDir, Map<String, String> env) {
+        this(workDir, outDir, env, List.of());
+    }
+
+    /** With JVM flags, e.g. {@code -Duser.home=...} (Java takes the home directory from the passwd entry, not HOME). */
+    Cli(Path workDir, Path outDir, Map<String, String> env, List<String> jvmArgs) {
         this.workDir = workDir;
         this.outDir = outDir;
         this.env = env;
+        this.jvmArgs = List.copyOf(jvmArgs);
     }
 
     /** The result of a finished command. */
@@ -54,17 +61,29 @@ final class Cli {
         return start(args).await();
     }
 
+    /** Runs with {@code input} on stdin (a pipe, as in {@code echo $TOKEN | labbook login}). */
+    Result runWithStdin(String input, String... args) throws Exception {
+        Path in = outDir.resolve("cli-stdin-" + (count + 1));
+        Files.writeString(in, input);
+        return start(in, args).await();
+    }
+
     Running start(String... args) throws IOException {
+        return start(Path.of("/dev/null"), args);
+    }
+
+    private Running start(Path stdin, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                LabbookCli.class.getName()));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LabbookCli.class.getName()));
         command.addAll(List.of(args));
         int n = ++count;
         Path out = outDir.resolve("cli-" + n + ".out");
         Path err = outDir.resolve("cli-" + n + ".err");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_") || k.equals("PYTHONUNBUFFERED"));
         builder.environment().putAll(env);
         return new Running(builder.start(), out, err);
