@@ -53,7 +53,9 @@ final class ScriptMode {
         }
         // a job may start while the server restarts: try for a while before giving up
         options = options.withClient(options.client().withMaxAttempts(10));
-        Labbook labbook = Labbook.connect(uri, options);
+        // the token too comes from env (LABBOOK_TOKEN, LABBOOK_TOKEN_FILE), then ~/.labbook/credentials
+        Labbook labbook = Labbook.connect(uri, options,
+                new Environment(env, Path.of(System.getProperty("user.home"))));
         try {
             if (runId != null) {
                 return labbook.attach(runId, true);

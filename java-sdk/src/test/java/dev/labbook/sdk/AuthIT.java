@@ -113,6 +113,22 @@ class AuthIT {
     }
 
     @Test
+    void scriptModeTakesTheTokenFromItsEnvironment() {
+        String editor = token("job", "vision", Role.EDITOR);
+        String runId;
+        try (Run run = Run.getContext(Map.of("LABBOOK_TRACKING_URI", target, "LABBOOK_TOKEN", editor,
+                "LABBOOK_PROJECT", "vision", "LABBOOK_EXPERIMENT", "script", "LABBOOK_RUN_NAME", "ctx",
+                "LABBOOK_SPOOL_DIR", home.resolve("spool").toString()))) {
+            runId = run.id();
+            run.logMetric("loss", 1.0);
+        }
+        RunInfo info = admin.runs().get(runId);
+        assertThat(info.creator()).isEqualTo("token:job");
+        assertThat(info.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(admin.metrics().history(runId, "loss").size()).isEqualTo(1);
+    }
+
+    @Test
     void noTokenIsAClearErrorAndAMissingRoleToo() {
         try (LabbookClient client = client(Map.of())) {
             assertThatThrownBy(() -> client.experiments().listAll("vision"))
