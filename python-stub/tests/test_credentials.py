@@ -81,6 +81,8 @@ def test_order_code_then_env_then_token_file_then_credentials_file(fake, monkeyp
     explicit.server_info()
     assert fake.auth_of("GetServerInfo") == ["Bearer lbk_code"]
     assert "lbk_code" not in repr(explicit) and "lbk_" not in repr(client)
+    run = labbook.Run("exp", "r", target=fake.target, token="lbk_run")        # not opened
+    assert run.client.credentials.current() == ("lbk_run", "the token given in code")
 
 
 def test_the_credentials_file_section_is_the_servers_host_and_port(fake, home):
