@@ -570,9 +570,9 @@ class Sender:
         if auth or code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
             # UNAUTHENTICATED / PERMISSION_DENIED (a token revoked, expired or being rotated) is an
             # outage too: dropping the data would lose it for a condition a new token fixes.
+            self._outage_auth = auth          # the latest reason
             if self._outage_since is None:
                 self._outage_since = time.monotonic()
-                self._outage_auth = auth
                 if not auth:  # the credentials warning (once per client) already said why
                     _log.warning("labbook: metrics stream failed (%s); retrying with backoff", code.name)
             self._next_attempt = time.monotonic() + self._backoff.next_delay()
