@@ -44,6 +44,17 @@ public final class JwtTestIssuer {
         this.ec = newEc(ecKid);
     }
 
+    private JwtTestIssuer(String issuer, RSAKey rsa, ECKey ec) {
+        this.issuer = issuer;
+        this.rsa = rsa;
+        this.ec = ec;
+    }
+
+    /** The same keys under another issuer name (key generation is slow). */
+    public JwtTestIssuer withIssuer(String otherIssuer) {
+        return new JwtTestIssuer(otherIssuer, rsa, ec);
+    }
+
     public static RSAKey newRsa(String kid) {
         try {
             return new RSAKeyGenerator(2048).keyID(kid).generate();

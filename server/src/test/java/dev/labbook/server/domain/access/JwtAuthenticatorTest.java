@@ -53,6 +53,8 @@ class JwtAuthenticatorTest {
 
     private static JwtTestIssuer k8s;
     private static JwtTestIssuer idp;
+    /** The Kubernetes issuer after a key rotation: other keys, other kids. */
+    private static JwtTestIssuer rotated;
 
     @TempDir
     Path dir;
@@ -62,6 +64,7 @@ class JwtAuthenticatorTest {
     static void keys() {
         k8s = new JwtTestIssuer(K8S);
         idp = new JwtTestIssuer(IDP, "idp-rsa", "idp-ec");
+        rotated = new JwtTestIssuer(K8S, "rsa-2", "ec-2");
     }
 
     private Instant now() {
@@ -394,7 +397,6 @@ class JwtAuthenticatorTest {
         @Test
         void jwksFileRotationIsPickedUp() throws IOException {
             Path live = dir.resolve("jwks.json");
-            JwtTestIssuer rotated = new JwtTestIssuer(K8S, "rsa-2", "ec-2");
             Files.writeString(live, k8s.jwks());
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(K8S, Optional.of(live.toString()))));
             String oldToken = k8s.rs256(k8s.serviceAccount("ml", "trainer", now()));
@@ -413,7 +415,6 @@ class JwtAuthenticatorTest {
             Path v1 = Files.createDirectory(dir.resolve("..2026_01_01_v1"));
             Path v2 = Files.createDirectory(dir.resolve("..2026_01_02_v2"));
             k8s.writeJwks(v1.resolve("jwks.json"));
-            JwtTestIssuer rotated = new JwtTestIssuer(K8S, "rsa-2", "ec-2");
             rotated.writeJwks(v2.resolve("jwks.json"));
             Path data = Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
             Path file = Files.createSymbolicLink(dir.resolve("jwks.json"), Path.of("..data/jwks.json"));
@@ -442,7 +443,7 @@ class JwtAuthenticatorTest {
             String token = k8s.rs256(k8s.serviceAccount("ml", "trainer", now()));
             Principal first = auth.authenticate(token).orElseThrow();
 
-            Files.writeString(file, new JwtTestIssuer(K8S, "other-rsa", "other-ec").jwks());
+            Files.writeString(file, rotated.jwks());
             clock.advance(Duration.ofSeconds(59));
             assertThat(auth.authenticate(token)).containsSame(first);
             clock.advance(Duration.ofSeconds(1));
@@ -507,7 +508,7 @@ class JwtAuthenticatorTest {
 
         @Test
         void discovery() {
-            JwtTestIssuer issuer = new JwtTestIssuer(base, "d-rsa", "d-ec");
+            JwtTestIssuer issuer = k8s.withIssuer(base);
             jwks.set(issuer.jwks());
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(base, Optional.empty())));
             Principal p = auth.authenticate(issuer.rs256(issuer.serviceAccount("ml", "trainer", now()))).orElseThrow();
@@ -518,7 +519,7 @@ class JwtAuthenticatorTest {
         @Test
         void discoveryDocumentOfAnotherIssuerIsNotTrusted() {
             // the document at base names base as issuer, but the configured one has a trailing slash
-            JwtTestIssuer issuer = new JwtTestIssuer(base + "/", "d-rsa", "d-ec");
+            JwtTestIssuer issuer = k8s.withIssuer(base + "/");
             jwks.set(issuer.jwks());
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(base + "/", Optional.empty())));
             assertRefused(auth, issuer.rs256(issuer.serviceAccount("ml", "trainer", now())), "issuer_keys_unavailable")
@@ -540,9 +541,9 @@ class JwtAuthenticatorTest {
             JwtAuthenticator auth = authenticator(List.of(
                     new AuthConfig.JwtIssuer(IDP, Optional.of(base + "/openid/v1/jwks"))));
             assertThat(jwksFetches.get()).isEqualTo(1); // loaded at start
-            JwtTestIssuer rotated = new JwtTestIssuer(IDP, "idp-rsa-2", "idp-ec-2");
-            jwks.set(JwtTestIssuer.jwksOf(idp.rsa(), rotated.rsa()));
-            String newToken = rotated.rs256(rotated.person("u1", "alice@example.com", true, now()));
+            JwtTestIssuer idpRotated = rotated.withIssuer(IDP);
+            jwks.set(JwtTestIssuer.jwksOf(idp.rsa(), idpRotated.rsa()));
+            String newToken = idpRotated.rs256(idpRotated.person("u1", "alice@example.com", true, now()));
 
             // within 10 s of the last load: no new fetch, however many unknown kids come
             for (int i = 0; i < 5; i++) {
@@ -574,7 +575,7 @@ class JwtAuthenticatorTest {
                 port = free.getLocalPort();
             }
             String down = "http://127.0.0.1:" + port;
-            JwtTestIssuer issuer = new JwtTestIssuer(down, "late-rsa", "late-ec");
+            JwtTestIssuer issuer = k8s.withIssuer(down);
             jwks.set(issuer.jwks());
             // the server starts: the authenticator is there, the keys are not
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(down, Optional.empty())));

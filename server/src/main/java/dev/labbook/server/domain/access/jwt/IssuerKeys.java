@@ -74,7 +74,7 @@ public final class IssuerKeys {
         try {
             JWKSet loaded = source.load();
             if (lastError != null) {
-                LOG.info("JWT issuer {}: keys loaded again from {}", issuer, source.describe());
+                LOG.info("JWT issuer {}: keys loaded from {}", issuer, source.describe());
             }
             keys = loaded;
             loadedAt = now;
