@@ -13,10 +13,13 @@ import dev.labbook.api.v1.RoleBinding;
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ArtifactConfig;
 import dev.labbook.server.config.AuthConfig;
+import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.testing.GrpcAssertions;
 import dev.labbook.server.testing.JwtTestIssuer;
+import dev.labbook.server.testing.PrometheusText;
+import dev.labbook.server.testing.ServerProcess;
 import dev.labbook.server.testing.SharedPostgres;
 import dev.labbook.server.testing.TestTokens;
 import io.grpc.ManagedChannel;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +61,7 @@ class JwtServerIT {
         server = LabbookServer.start(new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
                 db.user(), db.password(), 4, 0, 16 * 1024 * 1024, 0,
                 new ArtifactConfig(Files.createDirectories(dir.resolve("artifacts")), Optional.empty(), 1L << 30, 0))
+                .withOperations(OperationsConfig.minimal().withMetricsPort(ServerProcess.freePort()))
                 .withAuth(auth));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
@@ -118,5 +123,35 @@ class JwtServerIT {
                 .audience("https://kubernetes.default.svc").expirationTime(Date.from(Instant.now().plusSeconds(600))));
         GrpcAssertions.assertReason(Status.Code.UNAUTHENTICATED, "CREDENTIALS_INVALID",
                 () -> experimentsAs(otherAudience).createExperiment(experiment("vision", "aud")));
+    }
+
+    @Test
+    void refusalsAreCountedByMethodCodeAndReason() throws Exception {
+        String method = "labbook.v1.ExperimentService/CreateExperiment";
+        Map<String, String> noToken = Map.of("method", method, "code", "UNAUTHENTICATED",
+                "reason", "CREDENTIALS_MISSING");
+        Map<String, String> noRole = Map.of("method", method, "code", "PERMISSION_DENIED", "reason", "ROLE_MISSING");
+        PrometheusText before = scrape();
+        GrpcAssertions.assertReason(Status.Code.UNAUTHENTICATED, "CREDENTIALS_MISSING",
+                () -> ExperimentServiceGrpc.newBlockingStub(channel).createExperiment(experiment("vision", "anon")));
+        String stranger = cluster.rs256(cluster.serviceAccount("web", "frontend", Instant.now()));
+        for (int i = 0; i < 2; i++) {
+            GrpcAssertions.assertReason(Status.Code.PERMISSION_DENIED, "ROLE_MISSING",
+                    () -> experimentsAs(stranger).createExperiment(experiment("vision", "nope")));
+        }
+        PrometheusText after = scrape();
+        String counter = "labbook_access_denied_total";
+        assertThat(after.value(counter, noToken).orElse(0.0) - before.value(counter, noToken).orElse(0.0))
+                .isEqualTo(1.0);
+        assertThat(after.value(counter, noRole).orElse(0.0) - before.value(counter, noRole).orElse(0.0))
+                .isEqualTo(2.0);
+    }
+
+    private static PrometheusText scrape() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.metricsPort().orElseThrow() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return PrometheusText.parse(response.body());
     }
 }
