@@ -50,7 +50,7 @@ class ServerConfigLoaderTest {
     void usesTheDefaultsWhenNothingIsGiven() {
         ServerConfig config = load();
 
-        assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
+        assertThat(config).isEqualTo(new ServerConfig("127.0.0.1", 7800, home.resolve(".labbook"), Optional.empty(),
                 "", "", 10, 0, 16 * 1024 * 1024, 60,
                 ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS, DEFAULT_HTTP));
         assertThat(config.embeddedDatabase()).isTrue();
