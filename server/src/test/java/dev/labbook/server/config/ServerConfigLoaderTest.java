@@ -203,6 +203,18 @@ class ServerConfigLoaderTest {
     @Nested
     class Values {
         @Test
+        void insecureNoAuthIsOffByDefaultAndTurnedOnByFlagOrEnvironment() {
+            assertThat(load().auth().insecureNoAuth()).isFalse();
+            env.put("LABBOOK_INSECURE_NO_AUTH", "true");
+            assertThat(load().auth().insecureNoAuth()).isTrue();
+            flags.put(Setting.INSECURE_NO_AUTH, "false");
+            assertThat(load().auth().insecureNoAuth()).as("the flag wins").isFalse();
+            flags.put(Setting.INSECURE_NO_AUTH, "yes");
+            assertThatThrownBy(() -> load()).isInstanceOf(ConfigException.class)
+                    .hasMessage("--insecure-no-auth (LABBOOK_INSECURE_NO_AUTH) must be true or false, got 'yes'");
+        }
+
+        @Test
         void trimsGivenValues() {
             flags.put(Setting.PORT, " 8080 ");
             env.put("LABBOOK_HOST", "  localhost\t");

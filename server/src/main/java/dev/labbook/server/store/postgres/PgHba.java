@@ -52,8 +52,10 @@ final class PgHba {
     }
 
     static String setup(SuperuserLogin superuser) {
-        return HEADER.replace("rewritten at start", "setup in progress, rewritten when it is done")
-                + LABBOOK_ROLE + """
+        return """
+                # Managed by Labbook (EmbeddedPostgresDatabase): its one-time setup is under way, and
+                # the superuser may connect from loopback until it is done and this file is rewritten.
+                """ + LABBOOK_ROLE + """
                 host  all  postgres  127.0.0.1/32  %1$s
                 host  all  postgres  ::1/128       %1$s
                 """.formatted(superuser.method);
