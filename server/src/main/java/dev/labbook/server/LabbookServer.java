@@ -15,6 +15,7 @@ import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
+import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
@@ -173,7 +174,9 @@ public final class LabbookServer implements AutoCloseable {
             try {
                 if (http.enabled()) {
                     httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
-                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath()));
+                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
+                            // TODO(lead): the authenticator chain (API tokens, JWTs) of the access interceptor.
+                            new SessionRoutes(credential -> Optional.empty(), http.publicUrl(), clock)));
                 }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
                         config.maxMessageBytes(), services);
