@@ -8,9 +8,21 @@ import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.domain.UsageRecorder;
+import dev.labbook.server.domain.access.AuditService;
+import dev.labbook.server.domain.access.AuditWriter;
+import dev.labbook.server.domain.access.NewToken;
+import dev.labbook.server.domain.access.TokenAuthenticator;
+import dev.labbook.server.domain.access.TokenService;
+import dev.labbook.server.grpc.AccessGrpcService;
+import dev.labbook.server.store.AccessStore;
 import dev.labbook.server.domain.ServerInfo;
 import dev.labbook.server.grpc.ApiEndpoint;
+import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
+import dev.labbook.server.domain.access.CurrentCaller;
+import dev.labbook.server.grpc.CallerContext;
+import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
@@ -74,15 +86,22 @@ public final class LabbookServer implements AutoCloseable {
     private final Optional<String> uiUrl;
     private final DatabaseEndpoint database;
     private final Optional<MetricsEndpoint> metricsEndpoint;
+    private final Access access;
+
+    /** The access control parts others build on: the token authenticator, token service and audit log. */
+    private record Access(TokenAuthenticator authenticator, TokenService tokens, AuditWriter audit) {
+    }
 
     private LabbookServer(Deque<AutoCloseable> resources, ApiServer api, Optional<HttpPort> httpPort,
-            Optional<String> uiUrl, DatabaseEndpoint database, Optional<MetricsEndpoint> metricsEndpoint) {
+            Optional<String> uiUrl, DatabaseEndpoint database, Optional<MetricsEndpoint> metricsEndpoint,
+            Access access) {
         this.resources = resources;
         this.api = api;
         this.httpPort = httpPort;
         this.uiUrl = uiUrl;
         this.database = database;
         this.metricsEndpoint = metricsEndpoint;
+        this.access = access;
     }
 
     public static LabbookServer start(ServerConfig config) {
@@ -115,6 +134,18 @@ public final class LabbookServer implements AutoCloseable {
             TrackingStore store = database.trackingStore();
             Clock clock = Clock.systemUTC();
             IdGenerator ids = new IdGenerator(clock);
+            // API tokens and the audit log; both background writers close before the database.
+            AccessStore accessStore = database.accessStore();
+            TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(accessStore, clock);
+            resources.push(tokenAuthenticator);
+            AuditWriter auditWriter = new AuditWriter(accessStore);
+            resources.push(auditWriter);
+            prometheus.ifPresent(m -> m.watchAudit(auditWriter::written, auditWriter::dropped, auditWriter::failed));
+            TokenService tokens = new TokenService(accessStore, ids, clock, tokenAuthenticator::forget);
+            if (config.auth().enabled()) {
+                tokens.bootstrap(config.auth().bootstrapToken()).ifPresent(LabbookServer::announceBootstrapToken);
+            }
+            Access access = new Access(tokenAuthenticator, tokens, auditWriter);
             ArtifactStore objects = openArtifactStore(config.artifacts());
             resources.push(objects);
             ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, clock);
@@ -130,8 +161,10 @@ public final class LabbookServer implements AutoCloseable {
             }
             // Objects of purged runs are deleted right after the purge, off the request thread.
             PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
-            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener);
-            RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
+            // Runs and experiments record who created them (empty with access control off).
+            CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
+            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
+            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
                     config.artifacts().maxArtifactBytes(), usage);
             resources.push(artifacts);
@@ -158,17 +191,22 @@ public final class LabbookServer implements AutoCloseable {
             HttpConfig http = config.http();
             // The public URL is known before the HTTP port listens unless that port is picked at
             // start (port 0, tests); GetServerInfo reads it per call.
+            boolean authEnabled = config.auth().enabled();
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
-                            ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : "")));
-            ApiServices services = ApiServices.of(rpcs, List.of(
+                            ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
+            AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
+                    new AuthenticatorChain(List.of(tokenAuthenticator)), new ProjectLookup(store, tokens::projectOf),
+                    auditWriter, rpcs, clock);
+            ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
                     new ExperimentGrpcService(experiments),
                     new RunGrpcService(runs, search, watches),
                     new MetricGrpcService(metrics, tables),
                     new LogGrpcService(logs),
                     new ArtifactGrpcService(artifacts),
-                    new ServerGrpcService(serverInfo::get)));
+                    new ServerGrpcService(serverInfo::get),
+                    new AccessGrpcService(tokens, new AuditService(accessStore), authEnabled)));
             ApiServer api;
             Optional<HttpPort> httpPort = Optional.empty();
             try {
@@ -191,7 +229,7 @@ public final class LabbookServer implements AutoCloseable {
                 HttpPort port = httpPort.get();
                 if (http.publicUrl().isEmpty()) {
                     serverInfo.set(new ServerInfo(ServerVersion.get(),
-                            PublicUrl.derive(port.scheme(), config.host(), port.port())));
+                            PublicUrl.derive(port.scheme(), config.host(), port.port()), authEnabled));
                 }
                 uiUrl = Optional.of(serverInfo.get().publicUrl());
             }
@@ -207,7 +245,7 @@ public final class LabbookServer implements AutoCloseable {
                     api.healthPort().map(p -> ", plaintext health on " + p).orElse(""),
                     metricsEndpoint.map(m -> ", metrics on http://" + config.host() + ":" + m.port() + "/metrics")
                             .orElse(""));
-            return new LabbookServer(resources, api, httpPort, uiUrl, endpoint, metricsEndpoint);
+            return new LabbookServer(resources, api, httpPort, uiUrl, endpoint, metricsEndpoint, access);
         } catch (IOException e) {
             closeAll(resources);
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
@@ -259,6 +297,24 @@ public final class LabbookServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Shows the secret of a bootstrap token created now, once, on stdout (logs go to stderr and
+     * never carry it).
+     */
+    private static void announceBootstrapToken(NewToken created) {
+        LOG.info("access control is on and no API token existed: created bootstrap token {}... (admin of every "
+                + "project), printed once on standard output", created.token().prefix());
+        System.out.println(String.join(System.lineSeparator(),
+                "",
+                "==================== LABBOOK BOOTSTRAP ADMIN TOKEN ====================",
+                created.secret(),
+                "Admin of every project. Shown this once and never again: store it now,",
+                "e.g. `labbook login`, and create narrower tokens with `labbook tokens create`.",
+                "=======================================================================",
+                ""));
+        System.out.flush();
+    }
+
     private static String httpScheme(OperationsConfig ops) {
         return ops.tls().isPresent() ? "https" : "http";
     }
@@ -299,6 +355,21 @@ public final class LabbookServer implements AutoCloseable {
 
     public DatabaseEndpoint database() {
         return database;
+    }
+
+    /** Authenticates API tokens ({@code lbk_...}), for the access interceptor's chain. */
+    public TokenAuthenticator tokenAuthenticator() {
+        return access.authenticator();
+    }
+
+    /** API tokens: creation, listing, revocation, and the project of a token id. */
+    public TokenService tokens() {
+        return access.tokens();
+    }
+
+    /** The audit log writer that mutating calls are recorded to. */
+    public AuditWriter auditWriter() {
+        return access.audit();
     }
 
     public void awaitTermination() throws InterruptedException {

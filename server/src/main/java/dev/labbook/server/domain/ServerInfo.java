@@ -5,6 +5,7 @@ package dev.labbook.server.domain;
  *
  * @param version the server's version, e.g. {@code 0.1.0}
  * @param publicUrl base URL of the web UI without a trailing slash; empty when there is none
+ * @param authEnabled whether calls must carry credentials ({@code --auth on})
  */
-public record ServerInfo(String version, String publicUrl) {
+public record ServerInfo(String version, String publicUrl, boolean authEnabled) {
 }

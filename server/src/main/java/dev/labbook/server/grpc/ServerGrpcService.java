@@ -24,7 +24,8 @@ public final class ServerGrpcService extends ServerServiceGrpc.ServerServiceImpl
         reply(response, GetServerInfoResponse.newBuilder()
                 .setServerInfo(dev.labbook.api.v1.ServerInfo.newBuilder()
                         .setVersion(server.version())
-                        .setPublicUrl(server.publicUrl()))
+                        .setPublicUrl(server.publicUrl())
+                        .setAuthEnabled(server.authEnabled()))
                 .build());
     }
 }

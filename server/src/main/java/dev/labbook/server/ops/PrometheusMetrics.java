@@ -5,11 +5,13 @@ import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.store.postgres.PoolObserver;
 import dev.labbook.server.store.postgres.PoolUsage;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +25,12 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
             .name("labbook_grpc_requests_total")
             .help("gRPC calls handled, by full method name and final status code.")
             .labelNames("method", "code")
+            .register(registry);
+    private final Counter accessDenials = Counter.builder()
+            .name("labbook_access_denied_total")
+            .help("Calls refused by access control, by full method name, status code (UNAUTHENTICATED, "
+                    + "PERMISSION_DENIED) and reason (CREDENTIALS_MISSING, TOKEN_REVOKED, ROLE_MISSING, ...).")
+            .labelNames("method", "code", "reason")
             .register(registry);
     private final Gauge openStreams = Gauge.builder()
             .name("labbook_grpc_open_streams")
@@ -85,6 +93,20 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
                 .register(registry);
     }
 
+    /** Adds the audit log's entry counts by outcome: written, dropped (queue full), failed (database). */
+    public void watchAudit(LongSupplier written, LongSupplier dropped, LongSupplier failed) {
+        CounterWithCallback.builder()
+                .name("labbook_audit_events_total")
+                .help("Audit log entries by outcome: written, dropped (queue full) or failed (database refused).")
+                .labelNames("outcome")
+                .callback(callback -> {
+                    callback.call(written.getAsLong(), "written");
+                    callback.call(dropped.getAsLong(), "dropped");
+                    callback.call(failed.getAsLong(), "failed");
+                })
+                .register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }
@@ -112,6 +134,11 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
     @Override
     public void callFinished(String method, String code) {
         requests.labelValues(method, code).inc();
+    }
+
+    @Override
+    public void accessDenied(String method, String code, String reason) {
+        accessDenials.labelValues(method, code, reason).inc();
     }
 
     @Override

@@ -84,6 +84,15 @@ public final class TestServer {
         return ArtifactServiceGrpc.newBlockingStub(channel);
     }
 
+    public dev.labbook.api.v1.AccessServiceGrpc.AccessServiceBlockingStub access() {
+        return dev.labbook.api.v1.AccessServiceGrpc.newBlockingStub(channel);
+    }
+
+    /** The server itself, for what tests reach around the API (token service, audit writer). */
+    public LabbookServer server() {
+        return server;
+    }
+
     public DatabaseEndpoint database() {
         return server.database();
     }

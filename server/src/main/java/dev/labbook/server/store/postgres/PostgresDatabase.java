@@ -78,6 +78,11 @@ public final class PostgresDatabase implements AutoCloseable {
         return new PostgresTrackingStore(dsl);
     }
 
+    /** API tokens and the audit log. */
+    public PostgresAccessStore accessStore() {
+        return new PostgresAccessStore(dsl);
+    }
+
     /** Read-only search and comparison queries over runs (SearchRuns, CompareRuns). */
     public PostgresRunSearchStore runSearchStore() {
         return new PostgresRunSearchStore(dsl);
