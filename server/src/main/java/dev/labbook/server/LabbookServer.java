@@ -195,8 +195,9 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
+            AuthenticatorChain authenticators = new AuthenticatorChain(List.of(tokenAuthenticator));
             AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
-                    new AuthenticatorChain(List.of(tokenAuthenticator)), new ProjectLookup(store, tokens::projectOf),
+                    authenticators, new ProjectLookup(store, tokens::projectOf),
                     auditWriter, rpcs, clock);
             ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
@@ -213,8 +214,9 @@ public final class LabbookServer implements AutoCloseable {
                 if (http.enabled()) {
                     httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
                             config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
-                            // TODO(lead): the authenticator chain (API tokens, JWTs) of the access interceptor.
-                            new SessionRoutes(credential -> Optional.empty(), http.publicUrl(), clock)));
+                            // The web UI's sign-in checks a token as the access interceptor does.
+                            new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
+                                    http.publicUrl(), clock)));
                 }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
                         config.maxMessageBytes(), services);

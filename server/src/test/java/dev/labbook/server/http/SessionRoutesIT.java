@@ -14,6 +14,9 @@ import dev.labbook.server.domain.access.Authenticator;
 import dev.labbook.server.domain.access.Principal;
 import dev.labbook.server.domain.access.Role;
 import dev.labbook.server.domain.access.UnauthenticatedException;
+import dev.labbook.server.domain.access.AuditLog;
+import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.grpc.ServerGrpcService;
@@ -125,8 +128,12 @@ class SessionRoutesIT {
                 };
             }
         };
-        ServerGrpcService info = new ServerGrpcService(() -> new ServerInfo("test", ""));
-        ApiServices api = ApiServices.of(RpcObserver.NONE, List.of(() -> ServerInterceptors.intercept(info, cookies)));
+        ServerGrpcService info = new ServerGrpcService(() -> new ServerInfo("test", "", false));
+        // Access control off: this test looks at the metadata itself (SessionCookieAuthIT: the real check).
+        AccessInterceptor off = new AccessInterceptor(false, new AuthenticatorChain(List.of()), null, AuditLog.NONE,
+                RpcObserver.NONE, Clock.systemUTC());
+        ApiServices api = ApiServices.of(RpcObserver.NONE, off,
+                List.of(() -> ServerInterceptors.intercept(info, cookies)));
         return HttpPort.start(endpoint, 1024 * 1024, Duration.ofSeconds(1), api, WebApp.fromClassPath(),
                 new SessionRoutes(TOKENS, publicUrl, Clock.fixed(NOW, ZoneOffset.UTC)));
     }
