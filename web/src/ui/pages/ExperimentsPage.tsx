@@ -50,6 +50,11 @@ function matches(e: Experiment, q: string, folder: string): boolean {
   );
 }
 
+/** The projects to choose from: those listed (the caller's), and the one shown even if it is not. */
+function projectChoices(listed: string[], shown: string): string[] {
+  return listed.includes(shown) ? listed : [...listed, shown];
+}
+
 /** Run count (runs not deleted) and last activity (the latest change of any run), from the experiment itself. */
 function ActivityCells({ e, now }: { e: Experiment; now: number }) {
   const lastMs = Number(e.lastRunUpdateTimeMs);
@@ -80,7 +85,7 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
           <label>
             Project{" "}
             <select value={project || "default"} onChange={(e) => set({ project: (e.target as HTMLSelectElement).value, folder: "" }, false)}>
-              {(projects.data?.projects.length ? projects.data.projects.map((p) => p.name) : ["default"]).map((p) => (
+              {projectChoices(projects.data?.projects.map((p) => p.name) ?? [], project || "default").map((p) => (
                 <option key={p} value={p}>{p}</option>
               ))}
             </select>
