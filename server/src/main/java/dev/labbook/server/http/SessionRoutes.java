@@ -114,7 +114,11 @@ public final class SessionRoutes implements HttpService {
         if (credential.isEmpty()) {
             return unauthenticated(ErrorReason.CREDENTIALS_MISSING, "token: missing; enter an API token (lbk_...)");
         }
-        if (credential.length() > MAX_CREDENTIAL_CHARS || !SessionCookie.storable(credential)) {
+        if (credential.length() > MAX_CREDENTIAL_CHARS) {
+            return unauthenticated(ErrorReason.CREDENTIALS_INVALID, "token: " + credential.length()
+                    + " characters, longer than any API token (lbk_...) or JWT (at most " + MAX_CREDENTIAL_CHARS + ")");
+        }
+        if (!SessionCookie.storable(credential)) {
             return unauthenticated(ErrorReason.CREDENTIALS_INVALID,
                     "token: not an API token (lbk_...) or a JWT: it has spaces or other characters no token has");
         }
