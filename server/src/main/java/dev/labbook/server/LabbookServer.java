@@ -21,7 +21,9 @@ import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
 import dev.labbook.server.domain.access.CurrentCaller;
 import dev.labbook.server.grpc.CallerContext;
+import dev.labbook.server.domain.access.Authenticator;
 import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.domain.access.JwtAuthenticator;
 import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
@@ -195,7 +197,7 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
-            AuthenticatorChain authenticators = new AuthenticatorChain(List.of(tokenAuthenticator));
+            AuthenticatorChain authenticators = authenticators(config, tokenAuthenticator, clock);
             AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
                     authenticators, new ProjectLookup(store, tokens::projectOf),
                     auditWriter, rpcs, clock);
@@ -297,6 +299,15 @@ public final class LabbookServer implements AutoCloseable {
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("a background task did not stop within 10 s");
         }
+    }
+
+    /** API tokens first (recognised by their lbk_ prefix), then JWTs of the configured issuers. */
+    private static AuthenticatorChain authenticators(ServerConfig config, TokenAuthenticator tokens, Clock clock) {
+        List<Authenticator> chain = new java.util.ArrayList<>(List.of(tokens));
+        if (config.auth().enabled()) {
+            JwtAuthenticator.from(config.auth(), clock).ifPresent(chain::add);
+        }
+        return new AuthenticatorChain(chain);
     }
 
     /**
