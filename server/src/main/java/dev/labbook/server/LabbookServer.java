@@ -30,6 +30,7 @@ import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
+import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
@@ -199,8 +200,9 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
+            AuthenticatorChain authenticators = authenticators(config, tokenAuthenticator, clock);
             AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
-                    authenticators(config, tokenAuthenticator, clock), new ProjectLookup(store, tokens::projectOf),
+                    authenticators, new ProjectLookup(store, tokens::projectOf),
                     auditWriter, rpcs, clock);
             ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
@@ -216,7 +218,10 @@ public final class LabbookServer implements AutoCloseable {
             try {
                 if (http.enabled()) {
                     httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
-                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath()));
+                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
+                            // The web UI's sign-in checks a token as the access interceptor does.
+                            new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
+                                    http.publicUrl(), clock)));
                 }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
                         config.maxMessageBytes(), services);
