@@ -17,7 +17,14 @@ import dev.labbook.server.grpc.AccessGrpcService;
 import dev.labbook.server.store.AccessStore;
 import dev.labbook.server.domain.ServerInfo;
 import dev.labbook.server.grpc.ApiEndpoint;
+import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
+import dev.labbook.server.domain.access.CurrentCaller;
+import dev.labbook.server.grpc.CallerContext;
+import dev.labbook.server.domain.access.Authenticator;
+import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.domain.access.JwtAuthenticator;
+import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
@@ -155,8 +162,10 @@ public final class LabbookServer implements AutoCloseable {
             }
             // Objects of purged runs are deleted right after the purge, off the request thread.
             PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
-            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener);
-            RunService runs = new RunService(store, experiments, ids, clock, purgeListener);
+            // Runs and experiments record who created them (empty with access control off).
+            CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
+            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
+            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
                     config.artifacts().maxArtifactBytes(), usage);
             resources.push(artifacts);
@@ -187,7 +196,10 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
-            ApiServices services = ApiServices.of(rpcs, List.of(
+            AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
+                    authenticators(config, tokenAuthenticator, clock), new ProjectLookup(store, tokens::projectOf),
+                    auditWriter, rpcs, clock);
+            ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
                     new ExperimentGrpcService(experiments),
                     new RunGrpcService(runs, search, watches),
@@ -282,6 +294,15 @@ public final class LabbookServer implements AutoCloseable {
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("a background task did not stop within 10 s");
         }
+    }
+
+    /** API tokens first (recognised by their lbk_ prefix), then JWTs of the configured issuers. */
+    private static AuthenticatorChain authenticators(ServerConfig config, TokenAuthenticator tokens, Clock clock) {
+        List<Authenticator> chain = new java.util.ArrayList<>(List.of(tokens));
+        if (config.auth().enabled()) {
+            JwtAuthenticator.from(config.auth(), clock).ifPresent(chain::add);
+        }
+        return new AuthenticatorChain(chain);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain;
 
+import dev.labbook.server.domain.access.CurrentCaller;
 import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.TrackingStore;
 import java.time.Clock;
@@ -16,12 +17,15 @@ import java.util.UUID;
 public final class ExperimentService {
     /** The revision of a new experiment or run; each change adds one. */
     static final long FIRST_REVISION = 1;
+    private final CurrentCaller caller;
     private final TrackingStore store;
     private final IdGenerator ids;
     private final Clock clock;
     private final PurgeListener purgeListener;
 
-    public ExperimentService(TrackingStore store, IdGenerator ids, Clock clock, PurgeListener purgeListener) {
+    public ExperimentService(TrackingStore store, IdGenerator ids, Clock clock, PurgeListener purgeListener,
+            CurrentCaller caller) {
+        this.caller = caller;
         this.store = store;
         this.ids = ids;
         this.clock = clock;
@@ -46,7 +50,7 @@ public final class ExperimentService {
             ExperimentRepository experiments = tx.experiments();
             Instant now = now();
             Experiment fresh = new Experiment(ids.next(), project, name, description, folder, request.tags(), now, now,
-                    null, FIRST_REVISION, "");
+                    null, FIRST_REVISION, caller.name());
             Experiment existing = insertOrFind(experiments, fresh);
             if (existing == fresh) {
                 return new Created(new ExperimentWithActivity(fresh, RunActivity.NONE), true);
@@ -72,7 +76,7 @@ public final class ExperimentService {
         String validName = Limits.name("experiment_name", name);
         Instant now = now();
         Experiment fresh = new Experiment(ids.next(), validProject, validName, "", "", Map.of(), now, now, null,
-                FIRST_REVISION, "");
+                FIRST_REVISION, caller.name());
         Experiment existing = insertOrFind(experiments, fresh);
         return new OpenedExperiment(existing, existing == fresh);
     }

@@ -2,6 +2,8 @@ package dev.labbook.server.domain;
 
 import dev.labbook.server.store.TrackingStore;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Projects, derived from the experiments: a project exists while it holds an experiment
@@ -20,10 +22,18 @@ public final class ProjectService {
      * or emptied between two calls may shift the later pages by one.
      */
     public Page<Project> list(int pageSize, String pageToken) {
+        return list(pageSize, pageToken, Optional.empty());
+    }
+
+    /**
+     * One page of the projects among {@code only} (all when empty), as {@link #list(int, String)}:
+     * callers see the projects they hold a role in.
+     */
+    public Page<Project> list(int pageSize, String pageToken, Optional<Set<String>> only) {
         int size = Limits.pageSize("page_size", pageSize);
         long offset = PageTokens.decodePosition("page_token", pageToken, FINGERPRINT);
         List<Project> rows = store.inTransaction(
-                tx -> tx.experiments().projects(Limits.DEFAULT_PROJECT, offset, size + 1));
+                tx -> tx.experiments().projects(Limits.DEFAULT_PROJECT, only, offset, size + 1));
         if (rows.size() <= size) {
             return new Page<>(rows, "");
         }

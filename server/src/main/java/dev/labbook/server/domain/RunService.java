@@ -2,6 +2,7 @@ package dev.labbook.server.domain;
 
 import dev.labbook.server.domain.RunStatusChange.Reason;
 import dev.labbook.server.domain.RunTransitions.Transition;
+import dev.labbook.server.domain.access.CurrentCaller;
 import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.TrackingStore;
@@ -24,6 +25,7 @@ import java.util.function.BiFunction;
  * and purge. Every change of a run bumps its revision, so its etag changes.
  */
 public final class RunService {
+    private final CurrentCaller caller;
     private final TrackingStore store;
     private final ExperimentService experiments;
     private final IdGenerator ids;
@@ -31,7 +33,8 @@ public final class RunService {
     private final PurgeListener purgeListener;
 
     public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock,
-            PurgeListener purgeListener) {
+            PurgeListener purgeListener, CurrentCaller caller) {
+        this.caller = caller;
         this.purgeListener = purgeListener;
         this.store = store;
         this.experiments = experiments;
@@ -199,7 +202,7 @@ public final class RunService {
         Instant now = now();
         return new Run(id, experiment.id(), name != null ? name : generatedName(id), status, now,
                 status == RunStatus.RUNNING ? now : null, null, description, tags, parentRunId, source,
-                sorted(params), now, null, 0, ExperimentService.FIRST_REVISION, "");
+                sorted(params), now, null, 0, ExperimentService.FIRST_REVISION, caller.name());
     }
 
     private static void requireParentIn(TrackingTransaction tx, UUID parentRunId, Experiment experiment) {

@@ -24,7 +24,12 @@ public final class ApiServices {
         this.callInterceptors = callInterceptors;
     }
 
-    public static ApiServices of(RpcObserver rpcs, List<BindableService> services) {
+    /**
+     * @param access the access check of every call (see {@link AccessInterceptor}); it runs inside
+     *     the metrics and error-details interceptors, so its refusals are counted and detailed like
+     *     any other status
+     */
+    public static ApiServices of(RpcObserver rpcs, AccessInterceptor access, List<BindableService> services) {
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         StreamDrain drain = new StreamDrain();
         List<ServerServiceDefinition> definitions = services.stream()
@@ -32,8 +37,9 @@ public final class ApiServices {
                 .toList();
         // In the order of the builders' intercept(...) calls, which run in reverse: metrics
         // outermost, so they see the statuses the drain sets; error details between them, so the
-        // drain's statuses get an ErrorInfo too.
-        List<ServerInterceptor> interceptors = List.of(drain, new ErrorDetailsInterceptor(),
+        // drain's statuses get an ErrorInfo too. Access innermost, next to the services: its refusals
+        // are counted and detailed like any other status, and a refused call reaches no service.
+        List<ServerInterceptor> interceptors = List.of(access, drain, new ErrorDetailsInterceptor(),
                 new CallMetricsInterceptor(rpcs));
         return new ApiServices(definitions, drain, interceptors);
     }

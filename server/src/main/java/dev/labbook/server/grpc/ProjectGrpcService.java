@@ -9,6 +9,9 @@ import dev.labbook.api.v1.ListProjectsResponse;
 import dev.labbook.api.v1.ProjectServiceGrpc;
 import dev.labbook.server.domain.Page;
 import dev.labbook.server.domain.Project;
+import dev.labbook.server.domain.access.Permission;
+import dev.labbook.server.domain.access.Principal;
+import java.util.Optional;
 import dev.labbook.server.domain.ProjectService;
 import io.grpc.stub.StreamObserver;
 
@@ -22,7 +25,10 @@ public final class ProjectGrpcService extends ProjectServiceGrpc.ProjectServiceI
 
     @Override
     public void listProjects(ListProjectsRequest request, StreamObserver<ListProjectsResponse> response) {
-        Page<Project> page = projects.list(request.getPageSize(), request.getPageToken());
+        Principal caller = CallerContext.principal();
+        Page<Project> page = projects.list(request.getPageSize(), request.getPageToken(),
+                caller.canEverywhere(Permission.READ) ? Optional.empty()
+                        : Optional.of(caller.projectsWith(Permission.READ)));
         ListProjectsResponse.Builder builder = ListProjectsResponse.newBuilder().setNextPageToken(page.nextPageToken());
         page.items().forEach(project -> builder.addProjects(toProto(project)));
         reply(response, builder.build());

@@ -21,4 +21,13 @@ public interface RpcObserver {
     /** A call ended with this status code (CANCELLED when the client went away first). */
     default void callFinished(String method, String code) {
     }
+
+    /**
+     * The access check refused a call before its method ran.
+     *
+     * @param code UNAUTHENTICATED or PERMISSION_DENIED
+     * @param reason the ErrorReason name, e.g. ROLE_MISSING, TOKEN_REVOKED
+     */
+    default void accessDenied(String method, String code, String reason) {
+    }
 }

@@ -26,6 +26,12 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
             .help("gRPC calls handled, by full method name and final status code.")
             .labelNames("method", "code")
             .register(registry);
+    private final Counter accessDenials = Counter.builder()
+            .name("labbook_access_denied_total")
+            .help("Calls refused by access control, by full method name, status code (UNAUTHENTICATED, "
+                    + "PERMISSION_DENIED) and reason (CREDENTIALS_MISSING, TOKEN_REVOKED, ROLE_MISSING, ...).")
+            .labelNames("method", "code", "reason")
+            .register(registry);
     private final Gauge openStreams = Gauge.builder()
             .name("labbook_grpc_open_streams")
             .help("Streaming gRPC calls open now, by full method name.")
@@ -128,6 +134,11 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
     @Override
     public void callFinished(String method, String code) {
         requests.labelValues(method, code).inc();
+    }
+
+    @Override
+    public void accessDenied(String method, String code, String reason) {
+        accessDenials.labelValues(method, code, reason).inc();
     }
 
     @Override

@@ -22,6 +22,9 @@ public interface ExperimentRepository {
     /** With {@code forUpdate} the row stays locked until the transaction ends. */
     Optional<Experiment> findById(UUID id, boolean forUpdate);
 
+    /** The project of each of these experiments that exists, deleted or not (access checks). */
+    java.util.Map<UUID, String> projectsOf(java.util.Collection<UUID> experimentIds);
+
     /** Looks up by project and case-folded name ({@code Limits.nameKey}). */
     Optional<Experiment> findByName(String project, String nameKey);
 
@@ -53,7 +56,7 @@ public interface ExperimentRepository {
      * The projects that hold experiments, and {@code alwaysListed} even when it holds none,
      * sorted by name (byte order), skipping {@code offset}.
      */
-    List<Project> projects(String alwaysListed, long offset, int limit);
+    List<Project> projects(String alwaysListed, java.util.Optional<java.util.Set<String>> only, long offset, int limit);
 
     /** The project's summary; empty when no experiment is in it. */
     Optional<Project> project(String name);

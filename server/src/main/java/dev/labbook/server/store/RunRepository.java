@@ -22,6 +22,12 @@ public interface RunRepository {
     /** With {@code forUpdate} the row stays locked until the transaction ends. */
     Optional<Run> findById(UUID id, boolean forUpdate);
 
+    /**
+     * The project of each of these runs that exists, deleted or not (access checks: a run never
+     * changes experiment, nor an experiment project).
+     */
+    java.util.Map<UUID, String> projectsOf(java.util.Collection<UUID> runIds);
+
     Optional<Run> findByName(UUID experimentId, String nameKey, boolean forUpdate);
 
     /** The run a CreateRun with this request id made in the experiment. */

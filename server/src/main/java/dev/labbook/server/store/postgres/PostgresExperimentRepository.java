@@ -60,6 +60,14 @@ final class PostgresExperimentRepository implements ExperimentRepository {
     }
 
     @Override
+    public java.util.Map<UUID, String> projectsOf(java.util.Collection<UUID> experimentIds) {
+        java.util.Map<UUID, String> projects = new java.util.HashMap<>();
+        dsl.select(EXPERIMENT.ID, EXPERIMENT.PROJECT).from(EXPERIMENT).where(EXPERIMENT.ID.in(experimentIds))
+                .forEach(r -> projects.put(r.value1(), r.value2()));
+        return projects;
+    }
+
+    @Override
     public Optional<Experiment> findById(UUID id, boolean forUpdate) {
         var query = dsl.selectFrom(EXPERIMENT).where(EXPERIMENT.ID.eq(id));
         ExperimentRecord row = forUpdate ? query.forUpdate().fetchOne() : query.fetchOne();
@@ -197,16 +205,20 @@ final class PostgresExperimentRepository implements ExperimentRepository {
      * ASCII), so pages are stable.
      */
     @Override
-    public List<Project> projects(String alwaysListed, long offset, int limit) {
+    public List<Project> projects(String alwaysListed, Optional<java.util.Set<String>> only, long offset, int limit) {
+        Condition visible = only.map(EXPERIMENT.PROJECT::in).orElse(DSL.trueCondition());
+        boolean listAlways = only.map(names -> names.contains(alwaysListed)).orElse(true);
         Field<String> project = EXPERIMENT.PROJECT.as("project");
         Field<Integer> active = DSL.count().filterWhere(EXPERIMENT.DELETED_AT.isNull()).as("active");
         Field<OffsetDateTime> created = DSL.min(EXPERIMENT.CREATED_AT).as("created");
         Field<OffsetDateTime> updated = DSL.max(EXPERIMENT.UPDATED_AT).as("updated");
-        var summaries = dsl.select(project, active, created, updated).from(EXPERIMENT).groupBy(EXPERIMENT.PROJECT)
+        var summaries = dsl.select(project, active, created, updated).from(EXPERIMENT).where(visible)
+                .groupBy(EXPERIMENT.PROJECT)
                 .unionAll(dsl.select(DSL.val(alwaysListed).as("project"), DSL.inline(0).as("active"),
                         DSL.castNull(OffsetDateTime.class).as("created"), DSL.castNull(OffsetDateTime.class)
                                 .as("updated"))
-                        .where(DSL.notExists(dsl.selectOne().from(EXPERIMENT)
+                        .where(DSL.val(listAlways).isTrue())
+                        .and(DSL.notExists(dsl.selectOne().from(EXPERIMENT)
                                 .where(EXPERIMENT.PROJECT.eq(alwaysListed)))))
                 .asTable("p");
         Field<String> name = summaries.field("project", String.class);

@@ -2,6 +2,7 @@ package dev.labbook.server.store.postgres;
 
 import static dev.labbook.server.store.postgres.SqlSupport.toInstant;
 import static dev.labbook.server.store.postgres.SqlSupport.toTimestamp;
+import static dev.labbook.server.store.postgres.internal.generated.Tables.EXPERIMENT;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN_PARAM;
 import static dev.labbook.server.store.postgres.internal.generated.Tables.RUN_STATUS_CHANGE;
@@ -81,6 +82,15 @@ final class PostgresRunRepository implements RunRepository {
     @Override
     public Optional<Run> findById(UUID id, boolean forUpdate) {
         return findOne(RUN.ID.eq(id), forUpdate);
+    }
+
+    @Override
+    public Map<UUID, String> projectsOf(Collection<UUID> runIds) {
+        Map<UUID, String> projects = new HashMap<>();
+        dsl.select(RUN.ID, EXPERIMENT.PROJECT).from(RUN).join(EXPERIMENT).on(EXPERIMENT.ID.eq(RUN.EXPERIMENT_ID))
+                .where(RUN.ID.in(runIds))
+                .forEach(r -> projects.put(r.value1(), r.value2()));
+        return projects;
     }
 
     @Override
