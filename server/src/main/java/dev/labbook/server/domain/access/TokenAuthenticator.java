@@ -156,10 +156,14 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
 
     /** Writes the pending last uses and stops the background thread. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         useWriter.shutdown();
-        if (!useWriter.awaitTermination(10, TimeUnit.SECONDS)) {
-            LOG.warn("recording API token uses did not finish within 10 s");
+        try {
+            if (!useWriter.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("recording API token uses did not finish within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         writeUses();
     }
