@@ -78,6 +78,9 @@ for name, docs in renders.items():
     ports = ports_of(c)
     tls = name == "full"
 
+    # Every interface, explicitly: the server's own default is 127.0.0.1, unreachable from the Service.
+    check(env.get("LABBOOK_HOST", {}).get("value") == "0.0.0.0", f"{name}: LABBOOK_HOST 0.0.0.0")
+
     # Probes: native gRPC probes, on the plaintext health port when TLS is on.
     probe_port = 7811 if tls else 7800
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):

@@ -4,6 +4,7 @@ import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.artifacts.LocalArtifactStore;
 import dev.labbook.server.artifacts.S3ArtifactStore;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.BindPolicy;
 import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
@@ -106,6 +107,8 @@ public final class LabbookServer implements AutoCloseable {
     }
 
     public static LabbookServer start(ServerConfig config) {
+        // Before anything is opened: no database, no port when the address is refused.
+        BindPolicy.check(config.host(), config.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             DatabaseEndpoint endpoint;

@@ -7,7 +7,9 @@ import java.util.Locale;
  * used as the key in a configuration file ({@code --config FILE}, Java properties format).
  */
 public enum Setting {
-    HOST("host", "0.0.0.0", "Address to listen on."),
+    HOST("host", "127.0.0.1", "Address the gRPC, HTTP, metrics and health ports listen on; the loopback default "
+            + "serves only this machine. A non-loopback address (0.0.0.0, ::, a LAN address) needs --auth on or "
+            + "--insecure-no-auth."),
     PORT("port", "7800", "gRPC port."),
     HTTP_PORT("http-port", "7880", "HTTP port of the web UI and of the API for browsers (gRPC-Web) and curl "
             + "(JSON), on the same host; 0 turns it off."),
