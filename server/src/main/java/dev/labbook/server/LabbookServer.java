@@ -164,6 +164,12 @@ public final class LabbookServer implements AutoCloseable {
                 housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
                         config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
             }
+            int retentionDays = config.auth().auditRetentionDays();
+            if (retentionDays > 0) {
+                AuditService auditLog = new AuditService(accessStore);
+                housekeeping.scheduleWithFixedDelay(() -> expireAuditEvents(auditLog, clock, retentionDays),
+                        1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
+            }
             // Objects of purged runs are deleted right after the purge, off the request thread.
             PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
             // Runs and experiments record who created them (empty with access control off).
@@ -301,6 +307,18 @@ public final class LabbookServer implements AutoCloseable {
         executor.shutdownNow();
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("a background task did not stop within 10 s");
+        }
+    }
+
+    /** Deletes the audit events older than the retention; a failure waits for the next day. */
+    private static void expireAuditEvents(AuditService auditLog, Clock clock, int retentionDays) {
+        try {
+            long deleted = auditLog.deleteOlderThan(clock.instant().minus(java.time.Duration.ofDays(retentionDays)));
+            if (deleted > 0) {
+                LOG.info("audit log: deleted {} events older than {} days", deleted, retentionDays);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("audit log retention pass failed; next try in a day", e);
         }
     }
 

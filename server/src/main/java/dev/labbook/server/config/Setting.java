@@ -59,6 +59,8 @@ public enum Setting {
     JWT_ROLES("jwt-roles", "", "Roles of JWT principals, comma-separated PRINCIPAL=PROJECT:ROLE entries: PRINCIPAL "
             + "is NAMESPACE/SERVICEACCOUNT (NAMESPACE/* for every ServiceAccount of a namespace) or an OIDC "
             + "token's verified email or subject; PROJECT a project or *; ROLE viewer, editor or admin."),
+    AUDIT_RETENTION_DAYS("audit-retention-days", "365", "Days the audit log keeps an event (checked daily); "
+            + "0 keeps them forever."),
     HEALTH_PORT("health-port", "7801", "With TLS on: plaintext port serving only grpc.health.v1.Health, "
             + "for probes that cannot speak TLS (the kubelet's); 0 turns it off.");
 

@@ -51,6 +51,23 @@ class AuditServiceIT {
     }
 
     @Test
+    void retentionDeletesOnlyEventsOlderThanTheCutoffInBatches(TestServer server) throws Exception {
+        Instant now = Instant.now();
+        AuditWriter writer = server.server().auditWriter();
+        for (int i = 0; i < 10_005; i++) {
+            writer.record(new AuditEntry(now.minus(Duration.ofDays(400)), "old", "m", "p1", "old-" + i, "OK", ""));
+        }
+        writer.record(new AuditEntry(now.minus(Duration.ofDays(10)), "recent", "m", "p1", "recent", "OK", ""));
+        assertThat(writer.flush(Duration.ofSeconds(30))).isTrue();
+        try (PostgresDatabase database = PostgresDatabase.open(server.database(), 2)) {
+            AuditService audit = new AuditService(database.accessStore());
+            assertThat(audit.deleteOlderThan(now.minus(Duration.ofDays(365)))).isEqualTo(10_005);
+            assertThat(audit.deleteOlderThan(now.minus(Duration.ofDays(365)))).isZero();
+            assertThat(targets(audit.list(ROOT, "", "", 0, ""))).containsExactly("recent");
+        }
+    }
+
+    @Test
     void eachAdminSeesTheEventsOfItsProjectsAndOnlyAdminsOfEveryProjectSeeTheRest(TestServer server)
             throws Exception {
         AuditWriter writer = server.server().auditWriter();

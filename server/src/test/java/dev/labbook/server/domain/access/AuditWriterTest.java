@@ -57,6 +57,11 @@ class AuditWriterTest {
                                 int limit) {
                             throw new UnsupportedOperationException();
                         }
+
+                        @Override
+                        public int deleteOlderThan(java.time.Instant cutoff, int limit) {
+                            throw new UnsupportedOperationException();
+                        }
                     };
                 }
             });
