@@ -37,6 +37,14 @@ RUN groupadd --system --gid 10001 labbook \
       --shell /usr/sbin/nologin labbook
 COPY --from=build /labbook.jar /opt/labbook/labbook.jar
 ENV LABBOOK_DATA_DIR=/var/lib/labbook
+# The image is meant for clusters: it listens on every interface (the server's own default is
+# 127.0.0.1) and, because of that, checks credentials (--auth on; see docs/security.md). A server
+# that listens beyond loopback with access control off refuses to start, so turning it off
+# takes both: `docker run -e LABBOOK_AUTH=off -e LABBOOK_INSECURE_NO_AUTH=true ...`, only where
+# everyone who can reach the ports may read, change and purge everything. Flags given after
+# `server` (docker run IMAGE server --auth off --insecure-no-auth) win over these variables.
+ENV LABBOOK_HOST=0.0.0.0 \
+    LABBOOK_AUTH=on
 USER 10001:10001
 WORKDIR /var/lib/labbook
 # gRPC, HTTP (web UI, gRPC-Web, JSON), Prometheus metrics (HTTP), plaintext health port (TLS only).

@@ -7,6 +7,9 @@ Each rendering is a file NAME.yaml in the directory given as the only argument:
                Secrets, HTTP port 8080 behind Service port 80
   created      credentials and server.publicUrl given as values: chart-created Secrets
   nohttp       default values with server.httpPort=0 (no HTTP port)
+  noauth       auth.enabled=false with auth.insecureNoAuth=true (access control off)
+It also checks examples/k8s/training-job.yaml: the pod authenticates with a projected
+ServiceAccount token (audience labbook), never with a copied secret.
 Prints one line per failed check and exits 1 if any failed.
 """
 import base64
@@ -63,7 +66,9 @@ def walk_strings(node):
         yield node
 
 
-renders = {name: load(name) for name in ("default", "default-old", "full", "created", "nohttp")}
+renders = {name: load(name) for name in ("default", "default-old", "full", "created", "nohttp", "noauth")}
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+K8S_ISSUER = "https://kubernetes.default.svc.cluster.local"
 
 for name, docs in renders.items():
     dep = one(docs, "Deployment", name)
@@ -72,6 +77,9 @@ for name, docs in renders.items():
     env = env_of(c)
     ports = ports_of(c)
     tls = name == "full"
+
+    # Every interface, explicitly: the server's own default is 127.0.0.1, unreachable from the Service.
+    check(env.get("LABBOOK_HOST", {}).get("value") == "0.0.0.0", f"{name}: LABBOOK_HOST 0.0.0.0")
 
     # Probes: native gRPC probes, on the plaintext health port when TLS is on.
     probe_port = 7811 if tls else 7800
@@ -200,6 +208,57 @@ for name, docs in renders.items():
         check(selector and matches(pod_labels), f"{name}: {what} selects the server pods")
         check(not matches(job_labels), f"{name}: {what} does not select the migrations Job's pods")
 
+    # The server listens on every interface of the pod, once.
+    host_vars = [e for e in c.get("env", []) if e["name"] == "LABBOOK_HOST"]
+    check(len(host_vars) == 1 and host_vars[0].get("value") == "0.0.0.0", f"{name}: LABBOOK_HOST 0.0.0.0, once")
+
+    # Access control: on by default; JWT issuers, audience and roles as values; the bootstrap
+    # token only from an existing Secret; JWKS ConfigMaps mounted read-only and optional.
+    vols = {v["name"]: v for v in pod["volumes"]}
+    mounts = {m["name"]: m for m in c.get("volumeMounts", [])}
+    jwks_vols = {k: v for k, v in vols.items() if k.startswith("jwks-")}
+    if name == "noauth":
+        check(env.get("LABBOOK_AUTH", {}).get("value") == "off", f"{name}: LABBOOK_AUTH off")
+        check(env.get("LABBOOK_INSECURE_NO_AUTH", {}).get("value") == "true", f"{name}: LABBOOK_INSECURE_NO_AUTH true")
+        check(not any(k.startswith("LABBOOK_JWT") or k == "LABBOOK_BOOTSTRAP_TOKEN" for k in env),
+              f"{name}: no JWT or bootstrap settings with access control off")
+        check(not jwks_vols, f"{name}: no JWKS volumes")
+    else:
+        check(env.get("LABBOOK_AUTH", {}).get("value") == "on", f"{name}: access control on (LABBOOK_AUTH on)")
+        check("LABBOOK_INSECURE_NO_AUTH" not in env, f"{name}: no LABBOOK_INSECURE_NO_AUTH")
+    if name in ("default", "default-old", "created", "nohttp"):
+        check("LABBOOK_BOOTSTRAP_TOKEN" not in env, f"{name}: no bootstrap token unless a Secret is given")
+        check(env.get("LABBOOK_JWT_ISSUERS", {}).get("value") == K8S_ISSUER + "=/etc/labbook/jwks/0/jwks.json",
+              f"{name}: in-cluster ServiceAccount issuer with its JWKS ConfigMap ({env.get('LABBOOK_JWT_ISSUERS')})")
+        check(env.get("LABBOOK_JWT_AUDIENCE", {}).get("value") == "labbook", f"{name}: JWT audience labbook")
+        check("LABBOOK_JWT_ROLES" not in env, f"{name}: no JWT roles by default")
+        cm = jwks_vols.get("jwks-0", {}).get("configMap", {})
+        check(cm.get("name") == "labbook-jwks" and cm.get("optional") is True
+              and cm.get("items") == [{"key": "jwks.json", "path": "jwks.json"}],
+              f"{name}: optional ConfigMap labbook-jwks as the JWKS volume ({cm})")
+        check(mounts.get("jwks-0", {}).get("mountPath") == "/etc/labbook/jwks/0"
+              and mounts.get("jwks-0", {}).get("readOnly") is True, f"{name}: JWKS mounted read-only")
+    if name == "full":
+        boot = env.get("LABBOOK_BOOTSTRAP_TOKEN", {})
+        check(boot.get("valueFrom", {}).get("secretKeyRef") == {"name": "labbook-bootstrap", "key": "admin-token"}
+              and "value" not in boot, f"{name}: bootstrap token from the existing Secret ({boot})")
+        eks = "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+        check(env.get("LABBOOK_JWT_ISSUERS", {}).get("value") == ",".join([
+            K8S_ISSUER + "=/etc/labbook/jwks/0/jwks.json", eks + "=" + eks + "/keys", "https://accounts.example.com"]),
+              f"{name}: JWT issuers with ConfigMap, URL and discovery ({env.get('LABBOOK_JWT_ISSUERS')})")
+        check(env.get("LABBOOK_JWT_AUDIENCE", {}).get("value") == "labbook-prod", f"{name}: JWT audience")
+        check(env.get("LABBOOK_JWT_ROLES", {}).get("value")
+              == "ml-training/trainer=vision:editor,ml-training/*=*:viewer,alice@example.com=*:admin",
+              f"{name}: JWT roles ({env.get('LABBOOK_JWT_ROLES')})")
+        cm = jwks_vols.get("jwks-0", {}).get("configMap", {})
+        check(cm.get("name") == "cluster-jwks" and cm.get("items") == [{"key": "keys.json", "path": "jwks.json"}],
+              f"{name}: JWKS ConfigMap cluster-jwks, key keys.json")
+        check(set(jwks_vols) == {"jwks-0"}, f"{name}: a JWKS volume only for the ConfigMap issuer")
+    # The migrations Job needs no access control settings.
+    job_env = {e["name"] for e in one(docs, "Job", name)["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+    check(not any(k.startswith("LABBOOK_JWT") or k in ("LABBOOK_BOOTSTRAP_TOKEN", "LABBOOK_AUTH") for k in job_env),
+          f"{name}: no access control settings in the migrations Job")
+
     # Secrets are never inlined: credentials only in Secret objects, read through secretKeyRef.
     for secret in ("pg-inline-secret", "s3-inline-secret"):
         for d in docs:
@@ -219,7 +278,7 @@ for name, docs in renders.items():
         check(of_kind(docs, "HorizontalPodAutoscaler") and of_kind(docs, "Ingress"), "full: HPA and Ingress")
         check("replicas" not in dep["spec"], "full: no replicas with HPA")
         refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env.values() if "valueFrom" in e}
-        check(refs == {"labbook-db", "labbook-s3"}, f"full: existing Secrets referenced ({refs})")
+        check(refs == {"labbook-db", "labbook-s3", "labbook-bootstrap"}, f"full: existing Secrets referenced ({refs})")
         check(not of_kind(docs, "Secret"), "full: no Secret created with existing Secrets")
         check("LABBOOK_S3_ENDPOINT" in env and "LABBOOK_ARTIFACT_DIR" not in env, "full: S3 store")
     if name == "created":
@@ -231,7 +290,41 @@ for name, docs in renders.items():
         check(any("helm.sh/hook" in s["metadata"].get("annotations", {}) for s in secrets),
               "created: migrations Secret is a hook")
 
+# examples/k8s/training-job.yaml: a projected ServiceAccount token for audience labbook, read
+# through LABBOOK_TOKEN_FILE; no Secret, no secretKeyRef, no static token.
+with open(os.path.join(ROOT, "examples", "k8s", "training-job.yaml")) as f:
+    example = [d for d in yaml.safe_load_all(f) if d]
+job = one(example, "Job", "training-job.yaml")
+accounts = {d["metadata"]["name"]: d for d in of_kind(example, "ServiceAccount")}
+pod = job.get("spec", {}).get("template", {}).get("spec", {})
+check(pod.get("serviceAccountName") in accounts, "training-job.yaml: the Job's ServiceAccount is defined alongside")
+check(pod.get("automountServiceAccountToken") is False, "training-job.yaml: no Kubernetes API token mounted")
+projected = {}
+for v in pod.get("volumes", []):
+    for src in v.get("projected", {}).get("sources", []):
+        if "serviceAccountToken" in src:
+            projected[v["name"]] = src["serviceAccountToken"]
+check(len(projected) == 1, f"training-job.yaml: one projected serviceAccountToken volume ({list(projected)})")
+for vol_name, sat in projected.items():
+    check(sat.get("audience") == "labbook", "training-job.yaml: token audience labbook")
+    check(sat.get("expirationSeconds") == 3600, "training-job.yaml: token expirationSeconds 3600")
+    for c in pod.get("containers", []):
+        env = env_of(c)
+        mount = next((m for m in c.get("volumeMounts", []) if m["name"] == vol_name), None)
+        check(mount is not None, f"training-job.yaml: {c['name']} mounts the token")
+        if mount:
+            expected = mount["mountPath"].rstrip("/") + "/" + sat.get("path", "")
+            check(env.get("LABBOOK_TOKEN_FILE", {}).get("value") == expected,
+                  f"training-job.yaml: LABBOOK_TOKEN_FILE is the token's path {expected}")
+        check(env.get("LABBOOK_TRACKING_URI", {}).get("value"), f"training-job.yaml: {c['name']} names the server")
+        check("LABBOOK_TOKEN" not in env, f"training-job.yaml: {c['name']} has no static LABBOOK_TOKEN")
+check(not of_kind(example, "Secret"), "training-job.yaml: no Secret")
+check(not any(v.get("secret") for v in pod.get("volumes", [])), "training-job.yaml: no secret volume")
+with open(os.path.join(ROOT, "examples", "k8s", "training-job.yaml")) as f:
+    check("secretKeyRef" not in "\n".join(l for l in f if not l.lstrip().startswith("#")),
+          "training-job.yaml: no secretKeyRef")
+
 if errors:
     print("\n".join("  FAIL " + e for e in errors))
     sys.exit(1)
-print(f"rendered fields: ok ({', '.join(renders)})")
+print(f"rendered fields: ok ({', '.join(renders)}, examples/k8s/training-job.yaml)")

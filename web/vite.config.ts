@@ -17,7 +17,7 @@ export default defineConfig({
   // Labbook gRPC server (LABBOOK_GRPC_URL); nothing of it is part of the build.
   plugins: [labbookDevBridge()],
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "node",
   },
 });

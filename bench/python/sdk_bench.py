@@ -66,7 +66,7 @@ def points_per_s(run: labbook.Run, steps: int) -> float:
 
 
 def _postgres_port(data_dir: str) -> int:
-    """Line 4 of the embedded PostgreSQL's postmaster.pid is its port (trust auth as postgres)."""
+    """Line 4 of the embedded PostgreSQL's postmaster.pid is its port."""
     with open(os.path.join(data_dir, "postgres", "postmaster.pid")) as f:
         return int(f.read().splitlines()[3])
 
@@ -87,17 +87,23 @@ def mlflow_points_per_s(steps: int, data_dir: str) -> float:
     from mlflow.tracking import MlflowClient
 
     pg_port = _postgres_port(data_dir)
-    conn = psycopg2.connect(host="127.0.0.1", port=pg_port, user="postgres", dbname="postgres")
+    # The embedded cluster admits only the role `labbook` (password in DATA_DIR/postgres-password),
+    # which may not create databases: MLflow gets a schema of its own in the same database.
+    with open(os.path.join(data_dir, "postgres-password")) as f:
+        pg_password = f.read().strip()
+    conn = psycopg2.connect(host="127.0.0.1", port=pg_port, user="labbook", password=pg_password,
+                            dbname="labbook")
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS mlflow")
-        cur.execute("CREATE DATABASE mlflow")
+        cur.execute("DROP SCHEMA IF EXISTS mlflow CASCADE")
+        cur.execute("CREATE SCHEMA mlflow")
     conn.close()
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen(
             [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-             "--backend-store-uri", f"postgresql+psycopg2://postgres@127.0.0.1:{pg_port}/mlflow",
+             "--backend-store-uri", f"postgresql+psycopg2://labbook:{pg_password}@127.0.0.1:{pg_port}/labbook"
+             "?options=-csearch_path%3Dmlflow",
              "--default-artifact-root", f"file://{tmp}/artifacts", "--workers", "2"],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "mlflow.err"), "wb"))
         try:

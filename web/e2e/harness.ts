@@ -7,6 +7,13 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 
 export const BASE_URL = process.env["LABBOOK_UI_URL"]?.replace(/\/$/, "") ?? "";
+/**
+ * An API token of an admin of every project, when the server runs with access control on
+ * (bin/test-web: `--auth on --bootstrap-token`): the seeds send it as `authorization: Bearer`, and
+ * every spec's browser signs in with it first (POST /api/session), unless the spec is about
+ * signing in.
+ */
+export const TOKEN = process.env["LABBOOK_E2E_TOKEN"] ?? "";
 export const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 
 /** `describe` when a UI is there to test, `describe.skip` otherwise. */
@@ -28,10 +35,18 @@ function fileName(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 80);
 }
 
-/** A spec with its own page (1280x900, light scheme); a failure saves a screenshot first. */
-export function uiTest(name: string, fn: (page: Page) => Promise<void>, timeoutMs?: number): void {
+/**
+ * A spec with its own page (1280x900, light scheme), signed in with TOKEN when there is one and
+ * `signedIn` is not false; a failure saves a screenshot first.
+ */
+export function uiTest(name: string, fn: (page: Page) => Promise<void>, timeoutMs?: number, options: { signedIn?: boolean } = {}): void {
   it(name, { timeout: timeoutMs ?? 90_000 }, async () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
+    if (TOKEN && options.signedIn !== false) {
+      // The browser context's request API shares its cookies: the server's Set-Cookie lands there.
+      const res = await context.request.post(`${BASE_URL}/api/session`, { data: { token: TOKEN } });
+      if (!res.ok()) throw new Error(`signing in with LABBOOK_E2E_TOKEN failed: ${res.status()} ${await res.text()}`);
+    }
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));

@@ -2,13 +2,19 @@
 // client (gRPC-Web, the unary "twin" RPCs browsers use), so the specs need nothing but
 // LABBOOK_UI_URL: no SDK, no second address.
 import { create } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
 import { type Api, createApiFor } from "../src/api/client";
 import { ValueSchema } from "../src/gen/labbook/v1/common_pb";
 import { LogLevel, LogStream } from "../src/gen/labbook/v1/log_pb";
 import { type Run, RunStatus } from "../src/gen/labbook/v1/run_pb";
 
-export function seedApi(baseUrl: string): Api {
-  return createApiFor(baseUrl);
+/** The API as an admin: with the token when the server wants one (LABBOOK_E2E_TOKEN). */
+export function seedApi(baseUrl: string, token = process.env["LABBOOK_E2E_TOKEN"] ?? ""): Api {
+  const bearer: Interceptor = (next) => (req) => {
+    req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+  return createApiFor(baseUrl, token ? [bearer] : []);
 }
 
 export type ParamValue = string | number | boolean | bigint;
@@ -25,9 +31,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-export async function openRun(api: Api, experiment: string, name: string, params: Record<string, ParamValue> = {}): Promise<Run> {
+export async function openRun(api: Api, experiment: string, name: string, params: Record<string, ParamValue> = {}, project = "default"): Promise<Run> {
   const res = await api.runs.openRun({
-    project: "default",
+    project,
     experimentName: experiment,
     createExperimentIfMissing: true,
     name,

@@ -146,3 +146,68 @@ priorityClassName: {{ . | quote }}
 {{- printf "%s://%s" (ternary "https" "http" (gt (len .Values.uiIngress.tls) 0)) $host }}
 {{- end }}
 {{- end }}
+
+{{/* Where the server reads issuer i's JWKS when it comes from a ConfigMap. */}}
+{{- define "labbook.jwksDir" -}}
+{{- printf "/etc/labbook/jwks/%d" (int .) }}
+{{- end }}
+
+{{/* LABBOOK_JWT_ISSUERS: ISSUER or ISSUER=KEYS entries, comma-separated. Checks each issuer. */}}
+{{- define "labbook.jwtIssuers" -}}
+{{- $entries := list }}
+{{- range $i, $iss := .Values.auth.jwt.issuers }}
+{{- $sources := 0 }}
+{{- range (list $iss.jwksConfigMap $iss.jwksUrl $iss.jwksFile) }}{{ if . }}{{ $sources = add1 $sources }}{{ end }}{{ end }}
+{{- if gt $sources 1 }}
+{{- fail (printf "auth.jwt.issuers[%d] (%s): give at most one of jwksConfigMap, jwksUrl and jwksFile" $i $iss.issuer) }}
+{{- end }}
+{{- if $iss.jwksConfigMap }}
+{{- $entries = append $entries (printf "%s=%s/jwks.json" $iss.issuer (include "labbook.jwksDir" $i)) }}
+{{- else if $iss.jwksUrl }}
+{{- $entries = append $entries (printf "%s=%s" $iss.issuer $iss.jwksUrl) }}
+{{- else if $iss.jwksFile }}
+{{- $entries = append $entries (printf "%s=%s" $iss.issuer $iss.jwksFile) }}
+{{- else }}
+{{- $entries = append $entries $iss.issuer }}
+{{- end }}
+{{- end }}
+{{- join "," $entries }}
+{{- end }}
+
+{{/* LABBOOK_JWT_ROLES: PRINCIPAL=PROJECT:ROLE entries, comma-separated. */}}
+{{- define "labbook.jwtRoles" -}}
+{{- $entries := list }}
+{{- range .Values.auth.jwt.roles }}
+{{- $entries = append $entries (printf "%s=%s:%s" .principal .project .role) }}
+{{- end }}
+{{- join "," $entries }}
+{{- end }}
+
+{{/* Access control env vars of the server (docs/security.md). */}}
+{{- define "labbook.authEnv" -}}
+{{- $auth := .Values.auth -}}
+- name: LABBOOK_AUTH
+  value: {{ ternary "on" "off" $auth.enabled | quote }}
+{{- if not $auth.enabled }}
+- name: LABBOOK_INSECURE_NO_AUTH
+  value: "true"
+{{- else }}
+{{- with $auth.bootstrapToken.existingSecret }}
+- name: LABBOOK_BOOTSTRAP_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $auth.bootstrapToken.key | quote }}
+{{- end }}
+{{- with (include "labbook.jwtIssuers" .) }}
+- name: LABBOOK_JWT_ISSUERS
+  value: {{ . | quote }}
+- name: LABBOOK_JWT_AUDIENCE
+  value: {{ $auth.jwt.audience | quote }}
+{{- end }}
+{{- with (include "labbook.jwtRoles" .) }}
+- name: LABBOOK_JWT_ROLES
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}

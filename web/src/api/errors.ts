@@ -2,6 +2,7 @@
 // metadata, and a sentence saying what the user can do about it.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../gen/google/rpc/error_details_pb";
+import { type CallerInfo, roleIn } from "./session";
 
 export interface ApiError {
   code: Code;
@@ -53,8 +54,9 @@ export function hint(e: ApiError): string {
     case Code.Unimplemented:
       return "This server does not serve this call: update the Labbook server to the UI's version.";
     case Code.PermissionDenied:
+      return "Your token has no role that allows this; ask a project admin for access.";
     case Code.Unauthenticated:
-      return "You are not allowed to see this; ask a project admin for access.";
+      return "Sign in with an API token to see this.";
     case Code.DeadlineExceeded:
       return "The server took too long; try again in a moment.";
     case Code.NotFound:
@@ -62,4 +64,27 @@ export function hint(e: ApiError): string {
     default:
       return "Reload the page; if it happens again, the server log has the details.";
   }
+}
+
+/**
+ * What a PERMISSION_DENIED means for the user: which project their token lacks a role in, and
+ * what they can do. `project` is the page's project when the error does not name one
+ * (ErrorInfo metadata `project`).
+ */
+export function denial(e: ApiError, who: CallerInfo | undefined, project?: string): { title: string; text: string } {
+  const p = e.metadata["project"] || project || "";
+  const token = who ? `Your token (${who.principal})` : "Your token";
+  const where = p ? `project “${p}”` : "this project";
+  const role = who && p ? roleIn(who, p) : undefined;
+  if (role) {
+    return {
+      title: `Your role in ${where} does not allow this.`,
+      text: `${token} is ${role} in ${where}. Ask an admin of ${where} for a token with a higher role, or sign in with another token.`,
+    };
+  }
+  const has = who?.roles.length ? ` It has: ${who.roles.map((r) => `${r.role} in ${r.project === "*" ? "every project" : r.project}`).join(", ")}.` : "";
+  return {
+    title: `No access to ${where}.`,
+    text: `${token} has no role in ${where}.${has} Ask an admin of ${where} for a token with a role there (viewer to read), or sign in with another token.`,
+  };
 }

@@ -1,5 +1,8 @@
-// The shell: a header with the main places, and the page of the current URL.
+// The shell: a header with the main places and the session, and the page of the current URL (or
+// the sign-in view when the server wants a token).
 import { useEffect } from "preact/hooks";
+import { api } from "../api/client";
+import { discover, sessionGeneration } from "../api/session";
 import { experimentsRoute } from "../lib/url";
 import { Empty } from "./common";
 import { ComparePage } from "./pages/ComparePage";
@@ -7,6 +10,7 @@ import { ExperimentsPage } from "./pages/ExperimentsPage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 import { Link, useRoute } from "./router";
+import { SessionBadge, SignIn, useSession } from "./session";
 
 /**
  * `?embed=1` on the first URL (a notebook's iframe, e.g. RunDetails) hides the header for the
@@ -16,6 +20,15 @@ const EMBED = new URLSearchParams(window.location.search).get("embed") === "1";
 
 export function App() {
   const route = useRoute();
+  const session = useSession();
+  useEffect(() => {
+    // Whether to ask for a token, and who is signed in; the pages load meanwhile (a call they
+    // make that is refused also brings up the sign-in view).
+    void discover({
+      authEnabled: api().server.getServerInfo({}).then((r) => r.serverInfo?.authEnabled ?? false),
+      caller: api().access.getCaller({}).then((r) => r.caller),
+    });
+  }, []);
   useEffect(() => {
     // `/` focuses the page's search or filter box, as in most tools.
     const onKey = (e: KeyboardEvent) => {
@@ -48,18 +61,26 @@ export function App() {
             Search runs
           </Link>
         </nav>
+        <SessionBadge />
       </header>
-      <main id="main" class="main">
-        {route.page === "experiments" && <ExperimentsPage route={route} />}
-        {route.page === "runs" && <RunsPage key={route.experimentId} route={route} />}
-        {route.page === "run" && <RunPage key={route.runId} route={route} />}
-        {route.page === "compare" && <ComparePage key={route.runIds.join(",")} route={route} />}
-        {route.page === "notfound" && (
-          <Empty title="There is no page at this address.">
-            <Link to={experimentsRoute()}>Go to the experiments</Link>
-          </Empty>
-        )}
-      </main>
+      {session.state === "signed-out" ? (
+        <main id="main" class="main">
+          <SignIn session={session} />
+        </main>
+      ) : (
+        // A new key after each sign-in: the pages start anew and fetch as the new caller.
+        <main id="main" class="main" key={sessionGeneration()}>
+          {route.page === "experiments" && <ExperimentsPage route={route} />}
+          {route.page === "runs" && <RunsPage key={route.experimentId} route={route} />}
+          {route.page === "run" && <RunPage key={route.runId} route={route} />}
+          {route.page === "compare" && <ComparePage key={route.runIds.join(",")} route={route} />}
+          {route.page === "notfound" && (
+            <Empty title="There is no page at this address.">
+              <Link to={experimentsRoute()}>Go to the experiments</Link>
+            </Empty>
+          )}
+        </main>
+      )}
     </div>
   );
 }

@@ -1,13 +1,35 @@
 // Building blocks every page uses: error and empty states that say what to do, the status
 // badge, tabs.
+import { Code } from "@connectrpc/connect";
 import type { ComponentChildren } from "preact";
-import { describeError, hint } from "../api/errors";
+import { denial, describeError, hint } from "../api/errors";
+import { caller, requestSignIn } from "../api/session";
 import { RunStatus } from "../gen/labbook/v1/run_pb";
 import type { Route } from "../lib/url";
 import { Link } from "./router";
 
-export function ErrorBox({ error, what, onRetry }: { error: unknown; what: string; onRetry?: () => void }) {
+/**
+ * A failed load, with what to do about it. PERMISSION_DENIED says which project the token lacks
+ * a role in (`project`: the page's, when the error names none) and offers another token.
+ */
+export function ErrorBox({ error, what, onRetry, project }: { error: unknown; what: string; onRetry?: () => void; project?: string }) {
   const e = describeError(error);
+  if (e.code === Code.PermissionDenied) {
+    const d = denial(e, caller(), project);
+    return (
+      <div class="state error denied" role="alert">
+        <strong>{d.title}</strong>
+        <p>{d.text}</p>
+        <p class="muted small">
+          {e.codeName}
+          {e.reason ? ` · ${e.reason}` : ""}: {e.message}
+        </p>
+        <button type="button" onClick={requestSignIn}>
+          Sign in with another token
+        </button>
+      </div>
+    );
+  }
   return (
     <div class="state error" role="alert">
       <strong>Could not load {what}.</strong>

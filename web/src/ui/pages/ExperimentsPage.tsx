@@ -8,6 +8,7 @@ import { type Route, runsRoute } from "../../lib/url";
 import { Empty, ErrorBox, Loading, Tags } from "../common";
 import { useAsync, useNow } from "../hooks";
 import { Link, navigate } from "../router";
+import { useProject } from "../session";
 
 type ExperimentsRoute = Extract<Route, { page: "experiments" }>;
 
@@ -49,6 +50,11 @@ function matches(e: Experiment, q: string, folder: string): boolean {
   );
 }
 
+/** The projects to choose from: those listed (the caller's), and the one shown even if it is not. */
+function projectChoices(listed: string[], shown: string): string[] {
+  return listed.includes(shown) ? listed : [...listed, shown];
+}
+
 /** Run count (runs not deleted) and last activity (the latest change of any run), from the experiment itself. */
 function ActivityCells({ e, now }: { e: Experiment; now: number }) {
   const lastMs = Number(e.lastRunUpdateTimeMs);
@@ -62,7 +68,8 @@ function ActivityCells({ e, now }: { e: Experiment; now: number }) {
 
 export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
   const projects = useAsync((signal) => api().projects.listProjects({ pageSize: 1000 }, { signal }), []);
-  const list = useAsync((signal) => listAll(route.project, route.deleted, signal), [route.project, route.deleted]);
+  const project = useProject(route.project, (p) => navigate({ ...route, project: p }, { replace: true }));
+  const list = useAsync((signal) => listAll(project, route.deleted, signal), [project, route.deleted]);
   const [q, setQ] = useState(route.q);
   useEffect(() => setQ(route.q), [route.q]);
   const now = useNow(30_000, true);
@@ -77,8 +84,8 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
         <div class="toolbar">
           <label>
             Project{" "}
-            <select value={route.project || "default"} onChange={(e) => set({ project: (e.target as HTMLSelectElement).value, folder: "" }, false)}>
-              {(projects.data?.projects.length ? projects.data.projects.map((p) => p.name) : ["default"]).map((p) => (
+            <select value={project || "default"} onChange={(e) => set({ project: (e.target as HTMLSelectElement).value, folder: "" }, false)}>
+              {projectChoices(projects.data?.projects.map((p) => p.name) ?? [], project || "default").map((p) => (
                 <option key={p} value={p}>{p}</option>
               ))}
             </select>
@@ -98,7 +105,7 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
           <label class="check">
             <input type="checkbox" checked={route.deleted} onChange={(e) => set({ deleted: (e.target as HTMLInputElement).checked })} /> show deleted
           </label>
-          <Link to={{ page: "runs", experimentId: "", project: route.project, filter: "", sort: "", cols: [], deleted: false }}>Search all runs</Link>
+          <Link to={{ page: "runs", experimentId: "", project, filter: "", sort: "", cols: [], deleted: false }}>Search all runs</Link>
         </div>
       </div>
       <div class="split">
@@ -122,11 +129,11 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
         )}
         <div class="grow">
           {list.error ? (
-            <ErrorBox error={list.error} what="the experiments" onRetry={list.reload} />
+            <ErrorBox error={list.error} what="the experiments" onRetry={list.reload} project={project || "default"} />
           ) : !list.data ? (
             <Loading what="experiments" />
           ) : list.data.length === 0 ? (
-            <Empty title={`Project “${route.project || "default"}” has no experiments yet.`}>
+            <Empty title={`Project “${project || "default"}” has no experiments yet.`}>
               <p>
                 Log a run and it appears here, e.g. in Python: <code>with labbook.start_run(experiment="my-experiment") as run: run.log_metric("loss", 0.5)</code>, or from a shell:{" "}
                 <code>labbook run --experiment my-experiment -- python train.py</code>.
@@ -152,7 +159,7 @@ export function ExperimentsPage({ route }: { route: ExperimentsRoute }) {
                 {shown.map((e) => (
                   <tr key={e.id} class={e.deleted ? "deleted" : ""}>
                     <td>
-                      <Link to={runsRoute(e.id, route.project)}>{e.name}</Link>
+                      <Link to={runsRoute(e.id, project)}>{e.name}</Link>
                       {e.deleted && <span class="badge">deleted</span>}
                       {e.description && <div class="muted small clip">{e.description}</div>}
                     </td>

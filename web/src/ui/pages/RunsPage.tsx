@@ -26,6 +26,7 @@ import { Empty, ErrorBox, Loading, StatusBadge } from "../common";
 import { FilterBox } from "../FilterBox";
 import { useAsync, useNow } from "../hooks";
 import { Link, navigate } from "../router";
+import { useProject } from "../session";
 
 type RunsRoute = Extract<Route, { page: "runs" }>;
 
@@ -93,6 +94,10 @@ export function RunsPage({ route }: { route: RunsRoute }) {
     (signal) => (route.experimentId ? api().experiments.getExperiment({ experimentId: route.experimentId }, { signal }) : Promise.resolve(undefined)),
     [route.experimentId],
   );
+  // A project-wide search of a caller without a role in `default` opens the caller's project.
+  const project = useProject(route.project, (p) => {
+    if (!route.experimentId) navigate({ ...route, project: p }, { replace: true });
+  });
   const columns = useMemo(() => parseColumns(route.cols.length ? route.cols : DEFAULT_COLUMNS), [route.cols.join(",")]);
   const sort = parseSort(route.sort);
   const [state, setState] = useState<Loaded>(EMPTY);
@@ -100,7 +105,7 @@ export function RunsPage({ route }: { route: RunsRoute }) {
   const [message, setMessage] = useState<string>("");
   const [reloads, setReloads] = useState(0);
   const busy = useRef<AbortController | null>(null);
-  const query = JSON.stringify([route.experimentId, route.project, route.filter, route.sort, route.deleted, columns.map((c) => c.id), reloads]);
+  const query = JSON.stringify([route.experimentId, route.experimentId ? route.project : project, route.filter, route.sort, route.deleted, columns.map((c) => c.id), reloads]);
 
   const request = useCallback(
     (pageToken: string, first: boolean) => {
@@ -108,7 +113,7 @@ export function RunsPage({ route }: { route: RunsRoute }) {
       const trimmed = keys.paramKeys.length + keys.metricKeys.length > 0;
       return {
         experimentIds: route.experimentId ? [route.experimentId] : [],
-        project: route.project,
+        project: route.experimentId ? route.project : project,
         filter: route.filter,
         orderBy: orderBy(sort),
         pageSize: first ? FIRST_PAGE : NEXT_PAGE,
@@ -207,14 +212,14 @@ export function RunsPage({ route }: { route: RunsRoute }) {
     set({ sort: formatSort(next) });
   };
 
-  const title = route.experimentId ? (experiment.data?.experiment?.name ?? "Runs") : `Runs in project ${route.project || "default"}`;
+  const title = route.experimentId ? (experiment.data?.experiment?.name ?? "Runs") : `Runs in project ${project || "default"}`;
 
   return (
     <div class="page runs-page">
       <div class="page-head">
         <div>
           <div class="crumbs">
-            <Link to={experimentsRoute(route.project)}>Experiments</Link> /
+            <Link to={experimentsRoute(route.experimentId ? route.project : project)}>Experiments</Link> /
           </div>
           <h1>{title}</h1>
           {experiment.error ? <ErrorBox error={experiment.error} what="the experiment" /> : null}
@@ -271,7 +276,7 @@ export function RunsPage({ route }: { route: RunsRoute }) {
         {message && <span class="muted">{message}</span>}
       </div>
       {state.error && !state.filterError ? (
-        <ErrorBox error={state.error} what="the runs" onRetry={() => setReloads((n) => n + 1)} />
+        <ErrorBox error={state.error} what="the runs" onRetry={() => setReloads((n) => n + 1)} project={route.experimentId ? undefined : project || "default"} />
       ) : !state.runs.length && state.loading ? (
         <Loading what="runs" />
       ) : !state.runs.length && state.filterError ? null : !state.runs.length ? (

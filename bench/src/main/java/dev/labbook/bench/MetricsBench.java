@@ -154,10 +154,18 @@ public final class MetricsBench {
     }
 
     private static ManagedChannel channel(String host, int port) {
-        return NettyChannelBuilder.forAddress(host, port)
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024)
-                .build();
+                .maxInboundMessageSize(64 * 1024 * 1024);
+        // With access control on (bench/run with BENCH_AUTH=1), every call carries the token.
+        String token = System.getenv("LABBOOK_TOKEN");
+        if (token != null && !token.isEmpty()) {
+            io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + token);
+            builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        return builder.build();
     }
 
     private String createRun(String name) {

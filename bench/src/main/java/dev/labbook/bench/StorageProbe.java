@@ -12,7 +12,8 @@ import java.util.Properties;
 /**
  * Reads the metric tables' on-disk size from the server's embedded PostgreSQL. Its JDBC URL is
  * not part of the API, so the port comes from {@code DATA_DIR/postgres/postmaster.pid} (line 4);
- * the embedded cluster trusts local connections as {@code postgres}.
+ * the embedded cluster admits only the role {@code labbook}, with the password the server keeps
+ * in {@code DATA_DIR/postgres-password} (see docs/configuration.md).
  */
 final class StorageProbe {
     static final String TABLES = "'metric_chunk', 'metric_series', 'run_writer'";
@@ -26,6 +27,7 @@ final class StorageProbe {
 
     private final String url;
     private final long postmasterPid;
+    private final Path passwordFile;
 
     StorageProbe(Path dataDir) throws Exception {
         // postmaster.pid: line 1 pid, 2 data directory, 3 start time, 4 port, ...
@@ -33,6 +35,7 @@ final class StorageProbe {
         this.postmasterPid = Long.parseLong(pid.get(0).trim());
         int port = Integer.parseInt(pid.get(3).trim());
         this.url = "jdbc:postgresql://127.0.0.1:" + port + "/labbook";
+        this.passwordFile = dataDir.resolve("postgres-password");
     }
 
     long postmasterPid() {
@@ -41,8 +44,8 @@ final class StorageProbe {
 
     Sizes measure() throws Exception {
         Properties props = new Properties();
-        props.setProperty("user", "postgres");
-        props.setProperty("password", "");
+        props.setProperty("user", "labbook");
+        props.setProperty("password", Files.readString(passwordFile).trim());
         try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement()) {
             StringBuilder breakdown = new StringBuilder();
             long total = 0;

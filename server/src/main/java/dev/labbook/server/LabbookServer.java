@@ -4,6 +4,7 @@ import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.artifacts.LocalArtifactStore;
 import dev.labbook.server.artifacts.S3ArtifactStore;
 import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.BindPolicy;
 import dev.labbook.server.config.HttpConfig;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
@@ -21,12 +22,15 @@ import dev.labbook.server.grpc.AccessInterceptor;
 import dev.labbook.server.grpc.ApiServices;
 import dev.labbook.server.domain.access.CurrentCaller;
 import dev.labbook.server.grpc.CallerContext;
+import dev.labbook.server.domain.access.Authenticator;
 import dev.labbook.server.domain.access.AuthenticatorChain;
+import dev.labbook.server.domain.access.JwtAuthenticator;
 import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
 import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
+import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
@@ -104,6 +108,8 @@ public final class LabbookServer implements AutoCloseable {
     }
 
     public static LabbookServer start(ServerConfig config) {
+        // Before anything is opened: no database, no port when the address is refused.
+        BindPolicy.check(config.host(), config.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             DatabaseEndpoint endpoint;
@@ -158,6 +164,12 @@ public final class LabbookServer implements AutoCloseable {
                 housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
                         config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
             }
+            int retentionDays = config.auth().auditRetentionDays();
+            if (retentionDays > 0) {
+                AuditService auditLog = new AuditService(accessStore);
+                housekeeping.scheduleWithFixedDelay(() -> expireAuditEvents(auditLog, clock, retentionDays),
+                        1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
+            }
             // Objects of purged runs are deleted right after the purge, off the request thread.
             PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
             // Runs and experiments record who created them (empty with access control off).
@@ -194,8 +206,9 @@ public final class LabbookServer implements AutoCloseable {
             AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
                     http.publicUrl().orElse(http.enabled() && http.port() != 0
                             ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
+            AuthenticatorChain authenticators = authenticators(config, tokenAuthenticator, clock);
             AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
-                    new AuthenticatorChain(List.of(tokenAuthenticator)), new ProjectLookup(store, tokens::projectOf),
+                    authenticators, new ProjectLookup(store, tokens::projectOf),
                     auditWriter, rpcs, clock);
             ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
@@ -211,7 +224,10 @@ public final class LabbookServer implements AutoCloseable {
             try {
                 if (http.enabled()) {
                     httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
-                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath()));
+                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
+                            // The web UI's sign-in checks a token as the access interceptor does.
+                            new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
+                                    http.publicUrl(), clock)));
                 }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
                         config.maxMessageBytes(), services);
@@ -292,6 +308,27 @@ public final class LabbookServer implements AutoCloseable {
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("a background task did not stop within 10 s");
         }
+    }
+
+    /** Deletes the audit events older than the retention; a failure waits for the next day. */
+    private static void expireAuditEvents(AuditService auditLog, Clock clock, int retentionDays) {
+        try {
+            long deleted = auditLog.deleteOlderThan(clock.instant().minus(java.time.Duration.ofDays(retentionDays)));
+            if (deleted > 0) {
+                LOG.info("audit log: deleted {} events older than {} days", deleted, retentionDays);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("audit log retention pass failed; next try in a day", e);
+        }
+    }
+
+    /** API tokens first (recognised by their lbk_ prefix), then JWTs of the configured issuers. */
+    private static AuthenticatorChain authenticators(ServerConfig config, TokenAuthenticator tokens, Clock clock) {
+        List<Authenticator> chain = new java.util.ArrayList<>(List.of(tokens));
+        if (config.auth().enabled()) {
+            JwtAuthenticator.from(config.auth(), clock).ifPresent(chain::add);
+        }
+        return new AuthenticatorChain(chain);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.labbook.server.artifacts;
 
+import dev.labbook.server.fs.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,6 +17,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Artifacts in a local directory (the embedded default). An upload is written into
@@ -23,8 +26,13 @@ import java.util.stream.Stream;
  * into place atomically. Every path is checked to stay below the root, also after resolving
  * symbolic links: directories are created one level at a time and checked as they go, and
  * nothing is read, written or deleted through a link that leads outside.
+ *
+ * <p>Only the server's user can read what it stores: directories are created {@code 0700} and
+ * files {@code 0600} (uploads in progress too; the move keeps the mode), and a root from an
+ * older version loses its group and other permissions at start (POSIX file systems only).
  */
 public final class LocalArtifactStore implements ArtifactStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalArtifactStore.class);
     private static final String UPLOADS = ".uploads";
 
     private final Path root;
@@ -32,10 +40,22 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     public LocalArtifactStore(Path root) {
         try {
-            Files.createDirectories(root.resolve(UPLOADS));
+            PrivateFiles.createDirectories(root.resolve(UPLOADS));
             this.root = root.toAbsolutePath().normalize();
             this.realRoot = this.root.toRealPath();
             requireRealInside(this.root.resolve(UPLOADS));
+            // Files stored by earlier versions were world-readable: a private root hides them all.
+            for (Path dir : List.of(this.root, this.root.resolve(UPLOADS))) {
+                try {
+                    if (PrivateFiles.restrict(dir)) {
+                        LOG.info("artifact directory {} was open to other users; it is now private to its owner",
+                                dir);
+                    }
+                } catch (IOException e) {
+                    LOG.warn("artifact directory {} is open to other users and its mode cannot be changed: {}",
+                            dir, e.toString());
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + root, e);
         }
@@ -46,7 +66,7 @@ public final class LocalArtifactStore implements ArtifactStore {
         inside(key);
         String handle = UUID.randomUUID().toString();
         try {
-            Files.createFile(staging(handle));
+            PrivateFiles.createFile(staging(handle));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -199,7 +219,7 @@ public final class LocalArtifactStore implements ArtifactStore {
             current = current.resolve(name);
             if (!Files.exists(current, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 try {
-                    Files.createDirectory(current);
+                    PrivateFiles.createDirectory(current);
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
                     // created concurrently: checked below like any existing level
                 }

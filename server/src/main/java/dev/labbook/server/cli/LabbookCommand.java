@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code labbook} launcher; {@code bin/labbook} runs this class from the packaged jar. */
 @Command(name = "labbook", mixinStandardHelpOptions = true, version = "labbook 0.1.0",
         description = "Labbook: self-hosted experiment tracking for Java and Python training scripts.",
-        subcommands = {ServerCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, MigrateCommand.class, NewTokenCommand.class, CommandLine.HelpCommand.class})
 public final class LabbookCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -32,12 +32,13 @@ public final class LabbookCommand implements Runnable {
     }
 
     /**
-     * Adds {@code server} and {@code migrate}, with their setting options, to another launcher
+     * Adds {@code server}, {@code migrate} (with their setting options) and {@code new-token} to another launcher
      * (the cli module's {@code labbook} command), so both jars run the same commands.
      */
     public static void addServerCommands(CommandLine launcher) {
         launcher.addSubcommand("server", new ServerCommand());
         launcher.addSubcommand("migrate", new MigrateCommand());
+        launcher.addSubcommand("new-token", new NewTokenCommand());
         SettingOptions.addTo(launcher.getSubcommands().get("server").getCommandSpec());
         SettingOptions.addTo(launcher.getSubcommands().get("migrate").getCommandSpec());
     }

@@ -12,9 +12,16 @@ import java.util.Optional;
  * @param jwtIssuers issuers whose JWTs are accepted
  * @param jwtAudience the {@code aud} a JWT must carry
  * @param jwtRoles roles of JWT principals
+ * @param auditRetentionDays days the audit log keeps an event; 0 forever
  */
 public record AuthConfig(boolean enabled, boolean insecureNoAuth, Optional<String> bootstrapToken,
-        List<JwtIssuer> jwtIssuers, String jwtAudience, List<JwtRoleBinding> jwtRoles) {
+        List<JwtIssuer> jwtIssuers, String jwtAudience, List<JwtRoleBinding> jwtRoles, int auditRetentionDays) {
+    public static final int DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
+    public AuthConfig(boolean enabled, boolean insecureNoAuth, Optional<String> bootstrapToken,
+            List<JwtIssuer> jwtIssuers, String jwtAudience, List<JwtRoleBinding> jwtRoles) {
+        this(enabled, insecureNoAuth, bootstrapToken, jwtIssuers, jwtAudience, jwtRoles, DEFAULT_AUDIT_RETENTION_DAYS);
+    }
 
     public AuthConfig {
         jwtIssuers = List.copyOf(jwtIssuers);
@@ -32,7 +39,7 @@ public record AuthConfig(boolean enabled, boolean insecureNoAuth, Optional<Strin
     }
 
     public AuthConfig withJwt(List<JwtIssuer> issuers, String audience, List<JwtRoleBinding> roles) {
-        return new AuthConfig(enabled, insecureNoAuth, bootstrapToken, issuers, audience, roles);
+        return new AuthConfig(enabled, insecureNoAuth, bootstrapToken, issuers, audience, roles, auditRetentionDays);
     }
 
     /**

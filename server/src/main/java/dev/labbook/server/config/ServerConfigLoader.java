@@ -129,7 +129,8 @@ public final class ServerConfigLoader {
                     + " needs " + describe(Setting.AUTH) + " on");
         }
         return new AuthConfig(enabled, insecure, bootstrap.isEmpty() ? Optional.empty() : Optional.of(bootstrap),
-                issuers, values.get(Setting.JWT_AUDIENCE), roles);
+                issuers, values.get(Setting.JWT_AUDIENCE), roles,
+                intSetting(values, Setting.AUDIT_RETENTION_DAYS, 0, 36_500));
     }
 
     private static List<String> list(String raw) {

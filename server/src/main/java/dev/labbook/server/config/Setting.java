@@ -7,7 +7,9 @@ import java.util.Locale;
  * used as the key in a configuration file ({@code --config FILE}, Java properties format).
  */
 public enum Setting {
-    HOST("host", "0.0.0.0", "Address to listen on."),
+    HOST("host", "127.0.0.1", "Address the gRPC, HTTP, metrics and health ports listen on; the loopback default "
+            + "serves only this machine. A non-loopback address (0.0.0.0, ::, a LAN address) needs --auth on or "
+            + "--insecure-no-auth."),
     PORT("port", "7800", "gRPC port."),
     HTTP_PORT("http-port", "7880", "HTTP port of the web UI and of the API for browsers (gRPC-Web) and curl "
             + "(JSON), on the same host; 0 turns it off."),
@@ -57,6 +59,8 @@ public enum Setting {
     JWT_ROLES("jwt-roles", "", "Roles of JWT principals, comma-separated PRINCIPAL=PROJECT:ROLE entries: PRINCIPAL "
             + "is NAMESPACE/SERVICEACCOUNT (NAMESPACE/* for every ServiceAccount of a namespace) or an OIDC "
             + "token's verified email or subject; PROJECT a project or *; ROLE viewer, editor or admin."),
+    AUDIT_RETENTION_DAYS("audit-retention-days", "365", "Days the audit log keeps an event (checked daily); "
+            + "0 keeps them forever."),
     HEALTH_PORT("health-port", "7801", "With TLS on: plaintext port serving only grpc.health.v1.Health, "
             + "for probes that cannot speak TLS (the kubelet's); 0 turns it off.");
 

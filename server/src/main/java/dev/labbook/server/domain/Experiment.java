@@ -6,8 +6,8 @@ import java.util.UUID;
 
 /**
  * A named collection of runs, unique per project (names compared case-insensitively).
- * {@code revision} counts its changes and gives its {@link #etag()}; {@code creator} is empty
- * until access control fills it.
+ * {@code revision} counts its changes and gives its {@link #etag()}; {@code creator} is the
+ * creating caller's principal (empty with access control off).
  */
 public record Experiment(
         UUID id,

@@ -8,7 +8,7 @@ import java.util.UUID;
 /**
  * One execution inside an experiment. Params are sorted by key. {@code startTime} is when the
  * run first became RUNNING (null while it never ran, e.g. QUEUED); {@code revision} counts its
- * changes and gives its {@link #etag()}; {@code creator} is empty until access control fills it.
+ * changes and gives its {@link #etag()}; {@code creator} is the creating caller's principal (empty with access control off).
  */
 public record Run(
         UUID id,

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP port: the labbook.v1 services ({@link ApiServices}: the same instances and
  * interceptors as the gRPC port) over gRPC-Web (binary and text, for the browser app), unframed
  * JSON or protobuf POSTs (for curl: {@code POST /labbook.v1.RunService/GetRun} with a JSON body)
- * and native gRPC over HTTP/2, beside the web UI's files ({@link WebApp}).
+ * and native gRPC over HTTP/2, beside the web UI's files ({@link WebApp}) and its sign-in
+ * ({@link SessionRoutes}).
  *
  * <p>Service methods run on Armeria's blocking-task executor, not on its event loops: they wait
  * for the database. Requests have no timeout of their own (a follow or a watch stays open for
@@ -54,9 +55,10 @@ public final class HttpPort implements AutoCloseable {
      * Starts listening.
      *
      * @param shutdownGrace how long calls in flight get to finish once the port stops accepting
+     * @param sessions the UI's sign-in and sign-out ({@value SessionRoutes#PATH})
      */
     public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
-            ApiServices api, WebApp web) {
+            ApiServices api, WebApp web, SessionRoutes sessions) {
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // gRPC (HTTP/2), gRPC-Web and gRPC-Web-Text, each with protobuf or JSON messages.
                 .supportedSerializationFormats(GrpcSerializationFormats.values())
@@ -81,6 +83,7 @@ public final class HttpPort implements AutoCloseable {
                 .service(grpc.build(), delegate -> delegate.decorate(oneMessageRequests(maxMessageBytes)));
         endpoint.tls().ifPresentOrElse(tls -> builder.https(address).tls(certificateChain(tls), privateKey(tls)),
                 () -> builder.http(address));
+        builder.service(SessionRoutes.PATH, sessions);
         web.addTo(builder);
         Server server = builder.build();
         try {

@@ -17,4 +17,7 @@ public interface AuditRepository {
      * @param principal only this principal's events; null: everyone's
      */
     List<AuditEvent> list(Collection<String> projects, String principal, long beforeId, int limit);
+
+    /** Deletes up to {@code limit} of the oldest events older than {@code cutoff}; returns how many. */
+    int deleteOlderThan(java.time.Instant cutoff, int limit);
 }

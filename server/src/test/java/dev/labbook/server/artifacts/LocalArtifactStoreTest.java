@@ -3,11 +3,14 @@ package dev.labbook.server.artifacts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -82,6 +85,52 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
     void refusesToStartOutsideItsRootEvenWhenNormalizing() {
         assertThatThrownBy(() -> store.read("runs/x/../../../canary/canary.txt", 0, -1))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Nothing the store writes is readable by other users (POSIX file systems). */
+    @Nested
+    class Permissions {
+        private String mode(Path path) throws IOException {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        }
+
+        @BeforeEach
+        void posixOnly() {
+            assumeTrue(base.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        }
+
+        @Test
+        void directoriesAre0700AndFiles0600FromTheFirstPartToTheStoredObject() throws IOException {
+            assertThat(mode(root())).isEqualTo("rwx------");
+            assertThat(mode(root().resolve(".uploads"))).isEqualTo("rwx------");
+
+            String key = newKey(newRun(), "outputs/deep/model.pt");
+            String handle = store.beginUpload(key);
+            Path staged = root().resolve(".uploads").resolve(handle);
+            assertThat(mode(staged)).as("upload in progress").isEqualTo("rw-------");
+            String tag = store.uploadPart(key, handle, 1, 0, new byte[] {1, 2, 3}, 3);
+            assertThat(mode(staged)).isEqualTo("rw-------");
+            store.completeUpload(key, handle, List.of(tag), 3);
+
+            Path file = root().resolve(key);
+            assertThat(mode(file)).as("stored object").isEqualTo("rw-------");
+            for (Path dir = file.getParent(); !dir.equals(root().getParent()); dir = dir.getParent()) {
+                assertThat(mode(dir)).as(dir.toString()).isEqualTo("rwx------");
+            }
+        }
+
+        @Test
+        void aRootLeftOpenByAnEarlierVersionBecomesPrivate() throws IOException {
+            Path old = base.resolve("old-store");
+            Files.createDirectories(old.resolve(".uploads"));
+            Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(old.resolve(".uploads"), PosixFilePermissions.fromString("rwxrwxr-x"));
+
+            new LocalArtifactStore(old).close();
+
+            assertThat(mode(old)).isEqualTo("rwx------");
+            assertThat(mode(old.resolve(".uploads"))).isEqualTo("rwx------");
+        }
     }
 
     /**

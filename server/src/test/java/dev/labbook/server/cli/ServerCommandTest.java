@@ -53,7 +53,9 @@ class ServerCommandTest {
     void helpMentionsTheFlagAndEnvVarOfEverySetting(Setting setting) {
         CliRun run = CliRun.of("server", "--help");
 
-        assertThat(run.out()).contains(setting.flag() + "=" + setting.name());
+        // A bare flag (--insecure-no-auth) shows its optional value in brackets.
+        assertThat(run.out()).containsAnyOf(setting.flag() + "=" + setting.name(),
+                setting.flag() + "[=" + setting.name() + "]");
         assertThat(run.outUnwrapped()).contains("Env: " + setting.envVar() + ".");
     }
 
@@ -69,8 +71,26 @@ class ServerCommandTest {
     void helpShowsTheDefaults() {
         String help = CliRun.of("server", "--help").outUnwrapped();
 
-        assertThat(help).contains("Default: 7800.", "Default: ~/.labbook.", "Default: 0.0.0.0.");
+        assertThat(help).contains("Default: 7800.", "Default: ~/.labbook.", "Default: 127.0.0.1.");
         assertThat(help).contains("Env: LABBOOK_DB_URL. Default: none.");
+    }
+
+    @Test
+    void aNonLoopbackHostWithAuthOffIsRefusedBeforeAnythingStarts() {
+        CliRun run = runServerExpectingNoStart("--host", "0.0.0.0", "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("labbook: error: refusing to serve on 0.0.0.0 (every network interface) "
+                + "with access control off").contains("--auth on", "--insecure-no-auth").hasLineCount(1);
+    }
+
+    @Test
+    void theIpv6WildcardIsRefusedToo() {
+        CliRun run = runServerExpectingNoStart("--port", "0", "--host", "::");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("labbook: error: refusing to serve on :: (every network interface)");
     }
 
     @Test

@@ -62,4 +62,27 @@ class SettingOptionsTest {
 
         assertThat(SettingOptions.given(spec)).containsExactlyEntriesOf(Map.of(Setting.DB_URL, ""));
     }
+
+    @Test
+    void insecureNoAuthIsABareFlagThatStillTakesAValue() {
+        new CommandLine(spec).parseArgs("--insecure-no-auth", "--port", "1");
+        assertThat(SettingOptions.given(spec)).containsEntry(Setting.INSECURE_NO_AUTH, "true")
+                .containsEntry(Setting.PORT, "1");
+
+        CommandSpec other = CommandSpec.create();
+        SettingOptions.addTo(other);
+        new CommandLine(other).parseArgs("--insecure-no-auth=false");
+        assertThat(SettingOptions.given(other)).containsExactlyEntriesOf(Map.of(Setting.INSECURE_NO_AUTH, "false"));
+
+        CommandSpec third = CommandSpec.create();
+        SettingOptions.addTo(third);
+        new CommandLine(third).parseArgs("--insecure-no-auth", "true");
+        assertThat(SettingOptions.given(third)).containsExactlyEntriesOf(Map.of(Setting.INSECURE_NO_AUTH, "true"));
+    }
+
+    @Test
+    void otherSettingsStillNeedAValue() {
+        assertThat(spec.findOption("--port").arity().min()).isEqualTo(1);
+        assertThat(spec.findOption("--insecure-no-auth").arity().min()).isZero();
+    }
 }

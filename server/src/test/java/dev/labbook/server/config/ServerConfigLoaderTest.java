@@ -50,7 +50,7 @@ class ServerConfigLoaderTest {
     void usesTheDefaultsWhenNothingIsGiven() {
         ServerConfig config = load();
 
-        assertThat(config).isEqualTo(new ServerConfig("0.0.0.0", 7800, home.resolve(".labbook"), Optional.empty(),
+        assertThat(config).isEqualTo(new ServerConfig("127.0.0.1", 7800, home.resolve(".labbook"), Optional.empty(),
                 "", "", 10, 0, 16 * 1024 * 1024, 60,
                 ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS, DEFAULT_HTTP));
         assertThat(config.embeddedDatabase()).isTrue();
@@ -202,6 +202,18 @@ class ServerConfigLoaderTest {
 
     @Nested
     class Values {
+        @Test
+        void insecureNoAuthIsOffByDefaultAndTurnedOnByFlagOrEnvironment() {
+            assertThat(load().auth().insecureNoAuth()).isFalse();
+            env.put("LABBOOK_INSECURE_NO_AUTH", "true");
+            assertThat(load().auth().insecureNoAuth()).isTrue();
+            flags.put(Setting.INSECURE_NO_AUTH, "false");
+            assertThat(load().auth().insecureNoAuth()).as("the flag wins").isFalse();
+            flags.put(Setting.INSECURE_NO_AUTH, "yes");
+            assertThatThrownBy(() -> load()).isInstanceOf(ConfigException.class)
+                    .hasMessage("--insecure-no-auth (LABBOOK_INSECURE_NO_AUTH) must be true or false, got 'yes'");
+        }
+
         @Test
         void trimsGivenValues() {
             flags.put(Setting.PORT, " 8080 ");

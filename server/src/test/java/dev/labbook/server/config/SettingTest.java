@@ -37,7 +37,7 @@ class SettingTest {
 
     @Test
     void hasTheDocumentedDefaults() {
-        assertThat(Setting.HOST.defaultValue()).isEqualTo("0.0.0.0");
+        assertThat(Setting.HOST.defaultValue()).isEqualTo("127.0.0.1");
         assertThat(Setting.PORT.defaultValue()).isEqualTo("7800");
         assertThat(Setting.HTTP_PORT.defaultValue()).isEqualTo("7880");
         assertThat(Setting.PUBLIC_URL.defaultValue()).isEmpty();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiSurfaceIT {
 
     @Test
-    void reflectionListsTheSevenLabbookServicesAndHealth(TestServer server) throws Exception {
+    void reflectionListsTheEightLabbookServicesAndHealth(TestServer server) throws Exception {
         FirstResponse<ServerReflectionResponse> result = new FirstResponse<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
                 .serverReflectionInfo(result);
@@ -40,8 +40,9 @@ class ApiSurfaceIT {
                 "labbook.v1.LogService",
                 "labbook.v1.ArtifactService",
                 "labbook.v1.ServerService",
+                "labbook.v1.AccessService",
                 "grpc.health.v1.Health");
-        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(7);
+        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(8);
     }
 
     @Test

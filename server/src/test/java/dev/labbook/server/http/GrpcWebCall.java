@@ -47,15 +47,23 @@ final class GrpcWebCall implements AutoCloseable {
     /** Starts a call of {@code /service/method} (e.g. {@code labbook.v1.RunService/GetRun}). */
     static GrpcWebCall start(String baseUrl, String method, Message request, boolean text)
             throws IOException, InterruptedException {
+        return start(baseUrl, method, request, text, new String[0]);
+    }
+
+    /** A call with more request headers, given as name, value, name, value, ... */
+    static GrpcWebCall start(String baseUrl, String method, Message request, boolean text, String... headers)
+            throws IOException, InterruptedException {
         byte[] frame = frame(request.toByteArray());
         String type = text ? "application/grpc-web-text" : "application/grpc-web+proto";
-        HttpRequest http = HttpRequest.newBuilder(URI.create(baseUrl + "/" + method))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + "/" + method))
                 .header("content-type", type)
                 .header("accept", type)
                 .header("x-grpc-web", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(text ? Base64.getEncoder().encode(frame) : frame))
-                .build();
-        HttpResponse<InputStream> response = HTTP.send(http, HttpResponse.BodyHandlers.ofInputStream());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(text ? Base64.getEncoder().encode(frame) : frame));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<InputStream> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         InputStream body = text ? new Base64Quanta(response.body()) : response.body();
         return new GrpcWebCall(response, body);
     }

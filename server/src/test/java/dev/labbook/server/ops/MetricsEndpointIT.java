@@ -128,6 +128,24 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void auditLogEntriesAreCountedByOutcome() throws Exception {
+        Map<String, String> written = Map.of("outcome", "written");
+        PrometheusText before = scrape();
+        for (int i = 0; i < 3; i++) {
+            server.auditWriter().record(new dev.labbook.server.domain.access.AuditEntry(java.time.Instant.now(),
+                    "test", "labbook.v1.RunService/DeleteRun", "p", "run_id=" + i, "OK", "127.0.0.1:1"));
+        }
+        assertThat(server.auditWriter().flush(java.time.Duration.ofSeconds(10))).isTrue();
+
+        PrometheusText after = scrape();
+        assertThat(after.type("labbook_audit_events_total")).contains("counter");
+        assertThat(value(after, "labbook_audit_events_total", written)
+                - value(before, "labbook_audit_events_total", written)).isGreaterThanOrEqualTo(3.0);
+        assertThat(after.value("labbook_audit_events_total", Map.of("outcome", "dropped"))).contains(0.0);
+        assertThat(after.value("labbook_audit_events_total", Map.of("outcome", "failed"))).contains(0.0);
+    }
+
+    @Test
     void openStreamsAreCountedWhileOpen() throws Exception {
         String runId = RunServiceGrpc.newBlockingStub(channel).openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                 .setExperimentName("metrics-endpoint").setName("open").build()).getRun().getId();

@@ -87,8 +87,16 @@ public final class LabbookServerExtension implements BeforeEachCallback, AfterEa
         }
     }
 
-    /** Empties every Labbook table (not Flyway's history) so each test starts from nothing. */
+    /**
+     * Empties every Labbook table (not Flyway's history) so each test starts from nothing, once the
+     * audit log has written what it holds queued (else an earlier test's entries could arrive later).
+     */
     static void truncateAll(TestServer server) throws SQLException {
+        try {
+            server.server().auditWriter().flush(java.time.Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try (Connection c = server.jdbc(); Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "

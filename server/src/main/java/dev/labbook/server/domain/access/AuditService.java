@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class AuditService {
     private static final int MAX_PRINCIPAL_LENGTH = 256;
+    private static final int RETENTION_BATCH = 10_000;
 
     private final AccessStore store;
 
@@ -43,5 +44,21 @@ public final class AuditService {
         }
         List<AuditEvent> page = rows.subList(0, size);
         return new Page<>(page, PageTokens.encodePosition(page.get(size - 1).id(), fingerprint));
+    }
+
+    /**
+     * Deletes the events older than the retention, in batches (each its own short transaction,
+     * so the audit writer is never held up for long).
+     *
+     * @return how many were deleted
+     */
+    public long deleteOlderThan(java.time.Instant cutoff) {
+        long deleted = 0;
+        int batch;
+        do {
+            batch = store.inTransaction(tx -> tx.audit().deleteOlderThan(cutoff, RETENTION_BATCH));
+            deleted += batch;
+        } while (batch == RETENTION_BATCH);
+        return deleted;
     }
 }

@@ -111,9 +111,13 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
 
     /** Writes what is queued, then stops; entries recorded after are dropped. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closed = true;
-        thread.join(CLOSE_TIMEOUT.toMillis());
+        try {
+            thread.join(CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (thread.isAlive()) {
             LOG.warn("the audit log writer did not finish within {} s; {} entries not written",
                     CLOSE_TIMEOUT.toSeconds(), queue.size());

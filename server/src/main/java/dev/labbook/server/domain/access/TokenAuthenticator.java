@@ -1,5 +1,8 @@
 package dev.labbook.server.domain.access;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.store.AccessStore;
 import java.time.Clock;
@@ -33,14 +36,18 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     public static final Duration UNKNOWN_TTL = Duration.ofSeconds(2);
     /** How often a token's last use is written at most. */
     public static final Duration USE_INTERVAL = Duration.ofMinutes(1);
-    /** Hashes kept at most; beyond, stale entries are dropped, then all. */
+    /** Hashes kept at most (least recently used ones go first). */
     static final int MAX_CACHED = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthenticator.class);
 
     private final AccessStore store;
     private final Clock clock;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** What the database said per secret hash; concurrent lookups of one hash make one query. */
+    private final Cache<String, Cached> cache = Caffeine.newBuilder()
+            .maximumSize(MAX_CACHED)
+            .expireAfter(Expiry.creating((String hash, Cached cached) -> cached.token() == null ? UNKNOWN_TTL : CACHE_TTL))
+            .build();
     private final Map<UUID, Instant> lastNoted = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> pendingUses = new ConcurrentHashMap<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
@@ -50,12 +57,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
         return thread;
     });
 
-    /** A lookup's result: the token (null when unknown) and its principal, as of {@code loadedNanos}. */
-    private record Cached(ApiToken token, Principal principal, long loadedNanos) {
-        boolean fresh(long nowNanos) {
-            long ttl = (token == null ? UNKNOWN_TTL : CACHE_TTL).toNanos();
-            return nowNanos - loadedNanos < ttl;
-        }
+    /** A lookup's result: the token (null when unknown) and its principal. */
+    private record Cached(ApiToken token, Principal principal) {
     }
 
     public TokenAuthenticator(AccessStore store, Clock clock) {
@@ -100,27 +103,15 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
 
     /** Drops what this replica knows of the token, so that a revocation made here applies at once. */
     public void forget(UUID tokenId) {
-        cache.values().removeIf(cached -> cached.token() != null && cached.token().id().equals(tokenId));
+        cache.asMap().values().removeIf(cached -> cached.token() != null && cached.token().id().equals(tokenId));
     }
 
     private Cached lookUp(String secret) {
         byte[] hash = TokenSecrets.hash(secret);
-        String key = HexFormat.of().formatHex(hash);
-        long now = System.nanoTime();
-        Cached cached = cache.get(key);
-        if (cached != null && cached.fresh(now)) {
-            return cached;
-        }
-        ApiToken token = store.inTransaction(tx -> tx.tokens().findByHash(hash)).orElse(null);
-        Cached loaded = new Cached(token, token == null ? null : token.principal(), now);
-        if (cache.size() >= MAX_CACHED) {
-            cache.values().removeIf(entry -> !entry.fresh(now));
-            if (cache.size() >= MAX_CACHED) {
-                cache.clear();
-            }
-        }
-        cache.put(key, loaded);
-        return loaded;
+        return cache.get(HexFormat.of().formatHex(hash), key -> {
+            ApiToken token = store.inTransaction(tx -> tx.tokens().findByHash(hash)).orElse(null);
+            return new Cached(token, token == null ? null : token.principal());
+        });
     }
 
     private void noteUse(UUID tokenId, Instant now) {
@@ -165,10 +156,14 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
 
     /** Writes the pending last uses and stops the background thread. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         useWriter.shutdown();
-        if (!useWriter.awaitTermination(10, TimeUnit.SECONDS)) {
-            LOG.warn("recording API token uses did not finish within 10 s");
+        try {
+            if (!useWriter.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("recording API token uses did not finish within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         writeUses();
     }

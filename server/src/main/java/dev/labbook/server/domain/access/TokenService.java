@@ -10,6 +10,7 @@ import dev.labbook.server.domain.PageTokens;
 import dev.labbook.server.store.AccessStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,7 @@ public final class TokenService {
                     : caller.name() + " may not create a token for project '" + tokenProject
                             + "': that needs the admin role there");
         }
-        Instant now = clock.instant();
+        Instant now = now();
         String secret = TokenSecrets.generate();
         ApiToken token = new ApiToken(ids.next(), tokenName, tokenProject, role, TokenSecrets.displayPrefix(secret),
                 caller.name(), now, ttlSeconds == 0 ? null : now.plusSeconds(ttlSeconds), null, null);
@@ -109,7 +110,7 @@ public final class TokenService {
             throw new PermissionDeniedException(ErrorReason.ROLE_MISSING, caller.name() + " may not revoke token "
                     + tokenId + " of project '" + token.project() + "': that needs the admin role there");
         }
-        Instant now = clock.instant();
+        Instant now = now();
         ApiToken revoked = store.inTransaction(tx -> tx.tokens().revoke(tokenId, now)).orElseThrow(() -> notFound(tokenId));
         revocations.accept(revoked.id());
         if (!token.revoked()) {
@@ -175,7 +176,12 @@ public final class TokenService {
 
     private ApiToken bootstrapToken(String secret) {
         return new ApiToken(ids.next(), BOOTSTRAP, Principal.ALL_PROJECTS, Role.ADMIN,
-                TokenSecrets.displayPrefix(secret), BOOTSTRAP, clock.instant(), null, null, null);
+                TokenSecrets.displayPrefix(secret), BOOTSTRAP, now(), null, null, null);
+    }
+
+    /** Times as stored and returned: milliseconds. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static NotFoundException notFound(UUID tokenId) {

@@ -53,4 +53,12 @@ final class PostgresAuditRepository implements AuditRepository {
                 .fetch(r -> new AuditEvent(r.getId(), new AuditEntry(toInstant(r.getTime()), r.getPrincipal(),
                         r.getMethod(), r.getProject(), r.getTarget(), r.getCode(), r.getPeer())));
     }
+
+    @Override
+    public int deleteOlderThan(java.time.Instant cutoff, int limit) {
+        // Ids grow with time: the oldest rows come first along the primary key, so this reads
+        // little more than what it deletes.
+        return dsl.deleteFrom(AUDIT_EVENT).where(AUDIT_EVENT.ID.in(dsl.select(AUDIT_EVENT.ID).from(AUDIT_EVENT)
+                .where(AUDIT_EVENT.TIME.lt(toTimestamp(cutoff))).orderBy(AUDIT_EVENT.ID).limit(limit))).execute();
+    }
 }

@@ -1,0 +1,55 @@
+package dev.labbook.server.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PgHbaTest {
+    @TempDir
+    Path pgData;
+
+    private static List<String> rules(String content) {
+        return content.lines().filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .map(line -> line.trim().replaceAll("\\s+", " ")).toList();
+    }
+
+    @Test
+    void lockedDownLetsOnlyTheRoleIntoItsDatabaseFromLoopbackWithItsPassword() {
+        assertThat(rules(PgHba.lockedDown())).containsExactly(
+                "host labbook labbook 127.0.0.1/32 scram-sha-256",
+                "host labbook labbook ::1/128 scram-sha-256");
+    }
+
+    @Test
+    void aNewClusterIsSetUpWithoutTrustingAnyone() {
+        assertThat(rules(PgHba.setup(PgHba.SuperuserLogin.PASSWORD))).containsExactly(
+                "host labbook labbook 127.0.0.1/32 scram-sha-256",
+                "host labbook labbook ::1/128 scram-sha-256",
+                "host all postgres 127.0.0.1/32 scram-sha-256",
+                "host all postgres ::1/128 scram-sha-256");
+    }
+
+    @Test
+    void anOldClusterTrustsOnlyTheSuperuserFromLoopbackForItsSetup() {
+        assertThat(rules(PgHba.setup(PgHba.SuperuserLogin.TRUST))).containsExactly(
+                "host labbook labbook 127.0.0.1/32 scram-sha-256",
+                "host labbook labbook ::1/128 scram-sha-256",
+                "host all postgres 127.0.0.1/32 trust",
+                "host all postgres ::1/128 trust");
+    }
+
+    @Test
+    void isLockedDownOnlyWithExactlyTheLockedDownFile() throws Exception {
+        assertThat(PgHba.isLockedDown(pgData)).as("missing").isFalse();
+        PgHba.write(pgData, PgHba.setup(PgHba.SuperuserLogin.PASSWORD));
+        assertThat(PgHba.isLockedDown(pgData)).as("setup").isFalse();
+        PgHba.write(pgData, PgHba.lockedDown());
+        assertThat(PgHba.isLockedDown(pgData)).isTrue();
+        Files.writeString(pgData.resolve("pg_hba.conf"), PgHba.lockedDown() + "host all all 0.0.0.0/0 trust\n");
+        assertThat(PgHba.isLockedDown(pgData)).as("edited").isFalse();
+    }
+}
