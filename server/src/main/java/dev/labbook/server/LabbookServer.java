@@ -28,6 +28,7 @@ import dev.labbook.server.domain.access.JwtAuthenticator;
 import dev.labbook.server.domain.access.ProjectLookup;
 import dev.labbook.server.grpc.ServerGrpcService;
 import dev.labbook.server.http.HttpEndpoint;
+import dev.labbook.server.http.HostCheck;
 import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
 import dev.labbook.server.http.SessionRoutes;
@@ -210,6 +211,7 @@ public final class LabbookServer implements AutoCloseable {
             AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
                     authenticators, new ProjectLookup(store, tokens::projectOf),
                     auditWriter, rpcs, clock);
+            resources.push(accessCheck);
             ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
                     new ProjectGrpcService(new ProjectService(store)),
                     new ExperimentGrpcService(experiments),
@@ -227,7 +229,8 @@ public final class LabbookServer implements AutoCloseable {
                             config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
                             // The web UI's sign-in checks a token as the access interceptor does.
                             new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
-                                    http.publicUrl(), clock)));
+                                    http.publicUrl(), clock),
+                            HostCheck.of(authEnabled, config.host(), http.publicUrl())));
                 }
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
                         config.maxMessageBytes(), services);

@@ -31,7 +31,7 @@ public final class BindPolicy {
      * Whether every address {@code host} stands for is a loopback address. A name is resolved as
      * the ports will resolve it; one that does not resolve is refused here (the bind would fail).
      */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         try {
             InetAddress[] addresses = InetAddress.getAllByName(host);
             return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);

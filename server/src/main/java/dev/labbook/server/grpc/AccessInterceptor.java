@@ -28,12 +28,17 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Access control of every call, on both ports: reads the method's {@code (labbook.v1.access)}
@@ -46,10 +51,12 @@ import java.util.UUID;
  * authenticators and {@link ProjectLookup}), and a client stream is checked again only when a
  * message names other targets than the one before.
  */
-public final class AccessInterceptor implements ServerInterceptor {
+public final class AccessInterceptor implements ServerInterceptor, AutoCloseable {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of(CallerContext.AUTHORIZATION, Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> COOKIE = Metadata.Key.of("cookie", Metadata.ASCII_STRING_MARSHALLER);
+    /** Streams re-verify their credentials this often (API tokens are cached 5 s: 10 s in all). */
+    public static final Duration RECHECK_INTERVAL = Duration.ofSeconds(5);
     /** The caller of a public method on a server with access control on: no roles. */
     private static final Principal PUBLIC_CALLER = new Principal("unauthenticated", "none", Map.of(),
             Optional.empty(), Optional.empty());
@@ -69,6 +76,12 @@ public final class AccessInterceptor implements ServerInterceptor {
     private final RpcObserver observer;
     private final Clock clock;
     private final AccessRules rules = new AccessRules();
+    private final Duration recheckInterval;
+    private final ScheduledExecutorService rechecks = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "labbook-access-recheck");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param enabled false: every caller is {@link Principal#ANONYMOUS} and nothing is checked
@@ -76,6 +89,17 @@ public final class AccessInterceptor implements ServerInterceptor {
      */
     public AccessInterceptor(boolean enabled, AuthenticatorChain authenticators, ProjectLookup projects,
             AuditLog audit, RpcObserver observer, Clock clock) {
+        this(enabled, authenticators, projects, audit, observer, clock, RECHECK_INTERVAL);
+    }
+
+    /**
+     * @param recheckInterval how often the credentials of an open stream are verified again: a
+     *     revoked or expired token ends the streams it opened within this (plus the
+     *     authenticators' cache time)
+     */
+    public AccessInterceptor(boolean enabled, AuthenticatorChain authenticators, ProjectLookup projects,
+            AuditLog audit, RpcObserver observer, Clock clock, Duration recheckInterval) {
+        this.recheckInterval = recheckInterval;
         this.enabled = enabled;
         this.authenticators = authenticators;
         this.projects = projects;
@@ -100,10 +124,11 @@ public final class AccessInterceptor implements ServerInterceptor {
         }
         MethodAccess rule = found.get();
         Principal principal;
+        Optional<String> credential = credential(headers);
         try {
             principal = !enabled ? Principal.ANONYMOUS
                     : rule.permission() == Permission.PUBLIC ? PUBLIC_CALLER
-                    : authenticators.authenticate(credential(headers));
+                    : authenticators.authenticate(credential);
         } catch (LabbookException e) {
             return guarded.refuse(e);
         }
@@ -119,7 +144,52 @@ public final class AccessInterceptor implements ServerInterceptor {
         ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, guarded, headers, next);
         // With access control off, targets are only read for the audit log of changes.
         boolean checkTargets = !rule.targets().isEmpty() && (enabled || rule.permission().mutating());
-        return checkTargets ? new TargetCheck<>(listener, guarded, rule, principal) : listener;
+        ServerCall.Listener<ReqT> checked = checkTargets ? new TargetCheck<>(listener, guarded, rule, principal)
+                : listener;
+        boolean stream = call.getMethodDescriptor().getType() != io.grpc.MethodDescriptor.MethodType.UNARY;
+        if (enabled && stream && rule.permission() != Permission.PUBLIC) {
+            return watchCredentials(checked, guarded, credential);
+        }
+        return checked;
+    }
+
+    /**
+     * A stream may stay open for hours (a follow, a watch, a long metric stream): its credentials
+     * are verified again every {@link #recheckInterval}, and a refusal (revoked, expired) ends it
+     * with UNAUTHENTICATED, whatever it was doing.
+     */
+    private <ReqT, RespT> ServerCall.Listener<ReqT> watchCredentials(ServerCall.Listener<ReqT> listener,
+            GuardedCall<ReqT, RespT> call, Optional<String> credential) {
+        long every = recheckInterval.toMillis();
+        ScheduledFuture<?> recheck = rechecks.scheduleWithFixedDelay(() -> {
+            try {
+                authenticators.authenticate(credential);
+            } catch (LabbookException e) {
+                call.close(e);
+            } catch (RuntimeException e) {
+                // An authenticator that cannot answer now (database down) does not end streams.
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        call.onClose(() -> recheck.cancel(false));
+        return new SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onCancel() {
+                recheck.cancel(false);
+                super.onCancel();
+            }
+
+            @Override
+            public void onComplete() {
+                recheck.cancel(false);
+                super.onComplete();
+            }
+        };
+    }
+
+    /** Stops the stream re-checks (at server shutdown). */
+    @Override
+    public void close() {
+        rechecks.shutdownNow();
     }
 
     /** The bearer credential of the call: the authorization header, else the web UI's session cookie. */
@@ -158,6 +228,7 @@ public final class AccessInterceptor implements ServerInterceptor {
         private volatile String target = "";
         private volatile String project = "";
         private boolean closed;
+        private final List<Runnable> closeActions = new ArrayList<>(1);
 
         GuardedCall(ServerCall<ReqT, RespT> call, String method, boolean mutating) {
             super(call);
@@ -181,15 +252,55 @@ public final class AccessInterceptor implements ServerInterceptor {
             }
         }
 
+        void onClose(Runnable action) {
+            boolean now;
+            synchronized (this) {
+                now = closed;
+                if (!now) {
+                    closeActions.add(action);
+                }
+            }
+            if (now) {
+                action.run();
+            }
+        }
+
+        /** Serialised with close: a re-check may end the stream from another thread. */
+        @Override
+        public synchronized void sendHeaders(Metadata headers) {
+            if (!closed) {
+                super.sendHeaders(headers);
+            }
+        }
+
+        @Override
+        public synchronized void request(int numMessages) {
+            if (!closed) {
+                super.request(numMessages);
+            }
+        }
+
+        /** Dropped once the call is closed (the service learns it from its cancelled context). */
+        @Override
+        public synchronized void sendMessage(RespT message) {
+            if (!closed) {
+                super.sendMessage(message);
+            }
+        }
+
         @Override
         public synchronized void close(Status status, Metadata trailers) {
             if (closed) {
                 return;
             }
             closed = true;
+            closeActions.forEach(Runnable::run);
             super.close(status, trailers);
             boolean denied = status.getCode() == Status.Code.PERMISSION_DENIED;
-            if (mutating || denied) {
+            // Not UNAUTHENTICATED refusals: anyone can make those in bulk for free, and they
+            // must not crowd real changes out of the audit queue (they are counted instead).
+            boolean anonymousRefusal = status.getCode() == Status.Code.UNAUTHENTICATED;
+            if ((mutating || denied) && !anonymousRefusal) {
                 Principal caller = principal;
                 audit.record(new AuditEntry(clock.instant(), caller == null ? "unauthenticated" : caller.name(),
                         method, project, target, status.getCode().name(), peer()));

@@ -23,9 +23,16 @@ public final class CallerContext {
     private CallerContext() {
     }
 
-    /** The current call's principal ({@link Principal#ANONYMOUS} outside an intercepted call). */
+    /**
+     * Who code outside an intercepted call runs as: nobody, with no role anywhere. Failing closed:
+     * code that forgot to run inside a call can do nothing in anyone's name.
+     */
+    static final Principal NOBODY = new Principal("nobody", "none", java.util.Map.of(), java.util.Optional.empty(),
+            java.util.Optional.empty());
+
+    /** The current call's principal; {@link #NOBODY} outside an intercepted call. */
     public static Principal principal() {
         Principal principal = PRINCIPAL.get();
-        return principal == null ? Principal.ANONYMOUS : principal;
+        return principal == null ? NOBODY : principal;
     }
 }

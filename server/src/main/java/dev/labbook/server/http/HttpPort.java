@@ -59,6 +59,14 @@ public final class HttpPort implements AutoCloseable {
      */
     public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
             ApiServices api, WebApp web, SessionRoutes sessions) {
+        return start(endpoint, maxMessageBytes, shutdownGrace, api, web, sessions, HostCheck.ANY);
+    }
+
+    /**
+     * Starts listening, answering only the Host names {@code hosts} allows (see {@link HostCheck}).
+     */
+    public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
+            ApiServices api, WebApp web, SessionRoutes sessions, HostCheck hosts) {
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // gRPC (HTTP/2), gRPC-Web and gRPC-Web-Text, each with protobuf or JSON messages.
                 .supportedSerializationFormats(GrpcSerializationFormats.values())
@@ -85,6 +93,8 @@ public final class HttpPort implements AutoCloseable {
                 () -> builder.http(address));
         builder.service(SessionRoutes.PATH, sessions);
         web.addTo(builder);
+        // Every route: the API, the sign-in and the UI's files.
+        builder.decorator(hosts.decorator());
         Server server = builder.build();
         try {
             server.start().join();

@@ -51,7 +51,8 @@ public final class TokenService {
      *
      * @param project a project name or {@value Principal#ALL_PROJECTS}; empty means default
      * @param role required
-     * @param ttlSeconds lifetime; 0: never expires
+     * @param ttlSeconds lifetime; 0: never expires. Either way no later than the caller's own
+     *     credentials expire.
      */
     public NewToken create(Principal caller, String name, String project, Role role, long ttlSeconds) {
         String tokenName = name("name", name);
@@ -73,9 +74,15 @@ public final class TokenService {
                             + "': that needs the admin role there");
         }
         Instant now = now();
+        Instant expires = ttlSeconds == 0 ? null : now.plusSeconds(ttlSeconds);
+        // A token never outlives the credentials that made it: a short-lived JWT or token cannot
+        // mint itself a lasting one.
+        if (caller.expiresAt().isPresent() && (expires == null || expires.isAfter(caller.expiresAt().get()))) {
+            expires = caller.expiresAt().get();
+        }
         String secret = TokenSecrets.generate();
         ApiToken token = new ApiToken(ids.next(), tokenName, tokenProject, role, TokenSecrets.displayPrefix(secret),
-                caller.name(), now, ttlSeconds == 0 ? null : now.plusSeconds(ttlSeconds), null, null);
+                caller.name(), now, expires, null, null);
         boolean stored = store.inTransaction(tx -> tx.tokens().insert(token, TokenSecrets.hash(secret)));
         if (!stored) {
             // 190 random bits: a collision means a broken random source, not bad luck.

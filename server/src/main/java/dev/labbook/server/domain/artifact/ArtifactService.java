@@ -179,9 +179,13 @@ public final class ArtifactService implements AutoCloseable {
     }
 
     private static void requireSameTarget(Upload upload, UUID runId, String path) {
-        if (!upload.runId().equals(runId) || !upload.path().equals(path)) {
-            throw new InvalidArgumentException("header.upload_id", "belongs to run " + upload.runId() + " path '"
-                    + upload.path() + "', not to this header's run and path");
+        if (!upload.runId().equals(runId)) {
+            // Not which run: the caller may have no right to know of it.
+            throw new InvalidArgumentException("header.upload_id", "belongs to another run, not to this header's run");
+        }
+        if (!upload.path().equals(path)) {
+            throw new InvalidArgumentException("header.upload_id", "belongs to path '" + upload.path()
+                    + "' of this run, not to '" + path + "'");
         }
     }
 
@@ -396,7 +400,10 @@ public final class ArtifactService implements AutoCloseable {
             return operation.get();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                throw new NotFoundException(ErrorReason.ARTIFACT_CONTENT_MISSING, "the stored object is missing: " + e.getCause().getMessage());
+                // The server's file path stays in the server log, not in the caller's message.
+                LOG.warn("artifact content missing: {}", e.getCause().getMessage());
+                throw new NotFoundException(ErrorReason.ARTIFACT_CONTENT_MISSING,
+                        "the artifact's stored object is missing from the artifact store");
             }
             throw new UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE, "the artifact store failed: " + e.getCause().getMessage(), e);
         }

@@ -51,6 +51,21 @@ class TokenServiceIT {
     }
 
     @Test
+    void aTokenNeverOutlivesTheCredentialsThatCreatedIt(TestServer server) {
+        java.time.Instant callerExpires = java.time.Instant.now().plusSeconds(3600).truncatedTo(
+                java.time.temporal.ChronoUnit.MILLIS);
+        Principal shortLived = new Principal("ml/trainer", "jwt", Map.of("p1", Role.ADMIN),
+                java.util.Optional.of(callerExpires), java.util.Optional.empty());
+        assertThat(tokens(server).create(shortLived, "forever", "p1", Role.VIEWER, 0).token().expiresAt())
+                .isEqualTo(callerExpires);
+        assertThat(tokens(server).create(shortLived, "a-year", "p1", Role.VIEWER, 365L * 86_400).token().expiresAt())
+                .isEqualTo(callerExpires);
+        assertThat(tokens(server).create(shortLived, "a-minute", "p1", Role.VIEWER, 60).token().expiresAt())
+                .isBefore(callerExpires);
+        assertThat(tokens(server).create(ROOT, "lasting", "p1", Role.VIEWER, 0).token().expiresAt()).isNull();
+    }
+
+    @Test
     void listingShowsTheTokensOfTheProjectsTheCallerAdministers(TestServer server) {
         tokens(server).create(ROOT, "p1-token", "p1", Role.VIEWER, 0);
         tokens(server).create(ROOT, "p2-token", "p2", Role.VIEWER, 0);
