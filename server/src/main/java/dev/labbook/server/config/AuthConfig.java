@@ -55,17 +55,35 @@ public record AuthConfig(boolean enabled, boolean insecureNoAuth, Optional<Strin
     /**
      * A role granted to JWT principals.
      *
-     * @param principal {@code namespace/serviceaccount}, {@code namespace/*}, or an OIDC email or subject
+     * @param principal {@code namespace/serviceaccount}, {@code namespace/*}, or an OIDC principal name
+     *     (an email or subject; {@code oidc:}-prefixed where it could be taken for another kind of
+     *     principal, see docs/security.md)
      * @param project a project name or {@code *}
      * @param role {@code viewer}, {@code editor} or {@code admin}
      */
     public record JwtRoleBinding(String principal, String project, String role) {
-        /** Whether the binding applies to the principal ({@code ns/*} matches every ServiceAccount of ns). */
-        public boolean matches(String name) {
+        /**
+         * Whether the binding applies to the principal. A binding of the ServiceAccount form
+         * ({@code ns/name}, or {@code ns/*} for every ServiceAccount of ns) applies only to ServiceAccounts,
+         * any other binding only to the OIDC principal of exactly that name.
+         *
+         * @param name the principal's name
+         * @param serviceAccount whether the principal is a Kubernetes ServiceAccount, as its token says
+         *     (not guessed from the name)
+         */
+        public boolean matches(String name, boolean serviceAccount) {
+            if (namesServiceAccounts() != serviceAccount) {
+                return false;
+            }
             if (principal.endsWith("/*")) {
                 return name.startsWith(principal.substring(0, principal.length() - 1));
             }
             return principal.equals(name);
+        }
+
+        /** Whether the binding is of the ServiceAccount form (OIDC names with a slash are {@code oidc:}-prefixed). */
+        private boolean namesServiceAccounts() {
+            return principal.contains("/") && !principal.startsWith("oidc:");
         }
     }
 }

@@ -4,6 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.labbook.server.config.AuthConfig;
 import dev.labbook.server.domain.access.jwt.HttpFetcher;
 import dev.labbook.server.domain.access.jwt.IssuerKeys;
+import dev.labbook.server.domain.access.jwt.JwtPrincipal;
 import dev.labbook.server.domain.access.jwt.JwtPrincipalNames;
 import dev.labbook.server.domain.access.jwt.JwtRejection;
 import dev.labbook.server.domain.access.jwt.JwtRoleMapper;
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates JWTs of the configured issuers ({@code --jwt-issuers}): Kubernetes ServiceAccount
  * tokens (principal {@code namespace/serviceaccount}) and OIDC ID tokens (the verified email, else
- * the subject), with roles from {@code --jwt-roles}. A credential is taken for a JWT by its form,
- * three base64url segments; anything else (an {@code lbk_} API token) is left to other
- * authenticators. Verified tokens are cached (see {@link VerifiedTokenCache}), so a client that
+ * the subject; see {@link JwtPrincipalNames}), with roles from {@code --jwt-roles}. A credential is
+ * taken for a JWT by its form, three base64url segments; anything else (an {@code lbk_} API token)
+ * is left to other authenticators. Verified tokens are cached (see {@link VerifiedTokenCache}), so a client that
  * sends the same token on every call pays for one signature check a minute.
  */
 public final class JwtAuthenticator implements Authenticator {
@@ -101,8 +102,8 @@ public final class JwtAuthenticator implements Authenticator {
             throw JwtRejection.invalid("malformed", "longer than " + MAX_LENGTH + " characters");
         }
         JWTClaimsSet claims = verifier.verify(credential);
-        String name = JwtPrincipalNames.nameOf(claims);
-        Principal principal = new Principal(name, "jwt", roles.rolesOf(name),
+        JwtPrincipal jwtPrincipal = JwtPrincipalNames.principalOf(claims);
+        Principal principal = new Principal(jwtPrincipal.name(), "jwt", roles.rolesOf(jwtPrincipal),
                 Optional.of(claims.getExpirationTime().toInstant()), Optional.empty());
         cache.put(credential, principal);
         return Optional.of(principal);

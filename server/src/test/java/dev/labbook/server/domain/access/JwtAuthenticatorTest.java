@@ -2,11 +2,18 @@ package dev.labbook.server.domain.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -14,10 +21,14 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.labbook.server.config.AuthConfig;
 import dev.labbook.server.domain.ErrorReason;
+import dev.labbook.server.domain.access.jwt.HttpFetcher;
+import dev.labbook.server.domain.access.jwt.IssuerKeys;
+import dev.labbook.server.domain.access.jwt.JwksUrlSource;
 import dev.labbook.server.testing.JwtTestIssuer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +42,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -40,6 +56,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class JwtAuthenticatorTest {
     private static final String K8S = "https://kubernetes.default.svc.cluster.local";
@@ -49,7 +66,8 @@ class JwtAuthenticatorTest {
             new AuthConfig.JwtRoleBinding("ml/*", "vision", "viewer"),
             new AuthConfig.JwtRoleBinding("ml/*", "default", "viewer"),
             new AuthConfig.JwtRoleBinding("alice@example.com", "*", "admin"),
-            new AuthConfig.JwtRoleBinding("ml-ops/deployer", "nlp", "admin"));
+            new AuthConfig.JwtRoleBinding("ml-ops/deployer", "nlp", "admin"),
+            new AuthConfig.JwtRoleBinding("oidc:team/lead@example.com", "nlp", "editor"));
 
     private static JwtTestIssuer k8s;
     private static JwtTestIssuer idp;
@@ -58,6 +76,8 @@ class JwtAuthenticatorTest {
 
     @TempDir
     Path dir;
+    /** What IssuerKeys logs: the reasons that the callers are not told. */
+    private final ListAppender<ILoggingEvent> keyLog = new ListAppender<>();
     private final SettableClock clock = new SettableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 
     @BeforeAll
@@ -65,6 +85,22 @@ class JwtAuthenticatorTest {
         k8s = new JwtTestIssuer(K8S);
         idp = new JwtTestIssuer(IDP, "idp-rsa", "idp-ec");
         rotated = new JwtTestIssuer(K8S, "rsa-2", "ec-2");
+    }
+
+    @BeforeEach
+    void captureKeyLog() {
+        keyLog.start();
+        ((Logger) LoggerFactory.getLogger(IssuerKeys.class)).addAppender(keyLog);
+    }
+
+    @AfterEach
+    void releaseKeyLog() {
+        ((Logger) LoggerFactory.getLogger(IssuerKeys.class)).detachAppender(keyLog);
+    }
+
+    private List<String> keyWarnings() {
+        return keyLog.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     private Instant now() {
@@ -182,6 +218,45 @@ class JwtAuthenticatorTest {
                     .orElseThrow();
             assertThat(p.name()).isEqualTo("0012345");
             assertThat(p.roles()).isEmpty();
+        }
+
+        @Test
+        void oidcNamesThatLookLikeAServiceAccountOrAnApiTokenArePrefixed() {
+            JwtAuthenticator auth = fileAuthenticator();
+            // a verified email with a slash is not ServiceAccount x of namespace ml: ml/* does not apply
+            Principal slash = auth.authenticate(idp.rs256(idp.person("0012345", "ml/x@evil.example", true, now())))
+                    .orElseThrow();
+            assertThat(slash.name()).isEqualTo("oidc:ml/x@evil.example");
+            assertThat(slash.roles()).isEmpty();
+            // nor is a subject token:bootstrap the bootstrap API token in the audit log and as creator
+            Principal token = auth.authenticate(idp.es256(idp.person("token:bootstrap", null, false, now())))
+                    .orElseThrow();
+            assertThat(token.name()).isEqualTo("oidc:token:bootstrap");
+            // the prefixed name is what a binding names
+            Principal lead = auth.authenticate(idp.rs256(idp.person("77", "team/lead@example.com", true, now())))
+                    .orElseThrow();
+            assertThat(lead.name()).isEqualTo("oidc:team/lead@example.com");
+            assertThat(lead.roles()).isEqualTo(Map.of("nlp", Role.EDITOR));
+        }
+
+        @Test
+        void aKubernetesClaimWithoutAServiceAccountSubjectMakesNoServiceAccount() {
+            JwtAuthenticator auth = fileAuthenticator();
+            JWTClaimsSet.Builder claims = idp.person("0012345", null, false, now())
+                    .claim("kubernetes.io", Map.of("namespace", "ml", "serviceaccount", Map.of("name", "trainer")));
+            Principal p = auth.authenticate(idp.rs256(claims)).orElseThrow();
+            assertThat(p.name()).isEqualTo("0012345");
+            assertThat(p.roles()).isEmpty();
+        }
+
+        @Test
+        void anIssuerIsTrustedForEveryNameItMints() {
+            // documented (docs/security.md): configure only issuers you trust to mint every name you bind
+            JwtAuthenticator auth = fileAuthenticator();
+            Principal p = auth.authenticate(idp.rs256(idp.person("system:serviceaccount:ml:trainer", null, false,
+                    now()))).orElseThrow();
+            assertThat(p.name()).isEqualTo("ml/trainer");
+            assertThat(p.roles()).containsEntry("vision", Role.EDITOR);
         }
 
         @Test
@@ -378,10 +453,21 @@ class JwtAuthenticatorTest {
         }
 
         @Test
-        void serviceAccountClaimWithAMalformedName() {
+        void serviceAccountClaimThatDisagreesWithTheSubject() {
             JwtAuthenticator auth = fileAuthenticator();
             JWTClaimsSet.Builder claims = k8s.serviceAccount("ml", "trainer", now())
                     .claim("kubernetes.io", Map.of("namespace", "ml/../x", "serviceaccount", Map.of("name", "trainer")));
+            assertRefused(auth, k8s.rs256(claims), "subject_mismatch");
+            JWTClaimsSet.Builder other = k8s.serviceAccount("ml", "trainer", now())
+                    .claim("kubernetes.io", Map.of("namespace", "ml", "serviceaccount", Map.of("name", "admin")));
+            assertRefused(auth, k8s.rs256(other), "subject_mismatch");
+        }
+
+        @Test
+        void serviceAccountSubjectWithAMalformedName() {
+            JwtAuthenticator auth = fileAuthenticator();
+            JWTClaimsSet.Builder claims = k8s.serviceAccount("ml", "trainer", now())
+                    .subject("system:serviceaccount:ml/..:trainer").claim("kubernetes.io", null);
             assertRefused(auth, k8s.rs256(claims), "subject_malformed");
         }
 
@@ -431,7 +517,10 @@ class JwtAuthenticatorTest {
             Path file = dir.resolve("not-yet.json");
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(K8S, Optional.of(file.toString()))));
             String token = k8s.rs256(k8s.serviceAccount("ml", "trainer", now()));
-            assertRefused(auth, token, "issuer_keys_unavailable").hasMessageContaining("does not exist");
+            // the caller learns nothing of the server's files or network; the log says why
+            assertRefused(auth, token, "issuer_keys_unavailable")
+                    .message().doesNotContain("does not exist").doesNotContain(dir.toString());
+            assertThat(keyWarnings()).anySatisfy(w -> assertThat(w).contains(file + " does not exist"));
             k8s.writeJwks(file);
             assertThat(auth.authenticate(token)).isPresent();
         }
@@ -468,6 +557,11 @@ class JwtAuthenticatorTest {
         private HttpServer server;
         private final AtomicReference<String> jwks = new AtomicReference<>();
         private final AtomicInteger jwksFetches = new AtomicInteger();
+        /** Counted down when a JWKS request arrives while {@link #jwksGate} is set. */
+        private final CountDownLatch jwksRequested = new CountDownLatch(1);
+        /** When set, JWKS requests are answered only once it is counted down: a slow issuer. */
+        private final AtomicReference<CountDownLatch> jwksGate = new AtomicReference<>();
+        private final ExecutorService callers = Executors.newCachedThreadPool();
         private String base;
 
         @BeforeEach
@@ -486,6 +580,15 @@ class JwtAuthenticatorTest {
             });
             s.createContext("/openid/v1/jwks", exchange -> {
                 jwksFetches.incrementAndGet();
+                CountDownLatch gate = jwksGate.get();
+                if (gate != null) {
+                    jwksRequested.countDown();
+                    try {
+                        gate.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 respond(exchange, jwks.get());
             });
             s.start();
@@ -503,6 +606,11 @@ class JwtAuthenticatorTest {
 
         @AfterEach
         void stop() {
+            CountDownLatch gate = jwksGate.get();
+            if (gate != null) {
+                gate.countDown();
+            }
+            callers.shutdownNow();
             server.stop(0);
         }
 
@@ -523,7 +631,8 @@ class JwtAuthenticatorTest {
             jwks.set(issuer.jwks());
             JwtAuthenticator auth = authenticator(List.of(new AuthConfig.JwtIssuer(base + "/", Optional.empty())));
             assertRefused(auth, issuer.rs256(issuer.serviceAccount("ml", "trainer", now())), "issuer_keys_unavailable")
-                    .hasMessageContaining("names issuer");
+                    .message().doesNotContain("names issuer").doesNotContain("well-known");
+            assertThat(keyWarnings()).anySatisfy(w -> assertThat(w).contains("names issuer"));
         }
 
         @Test
@@ -556,6 +665,58 @@ class JwtAuthenticatorTest {
             // known kids do not fetch
             assertThat(auth.authenticate(idp.rs256(idp.person("u2", "bob@example.com", true, now())))).isPresent();
             assertThat(jwksFetches.get()).isEqualTo(2);
+        }
+
+        @Test
+        void aSlowKeyRefreshStallsNoOtherCaller() throws Exception {
+            jwks.set(idp.jwks());
+            JwtAuthenticator auth = authenticator(List.of(
+                    new AuthConfig.JwtIssuer(IDP, Optional.of(base + "/openid/v1/jwks"))));
+            clock.advance(Duration.ofSeconds(10));
+            CountDownLatch release = new CountDownLatch(1);
+            jwksGate.set(release);
+            // a made-up kid: this caller refreshes the keys, and the issuer takes its time
+            String madeUp = JwtTestIssuer.sign(JwtTestIssuer.newRsa("kid-1"), JWSAlgorithm.RS256,
+                    idp.person("u1", "mallory@example.com", true, now()).build());
+            Future<?> refreshing = callers.submit(() -> assertRefused(auth, madeUp, "kid_unknown"));
+            assertThat(jwksRequested.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // meanwhile the keys loaded before serve everyone else, and another unknown kid fails at once
+            assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
+                assertThat(auth.authenticate(idp.rs256(idp.person("u2", "bob@example.com", true, now()))))
+                        .isPresent();
+                String another = JwtTestIssuer.sign(JwtTestIssuer.newEc("kid-2"), JWSAlgorithm.ES256,
+                        idp.person("u3", "eve@example.com", true, now()).build());
+                assertRefused(auth, another, "kid_unknown");
+            });
+            assertThat(refreshing.isDone()).isFalse();
+            assertThat(jwksFetches.get()).isEqualTo(2); // one refresh in flight, no second one
+
+            release.countDown();
+            refreshing.get(5, TimeUnit.SECONDS);
+            assertThat(jwksFetches.get()).isEqualTo(2);
+        }
+
+        @Test
+        void callersWithoutKeysWaitForTheLoadUnderWay() throws Exception {
+            jwks.set(idp.jwks());
+            CountDownLatch release = new CountDownLatch(1);
+            jwksGate.set(release);
+            IssuerKeys keys = new IssuerKeys(IDP, new JwksUrlSource(URI.create(base + "/openid/v1/jwks"),
+                    new HttpFetcher(Duration.ofSeconds(5))), clock);
+            JWKMatcher matcher = JWKMatcher.forJWSHeader(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("idp-rsa")
+                    .build());
+            Future<List<JWK>> first = callers.submit(() -> keys.select(matcher));
+            assertThat(jwksRequested.await(5, TimeUnit.SECONDS)).isTrue();
+            // with no keys at all there is nothing to go on with: the second caller waits for the same load
+            Future<List<JWK>> second = callers.submit(() -> keys.select(matcher));
+            Thread.sleep(200);
+            assertThat(second.isDone()).isFalse();
+
+            release.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).extracting(JWK::getKeyID).containsExactly("idp-rsa");
+            assertThat(second.get(5, TimeUnit.SECONDS)).extracting(JWK::getKeyID).containsExactly("idp-rsa");
+            assertThat(jwksFetches.get()).isEqualTo(1);
         }
 
         @Test

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +18,29 @@ import org.slf4j.LoggerFactory;
  * OIDC providers rotate keys), but never twice within {@link KeySource#minInterval()}. When a load
  * fails the last keys stay in use; with no keys at all, tokens of the issuer are refused until a
  * load succeeds (the server starts anyway).
+ *
+ * <p>One load at a time, and no lock held while it runs: the caller that starts it waits for it,
+ * every other caller goes on with the keys loaded before (a key id not among them is refused at
+ * once). Only callers that have no keys at all wait for the load under way, as they could verify
+ * nothing without it. So a stream of tokens with made-up key ids costs a fetch every
+ * {@code minInterval} and stalls no one else.
  */
 public final class IssuerKeys {
     private static final Logger LOG = LoggerFactory.getLogger(IssuerKeys.class);
     private final String issuer;
     private final KeySource source;
     private final Clock clock;
-    private JWKSet keys;
-    private Instant loadedAt;
+    /** The last keys loaded, null before the first successful load. */
+    private volatile Loaded loaded;
+    /** Written by the loading caller only (one at a time), read by the next one. */
+    private volatile String lastError;
+    /** Guards {@link #lastAttempt} and {@link #inFlight}; never held during a load. */
+    private final Object guard = new Object();
     private Instant lastAttempt;
-    private String lastError;
+    private CompletableFuture<Loaded> inFlight;
+
+    private record Loaded(JWKSet keys, Instant at) {
+    }
 
     public IssuerKeys(String issuer, KeySource source, Clock clock) {
         this.issuer = issuer;
@@ -35,9 +49,8 @@ public final class IssuerKeys {
     }
 
     /** Loads the keys now, logging a warning when they cannot be had; true when keys are there. */
-    public synchronized boolean warmUp() {
-        load(clock.instant());
-        return keys != null;
+    public boolean warmUp() {
+        return refresh(clock.instant(), true) != null;
     }
 
     /**
@@ -46,49 +59,78 @@ public final class IssuerKeys {
      * @throws dev.labbook.server.domain.access.UnauthenticatedException (CREDENTIALS_INVALID,
      *     {@code issuer_keys_unavailable}) when the issuer's keys were never loaded and cannot be now
      */
-    public synchronized List<JWK> select(JWKMatcher matcher) {
+    public List<JWK> select(JWKMatcher matcher) {
         Instant now = clock.instant();
-        if (keys == null || !now.isBefore(loadedAt.plus(source.maxAge()))) {
-            loadIfAllowed(now);
+        Loaded current = loaded;
+        if (current == null || !now.isBefore(current.at().plus(source.maxAge()))) {
+            current = refresh(now, current == null);
         }
-        List<JWK> found = keys == null ? List.of() : new JWKSelector(matcher).select(keys);
-        if (found.isEmpty() && loadIfAllowed(now)) {
-            found = new JWKSelector(matcher).select(keys);
-        }
-        if (keys == null) {
+        if (current == null) {
+            // the reason (a path, an internal URL, an HTTP status) is logged, not told to the caller
             throw JwtRejection.invalid("issuer_keys_unavailable", "the keys of issuer " + issuer
-                    + " cannot be loaded right now (" + lastError + "); retry later");
+                    + " cannot be loaded right now; retry later");
+        }
+        List<JWK> found = new JWKSelector(matcher).select(current.keys());
+        if (found.isEmpty()) {
+            Loaded fresh = refresh(now, false);
+            if (fresh != current) {
+                found = new JWKSelector(matcher).select(fresh.keys());
+            }
         }
         return found;
     }
 
-    private boolean loadIfAllowed(Instant now) {
-        if (lastAttempt != null && now.isBefore(lastAttempt.plus(source.minInterval()))) {
-            return false;
+    /**
+     * Loads the keys in this thread unless a load is under way or the last one began less than
+     * {@code minInterval} ago.
+     *
+     * @param waitForOther whether to wait for a load another caller has under way
+     * @return the keys loaded last (after this caller's own load, if it made one); null if none ever were
+     */
+    private Loaded refresh(Instant now, boolean waitForOther) {
+        CompletableFuture<Loaded> mine;
+        CompletableFuture<Loaded> other;
+        synchronized (guard) {
+            other = inFlight;
+            if (other == null) {
+                if (lastAttempt != null && now.isBefore(lastAttempt.plus(source.minInterval()))) {
+                    return loaded;
+                }
+                lastAttempt = now;
+                inFlight = new CompletableFuture<>();
+            }
+            mine = other == null ? inFlight : null;
         }
-        return load(now);
+        if (mine == null) {
+            return waitForOther ? other.join() : loaded;
+        }
+        try {
+            load(now);
+        } finally {
+            synchronized (guard) {
+                inFlight = null;
+            }
+            mine.complete(loaded);
+        }
+        return loaded;
     }
 
-    private boolean load(Instant now) {
-        lastAttempt = now;
+    private void load(Instant now) {
         try {
-            JWKSet loaded = source.load();
+            JWKSet keys = source.load();
             if (lastError != null) {
                 LOG.info("JWT issuer {}: keys loaded from {}", issuer, source.describe());
             }
-            keys = loaded;
-            loadedAt = now;
+            loaded = new Loaded(keys, now);
             lastError = null;
-            return true;
         } catch (IOException | RuntimeException e) {
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (!error.equals(lastError)) {
                 LOG.warn("JWT issuer {}: cannot load keys from {}: {}; {}", issuer, source.describe(), error,
-                        keys == null ? "its tokens are refused until they can be loaded (retried on use)"
+                        loaded == null ? "its tokens are refused until they can be loaded (retried on use)"
                                 : "the keys loaded before stay in use");
             }
             lastError = error;
-            return false;
         }
     }
 }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The roles of a JWT principal: of every {@code --jwt-roles} binding that matches its name
- * ({@code ns/*} matches every ServiceAccount of ns), the highest role per project. No binding: no
+ * The roles of a JWT principal: of every {@code --jwt-roles} binding that matches it
+ * ({@code ns/*} matches every ServiceAccount of ns and no other kind of principal), the highest
+ * role per project. No binding: no
  * roles (the principal is authenticated, and every call needing a role is denied).
  */
 public final class JwtRoleMapper {
@@ -21,10 +22,10 @@ public final class JwtRoleMapper {
         this.bindings = bindings.stream().map(b -> new Binding(b, Role.parse("jwt-roles", b.role()))).toList();
     }
 
-    public Map<String, Role> rolesOf(String principal) {
+    public Map<String, Role> rolesOf(JwtPrincipal principal) {
         Map<String, Role> roles = new HashMap<>();
         for (Binding binding : bindings) {
-            if (binding.config().matches(principal)) {
+            if (binding.config().matches(principal.name(), principal.serviceAccount())) {
                 roles.merge(binding.config().project(), binding.role(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
             }
         }
