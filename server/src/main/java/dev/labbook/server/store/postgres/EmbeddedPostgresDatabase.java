@@ -4,6 +4,8 @@ import dev.labbook.server.fs.PrivateFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -30,30 +32,34 @@ import org.slf4j.LoggerFactory;
  * database from loopback and nothing else in ({@link PgHba}).
  *
  * <p>How this fits zonky: {@code EmbeddedPostgres.start()} runs {@code initdb -A trust -U postgres}
- * on an empty directory and then waits until a JDBC connection made with its <em>connect
- * config</em> answers {@code SELECT 1} (by default user postgres, database postgres, no password,
- * over TCP to localhost: zonky never uses the Unix socket). Both are steered, with no trust
- * window on a new cluster:
+ * on an empty directory, calls the data directory customizer, starts the postmaster and waits
+ * until a JDBC connection made with its <em>connect config</em> answers {@code SELECT 1} (by
+ * default user postgres, database postgres, no password, over TCP). Both are steered so that no
+ * login over TCP without a password is ever possible, not even for a moment:
  * <ul>
  *   <li>Every start after the setup: the connect config names the role, its password and its
  *       database ({@code user}, {@code password}, {@code PGDBNAME}, which zonky hands to pgjdbc),
  *       so zonky's readiness check logs in exactly as the server will, through the locked-down
  *       pg_hba. No superuser is involved.
- *   <li>A new cluster: zonky passes its "locale config" to initdb as {@code --KEY=VALUE}, which
- *       carries {@code --pwfile} (a random superuser password, in a {@code 0600} file deleted as
- *       soon as initdb has read it) and {@code --auth=scram-sha-256}. The data directory
- *       customizer, run between initdb and the first postmaster start, writes the setup pg_hba
- *       (the role, plus the superuser with its password), the connect config carries that
- *       password, and {@link EmbeddedPostgresLockdown} does the setup and removes the password
- *       again: it lived in memory for one start and was never stored.
- *   <li>A cluster from before the lockdown (trust for everyone, all owned by postgres), or one
- *       whose setup was cut short or whose password file was deleted: its superuser has no
- *       password we know, so the setup pg_hba trusts it from loopback (and nobody else) for
- *       this one start, which is narrower than what such a cluster allowed until then.
+ *   <li>A setup start (a new cluster, one from before the lockdown, one whose setup was cut short,
+ *       whose password file was deleted or whose pg_hba was edited): the customizer, run before
+ *       the postmaster starts, writes the setup pg_hba ({@link PgHba#setup}), which adds to the
+ *       role's TCP lines one {@code local all postgres trust} line and nothing else. The postmaster
+ *       also listens on a Unix socket in a {@code 0700} directory ({@link SetupSocket}, socket
+ *       {@code 0700} too), the connect config makes pgjdbc use that socket
+ *       ({@link UnixSocketFactory}), and zonky's readiness check and {@link EmbeddedPostgresLockdown}
+ *       log in over it as the superuser; zonky's preliminary raw TCP connect only sees that the
+ *       port is open. Another local user can neither enter the directory nor log in over TCP
+ *       (only the role, with its password): the superuser needs no password we would have to
+ *       know, set or store, and the trust reaches only the server's own OS user, who can read the
+ *       data directory anyway.
  * </ul>
- * A single-user-mode setup ({@code postgres --single}) would need no login at all, but zonky does
- * not tell where it unpacked its binaries; a superuser password would have to be stored to be
- * of any later use; these two paths need neither.
+ * Rejected alternatives: a trust line on loopback (open to every local user until the reload,
+ * and a session opened meanwhile outlives it); single-user mode ({@code postgres --single}),
+ * which needs no login, but zonky does not tell where it unpacked its binaries and would have
+ * to be bypassed for root's user namespace as well; junixsocket, a native library where the
+ * JDK's own Unix-domain channels suffice; a superuser password through initdb's
+ * {@code --pwfile}, which works for a new cluster only.
  */
 public final class EmbeddedPostgresDatabase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresDatabase.class);
@@ -61,22 +67,28 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
     static final String ROLE = "labbook";
     /** The role's password, in the data directory beside {@code postgres/}. */
     public static final String PASSWORD_FILE = "postgres-password";
-    /** A new cluster's superuser password, for initdb only: deleted as soon as initdb has run. */
-    private static final String INITDB_PASSWORD_FILE = "postgres-initdb-password";
+    /** A superuser password file of an earlier version's first start, deleted if a killed start left it. */
+    private static final String OLD_INITDB_PASSWORD_FILE = "postgres-initdb-password";
 
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final EmbeddedPostgres postgres;
     private final Path pgData;
     private final String password;
+    private final Optional<SetupSocket> setupSocket;
 
-    private EmbeddedPostgresDatabase(FileChannel lockChannel, FileLock lock, EmbeddedPostgres postgres, Path pgData,
+    private EmbeddedPostgresDatabase(FileChannel lockChannel, FileLock lock, Started started, Path pgData,
             String password) {
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.postgres = postgres;
+        this.postgres = started.postgres();
+        this.setupSocket = started.setupSocket();
         this.pgData = pgData;
         this.password = password;
+    }
+
+    /** A running PostgreSQL, and the directory of its Unix socket when this start set it up. */
+    private record Started(EmbeddedPostgres postgres, Optional<SetupSocket> setupSocket) {
     }
 
     public static EmbeddedPostgresDatabase start(Path dataDir, int port) {
@@ -101,8 +113,8 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
                 Path pgData = dataDir.resolve("postgres");
                 stopOrphanedPostmaster(pgData);
                 PasswordFile password = PasswordFile.readOrCreate(dataDir.resolve(PASSWORD_FILE));
-                EmbeddedPostgres postgres = startPostgres(dataDir, pgData, port, password);
-                return new EmbeddedPostgresDatabase(channel, lock, postgres, pgData, password.password());
+                Started started = startPostgres(dataDir, pgData, port, password);
+                return new EmbeddedPostgresDatabase(channel, lock, started, pgData, password.password());
             } catch (IOException | RuntimeException e) {
                 lock.release();
                 channel.close();
@@ -114,7 +126,7 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres startPostgres(Path dataDir, Path pgData, int port, PasswordFile password)
+    private static Started startPostgres(Path dataDir, Path pgData, int port, PasswordFile password)
             throws IOException {
         boolean fresh = !Files.exists(pgData.resolve("postgresql.conf")); // zonky's test before initdb
         boolean setup = fresh || password.created() || !PgHba.isLockedDown(pgData);
@@ -126,59 +138,57 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setPGStartupWait(Duration.ofSeconds(60));
-        if (port != 0) {
-            builder.setPort(port);
+        Files.deleteIfExists(dataDir.resolve(OLD_INITDB_PASSWORD_FILE));
+        if (!setup) {
+            if (port != 0) {
+                builder.setPort(port);
+            }
+            builder.setConnectConfig("user", ROLE)
+                    .setConnectConfig("password", password.password())
+                    .setConnectConfig("PGDBNAME", DATABASE);
+            LOG.info("starting embedded PostgreSQL in {}", pgData);
+            return new Started(startOrExplain(builder, dataDir, pgData, true), Optional.empty());
         }
-        // Left behind only by a start killed between writing it and initdb reading it.
-        Files.deleteIfExists(dataDir.resolve(INITDB_PASSWORD_FILE));
-        Path initdbPasswordFile = null;
-        try {
-            if (setup) {
-                PgHba.SuperuserLogin login = PgHba.SuperuserLogin.TRUST;
-                if (fresh) {
-                    String superuserPassword = PasswordFile.newPassword();
-                    initdbPasswordFile = dataDir.resolve(INITDB_PASSWORD_FILE);
-                    PrivateFiles.createFile(initdbPasswordFile);
-                    Files.writeString(initdbPasswordFile, superuserPassword + "\n");
-                    builder.setLocaleConfig("pwfile", initdbPasswordFile.toString())
-                            .setLocaleConfig("auth", "scram-sha-256")
-                            .setConnectConfig("password", superuserPassword);
-                    login = PgHba.SuperuserLogin.PASSWORD;
-                }
-                String hba = PgHba.setup(login);
-                Path usedByInitdb = initdbPasswordFile;
-                builder.setDataDirectoryCustomizer(dir -> {
+        // The socket file's name holds the port, which the connect config needs before the start.
+        int setupPort = port != 0 ? port : freeLoopbackPort();
+        SetupSocket socket = SetupSocket.create(dataDir);
+        builder.setPort(setupPort)
+                .setServerConfig("unix_socket_directories", socket.directory().toString())
+                .setServerConfig("unix_socket_permissions", "0700")
+                .setConnectConfig("socketFactory", UnixSocketFactory.class.getName())
+                .setConnectConfig("socketFactoryArg", socket.file(setupPort).toString())
+                .setConnectConfig("sslmode", "disable")
+                .setConnectConfig("gssEncMode", "disable")
+                .setDataDirectoryCustomizer(dir -> {
                     try {
-                        if (usedByInitdb != null) {
-                            Files.deleteIfExists(usedByInitdb);
-                        }
-                        PgHba.write(dir.toPath(), hba);
+                        PgHba.write(dir.toPath(), PgHba.setup());
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 });
-                LOG.info("starting embedded PostgreSQL in {} ({})", pgData, fresh ? "new cluster"
-                        : "setting up its role and password");
-            } else {
-                builder.setConnectConfig("user", ROLE)
-                        .setConnectConfig("password", password.password())
-                        .setConnectConfig("PGDBNAME", DATABASE);
-                LOG.info("starting embedded PostgreSQL in {}", pgData);
-            }
-            EmbeddedPostgres postgres = startOrExplain(builder, dataDir, pgData, !setup);
-            if (setup) {
-                try {
-                    EmbeddedPostgresLockdown.apply(postgres, pgData, password.password());
-                } catch (SQLException | IOException | RuntimeException e) {
-                    postgres.close();
-                    throw new IOException("setting up the embedded PostgreSQL's role failed: " + e.getMessage(), e);
-                }
-            }
-            return postgres;
-        } finally {
-            if (initdbPasswordFile != null) {
-                Files.deleteIfExists(initdbPasswordFile);
-            }
+        LOG.info("starting embedded PostgreSQL in {} ({})", pgData, fresh ? "new cluster"
+                : "setting up its role and password");
+        EmbeddedPostgres postgres;
+        try {
+            postgres = startOrExplain(builder, dataDir, pgData, false);
+        } catch (IOException | RuntimeException e) {
+            socket.delete();
+            throw e;
+        }
+        try {
+            EmbeddedPostgresLockdown.apply(postgres, pgData, password.password());
+        } catch (SQLException | IOException | RuntimeException e) {
+            postgres.close();
+            socket.delete();
+            throw new IOException("setting up the embedded PostgreSQL's role failed: " + e.getMessage(), e);
+        }
+        return new Started(postgres, Optional.of(socket));
+    }
+
+    /** A free port on loopback, the way zonky picks one (another process may take it meanwhile). */
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
@@ -224,6 +234,7 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("stopping the embedded PostgreSQL failed", e);
         }
+        setupSocket.ifPresent(SetupSocket::delete);
         try {
             lock.release();
             lockChannel.close();

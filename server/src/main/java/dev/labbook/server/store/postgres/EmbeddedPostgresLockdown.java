@@ -11,21 +11,26 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one-time setup that locks the embedded PostgreSQL down, run as the superuser over the
- * setup {@code pg_hba.conf} (see {@link PgHba#setup}) when a cluster is new, comes from a
- * version before the lockdown, or lost its password file:
+ * The one-time setup that locks the embedded PostgreSQL down, run as the superuser over the Unix
+ * socket the setup {@code pg_hba.conf} admits it on (see {@link PgHba#setup}), when a cluster is
+ * new, comes from a version before the lockdown, lost its password file or had pg_hba edited:
  * <ol>
  *   <li>the role {@code labbook}: LOGIN, no SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or
  *       BYPASSRLS, with the password of {@code DATA_DIR/postgres-password} (already on disk);
  *   <li>the database {@code labbook}, created or handed over to that role, and every schema,
  *       table, view, sequence, type and routine in it (Flyway's history too);
- *   <li>the superuser's password removed: it can log in with none, and pg_hba has no line for it;
- *   <li>the locked-down {@code pg_hba.conf}, reloaded.
+ *   <li>the superuser's password removed: no password lets it in, and the locked-down pg_hba has no
+ *       line for it anyway;
+ *   <li>the locked-down {@code pg_hba.conf}, reloaded; once a new superuser login over the socket
+ *       is refused (the postmaster reloads asynchronously), every other client session is
+ *       terminated, so none opened under the setup pg_hba outlives it. Ending them before the
+ *       switch would leave a gap until the reload takes effect; after it, nothing is left open.
  * </ol>
  * Every step is idempotent and the hand-over is one transaction, so a crash anywhere leaves a
  * cluster the next start sets up again (pg_hba is switched last): never one nobody can log in to.
@@ -73,11 +78,14 @@ final class EmbeddedPostgresLockdown {
             END
             $$""".formatted(ROLE);
 
+    /** How long the postmaster may take to load the locked-down pg_hba after the reload signal. */
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(10);
+
     private EmbeddedPostgresLockdown() {
     }
 
     /**
-     * @param postgres started with the setup pg_hba, connecting as the superuser
+     * @param postgres started with the setup pg_hba, connecting as the superuser over its Unix socket
      * @param pgData its data directory
      * @param rolePassword the role's password, already in its file
      */
@@ -93,12 +101,50 @@ final class EmbeddedPostgresLockdown {
             }
             try (Statement s = admin.createStatement()) {
                 // The superuser is only ever needed for this setup, which a later start redoes over
-                // the setup pg_hba; without a password SCRAM cannot authenticate it at all.
+                // the setup pg_hba's socket; without a password SCRAM cannot authenticate it at all.
                 s.execute("ALTER ROLE postgres PASSWORD NULL");
             }
             PgHba.write(pgData, PgHba.lockedDown());
             try (Statement s = admin.createStatement()) {
                 s.execute("SELECT pg_reload_conf()");
+            }
+            awaitLockedDown(postgres);
+            terminateOtherSessions(admin);
+        }
+    }
+
+    /** Waits until the postmaster has loaded the locked-down pg_hba: the superuser's login is refused. */
+    private static void awaitLockedDown(EmbeddedPostgres postgres) throws SQLException {
+        long deadline = System.nanoTime() + RELOAD_WAIT.toNanos();
+        while (true) {
+            try (Connection ignored = postgres.getDatabase("postgres", "postgres").getConnection()) {
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("the embedded PostgreSQL did not load the locked-down pg_hba.conf "
+                            + "within " + RELOAD_WAIT.toSeconds() + " s");
+                }
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
+                    return; // no pg_hba.conf entry: the setup line is gone
+                }
+                throw e;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for the locked-down pg_hba.conf", e);
+            }
+        }
+    }
+
+    private static void terminateOtherSessions(Connection admin) throws SQLException {
+        try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'""")) {
+            rs.next();
+            int terminated = rs.getInt(1);
+            if (terminated > 0) {
+                LOG.warn("ended {} other database session(s) opened during the setup", terminated);
             }
         }
     }

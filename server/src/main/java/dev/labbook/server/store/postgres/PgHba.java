@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * role ({@code labbook}) into one database ({@code labbook}) from loopback only, with its SCRAM
  * password; PostgreSQL refuses every connection no line matches, so the superuser, every other
  * role and every Unix-socket connection (no {@code local} line) are refused. During the one-time
- * setup the superuser may connect from loopback too (see {@link EmbeddedPostgresLockdown}).
+ * setup the superuser may connect over the Unix socket too, never over TCP (see {@link #setup}).
  */
 final class PgHba {
     static final String FILE = "pg_hba.conf";
@@ -26,24 +26,6 @@ final class PgHba {
             host  %1$s  %2$s  ::1/128       scram-sha-256
             """.formatted(EmbeddedPostgresDatabase.DATABASE, EmbeddedPostgresDatabase.ROLE);
 
-    /** How the superuser authenticates during setup (it has no password before the first one). */
-    enum SuperuserLogin {
-        /** A fresh cluster: initdb gave the superuser a random password for this start only. */
-        PASSWORD("scram-sha-256"),
-        /**
-         * A cluster from before the lockdown (or one whose first setup was cut short), whose
-         * superuser has no password we know: trusted on loopback for this one start. Such a
-         * cluster trusted every local user for everything until now; this narrows it already.
-         */
-        TRUST("trust");
-
-        private final String method;
-
-        SuperuserLogin(String method) {
-            this.method = method;
-        }
-    }
-
     private PgHba() {
     }
 
@@ -51,14 +33,19 @@ final class PgHba {
         return HEADER + LABBOOK_ROLE;
     }
 
-    static String setup(SuperuserLogin superuser) {
+    /**
+     * The role as locked down, plus the superuser over the Unix socket only, without a password:
+     * the socket is in a {@code 0700} directory of the server's own user ({@link SetupSocket}), so
+     * nobody else reaches it, and no TCP connection matches that line.
+     */
+    static String setup() {
         return """
                 # Managed by Labbook (EmbeddedPostgresDatabase): its one-time setup is under way, and
-                # the superuser may connect from loopback until it is done and this file is rewritten.
+                # the superuser may connect over the Unix socket (a directory only Labbook's OS user
+                # can enter) until it is done and this file is rewritten. Over TCP: only the role.
                 """ + LABBOOK_ROLE + """
-                host  all  postgres  127.0.0.1/32  %1$s
-                host  all  postgres  ::1/128       %1$s
-                """.formatted(superuser.method);
+                local  all  postgres  trust
+                """;
     }
 
     static boolean isLockedDown(Path pgData) throws IOException {

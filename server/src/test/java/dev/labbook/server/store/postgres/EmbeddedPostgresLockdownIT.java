@@ -18,8 +18,11 @@ import dev.labbook.server.config.Setting;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,7 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +65,30 @@ class EmbeddedPostgresLockdownIT {
         }
         props.setProperty("connectTimeout", "5");
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    private static Connection connectOverSocket(Path socketFile, String user) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("socketFactory", UnixSocketFactory.class.getName());
+        props.setProperty("socketFactoryArg", socketFile.toString());
+        props.setProperty("sslmode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://localhost/postgres", props);
+    }
+
+    /**
+     * While a server that did the setup runs, its PostgreSQL still listens on the setup socket: in
+     * a 0700 directory, 0700 itself, and after the setup it lets nobody in either.
+     */
+    private static void assertTheSetupSocketIsPrivateAndLockedDown(Path dataDir, int port) throws Exception {
+        Path directory = dataDir.resolve(SetupSocket.DIRECTORY);
+        Path socketFile = directory.resolve(".s.PGSQL." + port);
+        assertThat(mode(directory)).isEqualTo("rwx------");
+        assertThat(mode(socketFile)).isEqualTo("rwx------");
+        for (String user : List.of("postgres", "labbook")) {
+            assertThatThrownBy(() -> connectOverSocket(socketFile, user)).as(user + " over the socket")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("no pg_hba.conf entry");
+        }
     }
 
     /** Every way in but the role's own, with its password, to its database, is refused. */
@@ -122,6 +152,7 @@ class EmbeddedPostgresLockdownIT {
                 .containsExactly("host  labbook  labbook  127.0.0.1/32  scram-sha-256",
                         "host  labbook  labbook  ::1/128       scram-sha-256");
         assertThat(dataDir.resolve("postgres-initdb-password")).doesNotExist();
+        assertThat(dataDir.resolve(SetupSocket.DIRECTORY)).as("setup socket directory, once stopped").doesNotExist();
     }
 
     @Test
@@ -160,9 +191,17 @@ class EmbeddedPostgresLockdownIT {
         assertThat(Files.readString(dataDir.resolve(EmbeddedPostgresDatabase.PASSWORD_FILE)).strip())
                 .as("the password is kept").isEqualTo(password);
 
-        // A deleted password file is no lock-out: the next start gives the role a new password.
+        // A deleted password file is no lock-out: the next start gives the role a new password,
+        // and nobody gets in over TCP without a password meanwhile.
         Files.delete(dataDir.resolve(EmbeddedPostgresDatabase.PASSWORD_FILE));
-        try (EmbeddedPostgresDatabase db = EmbeddedPostgresDatabase.start(dataDir, 0)) {
+        int databasePort = freePort();
+        EmbeddedPostgresDatabase renewedDb;
+        try (PasswordlessLogins attacker = new PasswordlessLogins(databasePort)) {
+            renewedDb = EmbeddedPostgresDatabase.start(dataDir, databasePort);
+        }
+        try (EmbeddedPostgresDatabase db = renewedDb) {
+            assertTheSetupSocketIsPrivateAndLockedDown(dataDir, databasePort);
+            assertOnlyTheRoleWithItsPasswordGetsIn(databasePort, db.endpoint().password());
             String renewed = db.endpoint().password();
             assertThat(renewed).isNotEqualTo(password);
             assertThatThrownBy(() -> connect(db.port(), "labbook", "labbook", password)).as("the old password")
@@ -183,9 +222,65 @@ class EmbeddedPostgresLockdownIT {
         }
     }
 
-    private ServerConfig embedded(Path dataDir) {
+    private ServerConfig embedded(Path dataDir, int databasePort) {
         return ServerConfigLoader.load(Map.of(Setting.PORT, "0", Setting.HTTP_PORT, "0", Setting.METRICS_PORT, "0",
-                Setting.DATA_DIR, dataDir.toString(), Setting.COMPACTION_INTERVAL, "0"), Map.of(), null, tmp);
+                Setting.DATA_DIR, dataDir.toString(), Setting.COMPACTION_INTERVAL, "0",
+                Setting.EMBEDDED_DB_PORT, Integer.toString(databasePort)), Map.of(), null, tmp);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * What a local user could do while a start sets the cluster up: log in over TCP without a
+     * password, as fast as it can, as the superuser to each database and as the role.
+     */
+    private static final class PasswordlessLogins implements AutoCloseable {
+        private static final List<String[]> WHO = List.of(new String[] {"postgres", "postgres"},
+                new String[] {"postgres", "labbook"}, new String[] {"postgres", "template1"},
+                new String[] {"labbook", "labbook"});
+        private final int port;
+        private final Thread thread;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        /** Attempts PostgreSQL answered (as opposed to: nothing listening yet). */
+        private final AtomicInteger answered = new AtomicInteger();
+        private final List<String> succeeded = new CopyOnWriteArrayList<>();
+
+        PasswordlessLogins(int port) {
+            this.port = port;
+            this.thread = new Thread(this::run, "passwordless-logins");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            for (int i = 0; !stop.get(); i++) {
+                String[] who = WHO.get(i % WHO.size());
+                try (Connection c = connect(port, who[1], who[0], null)) {
+                    succeeded.add(who[0] + "@" + who[1]);
+                } catch (SQLException e) {
+                    if (!"08001".equals(e.getSQLState())) {
+                        answered.incrementAndGet();
+                    }
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+            assertThat(succeeded).as("logins over TCP without a password").isEmpty();
+            assertThat(answered.get()).as("attempts PostgreSQL answered during the start").isPositive();
+        }
     }
 
     private static Run getRun(LabbookServer server, String id) throws InterruptedException {
@@ -230,13 +325,21 @@ class EmbeddedPostgresLockdownIT {
         }
         assertThat(dataDir.resolve(EmbeddedPostgresDatabase.PASSWORD_FILE)).doesNotExist();
 
-        // The new version's first start upgrades it, and serves the old data through the role.
+        // The new version's first start upgrades it, and serves the old data through the role. All
+        // the while, nobody gets in over TCP without a password.
         Run second;
-        try (LabbookServer server = LabbookServer.start(embedded(dataDir))) {
+        int databasePort = freePort();
+        LabbookServer upgraded;
+        try (PasswordlessLogins attacker = new PasswordlessLogins(databasePort)) {
+            upgraded = LabbookServer.start(embedded(dataDir, databasePort));
+        }
+        try (LabbookServer server = upgraded) {
             assertThat(server.database().user()).isEqualTo("labbook");
             assertThat(getRun(server, created.getId())).isEqualTo(created);
             String password = server.database().password();
             int port = Integer.parseInt(server.database().jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1"));
+            assertThat(port).isEqualTo(databasePort);
+            assertTheSetupSocketIsPrivateAndLockedDown(dataDir, port);
             assertOnlyTheRoleWithItsPasswordGetsIn(port, password);
             try (Connection c = connect(port, "labbook", "labbook", password)) {
                 assertTheRoleOwnsEverythingAndIsNoSuperuser(c);
@@ -254,7 +357,11 @@ class EmbeddedPostgresLockdownIT {
 
         // A start cut short before pg_hba was switched (or a pg_hba edited by hand) is set up again.
         Files.writeString(pgData.resolve("pg_hba.conf"), oldHba);
-        try (LabbookServer server = LabbookServer.start(embedded(dataDir))) {
+        LabbookServer repaired;
+        try (PasswordlessLogins attacker = new PasswordlessLogins(databasePort)) {
+            repaired = LabbookServer.start(embedded(dataDir, databasePort));
+        }
+        try (LabbookServer server = repaired) {
             assertThat(getRun(server, created.getId()).getName()).isEqualTo("r1");
             assertThat(getRun(server, second.getId()).getName()).isEqualTo("r2");
         }

@@ -25,27 +25,19 @@ class PgHbaTest {
     }
 
     @Test
-    void aNewClusterIsSetUpWithoutTrustingAnyone() {
-        assertThat(rules(PgHba.setup(PgHba.SuperuserLogin.PASSWORD))).containsExactly(
+    void theSetupAddsTheSuperuserOverTheUnixSocketOnlyAndTrustsNobodyOverTcp() {
+        List<String> rules = rules(PgHba.setup());
+        assertThat(rules).containsExactly(
                 "host labbook labbook 127.0.0.1/32 scram-sha-256",
                 "host labbook labbook ::1/128 scram-sha-256",
-                "host all postgres 127.0.0.1/32 scram-sha-256",
-                "host all postgres ::1/128 scram-sha-256");
-    }
-
-    @Test
-    void anOldClusterTrustsOnlyTheSuperuserFromLoopbackForItsSetup() {
-        assertThat(rules(PgHba.setup(PgHba.SuperuserLogin.TRUST))).containsExactly(
-                "host labbook labbook 127.0.0.1/32 scram-sha-256",
-                "host labbook labbook ::1/128 scram-sha-256",
-                "host all postgres 127.0.0.1/32 trust",
-                "host all postgres ::1/128 trust");
+                "local all postgres trust");
+        assertThat(rules).filteredOn(rule -> rule.startsWith("host")).noneMatch(rule -> rule.contains("trust"));
     }
 
     @Test
     void isLockedDownOnlyWithExactlyTheLockedDownFile() throws Exception {
         assertThat(PgHba.isLockedDown(pgData)).as("missing").isFalse();
-        PgHba.write(pgData, PgHba.setup(PgHba.SuperuserLogin.PASSWORD));
+        PgHba.write(pgData, PgHba.setup());
         assertThat(PgHba.isLockedDown(pgData)).as("setup").isFalse();
         PgHba.write(pgData, PgHba.lockedDown());
         assertThat(PgHba.isLockedDown(pgData)).isTrue();
