@@ -46,6 +46,17 @@ def test_resume_policies(client, exp_name):
     assert status_of(client, run.id) == "COMPLETED"
 
 
+def test_open_run_start_time_and_cancel_run_end_time(client, exp_name):
+    import time
+    start = int(time.time() * 1000) - 3_600_000 - 9
+    run = client.open_run(experiment=exp_name, name="from-elsewhere", start_time_ms=start).run
+    assert run.start_time_ms == start
+    canceled = client.cancel_run(run.id, end_time_ms=start + 77)
+    assert (canceled.start_time_ms, canceled.end_time_ms) == (start, start + 77)
+    with pytest.raises(labbook.InvalidArgumentError):
+        client.open_run(experiment=exp_name, name="tomorrow", start_time_ms=int(time.time() * 1000) + 86_400_000)
+
+
 def test_open_run_reports_resume_and_experiment_creation(client, exp_name):
     first = client.open_run(experiment=exp_name, name="r")
     assert first.experiment_created and not first.resumed

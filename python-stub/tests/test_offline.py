@@ -274,6 +274,20 @@ def test_resume_policies_offline(tmp_path):
         labbook.Run("exp", "x", offline=True, offline_dir=root, resume="sometimes")
 
 
+def test_repeated_steps_after_an_offline_resume_warn_once(tmp_path, caplog):
+    root = str(tmp_path / "offline")
+    with labbook.Run("exp", "rerun", offline=True, offline_dir=root) as first:
+        first.log_metric("loss", 1.0, step=0)
+        first.log_metric("loss", 2.0, step=1)
+    caplog.set_level("WARNING", logger="labbook")
+    with labbook.Run("exp", "rerun", offline=True, offline_dir=root) as again:
+        again.log_metric("loss", 3.0, step=0)
+        again.log_metric("loss", 4.0, step=1)
+        points = again.get_metric_history("loss", as_dataframe=False)
+    assert len([r for r in caplog.records if "logged again" in r.getMessage()]) == 1
+    assert sorted((p.step, p.value) for p in points) == [(0, 1.0), (0, 3.0), (1, 2.0), (1, 4.0)]
+
+
 def test_rename_and_step_range_offline(tmp_path):
     with labbook.Run("exp", "old-name", offline=True, offline_dir=str(tmp_path)) as run:
         for step in range(10):

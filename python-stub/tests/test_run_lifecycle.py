@@ -210,6 +210,43 @@ def test_load_run_by_names_and_get_context_inside_start_run(client, exp_name):
         labbook.load_run(exp_name, "never-made", client=client)
     with pytest.raises(labbook.ExperimentNotFoundError):
         labbook.load_run(exp_name + "-missing", "ctx-active", client=client)
+    # a typo creates nothing: no experiment, no (zombie) run
+    experiment = client.get_experiment(exp_name)
+    assert [r.name for r in client.search_runs(experiment_ids=[experiment.id])] == ["ctx-active"]
+    with pytest.raises(labbook.ExperimentNotFoundError):
+        client.get_experiment(exp_name + "-missing")
+    with pytest.raises(labbook.RunNotFoundError):
+        labbook.load_run(run_id="01a20a84-5459-7a28-8ee9-e332301dd0b5", client=client)
+
+
+def test_repeated_explicit_steps_after_a_resume_warn_once_per_key_and_keep_both(client, exp_name, caplog):
+    with labbook.start_run(exp_name, "rerun", client=client) as first:
+        for step in range(3):
+            first.log_metric("loss", float(step), step=step)
+    caplog.set_level("WARNING", logger="labbook")
+    with labbook.start_run(exp_name, "rerun", client=client) as again:  # the script run again
+        assert again.resumed
+        for step in range(3):
+            again.log_metric("loss", 10.0 + step, step=step)
+        again.log_metric("acc", 1.0, step=0)   # a new key repeats nothing
+        again.log_metric("loss", 13.0, step=3)  # after the stored steps: no warning
+        history = again.get_metric_history("loss", as_dataframe=False)
+    warnings = [r.getMessage() for r in caplog.records if "logged again" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "'loss'" in warnings[0] and "up to 2" in warnings[0] and "Both points are kept" in warnings[0]
+    assert [p.step for p in history] == [0, 0, 1, 1, 2, 2, 3]  # both kept, in arrival order per step
+    assert [p.value for p in history] == [0.0, 10.0, 1.0, 11.0, 2.0, 12.0, 13.0]
+
+
+def test_no_warning_for_steps_after_the_stored_ones_or_without_resume(client, exp_name, caplog):
+    caplog.set_level("WARNING", logger="labbook")
+    with labbook.start_run(exp_name, "fresh", client=client) as run:
+        run.log_metric("loss", 1.0, step=5)
+        run.log_metric("loss", 2.0, step=1)  # out of order in one session: not a repeat of stored steps
+    with labbook.start_run(exp_name, "fresh", client=client) as again:
+        again.log_metric("loss", 3.0, step=6)
+        again.log_metric("loss", 4.0)  # automatic: step 7
+    assert not [r for r in caplog.records if "logged again" in r.getMessage()]
 
 
 def test_runs_that_name_a_server_share_one_client(server, monkeypatch):

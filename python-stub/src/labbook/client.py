@@ -210,14 +210,16 @@ class Client:
                  name: str = "", resume: Union[str, int] = "allow",
                  create_experiment_if_missing: bool = True, description: str = "",
                  tags: Optional[Mapping[str, str]] = None, params: Optional[Mapping[str, Any]] = None,
-                 parent_run_id: str = "", source: Optional[run_pb2.SourceInfo] = None
-                 ) -> run_pb2.OpenRunResponse:
+                 parent_run_id: str = "", source: Optional[run_pb2.SourceInfo] = None,
+                 start_time_ms: Optional[int] = None) -> run_pb2.OpenRunResponse:
         """OpenRun: the upsert by name. Creates the run, or resumes an existing one of that name
         as `resume` allows ("allow": either; "never": ALREADY_EXISTS when the name is taken;
         "must": NOT_FOUND when it is not). The experiment is `experiment_id`, or `project` +
         `experiment` (created when missing unless `create_experiment_if_missing=False`).
         Retried on UNAVAILABLE/ABORTED: safe with "allow" and "must" (a retry resumes the run the
-        lost call made), not with "never" (use create_run with a request id)."""
+        lost call made), not with "never" (use create_run with a request id). `start_time_ms`
+        is the start of a run this call creates (e.g. uploaded from elsewhere; ignored on resume;
+        not before 1970 nor in the future)."""
         from labbook._values import to_param_value
 
         request = run_pb2.OpenRunRequest(
@@ -229,6 +231,8 @@ class Client:
             params=[run_pb2.Param(key=str(k), value=to_param_value(v)) for k, v in (params or {}).items()])
         if source is not None:
             request.source.CopyFrom(source)
+        if start_time_ms is not None:
+            request.start_time_ms = int(start_time_ms)
         return self.call("runs", "OpenRun", request)
 
     def create_run(self, *, experiment_id: str, name: str = "", description: str = "",
@@ -293,9 +297,13 @@ class Client:
             request.end_time_ms = int(end_time_ms)
         return self.call("runs", "FinishRun", request).run
 
-    def cancel_run(self, run_id: str) -> run_pb2.Run:
-        """CancelRun: a QUEUED or RUNNING run becomes CANCELED (again: no-op)."""
-        return self.call("runs", "CancelRun", run_pb2.CancelRunRequest(run_id=run_id)).run
+    def cancel_run(self, run_id: str, *, end_time_ms: Optional[int] = None) -> run_pb2.Run:
+        """CancelRun: a QUEUED or RUNNING run becomes CANCELED (again: no-op), ending now (or at
+        `end_time_ms`, not before its start)."""
+        request = run_pb2.CancelRunRequest(run_id=run_id)
+        if end_time_ms is not None:
+            request.end_time_ms = int(end_time_ms)
+        return self.call("runs", "CancelRun", request).run
 
     def resume_run(self, run_id: str) -> run_pb2.Run:
         """ResumeRun: a finished run becomes RUNNING again (recorded in its status history)."""

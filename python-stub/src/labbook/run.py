@@ -189,6 +189,9 @@ class Run:
         self._keys: List[str] = []
         self._series: Dict[str, List[int]] = {}
         self._series_lock = threading.Lock()
+        # key -> the last step the run already held when it was resumed (or attached): an
+        # explicit step at or below it repeats a stored step, which is warned about once per key
+        self._stored_last: Dict[str, int] = {}
         self._points: Any = _Closed("the run is not open yet: call run.open() or use `with`")
         self._sender: Optional[_sender.Sender] = None
         self.logger = RunLogger(self)
@@ -260,6 +263,7 @@ class Run:
         if self.resumed:
             with self._series_lock:
                 for key, step in self.offline.last_steps().items():
+                    self._stored_last[key] = step
                     if key not in self._series:
                         self._series[key] = [len(self._keys), step + 1]
                         self._keys.append(key)
@@ -281,6 +285,8 @@ class Run:
         assert self.client is not None
         for summary in self.client.list_metrics(self.id):
             with self._series_lock:
+                if summary.count > 0:
+                    self._stored_last[summary.key] = summary.last_step
                 if summary.key not in self._series:
                     self._series[summary.key] = [len(self._keys), summary.last_step + 1]
                     self._keys.append(summary.key)
@@ -408,11 +414,25 @@ class Run:
                 raise ValueError(f"step {step}: outside the signed 64-bit range")
             if step >= series[1]:
                 series[1] = step + 1
+            elif self._stored_last and step <= self._stored_last.get(name, _INT64_MIN - 1):
+                self._warn_repeated_step(name, step)
         points = self._points
         points.append((series[0], step,
                        _time_ns() // 1_000_000 if timestamp is None else _timestamp_ms(timestamp), value))
         if len(points) > self._capacity:
             self._sender.wait_for_room()  # type: ignore[union-attr]
+
+    def _warn_repeated_step(self, name: str, step: int) -> None:
+        """Once per key: an explicit step repeats a step the resumed run already held. Both
+        points are kept (nothing is dropped or overwritten; see docs/python-sdk.md)."""
+        last = self._stored_last.pop(name, None)
+        if last is None:
+            return  # warned already (another thread got here first)
+        _log.warning(
+            "labbook: run %r was resumed and already holds steps up to %d of %r; step %d is logged "
+            "again. Both points are kept (the series then has two points at that step); to start "
+            "the series afresh use a new run (resume=\"never\"), or continue after step %d. "
+            "(Warned once per key.)", self.name, last, name, step, last)
 
     def log(self, name: str, value: Any, description: str = "", step: Optional[int] = None) -> None:
         """Azure `run.log(name, value)`: a point of the series `name` at its next step."""

@@ -168,7 +168,7 @@ class CreateRunResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
 
 class OpenRunRequest(_message.Message):
-    __slots__ = ("experiment_id", "project", "experiment_name", "create_experiment_if_missing", "name", "resume", "description", "tags", "parent_run_id", "source", "params")
+    __slots__ = ("experiment_id", "project", "experiment_name", "create_experiment_if_missing", "name", "resume", "description", "tags", "parent_run_id", "source", "params", "start_time_ms")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +187,7 @@ class OpenRunRequest(_message.Message):
     PARENT_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     experiment_id: str
     project: str
     experiment_name: str
@@ -198,7 +199,8 @@ class OpenRunRequest(_message.Message):
     parent_run_id: str
     source: SourceInfo
     params: _containers.RepeatedCompositeFieldContainer[Param]
-    def __init__(self, experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., experiment_name: _Optional[str] = ..., create_experiment_if_missing: bool = ..., name: _Optional[str] = ..., resume: _Optional[_Union[ResumePolicy, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ...) -> None: ...
+    start_time_ms: int
+    def __init__(self, experiment_id: _Optional[str] = ..., project: _Optional[str] = ..., experiment_name: _Optional[str] = ..., create_experiment_if_missing: bool = ..., name: _Optional[str] = ..., resume: _Optional[_Union[ResumePolicy, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., start_time_ms: _Optional[int] = ...) -> None: ...
 
 class OpenRunResponse(_message.Message):
     __slots__ = ("run", "resumed", "experiment_created")
@@ -337,10 +339,12 @@ class FinishRunResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ...) -> None: ...
 
 class CancelRunRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "end_time_ms")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    end_time_ms: int
+    def __init__(self, run_id: _Optional[str] = ..., end_time_ms: _Optional[int] = ...) -> None: ...
 
 class CancelRunResponse(_message.Message):
     __slots__ = ("run",)

@@ -147,7 +147,8 @@ class RunServiceServicer(object):
         or by project and name, created when missing only with `create_experiment_if_missing`. On
         resume tags are merged, params overwritten and a non-empty description replaces the old
         one; `source` and `parent_run_id` apply on creation only.
-        Errors: INVALID_ARGUMENT (bad names, tags, params, ids), NOT_FOUND (reason
+        Errors: INVALID_ARGUMENT (bad names, tags, params, ids; a
+        `start_time_ms` before 1970 or in the future), NOT_FOUND (reason
         EXPERIMENT_NOT_FOUND: experiment missing and not to be created; RUN_NOT_FOUND: no run of
         that name with RESUME_POLICY_MUST; parent run), ALREADY_EXISTS (reason RUN_ALREADY_EXISTS:
         the run exists and RESUME_POLICY_NEVER), FAILED_PRECONDITION (experiment or existing run
@@ -225,8 +226,8 @@ class RunServiceServicer(object):
     def CancelRun(self, request, context):
         """Cancels a QUEUED or RUNNING run: CANCELED, with its end time set. Canceling a CANCELED run
         is a no-op. (For a submitted run this is also what stops its job.)
-        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATUS_TRANSITION:
-        the run is COMPLETED or FAILED; RUN_DELETED).
+        Errors: INVALID_ARGUMENT (also an end time before the start), NOT_FOUND, FAILED_PRECONDITION
+        (reason INVALID_STATUS_TRANSITION: the run is COMPLETED or FAILED; RUN_DELETED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

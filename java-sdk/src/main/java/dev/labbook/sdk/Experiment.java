@@ -63,12 +63,28 @@ public final class Experiment {
     }
 
     /**
+     * An existing run of this experiment, found read-only and attached (SageMaker's
+     * {@code load_run(experiment_name, run_name)}): log into it and read it; close() flushes but
+     * sets no status (its owner does). Nothing is created: a missing experiment or run name fails
+     * with {@link NotFoundException} (reason EXPERIMENT_NOT_FOUND or RUN_NOT_FOUND). To resume a
+     * finished run for more work use {@code startRun(name, Resume.MUST)}. Online only.
+     */
+    public Run loadRun(String runName) {
+        if (labbook.isOffline()) {
+            throw new IllegalStateException("loadRun needs a server: an offline run is reopened with "
+                    + "startRun(name, Resume.MUST)");
+        }
+        return labbook.attach(labbook.client().runs().getByName(project, name, runName).id());
+    }
+
+    /**
      * Opens or resumes with everything a {@link NewRun} can say (tags, parent, description,
      * resume policy...); its experiment is this one.
      */
     public Run startRun(NewRun spec) {
         return labbook.startRun(new NewRun(project, name, "", spec.name(), spec.description(), spec.tags(),
-                spec.parentRunId(), spec.source(), spec.params(), spec.resume(), spec.createExperimentIfMissing()));
+                spec.parentRunId(), spec.source(), spec.params(), spec.resume(), spec.createExperimentIfMissing(),
+                spec.startTimeMs()));
     }
 
     /**

@@ -121,7 +121,8 @@ public final class Labbook implements AutoCloseable {
     /** Opens (or resumes, when the name exists) a run this code owns: close() finishes it. */
     public Run startRun(NewRun spec) {
         if (client == null) {
-            Run run = Run.offline(offlineRoot, spec.project(), spec.experimentName(), spec.name(), options);
+            Run run = Run.offline(offlineRoot, spec.project(), spec.experimentName(), spec.name(), options,
+                    spec.resume());
             run.logParams(spec.params());
             run.setTags(spec.tags());
             if (!spec.description().isEmpty()) {

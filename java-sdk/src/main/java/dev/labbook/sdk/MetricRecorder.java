@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public final class MetricRecorder {
     /** Keys of one wire batch are capped at 1,000 by the server. */
     static final int MAX_KEYS_PER_BLOCK = 1000;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("dev.labbook.sdk");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_\\-./: ]{1,250}");
 
     /** Where sealed blocks go (the online sender or the offline writer); may block. */
@@ -26,6 +27,8 @@ public final class MetricRecorder {
     private static final class Key {
         final int index;
         final AtomicLong lastStep = new AtomicLong(-1);
+        /** The last step the run held when it was resumed; MIN_VALUE once warned or when none. */
+        final AtomicLong storedLast = new AtomicLong(Long.MIN_VALUE);
 
         Key(int index) {
             this.index = index;
@@ -72,6 +75,7 @@ public final class MetricRecorder {
     public void seedStep(String key, long lastStep) {
         Key state = key(key);
         state.lastStep.accumulateAndGet(lastStep, Math::max);
+        state.storedLast.accumulateAndGet(lastStep, Math::max);
     }
 
     /** Records a point at the key's next automatic step (0, 1, 2... after the last one used). */
@@ -85,8 +89,22 @@ public final class MetricRecorder {
         Key state = key(key);
         if (state.lastStep.get() < step) {
             state.lastStep.accumulateAndGet(step, Math::max);
+        } else if (step <= state.storedLast.get()) {
+            warnRepeatedStep(key, state, step);
         }
         append(state.index, step, timestampMs, value);
+    }
+
+    /** Once per key: an explicit step repeats a step the resumed run already held; both points are kept. */
+    private static void warnRepeatedStep(String key, Key state, long step) {
+        long last = state.storedLast.getAndSet(Long.MIN_VALUE);
+        if (last == Long.MIN_VALUE) {
+            return; // warned already
+        }
+        LOG.warning("labbook: the resumed run already holds steps up to " + last + " of '" + key + "'; step "
+                + step + " is logged again. Both points are kept (the series then has two points at that "
+                + "step); to start the series afresh use a new run (Resume.NEVER), or continue after step "
+                + last + ". (Warned once per key.)");
     }
 
     private Key key(String name) {

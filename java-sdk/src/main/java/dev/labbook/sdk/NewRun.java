@@ -12,7 +12,15 @@ import java.util.Map;
  */
 public record NewRun(String project, String experimentName, String experimentId, String name, String description,
         Map<String, String> tags, String parentRunId, SourceInfo source, Map<String, Object> params, Resume resume,
-        boolean createExperimentIfMissing) {
+        boolean createExperimentIfMissing, Long startTimeMs) {
+
+    /** Without a start time (the server's time is used). */
+    public NewRun(String project, String experimentName, String experimentId, String name, String description,
+            Map<String, String> tags, String parentRunId, SourceInfo source, Map<String, Object> params, Resume resume,
+            boolean createExperimentIfMissing) {
+        this(project, experimentName, experimentId, name, description, tags, parentRunId, source, params, resume,
+                createExperimentIfMissing, null);
+    }
 
     public NewRun {
         project = project == null ? "" : project;
@@ -38,49 +46,59 @@ public record NewRun(String project, String experimentName, String experimentId,
 
     public NewRun withProject(String p) {
         return new NewRun(p, experimentName, experimentId, name, description, tags, parentRunId, source, params,
-                resume, createExperimentIfMissing);
+                resume, createExperimentIfMissing, startTimeMs);
     }
 
     /** The run name; empty lets the server make one ({@code run-<12 hex>}), which always creates a run. */
     public NewRun withName(String n) {
         return new NewRun(project, experimentName, experimentId, n, description, tags, parentRunId, source, params,
-                resume, createExperimentIfMissing);
+                resume, createExperimentIfMissing, startTimeMs);
     }
 
     public NewRun withDescription(String d) {
         return new NewRun(project, experimentName, experimentId, name, d, tags, parentRunId, source, params, resume,
-                createExperimentIfMissing);
+                createExperimentIfMissing, startTimeMs);
     }
 
     public NewRun withTags(Map<String, String> t) {
         return new NewRun(project, experimentName, experimentId, name, description, t, parentRunId, source, params,
-                resume, createExperimentIfMissing);
+                resume, createExperimentIfMissing, startTimeMs);
     }
 
     public NewRun withParent(String runId) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, runId, source, params,
-                resume, createExperimentIfMissing);
+                resume, createExperimentIfMissing, startTimeMs);
     }
 
     public NewRun withSource(SourceInfo s) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, s, params,
-                resume, createExperimentIfMissing);
+                resume, createExperimentIfMissing, startTimeMs);
     }
 
     public NewRun withParams(Map<String, ?> p) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source,
-                new LinkedHashMap<>(p), resume, createExperimentIfMissing);
+                new LinkedHashMap<>(p), resume, createExperimentIfMissing, startTimeMs);
     }
 
     /** Whether an existing run of the name may be resumed ({@link Resume#ALLOW}), must be, or must not be. */
     public NewRun withResume(Resume r) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source, params,
-                r, createExperimentIfMissing);
+                r, createExperimentIfMissing, startTimeMs);
     }
 
     /** False: an experiment named but missing fails with {@link NotFoundException} instead of being created. */
     public NewRun withCreateExperimentIfMissing(boolean create) {
         return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source, params,
-                resume, create);
+                resume, create, startTimeMs);
+    }
+
+    /**
+     * The start time of a run that {@link RunsApi#open} creates (epoch ms; null: the server's
+     * time), e.g. an offline run's real start. Ignored when an existing run is resumed; the
+     * server refuses a time before 1970 or in the future.
+     */
+    public NewRun withStartTimeMs(Long ms) {
+        return new NewRun(project, experimentName, experimentId, name, description, tags, parentRunId, source, params,
+                resume, createExperimentIfMissing, ms);
     }
 }

@@ -115,9 +115,25 @@ public final class Run implements AutoCloseable {
     }
 
     static Run offline(Path root, String project, String experiment, String runName, LabbookOptions options) {
+        return offline(root, project, experiment, runName, options, Resume.ALLOW);
+    }
+
+    /**
+     * As above, with the resume policy applied to the offline runs in {@code root}: an
+     * {@link AlreadyExistsException} (NEVER, the name exists there) or {@link NotFoundException}
+     * (MUST, no run of that name to reopen) is thrown, not turned into a temporary run.
+     */
+    static Run offline(Path root, String project, String experiment, String runName, LabbookOptions options,
+            Resume resume) {
+        if (resume == Resume.MUST && (runName == null || runName.isEmpty())) {
+            throw new InvalidArgumentException("name", "Resume.MUST needs the name of the run to resume", null);
+        }
         OfflineRunWriter writer;
         try {
-            writer = OfflineRunWriter.create(root, project, experiment, runName, "", Map.of(), SourceInfo.detect());
+            writer = OfflineRunWriter.create(root, project, experiment, runName, "", Map.of(), SourceInfo.detect(),
+                    resume);
+        } catch (AlreadyExistsException | NotFoundException policy) {
+            throw policy;
         } catch (IOException | RuntimeException e) {
             LOG.warning("labbook: cannot create an offline run in " + root + " (" + e + "); using a temporary directory");
             try {

@@ -69,9 +69,13 @@ public final class RunsApi {
                 .setName(spec.name()).setResume(resumePolicy(spec.resume())).setDescription(spec.description())
                 .putAllTags(spec.tags()).setParentRunId(spec.parentRunId()).setSource(Protos.source(spec.source()))
                 .addAllParams(Protos.params(spec.params())).build();
+        if (spec.startTimeMs() != null) {
+            req = req.toBuilder().setStartTimeMs(spec.startTimeMs()).build();
+        }
+        OpenRunRequest request = req;
         boolean retrySafe = !spec.name().isEmpty() && spec.resume() != Resume.NEVER;
-        OpenRunResponse resp = retrySafe ? calls.idempotent(() -> stub().openRun(req))
-                : calls.once(() -> stub().openRun(req));
+        OpenRunResponse resp = retrySafe ? calls.idempotent(() -> stub().openRun(request))
+                : calls.once(() -> stub().openRun(request));
         return new OpenedRun(Protos.run(resp.getRun()), resp.getResumed(), resp.getExperimentCreated());
     }
 
@@ -236,6 +240,12 @@ public final class RunsApi {
     /** Cancels a QUEUED or RUNNING run (CANCELED, end time now); canceling a CANCELED run is a no-op. */
     public RunInfo cancel(String runId) {
         CancelRunRequest req = CancelRunRequest.newBuilder().setRunId(runId).build();
+        return Protos.run(calls.idempotent(() -> stub().cancelRun(req)).getRun());
+    }
+
+    /** Cancels with an explicit end time (offline runs synced later); not before the run's start. */
+    public RunInfo cancel(String runId, long endTimeMs) {
+        CancelRunRequest req = CancelRunRequest.newBuilder().setRunId(runId).setEndTimeMs(endTimeMs).build();
         return Protos.run(calls.idempotent(() -> stub().cancelRun(req)).getRun());
     }
 

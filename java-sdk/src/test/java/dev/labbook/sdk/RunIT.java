@@ -185,6 +185,69 @@ class RunIT {
     }
 
     @Test
+    void loadRunFindsAnExistingRunAndATypoCreatesNothing() {
+        try (Run owner = labbook.experiment("loadable").startRun("trained")) {
+            owner.logMetric("loss", 1);
+        }
+        try (Run loaded = labbook.experiment("loadable").loadRun("TRAINED")) {
+            assertThat(loaded.getMetricHistory("loss").steps()).containsExactly(0L);
+        }
+        assertThat(labbook.client().runs().getByName("", "loadable", "trained").status())
+                .isEqualTo(RunStatus.COMPLETED); // attached: its owner's status stays
+        assertThatThrownBy(() -> labbook.experiment("loadable").loadRun("trainde"))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.RUN_NOT_FOUND));
+        assertThatThrownBy(() -> labbook.experiment("loadabel").loadRun("trained"))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.EXPERIMENT_NOT_FOUND));
+        assertThat(labbook.client().experiments().listAll("default")).extracting(ExperimentInfo::name)
+                .contains("loadable").doesNotContain("loadabel");
+        assertThat(labbook.experiment("loadable").runs()).extracting(RunInfo::name).containsExactly("trained");
+    }
+
+    @Test
+    void explicitStepsRepeatingAResumedRunsStepsWarnOncePerKeyAndKeepBoth() {
+        try (Run first = labbook.experiment("rerun").startRun("script")) {
+            for (int step = 0; step < 3; step++) {
+                first.logMetric("loss", step, step, System.currentTimeMillis());
+            }
+        }
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger sdkLog = java.util.logging.Logger.getLogger("dev.labbook.sdk");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        sdkLog.addHandler(handler);
+        try (Run again = labbook.experiment("rerun").startRun("script")) {
+            for (int step = 0; step < 3; step++) { // the script run again from the top
+                again.logMetric("loss", 10 + step, step, System.currentTimeMillis());
+            }
+            again.logMetric("acc", 1, 0, System.currentTimeMillis()); // a new key: nothing repeated
+            again.logMetric("loss", 13, 3, System.currentTimeMillis()); // after the stored steps: fine
+            again.flush(30_000);
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.get(0)).contains("'loss'", "up to 2", "step 0", "Both points are kept");
+            // both kept: two points at each of steps 0..2, then step 3
+            assertThat(again.getMetricHistory("loss").steps()).containsExactly(0L, 0L, 1L, 1L, 2L, 2L, 3L);
+        } finally {
+            sdkLog.removeHandler(handler);
+        }
+    }
+
+    @Test
     void resumingContinuesAutomaticSteps() {
         try (Run run = labbook.experiment("e").startRun("again")) {
             run.logMetric("loss", 1);

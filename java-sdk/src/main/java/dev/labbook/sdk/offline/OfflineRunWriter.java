@@ -3,11 +3,16 @@ package dev.labbook.sdk.offline;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.labbook.sdk.AlreadyExistsException;
 import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.ErrorInfo;
+import dev.labbook.sdk.ErrorReason;
 import dev.labbook.sdk.Hashing;
 import dev.labbook.sdk.LogLine;
 import dev.labbook.sdk.LogText;
+import dev.labbook.sdk.NotFoundException;
 import dev.labbook.sdk.PointBlock;
+import dev.labbook.sdk.Resume;
 import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.SourceInfo;
 import java.io.IOException;
@@ -72,13 +77,44 @@ public final class OfflineRunWriter {
      */
     public static OfflineRunWriter create(Path root, String project, String experiment, String name,
             String description, Map<String, String> tags, SourceInfo source) throws IOException {
+        return create(root, project, experiment, name, description, tags, source, Resume.ALLOW);
+    }
+
+    /**
+     * As {@link #create(Path, String, String, String, String, Map, SourceInfo)}, with the resume
+     * policy applied to the offline runs in {@code root} (the server is not asked: {@code sync}
+     * later refuses a name the server holds for another run): {@link Resume#NEVER} fails with
+     * {@link AlreadyExistsException} when a run of that name exists in {@code root},
+     * {@link Resume#MUST} with {@link NotFoundException} when none can be reopened.
+     */
+    public static OfflineRunWriter create(Path root, String project, String experiment, String name,
+            String description, Map<String, String> tags, SourceInfo source, Resume resume) throws IOException {
         String projectName = project == null || project.isEmpty() ? "default" : project;
         String experimentName = experiment == null || experiment.isEmpty() ? "default" : experiment;
+        Resume policy = resume == null ? Resume.ALLOW : resume;
+        boolean named = name != null && !name.isEmpty();
+        if (policy == Resume.MUST && !named) {
+            throw new IllegalArgumentException("Resume.MUST needs the name of the run to resume");
+        }
         Files.createDirectories(root);
-        if (name != null && !name.isEmpty()) {
-            OfflineRunWriter reopened = reopen(root, projectName, experimentName, name, description, tags);
-            if (reopened != null) {
-                return reopened;
+        if (named) {
+            if (policy == Resume.NEVER) {
+                Path taken = find(root, projectName, experimentName, name);
+                if (taken != null) {
+                    throw new AlreadyExistsException("offline run '" + name + "' of experiment '" + experimentName
+                            + "' exists in " + taken + " (Resume.NEVER)", null,
+                            new ErrorInfo(ErrorReason.RUN_ALREADY_EXISTS, Map.of()));
+                }
+            } else {
+                OfflineRunWriter reopened = reopen(root, projectName, experimentName, name, description, tags);
+                if (reopened != null) {
+                    return reopened;
+                }
+                if (policy == Resume.MUST) {
+                    throw new NotFoundException("no offline run '" + name + "' of experiment '" + experimentName
+                            + "' in " + root + " that this process can resume (Resume.MUST; a run held by a live "
+                            + "process cannot be reopened)", null, new ErrorInfo(ErrorReason.RUN_NOT_FOUND, Map.of()));
+                }
             }
         }
         long now = System.currentTimeMillis();
@@ -126,6 +162,30 @@ public final class OfflineRunWriter {
         return w;
     }
 
+    /** The first run directory in {@code root} with this project, experiment and name (any case), or null. */
+    private static Path find(Path root, String project, String experiment, String name) throws IOException {
+        List<Path> dirs;
+        try (var list = Files.list(root)) {
+            dirs = list.filter(OfflineRunReader::isRunDir).sorted().toList();
+        }
+        for (Path dir : dirs) {
+            try {
+                if (matches(new OfflineRunReader(dir).runJson(), project, experiment, name)) {
+                    return dir;
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // not a run we can read: not a clash either
+            }
+        }
+        return null;
+    }
+
+    private static boolean matches(JsonObject run, String project, String experiment, String name) {
+        return project.equals(str(run, "project"))
+                && experiment.toLowerCase(Locale.ROOT).equals(str(run, "experiment").toLowerCase(Locale.ROOT))
+                && name.toLowerCase(Locale.ROOT).equals(str(run, "name").toLowerCase(Locale.ROOT));
+    }
+
     /** The run directory in {@code root} with this project, experiment and name (any case), locked for us. */
     private static OfflineRunWriter reopen(Path root, String project, String experiment, String name,
             String description, Map<String, String> tags) throws IOException {
@@ -140,9 +200,7 @@ public final class OfflineRunWriter {
             } catch (IOException | RuntimeException unreadable) {
                 continue;
             }
-            if (!project.equals(str(run, "project"))
-                    || !experiment.toLowerCase(Locale.ROOT).equals(str(run, "experiment").toLowerCase(Locale.ROOT))
-                    || !name.toLowerCase(Locale.ROOT).equals(str(run, "name").toLowerCase(Locale.ROOT))) {
+            if (!matches(run, project, experiment, name)) {
                 continue;
             }
             FileChannel lock = tryLock(dir);

@@ -154,8 +154,11 @@ public final class OfflineSync {
             // not CreateRun again: resuming would add RUNNING → final to the history on every sync
             runId = existing.id();
         } else {
+            // the run's real start (run.json), not the time of the sync; a resume keeps the server's
+            long start = run.has("start_time_ms") ? run.get("start_time_ms").getAsLong() : 0;
             OpenedRun opened = client.runs().open(NewRun.in(experiment).withProject(project).withName(name)
-                    .withSource(source(run)).withTags(tags).withDescription(str(run, "description", "")));
+                    .withSource(source(run)).withTags(tags).withDescription(str(run, "description", ""))
+                    .withStartTimeMs(start > 0 && start <= System.currentTimeMillis() ? start : null));
             RunInfo info = opened.run();
             runId = info.id();
             if (!localId.equals(info.tags().get(OfflineFormat.OFFLINE_ID_TAG))) {
@@ -184,10 +187,14 @@ public final class OfflineSync {
         if (status.isFinal() && now.status() != status) {
             long end = run.has("end_time_ms") ? run.get("end_time_ms").getAsLong() : 0;
             if (status == RunStatus.CANCELED) {
-                client.runs().cancel(runId); // CancelRun takes no end time: the server's clock is used
+                if (end > 0) {
+                    client.runs().cancel(runId, Math.max(end, now.startTimeMs()));
+                } else {
+                    client.runs().cancel(runId);
+                }
             } else if (end > 0) {
-                // the API cannot set a start time: the server run started when it was first
-                // synced, and an end time may not precede it
+                // the run.json end time; an end time may not precede the server run's start, which
+                // is the time of the first sync for runs synced before OpenRun took start_time_ms
                 client.runs().finish(runId, status, Math.max(end, now.startTimeMs()));
             } else {
                 client.runs().finish(runId, status);

@@ -149,6 +149,33 @@ class OfflineRunTest {
     }
 
     @Test
+    void theResumePolicyAppliesToTheOfflineRunsOfTheRoot() throws Exception {
+        try (dev.labbook.sdk.Labbook lb = dev.labbook.sdk.Labbook.offline(tmp.resolve("policy"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> lb.experiment("exp").startRun("later", dev.labbook.sdk.Resume.MUST))
+                    .isInstanceOfSatisfying(dev.labbook.sdk.NotFoundException.class, e -> assertThat(e.reason())
+                            .isEqualTo(dev.labbook.sdk.ErrorReason.RUN_NOT_FOUND));
+            Path dir;
+            try (Run first = lb.experiment("exp").startRun("later", dev.labbook.sdk.Resume.NEVER)) {
+                first.logMetric("loss", 1);
+                dir = first.offlineDir();
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> lb.experiment("exp").startRun("LATER", dev.labbook.sdk.Resume.NEVER))
+                    .isInstanceOfSatisfying(dev.labbook.sdk.AlreadyExistsException.class, e -> assertThat(e.reason())
+                            .isEqualTo(dev.labbook.sdk.ErrorReason.RUN_ALREADY_EXISTS))
+                    .hasMessageContaining("Resume.NEVER");
+            try (Run again = lb.experiment("exp").startRun("later", dev.labbook.sdk.Resume.MUST)) {
+                assertThat(again.offlineDir()).isEqualTo(dir);
+            }
+            // a refused open leaves no directory behind: still the one run
+            try (var dirs = Files.list(tmp.resolve("policy"))) {
+                assertThat(dirs.toList()).containsExactly(dir);
+            }
+        }
+    }
+
+    @Test
     void anOfflineLabbookOpensOfflineRuns() throws Exception {
         try (dev.labbook.sdk.Labbook lb = dev.labbook.sdk.Labbook.offline(tmp.resolve("lb"));
                 Run run = lb.experiment("proj", "exp").startRun("named", Map.of("lr", 0.5))) {

@@ -116,6 +116,66 @@ class OfflineSyncIT {
         assertStoredOnce(rest.runId(), dir);
     }
 
+    /** Sets run.json's times (and status) as an offline run that ran earlier would have them. */
+    private static void setTimes(Path dir, long start, long end, String status) throws Exception {
+        Path file = dir.resolve("run.json");
+        com.google.gson.JsonObject run = com.google.gson.JsonParser.parseString(Files.readString(file))
+                .getAsJsonObject();
+        run.addProperty("start_time_ms", start);
+        run.addProperty("end_time_ms", end);
+        run.addProperty("status", status);
+        Files.writeString(file, run.toString());
+    }
+
+    @Test
+    void syncKeepsTheRunsRealStartAndEndTimes() throws Exception {
+        long start = System.currentTimeMillis() - 7_200_000L - 7;  // two hours ago, to the ms
+        long end = start + 3_600_123L;
+        Path done;
+        try (Run run = Run.offline(tmp.resolve("timed"), "", "offline-exp", "timed")) {
+            run.logMetric("loss", 1);
+            done = run.offlineDir();
+        }
+        setTimes(done, start, end, "COMPLETED");
+        OfflineSync.Result result = new OfflineSync(client).sync(done, null);
+        assertThat(result.ok()).as(result.failures().toString()).isTrue();
+        RunInfo synced = client.runs().get(result.synced().get(0).runId());
+        assertThat(synced.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(synced.startTimeMs()).isEqualTo(start);
+        assertThat(synced.endTimeMs()).isEqualTo(end);
+
+        // synced while still RUNNING, finished later and synced again: both times still its own
+        Path later;
+        try (Run run = Run.offline(tmp.resolve("timed"), "", "offline-exp", "later")) {
+            later = run.offlineDir();
+        }
+        setTimes(later, start, 0, "RUNNING");
+        OfflineSync.Result running = new OfflineSync(client).sync(later, null);
+        assertThat(running.ok()).as(running.failures().toString()).isTrue();
+        RunInfo first = client.runs().get(running.synced().get(0).runId());
+        assertThat(first.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(first.startTimeMs()).isEqualTo(start);
+        setTimes(later, start, end + 1, "FAILED");
+        OfflineSync.Result finished = new OfflineSync(client).sync(later, null);
+        assertThat(finished.ok()).as(finished.failures().toString()).isTrue();
+        RunInfo last = client.runs().get(first.id());
+        assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(last.startTimeMs()).isEqualTo(start);
+        assertThat(last.endTimeMs()).isEqualTo(end + 1);
+
+        Path canceled;
+        try (Run run = Run.offline(tmp.resolve("timed"), "", "offline-exp", "canceled")) {
+            canceled = run.offlineDir();
+        }
+        setTimes(canceled, start, end + 2, "CANCELED");
+        OfflineSync.Result cancel = new OfflineSync(client).sync(canceled, null);
+        assertThat(cancel.ok()).as(cancel.failures().toString()).isTrue();
+        RunInfo c = client.runs().get(cancel.synced().get(0).runId());
+        assertThat(c.status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(c.startTimeMs()).isEqualTo(start);
+        assertThat(c.endTimeMs()).isEqualTo(end + 2);
+    }
+
     @Test
     void aSameNamedRunOfSomeoneElseIsRefused() throws Exception {
         client.runs().open(NewRun.in("offline-exp").withName("taken"));

@@ -129,6 +129,7 @@ public final class RunService {
         if (request.resume() == ResumePolicy.MUST && name == null) {
             throw new InvalidArgumentException("name", "is required with RESUME_POLICY_MUST");
         }
+        Instant startTime = startTime(request.startTime(), now());
         return store.inTransaction(tx -> {
             ExperimentService.OpenedExperiment target = experimentOf(tx.experiments(), request);
             Experiment experiment = target.experiment();
@@ -149,8 +150,10 @@ public final class RunService {
                     throw error;
                 }
             }
-            Run fresh = newRun(experiment, name, description, request.tags(), request.parentRunId(), source,
+            Run created = newRun(experiment, name, description, request.tags(), request.parentRunId(), source,
                     params, RunStatus.RUNNING);
+            Run fresh = startTime == null ? created
+                    : created.withStatus(RunStatus.RUNNING, startTime, null, created.resumeCount());
             if (!runs.insert(fresh, null)) {
                 // Another client created the same name concurrently: theirs is the run of that name.
                 Run theirs = runs.findByName(experiment.id(), Limits.nameKey(fresh.name()), true)
@@ -161,6 +164,25 @@ public final class RunService {
             runs.recordStatusChange(fresh.id(), new RunStatusChange(null, RunStatus.RUNNING, now, Reason.CREATE));
             return new Opened(fresh, false, target.created());
         });
+    }
+
+    /**
+     * OpenRun's {@code start_time_ms}: null when absent; refused before 1970 and after now (a
+     * start in the future would let a run end before it began).
+     */
+    private static Instant startTime(Instant requested, Instant now) {
+        if (requested == null) {
+            return null;
+        }
+        if (requested.toEpochMilli() < 0) {
+            throw new InvalidArgumentException("start_time_ms", "must not be before 1970 (got "
+                    + requested.toEpochMilli() + ")");
+        }
+        if (requested.isAfter(now)) {
+            throw new InvalidArgumentException("start_time_ms", "is in the future (" + requested.toEpochMilli()
+                    + " > the server's time " + now.toEpochMilli() + ")");
+        }
+        return requested;
     }
 
     private ExperimentService.OpenedExperiment experimentOf(ExperimentRepository repository, OpenRun request) {
@@ -317,7 +339,13 @@ public final class RunService {
 
     /** CancelRun: a QUEUED or RUNNING run becomes CANCELED. */
     public Run cancel(UUID runId) {
-        return transition(runId, RunTransitions::cancel);
+        return cancel(runId, null);
+    }
+
+    /** CancelRun at {@code endTime} (null: now), not before the run's start. */
+    public Run cancel(UUID runId, Instant endTime) {
+        RunTransitions.checkEndTime(endTime);
+        return transition(runId, (run, now) -> RunTransitions.cancel(run, endTime, now));
     }
 
     /** ResumeRun: a finished run becomes RUNNING again, a QUEUED one starts; {@code resumed} when it had finished. */

@@ -78,13 +78,39 @@ final class RunTransitions {
 
     /** CancelRun: a QUEUED or RUNNING run becomes CANCELED; CANCELED stays; COMPLETED or FAILED is refused. */
     static Transition cancel(Run run, Instant now) {
+        return cancel(run, null, now);
+    }
+
+    /** CancelRun with an end time ({@code endTime} null: now), not before the run's start or creation. */
+    static Transition cancel(Run run, Instant endTime, Instant now) {
+        checkEndTime(endTime);
         return switch (run.status()) {
-            case QUEUED, RUNNING -> new Transition(run.withStatus(RunStatus.CANCELED, run.startTime(), now,
-                    run.resumeCount()), new RunStatusChange(run.status(), RunStatus.CANCELED, now, Reason.CANCEL));
+            case QUEUED, RUNNING -> new Transition(run.withStatus(RunStatus.CANCELED, run.startTime(),
+                    cancelEnd(run, endTime, now), run.resumeCount()),
+                    new RunStatusChange(run.status(), RunStatus.CANCELED, now, Reason.CANCEL));
             case CANCELED -> Transition.unchanged(run);
             case COMPLETED, FAILED -> throw refused(run, "run " + run.id() + " is already " + run.status()
                     + "; only a QUEUED or RUNNING run can be canceled");
         };
+    }
+
+    private static Instant cancelEnd(Run run, Instant endTime, Instant now) {
+        if (endTime == null) {
+            return now;
+        }
+        Instant earliest = run.startTime() != null ? run.startTime() : run.createTime();
+        if (endTime.isBefore(earliest)) {
+            throw new InvalidArgumentException("end_time_ms", "is before the run's "
+                    + (run.startTime() != null ? "start" : "creation") + " time " + earliest.toEpochMilli());
+        }
+        return endTime;
+    }
+
+    /** A representable end time (null: none given). */
+    static void checkEndTime(Instant endTime) {
+        if (endTime != null && (endTime.toEpochMilli() < 0 || endTime.toEpochMilli() > MAX_TIME_MS)) {
+            throw new InvalidArgumentException("end_time_ms", "must lie between 1970 and the year 9999");
+        }
     }
 
     /**

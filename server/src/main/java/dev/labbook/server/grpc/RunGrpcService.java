@@ -147,7 +147,8 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
                 request.getTagsMap(),
                 ProtoIds.optional("parent_run_id", request.getParentRunId()),
                 RunMapper.fromProto(request.getSource()),
-                RunMapper.fromProto(request.getParamsList())));
+                RunMapper.fromProto(request.getParamsList()),
+                request.hasStartTimeMs() ? Instant.ofEpochMilli(request.getStartTimeMs()) : null));
         reply(response, OpenRunResponse.newBuilder()
                 .setRun(RunMapper.toProto(opened.run()))
                 .setResumed(opened.resumed())
@@ -227,7 +228,8 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
 
     @Override
     public void cancelRun(CancelRunRequest request, StreamObserver<CancelRunResponse> response) {
-        Run run = runs.cancel(ProtoIds.required("run_id", request.getRunId()));
+        Run run = runs.cancel(ProtoIds.required("run_id", request.getRunId()),
+                request.hasEndTimeMs() ? Instant.ofEpochMilli(request.getEndTimeMs()) : null);
         reply(response, CancelRunResponse.newBuilder().setRun(RunMapper.toProto(run)).build());
     }
 

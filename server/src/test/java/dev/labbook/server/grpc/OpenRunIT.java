@@ -4,6 +4,7 @@ import static dev.labbook.server.testing.GrpcAssertions.assertInvalidField;
 import static dev.labbook.server.testing.GrpcAssertions.assertReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.api.v1.CancelRunRequest;
 import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.CreateRunRequest;
 import dev.labbook.api.v1.DeleteRunRequest;
@@ -74,6 +75,46 @@ class OpenRunIT {
                 .setCreateExperimentIfMissing(true).setExperimentName("bad\nname").setName("r")));
         assertInvalidField("project", () -> open(server, OpenRunRequest.newBuilder().setProject("no spaces")
                 .setCreateExperimentIfMissing(true).setExperimentName("e").setName("r")));
+    }
+
+    @Test
+    void startTimeIsKeptForACreatedRunOnlyAndValidated(TestServer server) {
+        String exp = experiment(server, "", "e");
+        long started = System.currentTimeMillis() - 86_400_000L - 123;
+        OpenRunResponse created = open(server, OpenRunRequest.newBuilder().setExperimentId(exp).setName("offline")
+                .setStartTimeMs(started));
+        assertThat(created.getResumed()).isFalse();
+        assertThat(created.getRun().getStartTimeMs()).isEqualTo(started);
+        Run stored = server.runs().getRun(GetRunRequest.newBuilder().setRunId(created.getRun().getId()).build())
+                .getRun();
+        assertThat(stored.getStartTimeMs()).isEqualTo(started);
+        // FinishRun accepts an end time after that start, before the call's time
+        Run finished = server.runs().finishRun(FinishRunRequest.newBuilder().setRunId(stored.getId())
+                .setStatus(RunStatus.RUN_STATUS_COMPLETED).setEndTimeMs(started + 5_000).build()).getRun();
+        assertThat(finished.getEndTimeMs()).isEqualTo(started + 5_000);
+
+        // a resume keeps the run's own start time
+        OpenRunResponse resumed = open(server, OpenRunRequest.newBuilder().setExperimentId(exp).setName("offline")
+                .setStartTimeMs(started + 1_000));
+        assertThat(resumed.getResumed()).isTrue();
+        assertThat(resumed.getRun().getStartTimeMs()).isEqualTo(started);
+
+        assertInvalidField("start_time_ms", () -> open(server, OpenRunRequest.newBuilder().setExperimentId(exp)
+                .setName("future").setStartTimeMs(System.currentTimeMillis() + 3_600_000L)));
+        assertInvalidField("start_time_ms", () -> open(server, OpenRunRequest.newBuilder().setExperimentId(exp)
+                .setName("ancient").setStartTimeMs(-1)));
+        assertThat(server.runs().listRuns(ListRunsRequest.newBuilder().setExperimentId(exp).build()).getRunsList())
+                .extracting(Run::getName).containsExactly("offline");
+
+        // CancelRun takes an end time as FinishRun does
+        String canceled = open(server, OpenRunRequest.newBuilder().setExperimentId(exp).setName("canceled")
+                .setStartTimeMs(started)).getRun().getId();
+        assertInvalidField("end_time_ms", () -> server.runs().cancelRun(CancelRunRequest.newBuilder()
+                .setRunId(canceled).setEndTimeMs(started - 1).build()));
+        Run cancel = server.runs().cancelRun(CancelRunRequest.newBuilder().setRunId(canceled)
+                .setEndTimeMs(started + 42).build()).getRun();
+        assertThat(cancel.getStatus()).isEqualTo(RunStatus.RUN_STATUS_CANCELED);
+        assertThat(cancel.getEndTimeMs()).isEqualTo(started + 42);
     }
 
     @Test
