@@ -77,6 +77,30 @@ class RunCommandIT extends CliAgainstServer {
     }
 
     @Test
+    void onlyOutputsWrittenByThisRunAreUploadedAndTheStaleOnesAreNamed() throws Exception {
+        // An earlier run left outputs/model.npz behind; this run writes outputs/fresh.txt only.
+        Path stale = Files.createDirectories(work.resolve("outputs")).resolve("model.npz");
+        Files.writeString(stale, "old weights");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 3_600_000));
+        Cli.Result result = cli.run("run", "--target", target, "-e", "stale-outputs", "--", "python3", "-c",
+                "open('outputs/fresh.txt', 'w').write('new')");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        RunInfo run = onlyRun("stale-outputs");
+        assertThat(client.artifacts().listAll(run.id(), "")).extracting(Artifact::path)
+                .containsExactly("outputs/fresh.txt");
+        assertThat(result.stderr()).contains("skipped 1 file in outputs/ older than this run: model.npz "
+                + "(use --upload-all-outputs to include them)");
+
+        Cli.Result all = cli.run("run", "--target", target, "-e", "all-outputs", "--upload-all-outputs", "--",
+                "python3", "-c", "print('nothing new')");
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        assertThat(client.artifacts().listAll(onlyRun("all-outputs").id(), "")).extracting(Artifact::path)
+                .containsExactlyInAnyOrder("outputs/model.npz", "outputs/fresh.txt");
+        assertThat(all.stderr()).doesNotContain("skipped");
+    }
+
+    @Test
     void aFailingScriptFailsTheRunAndItsExitCodeIsReturned() throws Exception {
         script(work, "train.py");
         Cli.Result result = cli.run("run", "--target", target, "-e", "failing", "--json", "--", "python3",
