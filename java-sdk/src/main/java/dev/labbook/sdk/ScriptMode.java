@@ -55,7 +55,7 @@ final class ScriptMode {
         options = options.withClient(options.client().withMaxAttempts(10));
         // the token too comes from env (LABBOOK_TOKEN, LABBOOK_TOKEN_FILE), then ~/.labbook/credentials
         Labbook labbook = Labbook.connect(uri, options,
-                new Environment(env, Path.of(System.getProperty("user.home"))));
+                new Environment(env, Path.of(System.getProperty("user.home"))), LabbookClient.SOURCE_ENV);
         try {
             if (runId != null) {
                 return labbook.attach(runId, true);
