@@ -135,8 +135,22 @@ class RunCommandIT extends CliAgainstServer {
         Cli.Result result = cli.run("run", "--target", "127.0.0.1:1", "-e", "nowhere", "--", "python3", "-c",
                 "open('ran', 'w').write('yes')");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE");
+        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE: cannot reach the Labbook server at "
+                + "127.0.0.1:1 (target from --target): ").contains("Is the server running there?");
         assertThat(work.resolve("ran")).doesNotExist();
+
+        // From the environment, named as such; a stopped server fails within seconds.
+        long start = System.nanoTime();
+        Cli.Result fromEnv = new Cli(work, cliOutput, java.util.Map.of("LABBOOK_TRACKING_URI", "127.0.0.1:1"))
+                .run("runs", "list");
+        assertThat(fromEnv.exitCode()).as(fromEnv.toString()).isEqualTo(1);
+        assertThat(fromEnv.stderr()).contains("at 127.0.0.1:1 (target from env LABBOOK_TRACKING_URI)",
+                "LABBOOK_TRACKING_URI");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms, JVM start included").isLessThan(15_000);
+
+        Cli.Result http = cli.run("runs", "list", "--target", "http://127.0.0.1:7880");
+        assertThat(http.exitCode()).isEqualTo(1);
+        assertThat(http.stderr()).contains("(from --target)", "the SDKs speak gRPC", "7880 is the web UI's HTTP port");
     }
 
     @Test
