@@ -73,12 +73,18 @@ def test_the_source_of_a_target_is_named_for_code_and_the_default():
     assert default.target == "localhost:7800" and default.target_source.startswith("the default")
 
 
-def test_the_web_ui_port_given_for_the_grpc_port_says_so(server):
-    started = time.monotonic()
-    with pytest.raises(labbook.UnavailableError) as error:
-        labbook.Client(f"127.0.0.1:{server.http_port}").get_run("01a20a84-5459-7a28-8ee9-e332301dd0b5")
-    assert time.monotonic() - started < 5.0
-    assert "does not answer gRPC" in str(error.value) and "port 7800" in str(error.value)
+def test_an_http_server_given_for_the_grpc_server_says_so():
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    http = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(labbook.UnavailableError) as error:
+            labbook.Client(f"127.0.0.1:{http.server_port}").get_run("01a20a84-5459-7a28-8ee9-e332301dd0b5")
+        assert time.monotonic() - started < 5.0
+        assert "does not answer gRPC" in str(error.value) and "port 7800" in str(error.value)
+    finally:
+        http.shutdown()
 
 
 def test_a_tls_client_to_a_plaintext_server_says_so(server):
