@@ -680,16 +680,17 @@ def run_status(status: Union[str, int]) -> int:
     return _STATUSES[name]
 
 
-_SHARED: Dict[Tuple[str, Optional[str], str], Client] = {}
+_SHARED: Dict[Tuple[str, Optional[str]], Client] = {}
 _SHARED_LOCK = threading.Lock()
 
 
 def shared_client(target: str, token: Optional[str] = None, source: str = SOURCE_CODE) -> Client:
     """One Client (one channel) per target (and token given in code) for the runs and searches
     that name a server by URI rather than passing a Client: opening many runs does not open many
-    channels. `source` says where the target came from (for connection errors)."""
+    channels. `source` says where the target came from (for connection errors; the source of
+    the run that made the shared client is the one named)."""
     with _SHARED_LOCK:
-        client = _SHARED.get((target, token, source))
+        client = _SHARED.get((target, token))
         if client is None:
-            client = _SHARED[(target, token, source)] = Client(target, token=token, target_source=source)
+            client = _SHARED[(target, token)] = Client(target, token=token, target_source=source)
         return client
