@@ -107,7 +107,7 @@ final class Endpoint implements ClientInterceptor {
         }
         // "First received frame was not SETTINGS. Hex dump for first 5 bytes: 485454502f" is "HTTP/"
         if (f.contains("485454502f") || f.contains("http/1")) {
-            return "The server at " + plain + " answered in HTTP/1, not gRPC" + uiPortNote();
+            return "The server at " + plain + " does not answer gRPC (an HTTP server?)" + uiPortNote();
         }
         if (!target.tls() && (f.contains("hex dump for first 5 bytes: 1503") || f.contains("hex dump for first 5 bytes: 1603")
                 || f.contains("network closed for unknown reason") || f.contains("connection reset"))) {
