@@ -1,4 +1,9 @@
-"""Retry with exponential backoff and full jitter, for UNAVAILABLE and ABORTED only."""
+"""Retry with exponential backoff and jitter, for UNAVAILABLE and ABORTED only.
+
+The numbers are the Java SDK's too (docs/python-sdk.md, docs/java-sdk.md): waits of 100 ms
+doubling to 5 s, each drawn between a quarter of and the whole of that; a synchronous call
+retries for at most RETRY_WINDOW_S in all, or CONNECT_WINDOW_S while the server has not answered
+the client yet, so a wrong target or a stopped server fails fast."""
 from __future__ import annotations
 
 import random
@@ -11,12 +16,18 @@ from labbook.errors import RETRYABLE_CODES, from_rpc_error
 
 T = TypeVar("T")
 
+#: How long a synchronous call retries once the server has answered this client.
+RETRY_WINDOW_S = 30.0
+#: How long it retries before the server has ever answered this client.
+CONNECT_WINDOW_S = 3.0
+
 
 class Backoff:
-    """Delays of base·2^n capped at `cap`, each drawn uniformly from [0, delay] (full jitter), so
-    many clients that lost the same server do not come back in lock step."""
+    """Delays of base·2^n capped at `cap`, each drawn uniformly from [delay/4, delay], so many
+    clients that lost the same server do not come back in lock step (the quarter keeps retries
+    from spinning)."""
 
-    def __init__(self, base: float = 0.05, cap: float = 5.0) -> None:
+    def __init__(self, base: float = 0.1, cap: float = 5.0) -> None:
         self.base = base
         self.cap = cap
         self.attempt = 0
@@ -24,7 +35,7 @@ class Backoff:
     def next_delay(self) -> float:
         delay = min(self.cap, self.base * (2 ** self.attempt))
         self.attempt += 1
-        return random.uniform(delay / 2, delay)
+        return random.uniform(delay / 4, delay)
 
     def reset(self) -> None:
         self.attempt = 0
@@ -32,18 +43,21 @@ class Backoff:
 
 def call_with_retry(fn: Callable[[], T], *, deadline_s: float = 30.0,
                     sleep: Callable[[float], None] = time.sleep,
-                    on_retry: Optional[Callable[[grpc.RpcError], None]] = None) -> T:
-    """Calls fn; retries while it fails with a retryable code and the deadline allows; raises the
-    typed LabbookError otherwise."""
+                    on_retry: Optional[Callable[[grpc.RpcError], None]] = None,
+                    window_s: Optional[Callable[[], float]] = None) -> T:
+    """Calls fn; retries while it fails with a retryable code and the deadline allows (and the
+    window, asked after each failure: e.g. shorter while the server has never answered); raises
+    the typed LabbookError otherwise."""
     backoff = Backoff()
-    give_up_at = time.monotonic() + deadline_s
+    start = time.monotonic()
     while True:
         try:
             return fn()
         except grpc.RpcError as error:
             code = error.code() if hasattr(error, "code") else None
             delay = backoff.next_delay()
-            if code not in RETRYABLE_CODES or time.monotonic() + delay > give_up_at:
+            limit = deadline_s if window_s is None else min(deadline_s, window_s())
+            if code not in RETRYABLE_CODES or time.monotonic() + delay > start + limit:
                 raise from_rpc_error(error) from error
             if on_retry is not None:
                 on_retry(error)

@@ -7,6 +7,7 @@ jittered backoff.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
@@ -16,8 +17,8 @@ from urllib.parse import quote
 import grpc
 
 from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
-from labbook._retry import Backoff, call_with_retry
-from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook._retry import CONNECT_WINDOW_S, RETRY_WINDOW_S, Backoff, call_with_retry
+from labbook.errors import RETRYABLE_CODES, LabbookError, UnavailableError, error_details, from_rpc_error
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
                         experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
@@ -30,22 +31,63 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 STREAM_RETRYABLE = RETRYABLE_CODES | {grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
-def parse_target(uri: str) -> Tuple[str, bool]:
+UI_PORT = 7880  # the web UI's HTTP port, often given by mistake for the gRPC port
+#: Where a target came from, as connection errors name it.
+SOURCE_CODE = "code"
+SOURCE_ENV = "env LABBOOK_TRACKING_URI"
+SOURCE_DEFAULT = "the default: no target given"
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def parse_target(uri: str, source: str = SOURCE_CODE) -> Tuple[str, bool]:
     """`host:port`, `grpc://host:port` (plaintext) or `grpcs://host:port` (TLS) → (host:port,
-    secure); the port defaults to 7800 (docs/script-mode.md)."""
+    secure); the port defaults to 7800 (docs/script-mode.md). Any other scheme (`http://` is the
+    usual one: the web UI's address) is a ValueError at once, naming `source`."""
+    text = uri
     uri = uri.strip()
     secure = False
-    if uri.startswith("grpcs://"):
-        secure, uri = True, uri[len("grpcs://"):]
-    elif uri.startswith("grpc://"):
-        uri = uri[len("grpc://"):]
+    scheme = _SCHEME.match(uri)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name == "grpcs":
+            secure = True
+        elif name in ("http", "https"):
+            raise ValueError(
+                f"target {text!r} (from {source}): scheme {name}:// is HTTP, but the SDKs speak gRPC: "
+                f"use host:port, grpc://host:port or grpcs://host:port (TLS), with the server's gRPC port (default "
+                f"{DEFAULT_PORT}; {UI_PORT} is the web UI's HTTP port)")
+        elif name != "grpc":
+            raise ValueError(f"target {text!r} (from {source}): unknown scheme {name}://; use "
+                             "host:port, grpc://host:port or grpcs://host:port (TLS)")
+        uri = uri[scheme.end():]
     uri = uri.rstrip("/")
     if not uri:
-        raise ValueError("empty tracking URI")
+        raise ValueError(f"empty tracking URI (from {source})")
+    if "/" in uri:
+        raise ValueError(f"target {text!r} (from {source}): expected host[:port], without a path")
     host, sep, port = uri.rpartition(":")
     if not sep or not host or not port.isdigit():
         uri = f"{uri}:{DEFAULT_PORT}"
     return uri, secure
+
+
+def _connection_hint(failure: str, target: str, secure: bool) -> str:
+    """What probably went wrong when the server at `target` (host:port) could not be reached."""
+    f = failure.lower()
+    if secure and ("ssl" in f or "tls" in f):
+        return (f"The TLS handshake failed: the server at {target} probably does not use TLS; for a "
+                f"plaintext server use {target} or grpc://{target} instead of grpcs://")
+    if "settings frame" in f or "http1" in f or "http/1" in f:
+        return (f"The server at {target} does not answer gRPC (an HTTP server?): the SDKs speak gRPC on "
+                f"port {DEFAULT_PORT} (by default), not the web UI's HTTP port {UI_PORT}")
+    if not secure and ("socket closed" in f or "connection reset" in f):
+        return (f"The server closed the connection during setup: if it uses TLS, use "
+                f"grpcs://{target}")
+    if target.endswith(f":{UI_PORT}"):
+        return (f"Port {UI_PORT} is the web UI's HTTP port; the SDKs speak gRPC on port "
+                f"{DEFAULT_PORT} (by default)")
+    return (f"Is the server running there? To use another one, give its gRPC address (host:port, "
+            f"default port {DEFAULT_PORT}) as LABBOOK_TRACKING_URI or explicitly")
 
 
 class Client:
@@ -59,11 +101,17 @@ class Client:
     must not cross a fork).
     """
 
-    def __init__(self, target: str = "localhost:7800", *, secure: Optional[bool] = None,
-                 retry_deadline_s: float = 30.0, token: Optional[str] = None) -> None:
-        self.target, parsed_secure = parse_target(target)
+    def __init__(self, target: Optional[str] = None, *, secure: Optional[bool] = None,
+                 retry_deadline_s: float = RETRY_WINDOW_S, token: Optional[str] = None,
+                 target_source: Optional[str] = None) -> None:
+        #: Where the target came from (e.g. "env LABBOOK_TRACKING_URI"), as connection errors say.
+        self.target_source = target_source or (SOURCE_CODE if target else SOURCE_DEFAULT)
+        self.target, parsed_secure = parse_target(target or f"localhost:{DEFAULT_PORT}", self.target_source)
         self.secure = parsed_secure if secure is None else secure
         self.retry_deadline_s = retry_deadline_s
+        #: Whether the server has answered a call of this client yet: until it has, synchronous
+        #: calls retry for CONNECT_WINDOW_S only (a wrong target or a stopped server fails fast).
+        self.reached = False
         #: Where each call's token comes from (`credentials.current()`: the token and its source).
         self.credentials = Credentials(self.target, token)
         #: Warns once when background work is refused for credentials.
@@ -123,8 +171,50 @@ class Client:
              timeout: Optional[float] = 60.0) -> Any:
         """Calls a unary RPC with typed errors (and retries, unless `retry=False`)."""
         def once() -> Any:
-            return getattr(self.stub(service), method)(request, timeout=timeout)
-        return call_with_retry(once, deadline_s=self.retry_deadline_s if retry else 0.0)
+            try:
+                response = getattr(self.stub(service), method)(request, timeout=timeout)
+            except grpc.RpcError as error:
+                self._note_failure(error)
+                raise
+            self.reached = True
+            return response
+        try:
+            return call_with_retry(once, deadline_s=self.retry_deadline_s if retry else 0.0,
+                                   window_s=self._retry_window)
+        except UnavailableError as error:
+            raise self.explain(error)
+
+    @property
+    def display_target(self) -> str:
+        """The target as given to connection errors: `host:port`, or `grpcs://host:port`."""
+        return f"grpcs://{self.target}" if self.secure else self.target
+
+    def _retry_window(self) -> float:
+        return RETRY_WINDOW_S if self.reached else CONNECT_WINDOW_S
+
+    def _note_failure(self, error: grpc.RpcError) -> None:
+        """A failure that came from the server (not from the connection) shows it is there."""
+        code = error.code() if hasattr(error, "code") else None
+        if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                        grpc.StatusCode.CANCELLED) or error_details(error).reason:
+            self.reached = True
+
+    def explain(self, error: LabbookError) -> LabbookError:
+        """A connection failure (UNAVAILABLE without a server's reason) made to name the target,
+        where it came from and a hint: a TLS/plaintext mismatch, the UI's port, or where to set
+        the address. Returns the same error object."""
+        if not isinstance(error, UnavailableError) or error.reason or getattr(error, "_explained", False):
+            return error
+        failure = error.message[len("UNAVAILABLE: "):] if error.message.startswith("UNAVAILABLE: ") \
+            else error.message
+        hint = _connection_hint(failure, self.target, self.secure)
+        text = (f"cannot reach the Labbook server at {self.display_target} (target from "
+                f"{self.target_source}): {failure}. {hint}")
+        error.args = (text,)
+        error.message = text
+        error.hint = hint
+        error._explained = True  # type: ignore[attr-defined]
+        return error
 
     # -- server and links to its web UI -----------------------------------------------------
     def server_info(self) -> server_pb2.ServerInfo:
@@ -456,8 +546,9 @@ class Client:
                 return steps, times, values
             except grpc.RpcError as error:
                 delay = backoff.next_delay()
+                self._note_failure(error)
                 if error.code() not in STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
-                    raise from_rpc_error(error) from error
+                    raise self.explain(from_rpc_error(error)) from error
                 # Points after the cursor (a last message without one, or a downsampled read
                 # that has no cursor at all) are read again.
                 del steps[kept:], times[kept:], values[kept:]
@@ -529,7 +620,10 @@ class Client:
                     run_id=run_id, start_offset=start_offset, limit=limit), timeout=120):
                 out.extend(piece.lines)
             return out
-        return call_with_retry(read, deadline_s=self.retry_deadline_s)
+        try:
+            return call_with_retry(read, deadline_s=self.retry_deadline_s, window_s=self._retry_window)
+        except UnavailableError as error:
+            raise self.explain(error)
 
     # -- artifacts --------------------------------------------------------------------------
     def list_artifacts(self, run_id: str, *, path_prefix: str = "",
@@ -598,12 +692,13 @@ _SHARED: Dict[Tuple[str, Optional[str]], Client] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_client(target: str, token: Optional[str] = None) -> Client:
+def shared_client(target: str, token: Optional[str] = None, source: str = SOURCE_CODE) -> Client:
     """One Client (one channel) per target (and token given in code) for the runs and searches
     that name a server by URI rather than passing a Client: opening many runs does not open many
-    channels."""
+    channels. `source` says where the target came from (for connection errors; the source of
+    the run that made the shared client is the one named)."""
     with _SHARED_LOCK:
         client = _SHARED.get((target, token))
         if client is None:
-            client = _SHARED[(target, token)] = Client(target, token=token)
+            client = _SHARED[(target, token)] = Client(target, token=token, target_source=source)
         return client

@@ -10,7 +10,7 @@ import tempfile
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 
-from labbook.client import Client, shared_client
+from labbook.client import SOURCE_ENV, Client, shared_client
 from labbook.run import Run, _OPEN_RUNS
 from labbook.v1 import run_pb2
 
@@ -163,9 +163,10 @@ def _context_from_env() -> Run:
     run_id = os.environ.get("LABBOOK_RUN_ID")
     if uri and run_id:
         # Case 1: attach. The run must exist (NotFoundError otherwise); its owner sets the status.
-        return _ContextRun(run_id=run_id, client=shared_client(uri)).open()
+        return _ContextRun(run_id=run_id, client=shared_client(uri, source=SOURCE_ENV)).open()
     if uri:
-        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, client=shared_client(uri)).open()
+        return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None,
+                           client=shared_client(uri, source=SOURCE_ENV)).open()
     try:
         # As the Java SDK: a LABBOOK_RUN_NAME names (and so reopens) the offline run too.
         return _ContextRun(name=os.environ.get("LABBOOK_RUN_NAME") or None, offline=True).open()
@@ -213,7 +214,7 @@ def load_run(experiment_name: Optional[str] = None, run_name: Optional[str] = No
             uri = os.environ.get("LABBOOK_TRACKING_URI")
             if not uri:
                 raise ValueError("load_run needs a server: pass client= or set LABBOOK_TRACKING_URI")
-            client = shared_client(uri)
+            client = shared_client(uri, source=SOURCE_ENV)
         run_id = client.get_run(experiment=experiment_name, name=run_name,
                                 project=project or os.environ.get("LABBOOK_PROJECT") or "").id
     return Run(run_id=run_id, client=client).open()
@@ -251,7 +252,7 @@ def search_runs(filter: str = "", order_by: Optional[Sequence[str]] = None, *,
         uri = os.environ.get("LABBOOK_TRACKING_URI")
         if not uri:
             raise ValueError("search_runs needs a server: pass client= or set LABBOOK_TRACKING_URI")
-        client = shared_client(uri)
+        client = shared_client(uri, source=SOURCE_ENV)
     ids = list(experiment_ids)
     if experiment is not None:
         ids.append(client.get_experiment(experiment, project or "").id)

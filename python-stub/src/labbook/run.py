@@ -24,7 +24,7 @@ from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Op
 from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell, to_float
-from labbook.client import Client, shared_client
+from labbook.client import SOURCE_ENV, Client, shared_client
 from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
 
@@ -95,9 +95,9 @@ def _resolve_client(client: Optional[Client], target: Optional[str],
     if client is not None:
         return client
     if target:
-        return shared_client(target, token)
+        return shared_client(target, token, "the target= argument")
     uri = os.environ.get("LABBOOK_TRACKING_URI")
-    return shared_client(uri, token) if uri else None
+    return shared_client(uri, token, SOURCE_ENV) if uri else None
 
 
 class RunLogger:

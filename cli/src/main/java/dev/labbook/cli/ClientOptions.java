@@ -29,6 +29,16 @@ public final class ClientOptions {
         return env == null || env.isBlank() ? DEFAULT_TARGET : env;
     }
 
+    /** Where {@link #target()} comes from, as connection errors name it. */
+    public String targetSource() {
+        if (target != null && !target.isBlank()) {
+            return "--target";
+        }
+        String env = System.getenv("LABBOOK_TRACKING_URI");
+        return env == null || env.isBlank() ? "the default: no --target, LABBOOK_TRACKING_URI not set"
+                : "env LABBOOK_TRACKING_URI";
+    }
+
     public String project() {
         if (project != null && !project.isBlank()) {
             return project;
@@ -56,7 +66,7 @@ public final class ClientOptions {
 
     /** A client with {@code options} (e.g. a token given on the command line). */
     LabbookClient connect(dev.labbook.sdk.ClientOptions options) {
-        return LabbookClient.connect(parsedTarget(), options);
+        return LabbookClient.connect(parsedTarget(), options, targetSource());
     }
 
     /** The server address, parsed. */
@@ -64,7 +74,7 @@ public final class ClientOptions {
         try {
             return Target.parse(target());
         } catch (IllegalArgumentException e) {
-            throw new CliException("bad --target / LABBOOK_TRACKING_URI '" + target() + "': " + e.getMessage());
+            throw new CliException("bad target '" + target() + "' (from " + targetSource() + "): " + e.getMessage());
         }
     }
 }

@@ -50,6 +50,10 @@ final class ErrorReporter implements IExecutionExceptionHandler {
     }
 
     static String grpcMessage(Status status) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && status.getDescription() != null
+                && status.getDescription().startsWith("cannot reach")) {
+            return "UNAVAILABLE: " + status.getDescription();
+        }
         if (status.getCode() == Status.Code.UNAVAILABLE) {
             return "UNAVAILABLE: cannot reach the Labbook server (" + status.getDescription()
                     + "); check --target / LABBOOK_TRACKING_URI";

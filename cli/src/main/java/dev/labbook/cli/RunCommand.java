@@ -4,6 +4,7 @@ import dev.labbook.cli.render.ProgressBar;
 import dev.labbook.cli.run.CapturedLine;
 import dev.labbook.cli.run.GitInfo;
 import dev.labbook.cli.run.LogShipper;
+import dev.labbook.cli.run.OutputsSelection;
 import dev.labbook.cli.run.RunSignals;
 import dev.labbook.cli.run.ScriptRunner;
 import dev.labbook.sdk.AppendWriter;
@@ -20,6 +21,7 @@ import dev.labbook.sdk.Resume;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.SourceInfo;
+import dev.labbook.sdk.UploadOptions;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -50,7 +52,8 @@ import picocli.CommandLine.Spec;
                 + "--resume / --new restrict that), starts COMMAND with "
                 + "LABBOOK_TRACKING_URI/PROJECT/EXPERIMENT/RUN_ID/RUN_NAME set (so the SDKs' get_context() attaches "
                 + "to it), shows and records its stdout/stderr, forwards Ctrl-C/SIGTERM to it (run CANCELED), "
-                + "uploads the files under ./outputs/ as OUTPUT artifacts, and sets COMPLETED or FAILED from the "
+                + "uploads the files under ./outputs/ that the run created or modified as OUTPUT artifacts (older ones "
+                + "are skipped and named), and sets COMPLETED or FAILED from the "
                 + "exit code, which it returns.",
             "Everything after -- reaches COMMAND unchanged."},
         footer = {"", "Example: labbook run --experiment mnist --param lr=0.01 -- python train.py --epochs 3"})
@@ -101,6 +104,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Directory whose files are uploaded as OUTPUT artifacts (under outputs/). "
                     + "Default: ./outputs in the working directory.")
     Path outputs;
+
+    @Option(names = "--upload-all-outputs",
+            description = "Upload every file under the outputs directory, also those older than this run "
+                    + "(by default files not created or modified since the run started are skipped).")
+    boolean uploadAllOutputs;
 
     @Option(names = "--source-dir", paramLabel = "DIR",
             description = "Directory whose git commit and dirty flag are recorded. Default: the working directory.")
@@ -164,6 +172,8 @@ final class RunCommand implements Callable<Integer> {
     private int runScript(LabbookClient labbook, RunInfo run, Path cwd, RunSignals signals, PrintStream err)
             throws Exception {
         ScriptRunner.Outcome outcome;
+        // Outputs older than this were left by an earlier run (OutputsSelection).
+        long startedMs = System.currentTimeMillis();
         // one writer for the captured output: each batch gets its sequences once, so a batch
         // resent after a lost answer is recognized by the server instead of stored twice
         AppendWriter logWriter = new AppendWriter("run-logs");
@@ -196,7 +206,7 @@ final class RunCommand implements Callable<Integer> {
         // signal now cuts both short, and the run still gets its status: CANCELED.
         List<Artifact> uploaded = signals.finish(() -> {
             shipper.drain(LogShipper.DRAIN_MS);
-            return uploadOutputs(labbook, run.id(), outputsDir, err);
+            return uploadOutputs(labbook, run.id(), outputsDir, startedMs, err);
         }).orElse(List.of());
         signals.settling(); // from here on the status is decided: later signals change nothing
         String lateSignal = outcome.canceled() ? null : signals.afterScriptEnded();
@@ -254,17 +264,38 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private List<Artifact> uploadOutputs(LabbookClient labbook, String runId, Path dir, PrintStream err) {
+    private List<Artifact> uploadOutputs(LabbookClient labbook, String runId, Path dir, long startedMs,
+            PrintStream err) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        List<Artifact> out = new ArrayList<>();
         try (ProgressBar bar = new ProgressBar(err, "uploading outputs", 0, client.json())) {
-            return labbook.artifacts().uploadDirectory(runId, dir, "outputs", Direction.OUTPUT, bar::update);
-        } catch (RuntimeException e) {
+            OutputsSelection selection = OutputsSelection.of(dir, startedMs, uploadAllOutputs);
+            String skipped = selection.skippedMessage(dir, outputs != null ? dir + "/" : "outputs/");
+            if (skipped != null) {
+                err.println("labbook: " + skipped);
+            }
+            long total = 0;
+            for (Path f : selection.fresh()) {
+                total += Files.size(f);
+            }
+            long done = 0;
+            for (Path f : selection.fresh()) {
+                String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
+                long before = done;
+                long all = total;
+                Artifact a = labbook.artifacts().upload(runId, f, "outputs/" + rel, UploadOptions.of(Direction.OUTPUT),
+                        (d, t) -> bar.update(before + d, all));
+                done += a.sizeBytes();
+                out.add(a);
+            }
+            return out;
+        } catch (RuntimeException | java.io.IOException e) {
             // The run still gets its status; the failure is reported, not fatal.
             err.println(Thread.currentThread().isInterrupted() ? "labbook: warning: uploading outputs canceled"
                     : "labbook: warning: uploading outputs failed: " + ErrorReporter.describeOrMessage(e));
-            return List.of();
+            return out;
         }
     }
 

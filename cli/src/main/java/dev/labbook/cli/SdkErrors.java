@@ -11,6 +11,9 @@ final class SdkErrors {
         if (!(t instanceof LabbookException e)) {
             return null;
         }
+        if ("UNAVAILABLE".equals(e.code()) && e.getMessage() != null && e.getMessage().startsWith("cannot reach")) {
+            return "UNAVAILABLE: " + e.getMessage(); // names the target, its source and a hint already
+        }
         if ("UNAVAILABLE".equals(e.code())) {
             return "UNAVAILABLE: cannot reach the Labbook server (" + e.getMessage()
                     + "); check --target / LABBOOK_TRACKING_URI";

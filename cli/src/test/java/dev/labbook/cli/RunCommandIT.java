@@ -77,6 +77,30 @@ class RunCommandIT extends CliAgainstServer {
     }
 
     @Test
+    void onlyOutputsWrittenByThisRunAreUploadedAndTheStaleOnesAreNamed() throws Exception {
+        // An earlier run left outputs/model.npz behind; this run writes outputs/fresh.txt only.
+        Path stale = Files.createDirectories(work.resolve("outputs")).resolve("model.npz");
+        Files.writeString(stale, "old weights");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 3_600_000));
+        Cli.Result result = cli.run("run", "--target", target, "-e", "stale-outputs", "--", "python3", "-c",
+                "open('outputs/fresh.txt', 'w').write('new')");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        RunInfo run = onlyRun("stale-outputs");
+        assertThat(client.artifacts().listAll(run.id(), "")).extracting(Artifact::path)
+                .containsExactly("outputs/fresh.txt");
+        assertThat(result.stderr()).contains("skipped 1 file in outputs/ older than this run: model.npz "
+                + "(use --upload-all-outputs to include them)");
+
+        Cli.Result all = cli.run("run", "--target", target, "-e", "all-outputs", "--upload-all-outputs", "--",
+                "python3", "-c", "print('nothing new')");
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        assertThat(client.artifacts().listAll(onlyRun("all-outputs").id(), "")).extracting(Artifact::path)
+                .containsExactlyInAnyOrder("outputs/model.npz", "outputs/fresh.txt");
+        assertThat(all.stderr()).doesNotContain("skipped");
+    }
+
+    @Test
     void aFailingScriptFailsTheRunAndItsExitCodeIsReturned() throws Exception {
         script(work, "train.py");
         Cli.Result result = cli.run("run", "--target", target, "-e", "failing", "--json", "--", "python3",
@@ -111,8 +135,22 @@ class RunCommandIT extends CliAgainstServer {
         Cli.Result result = cli.run("run", "--target", "127.0.0.1:1", "-e", "nowhere", "--", "python3", "-c",
                 "open('ran', 'w').write('yes')");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE");
+        assertThat(result.stderr()).startsWith("labbook: error: UNAVAILABLE: cannot reach the Labbook server at "
+                + "127.0.0.1:1 (target from --target): ").contains("Is the server running there?");
         assertThat(work.resolve("ran")).doesNotExist();
+
+        // From the environment, named as such; a stopped server fails within seconds.
+        long start = System.nanoTime();
+        Cli.Result fromEnv = new Cli(work, cliOutput, java.util.Map.of("LABBOOK_TRACKING_URI", "127.0.0.1:1"))
+                .run("runs", "list");
+        assertThat(fromEnv.exitCode()).as(fromEnv.toString()).isEqualTo(1);
+        assertThat(fromEnv.stderr()).contains("at 127.0.0.1:1 (target from env LABBOOK_TRACKING_URI)",
+                "LABBOOK_TRACKING_URI");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms, JVM start included").isLessThan(15_000);
+
+        Cli.Result http = cli.run("runs", "list", "--target", "http://127.0.0.1:7880");
+        assertThat(http.exitCode()).isEqualTo(1);
+        assertThat(http.stderr()).contains("(from --target)", "the SDKs speak gRPC", "7880 is the web UI's HTTP port");
     }
 
     @Test

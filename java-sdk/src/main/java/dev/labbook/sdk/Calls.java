@@ -4,13 +4,23 @@ import java.util.function.Supplier;
 
 /**
  * Runs one unary call: idempotent calls are retried on UNAVAILABLE and ABORTED with jittered
- * exponential backoff; every failure leaves as a {@link LabbookException}.
+ * exponential backoff, for at most {@link #RETRY_WINDOW_MS} in all, or {@link #CONNECT_WINDOW_MS}
+ * while the server has not answered this client yet (a wrong target or a stopped server fails
+ * fast); every failure leaves as a {@link LabbookException}. The Python SDK uses the same windows
+ * (docs/java-sdk.md, docs/python-sdk.md).
  */
 final class Calls {
-    private final ClientOptions options;
+    /** How long a synchronous call retries once the server has answered this client. */
+    static final long RETRY_WINDOW_MS = 30_000;
+    /** How long it retries before the server has ever answered this client. */
+    static final long CONNECT_WINDOW_MS = 3_000;
 
-    Calls(ClientOptions options) {
+    private final ClientOptions options;
+    private final Endpoint endpoint;
+
+    Calls(ClientOptions options, Endpoint endpoint) {
         this.options = options;
+        this.endpoint = endpoint;
     }
 
     ClientOptions options() {
@@ -19,15 +29,19 @@ final class Calls {
 
     /** A call that is safe to send twice (reads, puts of the same value, create-or-resume). */
     <T> T idempotent(Supplier<T> call) {
+        long start = System.nanoTime();
         for (int attempt = 0;; attempt++) {
             try {
                 return call.get();
             } catch (RuntimeException e) {
-                if (!Errors.isRetryable(e) || attempt + 1 >= options.maxAttempts()) {
+                long delay = options.backoff().delayMillis(attempt);
+                long window = endpoint == null || endpoint.reached() ? RETRY_WINDOW_MS : CONNECT_WINDOW_MS;
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                if (!Errors.isRetryable(e) || attempt + 1 >= options.maxAttempts() || elapsed + delay > window) {
                     throw Errors.rethrow(e);
                 }
                 try {
-                    options.backoff().sleep(attempt);
+                    Thread.sleep(delay);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw Errors.rethrow(e);

@@ -64,7 +64,12 @@ public final class Labbook implements AutoCloseable {
 
     /** As {@link #connect(String, LabbookOptions)}, with credentials from {@code env} instead of the process's. */
     static Labbook connect(String target, LabbookOptions options, Environment env) {
-        return new Labbook(LabbookClient.connect(Target.parse(target), options.client(), env), options);
+        return connect(target, options, env, LabbookClient.SOURCE_CODE);
+    }
+
+    static Labbook connect(String target, LabbookOptions options, Environment env, String targetSource) {
+        return new Labbook(LabbookClient.connect(LabbookClient.parse(target, targetSource), options.client(), env,
+                targetSource), options);
     }
 
     /**
@@ -85,7 +90,9 @@ public final class Labbook implements AutoCloseable {
      */
     public static Labbook fromEnv() {
         String uri = System.getenv("LABBOOK_TRACKING_URI");
-        return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);
+        boolean unset = uri == null || uri.isBlank();
+        return connect(unset ? "localhost:" + Target.DEFAULT_PORT : uri, LabbookOptions.defaults(),
+                Environment.system(), unset ? LabbookClient.SOURCE_DEFAULT : LabbookClient.SOURCE_ENV);
     }
 
     /** The typed client; {@code IllegalStateException} when offline. */

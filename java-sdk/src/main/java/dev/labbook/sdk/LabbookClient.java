@@ -16,6 +16,12 @@ public final class LabbookClient implements AutoCloseable {
     /** Largest message the client accepts (downloads, tables, history pages). */
     static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
 
+    /** Where the target came from when the caller does not say: it was given in code. */
+    static final String SOURCE_CODE = "code";
+    static final String SOURCE_ENV = "env LABBOOK_TRACKING_URI";
+    static final String SOURCE_DEFAULT = "the default: LABBOOK_TRACKING_URI is not set";
+
+    private final Endpoint endpoint;
     private final Target target;
     private final Credentials credentials;
     private final AuthTrouble authTrouble = new AuthTrouble();
@@ -31,12 +37,13 @@ public final class LabbookClient implements AutoCloseable {
     private final ServerApi server;
     private final AccessApi access;
 
-    private LabbookClient(Target target, Credentials credentials, ManagedChannel channel, ClientOptions options) {
-        this.target = target;
+    private LabbookClient(Endpoint endpoint, Credentials credentials, ManagedChannel channel, ClientOptions options) {
+        this.endpoint = endpoint;
+        this.target = endpoint.target();
         this.credentials = credentials;
         this.channel = channel;
         this.options = options;
-        Calls calls = new Calls(options);
+        Calls calls = new Calls(options, endpoint);
         this.projects = new ProjectsApi(channel, calls);
         this.experiments = new ExperimentsApi(channel, calls);
         this.runs = new RunsApi(channel, calls, experiments);
@@ -58,23 +65,37 @@ public final class LabbookClient implements AutoCloseable {
      * options' token, {@code LABBOOK_TOKEN}, {@code LABBOOK_TOKEN_FILE}, {@code ~/.labbook/credentials}).
      */
     public static LabbookClient connect(Target target, ClientOptions options) {
-        return connect(target, options, Credentials.resolve(target, options.token()));
+        return connect(target, options, SOURCE_CODE);
+    }
+
+    /**
+     * As {@link #connect(Target, ClientOptions)}; {@code targetSource} says where the target came
+     * from (e.g. {@code "--target"}, {@code "env LABBOOK_TRACKING_URI"}), for connection errors.
+     */
+    public static LabbookClient connect(Target target, ClientOptions options, String targetSource) {
+        return connect(new Endpoint(target, targetSource), options, Credentials.resolve(target, options.token()));
+    }
+
+    static LabbookClient connect(Target target, ClientOptions options, Environment env, String targetSource) {
+        return connect(new Endpoint(target, targetSource), options, Credentials.resolve(target, options.token(), env));
     }
 
     static LabbookClient connect(Target target, ClientOptions options, Environment env) {
-        return connect(target, options, Credentials.resolve(target, options.token(), env));
+        return connect(target, options, env, SOURCE_CODE);
     }
 
-    private static LabbookClient connect(Target target, ClientOptions options, Credentials credentials) {
+    private static LabbookClient connect(Endpoint endpoint, ClientOptions options, Credentials credentials) {
+        Target target = endpoint.target();
+        // interceptors run last-added first: the endpoint sees (and explains) every call's failure
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port())
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
-                .intercept(new BearerTokenInterceptor(credentials));
+                .intercept(new BearerTokenInterceptor(credentials), endpoint);
         if (target.tls()) {
             builder.useTransportSecurity();
         } else {
             builder.usePlaintext();
         }
-        return new LabbookClient(target, credentials, builder.build(), options);
+        return new LabbookClient(endpoint, credentials, builder.build(), options);
     }
 
     /**
@@ -83,11 +104,27 @@ public final class LabbookClient implements AutoCloseable {
      */
     public static LabbookClient fromEnv() {
         String uri = System.getenv("LABBOOK_TRACKING_URI");
-        return connect(uri == null || uri.isBlank() ? "localhost:" + Target.DEFAULT_PORT : uri);
+        boolean unset = uri == null || uri.isBlank();
+        return connect(parse(unset ? "localhost:" + Target.DEFAULT_PORT : uri, unset ? SOURCE_DEFAULT : SOURCE_ENV),
+                ClientOptions.DEFAULT, unset ? SOURCE_DEFAULT : SOURCE_ENV);
+    }
+
+    /** {@link Target#parse}, its error naming where the text came from. */
+    static Target parse(String text, String source) {
+        try {
+            return Target.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (target from " + source + ")", e);
+        }
     }
 
     public Target target() {
         return target;
+    }
+
+    /** Where {@link #target()} came from, as connection errors say it (e.g. {@code env LABBOOK_TRACKING_URI}). */
+    public String targetSource() {
+        return endpoint.source();
     }
 
     public ClientOptions options() {

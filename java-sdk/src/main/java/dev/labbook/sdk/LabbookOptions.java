@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param flushInterval  a partly filled batch is sent after this long
  * @param bufferFullWait how long {@code logMetric} blocks when the buffer is full before the
  *                       batch is spooled to disk instead
- * @param spoolAfter     an outage this long moves unsent batches from memory to the spool
+ * @param spoolAfter     an outage this long (default 10 s, as in the Python SDK) moves unsent batches
+ *                       from memory to the spool
  * @param closeTimeout   how long {@code close()} waits for delivery
  * @param client         options of the underlying client
  */
@@ -35,7 +36,7 @@ public record LabbookOptions(Path spoolDir, int batchPoints, long bufferPoints, 
         Path spool = dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".labbook", "spool")
                 : Path.of(dir);
         return new LabbookOptions(spool, 50_000, 1_000_000, Duration.ofSeconds(1), Duration.ofMillis(200),
-                Duration.ofSeconds(30), Duration.ofSeconds(60), ClientOptions.DEFAULT);
+                Duration.ofSeconds(10), Duration.ofSeconds(60), ClientOptions.DEFAULT);
     }
 
     public LabbookOptions withSpoolDir(Path dir) {

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Metric calls of {@link LabbookClient}: reads, and the wire-level batch ingest. */
 public final class MetricsApi {
+    /** Attempts of a broken history stream (each resumes after the last point received). */
+    private static final int STREAM_ATTEMPTS = 5;
+
     private final Channel channel;
     private final Calls calls;
 
@@ -150,7 +153,7 @@ public final class MetricsApi {
                 if (after != null && after.isEmpty()) {
                     return points.series(req.getKey()); // the last point had arrived: no point follows
                 }
-                if (!isBrokenStream(e) || attempt + 1 >= calls.options().maxAttempts()) {
+                if (!isBrokenStream(e) || attempt + 1 >= Math.min(STREAM_ATTEMPTS, calls.options().maxAttempts())) {
                     throw Errors.rethrow(e);
                 }
                 if (after == null) {

@@ -51,11 +51,11 @@ final class ScriptMode {
             }
             return run;
         }
-        // a job may start while the server restarts: try for a while before giving up
-        options = options.withClient(options.client().withMaxAttempts(10));
+        // the retry windows of every client apply (Calls): a stopped server or a wrong target fails
+        // the first call within seconds, naming LABBOOK_TRACKING_URI
         // the token too comes from env (LABBOOK_TOKEN, LABBOOK_TOKEN_FILE), then ~/.labbook/credentials
         Labbook labbook = Labbook.connect(uri, options,
-                new Environment(env, Path.of(System.getProperty("user.home"))));
+                new Environment(env, Path.of(System.getProperty("user.home"))), LabbookClient.SOURCE_ENV);
         try {
             if (runId != null) {
                 return labbook.attach(runId, true);

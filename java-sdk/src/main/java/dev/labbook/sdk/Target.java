@@ -32,8 +32,14 @@ public record Target(String host, int port, boolean tls) {
             t = t.substring("grpcs://".length());
         } else if (lower.startsWith("grpc://")) {
             t = t.substring("grpc://".length());
+        } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            throw new IllegalArgumentException("target '" + text + "': scheme " + lower.substring(0, lower.indexOf("://") + 3)
+                    + " is HTTP, but the SDKs speak gRPC: use host:port, "
+                    + "grpc://host:port or grpcs://host:port (TLS), with the server's gRPC port (default " + DEFAULT_PORT
+                    + "; " + Endpoint.UI_PORT + " is the web UI's HTTP port)");
         } else if (lower.contains("://")) {
-            throw new IllegalArgumentException("target: unknown scheme in '" + text + "'; use grpc:// or grpcs://");
+            throw new IllegalArgumentException("target '" + text + "': unknown scheme " + lower.substring(0,
+                    lower.indexOf("://") + 3) + "; use host:port, grpc://host:port or grpcs://host:port (TLS)");
         }
         if (t.endsWith("/")) {
             t = t.substring(0, t.length() - 1);
@@ -59,7 +65,11 @@ public record Target(String host, int port, boolean tls) {
 
     @Override
     public String toString() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return (tls ? "grpcs://" : "") + h + ":" + port;
+        return (tls ? "grpcs://" : "") + render(host, port);
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets. */
+    static String render(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
