@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import grpc
 
@@ -53,8 +53,10 @@ def health_serving(target: str, timeout: float = 2.0) -> bool:
 
 class ServerProcess:
     def __init__(self, data_dir: Path, port: Optional[int] = None, http_port: Optional[int] = None,
-                 bootstrap_token: Optional[str] = None) -> None:
+                 bootstrap_token: Optional[str] = None, extra_args: Sequence[str] = ()) -> None:
         self.data_dir = Path(data_dir)
+        #: More server flags, e.g. ["--run-lease-seconds", "2"].
+        self.extra_args = list(extra_args)
         self.port = port or free_port()
         #: The HTTP port (web UI) when given; None leaves it to LABBOOK_HTTP_PORT (bin/test: off).
         self.http_port = http_port
@@ -74,7 +76,8 @@ class ServerProcess:
              "--data-dir", str(self.data_dir), "--compaction-interval", "0",
              "--metrics-port", "0"]
             + (["--http-port", str(self.http_port)] if self.http_port is not None else [])
-            + (["--auth", "on", "--bootstrap-token", self.bootstrap_token] if self.bootstrap_token else []),
+            + (["--auth", "on", "--bootstrap-token", self.bootstrap_token] if self.bootstrap_token else [])
+            + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

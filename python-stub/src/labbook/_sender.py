@@ -42,7 +42,7 @@ except ImportError:  # Windows
 from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
 from labbook.errors import RETRYABLE_CODES, NotFoundError, from_rpc_error
-from labbook.v1 import log_pb2, metric_pb2
+from labbook.v1 import log_pb2, metric_pb2, run_pb2
 
 _log = logging.getLogger("labbook")
 
@@ -52,6 +52,11 @@ MAX_KEYS_PER_BATCH = 1_000     # the server's limit
 BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
 DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
 IDLE_WAIT_S = 0.05
+#: The longest time between two lease renewals (the heartbeat): a third of the server's default
+#: lease of 300 s. Each renewal's answer says when the lease expires; the next one is due after a
+#: third of what is left, so a server with a shorter lease is renewed more often.
+LEASE_RENEW_MAX_S = 100.0
+LEASE_RENEW_MIN_S = 0.2
 TRANSPORT_RETRIES = 5          # INTERNAL/UNKNOWN/CANCELLED retries before a batch counts as refused
 _TRANSPORT_CODES = frozenset({grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED})
 LINES_PER_APPEND = 1_000
@@ -119,6 +124,11 @@ class Transport:
         """Appends lines as call `sequence` of `writer_id`; raises grpc.RpcError on failure."""
         raise NotImplementedError
 
+    def start_renew_lease(self) -> Any:
+        """Starts renewing the run's lease (RenewRunLease); a future of the response, or None
+        when there is no server (offline)."""
+        return None
+
     spools = False
 
 
@@ -160,6 +170,10 @@ class OnlineTransport(Transport):
     def last_sequence(self, writer_id: str) -> int:
         return self.client.stub("metrics").GetWriterState(metric_pb2.GetWriterStateRequest(
             run_id=self.run_id, writer_id=writer_id), timeout=10).last_sequence
+
+    def start_renew_lease(self) -> Any:
+        return self.client.stub("runs").RenewRunLease.future(
+            run_pb2.RenewRunLeaseRequest(run_id=self.run_id), timeout=10)
 
     def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
         request = log_pb2.AppendLogLinesRequest(
@@ -340,6 +354,9 @@ class Sender:
         self._lines_next_attempt = 0.0
         self._line_failures = 0
         self.tables = SequencedWriter()
+        self._lease_due = 0.0                 # time.monotonic() of the next renewal; 0: now
+        self._lease_interval = LEASE_RENEW_MAX_S
+        self._lease_call: Any = None          # the renewal in flight (a forked child forgets it)
 
     def _start_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"labbook-sender-{self.run_id[:8]}",
@@ -406,11 +423,49 @@ class Sender:
                 self._deliver()
                 self._deliver_lines()
                 self._release_marks()
+                self._heartbeat()
             except Exception as error:  # never let the thread die: report and continue
                 _log.exception("labbook: sender error: %s", error)
                 time.sleep(0.1)
             if self._stop and not self.points:
                 return
+
+    def _heartbeat(self) -> None:
+        """Renews the run's lease when due (the first time at once), so that the server does not
+        mark the run CRASHED while this process lives. One asynchronous unary call at a time on
+        the sender thread; logging never waits for it. A failure is silent and retried after the
+        same interval (during an outage the metric and line deliveries report and spool)."""
+        if self._stop:
+            return
+        call = self._lease_call
+        if call is not None:
+            if not call.done():
+                return
+            self._lease_call = None
+            try:
+                response = call.result()
+            except Exception as error:  # RpcError, or the channel closed: silent, retried
+                _log.debug("labbook: lease renewal of run %s failed (will retry): %s", self.run_id, error)
+            else:
+                if response.lease_expire_time_ms > 0:
+                    left_s = response.lease_expire_time_ms / 1000.0 - time.time()
+                    self._lease_interval = min(LEASE_RENEW_MAX_S, max(LEASE_RENEW_MIN_S, left_s / 3))
+                else:
+                    # QUEUED, or finished by someone else: no lease to keep
+                    self._lease_due = float("inf")
+                    return
+            self._lease_due = time.monotonic() + self._lease_interval
+            return
+        if time.monotonic() < self._lease_due:
+            return
+        try:
+            self._lease_call = self.transport.start_renew_lease()
+        except Exception as error:  # never let the heartbeat stop the sender
+            _log.debug("labbook: lease renewal of run %s not sent (will retry): %s", self.run_id, error)
+            self._lease_due = time.monotonic() + self._lease_interval
+            return
+        if self._lease_call is None:
+            self._lease_due = float("inf")  # offline: no server, no lease
 
     def _pack(self, rounds: int = 16) -> None:
         """Moves queued points into numbered batches (at most 16 per pass, so the thread gets

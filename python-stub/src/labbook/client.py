@@ -388,7 +388,7 @@ class Client:
         return self.call("runs", "FinishRun", request).run
 
     def cancel_run(self, run_id: str, *, end_time_ms: Optional[int] = None) -> run_pb2.Run:
-        """CancelRun: a QUEUED or RUNNING run becomes CANCELED (again: no-op), ending now (or at
+        """CancelRun: a QUEUED, RUNNING or CRASHED run becomes CANCELED (again: no-op), ending now (or at
         `end_time_ms`, not before its start)."""
         request = run_pb2.CancelRunRequest(run_id=run_id)
         if end_time_ms is not None:
@@ -396,8 +396,15 @@ class Client:
         return self.call("runs", "CancelRun", request).run
 
     def resume_run(self, run_id: str) -> run_pb2.Run:
-        """ResumeRun: a finished run becomes RUNNING again (recorded in its status history)."""
+        """ResumeRun: a finished or CRASHED run becomes RUNNING again (recorded in its status
+        history)."""
         return self.call("runs", "ResumeRun", run_pb2.ResumeRunRequest(run_id=run_id)).run
+
+    def renew_run_lease(self, run_id: str) -> run_pb2.RenewRunLeaseResponse:
+        """RenewRunLease, the heartbeat: a RUNNING run's lease expires a server lease from now, a
+        CRASHED run is RUNNING again; a QUEUED or finished run is left alone. An open `Run`
+        renews its lease by itself in the background."""
+        return self.call("runs", "RenewRunLease", run_pb2.RenewRunLeaseRequest(run_id=run_id))
 
     def set_tags(self, run_id: str, tags: Mapping[str, str],
                  remove_keys: Sequence[str] = ()) -> Dict[str, str]:
@@ -653,7 +660,7 @@ _POLICIES = {"allow": run_pb2.RESUME_POLICY_ALLOW, "never": run_pb2.RESUME_POLIC
              "must": run_pb2.RESUME_POLICY_MUST}
 _STATUSES = {"RUNNING": run_pb2.RUN_STATUS_RUNNING, "COMPLETED": run_pb2.RUN_STATUS_COMPLETED,
              "FAILED": run_pb2.RUN_STATUS_FAILED, "CANCELED": run_pb2.RUN_STATUS_CANCELED,
-             "QUEUED": run_pb2.RUN_STATUS_QUEUED}
+             "QUEUED": run_pb2.RUN_STATUS_QUEUED, "CRASHED": run_pb2.RUN_STATUS_CRASHED}
 
 
 def resume_policy(resume: Union[str, int]) -> int:

@@ -70,6 +70,8 @@ const STATUS_NAMES: Record<number, string> = {
   [RunStatus.FAILED]: "failed",
   [RunStatus.CANCELED]: "canceled",
   [RunStatus.QUEUED]: "queued",
+  // RUNNING, but its heartbeat stopped (the server's lease expired): not finished, may come back
+  [RunStatus.CRASHED]: "crashed",
 };
 
 export function statusName(s: RunStatus): string {

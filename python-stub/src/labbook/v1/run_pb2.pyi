@@ -20,6 +20,7 @@ class RunStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RUN_STATUS_FAILED: _ClassVar[RunStatus]
     RUN_STATUS_CANCELED: _ClassVar[RunStatus]
     RUN_STATUS_QUEUED: _ClassVar[RunStatus]
+    RUN_STATUS_CRASHED: _ClassVar[RunStatus]
 
 class ResumePolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +40,7 @@ RUN_STATUS_COMPLETED: RunStatus
 RUN_STATUS_FAILED: RunStatus
 RUN_STATUS_CANCELED: RunStatus
 RUN_STATUS_QUEUED: RunStatus
+RUN_STATUS_CRASHED: RunStatus
 RESUME_POLICY_UNSPECIFIED: ResumePolicy
 RESUME_POLICY_ALLOW: ResumePolicy
 RESUME_POLICY_NEVER: ResumePolicy
@@ -365,6 +367,22 @@ class ResumeRunResponse(_message.Message):
     run: Run
     resumed: bool
     def __init__(self, run: _Optional[_Union[Run, _Mapping]] = ..., resumed: bool = ...) -> None: ...
+
+class RenewRunLeaseRequest(_message.Message):
+    __slots__ = ("run_id",)
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class RenewRunLeaseResponse(_message.Message):
+    __slots__ = ("status", "lease_expire_time_ms", "resumed")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_EXPIRE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_FIELD_NUMBER: _ClassVar[int]
+    status: RunStatus
+    lease_expire_time_ms: int
+    resumed: bool
+    def __init__(self, status: _Optional[_Union[RunStatus, str]] = ..., lease_expire_time_ms: _Optional[int] = ..., resumed: bool = ...) -> None: ...
 
 class SetRunTagsRequest(_message.Message):
     __slots__ = ("run_id", "tags", "remove_keys")

@@ -85,6 +85,11 @@ class RunServiceStub(object):
                 request_serializer=labbook_dot_v1_dot_run__pb2.ResumeRunRequest.SerializeToString,
                 response_deserializer=labbook_dot_v1_dot_run__pb2.ResumeRunResponse.FromString,
                 _registered_method=True)
+        self.RenewRunLease = channel.unary_unary(
+                '/labbook.v1.RunService/RenewRunLease',
+                request_serializer=labbook_dot_v1_dot_run__pb2.RenewRunLeaseRequest.SerializeToString,
+                response_deserializer=labbook_dot_v1_dot_run__pb2.RenewRunLeaseResponse.FromString,
+                _registered_method=True)
         self.SetRunTags = channel.unary_unary(
                 '/labbook.v1.RunService/SetRunTags',
                 request_serializer=labbook_dot_v1_dot_run__pb2.SetRunTagsRequest.SerializeToString,
@@ -204,7 +209,8 @@ class RunServiceServicer(object):
 
     def StartRun(self, request, context):
         """Starts a QUEUED run: RUNNING, with its start time set now. A RUNNING run is returned
-        unchanged (idempotent).
+        unchanged (idempotent); a CRASHED one is RUNNING again (its writer is back). The run gets a
+        fresh lease.
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATUS_TRANSITION:
         the run is finished, use ResumeRun; RUN_DELETED).
         """
@@ -224,7 +230,7 @@ class RunServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def CancelRun(self, request, context):
-        """Cancels a QUEUED or RUNNING run: CANCELED, with its end time set. Canceling a CANCELED run
+        """Cancels a QUEUED, RUNNING or CRASHED run: CANCELED, with its end time set. Canceling a CANCELED run
         is a no-op. (For a submitted run this is also what stops its job.)
         Errors: INVALID_ARGUMENT (also an end time before the start), NOT_FOUND, FAILED_PRECONDITION
         (reason INVALID_STATUS_TRANSITION: the run is COMPLETED or FAILED; RUN_DELETED).
@@ -234,8 +240,22 @@ class RunServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ResumeRun(self, request, context):
-        """Sets a finished run RUNNING again (recorded in its status history); a RUNNING run is
-        returned unchanged, a QUEUED one is started.
+        """Sets a finished or CRASHED run RUNNING again (recorded in its status history); a RUNNING
+        run is returned unchanged, a QUEUED one is started. The run gets a fresh lease.
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (run or experiment deleted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenewRunLease(self, request, context):
+        """Renews the lease of a run: the heartbeat its writers send in the background while the run
+        is open (the SDKs every third of the lease). A RUNNING run whose lease expires (the
+        server's --run-lease-seconds, default 300, after the last renewal, start or resume) becomes
+        CRASHED, with reason `lease_expired` in its status history. Renewing a RUNNING run sets its
+        lease to expire a lease from now; renewing a CRASHED run makes it RUNNING again (reason
+        `resume`: its writer is back). A QUEUED or finished run is left as it is (no lease): the
+        response says its status.
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (run or experiment deleted).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -358,6 +378,11 @@ def add_RunServiceServicer_to_server(servicer, server):
                     servicer.ResumeRun,
                     request_deserializer=labbook_dot_v1_dot_run__pb2.ResumeRunRequest.FromString,
                     response_serializer=labbook_dot_v1_dot_run__pb2.ResumeRunResponse.SerializeToString,
+            ),
+            'RenewRunLease': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenewRunLease,
+                    request_deserializer=labbook_dot_v1_dot_run__pb2.RenewRunLeaseRequest.FromString,
+                    response_serializer=labbook_dot_v1_dot_run__pb2.RenewRunLeaseResponse.SerializeToString,
             ),
             'SetRunTags': grpc.unary_unary_rpc_method_handler(
                     servicer.SetRunTags,
@@ -666,6 +691,33 @@ class RunService(object):
             '/labbook.v1.RunService/ResumeRun',
             labbook_dot_v1_dot_run__pb2.ResumeRunRequest.SerializeToString,
             labbook_dot_v1_dot_run__pb2.ResumeRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenewRunLease(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/labbook.v1.RunService/RenewRunLease',
+            labbook_dot_v1_dot_run__pb2.RenewRunLeaseRequest.SerializeToString,
+            labbook_dot_v1_dot_run__pb2.RenewRunLeaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

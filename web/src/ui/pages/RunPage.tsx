@@ -19,7 +19,9 @@ import { TablesTab } from "./TablesTab";
 type RunRoute = Extract<Route, { page: "run" }>;
 
 function isLive(run: Run | undefined): boolean {
-  return !!run && (run.status === RunStatus.RUNNING || run.status === RunStatus.QUEUED);
+  // a CRASHED run is watched too: its writer may come back
+  return !!run && (run.status === RunStatus.RUNNING || run.status === RunStatus.QUEUED
+    || run.status === RunStatus.CRASHED);
 }
 
 /** GetRun, then WatchRun while the run is live; reconnects after a dropped watch. */

@@ -139,7 +139,8 @@ final class RunCommand implements Callable<Integer> {
             }
             OpenedRun opened = labbook.runs().open(newRun);
             RunInfo run = opened.run();
-            try (RunSignals signals = RunSignals.install()) {
+            // the run's heartbeat: the server marks it CRASHED if this process dies without ending it
+            try (RunSignals signals = RunSignals.install(); var lease = labbook.runs().heartbeat(run.id())) {
                 if (!client.json()) {
                     err.printf("labbook: %s run %s (%s/%s) on %s%n", opened.resumed() ? "resumed" : "started",
                             run.id(), experiment, run.name(), client.target());

@@ -81,7 +81,7 @@ final class RunsCommand implements Runnable {
         String experiment;
 
         @Option(names = "--status", paramLabel = "STATUS", description = "Only runs in this status: QUEUED, "
-                + "RUNNING, COMPLETED, FAILED or CANCELED.")
+                + "RUNNING, COMPLETED, FAILED, CANCELED or CRASHED (its heartbeat stopped).")
         String status;
 
         @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50",

@@ -13,12 +13,20 @@ final class OnlineSink implements RunSink {
     private final long statusWaitMillis;
     /** The writer of this run's table rows: its own id, apart from the metric and log writers. */
     private final AppendWriter rowWriter = new AppendWriter("rows");
+    /** The run's heartbeat, ticked by the run's flush timer. */
+    private final LeaseRenewer lease;
 
     OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.runId = runId;
         this.metrics = new MetricSender(client, runId, keyNames, options);
         this.calls = new OpQueue(client, runId, options.client().backoff());
         this.statusWaitMillis = options.closeTimeout().toMillis();
+        this.lease = new LeaseRenewer(client.runs(), runId);
+    }
+
+    @Override
+    public void heartbeat(long nowMs) {
+        lease.tick(nowMs);
     }
 
     MetricSender metricSender() {
@@ -119,6 +127,7 @@ final class OnlineSink implements RunSink {
      */
     @Override
     public void status(RunStatus status) {
+        lease.stop(); // a finished run has no lease to keep
         submit("status " + status, c -> {
             metrics.awaitDelivered(statusWaitMillis);
             if (status == RunStatus.CANCELED) {
@@ -139,6 +148,7 @@ final class OnlineSink implements RunSink {
 
     @Override
     public void close(long timeoutMillis) {
+        lease.stop();
         long start = System.nanoTime();
         metrics.close(timeoutMillis);
         long left = Math.max(1000, timeoutMillis - (System.nanoTime() - start) / 1_000_000);

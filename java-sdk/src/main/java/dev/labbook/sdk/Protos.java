@@ -32,6 +32,7 @@ final class Protos {
             case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
             case RUN_STATUS_RUNNING -> RunStatus.RUNNING;
             case RUN_STATUS_QUEUED -> RunStatus.QUEUED;
+            case RUN_STATUS_CRASHED -> RunStatus.CRASHED;
             default -> null;
         };
     }
@@ -43,6 +44,7 @@ final class Protos {
             case FAILED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_FAILED;
             case CANCELED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CANCELED;
             case QUEUED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_QUEUED;
+            case CRASHED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CRASHED;
         };
     }
 

@@ -564,6 +564,11 @@ public final class Run implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.fine(() -> "labbook: periodic flush: " + e);
             }
+            try {
+                sink.heartbeat(System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "labbook: lease renewal: " + e);
+            }
         }
     }
 

@@ -22,6 +22,10 @@ interface RunSink extends MetricRecorder.BlockSink {
 
     void status(RunStatus status);
 
+    /** Called by the run's flush timer (about every flush interval): an online run renews its lease when due. */
+    default void heartbeat(long nowMs) {
+    }
+
     /** Waits until everything recorded so far is delivered (or written); false on timeout. */
     boolean flush(long timeoutMillis);
 

@@ -18,6 +18,8 @@ import dev.labbook.api.v1.MetricComparison;
 import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.ParamComparison;
+import dev.labbook.api.v1.RenewRunLeaseRequest;
+import dev.labbook.api.v1.RenewRunLeaseResponse;
 import dev.labbook.api.v1.ResumePolicy;
 import dev.labbook.api.v1.ResumeRunRequest;
 import dev.labbook.api.v1.RunServiceGrpc;
@@ -283,6 +285,58 @@ public final class RunsApi {
     public RunInfo resume(String runId) {
         ResumeRunRequest req = ResumeRunRequest.newBuilder().setRunId(runId).build();
         return Protos.run(calls.idempotent(() -> stub().resumeRun(req)).getRun());
+    }
+
+    /**
+     * Renews the run's lease (the heartbeat, {@code RenewRunLease}): a RUNNING run stays RUNNING
+     * for another server lease, a CRASHED one is RUNNING again. Returns when the lease now
+     * expires, in epoch milliseconds; 0 when the run is QUEUED or finished (left alone). Runs
+     * opened through {@link Labbook} renew their lease by themselves.
+     */
+    public long renewLease(String runId) {
+        RenewRunLeaseRequest req = RenewRunLeaseRequest.newBuilder().setRunId(runId).build();
+        return calls.idempotent(() -> stub().renewRunLease(req)).getLeaseExpireTimeMs();
+    }
+
+    /** A run's heartbeat started by {@link #heartbeat(String)}; closing it stops the renewals. */
+    public interface Heartbeat extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Keeps the run's lease alive from a background daemon thread until closed, as a
+     * {@link Run} does by itself: renewals are due every third of the server's lease (at most
+     * 100 s), fail silently and are retried; they stop when the run is finished. For tools that
+     * write to a run without a {@link Run}, such as {@code labbook run}.
+     */
+    public Heartbeat heartbeat(String runId) {
+        return LeaseRenewer.withTimer(this, runId, 1000);
+    }
+
+    /**
+     * The heartbeat of a run's background: one attempt, never blocking the caller; {@code done}
+     * gets the lease expiry and status, or the error.
+     */
+    void renewLeaseAsync(String runId, java.util.function.BiConsumer<RenewRunLeaseResponse, Throwable> done) {
+        RenewRunLeaseRequest req = RenewRunLeaseRequest.newBuilder().setRunId(runId).build();
+        RunServiceGrpc.newStub(channel)
+                .withDeadlineAfter(calls.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .renewRunLease(req, new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(RenewRunLeaseResponse value) {
+                        done.accept(value, null);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.accept(null, t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
     }
 
     /** Merges tags into the run's and removes {@code removeKeys}; returns all tags after. */

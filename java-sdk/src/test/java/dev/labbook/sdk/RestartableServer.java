@@ -28,6 +28,15 @@ final class RestartableServer implements AutoCloseable {
 
     /** With an HTTP port as given (off by default, like the servers users embed). */
     RestartableServer(String database, HttpConfig http) {
+        this(database, http, ServerConfig.DEFAULT_RUN_LEASE);
+    }
+
+    /** With a run lease of its own (short, to see runs become CRASHED). */
+    RestartableServer(String database, java.time.Duration runLease) {
+        this(database, HttpConfig.off(), runLease);
+    }
+
+    private RestartableServer(String database, HttpConfig http, java.time.Duration runLease) {
         DatabaseEndpoint db = SharedPostgres.newDatabase(database);
         Path artifacts;
         try {
@@ -37,7 +46,8 @@ final class RestartableServer implements AutoCloseable {
         }
         this.config = new ServerConfig("127.0.0.1", freePort(), Path.of("unused"), Optional.of(db.jdbcUrl()),
                 db.user(), db.password(), 8, 0, 16 * 1024 * 1024, 0,
-                new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0)).withHttp(http);
+                new ArtifactConfig(artifacts, Optional.empty(), 64L * 1024 * 1024 * 1024, 0)).withHttp(http)
+                .withRunLease(runLease);
     }
 
     private static int freePort() {

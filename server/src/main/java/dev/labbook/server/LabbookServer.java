@@ -46,6 +46,7 @@ import dev.labbook.server.grpc.LogGrpcService;
 import dev.labbook.server.domain.ExperimentService;
 import dev.labbook.server.domain.IdGenerator;
 import dev.labbook.server.domain.ProjectService;
+import dev.labbook.server.domain.RunLeases;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.domain.search.RunSearchService;
 import dev.labbook.server.domain.search.SearchTokens;
@@ -176,7 +177,11 @@ public final class LabbookServer implements AutoCloseable {
             // Runs and experiments record who created them (empty with access control off).
             CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
             ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
-            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller);
+            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller, config.runLease());
+            // RUNNING runs whose writers stopped renewing their lease become CRASHED; safe on every replica.
+            RunLeases leases = new RunLeases(store, clock);
+            long leasePassMs = RunLeases.passInterval(config.runLease()).toMillis();
+            housekeeping.scheduleWithFixedDelay(leases::expireQuietly, leasePassMs, leasePassMs, TimeUnit.MILLISECONDS);
             ArtifactService artifacts = new ArtifactService(store, objects, clock,
                     config.artifacts().maxArtifactBytes(), usage);
             resources.push(artifacts);

@@ -1,6 +1,7 @@
 package dev.labbook.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** The server's settings, resolved once at start (see {@link ServerConfigLoader}). */
@@ -18,7 +19,19 @@ public record ServerConfig(
         ArtifactConfig artifacts,
         OperationsConfig operations,
         HttpConfig http,
-        AuthConfig auth) {
+        AuthConfig auth,
+        Duration runLease) {
+
+    /** The default of {@link Setting#RUN_LEASE_SECONDS}. */
+    public static final Duration DEFAULT_RUN_LEASE = Duration.ofSeconds(300);
+
+    /** A server with the default run lease. */
+    public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
+            int dbPoolSize, int embeddedDbPort, int maxMessageBytes, int compactionIntervalSeconds,
+            ArtifactConfig artifacts, OperationsConfig operations, HttpConfig http, AuthConfig auth) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort, maxMessageBytes,
+                compactionIntervalSeconds, artifacts, operations, http, auth, DEFAULT_RUN_LEASE);
+    }
 
     /** A server with access control off, as tests embed it unless they ask for it. */
     public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
@@ -50,21 +63,26 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, runLease);
     }
 
     public ServerConfig withOperations(OperationsConfig newOperations) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http, auth);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http, auth, runLease);
     }
 
     public ServerConfig withHttp(HttpConfig newHttp) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp, auth);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp, auth, runLease);
     }
 
     public ServerConfig withAuth(AuthConfig newAuth) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
-                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, newAuth);
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, newAuth, runLease);
+    }
+
+    public ServerConfig withRunLease(Duration newRunLease) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, newRunLease);
     }
 }

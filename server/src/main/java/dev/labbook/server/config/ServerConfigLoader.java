@@ -90,7 +90,8 @@ public final class ServerConfigLoader {
                 artifacts,
                 operations(values, home),
                 http(values),
-                auth(values));
+                auth(values),
+                java.time.Duration.ofSeconds(intSetting(values, Setting.RUN_LEASE_SECONDS, 1, 7 * 86_400)));
     }
 
     private static AuthConfig auth(Map<Setting, String> values) {

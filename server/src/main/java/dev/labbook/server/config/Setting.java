@@ -24,6 +24,9 @@ public enum Setting {
     DB_POOL_SIZE("db-pool-size", "10", "Maximum connections in the database pool."),
     EMBEDDED_DB_PORT("embedded-db-port", "0", "Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one."),
     MAX_MESSAGE_BYTES("max-message-bytes", "16777216", "Largest gRPC message the server accepts."),
+    RUN_LEASE_SECONDS("run-lease-seconds", "300", "Seconds a RUNNING run stays RUNNING without a heartbeat "
+            + "(RenewRunLease; the SDKs and labbook run send one every third of this) before the server marks it "
+            + "CRASHED; every replica checks every fifth of this. Writers that come back make it RUNNING again."),
     COMPACTION_INTERVAL("compaction-interval", "60",
             "Seconds between passes that merge small metric chunks; 0 turns compaction off."),
     ARTIFACT_DIR("artifact-dir", "", "Directory of the local artifact store; empty means DATA_DIR/artifacts."),

@@ -8,6 +8,7 @@ import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.TrackingStore.TrackingTransaction;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,9 +32,11 @@ public final class RunService {
     private final IdGenerator ids;
     private final Clock clock;
     private final PurgeListener purgeListener;
+    private final Duration lease;
 
     public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock,
-            PurgeListener purgeListener, CurrentCaller caller) {
+            PurgeListener purgeListener, CurrentCaller caller, Duration lease) {
+        this.lease = lease;
         this.caller = caller;
         this.purgeListener = purgeListener;
         this.store = store;
@@ -47,6 +50,13 @@ public final class RunService {
      * ({@code resumed}), and whether the open created the experiment.
      */
     public record Opened(Run run, boolean resumed, boolean experimentCreated) {
+    }
+
+    /**
+     * The outcome of a lease renewal: the run's status after it, when its lease expires (null
+     * when the run is not RUNNING), and whether the renewal made a CRASHED run RUNNING again.
+     */
+    public record Renewal(RunStatus status, Instant leaseExpiresAt, boolean resumed) {
     }
 
     /** A run with its status history. */
@@ -103,6 +113,7 @@ public final class RunService {
             }
             runs.recordStatusChange(fresh.id(), new RunStatusChange(null, fresh.status(), fresh.createTime(),
                     Reason.CREATE));
+            leaseIfRunning(runs, fresh, fresh.createTime());
             return fresh;
         });
     }
@@ -162,6 +173,7 @@ public final class RunService {
                         true, target.created());
             }
             runs.recordStatusChange(fresh.id(), new RunStatusChange(null, RunStatus.RUNNING, now, Reason.CREATE));
+            leaseIfRunning(runs, fresh, now);
             return new Opened(fresh, false, target.created());
         });
     }
@@ -213,6 +225,7 @@ public final class RunService {
         }
         record(runs, transition);
         save(runs, next.withUpdatedAt(now));
+        leaseIfRunning(runs, next, now);
         runs.upsertTags(existing.id(), tags);
         runs.upsertParams(existing.id(), params, now);
         return require(runs, existing.id(), false);
@@ -348,11 +361,14 @@ public final class RunService {
         return transition(runId, (run, now) -> RunTransitions.cancel(run, endTime, now));
     }
 
-    /** ResumeRun: a finished run becomes RUNNING again, a QUEUED one starts; {@code resumed} when it had finished. */
+    /**
+     * ResumeRun: a finished or CRASHED run becomes RUNNING again, a QUEUED one starts;
+     * {@code resumed} when it had finished or crashed.
+     */
     public Opened resume(UUID runId) {
         return store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, true);
-            boolean finished = run.status().isTerminal();
+            boolean finished = run.status().isTerminal() || run.status() == RunStatus.CRASHED;
             return new Opened(apply(tx, run, RunTransitions.resume(run, now())), finished, false);
         });
     }
@@ -364,14 +380,45 @@ public final class RunService {
         });
     }
 
+    /**
+     * RenewRunLease: a RUNNING run's lease expires a lease from now; a CRASHED run becomes
+     * RUNNING again with a fresh lease; other runs are left alone. The common case, a RUNNING
+     * run, is one UPDATE (which skips the deleted-experiment check: a lease is no user data).
+     */
+    public Renewal renewLease(UUID runId) {
+        return store.inTransaction(tx -> {
+            Instant now = now();
+            Instant expiry = now.plus(lease);
+            if (tx.runs().renewRunningLease(runId, expiry)) {
+                return new Renewal(RunStatus.RUNNING, expiry, false);
+            }
+            Run run = require(tx.runs(), runId, true);
+            Transition transition = RunTransitions.renew(run, now);
+            Run after = apply(tx, run, transition);
+            return after.status() == RunStatus.RUNNING
+                    ? new Renewal(RunStatus.RUNNING, expiry, transition.changed())
+                    : new Renewal(after.status(), null, false);
+        });
+    }
+
     /** Stores a status transition (nothing when the rule changed nothing) after the writability checks. */
     private Run apply(TrackingTransaction tx, Run run, Transition transition) {
         RunGuards.requireWritable(tx, run);
+        Instant now = transition.changed() ? transition.change().at() : now();
+        // StartRun, ResumeRun and RenewRunLease of a RUNNING run give it a fresh lease.
+        leaseIfRunning(tx.runs(), transition.run(), now);
         if (!transition.changed()) {
             return run;
         }
         record(tx.runs(), transition);
         return save(tx.runs(), transition.run().withUpdatedAt(transition.change().at()));
+    }
+
+    /** A run that is RUNNING now gets a lease that expires a lease after {@code now}. */
+    private void leaseIfRunning(RunRepository runs, Run run, Instant now) {
+        if (run.status() == RunStatus.RUNNING) {
+            runs.setLease(run.id(), now.plus(lease));
+        }
     }
 
     public Map<String, String> setTags(UUID runId, Map<String, String> tags, List<String> removeKeys) {

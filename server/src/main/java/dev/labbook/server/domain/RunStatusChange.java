@@ -15,8 +15,10 @@ public record RunStatusChange(RunStatus from, RunStatus to, Instant at, Reason r
         FINISH,
         /** CancelRun. */
         CANCEL,
-        /** A finished run became RUNNING again (OpenRun, ResumeRun). */
+        /** A finished or CRASHED run became RUNNING again (OpenRun, ResumeRun; StartRun and RenewRunLease of a CRASHED run). */
         RESUME,
+        /** The server found a RUNNING run's lease expired and made it CRASHED. */
+        LEASE_EXPIRED,
         /** Only in history recorded before FinishRun and CancelRun existed (UpdateRun set the status). */
         UPDATE
     }

@@ -6,7 +6,9 @@ import java.time.Instant;
 /**
  * The status rules of a run, without storage: QUEUED -> RUNNING (start) -> COMPLETED | FAILED
  * (finish) or CANCELED (cancel, also from QUEUED; a QUEUED run may also fail), and back from a
- * terminal status to RUNNING only by resuming. Each rule gives the run after the change with
+ * terminal status to RUNNING only by resuming. RUNNING -> CRASHED happens only in the lease
+ * expiry pass ({@link RunLeases}); a CRASHED run finishes or cancels like a RUNNING one, and
+ * start, resume and a lease renewal make it RUNNING again (reason RESUME). Each rule gives the run after the change with
  * the history entry to record, or the run unchanged when the call asks for what already holds
  * (retries are safe); a change the lifecycle forbids is FAILED_PRECONDITION with reason
  * INVALID_STATUS_TRANSITION and the run's status in the metadata key {@code status}.
@@ -29,11 +31,15 @@ final class RunTransitions {
         }
     }
 
-    /** StartRun: QUEUED becomes RUNNING with its start time; RUNNING stays; a finished run is refused. */
+    /**
+     * StartRun: QUEUED becomes RUNNING with its start time; RUNNING stays; CRASHED is RUNNING
+     * again (its writer is back); a finished run is refused.
+     */
     static Transition start(Run run, Instant now) {
         return switch (run.status()) {
             case QUEUED -> started(run, now);
             case RUNNING -> Transition.unchanged(run);
+            case CRASHED -> resumed(run, now);
             case COMPLETED, FAILED, CANCELED -> throw refused(run, "run " + run.id() + " is " + run.status()
                     + "; a finished run is started again with ResumeRun");
         };
@@ -76,7 +82,7 @@ final class RunTransitions {
         }
     }
 
-    /** CancelRun: a QUEUED or RUNNING run becomes CANCELED; CANCELED stays; COMPLETED or FAILED is refused. */
+    /** CancelRun: a QUEUED, RUNNING or CRASHED run becomes CANCELED; CANCELED stays; COMPLETED or FAILED is refused. */
     static Transition cancel(Run run, Instant now) {
         return cancel(run, null, now);
     }
@@ -85,12 +91,12 @@ final class RunTransitions {
     static Transition cancel(Run run, Instant endTime, Instant now) {
         checkEndTime(endTime);
         return switch (run.status()) {
-            case QUEUED, RUNNING -> new Transition(run.withStatus(RunStatus.CANCELED, run.startTime(),
+            case QUEUED, RUNNING, CRASHED -> new Transition(run.withStatus(RunStatus.CANCELED, run.startTime(),
                     cancelEnd(run, endTime, now), run.resumeCount()),
                     new RunStatusChange(run.status(), RunStatus.CANCELED, now, Reason.CANCEL));
             case CANCELED -> Transition.unchanged(run);
             case COMPLETED, FAILED -> throw refused(run, "run " + run.id() + " is already " + run.status()
-                    + "; only a QUEUED or RUNNING run can be canceled");
+                    + "; only a QUEUED, RUNNING or CRASHED run can be canceled");
         };
     }
 
@@ -114,19 +120,31 @@ final class RunTransitions {
     }
 
     /**
-     * ResumeRun and OpenRun of an existing run: a finished run becomes RUNNING again (its resume
-     * count grows, its end time is cleared, its start time kept), a QUEUED run starts, a RUNNING
-     * run stays as it is.
+     * ResumeRun and OpenRun of an existing run: a finished or CRASHED run becomes RUNNING again
+     * (its resume count grows, its end time is cleared, its start time kept), a QUEUED run
+     * starts, a RUNNING run stays as it is.
      */
     static Transition resume(Run run, Instant now) {
         return switch (run.status()) {
             case QUEUED -> started(run, now);
             case RUNNING -> Transition.unchanged(run);
-            case COMPLETED, FAILED, CANCELED -> new Transition(
-                    run.withStatus(RunStatus.RUNNING, run.startTime() != null ? run.startTime() : now, null,
-                            run.resumeCount() + 1),
-                    new RunStatusChange(run.status(), RunStatus.RUNNING, now, Reason.RESUME));
+            case COMPLETED, FAILED, CANCELED, CRASHED -> resumed(run, now);
         };
+    }
+
+    /**
+     * RenewRunLease: a CRASHED run becomes RUNNING again (its writer is back); any other run is
+     * left as it is (a QUEUED run is started by StartRun, a finished one resumed on purpose).
+     */
+    static Transition renew(Run run, Instant now) {
+        return run.status() == RunStatus.CRASHED ? resumed(run, now) : Transition.unchanged(run);
+    }
+
+    private static Transition resumed(Run run, Instant now) {
+        return new Transition(
+                run.withStatus(RunStatus.RUNNING, run.startTime() != null ? run.startTime() : now, null,
+                        run.resumeCount() + 1),
+                new RunStatusChange(run.status(), RunStatus.RUNNING, now, Reason.RESUME));
     }
 
     private static Transition started(Run run, Instant now) {

@@ -22,6 +22,8 @@ import dev.labbook.api.v1.OpenRunRequest;
 import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.PurgeRunRequest;
 import dev.labbook.api.v1.PurgeRunResponse;
+import dev.labbook.api.v1.RenewRunLeaseRequest;
+import dev.labbook.api.v1.RenewRunLeaseResponse;
 import dev.labbook.api.v1.RestoreRunRequest;
 import dev.labbook.api.v1.RestoreRunResponse;
 import dev.labbook.api.v1.ResumeRunRequest;
@@ -239,6 +241,16 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
         reply(response, ResumeRunResponse.newBuilder()
                 .setRun(RunMapper.toProto(opened.run()))
                 .setResumed(opened.resumed())
+                .build());
+    }
+
+    @Override
+    public void renewRunLease(RenewRunLeaseRequest request, StreamObserver<RenewRunLeaseResponse> response) {
+        RunService.Renewal renewal = runs.renewLease(ProtoIds.required("run_id", request.getRunId()));
+        reply(response, RenewRunLeaseResponse.newBuilder()
+                .setStatus(RunMapper.toProto(renewal.status()))
+                .setLeaseExpireTimeMs(renewal.leaseExpiresAt() == null ? 0 : renewal.leaseExpiresAt().toEpochMilli())
+                .setResumed(renewal.resumed())
                 .build());
     }
 

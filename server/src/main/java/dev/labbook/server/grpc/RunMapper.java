@@ -69,6 +69,7 @@ final class RunMapper {
             case COMPLETED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_COMPLETED;
             case FAILED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_FAILED;
             case CANCELED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CANCELED;
+            case CRASHED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_CRASHED;
         };
     }
 
@@ -80,6 +81,7 @@ final class RunMapper {
             case RUN_STATUS_COMPLETED -> RunStatus.COMPLETED;
             case RUN_STATUS_FAILED -> RunStatus.FAILED;
             case RUN_STATUS_CANCELED -> RunStatus.CANCELED;
+            case RUN_STATUS_CRASHED -> RunStatus.CRASHED;
             case RUN_STATUS_UNSPECIFIED, UNRECOGNIZED -> null;
         };
     }

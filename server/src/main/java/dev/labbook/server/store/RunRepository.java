@@ -55,6 +55,18 @@ public interface RunRepository {
 
     void recordStatusChange(UUID runId, RunStatusChange change);
 
+    /** Sets when the run's lease expires (whatever its status; only RUNNING runs expire). */
+    void setLease(UUID runId, Instant expiresAt);
+
+    /** Sets the lease of a RUNNING, not deleted run; false (nothing written) for any other run. */
+    boolean renewRunningLease(UUID runId, Instant expiresAt);
+
+    /**
+     * The lease expiry pass: makes every RUNNING run whose lease expired before {@code now}
+     * CRASHED (bumping revision and update time) in one statement; returns their ids.
+     */
+    List<UUID> crashExpired(Instant now);
+
     List<RunStatusChange> statusHistory(UUID runId);
 
     /** Deletes the run, its descendants and all their data; returns the number of runs removed. */

@@ -54,6 +54,7 @@ class ServerConfigLoaderTest {
                 "", "", 10, 0, 16 * 1024 * 1024, 60,
                 ArtifactConfig.local(home.resolve(".labbook").resolve("artifacts")), DEFAULT_OPERATIONS, DEFAULT_HTTP));
         assertThat(config.embeddedDatabase()).isTrue();
+        assertThat(config.runLease()).isEqualTo(java.time.Duration.ofSeconds(300));
     }
 
     @Nested
@@ -231,6 +232,7 @@ class ServerConfigLoaderTest {
             "EMBEDDED_DB_PORT, 0, 65535",
             "DB_POOL_SIZE, 1, 1000",
             "MAX_MESSAGE_BYTES, 1024, 2147483647",
+            "RUN_LEASE_SECONDS, 1, 604800",
         })
         void acceptsWholeNumbersWithinTheRange(Setting setting, int min, int max) {
             for (int accepted : new int[] {min, max}) {
@@ -241,6 +243,7 @@ class ServerConfigLoaderTest {
                     case EMBEDDED_DB_PORT -> config.embeddedDbPort();
                     case DB_POOL_SIZE -> config.dbPoolSize();
                     case MAX_MESSAGE_BYTES -> config.maxMessageBytes();
+                    case RUN_LEASE_SECONDS -> (int) config.runLease().toSeconds();
                     default -> throw new AssertionError(setting);
                 };
                 assertThat(actual).isEqualTo(accepted);
@@ -253,6 +256,7 @@ class ServerConfigLoaderTest {
             "EMBEDDED_DB_PORT, 0, 65535",
             "DB_POOL_SIZE, 1, 1000",
             "MAX_MESSAGE_BYTES, 1024, 2147483647",
+            "RUN_LEASE_SECONDS, 1, 604800",
         })
         void rejectsWholeNumbersOutsideTheRangeNamingFlagAndEnvVar(Setting setting, int min, int max) {
             flags.put(setting, Integer.toString(min - 1));

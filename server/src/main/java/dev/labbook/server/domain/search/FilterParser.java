@@ -265,7 +265,7 @@ public final class FilterParser {
             case STATUS: {
                 requireEquality(op, opToken, "status");
                 Filter.Text text = requireText(value, at, "status compares with 'QUEUED', 'RUNNING', "
-                        + "'COMPLETED', 'FAILED' or 'CANCELED'");
+                        + "'COMPLETED', 'FAILED', 'CANCELED' or 'CRASHED'");
                 String upper = text.value().toUpperCase(Locale.ROOT);
                 for (RunStatus status : RunStatus.values()) {
                     if (status.name().equals(upper)) {
@@ -273,7 +273,7 @@ public final class FilterParser {
                     }
                 }
                 throw new FilterSyntaxException(column, "unknown status " + at.describe()
-                        + "; use QUEUED, RUNNING, COMPLETED, FAILED or CANCELED");
+                        + "; use QUEUED, RUNNING, COMPLETED, FAILED, CANCELED or CRASHED");
             }
             default:
                 return time(value, at);

@@ -26,7 +26,7 @@ public sealed interface SearchField {
     enum Name {
         /** The run name; = != IN compare case-insensitively, like every name in Labbook. */
         NAME,
-        /** QUEUED, RUNNING, COMPLETED, FAILED or CANCELED. */
+        /** QUEUED, RUNNING, COMPLETED, FAILED, CANCELED or CRASHED. */
         STATUS,
         /** Epoch ms, or an ISO-8601 string; NULL while the run never ran (QUEUED). */
         START_TIME,

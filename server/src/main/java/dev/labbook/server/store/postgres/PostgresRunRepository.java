@@ -221,6 +221,35 @@ final class PostgresRunRepository implements RunRepository {
     }
 
     @Override
+    public void setLease(UUID runId, Instant expiresAt) {
+        dsl.update(RUN).set(RUN.LEASE_EXPIRES_AT, toTimestamp(expiresAt)).where(RUN.ID.eq(runId)).execute();
+    }
+
+    @Override
+    public boolean renewRunningLease(UUID runId, Instant expiresAt) {
+        return dsl.update(RUN)
+                .set(RUN.LEASE_EXPIRES_AT, toTimestamp(expiresAt))
+                .where(RUN.ID.eq(runId)
+                        .and(RUN.STATUS.eq(RunStatus.RUNNING.name()))
+                        .and(RUN.DELETED_AT.isNull()))
+                .execute() == 1;
+    }
+
+    @Override
+    public List<UUID> crashExpired(Instant now) {
+        // Served by the partial index run_lease_idx (RUNNING runs by lease expiry). A concurrent
+        // pass waits for this one's row locks, then re-checks the status and skips the row.
+        return dsl.update(RUN)
+                .set(RUN.STATUS, RunStatus.CRASHED.name())
+                .set(RUN.UPDATED_AT, toTimestamp(now))
+                .set(RUN.REVISION, RUN.REVISION.plus(1))
+                .where(RUN.STATUS.eq(RunStatus.RUNNING.name())
+                        .and(RUN.LEASE_EXPIRES_AT.lt(toTimestamp(now))))
+                .returning(RUN.ID)
+                .fetch(RunRecord::getId);
+    }
+
+    @Override
     public List<RunStatusChange> statusHistory(UUID runId) {
         return dsl.selectFrom(RUN_STATUS_CHANGE)
                 .where(RUN_STATUS_CHANGE.RUN_ID.eq(runId))
