@@ -100,7 +100,9 @@ class ServerRestartIT {
             server = start(db, port, work.resolve("artifacts"));
             Cli.Result result = run.await();
             assertThat(result.exitCode()).as(result.toString()).isZero();
-            assertThat(result.stderr()).contains("the server is unreachable", "COMPLETED");
+            // No "server is unreachable" warning is promised for an outage this short: the SDK's
+            // synchronous calls wait out up to 30 s once they have reached the server (docs/java-sdk.md).
+            assertThat(result.stderr()).contains("COMPLETED");
             try (LabbookClient client = LabbookClient.connect(target)) {
                 String runId = client.runs().search(dev.labbook.sdk.RunSearch.inProject("default")
                         .filter("name = 'r'"), "").items().get(0).id();
