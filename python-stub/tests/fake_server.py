@@ -5,6 +5,7 @@ metric batches exactly once per (writer, sequence), as the real server does."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent import futures
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -55,6 +56,13 @@ class FakeServer:
             def GetRun(self, request, context):
                 if fake._check(context, "GetRun"):
                     return run_pb2.GetRunResponse(run=run_pb2.Run(id=request.run_id))
+
+            def RenewRunLease(self, request, context):
+                # The SDK's heartbeat: open runs renew their lease in the background.
+                if fake._check(context, "RenewRunLease"):
+                    return run_pb2.RenewRunLeaseResponse(
+                        status=run_pb2.RUN_STATUS_RUNNING,
+                        lease_expire_time_ms=int(time.time() * 1000) + 300_000)
 
         class Metrics(metric_pb2_grpc.MetricServiceServicer):
             def LogMetrics(self, request_iterator, context):
