@@ -28,6 +28,8 @@ from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 import grpc
 
+from labbook._target import parse_target
+
 _log = logging.getLogger("labbook")
 
 #: Read a watched file again at least this often, even when it looks unchanged.
@@ -104,8 +106,6 @@ def parse_credentials(text: str) -> configparser.ConfigParser:
 def server_key(target: str) -> str:
     """The credentials-file section of a server: `host:port` as the client targets it, without
     scheme (`grpcs://h:7800` and `h:7800` share one)."""
-    from labbook.client import parse_target
-
     return parse_target(target)[0]
 
 

@@ -7,7 +7,6 @@ jittered backoff.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 import uuid
@@ -16,7 +15,10 @@ from urllib.parse import quote
 
 import grpc
 
+from labbook import _lifecycle
 from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
+from labbook._target import (DEFAULT_PORT, SOURCE_CODE, SOURCE_DEFAULT, SOURCE_ENV,  # noqa: F401
+                             UI_PORT, _connection_hint, parse_target)  # (re-exported names)
 from labbook._retry import CONNECT_WINDOW_S, RETRY_WINDOW_S, Backoff, call_with_retry
 from labbook.errors import RETRYABLE_CODES, LabbookError, UnavailableError, error_details, from_rpc_error
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
@@ -24,70 +26,10 @@ from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
                         server_pb2, server_pb2_grpc)
 
-DEFAULT_PORT = 7800
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # Server streams that resume from a cursor or byte count: a deadline (e.g. from a proxy) is as
 # transient as a lost connection.
 STREAM_RETRYABLE = RETRYABLE_CODES | {grpc.StatusCode.DEADLINE_EXCEEDED}
-
-
-UI_PORT = 7880  # the web UI's HTTP port, often given by mistake for the gRPC port
-#: Where a target came from, as connection errors name it.
-SOURCE_CODE = "code"
-SOURCE_ENV = "env LABBOOK_TRACKING_URI"
-SOURCE_DEFAULT = "the default: no target given"
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def parse_target(uri: str, source: str = SOURCE_CODE) -> Tuple[str, bool]:
-    """`host:port`, `grpc://host:port` (plaintext) or `grpcs://host:port` (TLS) → (host:port,
-    secure); the port defaults to 7800 (docs/script-mode.md). Any other scheme (`http://` is the
-    usual one: the web UI's address) is a ValueError at once, naming `source`."""
-    text = uri
-    uri = uri.strip()
-    secure = False
-    scheme = _SCHEME.match(uri)
-    if scheme:
-        name = scheme.group(1).lower()
-        if name == "grpcs":
-            secure = True
-        elif name in ("http", "https"):
-            raise ValueError(
-                f"target {text!r} (from {source}): scheme {name}:// is HTTP, but the SDKs speak gRPC: "
-                f"use host:port, grpc://host:port or grpcs://host:port (TLS), with the server's gRPC port (default "
-                f"{DEFAULT_PORT}; {UI_PORT} is the web UI's HTTP port)")
-        elif name != "grpc":
-            raise ValueError(f"target {text!r} (from {source}): unknown scheme {name}://; use "
-                             "host:port, grpc://host:port or grpcs://host:port (TLS)")
-        uri = uri[scheme.end():]
-    uri = uri.rstrip("/")
-    if not uri:
-        raise ValueError(f"empty tracking URI (from {source})")
-    if "/" in uri:
-        raise ValueError(f"target {text!r} (from {source}): expected host[:port], without a path")
-    host, sep, port = uri.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        uri = f"{uri}:{DEFAULT_PORT}"
-    return uri, secure
-
-
-def _connection_hint(failure: str, target: str, secure: bool) -> str:
-    """What probably went wrong when the server at `target` (host:port) could not be reached."""
-    f = failure.lower()
-    if secure and ("ssl" in f or "tls" in f):
-        return (f"The TLS handshake failed: the server at {target} probably does not use TLS; for a "
-                f"plaintext server use {target} or grpc://{target} instead of grpcs://")
-    if "settings frame" in f or "http1" in f or "http/1" in f:
-        return (f"The server at {target} does not answer gRPC (an HTTP server?): the SDKs speak gRPC on "
-                f"port {DEFAULT_PORT} (by default), not the web UI's HTTP port {UI_PORT}")
-    if not secure and ("socket closed" in f or "connection reset" in f):
-        return (f"The server closed the connection during setup: if it uses TLS, use "
-                f"grpcs://{target}")
-    if target.endswith(f":{UI_PORT}"):
-        return (f"Port {UI_PORT} is the web UI's HTTP port; the SDKs speak gRPC on port "
-                f"{DEFAULT_PORT} (by default)")
-    return (f"Is the server running there? To use another one, give its gRPC address (host:port, "
-            f"default port {DEFAULT_PORT}) as LABBOOK_TRACKING_URI or explicitly")
 
 
 class Client:
@@ -292,9 +234,7 @@ class Client:
         fluent active-run stack: `with client.start_run("mnist", "baseline") as run: ...`.
         Options are those of `labbook.Run` (`resume="allow"|"never"|"must"`, tags=, params=,
         ...). (The StartRun RPC, QUEUED -> RUNNING, is `start_queued_run`.)"""
-        from labbook.run import Run
-
-        return Run(experiment, name, client=self, **options).open()
+        return _lifecycle.run_class(experiment, name, client=self, **options).open()
 
     def open_run(self, *, experiment: str = "", experiment_id: str = "", project: str = "",
                  name: str = "", resume: Union[str, int] = "allow",

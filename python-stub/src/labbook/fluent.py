@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import sys
 import tempfile
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 
+from labbook import _lifecycle
 from labbook.client import SOURCE_ENV, Client, shared_client
-from labbook.run import Run, _OPEN_RUNS
+from labbook.run import Run
 from labbook.v1 import run_pb2
 
 __all__ = ["start_run", "experiment", "active_run", "end_run", "get_context", "load_run",
@@ -22,9 +22,6 @@ _log = logging.getLogger("labbook")
 _stack: List[Run] = []
 _stack_lock = threading.Lock()
 _context_run: Optional[Run] = None
-_uncaught_exception: Optional[BaseException] = None
-_exit_status: Any = None
-_hook_installed = False
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,40 +115,13 @@ def log_text(text: str, level: str = "INFO") -> None:
 
 def flush(timeout: Optional[float] = None) -> None:
     """Flushes every open run of this process."""
-    for run in list(_OPEN_RUNS):
+    for run in list(_lifecycle.OPEN_RUNS):
         run.flush(timeout)
 
 
 # -- script mode (docs/script-mode.md) -----------------------------------------------------------
-def _install_excepthook() -> None:
-    """Remembers an uncaught exception — and the code of a `sys.exit()` in the main thread,
-    which never reaches sys.excepthook — so that the script's own runs end FAILED at exit.
-    (`raise SystemExit(1)` written out, and os._exit, cannot be seen: the run ends COMPLETED.)"""
-    global _hook_installed
-    if _hook_installed:
-        return
-    _hook_installed = True
-    previous = sys.excepthook
-
-    def hook(exc_type: Any, exc: BaseException, tb: Any) -> None:
-        global _uncaught_exception
-        _uncaught_exception = exc
-        previous(exc_type, exc, tb)
-    sys.excepthook = hook
-    previous_exit = sys.exit
-
-    def exit(status: Any = None) -> Any:
-        global _exit_status
-        if threading.current_thread() is threading.main_thread():
-            _exit_status = status
-        return previous_exit(status)
-    sys.exit = exit
-
-
-def exit_failed() -> bool:
-    """Whether the interpreter is ending with a failure: an uncaught exception, or sys.exit()
-    with a code other than None/0 (a string code exits with status 1)."""
-    return _uncaught_exception is not None or _exit_status not in (None, 0)
+_install_excepthook = _lifecycle.install_excepthook
+exit_failed = _lifecycle.exit_failed
 
 
 class _ContextRun(Run):
@@ -193,6 +163,9 @@ def get_context() -> Run:
             _install_excepthook()
             _context_run = _context_from_env()
         return _context_run
+
+
+_lifecycle.context_provider = get_context
 
 
 def load_run(experiment_name: Optional[str] = None, run_name: Optional[str] = None, *,

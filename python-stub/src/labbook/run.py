@@ -6,27 +6,21 @@ sent at once (they are rare and their errors should surface where they happen).
 """
 from __future__ import annotations
 
-import atexit
-import collections
 import datetime
 import io
 import logging
 import os
 import re
-import shutil
-import sys
 import threading
 import time
-import uuid
-from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
-                    Tuple, TypeVar, Union)
+from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, TypeVar,
+                    Union)
 
-from labbook import _artifacts, _ids, _offline, _sender
-from labbook._source import source_info
-from labbook._values import from_cell, from_param_value, to_cell, to_float
+from labbook import _artifacts, _lifecycle, _offline, _sender, _sink
+from labbook._values import to_float
 from labbook.client import SOURCE_ENV, Client, shared_client
-from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
-from labbook.v1 import log_pb2, metric_pb2, run_pb2
+from labbook.errors import InvalidArgumentError
+from labbook.v1 import log_pb2, run_pb2
 
 __all__ = ["Run", "MetricPoint", "RunLogger"]
 
@@ -41,9 +35,8 @@ _LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG
            "ERROR": log_pb2.LOG_LEVEL_ERROR, "CRITICAL": _offline.CRITICAL, "FATAL": _offline.CRITICAL}
 _STREAMS = {"USER": log_pb2.LOG_STREAM_USER, "STDOUT": log_pb2.LOG_STREAM_STDOUT,
             "STDERR": log_pb2.LOG_STREAM_STDERR}
-_warned_offline = False
 # Strong references: a run opened and then dropped by the caller must still be flushed at exit.
-_OPEN_RUNS: "set[Run]" = set()
+_OPEN_RUNS = _lifecycle.OPEN_RUNS
 
 R = TypeVar("R")
 
@@ -174,6 +167,7 @@ class Run:
         self.id: str = run_id or ""
         self._attach = bool(run_id)
         self.client: Optional[Client] = None if offline else _resolve_client(client, target, token)
+        self._sink: _sink.RunSink = _sink.sink_for(self.client, offline_dir, SDK)
         if self._attach and self.client is None:
             raise ValueError(f"run_id={run_id!r} needs a server: pass client= or target=, or set "
                              "LABBOOK_TRACKING_URI (an offline run cannot attach to an existing run)")
@@ -201,95 +195,26 @@ class Run:
         """Creates or resumes the run (or attaches to `run_id`) and starts its sender."""
         if self.status == "RUNNING":
             return self
-        if self.client is None:
-            self._open_offline()
-        elif self._attach:
-            run = self.client.get_run(self.id)
-            self._adopt(run)
-            self._seed_steps()
-        else:
-            self._open_online()
-        transport: _sender.Transport = (self.offline if self.offline is not None
-                                        else _sender.OnlineTransport(self.client, self.id))
+        self._sink.open(self)
         self._sender = _sender.Sender(
-            transport, self._keys, run_id=self.id, spool_dir=self._spool_dir, capacity=self._capacity,
-            batch_points=_sender.OFFLINE_BATCH_POINTS if self.offline is not None else _sender.BATCH_POINTS)
+            self._sink.transport(), self._keys, run_id=self.id, spool_dir=self._spool_dir,
+            capacity=self._capacity, batch_points=self._sink.batch_points)
+        self._sink.attach(self._sender)
         self._points = self._sender.points
         self.status = "RUNNING"
         self._pid = os.getpid()
         _OPEN_RUNS.add(self)
         return self
 
-    def _open_online(self) -> None:
-        """OpenRun (the experiment is created when missing), or for `resume="never"` with a
-        given name CreateRun with a request id: both are safe to retry after a lost answer."""
-        assert self.client is not None
-        source = run_pb2.SourceInfo(**source_info())
-        policy = self.resume_policy
-        if not self.name:
-            # The name is made here, not by the server, so that an OpenRun retried after a lost
-            # response resumes the run it created instead of creating a second one.
-            self.name = f"run-{uuid.uuid4().hex[:12]}"
-            policy = "allow"
-        if policy == "never":
-            # OpenRun(NEVER) retried after a lost answer would refuse the run it made itself;
-            # CreateRun's request id makes the retry return that run instead.
-            experiment = self.client.create_experiment(self.experiment, self.project, return_existing=True)
-            run = self.client.create_run(
-                experiment_id=experiment.id, name=self.name, description=self._description,
-                tags=self._tags, params=self._initial_params, parent_run_id=self.parent_run_id,
-                source=source)
-            self.resumed = False
-            self._adopt(run)
-            return
-        response = self.client.open_run(
-            experiment=self.experiment, project=self.project, name=self.name, resume=policy,
-            create_experiment_if_missing=True, description=self._description, tags=self._tags,
-            params=self._initial_params, parent_run_id=self.parent_run_id, source=source)
-        self.resumed = response.resumed
-        self._adopt(response.run)
-        if self.resumed:
-            self._seed_steps()
-
-    def _open_offline(self) -> None:
-        global _warned_offline
-        self.offline = _offline.OfflineStore(
-            root=self._offline_dir, project=self.project, experiment=self.experiment, name=self.name,
-            description=self._description, tags=self._tags, source=source_info(), sdk=SDK,
-            resume=self.resume_policy)
-        self.id = self.offline.local_id
-        self.name = self.offline.meta["name"]
-        self.resumed = self.offline.resumed
-        if self.resumed:
-            with self._series_lock:
-                for key, step in self.offline.last_steps().items():
-                    self._stored_last[key] = step
-                    if key not in self._series:
-                        self._series[key] = [len(self._keys), step + 1]
-                        self._keys.append(key)
-        if self._initial_params:
-            self.offline.log_params(self._initial_params)
-        if not _warned_offline:
-            _warned_offline = True
-            _log.warning("labbook: no tracking server (LABBOOK_TRACKING_URI unset): recording offline "
-                         "to %s; upload later with `bin/labbook sync %s`", self.offline.dir, self.offline.root)
-
-    def _adopt(self, run: run_pb2.Run) -> None:
-        self.id = run.id
-        self.name = run.name
-        self._description = run.description
-        self._tags = dict(run.tags)
-
-    def _seed_steps(self) -> None:
-        """A resumed run continues each series after its last step."""
-        assert self.client is not None
-        for summary in self.client.list_metrics(self.id):
-            with self._series_lock:
-                if summary.count > 0:
-                    self._stored_last[summary.key] = summary.last_step
-                if summary.key not in self._series:
-                    self._series[summary.key] = [len(self._keys), summary.last_step + 1]
-                    self._keys.append(summary.key)
+    def _seed_series(self, key: str, stored_last: Optional[int], next_step: int) -> None:
+        """A resumed run's series `key` (as the sink found it stored): its last stored step
+        (None when empty) and the step its automatic counter continues from."""
+        with self._series_lock:
+            if stored_last is not None:
+                self._stored_last[key] = stored_last
+            if key not in self._series:
+                self._series[key] = [len(self._keys), next_step]
+                self._keys.append(key)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Blocks until every metric point and log line logged so far is stored. True when done
@@ -310,34 +235,10 @@ class Run:
             self._sender.close(timeout)
         self._points = _Closed(f"run {self.name!r} is closed")
         if final:
-            if self.offline is not None:
-                self.offline.finish(final, _ids.now_ms())
-            elif self.client is not None:
-                final = self._finish_online(final)  # raises: the run stays open, as it is
-        if self.offline is not None:
-            self.offline.release()  # a later run of this name may reopen the directory
+            final = self._sink.finish(final)  # raises: the run stays open, as it is
+        self._sink.closed()
         self.status = final or "DETACHED"
         _OPEN_RUNS.discard(self)
-
-    def _finish_online(self, final: str) -> str:
-        assert self.client is not None
-        try:
-            if final == "CANCELED":
-                self.client.cancel_run(self.id)
-            else:
-                self.client.finish_run(self.id, final)
-            return final
-        except InvalidStatusTransitionError as error:
-            current = error.metadata.get("status", "")
-            if not current:
-                try:
-                    current = run_pb2.RunStatus.Name(self.client.get_run(self.id).status)
-                except Exception:  # the warning below still says what happened
-                    current = "UNKNOWN"
-            current = current.replace("RUN_STATUS_", "")
-            _log.warning("labbook: run %s is already %s; not setting %s (%s)", self.id, current,
-                         final, error.message)
-            return current
 
     def complete(self) -> None:
         """Marks the run COMPLETED (Azure `run.complete()`)."""
@@ -364,8 +265,8 @@ class Run:
             self.fail(exc)
 
     def __repr__(self) -> str:
-        where = "offline" if self.offline is not None else (self.client.target if self.client else "?")
-        return f"Run(id={self.id!r}, experiment={self.experiment!r}, name={self.name!r}, {where}, {self.status})"
+        return (f"Run(id={self.id!r}, experiment={self.experiment!r}, name={self.name!r}, "
+                f"{self._sink.where}, {self.status})")
 
     @property
     def offline_dir(self) -> Optional[str]:
@@ -447,24 +348,12 @@ class Run:
 
     # -- tables ---------------------------------------------------------------------------------
     def _append_rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
-        """Sends rows at once, in appends of 10,000 numbered by this process's table writer, so
-        an append retried after a lost answer is stored once."""
+        """Table rows, in appends of up to 10,000 (online: numbered by this process's table
+        writer, so an append retried after a lost answer is stored once)."""
         self._require_open()
         _check_key(table, "table")
-        if not rows:
-            return
-        if self.offline is not None:
-            for start in range(0, len(rows), 10_000):
-                self.offline.append_rows(table, rows[start:start + 10_000])
-            return
-        assert self.client is not None and self._sender is not None
-        writer = self._sender.tables
-        for start in range(0, len(rows), 10_000):
-            chunk = [metric_pb2.TableRow(cells={str(k): to_cell(v) for k, v in row.items()})
-                     for row in rows[start:start + 10_000]]
-            with writer.lock:
-                self.client.append_table_rows(self.id, table, chunk, writer_id=writer.writer_id,
-                                              sequence=writer.take())
+        if rows:
+            self._sink.rows(table, rows)
 
     def log_list(self, name: str, values: Iterable[Any], description: str = "") -> None:
         """Azure `log_list`: one row per value in the single column `value`."""
@@ -491,13 +380,7 @@ class Run:
         self._require_open()
         for key in parameters:
             _check_key(str(key), "params.key")
-        if self.offline is not None:
-            self.offline.log_params(parameters)
-        else:
-            assert self.client is not None
-            items = list(parameters.items())
-            for start in range(0, len(items), 1000):
-                self.client.log_params(self.id, dict(items[start:start + 1000]))
+        self._sink.params(parameters)
 
     def log_parameter(self, name: str, value: Any) -> None:
         self.log_parameters({name: value})
@@ -507,11 +390,7 @@ class Run:
 
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         self._require_open()
-        if self.offline is not None:
-            self._tags = self.offline.set_tags(tags)
-        else:
-            assert self.client is not None
-            self._tags = self.client.set_tags(self.id, {str(k): str(v) for k, v in tags.items()})
+        self._tags = self._sink.set_tags({str(k): str(v) for k, v in tags.items()})
 
     def set_tag(self, key: str, value: Any = "") -> None:
         self.set_tags({key: value})
@@ -520,11 +399,7 @@ class Run:
 
     def remove_tags(self, keys: Sequence[str]) -> None:
         self._require_open()
-        if self.offline is not None:
-            self._tags = self.offline.remove_tags(list(keys))
-        else:
-            assert self.client is not None
-            self._tags = self.client.set_tags(self.id, {}, remove_keys=keys)
+        self._tags = self._sink.remove_tags(list(keys))
 
     @property
     def tags(self) -> Dict[str, str]:
@@ -540,23 +415,13 @@ class Run:
 
     def set_description(self, text: str) -> None:
         self._require_open()
-        if self.offline is not None:
-            self.offline.set_description(text)
-        else:
-            assert self.client is not None
-            self.client.update_run(self.id, description=text)
+        self._sink.set_description(text)
         self._description = text
 
     def rename(self, name: str) -> None:
         """Gives the run a new name, unique in its experiment (AlreadyExistsError otherwise)."""
         self._require_open()
-        if self.offline is not None:
-            self.offline.rename(name)
-        else:
-            assert self.client is not None
-            self.name = self.client.update_run(self.id, name=name).name
-            return
-        self.name = name
+        self.name = self._sink.rename(name)
 
     # -- text logs ------------------------------------------------------------------------------
     def log_text(self, text: str, level: Union[str, int] = "INFO", stream: str = "USER") -> None:
@@ -576,7 +441,7 @@ class Run:
                                            field="level")
             lvl = found
         strm = _STREAMS.get(stream.upper(), log_pb2.LOG_STREAM_USER)
-        now = _ids.now_ms()
+        now = _time_ns() // 1_000_000
         add_line = self._sender.add_line  # type: ignore[union-attr]
         for line in str(text).splitlines() or [""]:
             for piece in _sender.line_pieces(line):
@@ -589,14 +454,7 @@ class Run:
         and SHA-256, resumable. Returns the artifact's metadata."""
         self._require_open()
         media_type = media_type or _artifacts.guess_media_type(name)
-        if self.offline is not None:
-            path, data = _artifacts._as_bytes_source(path_or_stream)
-            return self.offline.add_file(name, path, data, is_output=is_output, media_type=media_type,
-                                         step=step)
-        artifact = _artifacts.upload(self.client, self.id, name, path_or_stream, is_output=is_output,
-                                     media_type=media_type, step=step)
-        return {"path": artifact.path, "size_bytes": artifact.size_bytes, "sha256": artifact.sha256,
-                "media_type": artifact.media_type}
+        return self._sink.upload(name, path_or_stream, is_output, media_type, step)
 
     def log_file(self, path: str, name: Optional[str] = None, is_output: bool = True) -> Dict[str, Any]:
         """SageMaker `log_file`: uploads a local file, by default under its base name."""
@@ -617,11 +475,7 @@ class Run:
     def log_artifact(self, name: str, value: Any, is_output: bool = True, media_type: str = "") -> None:
         """SageMaker `log_artifact`: a reference name → URI or value, nothing uploaded."""
         self._require_open()
-        if self.offline is not None:
-            self.offline.add_reference(name, str(value), is_output=is_output)
-        else:
-            assert self.client is not None
-            self.client.create_reference(self.id, name, str(value), _artifacts.direction(is_output), media_type)
+        self._sink.reference(name, str(value), is_output, media_type)
 
     def log_image(self, name: str, path: Optional[str] = None, plot: Any = None,
                   description: str = "", step: Optional[int] = None) -> str:
@@ -649,40 +503,8 @@ class Run:
         """Azure `get_metrics()`: series → last value; a table of one `value` column → list;
         other tables → {column: list}. Flushes first."""
         self.flush(60)
-        out: Dict[str, Any] = {}
-        if self.offline is not None:
-            out.update(self._offline_metrics())
-        else:
-            assert self.client is not None
-            for summary in self.client.list_metrics(self.id):
-                out[summary.key] = summary.last_value
-            for info in self.client.list_tables(self.id):
-                table = info.name
-                columns, rows = self.client.get_table(self.id, table)
-                names = [c.name for c in columns]
-                data = {c: [from_cell(r.cells[c]) if c in r.cells else None for r in rows] for c in names}
-                out[table] = data["value"] if names == ["value"] else data
+        out = self._sink.metrics()
         return {name: out[name]} if name is not None and name in out else ({} if name else out)
-
-    def _offline_metrics(self) -> Dict[str, Any]:
-        assert self.offline is not None
-        last: Dict[str, Any] = {}
-        for line in self.offline.read("metrics.jsonl"):
-            keys = line["keys"]
-            for k, s, v in zip(line["key_index"], line["step"], line["value"]):
-                if keys[k] not in last or s >= last[keys[k]][0]:
-                    last[keys[k]] = (s, float(v))
-        out: Dict[str, Any] = {k: v for k, (_s, v) in last.items()}
-        tables: Dict[str, List[Dict[str, Any]]] = collections.OrderedDict()
-        for line in self.offline.read("tables.jsonl"):
-            tables.setdefault(line["table"], []).extend(line["rows"])
-        for table, rows in tables.items():
-            names: List[str] = []
-            for row in rows:
-                names.extend(c for c in row if c not in names)
-            data = {c: [row.get(c) for row in rows] for c in names}
-            out[table] = data["value"] if names == ["value"] else data
-        return out
 
     def get_metric_history(self, name: str, *, as_dataframe: Optional[bool] = None,
                            max_points: int = 0, start_step: Optional[int] = None,
@@ -692,51 +514,19 @@ class Run:
         is installed, else a list of MetricPoint. `as_dataframe=False` forces the list, `True`
         requires pandas."""
         self.flush(60)
-        if self.offline is not None:
-            lo = _INT64_MIN if start_step is None else start_step
-            hi = _INT64_MAX if end_step is None else end_step
-            pts: List[Tuple[int, int, float]] = []
-            found = False
-            for line in self.offline.read("metrics.jsonl"):
-                keys = line["keys"]
-                for k, s, t, v in zip(line["key_index"], line["step"], line["timestamp_ms"], line["value"]):
-                    if keys[k] == name:
-                        found = True
-                        if lo <= s <= hi:
-                            pts.append((s, t, float(v)))
-            if not found:
-                raise NotFoundError(f"metric {name!r} not found in offline run {self.id}")
-            pts.sort(key=lambda p: p[0])
-            steps, times, values = (list(c) for c in zip(*pts)) if pts else ([], [], [])
-        else:
-            assert self.client is not None
-            steps, times, values = self.client.get_metric_history(
-                self.id, name, max_points=max_points, start_step=start_step, end_step=end_step)
+        steps, times, values = self._sink.history(name, max_points, start_step, end_step)
         return _history(steps, times, values, as_dataframe)
 
     def get_parameters(self) -> Dict[str, Any]:
         """Params with their types: {key: bool | int | float | str}."""
-        if self.offline is not None:
-            out: Dict[str, Any] = {}
-            for line in self.offline.read("params.jsonl"):
-                for kind in ("double", "int", "string", "bool"):
-                    if kind in line:
-                        v = line[kind]
-                        out[line["key"]] = float(v) if kind == "double" else v
-            return out
-        assert self.client is not None
-        return {p.key: from_param_value(p.value) for p in self.client.get_run(self.id).params}
+        return self._sink.parameters()
 
     def get_tags(self) -> Dict[str, str]:
-        if self.offline is None and self.client is not None:
-            self._tags = dict(self.client.get_run(self.id).tags)
+        self._tags = self._sink.tags(self._tags)
         return dict(self._tags)
 
     def get_status(self) -> str:
-        if self.offline is not None:
-            return str(self.offline.meta["status"])
-        assert self.client is not None
-        return run_pb2.RunStatus.Name(self.client.get_run(self.id).status).replace("RUN_STATUS_", "")
+        return self._sink.status()
 
     def get_details(self) -> run_pb2.Run:
         """The server's Run message (params, tags, source, times)."""
@@ -745,14 +535,7 @@ class Run:
 
     def get_file_names(self, prefix: str = "") -> List[str]:
         """Paths of the run's files and references (Azure `get_file_names`)."""
-        if self.offline is not None:
-            seen: Dict[str, None] = {}
-            for line in self.offline.read("artifacts.jsonl"):
-                if line["path"].startswith(prefix):
-                    seen[line["path"]] = None
-            return sorted(seen)
-        assert self.client is not None
-        return [a.path for a in self.client.list_artifacts(self.id, path_prefix=prefix)]
+        return self._sink.file_names(prefix)
 
     def download_file(self, name: str, output_file_path: Optional[str] = None) -> str:
         """Downloads the file `name` to `output_file_path` (default: its base name in the working
@@ -760,21 +543,13 @@ class Run:
         target = output_file_path or os.path.basename(name)
         if os.path.isdir(target):
             target = os.path.join(target, os.path.basename(name))
-        if self.offline is not None:
-            shutil.copyfile(os.path.join(self.offline.dir, "files", *name.split("/")), target)
-            return target
-        _artifacts.download(self.client, self.id, name, target)
+        self._sink.download(name, target)
         return target
 
     def read_logs(self) -> List[Dict[str, Any]]:
         """The run's text lines (after a flush): [{timestamp_ms, level, stream, text}]."""
         self.flush(60)
-        if self.offline is not None:
-            return self.offline.read("logs.jsonl")
-        assert self.client is not None
-        return [{"timestamp_ms": l.timestamp_ms, "level": log_pb2.LogLevel.Name(l.level)[10:],
-                 "stream": log_pb2.LogStream.Name(l.stream)[11:], "text": l.text}
-                for l in self.client.read_logs(self.id)]
+        return self._sink.logs()
 
     def get_portal_url(self) -> Optional[str]:
         """The run's page in the web UI, `<public_url>/runs/<run_id>` (Azure's
@@ -782,9 +557,7 @@ class Run:
         server's UI address is asked once per client (`GetServerInfo`). None for an offline run
         (no server id yet: after `labbook sync` open the uploaded run) and when the server has no
         UI (HTTP port off, no `--public-url`)."""
-        if self.offline is not None or self.client is None or not self.id:
-            return None
-        return self.client.run_url(self.id)
+        return self._sink.portal_url()
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: name, status, params and a link to the run page (small; the
@@ -802,8 +575,7 @@ class Run:
         """The run of this process (docs/script-mode.md): the active `start_run` run, else one
         built once from LABBOOK_* variables, else an offline run. Never raises for a missing
         server configuration."""
-        from labbook import fluent
-        return fluent.get_context()
+        return _lifecycle.get_context()
 
 
 def _history(steps: List[int], times: List[int], values: List[float], as_dataframe: Optional[bool]) -> Any:
@@ -818,27 +590,4 @@ def _history(steps: List[int], times: List[int], values: List[float], as_datafra
     return [MetricPoint(s, t, v) for s, t, v in zip(steps, times, values)]
 
 
-def _close_open_runs_at_exit() -> None:
-    """atexit: nothing logged is left only in memory. Runs the SDK opened for the script
-    (start_run, get_context) in this process get their final status (FAILED after an uncaught
-    exception or sys.exit with a failure code); other runs — and, in a forked child, the parent's
-    runs — are only flushed (the child's own points)."""
-    from labbook import fluent
-    failed = fluent.exit_failed()
-    pid = os.getpid()
-    for run in list(_OPEN_RUNS):
-        try:
-            if getattr(run, "_close_at_exit", False) and run._pid == pid:
-                run.close("FAILED" if failed else "COMPLETED", timeout=30)
-            else:
-                run.flush(30)
-        except Exception as error:  # at exit: report, never raise
-            _log.error("labbook: could not finish run %s at exit: %s", run.id, error)
-
-
-if (3, 12, 0) <= sys.version_info[:3] <= (3, 12, 2) and hasattr(threading, "_register_atexit"):
-    # CPython 3.12.0-3.12.2 refuse to start threads once atexit handlers run, and sending needs
-    # gRPC's helper threads: finish the runs at threading shutdown instead, which comes first.
-    threading._register_atexit(_close_open_runs_at_exit)  # type: ignore[attr-defined]
-else:
-    atexit.register(_close_open_runs_at_exit)
+_lifecycle.run_class = Run
