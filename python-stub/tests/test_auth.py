@@ -108,14 +108,15 @@ def test_revoked_mid_run_points_are_spooled_with_one_warning_then_stored_once_wi
     assert run.flush(30)
     admin.revoke_token(run.client.get_caller().token_id)
     with pytest.raises(labbook.AuthenticationError) as caught:        # synchronous calls: a clear error
-        run.log_parameter("lr", 0.1)
+        run.client.get_run(run.id)
     assert caught.value.reason == "TOKEN_REVOKED" and "revoked" in str(caught.value)
     with caplog.at_level(logging.INFO, logger="labbook"):
+        run.log_parameter("lr", 0.1)     # queued like the points: kept (spooled) while refused
         for step in range(1000, 3000):
             run.log_metric("loss", 1.0 / (step + 1))
         run.log_text("logged while revoked")
         assert not run.flush(3)
-        assert list((tmp_path / "spool").rglob("*.pb")), "the refused batches are in the spool"
+        assert list((tmp_path / "spool").rglob("*.batch")), "the refused batches are in the spool"
         assert run.errors == []
         monkeypatch.setenv("LABBOOK_TOKEN", new_token(admin, "trainer-2"))   # e.g. a new login
         assert run.flush(60)
@@ -125,7 +126,9 @@ def test_revoked_mid_run_points_are_spooled_with_one_warning_then_stored_once_wi
     run.close()
     assert points(admin, run.id, "loss") == list(range(3000))
     assert [line.text for line in admin.read_logs(run.id)] == ["logged while revoked"]
-    assert not list((tmp_path / "spool").rglob("*.pb"))
+    assert {p.key: p.value.double_value for p in admin.get_run(run.id).params} == {"lr": 0.1}
+    assert not list((tmp_path / "spool").rglob("*.batch"))
+    assert not list((tmp_path / "spool").rglob("*.call"))
 
 
 def test_a_process_that_ends_while_revoked_leaves_its_points_for_replay_with_a_new_token(
@@ -137,11 +140,11 @@ def test_a_process_that_ends_while_revoked_leaves_its_points_for_replay_with_a_n
     for step in range(2500):
         run.log_metric("acc", float(step))
     run.close(status=None, timeout=2)                              # as if the process ended
-    assert list((tmp_path / "spool").rglob("*.pb"))
+    assert list((tmp_path / "spool").rglob("*.batch"))
     with pytest.raises(labbook.AuthenticationError):
         labbook.replay_spool(client, str(tmp_path / "spool"))       # still revoked: files kept
     fresh = labbook.Client(auth_server.target, token=new_token(admin, "replayer"))
     assert labbook.replay_spool(fresh, str(tmp_path / "spool")) >= 1
     assert labbook.replay_spool(fresh, str(tmp_path / "spool")) == 0
     assert points(admin, run.id, "acc") == list(range(2500))
-    assert not list((tmp_path / "spool").rglob("*.pb"))
+    assert not list((tmp_path / "spool").rglob("*.batch"))

@@ -178,7 +178,7 @@ def test_a_token_revoked_mid_run_spools_points_warns_once_and_a_new_token_delive
             if step % 500 == 0:
                 run.log_text(f"step {step}")
         assert not run.flush(1.5)                                # kept, not delivered, not dropped
-        spooled = list((tmp_path / "spool" / run.id).rglob("*.pb"))
+        spooled = list((tmp_path / "spool" / run.id).rglob("*.batch"))
         assert spooled, "the refused batches went to the spool"
         assert run.errors == []                                  # nothing dropped
         monkeypatch.setenv("LABBOOK_TOKEN", "lbk_second")        # a new token (e.g. labbook login)
@@ -190,7 +190,7 @@ def test_a_token_revoked_mid_run_spools_points_warns_once_and_a_new_token_delive
     assert fake.points[run.id] == 3000                          # every point, once
     assert fake.lines == [f"step {s}" for s in range(1000, 3000, 500)]
     run.close()
-    assert not list((tmp_path / "spool").rglob("*.pb"))
+    assert not list((tmp_path / "spool").rglob("*.batch"))
     assert set(fake.auth_of("FinishRun")) == {"Bearer lbk_second"}
 
 
@@ -202,12 +202,12 @@ def test_replay_spool_keeps_the_files_when_the_token_is_refused(fake, monkeypatc
     for step in range(500):
         run.log_metric("loss", float(step))
     run.close(status=None, timeout=1.0)                          # the process "ends": spooled
-    assert list((tmp_path / "spool").rglob("*.pb"))
+    assert list((tmp_path / "spool").rglob("*.batch"))
     client = labbook.Client(fake.target)
     with pytest.raises(labbook.UnauthenticatedError):
         labbook.replay_spool(client, str(tmp_path / "spool"))
-    assert list((tmp_path / "spool").rglob("*.pb"))
+    assert list((tmp_path / "spool").rglob("*.batch"))
     monkeypatch.setenv("LABBOOK_TOKEN", "lbk_second")
     assert labbook.replay_spool(client, str(tmp_path / "spool")) >= 1
     assert fake.points[run.id] == 500
-    assert not list((tmp_path / "spool").rglob("*.pb"))
+    assert not list((tmp_path / "spool").rglob("*.batch"))

@@ -147,7 +147,7 @@ def test_a_sender_whose_spool_files_vanish_resyncs_and_goes_on(client, exp_name,
     spool.write(_dead_batch(run.id, sender.writer_id, 1))
     sender.spool = spool
     sender.next_sequence = 2
-    os.remove(os.path.join(spool.dir, f"{1:016d}.pb"))  # someone else deleted it
+    os.remove(os.path.join(spool.dir, f"{1:020d}.batch"))  # someone else deleted it
     sender._next_attempt = 0.0                          # the server is back
     run.log_metric("after", 1.0, step=0)
     assert run.flush(20), "the sender must get past the vanished file"

@@ -239,9 +239,9 @@ class AuthNotice:
         from labbook.errors import from_rpc_error
 
         typed = from_rpc_error(error) if isinstance(error, grpc.RpcError) else error
-        _log.warning("labbook: the server refuses this client's credentials (%s). Metric points are kept "
-                     "(spooled to disk after a while) and log lines retried until it accepts them; nothing "
-                     "is dropped meanwhile.", typed)
+        _log.warning("labbook: the server refuses this client's credentials (%s). Metric points, log "
+                     "lines and the other calls are kept (spooled to disk after a while) and sent once it "
+                     "accepts them; nothing is dropped meanwhile.", typed)
         return True
 
     def accepted(self) -> None:

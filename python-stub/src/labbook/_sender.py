@@ -42,7 +42,7 @@ except ImportError:  # Windows
 from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
 from labbook.errors import RETRYABLE_CODES, NotFoundError, from_rpc_error
-from labbook.v1 import log_pb2, metric_pb2, run_pb2
+from labbook.v1 import log_pb2, metric_pb2, run_pb2, spool_pb2
 
 _log = logging.getLogger("labbook")
 
@@ -60,6 +60,8 @@ LEASE_RENEW_MIN_S = 0.2
 TRANSPORT_RETRIES = 5          # INTERNAL/UNKNOWN/CANCELLED retries before a batch counts as refused
 _TRANSPORT_CODES = frozenset({grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED})
 LINES_PER_APPEND = 1_000
+CALL_TIMEOUT_S = 60.0          # deadline of one queued unary call
+DEFAULT_SPOOL_AFTER_S = 10.0   # the spool window; env LABBOOK_SPOOL_AFTER_SECONDS overrides
 MAX_LINE_BYTES = 64 * 1024     # the server's limit per log line (UTF-8)
 
 
@@ -89,12 +91,12 @@ def line_pieces(text: str) -> List[str]:
 class FlushMark:
     """Placed in the point deque by flush(); set once every point before it is acknowledged."""
 
-    __slots__ = ("event", "sequence", "lines")
+    __slots__ = ("event", "sequence", "calls")
 
     def __init__(self) -> None:
         self.event = threading.Event()
         self.sequence = -1
-        self.lines = 0   # log lines enqueued before the mark (delivered or dropped: released)
+        self.calls = 0   # lines and calls enqueued before the mark (delivered or dropped: released)
 
 
 Point = Tuple[int, int, int, float]
@@ -123,6 +125,13 @@ class Transport:
     def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
         """Appends lines as call `sequence` of `writer_id`; raises grpc.RpcError on failure."""
         raise NotImplementedError
+
+    def send_unit(self, unit: "Unit") -> None:
+        """Delivers one queued call; raises grpc.RpcError on failure. Only log lines here (an
+        offline run writes everything else at the call)."""
+        if unit.lines is None:
+            raise NotImplementedError(f"{type(self).__name__} cannot send {unit.describe()}")
+        self.send_lines(unit.writer_id, unit.sequence, unit.lines)
 
     def start_renew_lease(self) -> Any:
         """Starts renewing the run's lease (RenewRunLease); a future of the response, or None
@@ -176,12 +185,127 @@ class OnlineTransport(Transport):
             run_pb2.RenewRunLeaseRequest(run_id=self.run_id), timeout=10)
 
     def send_lines(self, writer_id: str, sequence: int, lines: List[Tuple[int, int, int, str]]) -> None:
-        request = log_pb2.AppendLogLinesRequest(
-            run_id=self.run_id, writer_id=writer_id, sequence=sequence, lines=[
-                log_pb2.LogLine(timestamp_ms=ts, level=cast(Any, min(level, log_pb2.LOG_LEVEL_ERROR)),
-                                stream=cast(Any, stream), text=text)
-                for ts, level, stream, text in lines])
-        self.client.stub("logs").AppendLogLines(request, timeout=60)
+        request = lines_request(self.run_id, writer_id, sequence, lines)
+        self.client.stub("logs").AppendLogLines(request, timeout=CALL_TIMEOUT_S)
+
+    def send_unit(self, unit: "Unit") -> None:
+        if unit.lines is not None:
+            self.send_lines(unit.writer_id, unit.sequence, unit.lines)
+        else:
+            send_spooled(self.client, unit.proto(self.run_id))
+
+
+def _level(level: int) -> Any:
+    # the offline format's CRITICAL (5) travels inside the SDK; the API stops at ERROR
+    return min(level, log_pb2.LOG_LEVEL_ERROR)
+
+
+def lines_request(run_id: str, writer_id: str, sequence: int,
+                  lines: List[Tuple[int, int, int, str]]) -> log_pb2.AppendLogLinesRequest:
+    return log_pb2.AppendLogLinesRequest(
+        run_id=run_id, writer_id=writer_id, sequence=sequence, lines=[
+            log_pb2.LogLine(timestamp_ms=ts, level=_level(level), stream=cast(Any, stream), text=text)
+            for ts, level, stream, text in lines])
+
+
+# SpooledCall field -> (client stub, method)
+_METHODS = {
+    "log_params": ("runs", "LogParams"),
+    "set_run_tags": ("runs", "SetRunTags"),
+    "append_log_lines": ("logs", "AppendLogLines"),
+    "append_table_rows": ("metrics", "AppendTableRows"),
+    "update_run": ("runs", "UpdateRun"),
+    "finish_run": ("runs", "FinishRun"),
+    "cancel_run": ("runs", "CancelRun"),
+}
+
+
+def send_spooled(client: Any, call: spool_pb2.SpooledCall, timeout: float = CALL_TIMEOUT_S) -> Any:
+    """Makes the call a SpooledCall holds, once (no retry: the caller decides); raises
+    grpc.RpcError."""
+    kind = call.WhichOneof("call")
+    if kind is None:
+        raise ValueError("empty SpooledCall")
+    service, method = _METHODS[kind]
+    return getattr(client.stub(service), method)(getattr(call, kind), timeout=timeout)
+
+
+def describe_call(call: spool_pb2.SpooledCall) -> str:
+    kind = call.WhichOneof("call")
+    if kind == "append_log_lines":
+        r = call.append_log_lines
+        return f"{len(r.lines)} log line(s) (writer {r.writer_id}, sequence {r.sequence})"
+    if kind == "append_table_rows":
+        r = call.append_table_rows
+        return f"{len(r.rows)} row(s) of table {r.table!r} (writer {r.writer_id}, sequence {r.sequence})"
+    if kind == "log_params":
+        return f"params {', '.join(p.key for p in call.log_params.params)}"
+    if kind == "set_run_tags":
+        return "tags"
+    if kind == "update_run":
+        return f"{' and '.join(call.update_run.update_mask.paths)} change"
+    if kind == "finish_run":
+        return f"status {run_pb2.RunStatus.Name(call.finish_run.status).replace('RUN_STATUS_', '')}"
+    if kind == "cancel_run":
+        return "status CANCELED"
+    return str(kind)
+
+
+class Call:
+    """A non-metric call a run queued (params, tags, description or name, table rows, status):
+    the request as made, checked and built in the caller's thread. Table rows get their writer
+    id and sequence on the sender thread when the call is first sent or spooled, so sequences
+    follow the order of the queue. `outcome` is None until delivered ("delivered"), refused
+    ("refused", with `error`) or spooled ("spooled")."""
+
+    __slots__ = ("spooled", "outcome", "error", "done", "quiet")
+
+    def __init__(self, quiet: bool = False, **request: Any) -> None:
+        self.spooled = spool_pb2.SpooledCall(**request)
+        self.quiet = quiet           # its owner reports a refusal (the run's final status)
+        self.outcome: Optional[str] = None
+        self.error: Optional[Exception] = None
+        self.done = threading.Event()
+
+    def settle(self, outcome: str, error: Optional[Exception] = None) -> None:
+        self.outcome = outcome
+        self.error = error
+        self.done.set()
+
+
+class Unit:
+    """What the sender delivers next: a Call, a group of log lines (with their writer id and
+    sequence, fixed once formed), or a call read back from the spool (`n`)."""
+
+    __slots__ = ("spooled", "lines", "writer_id", "sequence", "items", "call", "n")
+
+    def __init__(self, spooled: Optional[spool_pb2.SpooledCall] = None,
+                 lines: Optional[List[Tuple[int, int, int, str]]] = None, writer_id: str = "",
+                 sequence: int = 0, items: int = 0, call: Optional[Call] = None, n: int = 0) -> None:
+        self.spooled = spooled
+        self.lines = lines
+        self.writer_id = writer_id
+        self.sequence = sequence
+        self.items = items          # queue items it stands for (0: read from the spool)
+        self.call = call
+        self.n = n                  # its spool file number, when read from the spool
+
+    def proto(self, run_id: str) -> spool_pb2.SpooledCall:
+        if self.spooled is None:
+            assert self.lines is not None
+            self.spooled = spool_pb2.SpooledCall(append_log_lines=lines_request(
+                run_id, self.writer_id, self.sequence, self.lines))
+        return self.spooled
+
+    @property
+    def kind(self) -> str:
+        return "append_log_lines" if self.lines is not None else str(
+            self.spooled.WhichOneof("call") if self.spooled is not None else "")
+
+    def describe(self) -> str:
+        if self.lines is not None:
+            return f"{len(self.lines)} log line(s)"
+        return describe_call(self.spooled) if self.spooled is not None else "call"
 
 
 class SequencedWriter:
@@ -202,69 +326,125 @@ class SequencedWriter:
 
 
 LOCK_FILE = "writer.lock"
+BATCH_SUFFIX = ".batch"
+OLD_BATCH_SUFFIX = ".pb"      # the previous Python SDK's `%016d.pb`: read and replayed, never written
+CALL_SUFFIX = ".call"
+# Spool directories whose writer lock this process holds: POSIX record locks do not exclude the
+# process that holds them, so the process keeps track itself.
+_HELD_SPOOLS: set = set()
+_HELD_LOCK = threading.Lock()
+
+
+def _batch_name(sequence: int) -> str:
+    return f"{sequence:020d}{BATCH_SUFFIX}"
+
+
+def _call_name(n: int) -> str:
+    return f"{n:020d}{CALL_SUFFIX}"
 
 
 class Spool:
-    """Unsent batches on disk, one file per batch named by its sequence, replayed in order.
+    """One writer's spool directory (`labbook-spool/1`, docs/sdk-protocol.md): unsent metric
+    batches (`<sequence %020d>.batch`, MetricBatch; `%016d.pb` of older Python versions is read
+    too) and unsent calls (`<n %020d>.call`, SpooledCall, n = 1, 2, 3… in call order), each
+    written to a `.tmp` file first and renamed.
 
-    While a writer's spool holds batches, its process keeps an exclusive flock on `writer.lock`
-    in the spool directory: replay_spool (in any process) skips a locked directory, so it never
-    sends or deletes the batches of a writer that is still alive. The kernel releases the lock
-    when the process dies."""
+    While the directory holds anything, its writer keeps a POSIX record lock (`fcntl.lockf`,
+    the kind Java's FileChannel.lock takes) on `writer.lock`: replay (in any process, in either
+    language) skips a locked directory, so it never sends or deletes what a live writer owns. The
+    kernel releases the lock when the process dies."""
 
     def __init__(self, root: str, run_id: str, writer_id: str) -> None:
         self.dir = os.path.join(root, run_id, writer_id)
         self.sequences: Deque[int] = collections.deque()
+        self.calls: Deque[int] = collections.deque()
+        self._names: dict = {}               # batch sequence -> file name (old or new form)
+        self._next_call = 1
         self._lock_fd: Optional[int] = None
 
     def __len__(self) -> int:
+        """The number of spooled metric batches."""
         return len(self.sequences)
 
+    def load(self) -> None:
+        """Reads what a dead writer left: batches in sequence order, calls in n order."""
+        batches = {}
+        calls = []
+        for name in os.listdir(self.dir):
+            stem, dot, suffix = name.partition(".")
+            if not stem.isdigit() or name.endswith(".tmp"):
+                continue
+            if "." + suffix == BATCH_SUFFIX or ("." + suffix == OLD_BATCH_SUFFIX and int(stem) not in batches):
+                batches[int(stem)] = name
+            elif "." + suffix == CALL_SUFFIX:
+                calls.append(int(stem))
+        for seq in sorted(batches):
+            self.sequences.append(seq)
+            self._names[seq] = batches[seq]
+        self.calls.extend(sorted(calls))
+        self._next_call = (self.calls[-1] + 1) if self.calls else 1
+
     def lock(self) -> bool:
-        """Takes the directory's writer lock (non-blocking); False when another holder has it."""
+        """Takes the directory's writer lock (non-blocking); False when another holder (another
+        process, or another Spool of this process) has it."""
         if self._lock_fd is not None:
             return True
-        if fcntl is None:  # no flock (Windows): no protection, as before
+        if fcntl is None:  # no POSIX locks (Windows): no protection, as before
             return True
         os.makedirs(self.dir, exist_ok=True)
-        fd = os.open(os.path.join(self.dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._lock_fd = fd
+        with _HELD_LOCK:
+            if self.dir in _HELD_SPOOLS:
+                return False
+            fd = os.open(os.path.join(self.dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            _HELD_SPOOLS.add(self.dir)
+            self._lock_fd = fd
         return True
 
     def unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)   # releases the flock
-            self._lock_fd = None
+        with _HELD_LOCK:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)   # releases the record lock
+                self._lock_fd = None
+                _HELD_SPOOLS.discard(self.dir)
 
     def forget_lock_after_fork(self) -> None:
-        """A forked child holds a copy of the parent's lock descriptor (same open file): closing
-        the copy leaves the parent's lock in place, and the child no longer keeps it alive."""
+        """A forked child does not inherit the parent's record lock; it only drops its copy of
+        the descriptor (closing it releases nothing of the parent's)."""
         if self._lock_fd is not None:
             try:
                 os.close(self._lock_fd)
             except OSError:
                 pass
             self._lock_fd = None
+            _HELD_SPOOLS.discard(self.dir)
 
-    def write(self, batch: metric_pb2.MetricBatch) -> None:
+    def _write(self, name: str, data: bytes) -> None:
         os.makedirs(self.dir, exist_ok=True)
         self.lock()
-        path = os.path.join(self.dir, f"{batch.sequence:016d}.pb")
+        path = os.path.join(self.dir, name)
         tmp = path + ".tmp"
         with open(tmp, "wb") as f:
-            f.write(batch.SerializeToString())
+            f.write(data)
         os.replace(tmp, path)
+
+    def write(self, batch: metric_pb2.MetricBatch) -> None:
+        name = _batch_name(batch.sequence)
+        self._write(name, batch.SerializeToString())
         self.sequences.append(batch.sequence)
+        self._names[batch.sequence] = name
+
+    def _path(self, sequence: int) -> str:
+        return os.path.join(self.dir, self._names.get(sequence) or _batch_name(sequence))
 
     def head(self, n: int) -> List[metric_pb2.MetricBatch]:
         out = []
         for seq in list(self.sequences)[:n]:
-            with open(os.path.join(self.dir, f"{seq:016d}.pb"), "rb") as f:
+            with open(self._path(seq), "rb") as f:
                 out.append(metric_pb2.MetricBatch.FromString(f.read()))
         return out
 
@@ -272,15 +452,47 @@ class Spool:
         while self.sequences and self.sequences[0] <= sequence:
             seq = self.sequences.popleft()
             try:
-                os.remove(os.path.join(self.dir, f"{seq:016d}.pb"))
+                os.remove(self._path(seq))
             except FileNotFoundError:
                 pass
+            self._names.pop(seq, None)
         if not self.sequences:
             self.remove_if_empty()
 
+    # -- calls ---------------------------------------------------------------------------------
+    def write_call(self, call: spool_pb2.SpooledCall) -> int:
+        n = self._next_call
+        self._write(_call_name(n), call.SerializeToString())
+        self._next_call += 1
+        self.calls.append(n)
+        return n
+
+    def call_path(self, n: int) -> str:
+        return os.path.join(self.dir, _call_name(n))
+
+    def read_call(self, n: int) -> spool_pb2.SpooledCall:
+        with open(self.call_path(n), "rb") as f:
+            return spool_pb2.SpooledCall.FromString(f.read())
+
+    def drop_call(self, n: int) -> None:
+        if self.calls and self.calls[0] == n:
+            self.calls.popleft()
+        else:
+            try:
+                self.calls.remove(n)
+            except ValueError:
+                pass
+        try:
+            os.remove(self.call_path(n))
+        except FileNotFoundError:
+            pass
+        if not self.calls and not self.sequences:
+            self.remove_if_empty()
+
     def remove_if_empty(self) -> None:
-        if self.sequences:
+        if self.sequences or self.calls:
             return
+        self._next_call = 1
         try:
             os.remove(os.path.join(self.dir, LOCK_FILE))
         except OSError:
@@ -293,8 +505,7 @@ class Spool:
 
     def forget_missing(self) -> List[int]:
         """Sequences whose files vanished (deleted by someone else); removed from the queue."""
-        missing = [seq for seq in self.sequences
-                   if not os.path.exists(os.path.join(self.dir, f"{seq:016d}.pb"))]
+        missing = [seq for seq in self.sequences if not os.path.exists(self._path(seq))]
         if missing:
             self.sequences = collections.deque(q for q in self.sequences if q not in set(missing))
         return missing
@@ -303,11 +514,27 @@ class Spool:
 _LIVE: "weakref.WeakSet[Sender]" = weakref.WeakSet()
 
 
+def spool_after_from_env() -> float:
+    """The spool window: LABBOOK_SPOOL_AFTER_SECONDS (seconds, > 0), else 10 s."""
+    text = os.environ.get("LABBOOK_SPOOL_AFTER_SECONDS", "").strip()
+    if text:
+        try:
+            value = float(text)
+            if value > 0:
+                return value
+        except ValueError:
+            pass
+        _log.warning("labbook: LABBOOK_SPOOL_AFTER_SECONDS=%r is not a positive number; using %s s",
+                     text, DEFAULT_SPOOL_AFTER_S)
+    return DEFAULT_SPOOL_AFTER_S
+
+
 class Sender:
-    """Owns the point and line deques of one run in one process, and the thread that empties them."""
+    """Owns the point deque and the call queue (log lines and the other calls, in order) of one
+    run in one process, and the thread that empties them."""
 
     def __init__(self, transport: Transport, keys: List[str], *, run_id: str,
-                 spool_dir: Optional[str] = None, spool_after_s: float = 10.0,
+                 spool_dir: Optional[str] = None, spool_after_s: Optional[float] = None,
                  capacity: int = DEFAULT_CAPACITY, max_pending_points: int = 1_000_000,
                  batch_points: int = BATCH_POINTS) -> None:
         self.transport = transport
@@ -315,15 +542,16 @@ class Sender:
         self.run_id = run_id
         self.keys = keys                      # shared with the run: key id -> name (append-only)
         self.points: Deque[Any] = collections.deque()
-        self.lines: Deque[Tuple[int, int, int, str]] = collections.deque()
+        # log lines (tuples) and Calls, in the order they were made
+        self.calls: Deque[Any] = collections.deque()
         self.capacity = capacity
         self.spool_root = spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
             os.path.expanduser("~"), ".labbook", "spool")
-        self.spool_after_s = spool_after_s
+        self.spool_after_s = spool_after_from_env() if spool_after_s is None else spool_after_s
         self.max_pending_points = max_pending_points
         self.errors: List[Exception] = []     # permanent failures (dropped data), newest last
-        self.lines_done = 0                   # lines delivered or dropped, under _lines_lock
-        self._lines_lock = threading.Lock()
+        self.calls_done = 0                   # queue items delivered, dropped or spooled (_calls_lock)
+        self._calls_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
         self._reset_writer()
@@ -348,11 +576,14 @@ class Sender:
         self._transport_failures = 0
         self.lines_writer_id = uuid.uuid4().hex
         self._next_line_sequence = 1
-        self._lines_in_flight: Optional[Tuple[int, int]] = None  # (sequence, line count) being sent
-        self._lines_check_state = False      # an attempt failed: ask GetWriterState before resending
-        self._lines_backoff = Backoff(base=0.1, cap=5.0)
-        self._lines_next_attempt = 0.0
-        self._line_failures = 0
+        self._in_flight: Optional[Unit] = None    # the queued call being delivered
+        self._check_state = False            # an append failed: ask GetWriterState before resending
+        self._calls_backoff = Backoff(base=0.1, cap=5.0)
+        self._calls_next_attempt = 0.0
+        self._call_failures = 0
+        self._calls_outage_since: Optional[float] = None
+        self._calls_outage_auth = False      # the calls' outage is refused credentials
+        self._spooled_calls: dict = {}        # spool file n -> the Call it holds (outcome reporting)
         self.tables = SequencedWriter()
         self._lease_due = 0.0                 # time.monotonic() of the next renewal; 0: now
         self._lease_interval = LEASE_RENEW_MAX_S
@@ -367,9 +598,9 @@ class Sender:
         """The parent still owns its queued points and its writer: the child starts empty with a
         writer id of its own, so the parent's sequences never collide with the child's."""
         self.points.clear()   # in place: the run holds this deque for its hot path
-        self.lines.clear()
-        self.lines_done = 0
-        self._lines_lock = threading.Lock()
+        self.calls.clear()
+        self.calls_done = 0
+        self._calls_lock = threading.Lock()
         if self.spool is not None:
             self.spool.forget_lock_after_fork()
         self._wake = threading.Event()
@@ -385,15 +616,21 @@ class Sender:
             time.sleep(0.001)
 
     def add_line(self, timestamp_ms: int, level: int, stream: int, text: str) -> None:
-        self.lines.append((timestamp_ms, level, stream, text))
+        self.calls.append((timestamp_ms, level, stream, text))
+
+    def add_call(self, call: Call) -> Call:
+        """Queues a call behind everything queued before it (lines included)."""
+        self.calls.append(call)
+        self._wake.set()
+        return call
 
     def flush(self, timeout: Optional[float] = None) -> bool:
-        """Waits until every point and line queued before this call is committed by the server
-        (written, offline). True when done within `timeout`; on False the data stays queued or
-        spooled and is still sent later."""
+        """Waits until every point, line and call queued before this call is committed by the
+        server (written, offline). True when done within `timeout`; on False the data stays
+        queued or spooled and is still sent later."""
         mark = FlushMark()
-        with self._lines_lock:
-            mark.lines = self.lines_done + len(self.lines)
+        with self._calls_lock:
+            mark.calls = self.calls_done + len(self.calls)
         self.points.append(mark)
         self._wake.set()
         if not self._thread.is_alive():
@@ -421,7 +658,7 @@ class Sender:
             try:
                 self._pack()
                 self._deliver()
-                self._deliver_lines()
+                self._deliver_calls()
                 self._release_marks()
                 self._heartbeat()
             except Exception as error:  # never let the thread die: report and continue
@@ -664,8 +901,9 @@ class Sender:
             self._pack()
             if self.transport.spools:
                 self._spool_pending()
+                self._spool_calls()
         except Exception as error:
-            _log.error("labbook: could not spool unsent batches: %s", error)
+            _log.error("labbook: could not spool unsent batches or calls: %s", error)
 
     def _release_marks(self) -> None:
         """A flush mark is released once every batch before it is committed (spooled batches are
@@ -674,62 +912,190 @@ class Sender:
             return
         keep = []
         for mark in self.marks:
-            if mark.sequence <= self.acked_sequence and self.lines_done >= mark.lines:
+            if mark.sequence <= self.acked_sequence and self.calls_done >= mark.calls and \
+                    not (self.spool is not None and self.spool.calls):
                 mark.event.set()
             else:
                 keep.append(mark)
         self.marks = keep
 
-    def _deliver_lines(self) -> None:
-        """Sends the queued lines in appends of up to 1,000, each numbered with the lines
-        writer's next sequence. A transient failure keeps the append (same lines, same sequence)
-        and retries it with backoff, first asking GetWriterState whether the lost call was
-        committed after all; INTERNAL/UNKNOWN/CANCELLED count as transient 5 times. A refused
-        append, or one that cannot be encoded or written, is dropped alone and reported in
-        `errors`. Lines live in memory only: they are not spooled."""
-        lines = self.lines
-        if not lines or time.monotonic() < self._lines_next_attempt:
+    # -- calls: log lines, params, tags, description/name, rows, status --------------------------
+    def _metrics_delivered(self) -> bool:
+        return not self.points and not self.pending and not (self.spool is not None and len(self.spool))
+
+    def _spooling_calls(self) -> bool:
+        """Whether queued calls go to disk: the call spool is not empty (order is kept), or the
+        server has been unreachable (or refusing the credentials) for the spool window."""
+        if not self.transport.spools:
+            return False
+        if self.spool is not None and self.spool.calls:
+            return True
+        since = [t for t in (self._outage_since, self._calls_outage_since) if t is not None]
+        return bool(since) and time.monotonic() - min(since) >= self.spool_after_s
+
+    def _form_unit(self) -> Optional[Unit]:
+        """The next unit from memory: consecutive lines (up to 1,000) become one append numbered
+        with the lines writer's next sequence; a Call is taken as it is (table rows get the table
+        writer's next sequence). Sequences follow the queue's order."""
+        if self._in_flight is not None:
+            return self._in_flight
+        calls = self.calls
+        if not calls:
+            return None
+        head = calls[0]
+        if head.__class__ is tuple:
+            lines = []
+            for item in itertools.islice(calls, 0, LINES_PER_APPEND):
+                if item.__class__ is not tuple:
+                    break
+                lines.append(item)
+            unit = Unit(lines=lines, writer_id=self.lines_writer_id, sequence=self._next_line_sequence,
+                        items=len(lines))
+            self._next_line_sequence += 1
+        else:
+            spooled = head.spooled
+            if spooled.WhichOneof("call") == "append_table_rows" and not spooled.append_table_rows.writer_id:
+                spooled.append_table_rows.writer_id = self.tables.writer_id
+                spooled.append_table_rows.sequence = self.tables.take()
+            rows = spooled.append_table_rows if spooled.WhichOneof("call") == "append_table_rows" else None
+            unit = Unit(spooled=spooled, items=1, call=head,
+                        writer_id=rows.writer_id if rows is not None else "",
+                        sequence=rows.sequence if rows is not None else 0)
+        self._in_flight = unit
+        return unit
+
+    def _take_items(self, unit: Unit) -> None:
+        with self._calls_lock:
+            for _ in range(unit.items):
+                self.calls.popleft()
+            self.calls_done += unit.items
+        self._in_flight = None
+
+    def _spool_calls(self) -> None:
+        """Writes the unit being delivered and every queued line and call to the spool, in order
+        (lines grouped into appends that keep their writer id and sequence)."""
+        if self.spool is None:
+            self.spool = Spool(self.spool_root, self.run_id, self.writer_id)
+        first = not self.spool.calls
+        while True:
+            unit = self._form_unit()
+            if unit is None:
+                break
+            proto = unit.proto(self.run_id)
+            proto.spooled_at_ms = time.time_ns() // 1_000_000
+            if first:
+                first = False
+                auth = self._calls_outage_auth if self._calls_outage_since is not None else self._outage_auth
+                # refused credentials were warned about once already (AuthNotice)
+                _log.log(logging.INFO if auth else logging.WARNING,
+                         "labbook: %s; spooling the calls of run %s (log lines, params, tags, rows, "
+                         "status) to %s", "credentials refused" if auth else "server unreachable",
+                         self.run_id, self.spool.dir)
+            n = self.spool.write_call(proto)
+            if unit.call is not None:
+                self._spooled_calls[n] = unit.call
+                unit.call.outcome = "spooled"
+            self._take_items(unit)
+
+    def _deliver_calls(self) -> None:
+        """Delivers the queued calls in order, one at a time: from the spool first while it holds
+        any (new ones go behind them on disk), else from memory. A transient failure (UNAVAILABLE,
+        ABORTED, DEADLINE_EXCEEDED, refused credentials; INTERNAL/UNKNOWN/CANCELLED 5 times)
+        keeps the call — an append keeps its writer id and sequence — and retries it with
+        backoff, first asking GetWriterState whether a lost append was committed after all; after
+        the spool window the calls go to the spool. A refused call is dropped alone, reported in
+        `errors` and logged. A status change waits until the metric batches before it are
+        delivered."""
+        try:
+            if self._spooling_calls():
+                self._spool_calls()
+        except OSError as error:  # a full disk: the calls stay queued in memory
+            _log.error("labbook: could not spool the calls of run %s: %s", self.run_id, error)
+        if time.monotonic() < self._calls_next_attempt:
             return
-        while lines:
-            if self._lines_in_flight is None:
-                self._lines_in_flight = (self._next_line_sequence, min(len(lines), LINES_PER_APPEND))
-                self._next_line_sequence += 1
-            sequence, count = self._lines_in_flight
-            if self._lines_check_state:
+        while True:
+            spool = self.spool
+            if spool is not None and spool.calls:
+                n = spool.calls[0]
                 try:
-                    committed = self.transport.last_sequence(self.lines_writer_id) >= sequence
+                    unit = Unit(spooled=spool.read_call(n), n=n, call=self._spooled_calls.get(n))
+                except (OSError, ValueError) as error:  # deleted by someone, or unreadable
+                    spool.drop_call(n)
+                    self._report(f"spooled call {spool.call_path(n)}", error)
+                    continue
+                kind = unit.kind
+                if kind in ("append_log_lines", "append_table_rows"):
+                    request = getattr(unit.spooled, kind)
+                    unit.writer_id, unit.sequence = request.writer_id, request.sequence
+            else:
+                unit = self._form_unit()  # type: ignore[assignment]
+                if unit is None:
+                    return
+            if unit.kind in ("finish_run", "cancel_run") and not self._metrics_delivered():
+                return  # readers stop at a final status: the last points go first
+            if self._check_state and unit.writer_id:
+                try:
+                    committed = self.transport.last_sequence(unit.writer_id) >= unit.sequence
                 except grpc.RpcError as error:
-                    if error.code() in RETRYABLE_CODES or error.code() in _TRANSPORT_CODES or \
-                            error.code() == grpc.StatusCode.DEADLINE_EXCEEDED or \
-                            self._auth_refused(error):
-                        self._lines_next_attempt = time.monotonic() + self._lines_backoff.next_delay()
+                    if self._transient(error):
+                        self._call_failed(error)
                         return
                     committed = False  # e.g. the run is gone: the resend gets the verdict
-                self._lines_check_state = False
+                self._check_state = False
                 if committed:
-                    self._pop_lines(count)
+                    self._call_done(unit, "delivered")
                     continue
-            chunk = list(itertools.islice(lines, 0, count))
             try:
-                self.transport.send_lines(self.lines_writer_id, sequence, chunk)
+                self.transport.send_unit(unit)
             except grpc.RpcError as error:
                 code = error.code()
-                transient = code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or \
-                    self._auth_refused(error)
-                if code in _TRANSPORT_CODES and self._line_failures < TRANSPORT_RETRIES:
-                    self._line_failures += 1
+                transient = self._transient(error)
+                if code in _TRANSPORT_CODES and self._call_failures < TRANSPORT_RETRIES:
                     transient = True
                 if transient:
-                    self._lines_check_state = self.transport.spools  # online: may have committed
-                    self._lines_next_attempt = time.monotonic() + self._lines_backoff.next_delay()
+                    self._call_failed(error)
+                    self._check_state = bool(unit.writer_id) and self.transport.spools
                     return
-                self._drop_lines(count, from_rpc_error(error))
+                self._call_done(unit, "refused", from_rpc_error(error))
                 continue
             except (OSError, ValueError) as error:  # a disk error offline; text protobuf refuses
-                self._drop_lines(count, error)
+                self._call_done(unit, "refused", error)
                 continue
-            self._pop_lines(count)
+            self._call_done(unit, "delivered")
             self._auth_accepted()
+
+    def _transient(self, error: grpc.RpcError) -> bool:
+        code = error.code()
+        return code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or \
+            self._auth_refused(error)
+
+    def _call_failed(self, error: grpc.RpcError) -> None:
+        self._call_failures += 1
+        self._calls_outage_auth = is_auth_failure(error.code())
+        if self._calls_outage_since is None:
+            self._calls_outage_since = time.monotonic()
+        self._calls_next_attempt = time.monotonic() + self._calls_backoff.next_delay()
+
+    def _call_done(self, unit: Unit, outcome: str, error: Optional[Exception] = None) -> None:
+        if unit.n:
+            assert self.spool is not None
+            self.spool.drop_call(unit.n)
+            self._spooled_calls.pop(unit.n, None)
+        else:
+            self._take_items(unit)
+        if unit.call is not None:
+            unit.call.settle(outcome, error)
+        if error is not None and not (unit.call is not None and unit.call.quiet):
+            self._report(unit.describe(), error)
+        self._call_failures = 0
+        self._check_state = False
+        self._calls_backoff.reset()
+        if outcome == "delivered":
+            self._calls_outage_since = None
+
+    def _report(self, what: str, error: Exception) -> None:
+        self.errors.append(error)
+        _log.warning("labbook: the server refused %s of run %s: %s; skipping it", what, self.run_id, error)
 
     def _auth_refused(self, error: grpc.RpcError) -> bool:
         """UNAUTHENTICATED / PERMISSION_DENIED: told once per client (not per retry), kept."""
@@ -744,20 +1110,6 @@ class Sender:
         notice = getattr(getattr(self.transport, "client", None), "auth_notice", None)
         if notice is not None:
             notice.accepted()
-
-    def _pop_lines(self, n: int) -> None:
-        with self._lines_lock:
-            for _ in range(n):
-                self.lines.popleft()
-            self.lines_done += n
-        self._lines_in_flight = None
-        self._line_failures = 0
-        self._lines_backoff.reset()
-
-    def _drop_lines(self, n: int, error: Exception) -> None:
-        self._pop_lines(n)
-        self.errors.append(error)
-        _log.error("labbook: dropped %d log line(s) of run %s: %s", n, self.run_id, error)
 
 
 def _after_fork_in_child() -> None:
@@ -814,13 +1166,53 @@ def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> in
     return sent
 
 
+# Replay of spooled calls (docs/sdk-protocol.md): these stop the replay and keep the files; any
+# other refusal deletes the one call, with a warning naming its file.
+_REPLAY_TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                               grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED,
+                               grpc.StatusCode.ABORTED, grpc.StatusCode.INTERNAL,
+                               grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED})
+
+
+def _replay_calls(client: Any, spool: Spool) -> int:
+    """Sends a dead writer's spooled calls in file order, each deleted after success. A
+    transient failure raises (the files stay); a refusal (INVALID_ARGUMENT, NOT_FOUND,
+    PERMISSION_DENIED, FAILED_PRECONDITION — e.g. the status is already final —,
+    ALREADY_EXISTS, …) deletes that call with a warning naming the file and the reason."""
+    sent = 0
+    while spool.calls:
+        n = spool.calls[0]
+        path = spool.call_path(n)
+        try:
+            call = spool.read_call(n)
+        except (OSError, ValueError) as error:
+            _log.warning("labbook: dropping unreadable spooled call %s: %s", path, error)
+            spool.drop_call(n)
+            continue
+        try:
+            send_spooled(client, call)
+        except grpc.RpcError as error:
+            if error.code() in _REPLAY_TRANSIENT:
+                raise from_rpc_error(error) from error
+            _log.warning("labbook: dropping spooled call %s (%s): the server refused it: %s %s",
+                         path, describe_call(call), error.code().name, error.details())
+            spool.drop_call(n)
+            continue
+        spool.drop_call(n)
+        sent += 1
+    return sent
+
+
 def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
-    """Sends the batches that runs left in the spool (`LABBOOK_SPOOL_DIR`, default
-    ~/.labbook/spool) — e.g. a process that died during an outage — in sequence order per writer,
-    and deletes each file once the server has it. Safe to repeat and to run while the writer is
-    gone: the server skips any batch whose sequence its writer already committed. Batches of
-    runs that no longer exist (or are deleted) are removed with a warning. Returns the number of
-    batches sent."""
+    """Sends what runs left in the spool (`LABBOOK_SPOOL_DIR`, default ~/.labbook/spool) — e.g.
+    a process that died during an outage, in either SDK — per writer directory whose lock it can
+    take: first the metric batches in sequence order, then the calls (log lines, params, tags,
+    rows, description/name, status) in the order they were made; each file is deleted once the
+    server has it. Safe to repeat and to run while the writer is gone: batches, lines and rows
+    keep their writer id and sequence (the server skips what it already committed), the other
+    calls are idempotent. Data of runs that no longer exist (or are deleted), and calls the
+    server refuses, are removed with a warning. A transient failure raises the typed error and
+    keeps the files. Returns the number of batches and calls sent."""
     root = spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
         os.path.expanduser("~"), ".labbook", "spool")
     sent = 0
@@ -837,8 +1229,9 @@ def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
             if not os.path.isdir(spool.dir) or not spool.lock():
                 continue  # a live writer (in some process) still owns it
             try:
-                spool.sequences.extend(sorted(int(f[:-3]) for f in os.listdir(spool.dir) if f.endswith(".pb")))
+                spool.load()
                 sent += _replay_writer(client, spool, run_id, writer_id)
+                sent += _replay_calls(client, spool)
             finally:
                 spool.remove_if_empty()
                 spool.unlock()

@@ -2,7 +2,13 @@
 OfflineSink): `OnlineSink` talks to a server through a Client, `OfflineSink` writes an offline
 run directory (docs/offline-format.md). The Run checks its arguments and keeps its own state
 (steps, tags, name); the sink only delivers and reads back. Metric points and text lines go
-through the run's background Sender in both modes: the sink gives it its transport."""
+through the run's background Sender in both modes: the sink gives it its transport.
+
+Online, params, tags, description/name changes, table rows and the final status are queued
+on the Sender too, behind the log lines logged before them, and sent by its thread in that
+order (spooled to disk during an outage, docs/sdk-protocol.md); the request is built in the
+caller's thread, so a bad key or value still raises at the call. Offline they are written at
+the call."""
 from __future__ import annotations
 
 import collections
@@ -16,7 +22,9 @@ from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell
 from labbook.errors import InvalidStatusTransitionError, NotFoundError
+from labbook._values import to_param_value
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
+from google.protobuf import field_mask_pb2
 
 _log = logging.getLogger("labbook")
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -49,18 +57,16 @@ class RunSink:
     def params(self, params: Mapping[str, Any]) -> None:
         raise NotImplementedError
 
-    def set_tags(self, tags: Dict[str, str]) -> Dict[str, str]:
-        """Returns the run's tags after the change."""
+    def set_tags(self, tags: Dict[str, str]) -> None:
         raise NotImplementedError
 
-    def remove_tags(self, keys: List[str]) -> Dict[str, str]:
+    def remove_tags(self, keys: List[str]) -> None:
         raise NotImplementedError
 
     def set_description(self, text: str) -> None:
         raise NotImplementedError
 
-    def rename(self, name: str) -> str:
-        """Returns the name the run has now."""
+    def rename(self, name: str) -> None:
         raise NotImplementedError
 
     def rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
@@ -73,12 +79,10 @@ class RunSink:
     def reference(self, name: str, value: str, is_output: bool, media_type: str) -> None:
         raise NotImplementedError
 
-    def finish(self, final: str) -> str:
-        """Sets the final status after the sender closed; returns the status the run has."""
+    def close(self, final: Optional[str], timeout: Optional[float]) -> Optional[str]:
+        """Flushes and stops the sender and sets the final status (None: leaves it); returns
+        the status the run ends with."""
         raise NotImplementedError
-
-    def closed(self) -> None:
-        """After close(), whatever the status."""
 
     # -- reading ---------------------------------------------------------------------------------
     def metrics(self) -> Dict[str, Any]:
@@ -177,35 +181,40 @@ class OnlineSink(RunSink):
     def transport(self) -> _sender.Transport:
         return _sender.OnlineTransport(self.client, self.run_id)
 
-    # -- writing ---------------------------------------------------------------------------------
+    # -- writing: queued, sent in order by the sender thread ----------------------------------------
+    def _queue(self, **request: Any) -> _sender.Call:
+        assert self.sender is not None, "the run is not open"
+        return self.sender.add_call(_sender.Call(**request))
+
     def params(self, params: Mapping[str, Any]) -> None:
-        items = list(params.items())
+        items = [run_pb2.Param(key=str(k), value=to_param_value(v)) for k, v in params.items()]
         for start in range(0, len(items), PARAMS_PER_CALL):
-            self.client.log_params(self.run_id, dict(items[start:start + PARAMS_PER_CALL]))
+            self._queue(log_params=run_pb2.LogParamsRequest(
+                run_id=self.run_id, params=items[start:start + PARAMS_PER_CALL]))
 
-    def set_tags(self, tags: Dict[str, str]) -> Dict[str, str]:
-        return self.client.set_tags(self.run_id, tags)
+    def set_tags(self, tags: Dict[str, str]) -> None:
+        self._queue(set_run_tags=run_pb2.SetRunTagsRequest(run_id=self.run_id, tags=tags))
 
-    def remove_tags(self, keys: List[str]) -> Dict[str, str]:
-        return self.client.set_tags(self.run_id, {}, remove_keys=keys)
+    def remove_tags(self, keys: List[str]) -> None:
+        self._queue(set_run_tags=run_pb2.SetRunTagsRequest(run_id=self.run_id, remove_keys=keys))
 
     def set_description(self, text: str) -> None:
-        self.client.update_run(self.run_id, description=text)
+        self._queue(update_run=run_pb2.UpdateRunRequest(
+            run_id=self.run_id, description=text, update_mask=field_mask_pb2.FieldMask(paths=["description"])))
 
-    def rename(self, name: str) -> str:
-        return self.client.update_run(self.run_id, name=name).name
+    def rename(self, name: str) -> None:
+        self._queue(update_run=run_pb2.UpdateRunRequest(
+            run_id=self.run_id, name=name, update_mask=field_mask_pb2.FieldMask(paths=["name"])))
 
     def rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
-        """Sends rows at once, in appends of 10,000 numbered by this process's table writer, so
-        an append retried after a lost answer is stored once."""
-        assert self.sender is not None
-        writer = self.sender.tables
+        """Appends of up to 10,000 rows; the sender numbers each with this process's table
+        writer when it first sends (or spools) it, so an append retried after a lost answer is
+        stored once."""
         for start in range(0, len(rows), ROWS_PER_APPEND):
             chunk = [metric_pb2.TableRow(cells={str(k): to_cell(v) for k, v in row.items()})
                      for row in rows[start:start + ROWS_PER_APPEND]]
-            with writer.lock:
-                self.client.append_table_rows(self.run_id, table, chunk, writer_id=writer.writer_id,
-                                              sequence=writer.take())
+            self._queue(append_table_rows=metric_pb2.AppendTableRowsRequest(
+                run_id=self.run_id, table=table, rows=chunk))
 
     def upload(self, name: str, source: _artifacts.Source, is_output: bool, media_type: str,
                step: Optional[int]) -> Dict[str, Any]:
@@ -217,18 +226,36 @@ class OnlineSink(RunSink):
     def reference(self, name: str, value: str, is_output: bool, media_type: str) -> None:
         self.client.create_reference(self.run_id, name, value, _artifacts.direction(is_output), media_type)
 
-    def finish(self, final: str) -> str:
-        """FinishRun / CancelRun. If someone else finished the run meanwhile (e.g. canceled it),
-        their status stays: a warning, nothing raised; the status the run has is returned. Other
-        errors raise (the run stays open)."""
-        try:
-            if final == "CANCELED":
-                self.client.cancel_run(self.run_id)
-            else:
-                self.client.finish_run(self.run_id, final)
+    def close(self, final: Optional[str], timeout: Optional[float]) -> Optional[str]:
+        """Queues FinishRun / CancelRun (with the time of this close as the end time) behind
+        everything logged, then closes the sender: delivered, or spooled when the server stays
+        unreachable (replay_spool sends it later). If someone else finished the run meanwhile
+        (e.g. canceled it), their status stays: a warning, nothing raised; the status the run
+        has is returned."""
+        assert self.sender is not None
+        call = None
+        if final:
+            now = _ids.now_ms()
+            request = (dict(cancel_run=run_pb2.CancelRunRequest(run_id=self.run_id, end_time_ms=now))
+                       if final == "CANCELED" else
+                       dict(finish_run=run_pb2.FinishRunRequest(
+                           run_id=self.run_id, status=run_pb2.RunStatus.Value(f"RUN_STATUS_{final}"),
+                           end_time_ms=now)))
+            call = self.sender.add_call(_sender.Call(quiet=True, **request))
+        self.sender.close(timeout)
+        if call is None or final is None:
             return final
-        except InvalidStatusTransitionError as error:
-            return self._already_final(final, error)
+        if call.outcome == "refused":
+            if isinstance(call.error, InvalidStatusTransitionError):
+                return self._already_final(final, call.error)
+            assert call.error is not None
+            self.sender.errors.append(call.error)
+            _log.warning("labbook: the server refused status %s of run %s: %s", final, self.run_id,
+                         call.error)
+        elif call.outcome != "delivered":
+            _log.warning("labbook: status %s of run %s is spooled (the server is unreachable); "
+                         "labbook.replay_spool() sends it later", final, self.run_id)
+        return final
 
     def _already_final(self, final: str, error: InvalidStatusTransitionError) -> str:
         current = error.metadata.get("status", "")
@@ -326,18 +353,17 @@ class OfflineSink(RunSink):
     def params(self, params: Mapping[str, Any]) -> None:
         self._store().log_params(params)
 
-    def set_tags(self, tags: Dict[str, str]) -> Dict[str, str]:
-        return self._store().set_tags(tags)
+    def set_tags(self, tags: Dict[str, str]) -> None:
+        self._store().set_tags(tags)
 
-    def remove_tags(self, keys: List[str]) -> Dict[str, str]:
-        return self._store().remove_tags(keys)
+    def remove_tags(self, keys: List[str]) -> None:
+        self._store().remove_tags(keys)
 
     def set_description(self, text: str) -> None:
         self._store().set_description(text)
 
-    def rename(self, name: str) -> str:
+    def rename(self, name: str) -> None:
         self._store().rename(name)
-        return name
 
     def rows(self, table: str, rows: List[Dict[str, Any]]) -> None:
         for start in range(0, len(rows), ROWS_PER_APPEND):
@@ -352,12 +378,13 @@ class OfflineSink(RunSink):
     def reference(self, name: str, value: str, is_output: bool, media_type: str) -> None:
         self._store().add_reference(name, value, is_output=is_output)
 
-    def finish(self, final: str) -> str:
-        self._store().finish(final, _ids.now_ms())
-        return final
-
-    def closed(self) -> None:
+    def close(self, final: Optional[str], timeout: Optional[float]) -> Optional[str]:
+        if self.sender is not None:
+            self.sender.close(timeout)
+        if final:
+            self._store().finish(final, _ids.now_ms())
         self._store().release()  # a later run of this name may reopen the directory
+        return final
 
     # -- reading ---------------------------------------------------------------------------------
     def metrics(self) -> Dict[str, Any]:

@@ -1,8 +1,10 @@
 """`labbook.Run`: one run, online (through a Client) or offline (a local directory).
 
 Logging calls are cheap and never wait for the network: metric points and text lines go to an
-in-memory deque that a background Sender turns into batches. Params, tags, tables and files are
-sent at once (they are rare and their errors should surface where they happen).
+in-memory deque that a background Sender turns into batches. Online, params, tags, description
+and name changes, table rows and the final status are queued behind the lines and sent by the
+same thread in the order they were made (spooled to disk during an outage); their arguments are
+checked at the call. Files are uploaded at the call. Where each goes is the run's sink (_sink.py).
 """
 from __future__ import annotations
 
@@ -217,7 +219,7 @@ class Run:
                 self._keys.append(key)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
-        """Blocks until every metric point and log line logged so far is stored. True when done
+        """Blocks until every metric point, log line and call made so far is stored. True when done
         within `timeout` seconds (False: still queued, or spooled to disk during an outage)."""
         return self._sender.flush(timeout) if self._sender is not None else True
 
@@ -231,12 +233,8 @@ class Run:
         final = status.upper() if (status and self.owns_status) else None
         if final is not None and final not in _FINAL_STATUSES:
             raise ValueError(f"status {status!r}: COMPLETED, FAILED or CANCELED (or None)")
-        if self._sender is not None:
-            self._sender.close(timeout)
+        final = self._sink.close(final, timeout)
         self._points = _Closed(f"run {self.name!r} is closed")
-        if final:
-            final = self._sink.finish(final)  # raises: the run stays open, as it is
-        self._sink.closed()
         self.status = final or "DETACHED"
         _OPEN_RUNS.discard(self)
 
@@ -390,7 +388,9 @@ class Run:
 
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         self._require_open()
-        self._tags = self._sink.set_tags({str(k): str(v) for k, v in tags.items()})
+        tags = {str(k): str(v) for k, v in tags.items()}
+        self._sink.set_tags(tags)
+        self._tags.update(tags)
 
     def set_tag(self, key: str, value: Any = "") -> None:
         self.set_tags({key: value})
@@ -399,7 +399,9 @@ class Run:
 
     def remove_tags(self, keys: Sequence[str]) -> None:
         self._require_open()
-        self._tags = self._sink.remove_tags(list(keys))
+        self._sink.remove_tags(list(keys))
+        for key in keys:
+            self._tags.pop(key, None)
 
     @property
     def tags(self) -> Dict[str, str]:
@@ -421,7 +423,8 @@ class Run:
     def rename(self, name: str) -> None:
         """Gives the run a new name, unique in its experiment (AlreadyExistsError otherwise)."""
         self._require_open()
-        self.name = self._sink.rename(name)
+        self._sink.rename(name)
+        self.name = name
 
     # -- text logs ------------------------------------------------------------------------------
     def log_text(self, text: str, level: Union[str, int] = "INFO", stream: str = "USER") -> None:
@@ -518,19 +521,23 @@ class Run:
         return _history(steps, times, values, as_dataframe)
 
     def get_parameters(self) -> Dict[str, Any]:
-        """Params with their types: {key: bool | int | float | str}."""
+        """Params with their types: {key: bool | int | float | str} (after a flush)."""
+        self.flush(60)
         return self._sink.parameters()
 
     def get_tags(self) -> Dict[str, str]:
+        self.flush(60)
         self._tags = self._sink.tags(self._tags)
         return dict(self._tags)
 
     def get_status(self) -> str:
+        self.flush(60)
         return self._sink.status()
 
     def get_details(self) -> run_pb2.Run:
         """The server's Run message (params, tags, source, times)."""
         assert self.client is not None, "get_details needs a server"
+        self.flush(60)
         return self.client.get_run(self.id)
 
     def get_file_names(self, prefix: str = "") -> List[str]:
