@@ -8,7 +8,9 @@ method:
   sees UNAVAILABLE instead of the answer — what a dropped connection after the commit looks
   like;
 * `break_stream(method, after)`: a server stream is cut with UNAVAILABLE after `after`
-  messages.
+  messages;
+* `cut()` … `restore()`: an outage — every call fails with UNAVAILABLE without reaching the
+  server (nothing recorded) until restored.
 
 Only what the SDK does with such faults is under test; the server behind it is the real one.
 """
@@ -39,6 +41,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._lose: Dict[str, int] = {}
         self._break: Dict[str, Tuple[int, int]] = {}
+        self.down = False
         #: method name -> raw requests as received (stream requests: one list per call).
         self.requests: Dict[str, List[Any]] = {}
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=[
@@ -57,6 +60,17 @@ class FaultProxy:
     def break_stream(self, method: str, after: int, times: int = 1) -> None:
         with self._lock:
             self._break[method] = (after, times)
+
+    def cut(self) -> None:
+        """The server becomes unreachable through the proxy (UNAVAILABLE), until restore()."""
+        self.down = True
+
+    def restore(self) -> None:
+        self.down = False
+
+    def _refuse_if_down(self, context: grpc.ServicerContext) -> None:
+        if self.down:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "fault proxy: server unreachable")
 
     def requests_of(self, method: str, message_type: Any) -> List[Any]:
         """The recorded requests of a unary or server-streaming method, decoded."""
@@ -114,6 +128,7 @@ class FaultProxy:
         call = self._channel.unary_unary(path)
 
         def handle(request: bytes, context: grpc.ServicerContext) -> bytes:
+            self._refuse_if_down(context)
             self._record(name, request)
             try:
                 answer = call(request, timeout=_timeout(context))
@@ -128,6 +143,7 @@ class FaultProxy:
         call = self._channel.stream_unary(path)
 
         def handle(requests: Iterator[bytes], context: grpc.ServicerContext) -> bytes:
+            self._refuse_if_down(context)
             received: List[bytes] = []
             self._record(name, received)
 
@@ -148,6 +164,7 @@ class FaultProxy:
         call = self._channel.unary_stream(path)
 
         def handle(request: bytes, context: grpc.ServicerContext) -> Iterator[bytes]:
+            self._refuse_if_down(context)
             self._record(name, request)
             cut = self._take(self._break, name)
             sent = 0

@@ -771,6 +771,9 @@ class Sender:
 
     def _deliver(self) -> None:
         now = time.monotonic()
+        if self.pending and self._outage_since is not None and self.transport.spools and (
+                now - self._outage_since >= self.spool_after_s or self.pending_points > self.max_pending_points):
+            self._spool_pending()   # at once, not after the next backoff delay: a kill loses nothing
         while (self.pending or (self.spool is not None and len(self.spool))) and now >= self._next_attempt:
             if self._outage_since is not None and self.transport.spools and (
                     now - self._outage_since >= self.spool_after_s
