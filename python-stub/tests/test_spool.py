@@ -196,3 +196,40 @@ def test_a_spool_is_locked_with_a_posix_record_lock_while_its_writer_lives(tmp_p
     assert not _sender.Spool(str(tmp_path), "run", "writer").lock(), "nor another Spool of this process"
     spool.unlock()
     assert fcntl is not None
+
+
+def test_queued_calls_still_check_their_arguments_at_the_call(client, exp_name):
+    """Online, params, tags, names, descriptions and rows are sent in the background, but what
+    the SDK can check is refused at once, in the caller's thread; what only the server knows is
+    reported in run.errors."""
+    run = labbook.Run(exp_name, "checked", client=client).open()
+    bad = [
+        lambda: run.log_parameters({"bad key!": 1}),
+        lambda: run.log_parameter("big", "x" * (256 * 1024 + 1)),
+        lambda: run.set_tags({"bad key!": "v"}),
+        lambda: run.set_tag("k", "x" * (8 * 1024 + 1)),
+        lambda: run.set_tags({f"k{i}": i for i in range(101)}),
+        lambda: run.remove_tags(["bad key!"]),
+        lambda: run.rename(" padded "),
+        lambda: run.rename(""),
+        lambda: run.set_description("x" * (64 * 1024 + 1)),
+        lambda: run.log_row("bad table!", x=1),
+        lambda: run.log_table("ragged", {"a": [1, 2], "b": [1]}),
+    ]
+    for call in bad:
+        with pytest.raises(labbook.InvalidArgumentError):
+            call()
+    run.set_tags({})                     # nothing to change: no call at all
+    run.rename("checked-2")
+    assert run.name == "checked-2" and run.flush(30)
+    assert client.get_run(run.id).name == "checked-2"
+    other = labbook.Run(exp_name, "taken", client=client).open()
+    other.rename("checked-2")            # taken: only the server knows
+    assert other.name == "checked-2"     # (as asked; the refusal is reported)
+    assert other.flush(30)
+    [refused] = other.errors
+    assert isinstance(refused, labbook.AlreadyExistsError)
+    assert client.get_run(other.id).name == "taken"
+    other.complete()
+    run.complete()
+    assert run.errors == []

@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell
-from labbook.errors import InvalidStatusTransitionError, NotFoundError
-from labbook._values import to_param_value
+from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
+from labbook._values import check_key, to_param_value
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
 from google.protobuf import field_mask_pb2
 
@@ -30,6 +30,12 @@ _log = logging.getLogger("labbook")
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 ROWS_PER_APPEND = 10_000
 PARAMS_PER_CALL = 1_000
+# The server's limits that an asynchronous call checks at the call (docs/api.md)
+MAX_TAGS = 100
+MAX_TAG_VALUE_BYTES = 8 * 1024
+MAX_NAME_LENGTH = 256
+MAX_DESCRIPTION_BYTES = 64 * 1024
+MAX_PARAM_VALUE_BYTES = 256 * 1024
 _warned_offline = False
 
 History = Tuple[List[int], List[int], List[float]]
@@ -188,21 +194,45 @@ class OnlineSink(RunSink):
 
     def params(self, params: Mapping[str, Any]) -> None:
         items = [run_pb2.Param(key=str(k), value=to_param_value(v)) for k, v in params.items()]
+        for item in items:
+            if item.value.WhichOneof("kind") == "string_value" and \
+                    len(item.value.string_value.encode("utf-8", "surrogatepass")) > MAX_PARAM_VALUE_BYTES:
+                raise InvalidArgumentError(f"param {item.key!r}: value longer than {MAX_PARAM_VALUE_BYTES} "
+                                           "bytes", field="params.value")
         for start in range(0, len(items), PARAMS_PER_CALL):
             self._queue(log_params=run_pb2.LogParamsRequest(
                 run_id=self.run_id, params=items[start:start + PARAMS_PER_CALL]))
 
     def set_tags(self, tags: Dict[str, str]) -> None:
+        if not tags:
+            return
+        if len(tags) > MAX_TAGS:
+            raise InvalidArgumentError(f"{len(tags)} tags: at most {MAX_TAGS} per run", field="tags")
+        for key, value in tags.items():
+            check_key(key, "tags.key")
+            if len(value.encode("utf-8", "surrogatepass")) > MAX_TAG_VALUE_BYTES:
+                raise InvalidArgumentError(f"tag {key!r}: value longer than {MAX_TAG_VALUE_BYTES} bytes",
+                                           field="tags.value")
         self._queue(set_run_tags=run_pb2.SetRunTagsRequest(run_id=self.run_id, tags=tags))
 
     def remove_tags(self, keys: List[str]) -> None:
+        if not keys:
+            return
+        for key in keys:
+            check_key(key, "remove_keys")
         self._queue(set_run_tags=run_pb2.SetRunTagsRequest(run_id=self.run_id, remove_keys=keys))
 
     def set_description(self, text: str) -> None:
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_DESCRIPTION_BYTES:
+            raise InvalidArgumentError(f"description longer than {MAX_DESCRIPTION_BYTES} bytes",
+                                       field="description")
         self._queue(update_run=run_pb2.UpdateRunRequest(
             run_id=self.run_id, description=text, update_mask=field_mask_pb2.FieldMask(paths=["description"])))
 
     def rename(self, name: str) -> None:
+        if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > MAX_NAME_LENGTH:
+            raise InvalidArgumentError(f"run name {name!r}: 1-{MAX_NAME_LENGTH} characters, not blank, "
+                                       "without leading or trailing whitespace", field="name")
         self._queue(update_run=run_pb2.UpdateRunRequest(
             run_id=self.run_id, name=name, update_mask=field_mask_pb2.FieldMask(paths=["name"])))
 

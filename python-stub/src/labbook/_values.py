@@ -5,9 +5,21 @@ Nothing here imports numpy or torch: scalars are duck-typed through `__float__` 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Dict, Union
 
+from labbook.errors import InvalidArgumentError
 from labbook.v1 import common_pb2, metric_pb2
+
+#: Metric, param and tag keys and table names, as the server accepts them.
+KEY = re.compile(r"^[A-Za-z0-9_\-./: ]{1,250}$")
+
+
+def check_key(key: str, field: str = "key") -> str:
+    if not isinstance(key, str) or not KEY.match(key):
+        raise InvalidArgumentError(
+            f"{field} {key!r}: 1-250 characters of letters, digits and _ - . / : space", field=field)
+    return key
 
 
 def to_float(value: Any) -> float:

@@ -12,13 +12,13 @@ import datetime
 import io
 import logging
 import os
-import re
 import threading
 import time
 from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, TypeVar,
                     Union)
 
 from labbook import _artifacts, _lifecycle, _offline, _sender, _sink
+from labbook._values import check_key as _check_key
 from labbook._values import to_float
 from labbook.client import SOURCE_ENV, Client, shared_client
 from labbook.errors import InvalidArgumentError
@@ -29,7 +29,6 @@ __all__ = ["Run", "MetricPoint", "RunLogger"]
 SDK = "python/0.1.0"
 _log = logging.getLogger("labbook")
 _time_ns = time.time_ns
-_KEY = re.compile(r"^[A-Za-z0-9_\-./: ]{1,250}$")
 _FINAL_STATUSES = ("COMPLETED", "FAILED", "CANCELED")
 _RESUME_POLICIES = ("allow", "never", "must")
 _LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG_LEVEL_INFO,
@@ -76,13 +75,6 @@ def _timestamp_ms(timestamp: Any) -> int:
     if not _INT64_MIN <= ms <= _INT64_MAX:
         raise ValueError(f"timestamp {timestamp!r}: outside the signed 64-bit millisecond range")
     return ms
-
-
-def _check_key(key: str, field: str = "key") -> str:
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise InvalidArgumentError(
-            f"{field} {key!r}: 1-250 characters of letters, digits and _ - . / : space", field=field)
-    return key
 
 
 def _resolve_client(client: Optional[Client], target: Optional[str],
