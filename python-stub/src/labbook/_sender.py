@@ -326,6 +326,7 @@ class SequencedWriter:
 
 
 LOCK_FILE = "writer.lock"
+LOCK_WAIT_S = 5.0             # how long a writer waits for a replayer to let go of its directory
 BATCH_SUFFIX = ".batch"
 OLD_BATCH_SUFFIX = ".pb"      # the previous Python SDK's `%016d.pb`: read and replayed, never written
 CALL_SUFFIX = ".call"
@@ -425,7 +426,10 @@ class Spool:
 
     def _write(self, name: str, data: bytes) -> None:
         os.makedirs(self.dir, exist_ok=True)
-        self.lock()
+        # a replayer (of any process) holds the lock only while it looks: wait for it, as Java does
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while not self.lock() and time.monotonic() < deadline:
+            time.sleep(0.01)
         path = os.path.join(self.dir, name)
         tmp = path + ".tmp"
         with open(tmp, "wb") as f:
