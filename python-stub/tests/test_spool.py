@@ -233,3 +233,29 @@ def test_queued_calls_still_check_their_arguments_at_the_call(client, exp_name):
     other.complete()
     run.complete()
     assert run.errors == []
+
+
+def test_an_append_whose_answer_was_lost_then_spooled_is_stored_once(client, proxy, exp_name, tmp_path):
+    """The server committed the append, the answer was lost, the server became unreachable
+    before GetWriterState could tell: the append goes to the spool with its writer id and
+    sequence, and its replay is acknowledged as a duplicate."""
+    proxied = labbook.Client(proxy.target, retry_deadline_s=5)
+    run = labbook.Run(exp_name, "lost-then-spooled", client=proxied, spool_dir=str(tmp_path / "sp")).open()
+    run._sender.spool_after_s = 0.3
+    proxy.lose_answer("AppendLogLines")
+    run.log_text("once")
+    deadline = time.monotonic() + 10
+    while not proxy.requests.get("AppendLogLines") and time.monotonic() < deadline:
+        time.sleep(0.001)
+    proxy.cut()                                   # before the sender can ask GetWriterState
+    run.log_row("t", x=1)
+    time.sleep(1.0)
+    run.close(status=None, timeout=1)
+    spooled = [spool_pb2.SpooledCall.FromString(p.read_bytes())
+               for p in sorted((tmp_path / "sp").rglob("*.call"))]
+    assert [c.WhichOneof("call") for c in spooled] == ["append_log_lines", "append_table_rows"]
+    assert spooled[0].append_log_lines.sequence == 1 and spooled[0].append_log_lines.writer_id
+    proxy.restore()
+    assert labbook.replay_spool(client, str(tmp_path / "sp")) == 2
+    assert [line.text for line in client.read_logs(run.id)] == ["once"]
+    assert client.list_tables(run.id)[0].row_count == 1
