@@ -5,7 +5,8 @@ exactly once.
 - Python spools → Java replays: the Python child of test_spool.py (params, tags, a description,
   lines, rows, points; an outage longer than the spool window; SIGKILL) → `labbook sync --spool`.
 - Java spools → Python replays: a small Java SDK program (run with the CLI jar on its class
-  path) does the same → `labbook.replay_spool`.
+  path) does the same → `labbook.replay_spool`;
+- the writer lock: `labbook sync --spool` leaves a live Python writer's directory alone.
 
 The metric batches (`.batch`) cross in both directions with the CLI and Java SDK of main. The
 calls (`.call`: lines, rows, params, tags, description, status) need the Java side of issue 14
@@ -177,3 +178,30 @@ def test_java_spool_is_replayed_by_python_replay_spool(server, client, proxy, ex
     _assert_points(client, run_id)
     _assert_calls(client, run_id)
     assert client.get_run(run_id).status in (run_pb2.RUN_STATUS_RUNNING, run_pb2.RUN_STATUS_CRASHED)
+
+
+def test_labbook_sync_spool_leaves_a_live_python_writer_alone(server, client, proxy, exp_name, tmp_path, cli_jar):
+    """The writer.lock of a live Python writer (fcntl.lockf) is one Java's FileChannel.tryLock
+    sees: `labbook sync --spool` skips the directory, and the writer delivers it itself."""
+    import time
+
+    proxied = labbook.Client(proxy.target, retry_deadline_s=5)
+    spool = tmp_path / "live"
+    run = labbook.Run(exp_name, "live", client=proxied, spool_dir=str(spool)).open()
+    run._sender.spool_after_s = 0.2
+    proxy.cut()
+    for i in range(100):
+        run.log_metric("m", float(i), step=i)
+    run.log_text("kept")
+    time.sleep(1.5)
+    before = _files(spool, ".batch") + _files(spool, ".call")
+    assert _files(spool, ".batch") and _files(spool, ".call")
+    labbook_cli("sync", "--spool", str(spool), "--target", server.target)   # skips it, no failure
+    assert _files(spool, ".batch") + _files(spool, ".call") == before, "a live writer's spool is left alone"
+    assert client.list_metrics(run.id) == []
+    proxy.restore()
+    assert run.flush(30)
+    run.complete()
+    assert client.get_metric_history(run.id, "m")[0] == list(range(100))
+    assert [line.text for line in client.read_logs(run.id)] == ["kept"]
+    assert _files(spool, ".batch") + _files(spool, ".call") == []
