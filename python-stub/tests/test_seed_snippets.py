@@ -116,6 +116,13 @@ def run_script(script, env, cwd):
     return proc
 
 
+@pytest.fixture(autouse=True)
+def _no_ipython(monkeypatch):
+    """RunDetails.show() outside Jupyter prints the run page's address: make sure it is outside."""
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    monkeypatch.setitem(sys.modules, "IPython.display", None)
+
+
 @pytest.fixture
 def ws(client):
     """Azure's workspace: here the Client on the test server."""
@@ -1024,3 +1031,19 @@ def test_seed_spellings_of_run_arguments_are_checked(tmp_path):
     assert (run.experiment, run.name, run.offline_dir, run.tags) == ("e", "r", None, {"x": "", "user_name": "u"})
     with run:
         assert Path(run.offline_dir).parent == tmp_path / "p"
+
+
+def test_experiment_workspace_may_be_an_address_or_nothing(server, client, tmp_path):
+    run = labbook.Experiment(server.target, "by-address").start_logging(name="r1")
+    run.log("n", 1)
+    run.complete()
+    assert find_run(client, "by-address", "r1").id == run.id
+    assert status(client, run.id) == "COMPLETED"
+    # no workspace and no LABBOOK_TRACKING_URI: an offline run of that experiment
+    run = labbook.Experiment(None, "offline-exp", offline_dir=str(tmp_path / "off")).start_logging()
+    run.complete()
+    meta = json.loads((Path(run.offline_dir) / "run.json").read_text())
+    assert (meta["experiment"], meta["status"]) == ("offline-exp", "COMPLETED")
+    assert Path(run.offline_dir).parent == tmp_path / "off"
+    with pytest.raises(ValueError):
+        labbook.Experiment(client)
