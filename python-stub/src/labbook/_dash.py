@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, 
 if TYPE_CHECKING:  # pragma: no cover
     from labbook.run import Run
 
-__all__ = ["RunParameters", "RunMetric", "flatten", "seed_options"]
+__all__ = ["RunParameters", "RunMetric", "flatten", "seed_options", "NO_VALUE"]
+
+#: The default of `Run.log`'s value: `run.log("text")` was given no value (a text line).
+NO_VALUE: Any = object()
 
 
 def flatten(values: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:

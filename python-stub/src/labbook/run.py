@@ -22,12 +22,13 @@ import uuid
 from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
                     Tuple, TypeVar, Union)
 
-from labbook import _artifacts, _dash, _ids, _offline, _sender
+from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
 from labbook._values import from_cell, from_param_value, to_cell, to_float
 from labbook.client import SOURCE_ENV, Client, shared_client
 from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
+from labbook import _dash
 
 __all__ = ["Run", "MetricPoint", "RunLogger"]
 
@@ -43,7 +44,6 @@ _LEVELS: Dict[str, int] = {"DEBUG": log_pb2.LOG_LEVEL_DEBUG, "INFO": log_pb2.LOG
 _STREAMS = {"USER": log_pb2.LOG_STREAM_USER, "STDOUT": log_pb2.LOG_STREAM_STDOUT,
             "STDERR": log_pb2.LOG_STREAM_STDERR}
 _warned_offline = False
-_NO_VALUE: Any = object()  # run.log(text) without a value
 # Strong references: a run opened and then dropped by the caller must still be flushed at exit.
 _OPEN_RUNS: "set[Run]" = set()
 
@@ -450,7 +450,7 @@ class Run:
             "the series afresh use a new run (resume=\"never\"), or continue after step %d. "
             "(Warned once per key.)", self.name, last, name, step, last)
 
-    def log(self, name: str, value: Any = _NO_VALUE, description: str = "", step: Optional[int] = None,
+    def log(self, name: str, value: Any = _dash.NO_VALUE, description: str = "", step: Optional[int] = None,
             *, level: Union[str, int, None] = None, metadata: Optional[Mapping[str, Any]] = None,
             **fields: Any) -> None:
         """Two seeds, told apart by the arguments (docs/python-sdk.md):
@@ -460,8 +460,8 @@ class Run:
         - ML-Dash `run.log("text")`, `run.log("text", level="info", metadata={...})`: a text
           line — one string and no value, or `level=` given. `metadata` and other keyword
           fields are appended to the line as JSON (`text {"epoch": 1}`)."""
-        if value is _NO_VALUE or level is not None:
-            if value is not _NO_VALUE:
+        if value is _dash.NO_VALUE or level is not None:
+            if value is not _dash.NO_VALUE:
                 raise TypeError(f"run.log({name!r}, {value!r}, level=...): a text line takes no "
                                 "value; a metric point takes no level")
             extra = dict(metadata or {}, **fields)
