@@ -512,20 +512,28 @@ def test_seed003_load_run_by_experiment_and_run_name(online, client):
     assert status(client, run.id) == "COMPLETED"  # load_run attaches: its owner's status stays
 
 
-def test_seed003_load_run_within_a_job(online, client, monkeypatch):
-    job = client.start_run(experiment=online, name="job")  # the job's run, made by its launcher
-    monkeypatch.setenv("LABBOOK_RUN_ID", job.id)
-    try:
-        from labbook import load_run
-        # Load run within a training or processing Job (automated context sharing)
-        with load_run() as run:
-            run.log_parameter("param1", "value1")
+SEED003_LOAD_RUN_IN_A_JOB = '''
+from labbook import load_run
+# Load run within a training or processing Job (automated context sharing)
+with load_run() as run:
+    run.log_parameter("param1", "value1")
+print("RUN", run.id)
+'''
 
-        assert run.id == job.id
+
+def test_seed003_load_run_within_a_job(server, client, exp_name, tmp_path):
+    job = client.start_run(experiment=exp_name, name="job")  # the job's run, made by its launcher
+    try:
+        script = tmp_path / "job.py"
+        script.write_text(SEED003_LOAD_RUN_IN_A_JOB)
+        proc = run_script(script, {"LABBOOK_TRACKING_URI": server.target, "LABBOOK_RUN_ID": job.id},
+                          tmp_path)  # the job's environment
+        assert proc.stdout.split() == ["RUN", job.id]
         assert params(client, job.id) == {"param1": "value1"}
         assert status(client, job.id) == "RUNNING"  # the job's launcher ends it
     finally:
         job.complete()
+    assert status(client, job.id) == "COMPLETED"
 
 
 @pytest.fixture
