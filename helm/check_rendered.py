@@ -151,6 +151,10 @@ for name, docs in renders.items():
         expected_url = {"full": "https://labbook-ui.example.com", "created": "https://ml.example.com"}.get(name)
         check(env.get("LABBOOK_PUBLIC_URL", {}).get("value") == expected_url,
               f"{name}: LABBOOK_PUBLIC_URL {expected_url} (got {env.get('LABBOOK_PUBLIC_URL')})")
+    # The run lease is one value for every replica: set only when given (the server's 300 otherwise).
+    expected_lease = "120" if name == "full" else None
+    check(env.get("LABBOOK_RUN_LEASE_SECONDS", {}).get("value") == expected_lease,
+          f"{name}: LABBOOK_RUN_LEASE_SECONDS {expected_lease} (got {env.get('LABBOOK_RUN_LEASE_SECONDS')})")
     # The probes stay gRPC probes on the gRPC (or health) port: the HTTP port is not probed.
     ui_ingresses = [d for d in of_kind(docs, "Ingress") if d["metadata"]["name"].endswith("-ui")]
     if name == "full":

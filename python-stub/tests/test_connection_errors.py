@@ -73,6 +73,24 @@ def test_the_source_of_a_target_is_named_for_code_and_the_default():
     assert default.target == "localhost:7800" and default.target_source.startswith("the default")
 
 
+@pytest.mark.parametrize("transfer", ["upload", "download"])
+def test_an_artifact_transfer_to_a_stopped_server_fails_within_5_s_naming_the_target(transfer, tmp_path):
+    from labbook import _artifacts
+    port = free_port()
+    client = labbook.Client(f"127.0.0.1:{port}")
+    run_id = "01a20a84-5459-7a28-8ee9-e332301dd0b5"
+    started = time.monotonic()
+    with pytest.raises(labbook.UnavailableError) as error:
+        if transfer == "upload":
+            _artifacts.upload(client, run_id, "outputs/model.bin", b"weights")
+        else:
+            _artifacts.download(client, run_id, "outputs/model.bin", str(tmp_path / "model.bin"))
+    took = time.monotonic() - started
+    assert took < 5.0, took  # the connect window, not the 300 s budget of a transfer in progress
+    assert str(error.value).startswith(f"cannot reach the Labbook server at 127.0.0.1:{port} (target from code): ")
+    assert not (tmp_path / "model.bin").exists() and not (tmp_path / "model.bin.part").exists()
+
+
 def test_an_http_server_given_for_the_grpc_server_says_so():
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     http = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)

@@ -91,3 +91,33 @@ def test_a_killed_process_leaves_its_run_crashed(lease_server, lease_client, exp
         proc.wait(30)
     _await_crashed(lease_client, run_id)
     assert _reasons(lease_client, run_id)[-1] == "lease_expired"
+
+
+def test_a_killed_labbook_run_leaves_its_run_crashed(lease_server, lease_client, exp_name, tmp_path):
+    """The Java side of the heartbeat: `labbook run` (the CLI's JVM, through the Java SDK) renews
+    the lease while its command runs; killing the JVM and its command together (kill -9 of the
+    process group: a node lost) leaves the run CRASHED once the lease is over."""
+    import os
+    import signal
+    from pathlib import Path
+    id_file = tmp_path / "run-id"
+    child = f"import os, time; open({str(id_file)!r}, 'w').write(os.environ['LABBOOK_RUN_ID']); time.sleep(120)"
+    labbook_cli = Path(__file__).resolve().parents[2] / "bin" / "labbook"
+    proc = subprocess.Popen(
+        [str(labbook_cli), "run", "--target", lease_server.target, "-e", exp_name, "-n", "cli-killed",
+         "--", sys.executable, "-c", child],
+        env=dict(os.environ, LABBOOK_NO_BUILD="1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (id_file.exists() and id_file.read_text()) and time.monotonic() < deadline:
+            assert proc.poll() is None, "labbook run ended early"
+            time.sleep(0.1)
+        run_id = id_file.read_text()
+        time.sleep(2 * LEASE_S + 0.5)
+        assert _status(lease_client, run_id) == "RUN_STATUS_RUNNING"  # the CLI's heartbeat works
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    _await_crashed(lease_client, run_id)
+    assert _reasons(lease_client, run_id)[-1] == "lease_expired"

@@ -22,12 +22,13 @@ from labbook.fluent import (active_run, end_run, experiment, flush, get_context,
                             log_metric, log_metrics, log_param, log_params, log_text, search_runs,
                             set_tags, start_run)
 from labbook.run import MetricPoint, Run, RunLogger
+from labbook._experiment import Experiment
 from labbook._sender import replay_spool
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "Run", "RunLogger", "MetricPoint", "start_run", "experiment", "active_run", "end_run",
+    "Client", "Run", "Experiment", "RunLogger", "MetricPoint", "start_run", "experiment", "active_run", "end_run",
     "get_context", "load_run", "search_runs", "log_metric", "log_metrics", "log_param",
     "log_params", "log_text", "set_tags", "flush", "replay_spool",
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",

@@ -11,7 +11,7 @@ from typing import IO, Any, Iterator, Optional, Union, cast
 
 import grpc
 
-from labbook._retry import Backoff
+from labbook._retry import CONNECT_WINDOW_S, Backoff
 from labbook.errors import RETRYABLE_CODES, UploadOffsetMismatchError, from_rpc_error
 from labbook.v1 import artifact_pb2, common_pb2
 
@@ -20,6 +20,25 @@ CHUNK_BYTES = 1024 * 1024
 _STREAM_RETRYABLE = RETRYABLE_CODES | {grpc.StatusCode.DEADLINE_EXCEEDED}
 
 Source = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
+
+
+def _give_up(client: Any, error: grpc.RpcError, delay: float, give_up_at: float, started: float) -> bool:
+    """Whether a failed transfer stops retrying: the budget without progress is spent, or the
+    server has never answered this client and the connect window (3 s, as for every call) is
+    over — a wrong target or a stopped server fails fast instead of after minutes."""
+    note = getattr(client, "_note_failure", None)
+    if note is not None:
+        note(error)
+    now = time.monotonic()
+    if now + delay > give_up_at:
+        return True
+    return not getattr(client, "reached", True) and now + delay > started + CONNECT_WINDOW_S
+
+
+def _explained(client: Any, error: Exception) -> Exception:
+    """A connection failure made to name the target, its source and a hint, as unary calls do."""
+    explain = getattr(client, "explain", None)
+    return explain(error) if explain is not None else error
 
 
 def direction(is_output: bool) -> Any:
@@ -86,11 +105,14 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
     # No per-RPC deadline: a big file on a slow link may take longer than any fixed one. The
     # budget `deadline_s` is for making no progress; each resume that moved forward renews it.
     backoff = Backoff()
-    give_up_at = time.monotonic() + deadline_s
+    started = time.monotonic()
+    give_up_at = started + deadline_s
     offset = 0
     while True:
         try:
-            return client.stub("artifacts").UploadArtifact(requests(offset), timeout=None).artifact
+            artifact = client.stub("artifacts").UploadArtifact(requests(offset), timeout=None).artifact
+            client.reached = True
+            return artifact
         except grpc.RpcError as error:
             typed = from_rpc_error(error)
             if isinstance(typed, UploadOffsetMismatchError):
@@ -105,8 +127,8 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
             delay = backoff.next_delay()
             # UPLOAD_CONFLICT: another call (a retry of ours) started or advanced the upload.
             transient = error.code() in _STREAM_RETRYABLE or typed.reason == "UPLOAD_CONFLICT"
-            if not transient or time.monotonic() + delay > give_up_at:
-                raise typed from error
+            if not transient or _give_up(client, error, delay, give_up_at, started):
+                raise _explained(client, typed) from error
             time.sleep(delay)
             try:
                 status = client.stub("artifacts").GetUploadStatus(artifact_pb2.GetUploadStatusRequest(
@@ -138,7 +160,8 @@ def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]
             os.makedirs(parent, exist_ok=True)
     part = target + ".part"
     sink: IO[bytes] = open(part, "wb") if own else cast(IO[bytes], output)
-    give_up_at = time.monotonic() + deadline_s   # without progress; renewed by received bytes
+    started = time.monotonic()
+    give_up_at = started + deadline_s   # without progress; renewed by received bytes
     done = False
     try:
         while True:
@@ -153,11 +176,12 @@ def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]
                         written += len(piece.chunk)
                         give_up_at = time.monotonic() + deadline_s
                 done = True
+                client.reached = True
                 return artifact
             except grpc.RpcError as error:
                 delay = backoff.next_delay()
-                if error.code() not in _STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
-                    raise from_rpc_error(error) from error
+                if error.code() not in _STREAM_RETRYABLE or _give_up(client, error, delay, give_up_at, started):
+                    raise _explained(client, from_rpc_error(error)) from error
                 time.sleep(delay)
     finally:
         if own:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import logging
 import os
 import threading
@@ -25,6 +26,8 @@ from labbook.errors import InvalidArgumentError
 from labbook.v1 import log_pb2, run_pb2
 
 __all__ = ["Run", "MetricPoint", "RunLogger"]
+
+from labbook import _dash  # noqa: E402  (the seeds' calls: ML-Dash, SageMaker spellings)
 
 SDK = "python/0.1.0"
 _log = logging.getLogger("labbook")
@@ -136,6 +139,11 @@ class Run:
     `offline=True`) it writes an offline run directory (docs/offline-format.md). `token=` is the
     API token (or JWT) sent to that server, ahead of `LABBOOK_TOKEN`, `LABBOOK_TOKEN_FILE` and
     `~/.labbook/credentials` (ignored with `client=`, which has its own).
+
+    The seeds' spellings are accepted too: SageMaker's `experiment_name=`/`run_name=`, and
+    ML-Dash's `Experiment(name=, project=, local_path=)` (`local_path` or `local_prefix`: offline
+    in that directory; `remote=`: the server's gRPC address; `tags=` may be a list; `user_name`
+    and `folder` become tags of those names).
     """
 
     def __init__(self, experiment: Optional[str] = None, name: Optional[str] = None,
@@ -145,7 +153,16 @@ class Run:
                  client: Optional[Client] = None, target: Optional[str] = None,
                  offline: bool = False, offline_dir: Optional[str] = None,
                  spool_dir: Optional[str] = None, capacity: int = _sender.DEFAULT_CAPACITY,
-                 resume: str = "allow", token: Optional[str] = None) -> None:
+                 resume: str = "allow", token: Optional[str] = None,
+                 experiment_name: Optional[str] = None, run_name: Optional[str] = None,
+                 local_path: Optional[str] = None, local_prefix: Optional[str] = None,
+                 remote: Optional[str] = None, user_name: Optional[str] = None,
+                 folder: Optional[str] = None) -> None:
+        # the seeds' spellings (SageMaker, ML-Dash): see _dash.seed_options
+        experiment, name, tags, offline, offline_dir, target = _dash.seed_options(
+            experiment, name, tags, offline, offline_dir, target, experiment_name=experiment_name,
+            run_name=run_name, local_path=local_path, local_prefix=local_prefix, remote=remote,
+            user_name=user_name, folder=folder)
         if str(resume).lower() not in _RESUME_POLICIES:
             raise ValueError(f"resume={resume!r}: \"allow\", \"never\" or \"must\"")
         self.resume_policy = str(resume).lower()
@@ -325,8 +342,32 @@ class Run:
             "the series afresh use a new run (resume=\"never\"), or continue after step %d. "
             "(Warned once per key.)", self.name, last, name, step, last)
 
-    def log(self, name: str, value: Any, description: str = "", step: Optional[int] = None) -> None:
-        """Azure `run.log(name, value)`: a point of the series `name` at its next step."""
+    def log(self, name: str, value: Any = _dash.NO_VALUE, description: str = "", step: Optional[int] = None,
+            *, level: Union[str, int, None] = None, metadata: Optional[Mapping[str, Any]] = None,
+            **fields: Any) -> None:
+        """Two seeds, told apart by the arguments (docs/python-sdk.md):
+
+        - Azure `run.log(name, value)`: a point of the series `name` (its next step, or `step`);
+          a text value (Azure allows it) is a row `{"value": text}` of the table `name`;
+        - ML-Dash `run.log("text")`, `run.log("text", level="info", metadata={...})`: a text
+          line — one string and no value, or `level=` given. `metadata` and other keyword
+          fields are appended to the line as JSON (`text {"epoch": 1}`)."""
+        if value is _dash.NO_VALUE or level is not None:
+            if value is not _dash.NO_VALUE:
+                raise TypeError(f"run.log({name!r}, {value!r}, level=...): a text line takes no "
+                                "value; a metric point takes no level")
+            extra = dict(metadata or {}, **fields)
+            text = str(name)
+            if extra:
+                text += " " + json.dumps(extra, sort_keys=True, default=str)
+            self.log_text(text, level="INFO" if level is None else level)
+            return
+        if metadata is not None or fields:
+            raise TypeError(f"run.log({name!r}, value): metadata and other fields belong to text lines "
+                            "(run.log(text, metadata=...)) or to run.metric(name).append(...)")
+        if isinstance(value, str):
+            self.log_row(name, value=value)
+            return
         self.log_metric(name, value, step=step)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: Optional[int] = None,
@@ -563,6 +604,26 @@ class Run:
         embedded live page is `labbook.widgets.RunDetails(run).show()`)."""
         from labbook.widgets import summary_html
         return summary_html(self)
+
+    # -- ML-Dash's calls (docs/python-sdk.md, "Coming from ML-Dash") -----------------------------
+    def parameters(self) -> "_dash.RunParameters":
+        """ML-Dash `run.parameters().set(lr=0.001, batch_size=32)` (and `.get()`)."""
+        return _dash.RunParameters(self)
+
+    def metric(self, name: str) -> "_dash.RunMetric":
+        """ML-Dash `run.metric("loss").append(value=0.5, epoch=1)` (and `.append_batch([...])`,
+        `.read()`): see `labbook._dash.RunMetric` for where each field goes."""
+        _check_key(name)
+        return _dash.RunMetric(self, name)
+
+    def file(self, file_path: str, prefix: str = "/", name: Optional[str] = None,
+             is_output: bool = True) -> Dict[str, Any]:
+        """ML-Dash `run.file("model.pth", prefix="/models")`: uploads the local file as
+        `models/model.pth` (`prefix` without its leading slash, then `name`, by default the
+        file's base name). Returns the stored file's metadata, as `upload_file`."""
+        folder = prefix.strip("/")
+        base = name or os.path.basename(file_path)
+        return self.upload_file(f"{folder}/{base}" if folder else base, file_path, is_output=is_output)
 
     def _require_open(self) -> None:
         if self.status != "RUNNING":

@@ -636,6 +636,29 @@ public final class Run implements AutoCloseable {
         return reader().artifacts().downloadTo(id, path, target, null);
     }
 
+    // ---------------------------------------------------------------- ML-Dash's calls
+
+    /** ML-Dash's {@code run.parameters().set(...)}: see {@link RunParameters}. */
+    public RunParameters parameters() {
+        return new RunParameters(this);
+    }
+
+    /** ML-Dash's {@code run.metric("loss").append(...)}: see {@link RunMetric}. */
+    public RunMetric metric(String name) {
+        return new RunMetric(this, name);
+    }
+
+    /**
+     * ML-Dash's {@code run.file("model.pth", prefix="/models")}: the file as the output
+     * {@code models/model.pth} ({@code prefix} without its slashes, then the file's name; a
+     * null, empty or "/" prefix: the file's name alone).
+     */
+    public void file(Path file, String prefix) {
+        String folder = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
+        String base = file.getFileName().toString();
+        uploadFile(folder.isEmpty() ? base : folder + "/" + base, file);
+    }
+
     MetricRecorder recorder() {
         return recorder;
     }
