@@ -63,32 +63,44 @@ CLI_JAR = ROOT / "cli" / "target" / "labbook-cli-0.1.0-SNAPSHOT-all.jar"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def settled():
+    """Online, params, tags, rows, lines and names are sent in the background (in order): the
+    runs open in this process deliver what they queued before the server is read."""
+    labbook.flush(30)
+
+
 def status(client, run_id):
+    settled()
     return run_pb2.RunStatus.Name(client.get_run(run_id).status).replace("RUN_STATUS_", "")
 
 
 def history(client, run_id, key):
+    settled()
     steps, _times, values = client.get_metric_history(run_id, key)
     return list(steps), list(values)
 
 
 def params(client, run_id):
+    settled()
     from labbook._values import from_param_value
     return {p.key: from_param_value(p.value) for p in client.get_run(run_id).params}
 
 
 def texts(client, run_id, stream=None):
+    settled()
     return [l.text for l in client.read_logs(run_id)
             if stream is None or l.stream == stream]
 
 
 def table(client, run_id, name):
+    settled()
     from labbook._values import from_cell
     columns, rows = client.get_table(run_id, name)
     return [{k: from_cell(v) for k, v in r.cells.items()} for r in rows]
 
 
 def find_run(client, experiment, name, project=""):
+    settled()
     return client.get_run(experiment=experiment, name=name, project=project)
 
 
