@@ -1173,19 +1173,19 @@ def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> in
     return sent
 
 
-# Replay of spooled calls (docs/sdk-protocol.md): these stop the replay and keep the files; any
-# other refusal deletes the one call, with a warning naming its file.
-_REPLAY_TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
-                               grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED,
-                               grpc.StatusCode.ABORTED, grpc.StatusCode.INTERNAL,
-                               grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED})
+# Replay of spooled calls (docs/sdk-protocol.md): these refuse a call for good — it is deleted
+# with a warning naming its file —; any other failure (unreachable, busy, credentials refused, …)
+# stops the replay with the files kept. (The Java SpoolReplayer uses the same set.)
+_REPLAY_REFUSALS = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
+                              grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION,
+                              grpc.StatusCode.ALREADY_EXISTS})
 
 
 def _replay_calls(client: Any, spool: Spool) -> int:
-    """Sends a dead writer's spooled calls in file order, each deleted after success. A
-    transient failure raises (the files stay); a refusal (INVALID_ARGUMENT, NOT_FOUND,
-    PERMISSION_DENIED, FAILED_PRECONDITION — e.g. the status is already final —,
-    ALREADY_EXISTS, …) deletes that call with a warning naming the file and the reason."""
+    """Sends a dead writer's spooled calls in file order, each deleted after success. A refusal
+    (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION — e.g. the status is
+    already final —, ALREADY_EXISTS) deletes that call with a warning naming the file and the
+    reason; any other failure raises the typed error with the files kept."""
     sent = 0
     while spool.calls:
         n = spool.calls[0]
@@ -1199,7 +1199,7 @@ def _replay_calls(client: Any, spool: Spool) -> int:
         try:
             send_spooled(client, call)
         except grpc.RpcError as error:
-            if error.code() in _REPLAY_TRANSIENT:
+            if error.code() not in _REPLAY_REFUSALS:
                 raise from_rpc_error(error) from error
             _log.warning("labbook: dropping spooled call %s (%s): the server refused it: %s %s",
                          path, describe_call(call), error.code().name, error.details())
