@@ -1228,9 +1228,11 @@ def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
     live = {(s.run_id, s.writer_id) for s in list(_LIVE)
             if s.spool is not None and not s._stop and s._thread.is_alive()}
     for run_id in sorted(os.listdir(root)):
+        if run_id.startswith("."):
+            continue  # not a run: e.g. the Java replayer's `.rejected/` writers
         run_dir = os.path.join(root, run_id)
         for writer_id in sorted(os.listdir(run_dir)) if os.path.isdir(run_dir) else []:
-            if (run_id, writer_id) in live:
+            if writer_id.startswith(".") or (run_id, writer_id) in live:
                 continue  # its own sender replays it
             spool = Spool(root, run_id, writer_id)
             if not os.path.isdir(spool.dir) or not spool.lock():
