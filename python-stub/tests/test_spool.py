@@ -123,6 +123,39 @@ def test_every_kind_of_data_survives_a_kill_during_an_outage(client, proxy, exp_
         assert stored.status in (run_pb2.RUN_STATUS_RUNNING, run_pb2.RUN_STATUS_CRASHED)
 
 
+def test_the_next_run_open_replays_the_spool_and_drops_the_reopened_runs_old_status(
+        client, proxy, exp_name, tmp_path, monkeypatch):
+    spool_root = tmp_path / "spool"
+    monkeypatch.setenv("LABBOOK_SPOOL_DIR", str(spool_root))
+    env = dict(os.environ, LABBOOK_SPOOL_AFTER_SECONDS="1")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, proxy.target, exp_name, "spooled", "close"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        run_id = child.stdout.readline().split()[1]
+        proxy.cut()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "logged"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+        proxy.restore()
+    assert list((spool_root / run_id).rglob("*.call"))
+    run = labbook.Run(exp_name, "spooled", client=client).open()   # resumes it; replays in the background
+    assert run.id == run_id and run.resumed
+    deadline = time.monotonic() + 60
+    while (spool_root / run_id).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (spool_root / run_id).exists(), "the open replayed the dead writer's spool"
+    assert [line.text for line in client.read_logs(run_id)] == [f"{k}:{i}" for k in range(3) for i in range(LINES)]
+    assert client.list_tables(run_id)[0].row_count == 3 * ROWS
+    assert client.get_metric_history(run_id, "m")[0] == list(range(3 * POINTS))
+    # the dead writer's COMPLETED is not applied to the run this process reopened
+    assert client.get_run(run_id).status == run_pb2.RUN_STATUS_RUNNING
+    run.complete()
+    assert client.get_run(run_id).status == run_pb2.RUN_STATUS_COMPLETED
+
+
 def test_the_live_writer_drains_its_call_spool_in_order_when_the_server_returns(client, proxy, exp_name,
                                                                               tmp_path):
     proxied = labbook.Client(proxy.target, retry_deadline_s=5)

@@ -1181,11 +1181,12 @@ _REPLAY_REFUSALS = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.
                               grpc.StatusCode.ALREADY_EXISTS})
 
 
-def _replay_calls(client: Any, spool: Spool) -> int:
+def _replay_calls(client: Any, spool: Spool, reopened: bool = False) -> int:
     """Sends a dead writer's spooled calls in file order, each deleted after success. A refusal
     (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION — e.g. the status is
     already final —, ALREADY_EXISTS) deletes that call with a warning naming the file and the
-    reason; any other failure raises the typed error with the files kept."""
+    reason; any other failure raises the typed error with the files kept. With `reopened` (the
+    run was just opened again by this process) a spooled final status is obsolete: dropped."""
     sent = 0
     while spool.calls:
         n = spool.calls[0]
@@ -1194,6 +1195,11 @@ def _replay_calls(client: Any, spool: Spool) -> int:
             call = spool.read_call(n)
         except (OSError, ValueError) as error:
             _log.warning("labbook: dropping unreadable spooled call %s: %s", path, error)
+            spool.drop_call(n)
+            continue
+        if reopened and call.WhichOneof("call") in ("finish_run", "cancel_run"):
+            _log.info("labbook: not replaying spooled call %s (%s): the run has been opened again",
+                      path, describe_call(call))
             spool.drop_call(n)
             continue
         try:
@@ -1220,8 +1226,50 @@ def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
     calls are idempotent. Data of runs that no longer exist (or are deleted), and calls the
     server refuses, are removed with a warning. A transient failure raises the typed error and
     keeps the files. Returns the number of batches and calls sent."""
-    root = spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
+    return _replay_root(client, spool_root(spool_dir))
+
+
+def spool_root(spool_dir: Optional[str] = None) -> str:
+    return spool_dir or os.environ.get("LABBOOK_SPOOL_DIR") or os.path.join(
         os.path.expanduser("~"), ".labbook", "spool")
+
+
+_REPLAYED_AT_OPEN: set = set()
+_REPLAYED_AT_OPEN_LOCK = threading.Lock()
+
+
+def replay_at_open(client: Any, spool_dir: Optional[str], run_id: str) -> Optional[threading.Thread]:
+    """What a run open does (docs/sdk-protocol.md): once per process, spool root and server,
+    replays in a background thread what dead writers left in the spool (`replay_spool`), quietly
+    (a failure leaves the files for later). The opened run's own spooled final status, from a
+    writer before this one, is obsolete and dropped. Returns the thread, or None when there was
+    nothing to do."""
+    root = spool_root(spool_dir)
+    key = (os.path.abspath(root), getattr(client, "target", ""))
+    with _REPLAYED_AT_OPEN_LOCK:
+        if key in _REPLAYED_AT_OPEN:
+            return None
+        _REPLAYED_AT_OPEN.add(key)
+    try:
+        if not any(not name.startswith(".") for name in os.listdir(root)):
+            return None
+    except OSError:
+        return None
+
+    def replay() -> None:
+        try:
+            sent = _replay_root(client, root, reopened=run_id)
+        except Exception as error:  # unreachable, refused credentials…: the files stay
+            _log.debug("labbook: spool replay at run open stopped (files kept): %s", error)
+            return
+        if sent:
+            _log.info("labbook: replayed %d spooled batch(es) and call(s) from %s", sent, root)
+    thread = threading.Thread(target=replay, name="labbook-spool-replay", daemon=True)
+    thread.start()
+    return thread
+
+
+def _replay_root(client: Any, root: str, reopened: str = "") -> int:
     sent = 0
     if not os.path.isdir(root):
         return 0
@@ -1240,7 +1288,7 @@ def replay_spool(client: Any, spool_dir: Optional[str] = None) -> int:
             try:
                 spool.load()
                 sent += _replay_writer(client, spool, run_id, writer_id)
-                sent += _replay_calls(client, spool)
+                sent += _replay_calls(client, spool, reopened=(run_id == reopened))
             finally:
                 spool.remove_if_empty()
                 spool.unlock()

@@ -140,6 +140,8 @@ class OnlineSink(RunSink):
         else:
             self._open(run)
         self.run_id = run.id
+        # what dead writers left in the spool, in the background (docs/sdk-protocol.md)
+        _sender.replay_at_open(self.client, run._spool_dir, run.id)
 
     def _open(self, run: Any) -> None:
         """OpenRun (the experiment is created when missing), or for `resume="never"` with a
