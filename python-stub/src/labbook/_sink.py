@@ -7,8 +7,9 @@ through the run's background Sender in both modes: the sink gives it its transpo
 Online, params, tags, description/name changes, table rows and the final status are queued
 on the Sender too, behind the log lines logged before them, and sent by its thread in that
 order (spooled to disk during an outage, docs/sdk-protocol.md); the request is built in the
-caller's thread, so a bad key or value still raises at the call. Offline they are written at
-the call."""
+caller's thread, so what the SDK can check (keys, names, sizes) still raises at the call; a
+refusal only the server can make is reported in run.errors. Offline they are written at the
+call."""
 from __future__ import annotations
 
 import collections
@@ -18,13 +19,13 @@ import shutil
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from google.protobuf import field_mask_pb2
+
 from labbook import _artifacts, _ids, _offline, _sender
 from labbook._source import source_info
-from labbook._values import from_cell, from_param_value, to_cell
+from labbook._values import check_key, from_cell, from_param_value, to_cell, to_param_value
 from labbook.errors import InvalidArgumentError, InvalidStatusTransitionError, NotFoundError
-from labbook._values import check_key, to_param_value
 from labbook.v1 import log_pb2, metric_pb2, run_pb2
-from google.protobuf import field_mask_pb2
 
 _log = logging.getLogger("labbook")
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
