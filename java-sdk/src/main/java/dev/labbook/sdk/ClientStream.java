@@ -78,10 +78,6 @@ public final class ClientStream<Req, Resp> {
         }
     }
 
-    public boolean isFailed() {
-        return response.isCompletedExceptionally();
-    }
-
     private void failIfDone() {
         if (response.isCompletedExceptionally()) {
             try {
