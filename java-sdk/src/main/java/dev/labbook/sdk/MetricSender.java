@@ -72,7 +72,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private int faultCount;
     private boolean closing;
     private volatile boolean stopped;
-    private long outageSinceNanos = -1;
+    private volatile long outageSinceNanos = -1;
     private boolean warnedSpooling;
     private long spooledBatches;
     private long droppedBatches;
@@ -90,6 +90,25 @@ final class MetricSender implements MetricRecorder.BlockSink {
 
     String writerId() {
         return writerId;
+    }
+
+    /** The writer's spool directory (shared with the run's call queue); released by the owner. */
+    Spool spool() {
+        return spool;
+    }
+
+    /** True while the metric stream fails (since its first failure until its next success). */
+    boolean inOutage() {
+        return outageSinceNanos >= 0;
+    }
+
+    /** Stops the thread at once, sending and spooling nothing more (a killed process, for tests). */
+    void kill() {
+        synchronized (lock) {
+            closing = true;
+            stopped = true;
+            lock.notifyAll();
+        }
     }
 
     /**
@@ -152,7 +171,8 @@ final class MetricSender implements MetricRecorder.BlockSink {
 
     /**
      * Stops the thread after trying to deliver for up to the timeout; whatever is still unsent
-     * is written to the spool (replayed by the next {@code Labbook.connect}).
+     * is written to the spool (replayed by the next {@code Labbook.connect}). The owner releases
+     * the spool afterwards.
      */
     void close(long timeoutMillis) {
         boolean delivered = awaitDelivered(timeoutMillis);
@@ -181,7 +201,6 @@ final class MetricSender implements MetricRecorder.BlockSink {
             }
             queue.clear();
         }
-        spool.release();
     }
 
     long spooledBatches() {
@@ -338,7 +357,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
         // the channel's own reconnect backoff grows to minutes; ours decides when to try again
         client.channel().resetConnectBackoff();
         try {
-            confirm(client.metrics().writerState(runId, writerId));
+            confirm(client.metrics().writerStateOnce(runId, writerId));
         } catch (RuntimeException stateFailure) {
             // the server is still away; everything unconfirmed stays queued
         }

@@ -220,6 +220,15 @@ public final class MetricsApi {
     }
 
     /**
+     * {@link #writerState} in one attempt, for background senders during an outage: the retry
+     * window of a synchronous call (30 s) would hold back their own backoff and spool window.
+     */
+    long writerStateOnce(String runId, String writerId) {
+        GetWriterStateRequest req = GetWriterStateRequest.newBuilder().setRunId(runId).setWriterId(writerId).build();
+        return calls.once(() -> stub().getWriterState(req)).getLastSequence();
+    }
+
+    /**
      * Sends one wire-level batch with a unary {@code BatchLogMetrics} call (the same rules as one
      * message of {@link #send}). With a writer id it is retried on UNAVAILABLE/ABORTED: the server
      * stores a writer's sequence once, and answers a repeat as a duplicate.

@@ -1,6 +1,8 @@
 package dev.labbook.sdk;
 
+import com.google.protobuf.MessageLite;
 import dev.labbook.api.v1.MetricBatch;
+import dev.labbook.api.v1.SpooledCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,20 +14,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * On-disk metric batches of one writer that could not be delivered:
+ * What one writer (one run of one SDK instance) could not deliver, on disk in the shared
+ * {@code labbook-spool/1} layout (docs/sdk-protocol.md):
  * {@code <spool>/<run id>/<writer id>/<sequence, 20 digits>.batch}, each a serialized
- * {@code MetricBatch} (run, writer and sequence included, so a replay is exactly-once). A live
- * writer holds {@code writer.lock} so that another process does not replay its batches out of
- * order; the lock is released when the writer closes.
+ * {@code MetricBatch} (run, writer and sequence included, so a replay is exactly-once), and
+ * {@code <n, 20 digits>.call}, each a serialized {@code SpooledCall} (a non-metric call, n = 1, 2,
+ * 3... in the order the calls were made). Files are written as {@code *.tmp} and renamed. The
+ * Python SDK's older {@code <sequence, 16 digits>.pb} batches are read as batches too. A live
+ * writer holds a POSIX record lock on {@code writer.lock} ({@link FileChannel#lock()}, the same
+ * lock as Python's {@code fcntl.lockf}) while it has anything on disk, so that another process
+ * does not replay its files out of order; the lock is released when the writer closes.
  */
 final class Spool {
     /** Waits of 10 ms for a replayer of this JVM to let go of the writer lock. */
     private static final int LOCK_ATTEMPTS = 500;
     private final Path dir;
+    /** The n of the last {@code .call} file written. */
+    private long lastCall;
     private FileChannel lockChannel;
     private FileLock lock;
 
@@ -44,11 +54,20 @@ final class Spool {
 
     /** Writes a batch atomically (temp file, then rename) and returns its file. */
     synchronized Path write(MetricBatch batch) throws IOException {
+        return writeFile(String.format("%020d.batch", batch.getSequence()), batch);
+    }
+
+    /** Writes a call as the writer's next {@code <n>.call} file (atomically) and returns it. */
+    synchronized Path writeCall(SpooledCall call) throws IOException {
+        return writeFile(String.format("%020d.call", ++lastCall), call);
+    }
+
+    private Path writeFile(String name, MessageLite message) throws IOException {
         ensureLocked();
-        Path file = dir.resolve(String.format("%020d.batch", batch.getSequence()));
+        Path file = dir.resolve(name);
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
-            batch.writeTo(out);
+            message.writeTo(out);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -61,6 +80,12 @@ final class Spool {
     static MetricBatch read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return MetricBatch.parseFrom(in);
+        }
+    }
+
+    static SpooledCall readCall(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return SpooledCall.parseFrom(in);
         }
     }
 
@@ -96,7 +121,23 @@ final class Spool {
         lockChannel = ch;
     }
 
-    /** Releases the writer lock (the remaining batches become replayable by anyone). */
+    /**
+     * Lets go of the lock as the end of the process would (nothing removed): for tests that model
+     * a process killed with files in its spool.
+     */
+    synchronized void abandon() {
+        try {
+            if (lock != null) {
+                lock.release();
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            // as a killed process: whatever happens
+        }
+        lock = null;
+    }
+
+    /** Releases the writer lock (the remaining files become replayable by anyone). */
     synchronized void release() {
         try {
             if (lock != null) {
@@ -110,10 +151,45 @@ final class Spool {
         removeIfEmpty(dir);
     }
 
-    /** Batch files of a writer directory, in sequence order. */
+    /**
+     * Batch files of a writer directory ({@code .batch}, and the Python SDK's older {@code .pb}),
+     * in sequence order.
+     */
     static List<Path> batches(Path writerDir) throws IOException {
+        return numbered(writerDir, ".batch", ".pb");
+    }
+
+    /** Call files of a writer directory, in the order the calls were made. */
+    static List<Path> calls(Path writerDir) throws IOException {
+        return numbered(writerDir, ".call", null);
+    }
+
+    /** Files {@code <digits><suffix>} in numeric order (temp files and anything else ignored). */
+    private static List<Path> numbered(Path writerDir, String suffix, String otherSuffix) throws IOException {
         try (Stream<Path> files = Files.list(writerDir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".batch")).sorted().toList();
+            return files.filter(f -> number(f, suffix) >= 0 || (otherSuffix != null && number(f, otherSuffix) >= 0))
+                    .sorted(Comparator.comparingLong((Path f) -> Math.max(number(f, suffix),
+                            otherSuffix == null ? -1 : number(f, otherSuffix))).thenComparing(Path::toString))
+                    .toList();
+        }
+    }
+
+    /** The number of a file named {@code <digits><suffix>}, or -1. */
+    static long number(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(suffix) || name.length() == suffix.length()) {
+            return -1;
+        }
+        String digits = name.substring(0, name.length() - suffix.length());
+        for (int i = 0; i < digits.length(); i++) {
+            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -134,14 +210,14 @@ final class Spool {
     }
 
     /**
-     * Deletes a writer (or run) directory that holds no batches any more, writer.lock included.
-     * Only for a directory whose writer is done: its own spool at release, or one whose batches a
-     * replayer sent (a writer id is used by one process only). A directory without batches may
-     * belong to a writer about to take its lock, so replayers leave those alone.
+     * Deletes a writer (or run) directory that holds no batches or calls any more, writer.lock
+     * included. Only for a directory whose writer is done: its own spool at release, or one whose
+     * files a replayer sent (a writer id is used by one process only). A directory without files
+     * may belong to a writer about to take its lock, so replayers leave those alone.
      */
     static void removeIfEmpty(Path writerDir) {
         try {
-            if (Files.isDirectory(writerDir) && batches(writerDir).isEmpty()) {
+            if (Files.isDirectory(writerDir) && batches(writerDir).isEmpty() && calls(writerDir).isEmpty()) {
                 try (Stream<Path> rest = Files.list(writerDir)) {
                     for (Path p : rest.toList()) {
                         Files.deleteIfExists(p);

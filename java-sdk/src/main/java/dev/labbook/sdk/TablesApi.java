@@ -85,7 +85,7 @@ public final class TablesApi {
         return new AppendResult(resp.getRowCount(), resp.getDuplicate());
     }
 
-    private static List<TableRow> rows(List<? extends Map<String, ?>> rows) {
+    static List<TableRow> rows(List<? extends Map<String, ?>> rows) {
         List<TableRow> out = new ArrayList<>(rows.size());
         for (Map<String, ?> row : rows) {
             TableRow.Builder r = TableRow.newBuilder();
