@@ -89,6 +89,8 @@ final class OpQueue {
     private final AppendWriter logWriter = new AppendWriter("logs");
     private boolean logOpQueued;
     private boolean running;
+    /** The thread is sending a file or reference (which close() interrupts rather than waits for). */
+    private boolean runningLive;
     private volatile boolean stopped;
     private final Thread thread;
     private long outageSinceNanos = -1;
@@ -189,6 +191,9 @@ final class OpQueue {
         synchronized (this) {
             stopped = true;
             notifyAll();
+            if (runningLive) {
+                thread.interrupt(); // an upload still going after the close timeout is abandoned, as before
+            }
         }
         try {
             // a call on its way ends within the call timeout; the thread does not wait for anything else
@@ -294,6 +299,7 @@ final class OpQueue {
                 file = disk.peek();
                 entry = file == null ? queue.peek() : null;
                 running = true;
+                runningLive = entry != null && entry.live != null;
             }
             String what = entry != null ? entry.what : "spooled call " + file.getFileName();
             boolean done = false;
@@ -350,6 +356,7 @@ final class OpQueue {
                     }
                 }
                 running = false;
+                runningLive = false;
                 notifyAll();
             }
             if (!done && !pause(failures)) {

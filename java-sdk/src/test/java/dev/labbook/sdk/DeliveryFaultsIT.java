@@ -227,6 +227,43 @@ class DeliveryFaultsIT {
         }
     }
 
+    @Test
+    void aReplayedAppendWhoseAnswerWasLostIsStoredOnceByTheNextReplay() throws Exception {
+        String runId;
+        try (Labbook lb = Labbook.connect(server.target(), options());
+                Run run = lb.experiment("faults").startRun("replay-lost")) {
+            runId = run.id();
+        }
+        Path root = tmp.resolve("replay-spool");
+        Spool spool = Spool.forWriter(root, runId, "java-gone-writer");
+        List<LogLine> lines = java.util.stream.IntStream.range(0, 1500)
+                .mapToObj(i -> new LogLine(-1, 1, LogLevel.INFO, LogStream.USER, "line " + i)).toList();
+        for (dev.labbook.api.v1.SpooledCall c : SpooledCalls.lines(runId, new AppendWriter("logs"), lines)) {
+            spool.writeCall(c); // two calls
+        }
+        for (dev.labbook.api.v1.SpooledCall c : SpooledCalls.rows(runId, new AppendWriter("rows"), "t",
+                List.of(Map.of("a", 1), Map.of("a", 2)))) {
+            spool.writeCall(c);
+        }
+        spool.writeCall(SpooledCalls.tags(runId, Map.of("replayed", "once")));
+        spool.release(); // the writer is gone
+        proxy.loseAnswerOfNext("AppendLogLines", 1); // the first call is stored, its answer lost
+        try (LabbookClient viaProxy = LabbookClient.connect(proxy.target())) {
+            SpoolReplayer.Result first = SpoolReplayer.replay(viaProxy, root);
+            assertThat(first.failedWriters()).isEqualTo(1);
+            assertThat(first.calls()).isZero();
+            assertThat(Spool.calls(spool.dir())).as("kept for the next replay").hasSize(4);
+            SpoolReplayer.Result second = SpoolReplayer.replay(viaProxy, root);
+            assertThat(second.failedWriters()).isZero();
+            assertThat(second.calls()).isEqualTo(4);
+        }
+        assertThat(direct.logs().read(runId, 0, 0, null)).extracting(LogLine::text)
+                .containsExactlyElementsOf(lines.stream().map(LogLine::text).toList());
+        assertThat(direct.tables().get(runId, "t").column("a")).containsExactly(1.0, 2.0);
+        assertThat(direct.runs().get(runId).tags()).containsEntry("replayed", "once");
+        assertThat(root).isEmptyDirectory();
+    }
+
     /** Attempts of one call inside the client before the run's queue retries it later. */
     private int attempts() {
         return options().client().maxAttempts();
