@@ -125,6 +125,12 @@ class DeliveryFaultsIT {
             List<Path> files = batchFiles(spool);
             assertThat(files).hasSize(3);
             Files.write(files.get(1), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}); // sequence 2
+            // a round opened before the write may have read the good file and reach the proxy only after
+            // the faults are cleared: wait until a later round read the bad file, then let rounds pass
+            MetricSender sender = ((OnlineSink) run.sink()).metricSender();
+            while (sender.droppedBatches() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             proxy.clearFaults("LogMetrics");
             assertThat(run.flush(20_000)).isTrue();
             assertThat(((OnlineSink) run.sink()).metricSender().droppedBatches()).isEqualTo(1);
