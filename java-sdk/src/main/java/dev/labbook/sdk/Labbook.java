@@ -1,5 +1,6 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.Environment;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 

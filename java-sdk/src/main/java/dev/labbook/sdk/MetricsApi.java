@@ -13,6 +13,10 @@ import dev.labbook.api.v1.LogMetricsRequest;
 import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.ClientStream;
+import dev.labbook.sdk.internal.Errors;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,15 +221,6 @@ public final class MetricsApi {
     public long writerState(String runId, String writerId) {
         GetWriterStateRequest req = GetWriterStateRequest.newBuilder().setRunId(runId).setWriterId(writerId).build();
         return calls.idempotent(() -> stub().getWriterState(req)).getLastSequence();
-    }
-
-    /**
-     * {@link #writerState} in one attempt, for background senders during an outage: the retry
-     * window of a synchronous call (30 s) would hold back their own backoff and spool window.
-     */
-    long writerStateOnce(String runId, String writerId) {
-        GetWriterStateRequest req = GetWriterStateRequest.newBuilder().setRunId(runId).setWriterId(writerId).build();
-        return calls.once(() -> stub().getWriterState(req)).getLastSequence();
     }
 
     /**

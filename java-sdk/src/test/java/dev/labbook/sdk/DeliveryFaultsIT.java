@@ -2,6 +2,10 @@ package dev.labbook.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.sdk.internal.MetricSender;
+import dev.labbook.sdk.internal.OnlineSink;
+import dev.labbook.sdk.internal.Spool;
+import dev.labbook.sdk.internal.SpooledCalls;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status;

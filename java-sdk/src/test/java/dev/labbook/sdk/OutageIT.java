@@ -2,6 +2,8 @@ package dev.labbook.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.sdk.internal.OnlineSink;
+import dev.labbook.sdk.internal.Spool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,14 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import dev.labbook.api.v1.SpooledCall;
+import dev.labbook.sdk.AppendWriter;
+import dev.labbook.sdk.Backoff;
+import dev.labbook.sdk.Labbook;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookOptions;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogsApi;
+import dev.labbook.sdk.SpoolReplayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +45,13 @@ import java.util.logging.Logger;
  * once and skipped; a call that keeps failing with an unexpected error (INTERNAL, UNKNOWN) is
  * skipped after {@link #FAULT_ATTEMPTS} attempts so that it blocks nothing.
  */
-final class OpQueue {
+public final class OpQueue {
     private static final Logger LOG = Logger.getLogger(OpQueue.class.getName());
     /** Attempts of a call that fails with an unexpected code before it is skipped. */
-    static final int FAULT_ATTEMPTS = 5;
+    public static final int FAULT_ATTEMPTS = 5;
 
     /** A call that is only sent live (files, references): never spooled. */
-    interface Op {
+    public interface Op {
         void run(LabbookClient client);
 
         String describe();
@@ -101,7 +109,7 @@ final class OpQueue {
     private String unsure;
     private long droppedCalls;
 
-    OpQueue(LabbookClient client, String runId, Backoff backoff, Spool spool, java.time.Duration spoolAfter,
+    public OpQueue(LabbookClient client, String runId, Backoff backoff, Spool spool, java.time.Duration spoolAfter,
             java.util.function.LongPredicate metricsDelivered, long statusWaitMillis) {
         this.client = client;
         this.runId = runId;
@@ -116,13 +124,13 @@ final class OpQueue {
     }
 
     /** A call that is only sent live (files, references). */
-    synchronized void submit(Op op) {
+    public synchronized void submit(Op op) {
         queue.add(new Entry(op, op.describe(), null));
         notifyAll();
     }
 
     /** Calls as data, made on this queue's thread when they are first sent or spooled. */
-    synchronized void submit(String what, Supplier<List<SpooledCall>> calls) {
+    public synchronized void submit(String what, Supplier<List<SpooledCall>> calls) {
         queue.add(new Entry(null, what, calls));
         notifyAll();
     }
@@ -132,7 +140,7 @@ final class OpQueue {
      * of up to {@value LogsApi#LINES_PER_MESSAGE} lines), so no line is sent after a call
      * submitted after it.
      */
-    synchronized void log(LogLine line) {
+    public synchronized void log(LogLine line) {
         logLines.add(line);
         if (!logOpQueued) {
             logOpQueued = true;
@@ -150,7 +158,7 @@ final class OpQueue {
     }
 
     /** Waits until nothing is queued, on disk or being sent; false on timeout. */
-    synchronized boolean awaitIdle(long timeoutMillis) {
+    public synchronized boolean awaitIdle(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (!queue.isEmpty() || !disk.isEmpty() || running) {
             long left = deadline - System.nanoTime();
@@ -168,17 +176,17 @@ final class OpQueue {
     }
 
     /** Calls written to the spool so far (for tests). */
-    synchronized long spooledCalls() {
+    public synchronized long spooledCalls() {
         return spooledCalls;
     }
 
     /** Calls waiting in memory, not yet sent nor spooled (for tests). */
-    synchronized int inMemory() {
+    public synchronized int inMemory() {
         return queue.size();
     }
 
     /** Calls waiting on disk (for tests). */
-    synchronized int onDisk() {
+    public synchronized int onDisk() {
         return disk.size();
     }
 
@@ -186,7 +194,7 @@ final class OpQueue {
      * Tries to send what is queued for up to the timeout, then stops the thread and writes what
      * is left (but files and references) to the spool. Does not release the spool's lock.
      */
-    void close(long timeoutMillis) {
+    public void close(long timeoutMillis) {
         awaitIdle(timeoutMillis);
         synchronized (this) {
             stopped = true;
@@ -222,7 +230,7 @@ final class OpQueue {
     }
 
     /** Stops at once without sending or spooling anything more (as if the process were killed); for tests. */
-    void kill() {
+    public void kill() {
         synchronized (this) {
             stopped = true;
             notifyAll();

@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import com.google.protobuf.MessageLite;
 import dev.labbook.api.v1.MetricBatch;
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * lock as Python's {@code fcntl.lockf}) while it has anything on disk, so that another process
  * does not replay its files out of order; the lock is released when the writer closes.
  */
-final class Spool {
+public final class Spool {
     /** Waits of 10 ms for a replayer of this JVM to let go of the writer lock. */
     private static final int LOCK_ATTEMPTS = 500;
     private final Path dir;
@@ -44,21 +44,21 @@ final class Spool {
     }
 
     /** The spool of a live writer: created and locked on first use. */
-    static Spool forWriter(Path root, String runId, String writerId) {
+    public static Spool forWriter(Path root, String runId, String writerId) {
         return new Spool(root.resolve(runId).resolve(writerId));
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Writes a batch atomically (temp file, then rename) and returns its file. */
-    synchronized Path write(MetricBatch batch) throws IOException {
+    public synchronized Path write(MetricBatch batch) throws IOException {
         return writeFile(String.format("%020d.batch", batch.getSequence()), batch);
     }
 
     /** Writes a call as the writer's next {@code <n>.call} file (atomically) and returns it. */
-    synchronized Path writeCall(SpooledCall call) throws IOException {
+    public synchronized Path writeCall(SpooledCall call) throws IOException {
         return writeFile(String.format("%020d.call", ++lastCall), call);
     }
 
@@ -77,13 +77,13 @@ final class Spool {
         return file;
     }
 
-    static MetricBatch read(Path file) throws IOException {
+    public static MetricBatch read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return MetricBatch.parseFrom(in);
         }
     }
 
-    static SpooledCall readCall(Path file) throws IOException {
+    public static SpooledCall readCall(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return SpooledCall.parseFrom(in);
         }
@@ -125,7 +125,7 @@ final class Spool {
      * Lets go of the lock as the end of the process would (nothing removed): for tests that model
      * a process killed with files in its spool.
      */
-    synchronized void abandon() {
+    public synchronized void abandon() {
         try {
             if (lock != null) {
                 lock.release();
@@ -138,7 +138,7 @@ final class Spool {
     }
 
     /** Releases the writer lock (the remaining files become replayable by anyone). */
-    synchronized void release() {
+    public synchronized void release() {
         try {
             if (lock != null) {
                 lock.release();
@@ -155,12 +155,12 @@ final class Spool {
      * Batch files of a writer directory ({@code .batch}, and the Python SDK's older {@code .pb}),
      * in sequence order.
      */
-    static List<Path> batches(Path writerDir) throws IOException {
+    public static List<Path> batches(Path writerDir) throws IOException {
         return numbered(writerDir, ".batch", ".pb");
     }
 
     /** Call files of a writer directory, in the order the calls were made. */
-    static List<Path> calls(Path writerDir) throws IOException {
+    public static List<Path> calls(Path writerDir) throws IOException {
         return numbered(writerDir, ".call", null);
     }
 
@@ -175,7 +175,7 @@ final class Spool {
     }
 
     /** The number of a file named {@code <digits><suffix>}, or -1. */
-    static long number(Path file, String suffix) {
+    public static long number(Path file, String suffix) {
         String name = file.getFileName().toString();
         if (!name.endsWith(suffix) || name.length() == suffix.length()) {
             return -1;
@@ -194,7 +194,7 @@ final class Spool {
     }
 
     /** Tries to take a writer directory's lock; null when a live writer holds it. */
-    static FileLock tryLock(Path writerDir) throws IOException {
+    public static FileLock tryLock(Path writerDir) throws IOException {
         FileChannel ch = FileChannel.open(writerDir.resolve("writer.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         try {
@@ -215,7 +215,7 @@ final class Spool {
      * files a replayer sent (a writer id is used by one process only). A directory without files
      * may belong to a writer about to take its lock, so replayers leave those alone.
      */
-    static void removeIfEmpty(Path writerDir) {
+    public static void removeIfEmpty(Path writerDir) {
         try {
             if (Files.isDirectory(writerDir) && batches(writerDir).isEmpty() && calls(writerDir).isEmpty()) {
                 try (Stream<Path> rest = Files.list(writerDir)) {

@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import com.google.protobuf.FieldMask;
 import dev.labbook.api.v1.AppendLogLinesRequest;
@@ -14,6 +14,16 @@ import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.SpooledCall;
 import dev.labbook.api.v1.TableRow;
 import dev.labbook.api.v1.UpdateRunRequest;
+import dev.labbook.sdk.AppendWriter;
+import dev.labbook.sdk.InvalidArgumentException;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookException;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogsApi;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.sdk.SpoolReplayer;
+import dev.labbook.sdk.Table;
+import dev.labbook.sdk.TablesApi;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,28 +35,28 @@ import java.util.concurrent.TimeUnit;
  * sends, spools to disk during an outage, and what {@link SpoolReplayer} sends from the spool.
  * {@link #send} makes exactly one attempt (the caller decides about retries).
  */
-final class SpooledCalls {
+public final class SpooledCalls {
     private SpooledCalls() {
     }
 
-    static SpooledCall params(String runId, Map<String, ?> params) {
+    public static SpooledCall params(String runId, Map<String, ?> params) {
         return SpooledCall.newBuilder().setLogParams(LogParamsRequest.newBuilder().setRunId(runId)
                 .addAllParams(Protos.params(params))).build();
     }
 
-    static SpooledCall tags(String runId, Map<String, String> tags) {
+    public static SpooledCall tags(String runId, Map<String, String> tags) {
         return SpooledCall.newBuilder().setSetRunTags(SetRunTagsRequest.newBuilder().setRunId(runId).putAllTags(tags))
                 .build();
     }
 
-    static SpooledCall description(String runId, String description) {
+    public static SpooledCall description(String runId, String description) {
         return SpooledCall.newBuilder().setUpdateRun(UpdateRunRequest.newBuilder().setRunId(runId)
                 .setDescription(description == null ? "" : description)
                 .setUpdateMask(FieldMask.newBuilder().addPaths("description"))).build();
     }
 
     /** COMPLETED/FAILED or CANCELED; the end time is set only when the call is spooled (see {@link #withEndTime}). */
-    static SpooledCall status(String runId, RunStatus status) {
+    public static SpooledCall status(String runId, RunStatus status) {
         if (status == RunStatus.CANCELED) {
             return SpooledCall.newBuilder().setCancelRun(CancelRunRequest.newBuilder().setRunId(runId)).build();
         }
@@ -58,7 +68,7 @@ final class SpooledCalls {
      * A status change about to be spooled carries the time the SDK set it, so that a replay does
      * not make the replay time the run's end; a live call leaves the end time to the server's clock.
      */
-    static SpooledCall withEndTime(SpooledCall call, long endTimeMs) {
+    public static SpooledCall withEndTime(SpooledCall call, long endTimeMs) {
         if (call.hasFinishRun() && call.getFinishRun().getEndTimeMs() == 0) {
             return call.toBuilder().setFinishRun(call.getFinishRun().toBuilder().setEndTimeMs(endTimeMs)).build();
         }
@@ -69,9 +79,9 @@ final class SpooledCalls {
     }
 
     /** Log lines as calls of at most {@value LogsApi#LINES_PER_MESSAGE} lines, each with the writer's next sequence. */
-    static List<SpooledCall> lines(String runId, AppendWriter writer, List<LogLine> lines) {
+    public static List<SpooledCall> lines(String runId, AppendWriter writer, List<LogLine> lines) {
         List<SpooledCall> out = new ArrayList<>();
-        for (List<LogLine> message : LogsApi.messages(lines)) {
+        for (List<LogLine> message : LogText.messages(lines)) {
             AppendLogLinesRequest.Builder req = AppendLogLinesRequest.newBuilder().setRunId(runId)
                     .setWriterId(writer.id()).setSequence(writer.nextSequence());
             message.forEach(l -> req.addLines(Protos.line(l)));
@@ -81,11 +91,11 @@ final class SpooledCalls {
     }
 
     /** Table rows as calls of at most {@value TablesApi#MAX_ROWS_PER_CALL} rows, each with the writer's next sequence. */
-    static List<SpooledCall> rows(String runId, AppendWriter writer, String table, List<? extends Map<String, ?>> rows) {
+    public static List<SpooledCall> rows(String runId, AppendWriter writer, String table, List<? extends Map<String, ?>> rows) {
         List<SpooledCall> out = new ArrayList<>();
         int from = 0;
         do {
-            List<TableRow> part = TablesApi.rows(rows.subList(from, Math.min(rows.size(), from + TablesApi.MAX_ROWS_PER_CALL)));
+            List<TableRow> part = Protos.rows(rows.subList(from, Math.min(rows.size(), from + TablesApi.MAX_ROWS_PER_CALL)));
             out.add(SpooledCall.newBuilder().setAppendTableRows(AppendTableRowsRequest.newBuilder().setRunId(runId)
                     .setTable(table).addAllRows(part).setWriterId(writer.id()).setSequence(writer.nextSequence()))
                     .build());
@@ -94,12 +104,12 @@ final class SpooledCalls {
         return out;
     }
 
-    static boolean isStatus(SpooledCall call) {
+    public static boolean isStatus(SpooledCall call) {
         return call.hasFinishRun() || call.hasCancelRun();
     }
 
     /** The run a call is about. */
-    static String runId(SpooledCall call) {
+    public static String runId(SpooledCall call) {
         return switch (call.getCallCase()) {
             case LOG_PARAMS -> call.getLogParams().getRunId();
             case SET_RUN_TAGS -> call.getSetRunTags().getRunId();
@@ -113,7 +123,7 @@ final class SpooledCalls {
     }
 
     /** What the call does, for messages: "params", "3 log lines", "rows of table t", "status COMPLETED"... */
-    static String describe(SpooledCall call) {
+    public static String describe(SpooledCall call) {
         return switch (call.getCallCase()) {
             case LOG_PARAMS -> "params";
             case SET_RUN_TAGS -> "tags";
@@ -128,7 +138,7 @@ final class SpooledCalls {
     }
 
     /** "writer id/sequence" of an append of log lines or table rows; null for any other call. */
-    static String appendKey(SpooledCall call) {
+    public static String appendKey(SpooledCall call) {
         if (call.hasAppendLogLines()) {
             return call.getAppendLogLines().getWriterId() + "/" + call.getAppendLogLines().getSequence();
         }
@@ -143,7 +153,7 @@ final class SpooledCalls {
      * {@code GetWriterState} attempt; false when it cannot tell (resending is safe anyway, the
      * server skips a sequence it has).
      */
-    static boolean committed(LabbookClient client, SpooledCall call) {
+    public static boolean committed(LabbookClient client, SpooledCall call) {
         String runId;
         String writerId;
         long sequence;
@@ -171,8 +181,24 @@ final class SpooledCalls {
         }
     }
 
+    /**
+     * {@code GetWriterState} in one attempt, for background senders during an outage: the retry
+     * window of {@link dev.labbook.sdk.MetricsApi#writerState} (30 s) would hold back their own
+     * backoff and spool window.
+     */
+    public static long writerState(LabbookClient client, String runId, String writerId) {
+        try {
+            return MetricServiceGrpc.newBlockingStub(client.channel())
+                    .withDeadlineAfter(client.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .getWriterState(GetWriterStateRequest.newBuilder().setRunId(runId).setWriterId(writerId).build())
+                    .getLastSequence();
+        } catch (RuntimeException e) {
+            throw Errors.rethrow(e);
+        }
+    }
+
     /** One attempt; a refusal or failure leaves as a {@link LabbookException}. */
-    static void send(LabbookClient client, SpooledCall call) {
+    public static void send(LabbookClient client, SpooledCall call) {
         Channel channel = client.channel();
         long timeout = client.options().callTimeout().toMillis();
         try {

@@ -1,5 +1,13 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.AppendWriter;
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookOptions;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.sdk.TablesApi;
+import dev.labbook.sdk.UploadOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +17,7 @@ import java.util.function.Supplier;
  * A run on a server: metrics through the {@link MetricSender}, everything else through the
  * {@link OpQueue}; both spool to the same writer directory ({@link Spool}) during an outage.
  */
-final class OnlineSink implements RunSink {
+public final class OnlineSink implements RunSink {
     private final String runId;
     private final Spool spool;
     private final MetricSender metrics;
@@ -19,7 +27,7 @@ final class OnlineSink implements RunSink {
     /** The run's heartbeat, ticked by the run's flush timer. */
     private final LeaseRenewer lease;
 
-    OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
+    public OnlineSink(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.runId = runId;
         this.metrics = new MetricSender(client, runId, keyNames, options);
         this.spool = metrics.spool();
@@ -33,11 +41,11 @@ final class OnlineSink implements RunSink {
         lease.tick(nowMs);
     }
 
-    MetricSender metricSender() {
+    public MetricSender metricSender() {
         return metrics;
     }
 
-    OpQueue calls() {
+    public OpQueue calls() {
         return calls;
     }
 
@@ -139,7 +147,7 @@ final class OnlineSink implements RunSink {
      * Stops both senders at once, sending and spooling nothing more, and lets go of the spool's
      * lock as the end of the process would: a model of {@code kill -9} for tests.
      */
-    void kill() {
+    public void kill() {
         lease.stop();
         calls.kill();
         metrics.kill();
