@@ -213,6 +213,13 @@ public final class MetricSender implements MetricRecorder.BlockSink {
         }
     }
 
+    /** Batches queued in memory, neither confirmed nor spooled (for tests). */
+    public long batchesInMemory() {
+        synchronized (lock) {
+            return queue.stream().filter(p -> p.file == null).count();
+        }
+    }
+
     public long droppedBatches() {
         synchronized (lock) {
             return droppedBatches;
