@@ -210,6 +210,65 @@ class OutageIT {
         }
     }
 
+    /** As above with a real process: a child JVM killed with SIGKILL after the SDK spooled what it logged. */
+    @Test
+    void aWriterProcessKilledDuringAnOutageLosesNothingItSpooled() throws Exception {
+        Path spool = tmp.resolve("spool");
+        try (RestartableServer server = new RestartableServer("sdk_outage_killed").start()) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), KilledWriterMain.class.getName(), server.target());
+            pb.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_"));
+            pb.environment().put("LABBOOK_SPOOL_DIR", spool.toString());
+            pb.environment().put("LABBOOK_SPOOL_AFTER_SECONDS", "0.3");
+            pb.redirectError(tmp.resolve("child.err").toFile());
+            Process child = pb.start();
+            String runId;
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                String first = java.util.concurrent.CompletableFuture.supplyAsync(() -> readLine(out))
+                        .get(60, TimeUnit.SECONDS);
+                assertThat(first).as("child stderr: %s", tmp.resolve("child.err")).startsWith("run-id=");
+                runId = first.substring("run-id=".length());
+                server.stop();
+                child.getOutputStream().write("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                child.getOutputStream().flush();
+                assertThat(java.util.concurrent.CompletableFuture.supplyAsync(() -> readLine(out))
+                        .get(60, TimeUnit.SECONDS)).isEqualTo("spooled");
+                child.destroyForcibly(); // SIGKILL: no close, no exit hook; the kernel drops the spool's lock
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            server.start();
+            try (LabbookClient c = LabbookClient.connect(server.target())) {
+                SpoolReplayer.Result r = SpoolReplayer.replay(c, spool);
+                assertThat(r.failedWriters()).isZero();
+                assertThat(r.refusedCalls()).isZero();
+                assertThat(r.points()).isEqualTo(270);
+                RunInfo info = c.runs().get(runId);
+                assertThat(info.params()).containsEntry("lr", 0.1);
+                assertThat(info.tags()).containsEntry("phase", "outage");
+                assertThat(info.description()).isEqualTo("killed");
+                assertThat(info.status()).isEqualTo(RunStatus.COMPLETED);
+                assertThat(c.logs().read(runId, 0, 0, null)).extracting(LogLine::text)
+                        .containsExactlyElementsOf(IntStream.range(0, 270).mapToObj(i -> "line " + i).toList());
+                assertThat(c.tables().get(runId, "per_step").column("step"))
+                        .containsExactlyElementsOf(IntStream.range(0, 27).mapToObj(i -> (Object) (double) i).toList());
+                assertThat(c.metrics().history(runId, "loss").size()).isEqualTo(270);
+            }
+            assertThat(spool).isEmptyDirectory();
+        }
+    }
+
+    private static String readLine(java.io.BufferedReader in) {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void assertEverything(LabbookClient c, String runId, int lines, int rows, long completedAt) {
         RunInfo info = c.runs().get(runId);
         assertThat(info.params()).containsEntry("before", 1L).containsEntry("lr", 0.1).containsEntry("layers", 4L);
