@@ -82,7 +82,7 @@ final class SyncCommand implements Callable<Integer> {
         return result.ok() ? 0 : 1;
     }
 
-    /** Sends the spooled batches of writers that are gone; a live writer's are left to it. */
+    /** Sends the spooled batches and calls of writers that are gone; a live writer's are left to it. */
     private int replaySpool(Path spoolDir) {
         if (!Files.isDirectory(spoolDir)) {
             throw new CliException("no spool directory " + spoolDir);
@@ -95,8 +95,9 @@ final class SyncCommand implements Callable<Integer> {
         if (client.json()) {
             Json.print(out, result);
         } else {
-            out.printf("%d spooled batch(es) (%d points) of %d writer(s) sent; %d writer(s) failed%n",
-                    result.batches(), result.points(), result.writers(), result.failedWriters());
+            out.printf("%d spooled batch(es) (%d points) and %d call(s) of %d writer(s) sent; %d call(s) refused;"
+                    + " %d writer(s) failed%n", result.batches(), result.points(), result.calls(), result.writers(),
+                    result.refusedCalls(), result.failedWriters());
             out.flush();
         }
         return result.failedWriters() == 0 ? 0 : 1;

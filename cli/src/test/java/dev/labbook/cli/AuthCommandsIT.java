@@ -191,16 +191,24 @@ class AuthCommandsIT {
             admin.access().revokeToken(first.token().id());
             for (int i = 0; i < 2500; i++) {
                 run.logMetric("loss", i);
+                if (i % 100 == 0) {
+                    run.log("line " + i / 100); // spooled calls, replayed by sync --spool too
+                }
             }
+            run.setTag("spooled", "yes");
             assertThat(run.flush(2000)).isFalse();
         }
         assertThat(batches(spool)).isPositive();
         Cli cli = cli(Map.of("LABBOOK_TOKEN", token("syncer", "vision", Role.EDITOR)));
         Cli.Result sync = cli.run("sync", "--spool", spool.toString(), "--target", target);
         assertThat(sync.exitCode()).as(sync.toString()).isZero();
-        assertThat(sync.stdout()).contains("(2500 points)");
-        assertThat(cli.run("sync", "--spool", spool.toString(), "--target", target).stdout()).contains("(0 points)");
+        assertThat(sync.stdout()).contains("(2500 points) and ").contains("0 call(s) refused");
+        assertThat(cli.run("sync", "--spool", spool.toString(), "--target", target).stdout())
+                .contains("(0 points) and 0 call(s)");
         assertThat(admin.metrics().history(runId, "loss").size()).isEqualTo(2500);
+        assertThat(admin.logs().read(runId, 0, 0, null)).hasSize(25);
+        assertThat(admin.runs().get(runId).tags()).containsEntry("spooled", "yes");
+        assertThat(admin.runs().get(runId).status()).isEqualTo(dev.labbook.sdk.RunStatus.COMPLETED);
         assertThat(batches(spool)).isZero();
     }
 

@@ -11,6 +11,7 @@ import dev.labbook.api.v1.ListAuditEventsResponse;
 import dev.labbook.api.v1.ListTokensRequest;
 import dev.labbook.api.v1.ListTokensResponse;
 import dev.labbook.api.v1.RevokeTokenRequest;
+import dev.labbook.sdk.internal.Calls;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.ArrayList;

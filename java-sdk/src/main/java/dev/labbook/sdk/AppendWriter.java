@@ -27,7 +27,8 @@ public final class AppendWriter {
         return id;
     }
 
-    synchronized long nextSequence() {
+    /** The next sequence (1, 2, 3...), for a call that is then sent with this writer's id. */
+    public synchronized long nextSequence() {
         return ++lastSequence;
     }
 }

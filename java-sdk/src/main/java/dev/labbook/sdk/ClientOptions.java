@@ -32,10 +32,6 @@ public record ClientOptions(Duration callTimeout, int maxAttempts, Backoff backo
         return new ClientOptions(callTimeout, attempts, backoff, token);
     }
 
-    public ClientOptions withCallTimeout(Duration timeout) {
-        return new ClientOptions(timeout, maxAttempts, backoff, token);
-    }
-
     /** Sends this token (an API token {@code lbk_...} or a JWT) with every call; null: look it up. */
     public ClientOptions withToken(String t) {
         return new ClientOptions(callTimeout, maxAttempts, backoff, t);

@@ -1,5 +1,7 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.Environment;
+import dev.labbook.sdk.internal.WatchedFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

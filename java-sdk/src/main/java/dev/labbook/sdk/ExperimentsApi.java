@@ -10,6 +10,8 @@ import dev.labbook.api.v1.ListExperimentsResponse;
 import dev.labbook.api.v1.SetExperimentTagsRequest;
 import dev.labbook.api.v1.UpdateExperimentRequest;
 import dev.labbook.api.v1.UpdateExperimentResponse;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.Environment;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
@@ -38,9 +39,9 @@ public final class Labbook implements AutoCloseable {
         this.replay = CompletableFuture.supplyAsync(() -> {
             try {
                 SpoolReplayer.Result r = SpoolReplayer.replay(client, options.spoolDir());
-                if (r.batches() > 0) {
+                if (r.batches() > 0 || r.calls() > 0) {
                     LOG.info(() -> "labbook: replayed " + r.batches() + " spooled metric batches (" + r.points()
-                            + " points)");
+                            + " points) and " + r.calls() + " spooled calls");
                 }
                 return r;
             } catch (RuntimeException e) {

@@ -1,5 +1,9 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.AuthTrouble;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Endpoint;
+import dev.labbook.sdk.internal.Environment;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +20,7 @@ public final class LabbookClient implements AutoCloseable {
     /** Largest message the client accepts (downloads, tables, history pages). */
     static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
 
-    /** Where the target came from when the caller does not say: it was given in code. */
+    /** Where the target came from when the caller does not say: it was given in code (as Endpoint says). */
     static final String SOURCE_CODE = "code";
     static final String SOURCE_ENV = "env LABBOOK_TRACKING_URI";
     static final String SOURCE_DEFAULT = "the default: LABBOOK_TRACKING_URI is not set";
@@ -136,8 +140,11 @@ public final class LabbookClient implements AutoCloseable {
         return credentials;
     }
 
-    /** Tells once when background work is refused for credentials. */
-    AuthTrouble authTrouble() {
+    /**
+     * Tells once when background work is refused for credentials. Internal: for the SDK's own
+     * background senders ({@code dev.labbook.sdk.internal}), not part of the API.
+     */
+    public AuthTrouble authTrouble() {
         return authTrouble;
     }
 

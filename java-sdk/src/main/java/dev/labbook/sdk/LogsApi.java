@@ -5,6 +5,10 @@ import dev.labbook.api.v1.AppendLogLinesResponse;
 import dev.labbook.api.v1.LogServiceGrpc;
 import dev.labbook.api.v1.ReadLogsRequest;
 import dev.labbook.api.v1.ReadLogsResponse;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Errors;
+import dev.labbook.sdk.internal.LogText;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import io.grpc.Context;
 import java.util.ArrayDeque;
@@ -17,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 /** Text log calls of {@link LabbookClient}. */
 public final class LogsApi {
     /** Lines per AppendLogLines call (the server's limit is 10,000). */
-    static final int LINES_PER_MESSAGE = 1000;
+    static final int LINES_PER_MESSAGE = LogText.LINES_PER_MESSAGE;
     /** Text per call, well under the default 16 MiB message limit. */
-    static final int BYTES_PER_MESSAGE = 4 * 1024 * 1024;
+    static final int BYTES_PER_MESSAGE = LogText.BYTES_PER_MESSAGE;
 
     private final Channel channel;
     private final Calls calls;
@@ -50,7 +54,7 @@ public final class LogsApi {
      */
     public PendingAppend prepare(String runId, AppendWriter writer, List<LogLine> lines) {
         List<PendingAppend.Call> parts = new ArrayList<>();
-        for (List<LogLine> message : messages(lines)) {
+        for (List<LogLine> message : LogText.messages(lines)) {
             parts.add((writerId, sequence) -> append(runId, writerId, sequence, message).count());
         }
         return new PendingAppend(metrics::writerState, runId, writer, parts);
@@ -70,26 +74,6 @@ public final class LogsApi {
         AppendLogLinesResponse resp = built.getWriterId().isEmpty() ? calls.once(() -> stub().appendLogLines(built))
                 : calls.idempotent(() -> stub().appendLogLines(built));
         return new AppendResult(resp.getAcceptedLines(), resp.getDuplicate());
-    }
-
-    /** The lines cut into messages of at most {@value #LINES_PER_MESSAGE} lines and about 4 MiB of text. */
-    static List<List<LogLine>> messages(List<LogLine> lines) {
-        List<List<LogLine>> out = new ArrayList<>();
-        int from = 0;
-        long bytes = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            long b = (long) lines.get(i).text().length() * 3; // an upper bound of its UTF-8 size
-            if (i > from && (i - from >= LINES_PER_MESSAGE || bytes + b > BYTES_PER_MESSAGE)) {
-                out.add(lines.subList(from, i));
-                from = i;
-                bytes = 0;
-            }
-            bytes += b;
-        }
-        if (from < lines.size()) {
-            out.add(lines.subList(from, lines.size()));
-        }
-        return out;
     }
 
     private LogServiceGrpc.LogServiceBlockingStub stub() {

@@ -6,6 +6,8 @@ import dev.labbook.api.v1.GetProjectRequest;
 import dev.labbook.api.v1.ListProjectsRequest;
 import dev.labbook.api.v1.ListProjectsResponse;
 import dev.labbook.api.v1.ProjectServiceGrpc;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;

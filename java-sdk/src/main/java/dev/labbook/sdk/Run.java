@@ -1,5 +1,11 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.DiscardingSink;
+import dev.labbook.sdk.internal.LogText;
+import dev.labbook.sdk.internal.MetricRecorder;
+import dev.labbook.sdk.internal.OfflineSink;
+import dev.labbook.sdk.internal.OnlineSink;
+import dev.labbook.sdk.internal.RunSink;
 import dev.labbook.sdk.offline.OfflineRunWriter;
 import java.io.IOException;
 import java.io.PrintWriter;

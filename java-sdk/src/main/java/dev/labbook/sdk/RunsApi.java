@@ -31,6 +31,10 @@ import dev.labbook.api.v1.SetRunTagsRequest;
 import dev.labbook.api.v1.StartRunRequest;
 import dev.labbook.api.v1.UpdateRunRequest;
 import dev.labbook.api.v1.UpdateRunResponse;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Errors;
+import dev.labbook.sdk.internal.LeaseRenewer;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -318,7 +322,7 @@ public final class RunsApi {
      * The heartbeat of a run's background: one attempt, never blocking the caller; {@code done}
      * gets the lease expiry and status, or the error.
      */
-    void renewLeaseAsync(String runId, java.util.function.BiConsumer<RenewRunLeaseResponse, Throwable> done) {
+    public void renewLeaseAsync(String runId, java.util.function.BiConsumer<RenewRunLeaseResponse, Throwable> done) {
         RenewRunLeaseRequest req = RenewRunLeaseRequest.newBuilder().setRunId(runId).build();
         RunServiceGrpc.newStub(channel)
                 .withDeadlineAfter(calls.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -1,5 +1,7 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Environment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.Logger;

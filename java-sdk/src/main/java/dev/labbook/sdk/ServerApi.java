@@ -2,6 +2,7 @@ package dev.labbook.sdk;
 
 import dev.labbook.api.v1.GetServerInfoRequest;
 import dev.labbook.api.v1.ServerServiceGrpc;
+import dev.labbook.sdk.internal.Calls;
 import io.grpc.Channel;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

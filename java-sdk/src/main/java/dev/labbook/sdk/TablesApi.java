@@ -9,6 +9,8 @@ import dev.labbook.api.v1.ListTablesResponse;
 import dev.labbook.api.v1.MetricServiceGrpc;
 import dev.labbook.api.v1.TableColumn;
 import dev.labbook.api.v1.TableRow;
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.Protos;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /** Table calls of {@link LabbookClient} (Azure's log_row / log_table / log_list). */
 public final class TablesApi {
     /** Rows per AppendTableRows call (the server's limit). */
-    static final int MAX_ROWS_PER_CALL = 10_000;
+    public static final int MAX_ROWS_PER_CALL = 10_000;
 
     private final Channel channel;
     private final Calls calls;
@@ -59,7 +61,7 @@ public final class TablesApi {
         List<PendingAppend.Call> parts = new ArrayList<>();
         int from = 0;
         do {
-            List<TableRow> part = rows(rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_CALL)));
+            List<TableRow> part = Protos.rows(rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_CALL)));
             parts.add((writerId, sequence) -> appendRows(runId, writerId, sequence, table, part).count());
             from += MAX_ROWS_PER_CALL;
         } while (from < rows.size());
@@ -74,7 +76,7 @@ public final class TablesApi {
      */
     public AppendResult append(String runId, String writerId, long sequence, String table,
             List<? extends Map<String, ?>> rows) {
-        return appendRows(runId, writerId, sequence, table, rows(rows));
+        return appendRows(runId, writerId, sequence, table, Protos.rows(rows));
     }
 
     private AppendResult appendRows(String runId, String writerId, long sequence, String table, List<TableRow> rows) {
@@ -83,16 +85,6 @@ public final class TablesApi {
         AppendTableRowsResponse resp = req.getWriterId().isEmpty() ? calls.once(() -> stub().appendTableRows(req))
                 : calls.idempotent(() -> stub().appendTableRows(req));
         return new AppendResult(resp.getRowCount(), resp.getDuplicate());
-    }
-
-    private static List<TableRow> rows(List<? extends Map<String, ?>> rows) {
-        List<TableRow> out = new ArrayList<>(rows.size());
-        for (Map<String, ?> row : rows) {
-            TableRow.Builder r = TableRow.newBuilder();
-            row.forEach((k, v) -> r.putCells(k, Protos.cell(v)));
-            out.add(r.build());
-        }
-        return out;
     }
 
     /** The whole table (all pages). */

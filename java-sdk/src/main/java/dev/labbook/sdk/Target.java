@@ -1,5 +1,6 @@
 package dev.labbook.sdk;
 
+import dev.labbook.sdk.internal.Endpoint;
 import java.net.URI;
 import java.util.Locale;
 
@@ -69,7 +70,7 @@ public record Target(String host, int port, boolean tls) {
     }
 
     /** {@code host:port}, an IPv6 host in brackets. */
-    static String render(String host, int port) {
+    public static String render(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }

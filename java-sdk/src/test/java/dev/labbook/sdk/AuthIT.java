@@ -3,6 +3,7 @@ package dev.labbook.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.sdk.internal.Environment;
 import dev.labbook.server.testing.AuthServerExtension;
 import dev.labbook.server.testing.TestServer;
 import java.nio.file.Files;

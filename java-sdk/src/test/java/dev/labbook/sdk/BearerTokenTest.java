@@ -12,6 +12,7 @@ import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
 import dev.labbook.api.v1.ServerServiceGrpc;
+import dev.labbook.sdk.internal.Environment;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;

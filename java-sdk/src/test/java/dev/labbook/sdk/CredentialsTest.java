@@ -2,6 +2,8 @@ package dev.labbook.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.labbook.sdk.internal.Environment;
+import dev.labbook.sdk.internal.WatchedFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

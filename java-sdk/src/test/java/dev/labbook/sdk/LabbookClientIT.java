@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.labbook.api.v1.MetricBatch;
+import dev.labbook.sdk.internal.Hashing;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import java.io.ByteArrayInputStream;

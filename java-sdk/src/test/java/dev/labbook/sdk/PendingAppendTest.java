@@ -3,6 +3,8 @@ package dev.labbook.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.labbook.sdk.internal.Calls;
+import dev.labbook.sdk.internal.LogText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,15 +109,15 @@ class PendingAppendTest {
         for (int i = 0; i < 2500; i++) {
             lines.add(LogLine.of(LogLevel.INFO, "line " + i));
         }
-        assertThat(LogsApi.messages(lines)).extracting(List::size).containsExactly(1000, 1000, 500);
+        assertThat(LogText.messages(lines)).extracting(List::size).containsExactly(1000, 1000, 500);
         String big = "x".repeat(LogText.MAX_LINE_BYTES / 3);
         List<LogLine> wide = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             wide.add(LogLine.of(LogLevel.INFO, big));
         }
-        List<List<LogLine>> messages = LogsApi.messages(wide);
+        List<List<LogLine>> messages = LogText.messages(wide);
         assertThat(messages).hasSizeGreaterThan(1);
         assertThat(messages.stream().mapToInt(List::size).sum()).isEqualTo(200);
-        assertThat(LogsApi.messages(List.of())).isEmpty();
+        assertThat(LogText.messages(List.of())).isEmpty();
     }
 }

@@ -257,7 +257,7 @@ class OfflineSyncIT {
                 .containsExactly("line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7",
                         "line 8", "line 9");
         assertThat(client.artifacts().get(runId, "outputs/model.bin").sha256())
-                .isEqualTo(dev.labbook.sdk.Hashing.sha256(dir.resolve("files/outputs/model.bin")));
+                .isEqualTo(dev.labbook.sdk.internal.Hashing.sha256(dir.resolve("files/outputs/model.bin")));
         assertThat(client.artifacts().get(runId, "dataset").uri()).isEqualTo("s3://b/train.csv");
         assertThat(client.runs().details(runId).statusHistory()).hasSize(2);
         try (Stream<Path> s = Files.list(dir.getParent())) {

@@ -252,9 +252,4 @@ public final class ServerConfigLoader {
     private static String describe(Setting setting) {
         return setting.flag() + " (" + setting.envVar() + ")";
     }
-
-    /** Convenience for callers with no file and the real environment. */
-    public static ServerConfig fromEnvironment(Map<Setting, String> flags) {
-        return load(flags, System.getenv(), null, Path.of(System.getProperty("user.home")));
-    }
 }

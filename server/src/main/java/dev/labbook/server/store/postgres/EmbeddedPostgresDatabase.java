@@ -73,17 +73,14 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final EmbeddedPostgres postgres;
-    private final Path pgData;
     private final String password;
     private final Optional<SetupSocket> setupSocket;
 
-    private EmbeddedPostgresDatabase(FileChannel lockChannel, FileLock lock, Started started, Path pgData,
-            String password) {
+    private EmbeddedPostgresDatabase(FileChannel lockChannel, FileLock lock, Started started, String password) {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.postgres = started.postgres();
         this.setupSocket = started.setupSocket();
-        this.pgData = pgData;
         this.password = password;
     }
 
@@ -114,7 +111,7 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
                 stopOrphanedPostmaster(pgData);
                 PasswordFile password = PasswordFile.readOrCreate(dataDir.resolve(PASSWORD_FILE));
                 Started started = startPostgres(dataDir, pgData, port, password);
-                return new EmbeddedPostgresDatabase(channel, lock, started, pgData, password.password());
+                return new EmbeddedPostgresDatabase(channel, lock, started, password.password());
             } catch (IOException | RuntimeException e) {
                 lock.release();
                 channel.close();
@@ -221,10 +218,6 @@ public final class EmbeddedPostgresDatabase implements AutoCloseable {
 
     public int port() {
         return postgres.getPort();
-    }
-
-    public Path dataDirectory() {
-        return pgData;
     }
 
     @Override

@@ -1,5 +1,7 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.InvalidArgumentException;
+import dev.labbook.sdk.Resume;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class MetricRecorder {
     /** Keys of one wire batch are capped at 1,000 by the server. */
-    static final int MAX_KEYS_PER_BLOCK = 1000;
+    public static final int MAX_KEYS_PER_BLOCK = 1000;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("dev.labbook.sdk");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_\\-./: ]{1,250}");
 

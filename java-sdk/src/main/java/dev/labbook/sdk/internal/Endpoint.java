@@ -1,5 +1,8 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.Labbook;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.Target;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -18,9 +21,9 @@ import java.util.Locale;
  * HTTP port given instead of the gRPC port, or where to set the address
  * ({@code LABBOOK_TRACKING_URI}). See docs/java-sdk.md, "Connection errors".
  */
-final class Endpoint implements ClientInterceptor {
+public final class Endpoint implements ClientInterceptor {
     /** The port of the web UI (HTTP), often given by mistake for the gRPC port. */
-    static final int UI_PORT = 7880;
+    public static final int UI_PORT = 7880;
     private static final Metadata.Key<byte[]> DETAILS =
             Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
@@ -28,21 +31,21 @@ final class Endpoint implements ClientInterceptor {
     private final String source;
     private volatile boolean reached;
 
-    Endpoint(Target target, String source) {
+    public Endpoint(Target target, String source) {
         this.target = target;
-        this.source = source == null || source.isBlank() ? LabbookClient.SOURCE_CODE : source;
+        this.source = source == null || source.isBlank() ? "code" : source;
     }
 
-    Target target() {
+    public Target target() {
         return target;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
     /** Whether the server has answered a call of this client (then retries may wait longer). */
-    boolean reached() {
+    public boolean reached() {
         return reached;
     }
 
@@ -75,7 +78,7 @@ final class Endpoint implements ClientInterceptor {
     }
 
     /** "cannot reach the Labbook server at h:p (target from SOURCE): what failed. Hint". */
-    String unreachable(Status status) {
+    public String unreachable(Status status) {
         String what = describe(status);
         return "cannot reach the Labbook server at " + target + " (target from " + source + "): " + what + ". "
                 + hint(what + " " + causes(status.getCause()));
@@ -98,7 +101,7 @@ final class Endpoint implements ClientInterceptor {
     }
 
     /** What probably went wrong, from the failure's text. */
-    String hint(String failure) {
+    public String hint(String failure) {
         String f = failure.toLowerCase(Locale.ROOT);
         String plain = Target.render(target.host(), target.port());
         if (target.tls() && (f.contains("ssl") || f.contains("tls"))) {

@@ -1,5 +1,7 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.ClientOptions;
+import dev.labbook.sdk.LabbookException;
 import java.util.function.Supplier;
 
 /**
@@ -9,26 +11,26 @@ import java.util.function.Supplier;
  * fast); every failure leaves as a {@link LabbookException}. The Python SDK uses the same windows
  * (docs/java-sdk.md, docs/python-sdk.md).
  */
-final class Calls {
+public final class Calls {
     /** How long a synchronous call retries once the server has answered this client. */
-    static final long RETRY_WINDOW_MS = 30_000;
+    public static final long RETRY_WINDOW_MS = 30_000;
     /** How long it retries before the server has ever answered this client. */
-    static final long CONNECT_WINDOW_MS = 3_000;
+    public static final long CONNECT_WINDOW_MS = 3_000;
 
     private final ClientOptions options;
     private final Endpoint endpoint;
 
-    Calls(ClientOptions options, Endpoint endpoint) {
+    public Calls(ClientOptions options, Endpoint endpoint) {
         this.options = options;
         this.endpoint = endpoint;
     }
 
-    ClientOptions options() {
+    public ClientOptions options() {
         return options;
     }
 
     /** A call that is safe to send twice (reads, puts of the same value, create-or-resume). */
-    <T> T idempotent(Supplier<T> call) {
+    public <T> T idempotent(Supplier<T> call) {
         long start = System.nanoTime();
         for (int attempt = 0;; attempt++) {
             try {
@@ -51,7 +53,7 @@ final class Calls {
     }
 
     /** A call that must not be repeated blindly (appends). */
-    <T> T once(Supplier<T> call) {
+    public <T> T once(Supplier<T> call) {
         try {
             return call.get();
         } catch (RuntimeException e) {

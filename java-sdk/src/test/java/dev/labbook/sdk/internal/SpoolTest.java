@@ -1,8 +1,10 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.labbook.api.v1.MetricBatch;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.SpoolReplayer;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;

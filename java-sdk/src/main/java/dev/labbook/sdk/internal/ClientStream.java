@@ -1,5 +1,7 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.DeadlineExceededException;
+import dev.labbook.sdk.LabbookException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
@@ -76,10 +78,6 @@ public final class ClientStream<Req, Resp> {
         if (!response.isDone()) {
             requests.cancel(why, null);
         }
-    }
-
-    public boolean isFailed() {
-        return response.isCompletedExceptionally();
     }
 
     private void failIfDone() {

@@ -1,5 +1,7 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.ErrorReason;
+import dev.labbook.sdk.LabbookException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -9,12 +11,12 @@ import java.util.logging.Logger;
  * missing role. The work is kept and retried like during an outage; the warning says why and
  * what to do. Once a background call goes through again, a later refusal warns again.
  */
-final class AuthTrouble {
+public final class AuthTrouble {
     private static final Logger LOG = Logger.getLogger(AuthTrouble.class.getName());
     private final AtomicBoolean warned = new AtomicBoolean();
 
     /** A background call failed with {@code error}: warns if it is the first credentials refusal since the last success. */
-    void refused(Throwable error) {
+    public void refused(Throwable error) {
         if (!Errors.isAuthFailure(error) || !warned.compareAndSet(false, true)) {
             return;
         }
@@ -26,13 +28,13 @@ final class AuthTrouble {
     }
 
     /** A background call went through: the next refusal is news again. */
-    void accepted() {
+    public void accepted() {
         if (warned.get() && warned.compareAndSet(true, false)) {
             LOG.info("labbook: the server accepts this client's credentials again");
         }
     }
 
-    boolean warned() {
+    public boolean warned() {
         return warned.get();
     }
 }

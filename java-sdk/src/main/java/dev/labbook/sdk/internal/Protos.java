@@ -1,9 +1,26 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import dev.labbook.api.v1.ArtifactKind;
 import dev.labbook.api.v1.Param;
 import dev.labbook.api.v1.TableCell;
+import dev.labbook.api.v1.TableRow;
 import dev.labbook.api.v1.Value;
+import dev.labbook.sdk.Artifact;
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.Experiment;
+import dev.labbook.sdk.ExperimentInfo;
+import dev.labbook.sdk.InvalidArgumentException;
+import dev.labbook.sdk.LogLevel;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.LogStream;
+import dev.labbook.sdk.MetricSummary;
+import dev.labbook.sdk.ProjectInfo;
+import dev.labbook.sdk.Run;
+import dev.labbook.sdk.RunInfo;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.sdk.SourceInfo;
+import dev.labbook.sdk.Table;
+import dev.labbook.sdk.TableInfo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,20 +29,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Conversions between the wire types ({@code dev.labbook.api.v1}) and the SDK's value types. */
-final class Protos {
+public final class Protos {
     private Protos() {
     }
 
-    static ExperimentInfo experiment(dev.labbook.api.v1.Experiment e) {
+    public static ExperimentInfo experiment(dev.labbook.api.v1.Experiment e) {
         return new ExperimentInfo(e.getId(), e.getProject(), e.getName(), e.getDescription(), e.getFolder(),
                 e.getTagsMap(), e.getCreateTimeMs(), e.getUpdateTimeMs(), e.getDeleted(), e.getEtag(), e.getCreator());
     }
 
-    static ProjectInfo project(dev.labbook.api.v1.Project p) {
+    public static ProjectInfo project(dev.labbook.api.v1.Project p) {
         return new ProjectInfo(p.getName(), p.getExperimentCount(), p.getCreateTimeMs(), p.getUpdateTimeMs());
     }
 
-    static RunStatus status(dev.labbook.api.v1.RunStatus s) {
+    public static RunStatus status(dev.labbook.api.v1.RunStatus s) {
         return switch (s) {
             case RUN_STATUS_COMPLETED -> RunStatus.COMPLETED;
             case RUN_STATUS_FAILED -> RunStatus.FAILED;
@@ -37,7 +54,7 @@ final class Protos {
         };
     }
 
-    static dev.labbook.api.v1.RunStatus status(RunStatus s) {
+    public static dev.labbook.api.v1.RunStatus status(RunStatus s) {
         return switch (s) {
             case RUNNING -> dev.labbook.api.v1.RunStatus.RUN_STATUS_RUNNING;
             case COMPLETED -> dev.labbook.api.v1.RunStatus.RUN_STATUS_COMPLETED;
@@ -48,7 +65,7 @@ final class Protos {
         };
     }
 
-    static RunInfo run(dev.labbook.api.v1.Run r) {
+    public static RunInfo run(dev.labbook.api.v1.Run r) {
         Map<String, Object> params = new LinkedHashMap<>();
         for (Param p : r.getParamsList()) {
             params.put(p.getKey(), value(p.getValue()));
@@ -66,19 +83,19 @@ final class Protos {
                 List.copyOf(metrics), r.getDeleted(), r.getCreateTimeMs(), r.getEtag(), r.getCreator());
     }
 
-    static MetricSummary summary(dev.labbook.api.v1.MetricSummary m) {
+    public static MetricSummary summary(dev.labbook.api.v1.MetricSummary m) {
         return new MetricSummary(m.getKey(), m.getLastValue(), m.getLastStep(), m.getLastTimestampMs(), m.getMin(),
                 m.getMax(), m.getCount());
     }
 
-    static dev.labbook.api.v1.SourceInfo source(SourceInfo s) {
+    public static dev.labbook.api.v1.SourceInfo source(SourceInfo s) {
         return dev.labbook.api.v1.SourceInfo.newBuilder().setScript(s.script()).addAllArgs(s.args())
                 .setGitCommit(s.gitCommit()).setGitDirty(s.gitDirty()).setHost(s.host())
                 .setWorkingDir(s.workingDir()).build();
     }
 
     /** A param value: Long/Integer/Short/Byte → int, Double/Float → double, Boolean, else its string. */
-    static Value value(Object v) {
+    public static Value value(Object v) {
         if (v == null) {
             throw new InvalidArgumentException("value", "param value must not be null", null);
         }
@@ -95,7 +112,7 @@ final class Protos {
         return b.setStringValue(v.toString()).build();
     }
 
-    static Object value(Value v) {
+    public static Object value(Value v) {
         return switch (v.getKindCase()) {
             case INT_VALUE -> v.getIntValue();
             case DOUBLE_VALUE -> v.getDoubleValue();
@@ -105,13 +122,13 @@ final class Protos {
         };
     }
 
-    static List<Param> params(Map<String, ?> params) {
+    public static List<Param> params(Map<String, ?> params) {
         List<Param> out = new ArrayList<>(params.size());
         params.forEach((k, v) -> out.add(Param.newBuilder().setKey(k).setValue(value(v)).build()));
         return out;
     }
 
-    static TableCell cell(Object v) {
+    public static TableCell cell(Object v) {
         if (v instanceof Number n) {
             return TableCell.newBuilder().setNumberValue(n.doubleValue()).build();
         }
@@ -121,33 +138,33 @@ final class Protos {
         return TableCell.newBuilder().setStringValue(v.toString()).build();
     }
 
-    static Object cell(TableCell c) {
+    public static Object cell(TableCell c) {
         return c.getKindCase() == TableCell.KindCase.NUMBER_VALUE ? (Object) c.getNumberValue() : c.getStringValue();
     }
 
-    static Table.Column column(dev.labbook.api.v1.TableColumn c) {
+    public static Table.Column column(dev.labbook.api.v1.TableColumn c) {
         return new Table.Column(c.getName(), c.getType() == dev.labbook.api.v1.ColumnType.COLUMN_TYPE_NUMBER);
     }
 
-    static TableInfo table(dev.labbook.api.v1.TableInfo t) {
+    public static TableInfo table(dev.labbook.api.v1.TableInfo t) {
         List<Table.Column> columns = new ArrayList<>(t.getColumnsCount());
         t.getColumnsList().forEach(c -> columns.add(column(c)));
         return new TableInfo(t.getName(), t.getRowCount(), columns);
     }
 
-    static dev.labbook.api.v1.Direction direction(Direction d) {
+    public static dev.labbook.api.v1.Direction direction(Direction d) {
         return d == Direction.INPUT ? dev.labbook.api.v1.Direction.DIRECTION_INPUT
                 : dev.labbook.api.v1.Direction.DIRECTION_OUTPUT;
     }
 
-    static Artifact artifact(dev.labbook.api.v1.Artifact a) {
+    public static Artifact artifact(dev.labbook.api.v1.Artifact a) {
         return new Artifact(a.getRunId(), a.getPath(),
                 a.getDirection() == dev.labbook.api.v1.Direction.DIRECTION_INPUT ? Direction.INPUT : Direction.OUTPUT,
                 a.getKind() == ArtifactKind.ARTIFACT_KIND_REFERENCE, a.getSizeBytes(), a.getSha256(),
                 a.getMediaType(), a.hasStep() ? a.getStep() : null, a.getUri(), a.getCreateTimeMs());
     }
 
-    static dev.labbook.api.v1.LogLevel level(LogLevel l) {
+    public static dev.labbook.api.v1.LogLevel level(LogLevel l) {
         return switch (l) {
             case DEBUG -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_DEBUG;
             case INFO -> dev.labbook.api.v1.LogLevel.LOG_LEVEL_INFO;
@@ -156,7 +173,7 @@ final class Protos {
         };
     }
 
-    static LogLevel level(dev.labbook.api.v1.LogLevel l) {
+    public static LogLevel level(dev.labbook.api.v1.LogLevel l) {
         return switch (l) {
             case LOG_LEVEL_DEBUG -> LogLevel.DEBUG;
             case LOG_LEVEL_WARNING -> LogLevel.WARNING;
@@ -165,7 +182,7 @@ final class Protos {
         };
     }
 
-    static dev.labbook.api.v1.LogStream stream(LogStream s) {
+    public static dev.labbook.api.v1.LogStream stream(LogStream s) {
         return switch (s) {
             case USER -> dev.labbook.api.v1.LogStream.LOG_STREAM_USER;
             case STDOUT -> dev.labbook.api.v1.LogStream.LOG_STREAM_STDOUT;
@@ -173,7 +190,7 @@ final class Protos {
         };
     }
 
-    static LogStream stream(dev.labbook.api.v1.LogStream s) {
+    public static LogStream stream(dev.labbook.api.v1.LogStream s) {
         return switch (s) {
             case LOG_STREAM_STDOUT -> LogStream.STDOUT;
             case LOG_STREAM_STDERR -> LogStream.STDERR;
@@ -181,12 +198,23 @@ final class Protos {
         };
     }
 
-    static dev.labbook.api.v1.LogLine line(LogLine l) {
+    public static dev.labbook.api.v1.LogLine line(LogLine l) {
         return dev.labbook.api.v1.LogLine.newBuilder().setTimestampMs(l.timestampMs()).setLevel(level(l.level()))
                 .setStream(stream(l.stream())).setText(l.text()).build();
     }
 
-    static LogLine line(dev.labbook.api.v1.LogLine l) {
+    public static LogLine line(dev.labbook.api.v1.LogLine l) {
         return new LogLine(l.getOffset(), l.getTimestampMs(), level(l.getLevel()), stream(l.getStream()), l.getText());
+    }
+
+    /** Rows as TableRow messages (cells by {@link #cell}). */
+    public static List<TableRow> rows(List<? extends Map<String, ?>> rows) {
+        List<TableRow> out = new ArrayList<>(rows.size());
+        for (Map<String, ?> row : rows) {
+            TableRow.Builder r = TableRow.newBuilder();
+            row.forEach((k, v) -> r.putCells(k, Protos.cell(v)));
+            out.add(r.build());
+        }
+        return out;
     }
 }

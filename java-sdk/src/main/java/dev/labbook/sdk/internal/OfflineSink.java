@@ -1,5 +1,8 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.offline.OfflineRunWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,16 +10,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** A run written to an offline directory (docs/offline-format.md), synchronously and never throwing. */
-final class OfflineSink implements RunSink {
+public final class OfflineSink implements RunSink {
     private final OfflineRunWriter writer;
     private final Supplier<List<String>> keyNames;
 
-    OfflineSink(OfflineRunWriter writer, Supplier<List<String>> keyNames) {
+    public OfflineSink(OfflineRunWriter writer, Supplier<List<String>> keyNames) {
         this.writer = writer;
         this.keyNames = keyNames;
     }
 
-    OfflineRunWriter writer() {
+    public OfflineRunWriter writer() {
         return writer;
     }
 

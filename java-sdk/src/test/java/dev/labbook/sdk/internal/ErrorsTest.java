@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,18 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
+import dev.labbook.sdk.ErrorReason;
+import dev.labbook.sdk.EtagMismatchException;
+import dev.labbook.sdk.FailedPreconditionException;
+import dev.labbook.sdk.InvalidArgumentException;
+import dev.labbook.sdk.InvalidStatusTransitionException;
+import dev.labbook.sdk.LabbookException;
+import dev.labbook.sdk.NotFoundException;
+import dev.labbook.sdk.PermissionDeniedException;
+import dev.labbook.sdk.RunStatus;
+import dev.labbook.sdk.UnauthenticatedException;
+import dev.labbook.sdk.UnavailableException;
+import dev.labbook.sdk.UploadOffsetMismatchException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;

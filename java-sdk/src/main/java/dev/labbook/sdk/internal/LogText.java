@@ -1,5 +1,6 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.LogLine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,5 +58,30 @@ public final class LogText {
     /** Bytes of a code point in UTF-8; a lone surrogate counts 3 (an upper bound). */
     private static int utf8Bytes(int cp) {
         return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    /** Lines per AppendLogLines call (the server's limit is 10,000). */
+    public static final int LINES_PER_MESSAGE = 1000;
+    /** Text per call, well under the default 16 MiB message limit. */
+    public static final int BYTES_PER_MESSAGE = 4 * 1024 * 1024;
+
+    /** The lines cut into messages of at most {@value #LINES_PER_MESSAGE} lines and about 4 MiB of text. */
+    public static List<List<LogLine>> messages(List<LogLine> lines) {
+        List<List<LogLine>> out = new ArrayList<>();
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            long b = (long) lines.get(i).text().length() * 3; // an upper bound of its UTF-8 size
+            if (i > from && (i - from >= LINES_PER_MESSAGE || bytes + b > BYTES_PER_MESSAGE)) {
+                out.add(lines.subList(from, i));
+                from = i;
+                bytes = 0;
+            }
+            bytes += b;
+        }
+        if (from < lines.size()) {
+            out.add(lines.subList(from, lines.size()));
+        }
+        return out;
     }
 }

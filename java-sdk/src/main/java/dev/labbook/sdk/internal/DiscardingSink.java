@@ -1,5 +1,8 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
+import dev.labbook.sdk.Direction;
+import dev.labbook.sdk.LogLine;
+import dev.labbook.sdk.RunStatus;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +11,7 @@ import java.util.Map;
  * The sink of an offline run that has nowhere to write (not even a temporary directory): it
  * keeps nothing, so that training goes on; the run said so once when it was created.
  */
-final class DiscardingSink implements RunSink {
+public final class DiscardingSink implements RunSink {
     @Override
     public void accept(PointBlock block) {
     }

@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ public final class Hashing {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static MessageDigest newDigest() {
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +19,9 @@ import java.util.function.LongSupplier;
  * Kubernetes projected ServiceAccount token is rotated by the kubelet this way (an atomic swap of
  * a symlink, which the stat follows). Thread-safe.
  */
-final class WatchedFile<T> {
+public final class WatchedFile<T> {
     /** Read again at least this often even when the file looks unchanged (mtime granularity). */
-    static final Duration MAX_AGE = Duration.ofSeconds(60);
+    public static final Duration MAX_AGE = Duration.ofSeconds(60);
 
     private final Path path;
     private final Function<String, T> parser;
@@ -37,19 +37,19 @@ final class WatchedFile<T> {
      * @param parser turns the text into the value (null: nothing usable)
      * @param warn   told once per distinct problem (missing, unreadable), never with the content
      */
-    WatchedFile(Path path, Function<String, T> parser, LongSupplier nanoTime, Consumer<String> warn) {
+    public WatchedFile(Path path, Function<String, T> parser, LongSupplier nanoTime, Consumer<String> warn) {
         this.path = path;
         this.parser = parser;
         this.nanoTime = nanoTime;
         this.warn = warn;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The parsed content, or null when the file is missing, unreadable or holds nothing usable. */
-    synchronized T get() {
+    public synchronized T get() {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(path, BasicFileAttributes.class);

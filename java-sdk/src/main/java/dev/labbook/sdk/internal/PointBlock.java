@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import dev.labbook.api.v1.MetricBatch;
 import java.util.List;

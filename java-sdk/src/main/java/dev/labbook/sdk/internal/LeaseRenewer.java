@@ -1,6 +1,8 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import dev.labbook.api.v1.RenewRunLeaseResponse;
+import dev.labbook.sdk.Run;
+import dev.labbook.sdk.RunsApi;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -15,12 +17,12 @@ import java.util.logging.Logger;
  * (the server may be down: the run's other calls spool and retry meanwhile). Stops when the run
  * is finished or closed, or when the server says the run is QUEUED or finished.
  */
-final class LeaseRenewer {
+public final class LeaseRenewer {
     private static final Logger LOG = Logger.getLogger(LeaseRenewer.class.getName());
     /** The longest time between renewals: a third of the server's default lease. */
-    static final long MAX_INTERVAL_MS = 100_000;
+    public static final long MAX_INTERVAL_MS = 100_000;
     /** The shortest time between renewals, whatever the lease. */
-    static final long MIN_INTERVAL_MS = 200;
+    public static final long MIN_INTERVAL_MS = 200;
 
     private final RunsApi runs;
     private final String runId;
@@ -29,13 +31,13 @@ final class LeaseRenewer {
     private volatile long intervalMs = MAX_INTERVAL_MS;
     private volatile boolean stopped;
 
-    LeaseRenewer(RunsApi runs, String runId) {
+    public LeaseRenewer(RunsApi runs, String runId) {
         this.runs = runs;
         this.runId = runId;
     }
 
     /** Renews the lease when a renewal is due and none is in flight. Never blocks, never throws. */
-    void tick(long nowMs) {
+    public void tick(long nowMs) {
         if (stopped || nowMs < nextAtMs || !inFlight.compareAndSet(false, true)) {
             return;
         }
@@ -61,12 +63,12 @@ final class LeaseRenewer {
         inFlight.set(false);
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
     }
 
     /** A renewer with a timer of its own (a daemon thread ticking every {@code tickMs}), for callers without a {@link Run}. */
-    static RunsApi.Heartbeat withTimer(RunsApi runs, String runId, long tickMs) {
+    public static RunsApi.Heartbeat withTimer(RunsApi runs, String runId, long tickMs) {
         LeaseRenewer renewer = new LeaseRenewer(runs, runId);
         Thread timer = new Thread(() -> {
             while (!renewer.stopped) {

@@ -1,4 +1,4 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

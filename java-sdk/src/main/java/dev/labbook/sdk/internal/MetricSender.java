@@ -1,9 +1,13 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import dev.labbook.api.v1.LogMetricsRequest;
 import dev.labbook.api.v1.LogMetricsResponse;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.MetricServiceGrpc;
+import dev.labbook.sdk.Labbook;
+import dev.labbook.sdk.LabbookClient;
+import dev.labbook.sdk.LabbookException;
+import dev.labbook.sdk.LabbookOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +30,12 @@ import java.util.logging.Logger;
  * {@code spoolAfter}, queued batches move to the on-disk {@link Spool}; they are sent from there,
  * in sequence order, once the server is back, or by a later process if this one exits first.
  */
-final class MetricSender implements MetricRecorder.BlockSink {
+public final class MetricSender implements MetricRecorder.BlockSink {
     private static final Logger LOG = Logger.getLogger(MetricSender.class.getName());
     /** Points sent per stream before waiting for the server's confirmation. */
     private static final long ROUND_POINTS = 2_000_000;
     /** Attempts of one batch that keeps failing with an unexpected code (INTERNAL, UNKNOWN...) before it is dropped. */
-    static final int FAULT_ATTEMPTS = 5;
+    public static final int FAULT_ATTEMPTS = 5;
 
     /** A spooled batch whose file cannot be read back: only that batch is lost. */
     private static final class UnreadableBatch extends RuntimeException {
@@ -72,12 +76,12 @@ final class MetricSender implements MetricRecorder.BlockSink {
     private int faultCount;
     private boolean closing;
     private volatile boolean stopped;
-    private long outageSinceNanos = -1;
+    private volatile long outageSinceNanos = -1;
     private boolean warnedSpooling;
     private long spooledBatches;
     private long droppedBatches;
 
-    MetricSender(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
+    public MetricSender(LabbookClient client, String runId, Supplier<List<String>> keyNames, LabbookOptions options) {
         this.client = client;
         this.runId = runId;
         this.keyNames = keyNames;
@@ -88,8 +92,27 @@ final class MetricSender implements MetricRecorder.BlockSink {
         thread.start();
     }
 
-    String writerId() {
+    public String writerId() {
         return writerId;
+    }
+
+    /** The writer's spool directory (shared with the run's call queue); released by the owner. */
+    public Spool spool() {
+        return spool;
+    }
+
+    /** True while the metric stream fails (since its first failure until its next success). */
+    public boolean inOutage() {
+        return outageSinceNanos >= 0;
+    }
+
+    /** Stops the thread at once, sending and spooling nothing more (a killed process, for tests). */
+    public void kill() {
+        synchronized (lock) {
+            closing = true;
+            stopped = true;
+            lock.notifyAll();
+        }
     }
 
     /**
@@ -125,7 +148,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
     }
 
     /** Waits until every batch queued so far is confirmed by the server; false on timeout. */
-    boolean awaitDelivered(long timeoutMillis) {
+    public boolean awaitDelivered(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (lock) {
             long target = nextSequence - 1;
@@ -152,9 +175,10 @@ final class MetricSender implements MetricRecorder.BlockSink {
 
     /**
      * Stops the thread after trying to deliver for up to the timeout; whatever is still unsent
-     * is written to the spool (replayed by the next {@code Labbook.connect}).
+     * is written to the spool (replayed by the next {@code Labbook.connect}). The owner releases
+     * the spool afterwards.
      */
-    void close(long timeoutMillis) {
+    public void close(long timeoutMillis) {
         boolean delivered = awaitDelivered(timeoutMillis);
         synchronized (lock) {
             closing = true;
@@ -181,16 +205,22 @@ final class MetricSender implements MetricRecorder.BlockSink {
             }
             queue.clear();
         }
-        spool.release();
     }
 
-    long spooledBatches() {
+    public long spooledBatches() {
         synchronized (lock) {
             return spooledBatches;
         }
     }
 
-    long droppedBatches() {
+    /** Batches queued in memory, neither confirmed nor spooled (for tests). */
+    public long batchesInMemory() {
+        synchronized (lock) {
+            return queue.stream().filter(p -> p.file == null).count();
+        }
+    }
+
+    public long droppedBatches() {
         synchronized (lock) {
             return droppedBatches;
         }
@@ -338,7 +368,7 @@ final class MetricSender implements MetricRecorder.BlockSink {
         // the channel's own reconnect backoff grows to minutes; ours decides when to try again
         client.channel().resetConnectBackoff();
         try {
-            confirm(client.metrics().writerState(runId, writerId));
+            confirm(SpooledCalls.writerState(client, runId, writerId));
         } catch (RuntimeException stateFailure) {
             // the server is still away; everything unconfirmed stays queued
         }

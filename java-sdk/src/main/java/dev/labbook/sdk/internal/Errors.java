@@ -1,21 +1,39 @@
-package dev.labbook.sdk;
+package dev.labbook.sdk.internal;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.PreconditionFailure;
+import dev.labbook.sdk.AbortedException;
+import dev.labbook.sdk.AlreadyExistsException;
+import dev.labbook.sdk.DeadlineExceededException;
+import dev.labbook.sdk.ErrorInfo;
+import dev.labbook.sdk.ErrorReason;
+import dev.labbook.sdk.EtagMismatchException;
+import dev.labbook.sdk.FailedPreconditionException;
+import dev.labbook.sdk.InvalidArgumentException;
+import dev.labbook.sdk.InvalidStatusTransitionException;
+import dev.labbook.sdk.Labbook;
+import dev.labbook.sdk.LabbookException;
+import dev.labbook.sdk.NotFoundException;
+import dev.labbook.sdk.OutOfRangeException;
+import dev.labbook.sdk.PermissionDeniedException;
+import dev.labbook.sdk.ResourceExhaustedException;
+import dev.labbook.sdk.UnauthenticatedException;
+import dev.labbook.sdk.UnavailableException;
+import dev.labbook.sdk.UploadOffsetMismatchException;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 
 /** Turns gRPC failures into the SDK's typed exceptions. */
-final class Errors {
+public final class Errors {
     private Errors() {
     }
 
     /** The domain of the ErrorInfo details Labbook servers send. */
-    static final String DOMAIN = "labbook.dev";
+    public static final String DOMAIN = "labbook.dev";
 
-    static LabbookException translate(Throwable error) {
+    public static LabbookException translate(Throwable error) {
         if (error instanceof LabbookException e) {
             return e;
         }
@@ -45,7 +63,7 @@ final class Errors {
     }
 
     /** gRPC failures become LabbookExceptions; anything else (a bug, a throwing callback) stays itself. */
-    static RuntimeException rethrow(RuntimeException error) {
+    public static RuntimeException rethrow(RuntimeException error) {
         if (error instanceof io.grpc.StatusRuntimeException) {
             return translate(error);
         }
@@ -53,19 +71,19 @@ final class Errors {
     }
 
     /** UNAUTHENTICATED or PERMISSION_DENIED: the credentials, not the server or the data, are the trouble. */
-    static boolean isAuthFailure(Throwable error) {
+    public static boolean isAuthFailure(Throwable error) {
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
         return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
     }
 
     /** Codes after which the same call may simply be sent again. */
-    static boolean isRetryable(Throwable error) {
+    public static boolean isRetryable(Throwable error) {
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
         return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
     }
 
     /** What a background sender does after a call failed. */
-    enum Disposition {
+    public enum Disposition {
         /** The server is away, busy or not letting us in right now: back off, keep (spool) the data, retry. */
         OUTAGE,
         /** The server refuses this request for good (bad data, run gone) or the failure is local: drop it. */
@@ -81,7 +99,7 @@ final class Errors {
      * codes may come from one poison request, so they are retried a bounded number of times.
      * Errors that did not come from a call (a bug, an unreadable file) are rejections.
      */
-    static Disposition disposition(Throwable error) {
+    public static Disposition disposition(Throwable error) {
         if (!(error instanceof LabbookException) && !(error instanceof io.grpc.StatusRuntimeException)
                 && !(error instanceof io.grpc.StatusException)) {
             return Disposition.REJECTED;
