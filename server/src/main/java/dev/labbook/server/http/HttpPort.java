@@ -73,9 +73,11 @@ public final class HttpPort implements AutoCloseable {
                 // Plain POSTs of one JSON or protobuf message (unary methods only).
                 .enableUnframedRequests(true)
                 .unframedGrpcErrorHandler(new PlainMessageErrorHandler())
+                // A message that does not parse: INVALID_ARGUMENT, as on the gRPC port.
+                .exceptionHandler(UnparsableRequestHandler.orDefault())
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(maxMessageBytes);
-        api.definitions().forEach(grpc::addService);
+        api.protoDefinitions().forEach(grpc::addService);
         api.callInterceptors().forEach(grpc::intercept);
 
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
