@@ -62,6 +62,17 @@ public final class LocalArtifactStore implements ArtifactStore {
         }
     }
 
+    /** The directory and its staging area are there and writable (no file is written). */
+    @Override
+    public void check() {
+        for (Path dir : List.of(root, root.resolve(UPLOADS))) {
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                throw new UncheckedIOException(new IOException("artifact directory " + dir
+                        + " is missing or not writable"));
+            }
+        }
+    }
+
     @Override
     public String beginUpload(String key) {
         inside(key);

@@ -1,0 +1,111 @@
+package dev.labbook.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.labbook.api.v1.ExperimentServiceGrpc;
+import dev.labbook.api.v1.ListExperimentsRequest;
+import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.ArtifactConfig;
+import dev.labbook.server.config.OperationsConfig;
+import dev.labbook.server.config.ServerConfig;
+import dev.labbook.server.grpc.ApiServer;
+import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.S3ProxyServer;
+import dev.labbook.server.testing.SharedPostgres;
+import dev.labbook.server.testing.TcpProxy;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Honest health under a running server: readiness (the whole server, "", and each labbook.v1
+ * service) turns NOT_SERVING while PostgreSQL or S3 is unreachable (a TCP proxy in front of each
+ * is cut) and SERVING again when it returns; liveness stays SERVING throughout.
+ */
+class ReadinessIT {
+    private static final Duration WITHIN = Duration.ofSeconds(15);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readinessFollowsTheDatabaseAndTheArtifactStoreAndLivenessDoesNotFlap() throws Exception {
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_readiness_it");
+        URI direct = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+        try (TcpProxy database = TcpProxy.to(direct.getPort());
+                S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));
+                TcpProxy objects = TcpProxy.to(s3.port())) {
+            String viaProxy = db.jdbcUrl().replace(":" + direct.getPort() + "/", ":" + database.port() + "/");
+            ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(viaProxy),
+                    db.user(), db.password(), 4, 0, 16 * 1024 * 1024, 0,
+                    new ArtifactConfig(tmp.resolve("unused"), Optional.of(new ArtifactConfig.S3(
+                            "http://127.0.0.1:" + objects.port(), "us-east-1", "readiness", s3.accessKey(),
+                            s3.secretKey())), 1L << 30, 0))
+                    .withOperations(OperationsConfig.minimal().withReadiness(Duration.ofMillis(200),
+                            Duration.ofMillis(1000)));
+            try (LabbookServer server = LabbookServer.start(config)) {
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                        .build();
+                try {
+                    List<ServingStatus> liveness = new ArrayList<>();
+                    awaitReadiness(channel, ServingStatus.SERVING, liveness);
+
+                    long cutAt = System.nanoTime();
+                    database.cut();
+                    awaitReadiness(channel, ServingStatus.NOT_SERVING, liveness);
+                    long noticedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+                    assertThat(status(channel, "labbook.v1.RunService")).isEqualTo(ServingStatus.NOT_SERVING);
+                    database.restore();
+                    awaitReadiness(channel, ServingStatus.SERVING, liveness);
+                    assertThat(status(channel, "labbook.v1.RunService")).isEqualTo(ServingStatus.SERVING);
+
+                    objects.cut();
+                    awaitReadiness(channel, ServingStatus.NOT_SERVING, liveness);
+                    objects.restore();
+                    awaitReadiness(channel, ServingStatus.SERVING, liveness);
+
+                    assertThat(liveness).isNotEmpty().containsOnly(ServingStatus.SERVING);
+                    assertThat(noticedMs).as("ms until readiness noticed the database gone").isLessThan(5_000);
+                    // The server serves again as before.
+                    assertThat(ExperimentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(15, TimeUnit.SECONDS)
+                            .listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList())
+                            .isEmpty();
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+        }
+    }
+
+    /** Waits until "" reports {@code wanted}, sampling liveness on the way. */
+    private static void awaitReadiness(ManagedChannel channel, ServingStatus wanted, List<ServingStatus> liveness)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WITHIN.toNanos();
+        ServingStatus last = null;
+        while (System.nanoTime() < deadline) {
+            liveness.add(status(channel, ApiServer.LIVENESS));
+            last = status(channel, "");
+            if (last == wanted) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("readiness still " + last + " after " + WITHIN + ", wanted " + wanted);
+    }
+
+    private static ServingStatus status(ManagedChannel channel, String service) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+    }
+}
