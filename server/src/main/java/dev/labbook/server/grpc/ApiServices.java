@@ -17,11 +17,13 @@ public final class ApiServices {
     private final List<ServerServiceDefinition> protoDefinitions;
     private final StreamDrain drain;
     private final List<ServerInterceptor> callInterceptors;
+    private final RpcObserver rpcs;
 
     private ApiServices(List<ServerServiceDefinition> definitions, List<ServerServiceDefinition> protoDefinitions,
-            StreamDrain drain, List<ServerInterceptor> callInterceptors) {
+            StreamDrain drain, List<ServerInterceptor> callInterceptors, RpcObserver rpcs) {
         this.definitions = definitions;
         this.protoDefinitions = protoDefinitions;
+        this.rpcs = rpcs;
         this.drain = drain;
         this.callInterceptors = callInterceptors;
     }
@@ -48,7 +50,7 @@ public final class ApiServices {
         // between them, so those statuses get an ErrorInfo too.
         List<ServerInterceptor> interceptors = List.of(drain, new ErrorDetailsInterceptor(),
                 new CallMetricsInterceptor(rpcs));
-        return new ApiServices(definitions, protoDefinitions, drain, interceptors);
+        return new ApiServices(definitions, protoDefinitions, drain, interceptors, rpcs);
     }
 
     /**
@@ -80,6 +82,14 @@ public final class ApiServices {
     /** Full names of the services, e.g. {@code labbook.v1.RunService}. */
     public List<String> serviceNames() {
         return definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList();
+    }
+
+    /**
+     * Where calls are counted, for a transport that ends some calls before the interceptors see
+     * them (the HTTP port: a request that does not parse).
+     */
+    public RpcObserver rpcs() {
+        return rpcs;
     }
 
     public StreamDrain drain() {

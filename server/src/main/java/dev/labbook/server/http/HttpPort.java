@@ -74,11 +74,13 @@ public final class HttpPort implements AutoCloseable {
                 .enableUnframedRequests(true)
                 .unframedGrpcErrorHandler(new PlainMessageErrorHandler())
                 // A message that does not parse: INVALID_ARGUMENT, as on the gRPC port.
-                .exceptionHandler(UnparsableRequestHandler.orDefault())
+                .exceptionHandler(UnparsableRequestHandler.orDefault(api.rpcs()))
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(maxMessageBytes);
         api.protoDefinitions().forEach(grpc::addService);
         api.callInterceptors().forEach(grpc::intercept);
+        // Added last, so outermost.
+        grpc.intercept(new UnparsableRequestCounting());
 
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
         ServerBuilder builder = Server.builder()

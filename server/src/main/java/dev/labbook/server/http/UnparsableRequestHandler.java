@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.grpc.StatusMapper;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -19,8 +20,15 @@ import java.util.Base64;
 final class UnparsableRequestHandler implements GrpcExceptionHandlerFunction {
     private static final String STATUS_DETAILS = "grpc-status-details-bin";
 
-    static GrpcExceptionHandlerFunction orDefault() {
-        return new UnparsableRequestHandler().orElse(GrpcExceptionHandlerFunction.of());
+    private final RpcObserver rpcs;
+
+    private UnparsableRequestHandler(RpcObserver rpcs) {
+        this.rpcs = rpcs;
+    }
+
+    /** @param rpcs where a refused call is counted (see {@link UnparsableRequestCounting}) */
+    static GrpcExceptionHandlerFunction orDefault(RpcObserver rpcs) {
+        return new UnparsableRequestHandler(rpcs).orElse(GrpcExceptionHandlerFunction.of());
     }
 
     @Override
@@ -38,6 +46,10 @@ final class UnparsableRequestHandler implements GrpcExceptionHandlerFunction {
                 // (not always the metadata given here).
                 String details = Base64.getEncoder().encodeToString(StatusMapper.fallbackDetails(refused).toByteArray());
                 service.mutateAdditionalResponseTrailers(trailers -> trailers.set(STATUS_DETAILS, details));
+                // Counted here: Armeria ends the call past the metrics interceptor, which
+                // UnparsableRequestCounting keeps from counting it as CANCELLED.
+                service.setAttr(UnparsableRequestCounting.REFUSED, true);
+                rpcs.callFinished(service.path().substring(1), refused.getCode().name());
                 return refused;
             }
         }

@@ -68,7 +68,8 @@ class MalformedRequestIT {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(db.jdbcUrl()),
                 db.user(), db.password(), 4, 0, 16 * 1024 * 1024, 0,
                 new ArtifactConfig(artifacts, Optional.empty(), 1L << 30, 0))
-                .withOperations(OperationsConfig.minimal().withMetricsPort(ServerProcess.freePort()));
+                .withOperations(OperationsConfig.minimal().withMetricsPort(ServerProcess.freePort()))
+                .withHttp(dev.labbook.server.config.HttpConfig.on(0));
         server = LabbookServer.start(config);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
@@ -140,6 +141,31 @@ class MalformedRequestIT {
         assertThat(refused.getStatus().getDescription()).startsWith("request could not be parsed: ");
         // The next writer of the run resumes as after any broken stream.
         assertThat(MetricStreams.send(channel, List.of(batch(runId, 2))).getAcceptedBatches()).isEqualTo(1);
+    }
+
+    /** The HTTP port answers a gRPC-Web request that does not parse alike, and counts it alike. */
+    @Test
+    void grpcWebRequestThatDoesNotParseIsCountedOnTheHttpPort() throws Exception {
+        String method = RunServiceGrpc.getOpenRunMethod().getFullMethodName();
+        byte[] message = concat(bytes(0x1a, 0x02, 0xc3, 0x28), bytes(0x20, 0x01));
+        byte[] frame = concat(bytes(0, 0, 0, 0, message.length), message);
+        Map<String, Double> before = new java.util.HashMap<>();
+        for (String code : List.of("INVALID_ARGUMENT", "CANCELLED", "INTERNAL", "UNKNOWN")) {
+            before.put(code, count(method, code));
+        }
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.httpPort().orElseThrow() + "/" + method))
+                .header("content-type", "application/grpc-web+proto").header("x-grpc-web", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        String body = new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(response.headers().firstValue("grpc-status").orElseGet(() -> body))
+                .contains(Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
+        Map<String, Double> delta = new java.util.TreeMap<>();
+        for (String code : before.keySet()) {
+            delta.put(code, count(method, code) - before.get(code));
+        }
+        assertThat(delta).containsEntry("INVALID_ARGUMENT", 1.0).containsEntry("CANCELLED", 0.0)
+                .containsEntry("INTERNAL", 0.0).containsEntry("UNKNOWN", 0.0);
     }
 
     private static MetricBatch batch(String runId, long sequence) {
