@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Honest health under a running server: readiness (the whole server, "", and each labbook.v1
- * service) turns NOT_SERVING while PostgreSQL or S3 is unreachable (a TCP proxy in front of each
- * is cut) and SERVING again when it returns; liveness stays SERVING throughout.
+ * service) turns NOT_SERVING while PostgreSQL is unreachable (the shared embedded database stays
+ * up for the other tests: a TCP proxy in front of it is cut) or S3Proxy is stopped, and SERVING
+ * again when it returns (S3Proxy started again on its port); liveness stays SERVING throughout.
  */
 class ReadinessIT {
     private static final Duration WITHIN = Duration.ofSeconds(15);
@@ -43,14 +44,14 @@ class ReadinessIT {
     void readinessFollowsTheDatabaseAndTheArtifactStoreAndLivenessDoesNotFlap() throws Exception {
         DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_readiness_it");
         URI direct = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-        try (TcpProxy database = TcpProxy.to(direct.getPort());
-                S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));
-                TcpProxy objects = TcpProxy.to(s3.port())) {
+        S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));
+        int s3Port = s3.port();
+        try (TcpProxy database = TcpProxy.to(direct.getPort())) {
             String viaProxy = db.jdbcUrl().replace(":" + direct.getPort() + "/", ":" + database.port() + "/");
             ServerConfig config = new ServerConfig("127.0.0.1", 0, Path.of("unused"), Optional.of(viaProxy),
                     db.user(), db.password(), 4, 0, 16 * 1024 * 1024, 0,
                     new ArtifactConfig(tmp.resolve("unused"), Optional.of(new ArtifactConfig.S3(
-                            "http://127.0.0.1:" + objects.port(), "us-east-1", "readiness", s3.accessKey(),
+                            "http://127.0.0.1:" + s3Port, "us-east-1", "readiness", s3.accessKey(),
                             s3.secretKey())), 1L << 30, 0))
                     .withOperations(OperationsConfig.minimal().withReadiness(Duration.ofMillis(200),
                             Duration.ofMillis(1000)));
@@ -70,9 +71,9 @@ class ReadinessIT {
                     awaitReadiness(channel, ServingStatus.SERVING, liveness);
                     assertThat(status(channel, "labbook.v1.RunService")).isEqualTo(ServingStatus.SERVING);
 
-                    objects.cut();
+                    s3.close();
                     awaitReadiness(channel, ServingStatus.NOT_SERVING, liveness);
-                    objects.restore();
+                    s3 = S3ProxyServer.start(tmp.resolve("s3"), s3Port);
                     awaitReadiness(channel, ServingStatus.SERVING, liveness);
 
                     assertThat(liveness).isNotEmpty().containsOnly(ServingStatus.SERVING);
@@ -85,6 +86,8 @@ class ReadinessIT {
                     channel.shutdownNow();
                 }
             }
+        } finally {
+            s3.close();
         }
     }
 
