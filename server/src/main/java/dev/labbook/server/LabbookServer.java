@@ -259,11 +259,16 @@ public final class LabbookServer implements AutoCloseable {
             Optional<HttpPort> servingHttp = httpPort;
             resources.push(() -> stopServing(serving, servingHttp, ops, logs, watches));
             if (!ops.readinessInterval().isZero()) {
+                java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean(true);
+                prometheus.ifPresent(registry -> registry.watchReadiness(ready::get));
                 // Closed first at shutdown, before the stores it checks.
                 resources.push(ReadinessMonitor.start(List.of(
                         new ReadinessMonitor.Dependency("PostgreSQL", store::check),
                         new ReadinessMonitor.Dependency("artifact store", objects::check)),
-                        ops.readinessInterval(), ops.readinessTimeout(), serving::reportReady));
+                        ops.readinessInterval(), ops.readinessTimeout(), now -> {
+                            ready.set(now);
+                            serving.reportReady(now);
+                        }));
             }
             LOG.info("Labbook listening on {}:{}{} ({}){}{}{}", config.host(), api.port(),
                     ops.tls().isPresent() ? " with TLS" : "",

@@ -10,7 +10,9 @@ import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.grpc.ApiServer;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.PrometheusText;
 import dev.labbook.server.testing.S3ProxyServer;
+import dev.labbook.server.testing.ServerProcess;
 import dev.labbook.server.testing.SharedPostgres;
 import dev.labbook.server.testing.TcpProxy;
 import io.grpc.ManagedChannel;
@@ -53,8 +55,8 @@ class ReadinessIT {
                     new ArtifactConfig(tmp.resolve("unused"), Optional.of(new ArtifactConfig.S3(
                             "http://127.0.0.1:" + s3Port, "us-east-1", "readiness", s3.accessKey(),
                             s3.secretKey())), 1L << 30, 0))
-                    .withOperations(OperationsConfig.minimal().withReadiness(Duration.ofMillis(200),
-                            Duration.ofMillis(1000)));
+                    .withOperations(OperationsConfig.minimal().withMetricsPort(ServerProcess.freePort())
+                            .withReadiness(Duration.ofMillis(200), Duration.ofMillis(1000)));
             try (LabbookServer server = LabbookServer.start(config)) {
                 ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                         .build();
@@ -66,10 +68,12 @@ class ReadinessIT {
                     database.cut();
                     awaitReadiness(channel, ServingStatus.NOT_SERVING, liveness);
                     long noticedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+                    assertThat(ready(server)).isEqualTo(0.0);
                     assertThat(status(channel, "labbook.v1.RunService")).isEqualTo(ServingStatus.NOT_SERVING);
                     database.restore();
                     awaitReadiness(channel, ServingStatus.SERVING, liveness);
                     assertThat(status(channel, "labbook.v1.RunService")).isEqualTo(ServingStatus.SERVING);
+                    assertThat(ready(server)).isEqualTo(1.0);
 
                     s3.close();
                     awaitReadiness(channel, ServingStatus.NOT_SERVING, liveness);
@@ -105,6 +109,15 @@ class ReadinessIT {
             Thread.sleep(50);
         }
         throw new AssertionError("readiness still " + last + " after " + WITHIN + ", wanted " + wanted);
+    }
+
+    /** labbook_ready as the metrics endpoint tells it. */
+    private static double ready(LabbookServer server) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.metricsPort().orElseThrow()
+                        + "/metrics")).header("Accept", "text/plain").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return PrometheusText.parse(response.body()).value("labbook_ready").orElseThrow();
     }
 
     private static ServingStatus status(ManagedChannel channel, String service) {
