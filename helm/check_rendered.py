@@ -88,6 +88,15 @@ for name, docs in renders.items():
               f"{name}: {probe} is a gRPC probe on {probe_port}")
         check("httpGet" not in c.get(probe, {}) and "exec" not in c.get(probe, {}),
               f"{name}: {probe} uses no other handler")
+    # Liveness does not follow the database and the artifact store; readiness (service "") does.
+    for probe in ("startupProbe", "livenessProbe"):
+        check(c.get(probe, {}).get("grpc", {}).get("service") == "liveness",
+              f"{name}: {probe} asks the liveness health service")
+    check(c.get("readinessProbe", {}).get("grpc", {}).get("service", "") == "",
+          f"{name}: readinessProbe asks the whole server's health")
+    check(env.get("LABBOOK_READINESS_INTERVAL_MS", {}).get("value") == "2000"
+          and env.get("LABBOOK_READINESS_TIMEOUT_MS", {}).get("value") == "1000",
+          f"{name}: readiness checks every 2000 ms with a 1000 ms timeout")
 
     # Non-root, read-only root filesystem, no privilege escalation, all capabilities dropped.
     psc, sc = pod.get("securityContext", {}), c.get("securityContext", {})

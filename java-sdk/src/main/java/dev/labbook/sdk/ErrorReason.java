@@ -52,7 +52,8 @@ public enum ErrorReason {
     TOKEN_REVOKED,
     ROLE_MISSING,
     TOKEN_NOT_FOUND,
-    ACCESS_RULE_MISSING;
+    ACCESS_RULE_MISSING,
+    ARTIFACT_STORE_LINK;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {

@@ -35,6 +35,7 @@ import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
+import dev.labbook.server.ops.ReadinessMonitor;
 import dev.labbook.server.ops.PrometheusMetrics;
 import dev.labbook.server.domain.PurgeListener;
 import dev.labbook.server.domain.RunWatchService;
@@ -257,6 +258,18 @@ public final class LabbookServer implements AutoCloseable {
             ApiServer serving = api;
             Optional<HttpPort> servingHttp = httpPort;
             resources.push(() -> stopServing(serving, servingHttp, ops, logs, watches));
+            if (!ops.readinessInterval().isZero()) {
+                java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean(true);
+                prometheus.ifPresent(registry -> registry.watchReadiness(ready::get));
+                // Closed first at shutdown, before the stores it checks.
+                resources.push(ReadinessMonitor.start(List.of(
+                        new ReadinessMonitor.Dependency("PostgreSQL", store::check),
+                        new ReadinessMonitor.Dependency("artifact store", objects::check)),
+                        ops.readinessInterval(), ops.readinessTimeout(), now -> {
+                            ready.set(now);
+                            serving.reportReady(now);
+                        }));
+            }
             LOG.info("Labbook listening on {}:{}{} ({}){}{}{}", config.host(), api.port(),
                     ops.tls().isPresent() ? " with TLS" : "",
                     config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl(),

@@ -40,6 +40,12 @@ public interface ArtifactStore extends AutoCloseable {
     /** Keys of the objects below {@code prefix} (recursively). */
     List<String> list(String prefix);
 
+    /**
+     * Checks that the store can be used now, cheaply (readiness, every few seconds): throws
+     * {@link java.io.UncheckedIOException} when it cannot be reached or used.
+     */
+    void check();
+
     /** Unfinished uploads (key and handle), for garbage collection. */
     List<PendingUpload> pendingUploads();
 

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code .uploads/<handle>} at each part's offset and fsynced, cut to its final size and moved
  * into place atomically. Every path is checked to stay below the root, also after resolving
  * symbolic links: directories are created one level at a time and checked as they go, and
- * nothing is read, written or deleted through a link that leads outside.
+ * nothing is read, written or deleted through a link that leads outside
+ * ({@link LinkOutsideStoreException}).
  *
  * <p>Only the server's user can read what it stores: directories are created {@code 0700} and
  * files {@code 0600} (uploads in progress too; the move keeps the mode), and a root from an
@@ -58,6 +59,17 @@ public final class LocalArtifactStore implements ArtifactStore {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + root, e);
+        }
+    }
+
+    /** The directory and its staging area are there and writable (no file is written). */
+    @Override
+    public void check() {
+        for (Path dir : List.of(root, root.resolve(UPLOADS))) {
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                throw new UncheckedIOException(new IOException("artifact directory " + dir
+                        + " is missing or not writable"));
+            }
         }
     }
 
@@ -238,8 +250,12 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     /** Refuses a path whose real location (symbolic links resolved) is outside the root. */
     private void requireRealInside(Path path) throws IOException {
-        if (!path.toRealPath().startsWith(realRoot)) {
-            throw new IllegalArgumentException("object key resolves outside the artifact directory: " + path);
+        Path real = path.toRealPath();
+        if (!real.startsWith(realRoot)) {
+            LOG.warn("refused {}: a symbolic link leads it to {}, outside the artifact directory {}", path, real,
+                    realRoot);
+            throw new LinkOutsideStoreException(root.relativize(path.toAbsolutePath().normalize()).toString()
+                    .replace('\\', '/'));
         }
     }
 

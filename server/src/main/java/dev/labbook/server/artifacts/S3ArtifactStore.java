@@ -55,6 +55,20 @@ public final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
+    /** One HEAD of the bucket. */
+    @Override
+    public void check() {
+        boolean exists;
+        try {
+            exists = client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
+        } catch (Exception e) {
+            throw failure("cannot reach S3 bucket '" + bucket + "'", e);
+        }
+        if (!exists) {
+            throw new UncheckedIOException(new java.io.IOException("S3 bucket '" + bucket + "' does not exist"));
+        }
+    }
+
     @Override
     public String beginUpload(String key) {
         return await(() -> multipart.createMultipartUploadAsync(bucket, null, ObjectKeys.require(key), null, null))

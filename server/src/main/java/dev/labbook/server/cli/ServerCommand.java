@@ -4,6 +4,7 @@ import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ServerConfig;
 import dev.labbook.server.config.ServerConfigLoader;
 import dev.labbook.server.http.WebApp;
+import dev.labbook.server.config.LogFormat;
 import dev.labbook.server.ops.LogOutput;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,10 +37,13 @@ final class ServerCommand implements Callable<Integer> {
         TerminationSignals.onTermination(server::close);
         // Other ways out (System.exit elsewhere, SIGHUP) still close what the server opened.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "labbook-shutdown-hook"));
-        spec.commandLine().getOut().printf("Labbook is serving on port %d. Stop with Ctrl-C.%n", server.port());
-        server.uiUrl().ifPresent(url -> spec.commandLine().getOut().printf(WebApp.fromClassPath().present()
-                ? "Web UI: %s%n" : "HTTP API (this build has no web UI: it needs Node.js to build): %s%n", url));
-        spec.commandLine().getOut().flush();
+        if (config.operations().logFormat() != LogFormat.JSON) {
+            // For people at a terminal; with JSON logs the "listening on" event says the same.
+            spec.commandLine().getOut().printf("Labbook is serving on port %d. Stop with Ctrl-C.%n", server.port());
+            server.uiUrl().ifPresent(url -> spec.commandLine().getOut().printf(WebApp.fromClassPath().present()
+                    ? "Web UI: %s%n" : "HTTP API (this build has no web UI: it needs Node.js to build): %s%n", url));
+            spec.commandLine().getOut().flush();
+        }
         server.awaitTermination();
         // The API has stopped; wait for the rest of the shutdown (pool, embedded database) to finish.
         server.close();

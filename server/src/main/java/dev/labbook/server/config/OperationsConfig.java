@@ -12,9 +12,23 @@ import java.util.Optional;
  * @param healthPort plaintext health-only gRPC port used when TLS is on; 0: none
  * @param shutdownDrain how long the server reports NOT_SERVING before it stops accepting calls
  * @param shutdownGrace how long calls in flight get to finish once it stops accepting
+ * @param readinessInterval how often readiness checks PostgreSQL and the artifact store; zero: never
+ *     (always ready while running)
+ * @param readinessTimeout how long each such check may take before it counts as failed
  */
 public record OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
-        Duration shutdownDrain, Duration shutdownGrace) {
+        Duration shutdownDrain, Duration shutdownGrace, Duration readinessInterval, Duration readinessTimeout) {
+
+    /** The defaults of {@link Setting#READINESS_INTERVAL_MS} and {@link Setting#READINESS_TIMEOUT_MS}. */
+    public static final Duration DEFAULT_READINESS_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofSeconds(1);
+
+    /** With the default readiness checks. */
+    public OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
+            Duration shutdownDrain, Duration shutdownGrace) {
+        this(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace, DEFAULT_READINESS_INTERVAL,
+                DEFAULT_READINESS_TIMEOUT);
+    }
 
     /** Server certificate chain and private key, both PEM files. */
     public record Tls(Path certFile, Path keyFile) {
@@ -26,11 +40,17 @@ public record OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tl
     }
 
     public OperationsConfig withMetricsPort(int port) {
-        return new OperationsConfig(port, logFormat, tls, healthPort, shutdownDrain, shutdownGrace);
+        return new OperationsConfig(port, logFormat, tls, healthPort, shutdownDrain, shutdownGrace,
+                readinessInterval, readinessTimeout);
     }
 
     public OperationsConfig withTls(Tls newTls, int newHealthPort) {
         return new OperationsConfig(metricsPort, logFormat, Optional.of(newTls), newHealthPort, shutdownDrain,
-                shutdownGrace);
+                shutdownGrace, readinessInterval, readinessTimeout);
+    }
+
+    public OperationsConfig withReadiness(Duration interval, Duration timeout) {
+        return new OperationsConfig(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace,
+                interval, timeout);
     }
 }

@@ -201,7 +201,9 @@ public final class ServerConfigLoader {
         }
         return new OperationsConfig(metricsPort, logFormat, tls, healthPort,
                 java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_DRAIN_SECONDS, 0, 3600)),
-                java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_GRACE_SECONDS, 0, 3600)));
+                java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_GRACE_SECONDS, 0, 3600)),
+                java.time.Duration.ofMillis(intSetting(values, Setting.READINESS_INTERVAL_MS, 0, 3_600_000)),
+                java.time.Duration.ofMillis(intSetting(values, Setting.READINESS_TIMEOUT_MS, 100, 60_000)));
     }
 
     private static Path readableFile(Setting setting, String raw, Path home) {

@@ -65,7 +65,12 @@ public enum Setting {
     AUDIT_RETENTION_DAYS("audit-retention-days", "365", "Days the audit log keeps an event (checked daily); "
             + "0 keeps them forever."),
     HEALTH_PORT("health-port", "7801", "With TLS on: plaintext port serving only grpc.health.v1.Health, "
-            + "for probes that cannot speak TLS (the kubelet's); 0 turns it off.");
+            + "for probes that cannot speak TLS (the kubelet's); 0 turns it off."),
+    READINESS_INTERVAL_MS("readiness-interval-ms", "2000", "Milliseconds between readiness checks of PostgreSQL "
+            + "and the artifact store: health reports NOT_SERVING (readiness) while one fails, SERVING when both "
+            + "answer again; 0 turns the checks off."),
+    READINESS_TIMEOUT_MS("readiness-timeout-ms", "1000", "Milliseconds a readiness check may take before it "
+            + "counts as failed.");
 
     private final String key;
     private final String defaultValue;

@@ -18,16 +18,26 @@ import java.util.concurrent.TimeUnit;
  * and server reflection (v1 and v1alpha, for grpcurl and friends).
  */
 public final class ApiServer implements AutoCloseable {
+    /**
+     * The health service name of liveness: SERVING while the process serves, whatever its
+     * dependencies do (until shutdown). The whole server ({@code ""}) and each labbook.v1 service
+     * are readiness: NOT_SERVING also while PostgreSQL or the artifact store is unreachable.
+     */
+    public static final String LIVENESS = "liveness";
+
     private final Server server;
     private final Optional<Server> healthServer;
     private final HealthStatusManager health;
     private final StreamDrain drain;
+    private final java.util.List<String> readinessNames;
 
-    private ApiServer(Server server, Optional<Server> healthServer, HealthStatusManager health, StreamDrain drain) {
+    private ApiServer(Server server, Optional<Server> healthServer, HealthStatusManager health, StreamDrain drain,
+            java.util.List<String> readinessNames) {
         this.server = server;
         this.healthServer = healthServer;
         this.health = health;
         this.drain = drain;
+        this.readinessNames = readinessNames;
     }
 
     public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, ApiServices api) throws IOException {
@@ -60,12 +70,25 @@ public final class ApiServer implements AutoCloseable {
             healthServer.ifPresent(Server::shutdownNow);
             throw e;
         }
-        // Every service with RPCs reports SERVING, by its full name and as the whole server ("").
-        for (String name : api.serviceNames()) {
-            health.setStatus(name, ServingStatus.SERVING);
+        // Every service with RPCs reports SERVING, by its full name and as the whole server (""),
+        // and so does liveness.
+        java.util.List<String> readiness = new java.util.ArrayList<>(api.serviceNames());
+        readiness.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+        health.setStatus(LIVENESS, ServingStatus.SERVING);
+        ApiServer started = new ApiServer(server, healthServer, health, api.drain(), java.util.List.copyOf(readiness));
+        started.reportReady(true);
+        return started;
+    }
+
+    /**
+     * Readiness: SERVING or NOT_SERVING for the whole server and each service; liveness stays as
+     * it is. Ignored once shutdown began ({@link #reportNotServing()}).
+     */
+    public void reportReady(boolean ready) {
+        ServingStatus status = ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        for (String name : readinessNames) {
+            health.setStatus(name, status);
         }
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        return new ApiServer(server, healthServer, health, api.drain());
     }
 
     @SuppressWarnings("deprecation")

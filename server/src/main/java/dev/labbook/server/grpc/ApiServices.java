@@ -14,12 +14,16 @@ import java.util.List;
  */
 public final class ApiServices {
     private final List<ServerServiceDefinition> definitions;
+    private final List<ServerServiceDefinition> protoDefinitions;
     private final StreamDrain drain;
     private final List<ServerInterceptor> callInterceptors;
+    private final RpcObserver rpcs;
 
-    private ApiServices(List<ServerServiceDefinition> definitions, StreamDrain drain,
-            List<ServerInterceptor> callInterceptors) {
+    private ApiServices(List<ServerServiceDefinition> definitions, List<ServerServiceDefinition> protoDefinitions,
+            StreamDrain drain, List<ServerInterceptor> callInterceptors, RpcObserver rpcs) {
         this.definitions = definitions;
+        this.protoDefinitions = protoDefinitions;
+        this.rpcs = rpcs;
         this.drain = drain;
         this.callInterceptors = callInterceptors;
     }
@@ -32,21 +36,39 @@ public final class ApiServices {
     public static ApiServices of(RpcObserver rpcs, AccessInterceptor access, List<BindableService> services) {
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         StreamDrain drain = new StreamDrain();
-        List<ServerServiceDefinition> definitions = services.stream()
-                .map(service -> ServerInterceptors.intercept(service, statusMapping))
+        // Access next to the services (its argument order runs in reverse: access first): its
+        // refusals are counted and detailed like any other status, and a refused call reaches no
+        // service. It reads request fields, so the parse guard of the gRPC port sits outside it.
+        List<ServerServiceDefinition> protoDefinitions = services.stream()
+                .map(service -> ServerInterceptors.intercept(service, statusMapping, access))
+                .toList();
+        List<ServerServiceDefinition> definitions = protoDefinitions.stream()
+                .map(RequestParseGuard::guard)
                 .toList();
         // In the order of the builders' intercept(...) calls, which run in reverse: metrics
-        // outermost, so they see the statuses the drain sets; error details between them, so the
-        // drain's statuses get an ErrorInfo too. Access innermost, next to the services: its refusals
-        // are counted and detailed like any other status, and a refused call reaches no service.
-        List<ServerInterceptor> interceptors = List.of(access, drain, new ErrorDetailsInterceptor(),
+        // outermost, so they see the statuses the drain and the parse guard set; error details
+        // between them, so those statuses get an ErrorInfo too.
+        List<ServerInterceptor> interceptors = List.of(drain, new ErrorDetailsInterceptor(),
                 new CallMetricsInterceptor(rpcs));
-        return new ApiServices(definitions, drain, interceptors);
+        return new ApiServices(definitions, protoDefinitions, drain, interceptors, rpcs);
     }
 
-    /** Each service with the status mapping of its domain errors. */
+    /**
+     * Each service with the status mapping of its domain errors and the access check, its
+     * requests read by a marshaller that never throws: a request that does not parse is answered
+     * INVALID_ARGUMENT (see {@link RequestParseGuard}). For the gRPC port.
+     */
     public List<ServerServiceDefinition> definitions() {
         return definitions;
+    }
+
+    /**
+     * The same services with the protobuf marshallers of their methods, for a transport that
+     * needs them (the HTTP port's Armeria reads a message's prototype to serve JSON) and answers
+     * unparsable requests itself.
+     */
+    public List<ServerServiceDefinition> protoDefinitions() {
+        return protoDefinitions;
     }
 
     /**
@@ -60,6 +82,14 @@ public final class ApiServices {
     /** Full names of the services, e.g. {@code labbook.v1.RunService}. */
     public List<String> serviceNames() {
         return definitions.stream().map(d -> d.getServiceDescriptor().getName()).toList();
+    }
+
+    /**
+     * Where calls are counted, for a transport that ends some calls before the interceptors see
+     * them (the HTTP port: a request that does not parse).
+     */
+    public RpcObserver rpcs() {
+        return rpcs;
     }
 
     public StreamDrain drain() {

@@ -120,6 +120,10 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
         if (h.getOffset() < 0) {
             throw new InvalidArgumentException("header.offset", "must not be negative");
         }
+        if (h.getSizeBytes() < -1) {
+            throw new InvalidArgumentException("header.size_bytes",
+                    "must be the size in bytes, or -1 or 0 when unknown; got " + h.getSizeBytes());
+        }
         return new UploadRequest(
                 ProtoIds.required("header.run_id", h.getRunId()),
                 h.getPath(),

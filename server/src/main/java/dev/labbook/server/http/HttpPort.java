@@ -73,10 +73,14 @@ public final class HttpPort implements AutoCloseable {
                 // Plain POSTs of one JSON or protobuf message (unary methods only).
                 .enableUnframedRequests(true)
                 .unframedGrpcErrorHandler(new PlainMessageErrorHandler())
+                // A message that does not parse: INVALID_ARGUMENT, as on the gRPC port.
+                .exceptionHandler(UnparsableRequestHandler.orDefault(api.rpcs()))
                 .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(maxMessageBytes);
-        api.definitions().forEach(grpc::addService);
+        api.protoDefinitions().forEach(grpc::addService);
         api.callInterceptors().forEach(grpc::intercept);
+        // Added last, so outermost.
+        grpc.intercept(new UnparsableRequestCounting());
 
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
         ServerBuilder builder = Server.builder()

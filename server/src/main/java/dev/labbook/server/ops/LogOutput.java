@@ -8,11 +8,14 @@ import ch.qos.logback.core.OutputStreamAppender;
 import dev.labbook.server.config.LogFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Switches the stderr log appender of logback.xml to JSON when {@code log-format} says so: one
  * object per line with timestamp (epoch ms), level, threadName, loggerName, mdc, formatted
- * message and throwable (logback's own {@link JsonEncoder}).
+ * message and throwable (logback's own {@link JsonEncoder}). Whatever the format, what libraries
+ * log through java.util.logging (grpc-java and its Netty: transport failures, for one) goes
+ * through the same appender instead of java.util.logging's own multi-line console output.
  */
 public final class LogOutput {
     static final String APPENDER = "STDERR";
@@ -21,6 +24,7 @@ public final class LogOutput {
     }
 
     public static void use(LogFormat format) {
+        routeJavaUtilLogging();
         if (format != LogFormat.JSON || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
@@ -40,5 +44,16 @@ public final class LogOutput {
         stream.stop();
         stream.setEncoder(json);
         stream.start();
+    }
+
+    /**
+     * Replaces java.util.logging's console handler by the bridge to SLF4J; logback.xml's
+     * LevelChangePropagator gives the java.util.logging loggers logback's levels.
+     */
+    static void routeJavaUtilLogging() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
     }
 }

@@ -107,6 +107,15 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
                 .register(registry);
     }
 
+    /** Adds readiness: 1 while PostgreSQL and the artifact store answer (health SERVING), else 0. */
+    public void watchReadiness(java.util.function.BooleanSupplier ready) {
+        GaugeWithCallback.builder()
+                .name("labbook_ready")
+                .help("1 while readiness reports SERVING (PostgreSQL and the artifact store answer), 0 while not.")
+                .callback(callback -> callback.call(ready.getAsBoolean() ? 1 : 0))
+                .register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }

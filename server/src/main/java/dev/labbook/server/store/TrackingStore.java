@@ -16,6 +16,13 @@ public interface TrackingStore {
      */
     <T> T inSnapshot(Function<TrackingTransaction, T> work);
 
+    /**
+     * Checks that the database answers, cheaply (readiness, every few seconds): one round trip on
+     * a connection outside the pool, so a pool busy with calls is no outage. Throws a
+     * {@link RuntimeException} saying why when it does not.
+     */
+    void check();
+
     /** Repositories bound to one open transaction. */
     interface TrackingTransaction {
         ExperimentRepository experiments();

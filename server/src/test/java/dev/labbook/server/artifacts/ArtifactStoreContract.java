@@ -153,6 +153,16 @@ public abstract class ArtifactStoreContract {
 
     // ---- uploads ------------------------------------------------------------------------
 
+    /** Readiness: a store that works passes its check, again and again, leaving nothing behind. */
+    @Test
+    void aWorkingStorePassesItsCheck() {
+        String run = newRun();
+        for (int i = 0; i < 3; i++) {
+            store().check();
+        }
+        assertThat(store().list(run)).isEmpty();
+    }
+
     @Test
     void multipartUploadRoundTripsByteExactly() {
         String key = newKey(newRun(), "outputs/model.pt");

@@ -166,7 +166,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
             try {
                 String tag = store.uploadPart(key, handle, 1, 0, new byte[] {6, 6, 6}, 3);
                 assertThatThrownBy(() -> store.completeUpload(key, handle, List.of(tag), 3))
-                        .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class);
+                        .isInstanceOf(LinkOutsideStoreException.class);
             } finally {
                 store.abortUpload(key, handle);
             }
@@ -194,7 +194,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
                 put(key, new byte[] {7, 7});
                 assertThat(Files.isSymbolicLink(root().resolve(key))).isFalse();
                 assertThat(readAll(key)).containsExactly(7, 7);
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 // refusing is fine too
             }
         }
@@ -202,15 +202,15 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
         @Test
         void readThroughALinkedDirectoryFails() {
             assertThatThrownBy(() -> readAll(run + "evil/" + CANARY_FILE))
-                    .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class);
+                    .isInstanceOf(LinkOutsideStoreException.class);
             assertThatThrownBy(() -> read(run + "evil/" + CANARY_FILE, 3, 5))
-                    .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class);
+                    .isInstanceOf(LinkOutsideStoreException.class);
         }
 
         @Test
         void readThroughAFileLinkFails() {
             assertThatThrownBy(() -> readAll(run + "upload/leak.txt"))
-                    .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class);
+                    .isInstanceOf(LinkOutsideStoreException.class);
         }
 
         @Test
@@ -218,7 +218,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
             List<String> listed;
             try {
                 listed = store.list(run + "evil/");
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 listed = List.of();
             }
             assertThat(listed).isEmpty();
@@ -229,7 +229,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
         void deleteThroughALinkedDirectoryLeavesTheTarget() {
             try {
                 store.delete(run + "evil/" + CANARY_FILE);
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 // refusing is fine
             }
         }
@@ -238,7 +238,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
         void deleteOfAFileLinkLeavesTheTarget() {
             try {
                 store.delete(run + "upload/leak.txt");
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 // refusing is fine
             }
         }
@@ -247,7 +247,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
         void deletePrefixThroughALinkedDirectoryLeavesTheTarget() {
             try {
                 store.deletePrefix(run + "evil/");
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 // refusing is fine
             }
         }
@@ -256,7 +256,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
         void deletePrefixOfTheRunRemovesTheLinksNotTheirTargets() {
             try {
                 store.deletePrefix(run);
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 return;
             }
             assertThat(root().resolve(run).resolve("evil")).doesNotExist();
@@ -271,7 +271,7 @@ class LocalArtifactStoreTest extends ArtifactStoreContract {
                 String handle = other.beginUpload(key);
                 other.abortUpload(key, handle);
                 fail("began an upload in a staging directory linked to " + canaryDir());
-            } catch (IllegalArgumentException | UncheckedIOException refused) {
+            } catch (LinkOutsideStoreException | UncheckedIOException refused) {
                 // fine
             }
         }

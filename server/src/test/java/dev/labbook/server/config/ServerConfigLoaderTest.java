@@ -404,6 +404,21 @@ class ServerConfigLoaderTest {
         }
 
         @Test
+        void readinessChecksEveryTwoSecondsByDefaultAndAsConfigured() {
+            assertThat(load().operations().readinessInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+            assertThat(load().operations().readinessTimeout()).isEqualTo(java.time.Duration.ofSeconds(1));
+            env.put("LABBOOK_READINESS_INTERVAL_MS", "500");
+            flags.put(Setting.READINESS_TIMEOUT_MS, "250");
+            assertThat(load().operations().readinessInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+            assertThat(load().operations().readinessTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+            env.put("LABBOOK_READINESS_INTERVAL_MS", "0");
+            assertThat(load().operations().readinessInterval()).isZero();
+            flags.put(Setting.READINESS_TIMEOUT_MS, "50");
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("--readiness-timeout-ms");
+        }
+
+        @Test
         void zeroMetricsPortTurnsTheEndpointOff() {
             flags.put(Setting.METRICS_PORT, "0");
 

@@ -23,9 +23,11 @@ import dev.labbook.api.v1.PurgeRunRequest;
 import dev.labbook.api.v1.UploadArtifactResponse;
 import dev.labbook.api.v1.UploadHeader;
 import dev.labbook.server.testing.ArtifactTransfers;
+import dev.labbook.server.testing.GrpcAssertions;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(LabbookServerExtension.class)
 class ArtifactServiceIT {
@@ -278,8 +281,47 @@ class ArtifactServiceIT {
                 GetUploadStatusRequest.newBuilder().setRunId(run).setUploadId(UUID.randomUUID().toString()).build()));
         assertInvalidField("run_id", () -> server.artifacts().getUploadStatus(GetUploadStatusRequest.newBuilder()
                 .setUploadId(UUID.randomUUID().toString()).build()));
+        for (long size : List.of(-2L, Long.MIN_VALUE)) {
+            StatusRuntimeException refused = assertInvalidField("header.size_bytes", () -> upload(server.channel(),
+                    header(run, "negative.bin").toBuilder().setSizeBytes(size).build(), new byte[] {1}, 1024, -1));
+            assertThat(refused.getStatus().getDescription()).contains(Long.toString(size));
+        }
+        assertThat(upload(server.channel(), header(run, "unknown-size.bin").toBuilder().setSizeBytes(-1).build(),
+                new byte[] {1}, 1024, -1).getArtifact().getSizeBytes()).isEqualTo(1);
         UploadArtifactResponse empty = upload(server.channel(), header(run, "empty.txt"), new byte[0], 1024, -1);
         assertThat(empty.getArtifact().getSizeBytes()).isZero();
         assertThat(download(server.channel(), run, "empty.txt", 0, 0)).isEmpty();
+    }
+
+    /**
+     * A symbolic link planted in the local store (by someone with access to the server's files)
+     * that leads out of it: reads and writes through it are refused FAILED_PRECONDITION naming the
+     * path below the store, never INTERNAL, and nothing outside is read or written.
+     */
+    @Test
+    void aLinkOutOfTheLocalStoreIsFailedPrecondition(TestServer server, @TempDir Path outside) throws Exception {
+        String run = MetricServiceIT.run(server);
+        Path secret = Files.writeString(outside.resolve("secret.txt"), "not yours");
+        upload(server.channel(), header(run, "model.bin"), content(0, 100, 3), 1024, -1);
+        Path object = files(server.artifactDir().resolve("runs").resolve(run)).get(0);
+        String key = server.artifactDir().relativize(object).toString();
+        Files.delete(object);
+        Files.createSymbolicLink(object, secret);
+
+        StatusRuntimeException read = assertReason(Code.FAILED_PRECONDITION, "ARTIFACT_STORE_LINK",
+                () -> download(server.channel(), run, "model.bin", 0, 0));
+        assertThat(read.getStatus().getDescription()).contains(key, "symbolic link");
+        assertThat(GrpcAssertions.errorInfo(read).orElseThrow().getMetadataMap()).containsEntry("store_path", key);
+
+        // An upload to a run whose directory in the store is a link out of it.
+        String linkedRun = MetricServiceIT.run(server);
+        Files.createSymbolicLink(server.artifactDir().resolve("runs").resolve(linkedRun), outside);
+        StatusRuntimeException write = assertReason(Code.FAILED_PRECONDITION, "ARTIFACT_STORE_LINK",
+                () -> upload(server.channel(), header(linkedRun, "planted.bin"), content(0, 10, 1), 1024, -1));
+        assertThat(write.getStatus().getDescription()).contains("runs/" + linkedRun);
+        try (Stream<Path> planted = Files.list(outside)) {
+            assertThat(planted.map(p -> p.getFileName().toString())).containsExactly("secret.txt");
+        }
+        assertThat(Files.readString(secret)).isEqualTo("not yours");
     }
 }

@@ -53,7 +53,13 @@ final class GrpcWebCall implements AutoCloseable {
     /** A call with more request headers, given as name, value, name, value, ... */
     static GrpcWebCall start(String baseUrl, String method, Message request, boolean text, String... headers)
             throws IOException, InterruptedException {
-        byte[] frame = frame(request.toByteArray());
+        return start(baseUrl, method, request.toByteArray(), text, headers);
+    }
+
+    /** A call whose request message is the given bytes, as they are (valid protobuf or not). */
+    static GrpcWebCall start(String baseUrl, String method, byte[] request, boolean text, String... headers)
+            throws IOException, InterruptedException {
+        byte[] frame = frame(request);
         String type = text ? "application/grpc-web-text" : "application/grpc-web+proto";
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + "/" + method))
                 .header("content-type", type)

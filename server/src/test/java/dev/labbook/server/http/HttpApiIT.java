@@ -24,6 +24,7 @@ import dev.labbook.api.v1.LogLine;
 import dev.labbook.api.v1.LogStream;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.api.v1.OpenRunRequest;
+import dev.labbook.api.v1.OpenRunResponse;
 import dev.labbook.api.v1.ReadLogsRequest;
 import dev.labbook.api.v1.ReadLogsResponse;
 import dev.labbook.api.v1.Run;
@@ -116,6 +117,24 @@ class HttpApiIT {
         assertThat(error.get("message").asText()).contains("labbook.v1.RunService/GetRun");
         // Refused by the transport, before any service: still with the ErrorInfo every error has.
         assertThat(detail(error, "google.rpc.ErrorInfo").get("reason").asText()).isEqualTo("REQUEST_MALFORMED");
+    }
+
+    /** The gRPC port's answer to bytes that are no request (see MalformedRequestIT), on this port too. */
+    @Test
+    void aGrpcWebRequestThatDoesNotParseIsInvalidArgument(TestServer server) throws Exception {
+        // experiment_name (field 3) holding 0xC3 0x28, no UTF-8; create_experiment_if_missing true.
+        byte[] request = {0x1a, 0x02, (byte) 0xc3, 0x28, 0x20, 0x01};
+        for (boolean text : List.of(false, true)) {
+            try (GrpcWebCall call = GrpcWebCall.start(server.httpUrl(), "labbook.v1.RunService/OpenRun", request, text)) {
+                assertThat(call.drain(OpenRunResponse.parser())).isEmpty();
+                assertThat(call.grpcStatus()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+                assertThat(call.trailer("grpc-message")).hasValueSatisfying(m -> assertThat(m).isNotBlank());
+                assertThat(unpack(call.statusDetails().getDetailsList(), ErrorInfo.class).orElseThrow().getReason())
+                        .isEqualTo("REQUEST_MALFORMED");
+            }
+        }
+        assertThat(server.experiments().listExperiments(dev.labbook.api.v1.ListExperimentsRequest.newBuilder()
+                .setProject("web").build()).getExperimentsList()).isEmpty();
     }
 
     /** Browsers and curl cannot send client streams over HTTP/1.1: the unary twins exist for them. */

@@ -40,6 +40,14 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Starts a server whose buckets are subdirectories of {@code dir} (created when missing). */
     public static S3ProxyServer start(Path dir) {
+        return start(dir, 0);
+    }
+
+    /**
+     * Starts a server on {@code port} (0: a free one), e.g. again on the port of one that was
+     * stopped, over the same directory.
+     */
+    public static S3ProxyServer start(Path dir, int port) {
         Path base;
         try {
             base = Files.createDirectories(dir).toAbsolutePath();
@@ -52,7 +60,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build(BlobStoreContext.class);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         try {

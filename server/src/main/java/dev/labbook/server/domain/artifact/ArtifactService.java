@@ -15,6 +15,7 @@ import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.domain.UsageRecorder;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.store.TrackingStore;
+import dev.labbook.server.artifacts.LinkOutsideStoreException;
 import java.io.UncheckedIOException;
 import java.net.URLConnection;
 import java.nio.ByteBuffer;
@@ -394,10 +395,16 @@ public final class ArtifactService implements AutoCloseable {
         return given.toLowerCase(Locale.ROOT);
     }
 
-    /** Runs a store operation, reporting storage failures as UNAVAILABLE. */
+    /**
+     * Runs a store operation, reporting storage failures as UNAVAILABLE and a symbolic link out of
+     * the local store as FAILED_PRECONDITION (no retry helps; an operator must remove it).
+     */
     private static <T> T storage(Supplier<T> operation) {
         try {
             return operation.get();
+        } catch (LinkOutsideStoreException e) {
+            throw new FailedPreconditionException(ErrorReason.ARTIFACT_STORE_LINK, e.getMessage()
+                    + "; the server's operator has to remove the link").with("store_path", e.storePath());
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
                 // The server's file path stays in the server log, not in the caller's message.

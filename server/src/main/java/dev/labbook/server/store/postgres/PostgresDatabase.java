@@ -16,9 +16,11 @@ public final class PostgresDatabase implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final DSLContext dsl;
+    private final DatabaseProbe probe;
 
-    private PostgresDatabase(HikariDataSource pool) {
+    private PostgresDatabase(HikariDataSource pool, DatabaseProbe probe) {
         this.pool = pool;
+        this.probe = probe;
         // Unqualified names: the schema comes from the connection's search_path.
         this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withRenderSchema(false));
     }
@@ -55,7 +57,8 @@ public final class PostgresDatabase implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(10_000);
         try {
-            return new PostgresDatabase(new HikariDataSource(config));
+            HikariDataSource pool = new HikariDataSource(config);
+            return new PostgresDatabase(pool, new DatabaseProbe(endpoint));
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot connect to PostgreSQL at " + endpoint.jdbcUrl() + ": "
@@ -75,7 +78,7 @@ public final class PostgresDatabase implements AutoCloseable {
     }
 
     public PostgresTrackingStore trackingStore() {
-        return new PostgresTrackingStore(dsl);
+        return new PostgresTrackingStore(dsl, probe::check);
     }
 
     /** API tokens and the audit log. */
@@ -105,6 +108,7 @@ public final class PostgresDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        probe.close();
         pool.close();
     }
 }

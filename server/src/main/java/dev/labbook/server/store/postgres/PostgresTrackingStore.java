@@ -15,9 +15,17 @@ import org.jooq.exception.DataAccessException;
 /** {@link TrackingStore} on PostgreSQL through jOOQ; each unit of work is one JDBC transaction. */
 public final class PostgresTrackingStore implements TrackingStore {
     private final DSLContext dsl;
+    private final Runnable probe;
 
-    public PostgresTrackingStore(DSLContext dsl) {
+    /** @param probe the database check of {@link #check()} (see {@code DatabaseProbe}) */
+    public PostgresTrackingStore(DSLContext dsl, Runnable probe) {
         this.dsl = dsl;
+        this.probe = probe;
+    }
+
+    @Override
+    public void check() {
+        probe.run();
     }
 
     @Override
