@@ -148,3 +148,37 @@ def test_a_process_that_ends_while_revoked_leaves_its_points_for_replay_with_a_n
     assert labbook.replay_spool(fresh, str(tmp_path / "spool")) == 0
     assert points(admin, run.id, "acc") == list(range(2500))
     assert not list((tmp_path / "spool").rglob("*.batch"))
+
+
+def test_a_spool_replayed_with_a_token_lacking_the_role_is_kept_for_one_that_has_it(auth_server, admin, home,
+                                                                                   exp_name, tmp_path):
+    """PERMISSION_DENIED says who replays, not what is replayed: neither SDK's replayer deletes
+    spooled data for it (docs/sdk-protocol.md), so a viewer's `sync --spool` loses nothing."""
+    from labbook.v1 import common_pb2, run_pb2, spool_pb2
+    run = admin.open_run(experiment=exp_name, name="spooled-for-editor", project="vision").run
+    writer = tmp_path / "spool" / run.id / "dead-writer"
+    writer.mkdir(parents=True)
+    calls = [spool_pb2.SpooledCall(set_run_tags=run_pb2.SetRunTagsRequest(run_id=run.id, tags={"from": "spool"})),
+             spool_pb2.SpooledCall(log_params=run_pb2.LogParamsRequest(run_id=run.id, params=[
+                 run_pb2.Param(key="lr", value=common_pb2.Value(double_value=0.1))]))]
+    for n, call in enumerate(calls, 1):
+        (writer / f"{n:020d}.call").write_bytes(call.SerializeToString())
+    kept = sorted(p.name for p in writer.glob("*.call"))
+
+    with labbook.Client(auth_server.target, token=new_token(admin, "looker", role="viewer")) as viewer:
+        with pytest.raises(labbook.PermissionDeniedError):
+            labbook.replay_spool(viewer, str(tmp_path / "spool"))
+    viewer_token = new_token(admin, "looker-cli", role="viewer")
+    java = subprocess.run(
+        [str(ROOT / "bin" / "labbook"), "sync", "--spool", str(tmp_path / "spool"), "--target", auth_server.target],
+        capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, LABBOOK_TOKEN=viewer_token, LABBOOK_NO_BUILD="1", JAVA_OPTS=f"-Duser.home={home}"))
+    assert java.returncode != 0, java.stdout
+    assert sorted(p.name for p in writer.glob("*.call")) == kept, "nothing deleted by either replayer"
+    assert dict(admin.get_run(run.id).tags) == {}
+
+    with labbook.Client(auth_server.target, token=new_token(admin, "replayer")) as editor:
+        assert labbook.replay_spool(editor, str(tmp_path / "spool")) == 2
+    stored = admin.get_run(run.id)
+    assert dict(stored.tags) == {"from": "spool"} and [p.key for p in stored.params] == ["lr"]
+    assert not writer.exists()

@@ -8,11 +8,7 @@ exactly once.
   path) does the same → `labbook.replay_spool`;
 - the writer lock: `labbook sync --spool` leaves a live Python writer's directory alone.
 
-The metric batches (`.batch`) cross in both directions with the CLI and Java SDK of main. The
-calls (`.call`: lines, rows, params, tags, description, status) need the Java side of issue 14
-(Java replays `.call` in `labbook sync --spool`, and spools its own calls): until that is built
-the call half of each test is an expected failure (xfail) — only when the Java side left every
-`.call` untouched, so a partial replay still fails. Needs the jars `mvn verify` packages."""
+Needs the jars `mvn verify` packages."""
 from __future__ import annotations
 
 import os
@@ -42,10 +38,7 @@ public class Spooler {
     static final int LINES = %(LINES)d, ROWS = %(ROWS)d, POINTS = %(POINTS)d;
 
     public static void main(String[] args) throws Exception {
-        // (few attempts per call: the SDK's GetWriterState between stream retries would otherwise
-        // retry for the 30 s window before the spool window is even looked at)
-        LabbookOptions options = LabbookOptions.defaults().withSpoolAfter(Duration.ofSeconds(1))
-                .withClient(ClientOptions.DEFAULT.withMaxAttempts(2));
+        LabbookOptions options = LabbookOptions.defaults().withSpoolAfter(Duration.ofSeconds(1));
         Labbook labbook = Labbook.connect(args[0], options);
         Run run = labbook.startRun(NewRun.in(args[1]).withName(args[2]));
         phase(run, 0);
@@ -144,11 +137,8 @@ def test_python_spool_is_replayed_by_labbook_sync_spool(server, client, proxy, e
     assert batches and calls, "the Python writer spooled both kinds"
 
     labbook_cli("sync", "--spool", str(spool), "--target", server.target)   # the Java SpoolReplayer
-    _assert_points(client, run_id)                                       # works with main's Java CLI
+    _assert_points(client, run_id)
     left = _files(spool, ".call")
-    if len(client.read_logs(run_id)) == LINES:   # only the lines sent before the outage
-        pytest.xfail("this Java CLI does not replay .call files yet (issue 14, Java side): main's "
-                     f"SpoolReplayer left {len(left)} of {len(calls)} and deleted the rest with the writer directory")
     assert left == [], f"spooled calls left after labbook sync --spool: {left}"
     _assert_calls(client, run_id)
     assert not (spool / run_id).exists(), "replayed writer directories are removed"
@@ -165,13 +155,11 @@ def test_java_spool_is_replayed_by_python_replay_spool(server, client, proxy, ex
     run_id = _spool_and_kill(["java", "-cp", str(CLI_JAR), str(source), proxy.target, exp_name, "java-spooled"],
                              proxy, env)
     batches, calls = _files(spool, ".batch"), _files(spool, ".call")
-    assert batches, "the Java writer spooled its metric batches"
+    assert batches and calls, "the Java writer spooled both kinds"
     assert all(len(Path(b).name.split(".")[0]) == 20 for b in batches + calls)
 
     labbook.replay_spool(client, str(spool))
     _assert_points(client, run_id)
-    if not calls:
-        pytest.xfail("this Java SDK does not spool its calls yet (issue 14, Java side)")
     _assert_calls(client, run_id)
     assert not (spool / run_id).exists(), "replayed writer directories are removed"
     assert labbook.replay_spool(client, str(spool)) == 0

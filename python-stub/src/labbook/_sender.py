@@ -1175,16 +1175,17 @@ def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> in
 
 # Replay of spooled calls (docs/sdk-protocol.md): these refuse a call for good — it is deleted
 # with a warning naming its file —; any other failure (unreachable, busy, credentials refused, …)
-# stops the replay with the files kept. (The Java SpoolReplayer uses the same set.)
+# stops the replay with the files kept. PERMISSION_DENIED is not among them: it says who replays
+# (a token without the role), not what is replayed, so the files wait for a caller who may.
+# (The Java SpoolReplayer uses the same set.)
 _REPLAY_REFUSALS = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
-                              grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION,
-                              grpc.StatusCode.ALREADY_EXISTS})
+                              grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ALREADY_EXISTS})
 
 
 def _replay_calls(client: Any, spool: Spool, reopened: bool = False) -> int:
     """Sends a dead writer's spooled calls in file order, each deleted after success. A refusal
-    (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION — e.g. the status is
-    already final —, ALREADY_EXISTS) deletes that call with a warning naming the file and the
+    (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION — e.g. the status is already final —,
+    ALREADY_EXISTS) deletes that call with a warning naming the file and the
     reason; any other failure raises the typed error with the files kept. With `reopened` (the
     run was just opened again by this process) a spooled final status is obsolete: dropped."""
     sent = 0

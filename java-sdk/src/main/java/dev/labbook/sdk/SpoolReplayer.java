@@ -27,11 +27,11 @@ import java.util.stream.Stream;
  *
  * <p>Nothing is stored twice: the server skips metric batches and appends (log lines, table rows)
  * whose writer id and sequence it already has, and params, tags and descriptions are idempotent.
- * A call the server refuses for good (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED,
- * FAILED_PRECONDITION such as a status change the run cannot make, ALREADY_EXISTS) is dropped
- * with a warning naming its file, and the rest goes on; any other failure (the server unreachable,
- * busy, refusing the credentials) stops that writer's replay with its files kept for the next
- * replay. Writers whose metric batches are refused for good (run deleted or purged) are moved to
+ * A call the server refuses for good (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION such as
+ * a status change the run cannot make, ALREADY_EXISTS) is dropped with a warning naming its
+ * file, and the rest goes on; any other failure (the server unreachable, busy, refusing the
+ * credentials or the role: PERMISSION_DENIED says who replays, not what) stops that writer's
+ * replay with its files kept for the next replay. Writers whose metric batches are refused for good (run deleted or purged) are moved to
  * {@code <spool>/.rejected/} instead of being retried forever.
  */
 public final class SpoolReplayer {
@@ -169,10 +169,13 @@ public final class SpoolReplayer {
         }
     }
 
-    /** Codes that refuse a replayed call for good; anything else may pass (keep the file, try later). */
+    /**
+     * Codes that refuse a replayed call for good; anything else may pass (keep the file, try
+     * later). Not PERMISSION_DENIED: a replayer whose token lacks the role must not delete the data.
+     */
     static boolean isRefusal(LabbookException e) {
         return switch (e.code()) {
-            case "INVALID_ARGUMENT", "NOT_FOUND", "PERMISSION_DENIED", "FAILED_PRECONDITION", "ALREADY_EXISTS" -> true;
+            case "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "ALREADY_EXISTS" -> true;
             default -> false;
         };
     }
