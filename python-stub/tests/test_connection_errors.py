@@ -163,7 +163,7 @@ def test_once_the_server_answered_a_call_retries_for_the_longer_window(client):
 
 
 def test_the_retry_windows_are_the_java_sdks():
-    calls = (REPO / "java-sdk/src/main/java/dev/labbook/sdk/Calls.java").read_text()
+    calls = (REPO / "java-sdk/src/main/java/dev/labbook/sdk/internal/Calls.java").read_text()
     backoff = (REPO / "java-sdk/src/main/java/dev/labbook/sdk/Backoff.java").read_text()
     assert int(re.search(r"RETRY_WINDOW_MS = ([\d_]+)", calls).group(1).replace("_", "")) \
         == _retry.RETRY_WINDOW_S * 1000
