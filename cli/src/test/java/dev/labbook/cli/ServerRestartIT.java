@@ -38,8 +38,10 @@ class ServerRestartIT {
         flags.put(Setting.DB_PASSWORD, db.password());
         flags.put(Setting.ARTIFACT_DIR, artifacts.toString());
         // Through the environment so that settings this server version lacks are simply ignored:
-        // no metrics HTTP port to collide on, and a short shutdown grace for the open follow stream.
-        Map<String, String> env = Map.of("LABBOOK_METRICS_PORT", "0", "LABBOOK_SHUTDOWN_GRACE_SECONDS", "2");
+        // no metrics or HTTP port to collide on (another server on the machine may hold the default
+        // 7880), and a short shutdown grace for the open follow stream.
+        Map<String, String> env = Map.of("LABBOOK_METRICS_PORT", "0", "LABBOOK_HTTP_PORT", "0",
+                "LABBOOK_SHUTDOWN_GRACE_SECONDS", "2");
         return LabbookServer.start(ServerConfigLoader.load(flags, env, null, artifacts));
     }
 
