@@ -15,21 +15,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ApiExecutor implements AutoCloseable {
     private final ThreadPoolExecutor pool;
+    private final ThreadPoolExecutor dispatch;
 
-    private ApiExecutor(ThreadPoolExecutor pool) {
+    private ApiExecutor(ThreadPoolExecutor pool, ThreadPoolExecutor dispatch) {
         this.pool = pool;
+        this.dispatch = dispatch;
     }
 
     public static ApiExecutor fixed(int threads) {
+        return new ApiExecutor(pool("labbook-api-", threads), pool("labbook-grpc-dispatch-", 2));
+    }
+
+    private static ThreadPoolExecutor pool(String name, int threads) {
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "labbook-api-" + count.incrementAndGet());
+                    Thread thread = new Thread(runnable, name + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 });
         pool.allowCoreThreadTimeOut(true);
-        return new ApiExecutor(pool);
+        return pool;
+    }
+
+    /**
+     * Two threads that only look up each call's method and run the health service (its checks
+     * answer from memory): probes are answered while every API thread is busy.
+     */
+    public Executor dispatchExecutor() {
+        return dispatch;
     }
 
     public Executor executor() {
@@ -50,5 +64,6 @@ public final class ApiExecutor implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdown();
+        dispatch.shutdown();
     }
 }

@@ -3,6 +3,7 @@ package dev.labbook.server.grpc;
 import dev.labbook.server.config.LoadLimits;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -67,7 +68,19 @@ public final class ApiServer implements AutoCloseable {
                 .map(tls -> NettyServerBuilder.forAddress(address,
                         ServerTls.credentials(tls.certFile(), tls.keyFile())))
                 .orElseGet(() -> NettyServerBuilder.forAddress(address));
-        builder.executor(executor.executor())
+        // grpc-java looks each call's method up on the server's executor, then runs the call on
+        // the executor the supplier picks: lookups and health checks (answered from memory) run on
+        // a small pool of their own, so probes answer while every API thread waits (for a
+        // database connection, a slow S3) and liveness does not flap under load.
+        builder.executor(executor.dispatchExecutor())
+                .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> java.util.concurrent.Executor getExecutor(
+                            io.grpc.ServerCall<ReqT, RespT> call, io.grpc.Metadata headers) {
+                        return HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
+                                ? null : executor.executor();
+                    }
+                })
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -24,6 +24,9 @@ import dev.labbook.server.testing.TcpProxy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
@@ -128,6 +131,48 @@ class LoadLimitsIT {
                 return Status.INTERNAL.withDescription("RESOURCE_EXHAUSTED without reason SERVER_BUSY: " + e);
             }
             return e.getStatus();
+        }
+    }
+
+    @Test
+    void callsQueueForTheFixedApiThreadsAndHealthStillAnswers() throws Exception {
+        DatabaseEndpoint db = SharedPostgres.newDatabase("labbook_api_threads_it");
+        try (LabbookServer server = LabbookServer.start(config(db, null, 4, limits -> limits.withApiThreads(1)))) {
+            ManagedChannel channel = channel(server);
+            ExecutorService callers = Executors.newFixedThreadPool(2);
+            try (Connection holder = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+                assertThat(listExperiments(channel).getCode()).isEqualTo(Status.Code.OK);
+                holder.setAutoCommit(false);
+                try (Statement s = holder.createStatement()) {
+                    s.execute("LOCK TABLE experiment IN ACCESS EXCLUSIVE MODE");
+                }
+                // The one API thread waits behind the lock; the second call waits for the thread,
+                // no thread is added for it.
+                Future<Status> first = callers.submit(() -> listExperiments(channel));
+                Thread.sleep(200);
+                Future<Status> second = callers.submit(() -> listExperiments(channel));
+                Thread.sleep(500);
+                assertThat(first).isNotDone();
+                assertThat(second).isNotDone();
+                // A call that needs no database waits for the thread too: no thread is added for it.
+                StatusRuntimeException queued = catchThrowableOfType(StatusRuntimeException.class,
+                        () -> dev.labbook.api.v1.ServerServiceGrpc.newBlockingStub(channel)
+                                .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+                                .getServerInfo(dev.labbook.api.v1.GetServerInfoRequest.getDefaultInstance()));
+                assertThat(queued.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                // Probes do not wait for the API threads.
+                for (String service : List.of("", ApiServer.LIVENESS)) {
+                    assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+                            .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                }
+                holder.rollback();
+                assertThat(first.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+                assertThat(second.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+            } finally {
+                callers.shutdownNow();
+                channel.shutdownNow();
+            }
         }
     }
 
