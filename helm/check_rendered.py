@@ -97,6 +97,15 @@ for name, docs in renders.items():
     check(env.get("LABBOOK_READINESS_INTERVAL_MS", {}).get("value") == "2000"
           and env.get("LABBOOK_READINESS_TIMEOUT_MS", {}).get("value") == "1000",
           f"{name}: readiness checks every 2000 ms with a 1000 ms timeout")
+    # Limits under load: every one set, with the server's defaults.
+    limits = {"LABBOOK_API_THREADS": "64", "LABBOOK_DB_POOL_TIMEOUT_MS": "10000",
+              "LABBOOK_MAX_CALLS_PER_CONNECTION": "1000", "LABBOOK_KEEPALIVE_TIME_SECONDS": "60",
+              "LABBOOK_KEEPALIVE_TIMEOUT_SECONDS": "20", "LABBOOK_PERMIT_KEEPALIVE_TIME_SECONDS": "20",
+              "LABBOOK_PERMIT_KEEPALIVE_WITHOUT_CALLS": "true", "LABBOOK_MAX_CONNECTION_IDLE_SECONDS": "600",
+              "LABBOOK_MAX_CONNECTION_AGE_SECONDS": "1800", "LABBOOK_MAX_CONNECTION_AGE_GRACE_SECONDS": "120",
+              "LABBOOK_STREAM_IDLE_TIMEOUT_SECONDS": "120"}
+    for var, want in limits.items():
+        check(env.get(var, {}).get("value") == want, f"{name}: {var} is {want}")
 
     # Non-root, read-only root filesystem, no privilege escalation, all capabilities dropped.
     psc, sc = pod.get("securityContext", {}), c.get("securityContext", {})

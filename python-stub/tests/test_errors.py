@@ -195,3 +195,46 @@ def test_credentials_errors_say_why_and_what_to_do(status_server, fake_client, c
     assert message in str(error)
     assert (hint in str(error) and hint in error.hint) if hint else error.hint == ""
     assert labbook.AuthenticationError is labbook.UnauthenticatedError
+
+
+def _rpc_error(status_server, code, reason):
+    status_server.fail_with(code, "busy", error_details_pb2.ErrorInfo(reason=reason, domain="labbook.dev"))
+    with grpc.insecure_channel(status_server.target) as channel:
+        get_run = channel.unary_unary("/labbook.v1.RunService/GetRun",
+                                      request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        with pytest.raises(grpc.RpcError) as caught:
+            get_run(b"", timeout=5)
+    return caught.value
+
+
+def test_server_busy_is_retried_and_other_resource_exhausted_is_not(status_server):
+    busy = _rpc_error(status_server, grpc.StatusCode.RESOURCE_EXHAUSTED, "SERVER_BUSY")
+    assert errors.is_retryable(busy)
+    assert errors.from_rpc_error(busy).reason == "SERVER_BUSY"
+    too_large = _rpc_error(status_server, grpc.StatusCode.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE")
+    assert not errors.is_retryable(too_large)
+    assert errors.is_retryable(_rpc_error(status_server, grpc.StatusCode.UNAVAILABLE, "DATABASE_UNAVAILABLE"))
+    assert not errors.is_retryable(_rpc_error(status_server, grpc.StatusCode.NOT_FOUND, "RUN_NOT_FOUND"))
+
+
+def test_foreground_calls_retry_server_busy_until_their_deadline(status_server):
+    from labbook._retry import call_with_retry
+
+    attempts = []
+
+    def call():
+        attempts.append(1)
+        raise _rpc_error(status_server, grpc.StatusCode.RESOURCE_EXHAUSTED, "SERVER_BUSY")
+
+    with pytest.raises(errors.ResourceExhaustedError):
+        call_with_retry(call, deadline_s=0.5, sleep=lambda s: None)
+    assert len(attempts) > 1
+    attempts.clear()
+
+    def too_large():
+        attempts.append(1)
+        raise _rpc_error(status_server, grpc.StatusCode.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE")
+
+    with pytest.raises(errors.ResourceExhaustedError):
+        call_with_retry(too_large, deadline_s=0.5, sleep=lambda s: None)
+    assert len(attempts) == 1

@@ -161,3 +161,44 @@ def test_internal_transport_failures_are_retried_before_a_batch_counts_as_refuse
     assert run.errors == [] and len(failures) == 3
     assert client.get_metric_history(run.id, "loss")[0] == list(range(1000))
     run.complete()
+
+
+def test_a_busy_server_is_an_outage_not_a_refusal(client, exp_name, monkeypatch):
+    """RESOURCE_EXHAUSTED with reason SERVER_BUSY (every database connection of the server in use)
+    is retried like UNAVAILABLE: no batch is dropped, everything arrives once the server has room."""
+    import grpc
+    from google.protobuf import any_pb2
+    from google.rpc import error_details_pb2, status_pb2
+
+    run = labbook.Run(exp_name, "busy-server", client=client).open()
+    transport = run._sender.transport
+    real = transport.start_send
+    failures = []
+    status = status_pb2.Status(code=grpc.StatusCode.RESOURCE_EXHAUSTED.value[0], message="server busy")
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason="SERVER_BUSY", domain="labbook.dev"))
+    status.details.append(info)
+
+    class Busy(grpc.RpcError):
+        def code(self):
+            return grpc.StatusCode.RESOURCE_EXHAUSTED
+
+        def details(self):
+            return "server busy: every database connection is in use; retry later"
+
+        def trailing_metadata(self):
+            return (("grpc-status-details-bin", status.SerializeToString()),)
+
+    def start_send(writer_id, batches):
+        # More than the bounded retries of unexpected failures: only an outage survives this.
+        if len(failures) < 7:
+            failures.append(1)
+            raise Busy()
+        return real(writer_id, batches)
+    monkeypatch.setattr(transport, "start_send", start_send)
+    for step in range(1000):
+        run.log_metric("loss", float(step), step=step)
+    assert run.flush(60)
+    assert run.errors == [] and len(failures) == 7
+    assert client.get_metric_history(run.id, "loss")[0] == list(range(1000))
+    run.complete()

@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator, Optional, Union, cast
 import grpc
 
 from labbook._retry import CONNECT_WINDOW_S, Backoff
-from labbook.errors import RETRYABLE_CODES, UploadOffsetMismatchError, from_rpc_error
+from labbook.errors import RETRYABLE_CODES, UploadOffsetMismatchError, from_rpc_error, is_retryable
 from labbook.v1 import artifact_pb2, common_pb2
 
 CHUNK_BYTES = 1024 * 1024
@@ -126,7 +126,8 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
                 continue
             delay = backoff.next_delay()
             # UPLOAD_CONFLICT: another call (a retry of ours) started or advanced the upload.
-            transient = error.code() in _STREAM_RETRYABLE or typed.reason == "UPLOAD_CONFLICT"
+            transient = (error.code() in _STREAM_RETRYABLE or is_retryable(error)
+                         or typed.reason == "UPLOAD_CONFLICT")
             if not transient or _give_up(client, error, delay, give_up_at, started):
                 raise _explained(client, typed) from error
             time.sleep(delay)
@@ -180,7 +181,8 @@ def download(client, run_id: str, path_in_run: str, output: Union[str, IO[bytes]
                 return artifact
             except grpc.RpcError as error:
                 delay = backoff.next_delay()
-                if error.code() not in _STREAM_RETRYABLE or _give_up(client, error, delay, give_up_at, started):
+                transient = error.code() in _STREAM_RETRYABLE or is_retryable(error)
+                if not transient or _give_up(client, error, delay, give_up_at, started):
                     raise _explained(client, from_rpc_error(error)) from error
                 time.sleep(delay)
     finally:

@@ -12,7 +12,7 @@ from typing import Callable, Optional, TypeVar
 
 import grpc
 
-from labbook.errors import RETRYABLE_CODES, from_rpc_error
+from labbook.errors import from_rpc_error, is_retryable
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def call_with_retry(fn: Callable[[], T], *, deadline_s: float = 30.0,
             code = error.code() if hasattr(error, "code") else None
             delay = backoff.next_delay()
             limit = deadline_s if window_s is None else min(deadline_s, window_s())
-            if code not in RETRYABLE_CODES or time.monotonic() + delay > start + limit:
+            if not is_retryable(error) or time.monotonic() + delay > start + limit:
                 raise from_rpc_error(error) from error
             if on_retry is not None:
                 on_retry(error)

@@ -41,7 +41,7 @@ except ImportError:  # Windows
 
 from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
-from labbook.errors import RETRYABLE_CODES, NotFoundError, from_rpc_error
+from labbook.errors import NotFoundError, from_rpc_error, is_retryable
 from labbook.v1 import log_pb2, metric_pb2, run_pb2, spool_pb2
 
 _log = logging.getLogger("labbook")
@@ -866,7 +866,8 @@ class Sender:
                          self._transport_failures, TRANSPORT_RETRIES)
             return
         auth = self._auth_refused(error)
-        if auth or code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        # RESOURCE_EXHAUSTED SERVER_BUSY: the server's database connections were all in use.
+        if auth or is_retryable(error) or code == grpc.StatusCode.DEADLINE_EXCEEDED:
             # UNAUTHENTICATED / PERMISSION_DENIED (a token revoked, expired or being rotated) is an
             # outage too: dropping the data would lose it for a condition a new token fixes.
             self._outage_auth = auth          # the latest reason
@@ -1073,7 +1074,7 @@ class Sender:
 
     def _transient(self, error: grpc.RpcError) -> bool:
         code = error.code()
-        return code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or \
+        return is_retryable(error) or code == grpc.StatusCode.DEADLINE_EXCEEDED or \
             self._auth_refused(error)
 
     def _call_failed(self, error: grpc.RpcError) -> None:
@@ -1152,7 +1153,7 @@ def _replay_writer(client: Any, spool: Spool, run_id: str, writer_id: str) -> in
             client.log_metric_batches([metric_pb2.LogMetricsRequest(batch=b) for b in group])
         except grpc.RpcError as error:
             code = error.code()
-            if code in RETRYABLE_CODES or code == grpc.StatusCode.DEADLINE_EXCEEDED or is_auth_failure(code):
+            if is_retryable(error) or code == grpc.StatusCode.DEADLINE_EXCEEDED or is_auth_failure(code):
                 raise from_rpc_error(error) from error
             try:
                 committed = client.get_writer_state(run_id, writer_id)

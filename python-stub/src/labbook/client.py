@@ -20,7 +20,8 @@ from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
 from labbook._target import (DEFAULT_PORT, SOURCE_CODE, SOURCE_DEFAULT, SOURCE_ENV,  # noqa: F401
                              UI_PORT, _connection_hint, parse_target)  # (re-exported names)
 from labbook._retry import CONNECT_WINDOW_S, RETRY_WINDOW_S, Backoff, call_with_retry
-from labbook.errors import RETRYABLE_CODES, LabbookError, UnavailableError, error_details, from_rpc_error
+from labbook.errors import (RETRYABLE_CODES, LabbookError, UnavailableError, error_details, from_rpc_error,
+                            is_retryable)
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
                         experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
@@ -494,7 +495,8 @@ class Client:
             except grpc.RpcError as error:
                 delay = backoff.next_delay()
                 self._note_failure(error)
-                if error.code() not in STREAM_RETRYABLE or time.monotonic() + delay > give_up_at:
+                if (error.code() not in STREAM_RETRYABLE and not is_retryable(error)) \
+                        or time.monotonic() + delay > give_up_at:
                     raise self.explain(from_rpc_error(error)) from error
                 # Points after the cursor (a last message without one, or a downsampled read
                 # that has no cursor at all) are read again.

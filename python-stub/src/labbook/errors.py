@@ -24,6 +24,7 @@ __all__ = [
     "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
     "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError",
     "ErrorDetails", "error_details", "from_rpc_error", "RETRYABLE_CODES", "ERROR_DOMAIN",
+    "is_retryable",
 ]
 
 # Only these are retried (with jittered backoff); every other code is final.
@@ -274,6 +275,16 @@ def error_details(error: Any) -> ErrorDetails:
             except Exception:  # one undecodable detail does not hide the others
                 continue
     return out
+
+
+def is_retryable(error: Any) -> bool:
+    """Whether the same call may simply be sent again: UNAVAILABLE, ABORTED, and
+    RESOURCE_EXHAUSTED with reason SERVER_BUSY (the server's database connections were all in use;
+    other RESOURCE_EXHAUSTED reasons are limits a retry does not change)."""
+    code = error.code() if hasattr(error, "code") else None
+    if code in RETRYABLE_CODES:
+        return True
+    return code == grpc.StatusCode.RESOURCE_EXHAUSTED and error_details(error).reason == "SERVER_BUSY"
 
 
 def error_class(code: Optional[grpc.StatusCode], reason: str) -> Type[LabbookError]:

@@ -67,7 +67,8 @@ public final class MetricsBench {
         if (!options.containsKey("port") || !options.containsKey("data-dir") || !options.containsKey("server-pid")) {
             System.err.println("usage: MetricsBench --port P --data-dir DIR --server-pid PID [--host 127.0.0.1] "
                     + "[--single-steps 1000000] [--single-batch-steps 5000] [--runs 100] [--run-steps 10000] "
-                    + "[--run-batch-steps 1000] [--long-points 10000000] [--long-batch 50000] [--reads 5] "
+                    + "[--run-batch-steps 1000] [--streams 4000] [--stream-connections 100] [--stream-batches 5] "
+                    + "[--stream-batch-points 100] [--long-points 10000000] [--long-batch 50000] [--reads 5] "
                     + "[--time-limit-s 540]");
             System.exit(2);
         }
@@ -138,6 +139,10 @@ public final class MetricsBench {
             int reads = intOption("reads", 5);
             results.put("history_read_ms_1m", fmt(medianRead(singleRun, lossKey, 0, singleSteps, reads), 1));
             results.put("downsampled_read_ms_10m", fmt(medianRead(longRun, longKey, 1000, 1000, reads), 1));
+
+            // Last: 4,000 writers at once, small batches (after the storage and read figures, which
+            // its 4,000 small series would change): memory and threads stay bounded.
+            ingestManyStreams(host, port, serverPid);
 
             Thread.sleep(500); // one more heap sample after the last read
             if (heap.samples() == 0) {
@@ -271,6 +276,32 @@ public final class MetricsBench {
                 ch.shutdownNow();
             }
         }
+    }
+
+    /** Phase 2b: {@code --streams} concurrent writers (see {@link ManyStreams}); returns the points stored. */
+    private long ingestManyStreams(String host, int port, long serverPid) throws Exception {
+        int streams = intOption("streams", 4_000);
+        int connections = intOption("stream-connections", 100);
+        int batches = intOption("stream-batches", 5);
+        int points = intOption("stream-batch-points", 100);
+        if (streams == 0) {
+            return 0;
+        }
+        String name = "_" + streams + "_streams";
+        double[] cpu0 = cpu.sample();
+        ManyStreams.Result r = ManyStreams.run(() -> channel(host, port), this::createRun, serverPid, streams,
+                connections, batches, points, Math.max(10_000, remainingMs() - 60_000));
+        log("ingest_points_per_s" + name + ": " + cpu.since(cpu0, r.seconds()));
+        log(String.format(Locale.ROOT, "ingest_points_per_s%s: %d writers on %d connections, %d batches of %d points "
+                + "each: %d points committed in %.2f s; %d streams failed %s; server RSS %.0f MB before, peak %.0f MB; "
+                + "threads %d before, %d with every stream open, peak %d", name, streams, connections, batches, points,
+                r.pointsAccepted(), r.seconds(), r.failedStreams(), r.failures(), r.rssMbBefore(), r.rssMbPeak(),
+                r.threadsBefore(), r.threadsWithStreamsOpen(), r.threadsPeak()));
+        results.put("ingest_points_per_s" + name, fmt(r.pointsAccepted() / r.seconds(), 0));
+        results.put("server_rss_mb" + name, fmt(r.rssMbPeak(), 0));
+        results.put("server_threads" + name, Integer.toString(r.threadsPeak()));
+        results.put("failed_streams" + name, Integer.toString(r.failedStreams()));
+        return r.pointsAccepted();
     }
 
     private static void requireAccepted(MetricStreamer.Result r, int batches, long points) {

@@ -53,7 +53,11 @@ public enum ErrorReason {
     ROLE_MISSING,
     TOKEN_NOT_FOUND,
     ACCESS_RULE_MISSING,
-    ARTIFACT_STORE_LINK;
+    ARTIFACT_STORE_LINK,
+    /** The server is busy (its database connections are all in use): retry with backoff. */
+    SERVER_BUSY,
+    /** A client stream sent nothing for the server's stream idle timeout and was ended. */
+    STREAM_IDLE_TIMEOUT;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {

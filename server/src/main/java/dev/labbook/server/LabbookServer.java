@@ -51,6 +51,7 @@ import dev.labbook.server.domain.RunLeases;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.domain.search.RunSearchService;
 import dev.labbook.server.domain.search.SearchTokens;
+import dev.labbook.server.grpc.ApiExecutor;
 import dev.labbook.server.grpc.ApiServer;
 import dev.labbook.server.domain.metric.MetricCompactor;
 import dev.labbook.server.domain.metric.MetricService;
@@ -128,7 +129,7 @@ public final class LabbookServer implements AutoCloseable {
             Optional<PrometheusMetrics> prometheus = ops.metricsPort() > 0
                     ? Optional.of(new PrometheusMetrics()) : Optional.empty();
             PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize(),
-                    prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
+                    ops.limits().dbPoolTimeout(), prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
             resources.push(database);
             prometheus.ifPresent(m -> m.watchPool(database::poolUsage));
             int applied = database.migrate();
@@ -238,8 +239,10 @@ public final class LabbookServer implements AutoCloseable {
                                     http.publicUrl(), clock),
                             HostCheck.of(authEnabled, config.host(), http.publicUrl())));
                 }
+                ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
+                prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));
                 api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
-                        config.maxMessageBytes(), services);
+                        config.maxMessageBytes(), services, ops.limits(), apiThreads);
             } catch (IOException | RuntimeException e) {
                 httpPort.ifPresent(HttpPort::stopAccepting);
                 logs.close();

@@ -76,9 +76,16 @@ public final class Errors {
         return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
     }
 
-    /** Codes after which the same call may simply be sent again. */
+    /**
+     * Failures after which the same call may simply be sent again: UNAVAILABLE, ABORTED, and
+     * RESOURCE_EXHAUSTED with reason SERVER_BUSY (the server's database connections were all in
+     * use; other RESOURCE_EXHAUSTED reasons are limits a retry does not change).
+     */
     public static boolean isRetryable(Throwable error) {
         Status.Code code = error instanceof LabbookException e ? codeOf(e.code()) : Status.fromThrowable(error).getCode();
+        if (code == Status.Code.RESOURCE_EXHAUSTED) {
+            return translate(error).reason() == dev.labbook.sdk.ErrorReason.SERVER_BUSY;
+        }
         return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
     }
 

@@ -135,6 +135,20 @@ class ErrorsTest {
     }
 
     @Test
+    void serverBusyIsRetriedAndOtherResourceExhaustedIsNot() {
+        StatusRuntimeException busy = error(Code.RESOURCE_EXHAUSTED, "server busy", info("SERVER_BUSY", Map.of()));
+        StatusRuntimeException tooLarge = error(Code.RESOURCE_EXHAUSTED, "too large",
+                info("MESSAGE_TOO_LARGE", Map.of()));
+        assertThat(Errors.isRetryable(busy)).isTrue();
+        assertThat(Errors.isRetryable(Errors.translate(busy))).isTrue();
+        assertThat(Errors.translate(busy).reason()).isEqualTo(ErrorReason.SERVER_BUSY);
+        assertThat(Errors.isRetryable(tooLarge)).isFalse();
+        assertThat(Errors.isRetryable(Errors.translate(tooLarge))).isFalse();
+        // Background senders keep the data either way.
+        assertThat(Errors.disposition(busy)).isEqualTo(Errors.Disposition.OUTAGE);
+    }
+
+    @Test
     void theJavaEnumMirrorsTheApisReasons() {
         for (dev.labbook.api.v1.ErrorReason r : dev.labbook.api.v1.ErrorReason.values()) {
             if (r == dev.labbook.api.v1.ErrorReason.UNRECOGNIZED

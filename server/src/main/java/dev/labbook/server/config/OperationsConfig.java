@@ -15,15 +15,24 @@ import java.util.Optional;
  * @param readinessInterval how often readiness checks PostgreSQL and the artifact store; zero: never
  *     (always ready while running)
  * @param readinessTimeout how long each such check may take before it counts as failed
+ * @param limits what bounds threads, connections, streams and the wait for a database connection
  */
 public record OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
-        Duration shutdownDrain, Duration shutdownGrace, Duration readinessInterval, Duration readinessTimeout) {
+        Duration shutdownDrain, Duration shutdownGrace, Duration readinessInterval, Duration readinessTimeout,
+        LoadLimits limits) {
 
     /** The defaults of {@link Setting#READINESS_INTERVAL_MS} and {@link Setting#READINESS_TIMEOUT_MS}. */
     public static final Duration DEFAULT_READINESS_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofSeconds(1);
 
-    /** With the default readiness checks. */
+    /** With the default limits. */
+    public OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
+            Duration shutdownDrain, Duration shutdownGrace, Duration readinessInterval, Duration readinessTimeout) {
+        this(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace, readinessInterval,
+                readinessTimeout, LoadLimits.defaults());
+    }
+
+    /** With the default readiness checks and limits. */
     public OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tls> tls, int healthPort,
             Duration shutdownDrain, Duration shutdownGrace) {
         this(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace, DEFAULT_READINESS_INTERVAL,
@@ -41,16 +50,21 @@ public record OperationsConfig(int metricsPort, LogFormat logFormat, Optional<Tl
 
     public OperationsConfig withMetricsPort(int port) {
         return new OperationsConfig(port, logFormat, tls, healthPort, shutdownDrain, shutdownGrace,
-                readinessInterval, readinessTimeout);
+                readinessInterval, readinessTimeout, limits);
     }
 
     public OperationsConfig withTls(Tls newTls, int newHealthPort) {
         return new OperationsConfig(metricsPort, logFormat, Optional.of(newTls), newHealthPort, shutdownDrain,
-                shutdownGrace, readinessInterval, readinessTimeout);
+                shutdownGrace, readinessInterval, readinessTimeout, limits);
     }
 
     public OperationsConfig withReadiness(Duration interval, Duration timeout) {
         return new OperationsConfig(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace,
-                interval, timeout);
+                interval, timeout, limits);
+    }
+
+    public OperationsConfig withLimits(LoadLimits newLimits) {
+        return new OperationsConfig(metricsPort, logFormat, tls, healthPort, shutdownDrain, shutdownGrace,
+                readinessInterval, readinessTimeout, newLimits);
     }
 }

@@ -203,7 +203,29 @@ public final class ServerConfigLoader {
                 java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_DRAIN_SECONDS, 0, 3600)),
                 java.time.Duration.ofSeconds(intSetting(values, Setting.SHUTDOWN_GRACE_SECONDS, 0, 3600)),
                 java.time.Duration.ofMillis(intSetting(values, Setting.READINESS_INTERVAL_MS, 0, 3_600_000)),
-                java.time.Duration.ofMillis(intSetting(values, Setting.READINESS_TIMEOUT_MS, 100, 60_000)));
+                java.time.Duration.ofMillis(intSetting(values, Setting.READINESS_TIMEOUT_MS, 100, 60_000)),
+                limits(values));
+    }
+
+    private static LoadLimits limits(Map<Setting, String> values) {
+        return new LoadLimits(
+                intSetting(values, Setting.API_THREADS, 1, 10_000),
+                intSetting(values, Setting.MAX_CALLS_PER_CONNECTION, 1, 1_000_000),
+                seconds(values, Setting.KEEPALIVE_TIME_SECONDS, 1, 86_400),
+                seconds(values, Setting.KEEPALIVE_TIMEOUT_SECONDS, 1, 3600),
+                // Zero would let a client ping without pause.
+                seconds(values, Setting.PERMIT_KEEPALIVE_TIME_SECONDS, 1, 86_400),
+                bool(values, Setting.PERMIT_KEEPALIVE_WITHOUT_CALLS),
+                seconds(values, Setting.MAX_CONNECTION_IDLE_SECONDS, 0, 30 * 86_400),
+                seconds(values, Setting.MAX_CONNECTION_AGE_SECONDS, 0, 30 * 86_400),
+                seconds(values, Setting.MAX_CONNECTION_AGE_GRACE_SECONDS, 0, 86_400),
+                seconds(values, Setting.STREAM_IDLE_TIMEOUT_SECONDS, 0, 86_400),
+                // HikariCP refuses less than 250 ms.
+                java.time.Duration.ofMillis(intSetting(values, Setting.DB_POOL_TIMEOUT_MS, 250, 600_000)));
+    }
+
+    private static java.time.Duration seconds(Map<Setting, String> values, Setting setting, int min, int max) {
+        return java.time.Duration.ofSeconds(intSetting(values, setting, min, max));
     }
 
     private static Path readableFile(Setting setting, String raw, Path home) {

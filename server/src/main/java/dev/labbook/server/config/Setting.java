@@ -70,7 +70,36 @@ public enum Setting {
             + "and the artifact store: health reports NOT_SERVING (readiness) while one fails, SERVING when both "
             + "answer again; 0 turns the checks off."),
     READINESS_TIMEOUT_MS("readiness-timeout-ms", "1000", "Milliseconds a readiness check may take before it "
-            + "counts as failed.");
+            + "counts as failed."),
+    DB_POOL_TIMEOUT_MS("db-pool-timeout-ms", "10000", "Milliseconds a call waits for a free database connection "
+            + "when all --db-pool-size are in use; then it fails with RESOURCE_EXHAUSTED (reason SERVER_BUSY: "
+            + "retry), not UNAVAILABLE, as long as the database itself answers."),
+    API_THREADS("api-threads", "64", "Threads that run the API's calls (gRPC and HTTP port): a fixed pool, so "
+            + "threads do not grow with the number of calls or streams; work beyond it waits in a queue while "
+            + "HTTP/2 flow control holds back the clients' further messages."),
+    MAX_CALLS_PER_CONNECTION("max-calls-per-connection", "1000", "Concurrent calls (HTTP/2 streams) one client "
+            + "connection may have open on the gRPC port; further calls wait in the client until one ends."),
+    KEEPALIVE_TIME_SECONDS("keepalive-time-seconds", "60", "Seconds without traffic after which the server pings a "
+            + "client connection to check it is still there."),
+    KEEPALIVE_TIMEOUT_SECONDS("keepalive-timeout-seconds", "20", "Seconds the server waits for a ping's answer "
+            + "before it closes the connection."),
+    PERMIT_KEEPALIVE_TIME_SECONDS("permit-keepalive-time-seconds", "20", "Shortest interval at which clients may "
+            + "send keepalive pings; a client that pings more often is disconnected (GOAWAY ENHANCE_YOUR_CALM)."),
+    PERMIT_KEEPALIVE_WITHOUT_CALLS("permit-keepalive-without-calls", "true", "true: clients may send keepalive "
+            + "pings while they have no call open."),
+    MAX_CONNECTION_IDLE_SECONDS("max-connection-idle-seconds", "600", "Seconds a client connection may stay "
+            + "without any call before the server closes it (GOAWAY; clients reconnect when they need to); "
+            + "0: no limit."),
+    MAX_CONNECTION_AGE_SECONDS("max-connection-age-seconds", "1800", "Seconds after which the server asks a client "
+            + "connection to go away (GOAWAY), so clients reconnect and spread over the replicas behind a load "
+            + "balancer; 0: no limit."),
+    MAX_CONNECTION_AGE_GRACE_SECONDS("max-connection-age-grace-seconds", "120", "Seconds the calls of a connection "
+            + "that reached --max-connection-age get to finish before they are cancelled (clients resume them "
+            + "on a new connection)."),
+    STREAM_IDLE_TIMEOUT_SECONDS("stream-idle-timeout-seconds", "120", "Seconds a client stream (LogMetrics, "
+            + "AppendLogs, UploadArtifact) may stay open without sending a message before the server ends it "
+            + "with DEADLINE_EXCEEDED (reason STREAM_IDLE_TIMEOUT); the SDKs send and close their streams within "
+            + "seconds. 0: no limit.");
 
     private final String key;
     private final String defaultValue;

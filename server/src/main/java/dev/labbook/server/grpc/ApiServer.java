@@ -1,7 +1,9 @@
 package dev.labbook.server.grpc;
 
+import dev.labbook.server.config.LoadLimits;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -30,23 +32,67 @@ public final class ApiServer implements AutoCloseable {
     private final HealthStatusManager health;
     private final StreamDrain drain;
     private final java.util.List<String> readinessNames;
+    private final ApiExecutor executor;
+    private final StreamIdleTimeout idleStreams;
 
     private ApiServer(Server server, Optional<Server> healthServer, HealthStatusManager health, StreamDrain drain,
-            java.util.List<String> readinessNames) {
+            java.util.List<String> readinessNames, ApiExecutor executor, StreamIdleTimeout idleStreams) {
         this.server = server;
+        this.executor = executor;
+        this.idleStreams = idleStreams;
         this.healthServer = healthServer;
         this.health = health;
         this.drain = drain;
         this.readinessNames = readinessNames;
     }
 
+    /** With the default limits ({@link LoadLimits#defaults()}). */
     public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, ApiServices api) throws IOException {
+        return start(endpoint, maxMessageBytes, api, LoadLimits.defaults(), ApiExecutor.fixed(LoadLimits.defaults()
+                .apiThreads()));
+    }
+
+    /**
+     * @param limits calls per connection, keepalive policy, connection idle time and age, idle
+     *     time of client streams
+     * @param executor runs every call's callbacks: a fixed pool, so threads do not grow with
+     *     streams (each call's callbacks run one at a time on it; a call's next message is read
+     *     only after its service asked for it, so unread messages stay with HTTP/2 flow control);
+     *     shut down with this server
+     */
+    public static ApiServer start(ApiEndpoint endpoint, int maxMessageBytes, ApiServices api, LoadLimits limits,
+            ApiExecutor executor) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
         NettyServerBuilder builder = endpoint.tls()
                 .map(tls -> NettyServerBuilder.forAddress(address,
                         ServerTls.credentials(tls.certFile(), tls.keyFile())))
                 .orElseGet(() -> NettyServerBuilder.forAddress(address));
+        // grpc-java looks each call's method up on the server's executor, then runs the call on
+        // the executor the supplier picks: lookups and health checks (answered from memory) run on
+        // a small pool of their own, so probes answer while every API thread waits (for a
+        // database connection, a slow S3) and liveness does not flap under load.
+        builder.executor(executor.dispatchExecutor())
+                .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> java.util.concurrent.Executor getExecutor(
+                            io.grpc.ServerCall<ReqT, RespT> call, io.grpc.Metadata headers) {
+                        return HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
+                                ? null : executor.executor();
+                    }
+                })
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(limits.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(limits.permitKeepAliveWithoutCalls());
+        if (!limits.maxConnectionIdle().isZero()) {
+            builder.maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (!limits.maxConnectionAge().isZero()) {
+            builder.maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+                    .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
+        }
         builder.maxInboundMessageSize(maxMessageBytes)
                 // A wider window than the 1 MiB default keeps large uploads streaming at disk speed.
                 .initialFlowControlWindow(8 * 1024 * 1024)
@@ -68,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
             server = builder.build().start();
         } catch (IOException | RuntimeException e) {
             healthServer.ifPresent(Server::shutdownNow);
+            executor.close();
             throw e;
         }
         // Every service with RPCs reports SERVING, by its full name and as the whole server (""),
@@ -75,7 +122,8 @@ public final class ApiServer implements AutoCloseable {
         java.util.List<String> readiness = new java.util.ArrayList<>(api.serviceNames());
         readiness.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
         health.setStatus(LIVENESS, ServingStatus.SERVING);
-        ApiServer started = new ApiServer(server, healthServer, health, api.drain(), java.util.List.copyOf(readiness));
+        ApiServer started = new ApiServer(server, healthServer, health, api.drain(), java.util.List.copyOf(readiness),
+                executor, StreamIdleTimeout.start(api.drain(), limits.streamIdleTimeout()));
         started.reportReady(true);
         return started;
     }
@@ -142,6 +190,8 @@ public final class ApiServer implements AutoCloseable {
             h.shutdownNow();
             h.awaitTermination(5, TimeUnit.SECONDS);
         }
+        idleStreams.close();
+        executor.close();
         return finished;
     }
 

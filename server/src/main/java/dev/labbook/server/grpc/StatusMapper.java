@@ -162,6 +162,14 @@ public final class StatusMapper {
         };
     }
 
+    /**
+     * A status the gRPC layer makes itself (no domain error: e.g. an idle stream ended), with its
+     * ErrorInfo: the status and the trailers to close a call with.
+     */
+    static StatusRuntimeException status(Code code, ErrorReason reason, String message, Map<String, String> metadata) {
+        return build(code, message, errorInfo(reason, metadata));
+    }
+
     private static ErrorInfo errorInfo(ErrorReason reason, Map<String, String> metadata) {
         return ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason.name()).putAllMetadata(metadata).build();
     }

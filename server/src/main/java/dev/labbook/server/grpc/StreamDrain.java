@@ -6,8 +6,13 @@ import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import com.google.rpc.Code;
+import dev.labbook.server.domain.ErrorReason;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * artifact chunk being written) is finished first, its effects committed, and nothing after it is
  * read. Clients then resume on another replica from what was committed (GetWriterState, upload
  * status). Calls that only send (follows, downloads) are ended by their services instead.
+ *
+ * <p>It also ends streams whose client went silent ({@link #endIdle(Duration)}): a stream that
+ * waited longer than the idle timeout for the client's next message, while no message was being
+ * handled and before the client half-closed, ends with {@code DEADLINE_EXCEEDED} (reason
+ * {@code STREAM_IDLE_TIMEOUT}).
  */
 public final class StreamDrain implements ServerInterceptor {
     /** The status description of a drained stream; clients may match it in logs. */
@@ -53,6 +63,30 @@ public final class StreamDrain implements ServerInterceptor {
         return calls.size();
     }
 
+    /**
+     * Ends every stream that has waited for its client's next message for {@code timeout} or
+     * longer; returns how many were ended.
+     */
+    public int endIdle(Duration timeout) {
+        long now = System.nanoTime();
+        long limit = timeout.toNanos();
+        StatusRuntimeException status = StatusMapper.status(Code.DEADLINE_EXCEEDED, ErrorReason.STREAM_IDLE_TIMEOUT,
+                "no message on this stream for " + describe(timeout) + " (the server's stream idle timeout); "
+                        + "what it sent before was handled; send the rest on a new stream",
+                Map.of("idle_timeout_s", String.valueOf(timeout.toSeconds())));
+        int ended = 0;
+        for (DrainableCall<?, ?> call : List.copyOf(open)) {
+            if (call.endIfIdle(now, limit, status)) {
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    private static String describe(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
+    }
+
     /** One stream; callbacks and the drain exclude each other, so a stream ends between messages. */
     private static final class DrainableCall<Q, R> extends SimpleForwardingServerCall<Q, R> {
         private final Object lock = new Object();
@@ -64,7 +98,13 @@ public final class StreamDrain implements ServerInterceptor {
         private boolean ended;
         /** The drain closed the call: the service hears nothing more but its onCancel. */
         private boolean drained;
-        private boolean drainRequested;
+        /** The status to end with once the callback running now returns (the drain's). */
+        private StatusRuntimeException pendingEnd;
+        /** When the stream last did something: a message handled, more messages requested. */
+        private long lastActivity = System.nanoTime();
+        /** Messages the service asked for that have not arrived: the stream waits for its client. */
+        private long demand;
+        private boolean halfClosed;
 
         DrainableCall(ServerCall<Q, R> call, Set<DrainableCall<?, ?>> registry) {
             super(call);
@@ -76,11 +116,17 @@ public final class StreamDrain implements ServerInterceptor {
             return new ServerCall.Listener<>() {
                 @Override
                 public void onMessage(Q message) {
+                    synchronized (lock) {
+                        demand = Math.max(0, demand - 1);
+                    }
                     guarded(() -> delegate.onMessage(message));
                 }
 
                 @Override
                 public void onHalfClose() {
+                    synchronized (lock) {
+                        halfClosed = true;
+                    }
                     guarded(delegate::onHalfClose);
                 }
 
@@ -142,42 +188,68 @@ public final class StreamDrain implements ServerInterceptor {
         }
 
         private void exit() {
-            boolean endNow;
+            StatusRuntimeException endNow;
             synchronized (lock) {
                 busy = false;
-                endNow = drainRequested && !ended;
+                lastActivity = System.nanoTime();
+                endNow = ended ? null : pendingEnd;
             }
-            if (endNow) {
-                end();
+            if (endNow != null) {
+                end(endNow);
             }
         }
 
         void drain() {
+            StatusRuntimeException status = new StatusRuntimeException(Status.UNAVAILABLE.withDescription(DESCRIPTION),
+                    new Metadata());
             boolean endNow;
             synchronized (lock) {
                 if (ended) {
                     return;
                 }
-                drainRequested = true;
+                pendingEnd = status;
                 endNow = !busy;
             }
             if (endNow) {
-                end();
+                end(status);
             }
         }
 
-        private void end() {
+        /** Ends the stream if it has waited {@code limitNanos} or longer for its client's next message. */
+        boolean endIfIdle(long now, long limitNanos, StatusRuntimeException status) {
+            synchronized (lock) {
+                if (ended || busy || halfClosed || demand == 0 || now - lastActivity < limitNanos) {
+                    return false;
+                }
+            }
+            return end(status);
+        }
+
+        private boolean end(StatusRuntimeException status) {
             synchronized (lock) {
                 if (ended || busy) {
-                    return;
+                    return false;
                 }
                 ended = true;
                 drained = true;
             }
             registry.remove(this);
-            super.close(Status.UNAVAILABLE.withDescription(DESCRIPTION), new Metadata());
+            super.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
             // The service releases what the stream held, as when a client goes away.
             delegate.onCancel();
+            return true;
+        }
+
+        @Override
+        public void request(int numMessages) {
+            synchronized (lock) {
+                if (drained) {
+                    return;
+                }
+                demand += numMessages;
+                lastActivity = System.nanoTime();
+            }
+            super.request(numMessages);
         }
 
         @Override

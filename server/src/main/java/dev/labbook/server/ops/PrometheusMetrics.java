@@ -108,6 +108,20 @@ public final class PrometheusMetrics implements UsageRecorder, RpcObserver, Pool
     }
 
     /** Adds readiness: 1 while PostgreSQL and the artifact store answer (health SERVING), else 0. */
+    /** The gRPC port's fixed thread pool: threads running and callbacks waiting for one. */
+    public void watchApiExecutor(java.util.function.IntSupplier threads, java.util.function.IntSupplier queued) {
+        GaugeWithCallback.builder()
+                .name("labbook_api_threads")
+                .help("Threads of the gRPC port's fixed pool (at most api-threads) running now.")
+                .callback(callback -> callback.call(threads.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("labbook_api_queued_tasks")
+                .help("Call callbacks waiting for a thread of the gRPC port's pool.")
+                .callback(callback -> callback.call(queued.getAsInt()))
+                .register(registry);
+    }
+
     public void watchReadiness(java.util.function.BooleanSupplier ready) {
         GaugeWithCallback.builder()
                 .name("labbook_ready")

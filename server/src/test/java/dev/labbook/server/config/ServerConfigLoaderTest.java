@@ -419,6 +419,58 @@ class ServerConfigLoaderTest {
         }
 
         @Test
+        void loadLimitsHaveBoundedDefaults() {
+            assertThat(load().operations().limits()).isEqualTo(LoadLimits.defaults());
+            LoadLimits limits = load().operations().limits();
+            assertThat(limits.apiThreads()).isEqualTo(64);
+            assertThat(limits.maxCallsPerConnection()).isEqualTo(1000);
+            assertThat(limits.permitKeepAliveTime()).isEqualTo(java.time.Duration.ofSeconds(20));
+            assertThat(limits.permitKeepAliveWithoutCalls()).isTrue();
+            assertThat(limits.maxConnectionIdle()).isEqualTo(java.time.Duration.ofMinutes(10));
+            assertThat(limits.maxConnectionAge()).isEqualTo(java.time.Duration.ofMinutes(30));
+            assertThat(limits.maxConnectionAgeGrace()).isEqualTo(java.time.Duration.ofMinutes(2));
+            assertThat(limits.streamIdleTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+            assertThat(limits.dbPoolTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+            // Each default is the one the setting documents.
+            assertThat(Setting.API_THREADS.defaultValue()).isEqualTo("64");
+            assertThat(Setting.STREAM_IDLE_TIMEOUT_SECONDS.defaultValue()).isEqualTo("120");
+            assertThat(Setting.DB_POOL_TIMEOUT_MS.defaultValue()).isEqualTo("10000");
+        }
+
+        @Test
+        void loadLimitsAreReadFromFlagsEnvironmentAndFile() throws IOException {
+            configFile = writeConfig("limits.properties", "max-connection-age-seconds=300",
+                    "stream-idle-timeout-seconds=0");
+            env.put("LABBOOK_API_THREADS", "8");
+            env.put("LABBOOK_PERMIT_KEEPALIVE_WITHOUT_CALLS", "false");
+            env.put("LABBOOK_DB_POOL_TIMEOUT_MS", "500");
+            flags.put(Setting.MAX_CALLS_PER_CONNECTION, "16");
+            flags.put(Setting.KEEPALIVE_TIME_SECONDS, "30");
+            flags.put(Setting.KEEPALIVE_TIMEOUT_SECONDS, "5");
+            flags.put(Setting.PERMIT_KEEPALIVE_TIME_SECONDS, "10");
+            flags.put(Setting.MAX_CONNECTION_IDLE_SECONDS, "0");
+            flags.put(Setting.MAX_CONNECTION_AGE_GRACE_SECONDS, "15");
+
+            assertThat(load().operations().limits()).isEqualTo(new LoadLimits(8, 16, java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10), false, java.time.Duration.ZERO,
+                    java.time.Duration.ofSeconds(300), java.time.Duration.ofSeconds(15), java.time.Duration.ZERO,
+                    java.time.Duration.ofMillis(500)));
+        }
+
+        @ParameterizedTest
+        @CsvSource({"API_THREADS,0,--api-threads", "MAX_CALLS_PER_CONNECTION,0,--max-calls-per-connection",
+                "PERMIT_KEEPALIVE_TIME_SECONDS,0,--permit-keepalive-time-seconds",
+                "KEEPALIVE_TIMEOUT_SECONDS,0,--keepalive-timeout-seconds",
+                "STREAM_IDLE_TIMEOUT_SECONDS,-1,--stream-idle-timeout-seconds",
+                "DB_POOL_TIMEOUT_MS,100,--db-pool-timeout-ms", "MAX_CONNECTION_AGE_SECONDS,soon,--max-connection-age",
+                "PERMIT_KEEPALIVE_WITHOUT_CALLS,yes,--permit-keepalive-without-calls"})
+        void loadLimitsOutOfRangeAreRefusedByName(Setting setting, String value, String named) {
+            flags.put(setting, value);
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(named);
+        }
+
+        @Test
         void zeroMetricsPortTurnsTheEndpointOff() {
             flags.put(Setting.METRICS_PORT, "0");
 

@@ -14,6 +14,9 @@ public final class PostgresDatabase implements AutoCloseable {
     /** Where the SQL migrations are packaged (copied from the repository's migrations/). */
     public static final String MIGRATIONS_LOCATION = "classpath:db/migration";
 
+    /** How long a unit of work waits for a connection unless told otherwise. */
+    public static final java.time.Duration DEFAULT_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private final HikariDataSource pool;
     private final DSLContext dsl;
     private final DatabaseProbe probe;
@@ -32,6 +35,15 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /** As {@link #open(DatabaseEndpoint, int)}, reporting connection checkouts to {@code observer}. */
     public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize, PoolObserver observer) {
+        return open(endpoint, poolSize, DEFAULT_CONNECTION_TIMEOUT, observer);
+    }
+
+    /**
+     * @param connectionTimeout how long a unit of work waits for a free connection when all
+     *     {@code poolSize} are in use; then it fails with SERVER_BUSY (see {@code SqlSupport})
+     */
+    public static PostgresDatabase open(DatabaseEndpoint endpoint, int poolSize, java.time.Duration connectionTimeout,
+            PoolObserver observer) {
         HikariConfig config = new HikariConfig();
         if (observer != PoolObserver.NONE) {
             config.setMetricsTrackerFactory((poolName, stats) -> new com.zaxxer.hikari.metrics.IMetricsTracker() {
@@ -55,7 +67,7 @@ public final class PostgresDatabase implements AutoCloseable {
             config.setPassword(endpoint.password());
         }
         config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(connectionTimeout.toMillis());
         try {
             HikariDataSource pool = new HikariDataSource(config);
             return new PostgresDatabase(pool, new DatabaseProbe(endpoint));
