@@ -57,7 +57,7 @@ abstract class S3ArtifactServerContract {
     /** A bucket of the test class (created by the server when missing). */
     abstract String bucket();
 
-    /** An empty database (or one the server may migrate again) for one test. */
+    /** The database of a test: empty, or one a server of the class already migrated. */
     abstract DatabaseEndpoint database();
 
     /** False for S3 servers that cannot answer ListMultipartUploads as minio-java asks (S3Proxy). */

@@ -47,9 +47,15 @@ class S3ArtifactServerIT extends S3ArtifactServerContract {
         return "labbook-it";
     }
 
+    private static DatabaseEndpoint database;
+
+    /** One database for the class (migrated by the first server): its tests use runs of their own. */
     @Override
     DatabaseEndpoint database() {
-        return SharedPostgres.newDatabase("labbook_s3_it");
+        if (database == null) {
+            database = SharedPostgres.newDatabase("labbook_s3_it");
+        }
+        return database;
     }
 
     @Override

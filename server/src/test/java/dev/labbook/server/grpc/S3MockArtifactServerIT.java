@@ -20,8 +20,14 @@ class S3MockArtifactServerIT extends S3ArtifactServerContract {
         return "labbook-server-it";
     }
 
+    private static DatabaseEndpoint database;
+
+    /** One database for the class (migrated by the first server): its tests use runs of their own. */
     @Override
     DatabaseEndpoint database() {
-        return SharedPostgres.newDatabase("labbook_s3mock_it");
+        if (database == null) {
+            database = SharedPostgres.newDatabase("labbook_s3mock_it");
+        }
+        return database;
     }
 }
