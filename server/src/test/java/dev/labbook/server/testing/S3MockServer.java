@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Maven Central ({@code com.adobe.testing:s3mock:<version>:exec}), copied by the server module's
  * build to {@code target/s3mock/s3mock-exec.jar} (system property {@code labbook.s3mock.jar}).
  * S3Mock does not check signatures: any key pair is accepted. Tests use buckets of their own.
+ * The child exits when this JVM is gone, even after a SIGKILL ({@link S3MockLauncher}).
  */
 public final class S3MockServer implements S3TestServer {
     public static final String ACCESS_KEY = "labbook-test-access-key";
@@ -65,13 +66,14 @@ public final class S3MockServer implements S3TestServer {
             throw new UncheckedIOException(e);
         }
         Path log = dir.resolve("s3mock.log");
+        Path launcher = copyLauncher(dir.resolve("launcher"));
         IllegalStateException failure = null;
         for (int attempt = 1; attempt <= 3; attempt++) { // a free port may be taken before S3Mock binds it
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                    "-jar", jar.toString(),
+                    "-cp", launcher + java.io.File.pathSeparator + jar, S3MockLauncher.class.getName(),
                     "--com.adobe.testing.s3mock.httpPort=" + port,
                     "--server.port=0", "--server.address=127.0.0.1", // its HTTPS port: unused
                     "--com.adobe.testing.s3mock.store.root=" + dir.resolve("root"),
@@ -95,6 +97,22 @@ public final class S3MockServer implements S3TestServer {
         }
         deleteRecursively(dir);
         throw failure;
+    }
+
+    /** {@link S3MockLauncher}'s class file alone in a directory of its own, for the child's classpath. */
+    private static Path copyLauncher(Path classes) {
+        String file = S3MockLauncher.class.getSimpleName() + ".class";
+        Path target = classes.resolve(S3MockLauncher.class.getPackageName().replace('.', '/')).resolve(file);
+        try (var in = S3MockLauncher.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("class file " + file + " not found");
+            }
+            Files.createDirectories(target.getParent());
+            Files.copy(in, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return classes;
     }
 
     /** The executable jar from the build, or a clear message on how to get it. */
