@@ -78,7 +78,8 @@ public final class ArtifactTransfers {
 
     /**
      * Resumes an upload as a client should: ask GetUploadStatus where to continue and send the
-     * rest; if the broken stream was still storing a part (ABORTED), ask again.
+     * rest; if the broken stream was still storing a part (ABORTED, or a stored offset that moved
+     * on since the question), ask again.
      */
     public static UploadArtifactResponse resume(ManagedChannel channel, UploadHeader header, byte[] data,
             int chunkBytes) {
@@ -90,7 +91,12 @@ public final class ArtifactTransfers {
             try {
                 return upload(channel, header.toBuilder().setOffset(received).build(), data, chunkBytes, -1);
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != io.grpc.Status.Code.ABORTED || attempt == 10) {
+                // The broken stream may still be storing a part: ABORTED while it does, or, when it
+                // finished between GetUploadStatus and this header, "resume from offset N".
+                boolean partStoredMeanwhile = e.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION
+                        && String.valueOf(e.getStatus().getDescription()).contains("resume from offset");
+                if ((e.getStatus().getCode() != io.grpc.Status.Code.ABORTED && !partStoredMeanwhile)
+                        || attempt == 10) {
                     throw e;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);

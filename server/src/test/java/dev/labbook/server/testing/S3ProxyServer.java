@@ -24,7 +24,7 @@ import org.jclouds.filesystem.reference.FilesystemConstants;
  * }
  * }</pre>
  */
-public final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements S3TestServer, AutoCloseable {
     public static final String ACCESS_KEY = "labbook-test-access-key";
     public static final String SECRET_KEY = "labbook-test-secret-key-0123456789";
 
@@ -84,7 +84,7 @@ public final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(base, context, proxy);
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    @Override
     public String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
     }
@@ -93,10 +93,12 @@ public final class S3ProxyServer implements AutoCloseable {
         return proxy.getPort();
     }
 
+    @Override
     public String accessKey() {
         return ACCESS_KEY;
     }
 
+    @Override
     public String secretKey() {
         return SECRET_KEY;
     }
