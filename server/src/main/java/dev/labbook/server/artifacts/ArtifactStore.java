@@ -4,8 +4,8 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * Where artifact bytes live. Keys are built by the server ({@code runs/<run id>/<upload id>/<path>}
- * with a validated relative path); implementations refuse keys that could leave their area.
+ * Where artifact bytes live. Keys are built by the server ({@link ArtifactKeyLayout}, with a
+ * validated relative path); implementations refuse keys that could leave their area.
  * Objects appear only when an upload completes, atomically, so readers never see half a file.
  * Failures of the underlying storage are thrown as {@link java.io.UncheckedIOException}.
  */

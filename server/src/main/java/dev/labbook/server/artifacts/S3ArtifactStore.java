@@ -176,9 +176,9 @@ public final class S3ArtifactStore implements ArtifactStore {
         while (true) {
             String km = keyMarker;
             String um = uploadIdMarker;
-            // Only Labbook's own uploads (below runs/): the bucket may be shared.
+            // Only Labbook's own uploads: the bucket may be shared.
             var result = await(() -> multipart.listMultipartUploadsAsync(bucket, null, null, null, km, 1000,
-                    "runs/", um, null, null)).result();
+                    ArtifactKeyLayout.ALL_RUNS, um, null, null)).result();
             for (Upload upload : result.uploads()) {
                 pending.add(new PendingUpload(upload.objectName(), upload.uploadId(),
                         upload.initiated() == null ? null : upload.initiated().toInstant()));

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.artifact;
 
+import dev.labbook.server.artifacts.ArtifactKeyLayout;
 import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.artifacts.ArtifactStore.PendingUpload;
 import dev.labbook.server.store.TrackingStore;
@@ -52,24 +53,18 @@ public final class ArtifactGarbageCollector {
         }
         removed += store.inTransaction(tx -> tx.artifacts().deleteCompletedUploads(now.minus(COMPLETED_KEPT)));
 
-        Map<String, List<String>> keysByRun = new HashMap<>();
-        for (String key : objects.list("runs/")) {
-            String[] parts = key.split("/", 3);
-            if (parts.length == 3) {
-                keysByRun.computeIfAbsent(parts[1], k -> new java.util.ArrayList<>()).add(key);
-            }
+        Map<UUID, List<String>> keysByRun = new HashMap<>();
+        for (String key : objects.list(ArtifactKeyLayout.ALL_RUNS)) {
+            // keys not laid out by Labbook are not ours
+            ArtifactKeyLayout.runOf(key).ifPresent(
+                    run -> keysByRun.computeIfAbsent(run, k -> new java.util.ArrayList<>()).add(key));
         }
         for (var entry : keysByRun.entrySet()) {
-            UUID runId;
-            try {
-                runId = UUID.fromString(entry.getKey());
-            } catch (IllegalArgumentException e) {
-                continue; // not ours
-            }
+            UUID runId = entry.getKey();
             Set<String> needed = store.inTransaction(tx -> tx.runs().findById(runId, false).isPresent()
                     ? tx.artifacts().referencedObjectKeys(runId) : null);
             if (needed == null) {
-                objects.deletePrefix("runs/" + runId + "/");
+                objects.deletePrefix(ArtifactKeyLayout.runPrefix(runId));
                 removed += entry.getValue().size();
                 continue;
             }

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain.artifact;
 
+import dev.labbook.server.artifacts.ArtifactKeyLayout;
 import dev.labbook.server.artifacts.ArtifactStore;
 import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.AbortedException;
@@ -111,7 +112,7 @@ public final class ArtifactService implements AutoCloseable {
             return null;
         });
         // A server-made id in the key: a reused client upload id can never overwrite a live object.
-        String key = "runs/" + request.runId() + "/" + UUID.randomUUID() + "/" + path;
+        String key = ArtifactKeyLayout.newObjectKey(request.runId(), path);
         String handle = storage(() -> objects.beginUpload(key));
         Upload upload = new Upload(id, request.runId(), path, direction, mediaType, request.expectedSize(), sha,
                 request.step(), key, handle, partSize(request.expectedSize()), 0, new SHA256Digest().getEncodedState(),
