@@ -111,178 +111,34 @@ public final class LabbookServer implements AutoCloseable {
         this.access = access;
     }
 
+    /**
+     * Starts in three steps, each pushing what it opens onto {@code resources} (closed in reverse
+     * order, also when a later step fails): the database, the domain services with their
+     * background work, and the API ports.
+     */
     public static LabbookServer start(ServerConfig config) {
         // Before anything is opened: no database, no port when the address is refused.
         BindPolicy.check(config.host(), config.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            DatabaseEndpoint endpoint;
-            if (config.embeddedDatabase()) {
-                EmbeddedPostgresDatabase embedded =
-                        EmbeddedPostgresDatabase.start(config.dataDir(), config.embeddedDbPort());
-                resources.push(embedded);
-                endpoint = embedded.endpoint();
-            } else {
-                endpoint = new DatabaseEndpoint(config.dbUrl().get(), config.dbUser(), config.dbPassword());
-            }
             OperationsConfig ops = config.operations();
             Optional<PrometheusMetrics> prometheus = ops.metricsPort() > 0
                     ? Optional.of(new PrometheusMetrics()) : Optional.empty();
-            PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize(),
-                    ops.limits().dbPoolTimeout(), prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
-            resources.push(database);
-            prometheus.ifPresent(m -> m.watchPool(database::poolUsage));
-            int applied = database.migrate();
-            LOG.info("database schema up to date ({} migrations applied now)", applied);
-            UsageRecorder usage = prometheus.<UsageRecorder>map(m -> m).orElse(UsageRecorder.NONE);
-            RpcObserver rpcs = prometheus.<RpcObserver>map(m -> m).orElse(RpcObserver.NONE);
+            Database database = openDatabase(config, prometheus, resources);
             Optional<MetricsEndpoint> metricsEndpoint = prometheus
                     .map(m -> MetricsEndpoint.start(config.host(), ops.metricsPort(), m.registry()));
             metricsEndpoint.ifPresent(resources::push);
 
-            TrackingStore store = database.trackingStore();
             Clock clock = Clock.systemUTC();
-            IdGenerator ids = new IdGenerator(clock);
-            // API tokens and the audit log; both background writers close before the database.
-            AccessStore accessStore = database.accessStore();
-            TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(accessStore, clock);
-            resources.push(tokenAuthenticator);
-            AuditWriter auditWriter = new AuditWriter(accessStore);
-            resources.push(auditWriter);
-            prometheus.ifPresent(m -> m.watchAudit(auditWriter::written, auditWriter::dropped, auditWriter::failed));
-            TokenService tokens = new TokenService(accessStore, ids, clock, tokenAuthenticator::forget);
-            if (config.auth().enabled()) {
-                tokens.bootstrap(config.auth().bootstrapToken()).ifPresent(LabbookServer::announceBootstrapToken);
-            }
-            Access access = new Access(tokenAuthenticator, tokens, auditWriter);
-            ArtifactStore objects = openArtifactStore(config.artifacts());
-            resources.push(objects);
-            ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, clock);
-            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "labbook-housekeeping");
-                thread.setDaemon(true);
-                return thread;
-            });
-            resources.push(() -> stop(housekeeping));
-            if (config.artifacts().gcIntervalSeconds() > 0) {
-                housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
-                        config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
-            }
-            int retentionDays = config.auth().auditRetentionDays();
-            if (retentionDays > 0) {
-                AuditService auditLog = new AuditService(accessStore);
-                housekeeping.scheduleWithFixedDelay(() -> expireAuditEvents(auditLog, clock, retentionDays),
-                        1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
-            }
-            // Objects of purged runs are deleted right after the purge, off the request thread.
-            PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
-            // Runs and experiments record who created them (empty with access control off).
-            CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
-            ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
-            RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller, config.runLease());
-            // RUNNING runs whose writers stopped renewing their lease become CRASHED; safe on every replica.
-            RunLeases leases = new RunLeases(store, clock);
-            long leasePassMs = RunLeases.passInterval(config.runLease()).toMillis();
-            housekeeping.scheduleWithFixedDelay(leases::expireQuietly, leasePassMs, leasePassMs, TimeUnit.MILLISECONDS);
-            ArtifactService artifacts = new ArtifactService(store, objects, clock,
-                    config.artifacts().maxArtifactBytes(), usage);
-            resources.push(artifacts);
-            MetricService metrics = new MetricService(store, clock, usage);
-            TableService tables = new TableService(store);
-            // Every replica signs search page tokens with the same key, kept in the database.
-            RunSearchService search = new RunSearchService(store, database.runSearchStore(), new SearchTokens(
-                    database.serverSecrets().getOrCreate("search_page_token", SearchTokens.newKey())));
-
-            if (config.compactionIntervalSeconds() > 0) {
-                ScheduledExecutorService compaction = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                    Thread thread = new Thread(runnable, "labbook-metric-compaction");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-                resources.push(() -> stop(compaction));
-                MetricCompactor compactor = new MetricCompactor(store);
-                compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
-                        config.compactionIntervalSeconds(), TimeUnit.SECONDS);
-            }
-
-            LogService logs = new LogService(store, clock);
-            RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
-            HttpConfig http = config.http();
-            // The public URL is known before the HTTP port listens unless that port is picked at
-            // start (port 0, tests); GetServerInfo reads it per call.
-            boolean authEnabled = config.auth().enabled();
-            AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
-                    http.publicUrl().orElse(http.enabled() && http.port() != 0
-                            ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
-            AuthenticatorChain authenticators = authenticators(config, tokenAuthenticator, clock);
-            AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
-                    authenticators, new ProjectLookup(store, tokens::projectOf),
-                    auditWriter, rpcs, clock);
-            resources.push(accessCheck);
-            ApiServices services = ApiServices.of(rpcs, accessCheck, List.of(
-                    new ProjectGrpcService(new ProjectService(store)),
-                    new ExperimentGrpcService(experiments),
-                    new RunGrpcService(runs, search, watches),
-                    new MetricGrpcService(metrics, tables),
-                    new LogGrpcService(logs),
-                    new ArtifactGrpcService(artifacts),
-                    new ServerGrpcService(serverInfo::get),
-                    new AccessGrpcService(tokens, new AuditService(accessStore), authEnabled)));
-            ApiServer api;
-            Optional<HttpPort> httpPort = Optional.empty();
-            try {
-                if (http.enabled()) {
-                    httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
-                            config.maxMessageBytes(), ops.shutdownGrace(), services, WebApp.fromClassPath(),
-                            // The web UI's sign-in checks a token as the access interceptor does.
-                            new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
-                                    http.publicUrl(), clock),
-                            HostCheck.of(authEnabled, config.host(), http.publicUrl())));
-                }
-                ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
-                prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));
-                api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
-                        config.maxMessageBytes(), services, ops.limits(), apiThreads);
-            } catch (IOException | RuntimeException e) {
-                httpPort.ifPresent(HttpPort::stopAccepting);
-                logs.close();
-                watches.close();
-                throw e;
-            }
-            Optional<String> uiUrl = Optional.empty();
-            if (httpPort.isPresent()) {
-                HttpPort port = httpPort.get();
-                if (http.publicUrl().isEmpty()) {
-                    serverInfo.set(new ServerInfo(ServerVersion.get(),
-                            PublicUrl.derive(port.scheme(), config.host(), port.port()), authEnabled));
-                }
-                uiUrl = Optional.of(serverInfo.get().publicUrl());
-            }
-            ApiServer serving = api;
-            Optional<HttpPort> servingHttp = httpPort;
-            resources.push(() -> stopServing(serving, servingHttp, ops, logs, watches));
+            Services services = startServices(config, database.postgres(), prometheus, clock, resources);
+            Serving serving = serveApi(config, services, prometheus, clock, resources);
             if (!ops.readinessInterval().isZero()) {
-                java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean(true);
-                prometheus.ifPresent(registry -> registry.watchReadiness(ready::get));
                 // Closed first at shutdown, before the stores it checks.
-                resources.push(ReadinessMonitor.start(List.of(
-                        new ReadinessMonitor.Dependency("PostgreSQL", store::check),
-                        new ReadinessMonitor.Dependency("artifact store", objects::check)),
-                        ops.readinessInterval(), ops.readinessTimeout(), now -> {
-                            ready.set(now);
-                            serving.reportReady(now);
-                        }));
+                resources.push(watchReadiness(ops, services, serving.api(), prometheus));
             }
-            LOG.info("Labbook listening on {}:{}{} ({}){}{}{}", config.host(), api.port(),
-                    ops.tls().isPresent() ? " with TLS" : "",
-                    config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl(),
-                    httpPort.map(p -> ", HTTP (web UI, gRPC-Web, JSON) on " + p.port()
-                            + (WebApp.fromClassPath().present() ? "" : " without the web UI (not in this build)"))
-                            .orElse(""),
-                    api.healthPort().map(p -> ", plaintext health on " + p).orElse(""),
-                    metricsEndpoint.map(m -> ", metrics on http://" + config.host() + ":" + m.port() + "/metrics")
-                            .orElse(""));
-            return new LabbookServer(resources, api, httpPort, uiUrl, endpoint, metricsEndpoint, access);
+            logListening(config, database.endpoint(), serving, metricsEndpoint);
+            return new LabbookServer(resources, serving.api(), serving.httpPort(), serving.uiUrl(),
+                    database.endpoint(), metricsEndpoint, services.access());
         } catch (IOException e) {
             closeAll(resources);
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
@@ -290,6 +146,214 @@ public final class LabbookServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** The database step's result: where PostgreSQL is, and the pool on it. */
+    private record Database(DatabaseEndpoint endpoint, PostgresDatabase postgres) {
+    }
+
+    /** The domain services the API serves, and the stores they share. */
+    private record Services(TrackingStore store, AccessStore accessStore, Access access, ArtifactStore objects,
+            ExperimentService experiments, RunService runs, ArtifactService artifacts, MetricService metrics,
+            TableService tables, RunSearchService search, LogService logs, RunWatchService watches) {
+    }
+
+    /** The API step's result: the gRPC port, the HTTP port when it is on, and the web UI's URL. */
+    private record Serving(ApiServer api, Optional<HttpPort> httpPort, Optional<String> uiUrl) {
+    }
+
+    /** Starts the embedded PostgreSQL (or points at the external one), opens the pool and migrates. */
+    private static Database openDatabase(ServerConfig config, Optional<PrometheusMetrics> prometheus,
+            Deque<AutoCloseable> resources) {
+        DatabaseEndpoint endpoint;
+        if (config.embeddedDatabase()) {
+            EmbeddedPostgresDatabase embedded =
+                    EmbeddedPostgresDatabase.start(config.dataDir(), config.embeddedDbPort());
+            resources.push(embedded);
+            endpoint = embedded.endpoint();
+        } else {
+            endpoint = new DatabaseEndpoint(config.dbUrl().get(), config.dbUser(), config.dbPassword());
+        }
+        PostgresDatabase database = PostgresDatabase.open(endpoint, config.dbPoolSize(),
+                config.operations().limits().dbPoolTimeout(),
+                prometheus.<PoolObserver>map(m -> m).orElse(PoolObserver.NONE));
+        resources.push(database);
+        prometheus.ifPresent(m -> m.watchPool(database::poolUsage));
+        int applied = database.migrate();
+        LOG.info("database schema up to date ({} migrations applied now)", applied);
+        return new Database(endpoint, database);
+    }
+
+    /** Builds the domain services on the database and the artifact store, and schedules their background work. */
+    private static Services startServices(ServerConfig config, PostgresDatabase database,
+            Optional<PrometheusMetrics> prometheus, Clock clock, Deque<AutoCloseable> resources) {
+        TrackingStore store = database.trackingStore();
+        IdGenerator ids = new IdGenerator(clock);
+        UsageRecorder usage = prometheus.<UsageRecorder>map(m -> m).orElse(UsageRecorder.NONE);
+        AccessStore accessStore = database.accessStore();
+        Access access = startAccess(config, accessStore, ids, clock, prometheus, resources);
+        ArtifactStore objects = openArtifactStore(config.artifacts());
+        resources.push(objects);
+        ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, clock);
+        ScheduledExecutorService housekeeping = backgroundThread("labbook-housekeeping", resources);
+        if (config.artifacts().gcIntervalSeconds() > 0) {
+            housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
+                    config.artifacts().gcIntervalSeconds(), TimeUnit.SECONDS);
+        }
+        int retentionDays = config.auth().auditRetentionDays();
+        if (retentionDays > 0) {
+            AuditService auditLog = new AuditService(accessStore);
+            housekeeping.scheduleWithFixedDelay(() -> expireAuditEvents(auditLog, clock, retentionDays),
+                    1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
+        }
+        // Objects of purged runs are deleted right after the purge, off the request thread.
+        PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
+        // Runs and experiments record who created them (empty with access control off).
+        CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
+        ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
+        RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller, config.runLease());
+        // RUNNING runs whose writers stopped renewing their lease become CRASHED; safe on every replica.
+        RunLeases leases = new RunLeases(store, clock);
+        long leasePassMs = RunLeases.passInterval(config.runLease()).toMillis();
+        housekeeping.scheduleWithFixedDelay(leases::expireQuietly, leasePassMs, leasePassMs, TimeUnit.MILLISECONDS);
+        ArtifactService artifacts = new ArtifactService(store, objects, clock,
+                config.artifacts().maxArtifactBytes(), usage);
+        resources.push(artifacts);
+        MetricService metrics = new MetricService(store, clock, usage);
+        TableService tables = new TableService(store);
+        // Every replica signs search page tokens with the same key, kept in the database.
+        RunSearchService search = new RunSearchService(store, database.runSearchStore(), new SearchTokens(
+                database.serverSecrets().getOrCreate("search_page_token", SearchTokens.newKey())));
+        if (config.compactionIntervalSeconds() > 0) {
+            ScheduledExecutorService compaction = backgroundThread("labbook-metric-compaction", resources);
+            MetricCompactor compactor = new MetricCompactor(store);
+            compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
+                    config.compactionIntervalSeconds(), TimeUnit.SECONDS);
+        }
+        LogService logs = new LogService(store, clock);
+        RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
+        return new Services(store, accessStore, access, objects, experiments, runs, artifacts, metrics, tables,
+                search, logs, watches);
+    }
+
+    /** API tokens and the audit log; both background writers close before the database. */
+    private static Access startAccess(ServerConfig config, AccessStore accessStore, IdGenerator ids, Clock clock,
+            Optional<PrometheusMetrics> prometheus, Deque<AutoCloseable> resources) {
+        TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(accessStore, clock);
+        resources.push(tokenAuthenticator);
+        AuditWriter auditWriter = new AuditWriter(accessStore);
+        resources.push(auditWriter);
+        prometheus.ifPresent(m -> m.watchAudit(auditWriter::written, auditWriter::dropped, auditWriter::failed));
+        TokenService tokens = new TokenService(accessStore, ids, clock, tokenAuthenticator::forget);
+        if (config.auth().enabled()) {
+            tokens.bootstrap(config.auth().bootstrapToken()).ifPresent(LabbookServer::announceBootstrapToken);
+        }
+        return new Access(tokenAuthenticator, tokens, auditWriter);
+    }
+
+    /** A single daemon thread for scheduled background passes, stopped (and awaited) at close. */
+    private static ScheduledExecutorService backgroundThread(String name, Deque<AutoCloseable> resources) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        resources.push(() -> stop(executor));
+        return executor;
+    }
+
+    /**
+     * Serves the services over gRPC and, when it is on, the HTTP port, behind the access check;
+     * pushes the graceful stop of both.
+     */
+    private static Serving serveApi(ServerConfig config, Services services, Optional<PrometheusMetrics> prometheus,
+            Clock clock, Deque<AutoCloseable> resources) throws IOException {
+        OperationsConfig ops = config.operations();
+        HttpConfig http = config.http();
+        RpcObserver rpcs = prometheus.<RpcObserver>map(m -> m).orElse(RpcObserver.NONE);
+        // The public URL is known before the HTTP port listens unless that port is picked at
+        // start (port 0, tests); GetServerInfo reads it per call.
+        boolean authEnabled = config.auth().enabled();
+        AtomicReference<ServerInfo> serverInfo = new AtomicReference<>(new ServerInfo(ServerVersion.get(),
+                http.publicUrl().orElse(http.enabled() && http.port() != 0
+                        ? PublicUrl.derive(httpScheme(ops), config.host(), http.port()) : ""), authEnabled));
+        Access access = services.access();
+        AuthenticatorChain authenticators = authenticators(config, access.authenticator(), clock);
+        AccessInterceptor accessCheck = new AccessInterceptor(authEnabled,
+                authenticators, new ProjectLookup(services.store(), access.tokens()::projectOf),
+                access.audit(), rpcs, clock);
+        resources.push(accessCheck);
+        ApiServices apiServices = ApiServices.of(rpcs, accessCheck, List.of(
+                new ProjectGrpcService(new ProjectService(services.store())),
+                new ExperimentGrpcService(services.experiments()),
+                new RunGrpcService(services.runs(), services.search(), services.watches()),
+                new MetricGrpcService(services.metrics(), services.tables()),
+                new LogGrpcService(services.logs()),
+                new ArtifactGrpcService(services.artifacts()),
+                new ServerGrpcService(serverInfo::get),
+                new AccessGrpcService(access.tokens(), new AuditService(services.accessStore()), authEnabled)));
+        ApiServer api;
+        Optional<HttpPort> httpPort = Optional.empty();
+        try {
+            if (http.enabled()) {
+                httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
+                        config.maxMessageBytes(), ops.shutdownGrace(), apiServices, WebApp.fromClassPath(),
+                        // The web UI's sign-in checks a token as the access interceptor does.
+                        new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
+                                http.publicUrl(), clock),
+                        HostCheck.of(authEnabled, config.host(), http.publicUrl())));
+            }
+            ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
+            prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));
+            api = ApiServer.start(new ApiEndpoint(config.host(), config.port(), ops.tls(), ops.healthPort()),
+                    config.maxMessageBytes(), apiServices, ops.limits(), apiThreads);
+        } catch (IOException | RuntimeException e) {
+            httpPort.ifPresent(HttpPort::stopAccepting);
+            services.logs().close();
+            services.watches().close();
+            throw e;
+        }
+        Optional<String> uiUrl = Optional.empty();
+        if (httpPort.isPresent()) {
+            HttpPort port = httpPort.get();
+            if (http.publicUrl().isEmpty()) {
+                serverInfo.set(new ServerInfo(ServerVersion.get(),
+                        PublicUrl.derive(port.scheme(), config.host(), port.port()), authEnabled));
+            }
+            uiUrl = Optional.of(serverInfo.get().publicUrl());
+        }
+        ApiServer serving = api;
+        Optional<HttpPort> servingHttp = httpPort;
+        resources.push(() -> stopServing(serving, servingHttp, ops, services.logs(), services.watches()));
+        return new Serving(api, httpPort, uiUrl);
+    }
+
+    /** Health turns NOT_SERVING while PostgreSQL or the artifact store is unreachable, and back. */
+    private static ReadinessMonitor watchReadiness(OperationsConfig ops, Services services, ApiServer api,
+            Optional<PrometheusMetrics> prometheus) {
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean(true);
+        prometheus.ifPresent(registry -> registry.watchReadiness(ready::get));
+        return ReadinessMonitor.start(List.of(
+                new ReadinessMonitor.Dependency("PostgreSQL", services.store()::check),
+                new ReadinessMonitor.Dependency("artifact store", services.objects()::check)),
+                ops.readinessInterval(), ops.readinessTimeout(), now -> {
+                    ready.set(now);
+                    api.reportReady(now);
+                });
+    }
+
+    private static void logListening(ServerConfig config, DatabaseEndpoint endpoint, Serving serving,
+            Optional<MetricsEndpoint> metricsEndpoint) {
+        OperationsConfig ops = config.operations();
+        LOG.info("Labbook listening on {}:{}{} ({}){}{}{}", config.host(), serving.api().port(),
+                ops.tls().isPresent() ? " with TLS" : "",
+                config.embeddedDatabase() ? "embedded PostgreSQL in " + config.dataDir() : endpoint.jdbcUrl(),
+                serving.httpPort().map(p -> ", HTTP (web UI, gRPC-Web, JSON) on " + p.port()
+                        + (WebApp.fromClassPath().present() ? "" : " without the web UI (not in this build)"))
+                        .orElse(""),
+                serving.api().healthPort().map(p -> ", plaintext health on " + p).orElse(""),
+                metricsEndpoint.map(m -> ", metrics on http://" + config.host() + ":" + m.port() + "/metrics")
+                        .orElse(""));
     }
 
     /**
