@@ -283,7 +283,7 @@ public final class LabbookServer implements AutoCloseable {
                 authenticators, new ProjectLookup(services.store(), access.tokens()::projectOf),
                 access.audit(), rpcs, clock);
         resources.push(accessCheck);
-        ApiServices apiServices = ApiServices.of(rpcs, accessCheck, List.of(
+        ApiServices apiServices = ApiServices.of(rpcs, List.of(accessCheck), List.of(
                 new ProjectGrpcService(new ProjectService(services.store())),
                 new ExperimentGrpcService(services.experiments()),
                 new RunGrpcService(services.runs(), services.search(), services.watches()),

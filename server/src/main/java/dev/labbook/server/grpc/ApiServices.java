@@ -4,6 +4,8 @@ import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -29,18 +31,24 @@ public final class ApiServices {
     }
 
     /**
-     * @param access the access check of every call (see {@link AccessInterceptor}); it runs inside
-     *     the metrics and error-details interceptors, so its refusals are counted and detailed like
-     *     any other status
+     * @param serviceInterceptors the checks of every call next to the services, first listed
+     *     runs first (e.g. the {@link AccessInterceptor}, and later others); they run inside the
+     *     metrics and error-details interceptors, so their refusals are counted and detailed like
+     *     any other status, and a refused call reaches no service
+     * @param services the services to serve; their names come from their descriptors
      */
-    public static ApiServices of(RpcObserver rpcs, AccessInterceptor access, List<BindableService> services) {
+    public static ApiServices of(RpcObserver rpcs, List<ServerInterceptor> serviceInterceptors,
+            List<BindableService> services) {
         StatusMappingInterceptor statusMapping = new StatusMappingInterceptor();
         StreamDrain drain = new StreamDrain();
-        // Access next to the services (its argument order runs in reverse: access first): its
-        // refusals are counted and detailed like any other status, and a refused call reaches no
-        // service. It reads request fields, so the parse guard of the gRPC port sits outside it.
+        // intercept(...) runs its arguments in reverse: the given interceptors in their order, then
+        // the status mapping next to the services. They read request fields, so the parse guard of
+        // the gRPC port sits outside them.
+        List<ServerInterceptor> nextToServices = new ArrayList<>(serviceInterceptors);
+        Collections.reverse(nextToServices);
+        nextToServices.add(0, statusMapping);
         List<ServerServiceDefinition> protoDefinitions = services.stream()
-                .map(service -> ServerInterceptors.intercept(service, statusMapping, access))
+                .map(service -> ServerInterceptors.intercept(service, nextToServices))
                 .toList();
         List<ServerServiceDefinition> definitions = protoDefinitions.stream()
                 .map(RequestParseGuard::guard)

@@ -132,7 +132,7 @@ class SessionRoutesIT {
         // Access control off: this test looks at the metadata itself (SessionCookieAuthIT: the real check).
         AccessInterceptor off = new AccessInterceptor(false, new AuthenticatorChain(List.of()), null, AuditLog.NONE,
                 RpcObserver.NONE, Clock.systemUTC());
-        ApiServices api = ApiServices.of(RpcObserver.NONE, off,
+        ApiServices api = ApiServices.of(RpcObserver.NONE, List.of(off),
                 List.of(() -> ServerInterceptors.intercept(info, cookies)));
         return HttpPort.start(endpoint, 1024 * 1024, Duration.ofSeconds(1), api, WebApp.fromClassPath(),
                 new SessionRoutes(TOKENS, publicUrl, Clock.fixed(NOW, ZoneOffset.UTC)));
