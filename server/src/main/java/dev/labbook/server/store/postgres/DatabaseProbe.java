@@ -1,52 +1,82 @@
 package dev.labbook.server.store.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 
 /**
- * The readiness check of the database: {@code SELECT 1} on one connection of its own (a pool of
- * one, kept open and re-made when it breaks), never on the pool that serves calls: a pool
- * exhausted by calls is a busy server, not a database outage.
+ * The readiness check of the database: {@code SELECT 1} on one connection of its own (kept open and
+ * re-made when it breaks), never on the pool that serves calls: a pool exhausted by calls is a busy
+ * server, not a database outage.
+ *
+ * <p>A plain JDBC connection, not a pool of one: every step of a check (TCP connect, login, the
+ * query) is bounded by the driver's own timeouts, so a check ends within a few seconds whatever
+ * the network does, and the first check after the database returns opens a fresh connection at
+ * once (a pool's creator thread may still be backing off from the failures of the outage).
  */
 final class DatabaseProbe implements AutoCloseable {
-    private static final int TIMEOUT_MS = 2_000;
+    private static final int TIMEOUT_SECONDS = 2;
 
-    private final HikariDataSource connection;
+    private final DatabaseEndpoint endpoint;
+    private volatile Connection connection;
 
     DatabaseProbe(DatabaseEndpoint endpoint) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("labbook-db-probe");
-        config.setJdbcUrl(endpoint.jdbcUrl());
-        if (!endpoint.user().isEmpty()) {
-            config.setUsername(endpoint.user());
-        }
-        if (!endpoint.password().isEmpty()) {
-            config.setPassword(endpoint.password());
-        }
-        config.setMaximumPoolSize(1);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(TIMEOUT_MS);
-        config.setValidationTimeout(TIMEOUT_MS / 2);
-        // Opened at the first check, not here: the server's own pool has just reached the database.
-        config.setInitializationFailTimeout(-1);
-        this.connection = new HikariDataSource(config);
+        this.endpoint = endpoint;
     }
 
     /** Throws {@link IllegalStateException} saying why the database does not answer. */
-    void check() {
-        try (Connection c = connection.getConnection(); Statement statement = c.createStatement()) {
-            statement.setQueryTimeout(TIMEOUT_MS / 1000);
-            statement.execute("SELECT 1");
+    synchronized void check() {
+        try {
+            if (connection == null) {
+                connection = DriverManager.getConnection(endpoint.jdbcUrl(), properties());
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+            }
         } catch (SQLException e) {
+            closeConnection();
             throw new IllegalStateException("PostgreSQL does not answer: " + e.getMessage(), e);
         }
     }
 
+    private Properties properties() {
+        Properties properties = new Properties();
+        if (!endpoint.user().isEmpty()) {
+            properties.setProperty("user", endpoint.user());
+        }
+        if (!endpoint.password().isEmpty()) {
+            properties.setProperty("password", endpoint.password());
+        }
+        properties.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
+        properties.setProperty("loginTimeout", String.valueOf(TIMEOUT_SECONDS));
+        properties.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS));
+        properties.setProperty("ApplicationName", "labbook-db-probe");
+        return properties;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // broken anyway: the next check opens a new one
+            }
+            connection = null;
+        }
+    }
+
+    /** Not synchronized: closing at shutdown ends a check still waiting on the network at once. */
     @Override
     public void close() {
-        connection.close();
+        Connection open = connection;
+        if (open != null) {
+            try {
+                open.close();
+            } catch (SQLException ignored) {
+                // shutting down
+            }
+        }
     }
 }
