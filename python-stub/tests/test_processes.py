@@ -1,14 +1,19 @@
 """Several processes log into one run at once, each with its own writer: nothing lost."""
+import faulthandler
 import multiprocessing
 import os
+import signal
+import time
 
 import labbook
 
 POINTS_PER_RANK = 50_000
 
 
-def _rank_main(target, run_id, rank, queue):
+def _rank_main(target, run_id, rank, queue, dump_path):
     # As a DDP rank: attach to the run the launcher made, log under rank-specific and shared keys.
+    # SIGUSR1 dumps every thread's stack (the test asks when a rank does not exit).
+    faulthandler.register(signal.SIGUSR1, file=open(dump_path, "w"), all_threads=True)
     client = labbook.Client(target)
     run = labbook.Run(run_id=run_id, client=client).open()
     for step in range(POINTS_PER_RANK):
@@ -20,16 +25,30 @@ def _rank_main(target, run_id, rank, queue):
     run.close()
 
 
-def test_four_ranks_log_into_one_run(client, exp_name):
+def _stacks_of(process, dump_path):
+    """What a rank that did not exit is doing: its threads' stacks, asked for with SIGUSR1."""
+    os.kill(process.pid, signal.SIGUSR1)
+    time.sleep(2)
+    with open(dump_path) as f:
+        return f.read() or "(no stack dump: the interpreter may be past its finalization)"
+
+
+def test_four_ranks_log_into_one_run(client, exp_name, tmp_path):
     run = labbook.Run(exp_name, "ddp", client=client).open()
     ctx = multiprocessing.get_context("spawn")  # as torch.multiprocessing.spawn does
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_rank_main, args=(client.target, run.id, rank, queue)) for rank in range(4)]
+    dumps = [str(tmp_path / f"rank{rank}-stacks.txt") for rank in range(4)]
+    procs = [ctx.Process(target=_rank_main, args=(client.target, run.id, rank, queue, dumps[rank]))
+             for rank in range(4)]
     for p in procs:
         p.start()
     results = [queue.get(timeout=300) for _ in procs]
-    for p in procs:
+    for rank, p in enumerate(procs):
         p.join(60)
+        if p.exitcode is None:
+            stacks = _stacks_of(p, dumps[rank])
+            p.kill()
+            raise AssertionError(f"rank {rank} reported but has not exited 60 s later; its threads:\n{stacks}")
         assert p.exitcode == 0
     assert all(ok and not errors for _, _, ok, errors in results), results
     assert len({writer for _, writer, _, _ in results}) == 4  # each rank its own writer
