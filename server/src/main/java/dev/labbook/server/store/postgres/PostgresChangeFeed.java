@@ -21,20 +21,23 @@ import org.slf4j.LoggerFactory;
  * The {@link RunChangeFeed} of one server process: one thread on one connection of its own
  * (outside the pool, so a busy pool never delays it, and a pooled connection is never left
  * listening) that LISTENs on the channels {@link ChangeNotices} notifies and hands each run id to
- * the listeners. When the connection breaks it connects again after a pause; notifications sent
- * meanwhile are lost, which the listeners' fallback polls cover. A silent network (no reset) is
- * found by a {@code SELECT 1} after a quiet while.
+ * the listeners. When the connection breaks it connects again after a pause (1 s, doubling up to
+ * 15 s while PostgreSQL stays away); notifications sent meanwhile are lost, which the listeners'
+ * fallback polls cover. A silent network (no reset) is found by a {@code SELECT 1} after a quiet
+ * while.
  */
 public final class PostgresChangeFeed implements RunChangeFeed {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
     /** How long one wait for notifications blocks; also bounds how long close() waits. */
     private static final int WAIT_MS = 250;
     private static final Duration QUIET_CHECK = Duration.ofSeconds(15);
-    private static final Duration RECONNECT_PAUSE = Duration.ofSeconds(1);
+    private static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(15);
 
     private final DatabaseEndpoint endpoint;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch listening = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean closed;
     private volatile int connections;
@@ -74,6 +77,8 @@ public final class PostgresChangeFeed implements RunChangeFeed {
     }
 
     private void run() {
+        // Doubles while PostgreSQL stays away (one warning, not one per attempt); reset once listening.
+        Duration pause = FIRST_PAUSE;
         while (!closed) {
             try (Connection connection = connect()) {
                 try (Statement statement = connection.createStatement()) {
@@ -86,14 +91,20 @@ public final class PostgresChangeFeed implements RunChangeFeed {
                 if (connections > 1) {
                     LOG.info("change feed listening again; changes made meanwhile show at the next poll");
                 }
+                pause = FIRST_PAUSE;
                 receive(connection);
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     return;
                 }
-                LOG.warn("change feed connection to PostgreSQL lost ({}); cross-replica wake-ups fall back to "
-                        + "polling until it is back, retrying in {} ms", e.getMessage(), RECONNECT_PAUSE.toMillis());
-                pause();
+                if (pause.equals(FIRST_PAUSE)) {
+                    LOG.warn("change feed connection to PostgreSQL lost ({}); cross-replica wake-ups fall back to "
+                            + "polling until it is back", e.getMessage());
+                } else {
+                    LOG.debug("change feed still cannot reach PostgreSQL ({})", e.getMessage());
+                }
+                pause(pause);
+                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             }
         }
     }
@@ -151,9 +162,9 @@ public final class PostgresChangeFeed implements RunChangeFeed {
         }
     }
 
-    private void pause() {
+    private void pause(Duration pause) {
         try {
-            Thread.sleep(RECONNECT_PAUSE.toMillis());
+            closing.await(pause.toMillis(), TimeUnit.MILLISECONDS); // cut short by close()
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
@@ -164,6 +175,7 @@ public final class PostgresChangeFeed implements RunChangeFeed {
     @Override
     public void close() {
         closed = true;
+        closing.countDown();
         // No interrupt: the thread notices within one wait (or pause) and closes its connection itself.
         try {
             thread.join(5_000);
