@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two server processes (the packaged jar) on one PostgreSQL database and one S3 bucket behave as
- * one: a metric writer's stream moves from A to B mid-run with every point stored once, a log
+ * one: a metric writer's stream moves from A to B and back mid-run with every point stored once, a log
  * follow and a WatchRun on A see writes made through B within a second (the fallback poll is set
  * to a minute, so only LISTEN/NOTIFY can explain it), and page tokens of A work on B.
  */
@@ -108,10 +108,10 @@ class ReplicasIT {
     }
 
     @Test
-    void aMetricWriterMovesFromAToBMidRunAndEveryPointIsStoredOnce() {
+    void aMetricWriterMovesFromAToBAndBackMidRunAndEveryPointIsStoredOnce() {
         String run = openRun(toA, "replicas-metrics", "moving-writer").getId();
         List<MetricBatch> batches = new ArrayList<>();
-        for (int seq = 1; seq <= 20; seq++) {
+        for (int seq = 1; seq <= 24; seq++) {
             MetricBatch.Builder batch = MetricBatch.newBuilder().setRunId(run).setWriterId("pod-0").setSequence(seq)
                     .addKeys("loss");
             for (long step = (seq - 1) * 50L; step < seq * 50L; step++) {
@@ -126,17 +126,21 @@ class ReplicasIT {
                 .setRunId(run).setWriterId("pod-0").build()).getLastSequence();
         // The writer resumes on B from its last batch sent to A (a retry: its ack was "lost").
         LogMetricsResponse second = MetricStreams.send(toB, batches.subList(9, 20));
+        // And back to A, which holds nothing of the writer in memory either.
+        LogMetricsResponse third = MetricStreams.send(toA, batches.subList(19, 24));
 
         assertThat(first.getAcceptedBatches()).isEqualTo(10);
         assertThat(lastOnB).isEqualTo(10);
         assertThat(second.getAcceptedBatches()).isEqualTo(10);
         assertThat(second.getSkippedDuplicateBatches()).isEqualTo(1);
         assertThat(second.getSkippedDuplicatePoints()).isEqualTo(50);
+        assertThat(third.getAcceptedBatches()).isEqualTo(4);
+        assertThat(third.getSkippedDuplicateBatches()).isEqualTo(1);
         for (ManagedChannel reader : List.of(toA, toB)) {
             MetricStreams.Series series = MetricStreams.history(reader, GetMetricHistoryRequest.newBuilder()
                     .setRunId(run).setKey("loss").build());
-            assertThat(series.steps()).containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
-            assertThat(series.values().get(999)).isEqualTo(999 * 0.25);
+            assertThat(series.steps()).containsExactlyElementsOf(LongStream.range(0, 1200).boxed().toList());
+            assertThat(series.values().get(1199)).isEqualTo(1199 * 0.25);
         }
     }
 

@@ -118,7 +118,9 @@ public final class PostgresChangeFeed implements RunChangeFeed {
             properties.setProperty("password", endpoint.password());
         }
         properties.setProperty("ApplicationName", "labbook-change-feed");
+        // Bounded connect and login; no socket timeout: getNotifications sets its own per wait.
         properties.setProperty("connectTimeout", "10");
+        properties.setProperty("loginTimeout", "10");
         Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), properties);
         connection.setAutoCommit(true);
         return connection;
