@@ -173,6 +173,9 @@ for name, docs in renders.items():
     expected_lease = "120" if name == "full" else None
     check(env.get("LABBOOK_RUN_LEASE_SECONDS", {}).get("value") == expected_lease,
           f"{name}: LABBOOK_RUN_LEASE_SECONDS {expected_lease} (got {env.get('LABBOOK_RUN_LEASE_SECONDS')})")
+    expected_poll = "2000" if name == "full" else None
+    check(env.get("LABBOOK_LIVE_POLL_INTERVAL_MS", {}).get("value") == expected_poll,
+          f"{name}: LABBOOK_LIVE_POLL_INTERVAL_MS {expected_poll} (got {env.get('LABBOOK_LIVE_POLL_INTERVAL_MS')})")
     # The probes stay gRPC probes on the gRPC (or health) port: the HTTP port is not probed.
     ui_ingresses = [d for d in of_kind(docs, "Ingress") if d["metadata"]["name"].endswith("-ui")]
     if name == "full":

@@ -64,6 +64,7 @@ import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.store.postgres.EmbeddedPostgresDatabase;
 import dev.labbook.server.store.postgres.PoolObserver;
+import dev.labbook.server.store.postgres.PostgresChangeFeed;
 import dev.labbook.server.store.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,7 +131,7 @@ public final class LabbookServer implements AutoCloseable {
             metricsEndpoint.ifPresent(resources::push);
 
             Clock clock = Clock.systemUTC();
-            Services services = startServices(config, database.postgres(), prometheus, clock, resources);
+            Services services = startServices(config, database, prometheus, clock, resources);
             Serving serving = serveApi(config, services, prometheus, clock, resources);
             if (!ops.readinessInterval().isZero()) {
                 // Closed first at shutdown, before the stores it checks.
@@ -185,8 +186,9 @@ public final class LabbookServer implements AutoCloseable {
     }
 
     /** Builds the domain services on the database and the artifact store, and schedules their background work. */
-    private static Services startServices(ServerConfig config, PostgresDatabase database,
+    private static Services startServices(ServerConfig config, Database opened,
             Optional<PrometheusMetrics> prometheus, Clock clock, Deque<AutoCloseable> resources) {
+        PostgresDatabase database = opened.postgres();
         TrackingStore store = database.trackingStore();
         IdGenerator ids = new IdGenerator(clock);
         UsageRecorder usage = prometheus.<UsageRecorder>map(m -> m).orElse(UsageRecorder.NONE);
@@ -230,8 +232,12 @@ public final class LabbookServer implements AutoCloseable {
             compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
                     config.compactionIntervalSeconds(), TimeUnit.SECONDS);
         }
-        LogService logs = new LogService(store, clock);
-        RunWatchService watches = new RunWatchService(runs, java.time.Duration.ofMillis(500));
+        // One LISTEN connection per process wakes log follows and watches for changes through any replica.
+        PostgresChangeFeed changes = PostgresChangeFeed.start(opened.endpoint());
+        resources.push(changes);
+        LogService logs = new LogService(store, clock, config.livePollInterval(), LogService.DEFAULT_THREADS,
+                changes);
+        RunWatchService watches = new RunWatchService(runs, config.livePollInterval(), changes);
         return new Services(store, accessStore, access, objects, experiments, runs, artifacts, metrics, tables,
                 search, logs, watches);
     }

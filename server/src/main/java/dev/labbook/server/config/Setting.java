@@ -27,6 +27,10 @@ public enum Setting {
     RUN_LEASE_SECONDS("run-lease-seconds", "300", "Seconds a RUNNING run stays RUNNING without a heartbeat "
             + "(RenewRunLease; the SDKs and labbook run send one every third of this) before the server marks it "
             + "CRASHED; every replica checks every fifth of this. Writers that come back make it RUNNING again."),
+    LIVE_POLL_INTERVAL_MS("live-poll-interval-ms", "500", "Milliseconds between the fallback polls of log "
+            + "follows (StreamLogs with follow) and WatchRun. Changes committed through any replica wake them at once "
+            + "over PostgreSQL LISTEN/NOTIFY; the poll only covers notifications lost while that connection is "
+            + "re-made."),
     COMPACTION_INTERVAL("compaction-interval", "60",
             "Seconds between passes that merge small metric chunks; 0 turns compaction off."),
     ARTIFACT_DIR("artifact-dir", "", "Directory of the local artifact store; empty means DATA_DIR/artifacts."),

@@ -1,5 +1,6 @@
 package dev.labbook.server.domain;
 
+import dev.labbook.server.store.RunChangeFeed;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -12,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Live views of runs (WatchRun): each watcher polls its run in a short read and is told when
+ * Live views of runs (WatchRun): each watcher reads its run in a short read and is told when
  * the run changed (status, description, tags, params, deletion — anything that moves its update
- * time), until the run is finished or the watcher cancels. Polling works across replicas and
- * never holds a database connection between polls.
+ * time), until the run is finished or the watcher cancels. A read happens at once when the
+ * {@link RunChangeFeed} says the run changed (through any replica), and otherwise every
+ * {@code interval}, the fallback for a wake-up lost while the feed reconnects. No database
+ * connection is held between reads.
  */
 public final class RunWatchService implements AutoCloseable {
     private final RunService runs;
@@ -26,10 +29,34 @@ public final class RunWatchService implements AutoCloseable {
         return thread;
     });
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<UUID, Set<Watch>> byRun = new ConcurrentHashMap<>();
 
     public RunWatchService(RunService runs, Duration interval) {
+        this(runs, interval, RunChangeFeed.NONE);
+    }
+
+    public RunWatchService(RunService runs, Duration interval, RunChangeFeed changes) {
         this.runs = runs;
         this.interval = interval;
+        changes.listen((runId, change) -> {
+            if (change == RunChangeFeed.Change.RUN) {
+                wake(runId);
+            }
+        });
+    }
+
+    /** Reads the run's watches now, on the scheduler's one thread (so never beside their polls). */
+    private void wake(UUID runId) {
+        Set<Watch> watching = byRun.get(runId);
+        if (watching != null) {
+            for (Watch watch : watching) {
+                try {
+                    scheduler.execute(watch::poll);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    return;
+                }
+            }
+        }
     }
 
     /** What a watcher is told. Calls come from one thread at a time. */
@@ -50,6 +77,7 @@ public final class RunWatchService implements AutoCloseable {
         Run first = runs.get(runId).run();
         Watch watch = new Watch(runId, listener);
         watches.add(watch);
+        byRun.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(watch);
         watch.send(first);
         if (first.status().isTerminal()) {
             watch.end(null);
@@ -89,6 +117,11 @@ public final class RunWatchService implements AutoCloseable {
         }
 
         void poll() {
+            synchronized (this) {
+                if (ended) {
+                    return; // a wake-up queued before the watch ended
+                }
+            }
             try {
                 Run run = runs.get(runId).run();
                 boolean changed;
@@ -124,6 +157,10 @@ public final class RunWatchService implements AutoCloseable {
 
         private void cancelPolling() {
             watches.remove(this);
+            byRun.computeIfPresent(runId, (id, set) -> {
+                set.remove(this);
+                return set.isEmpty() ? null : set;
+            });
             ScheduledFuture<?> f = future;
             if (f != null) {
                 f.cancel(false);

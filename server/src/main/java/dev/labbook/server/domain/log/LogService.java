@@ -5,6 +5,7 @@ import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.store.LogRepository;
+import dev.labbook.server.store.RunChangeFeed;
 import dev.labbook.server.store.TrackingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -26,14 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Following: a {@link LogSubscription} reads page after page in short transactions on a small
  * scheduler of its own (never on the caller's thread, never holding a connection while it
  * waits). Once it has caught up it waits for an append on this server (in-process
- * notification, immediate) or for the next poll (every {@code pollInterval}, which also sees
- * appends through other replicas and status changes), and ends when the run is finished (or
- * deleted) and every line is delivered. {@link #close()} ends open subscriptions with
+ * notification, immediate), a wake-up from the {@link RunChangeFeed} (appends and status changes
+ * committed through any replica, this one included), or the next poll (every
+ * {@code pollInterval}: the fallback for a wake-up lost while the feed reconnects), and ends
+ * when the run is finished (or deleted) and every line is delivered. {@link #close()} ends open subscriptions with
  * UNAVAILABLE and stops the scheduler.
  */
 public final class LogService implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
-    private static final int DEFAULT_THREADS = 2;
+    public static final int DEFAULT_THREADS = 2;
 
     private final TrackingStore store;
     private final Clock clock;
@@ -48,12 +50,19 @@ public final class LogService implements AutoCloseable {
     }
 
     public LogService(TrackingStore store, Clock clock, Duration pollInterval, int threads) {
+        this(store, clock, pollInterval, threads, RunChangeFeed.NONE);
+    }
+
+    /** Followers are also woken by {@code changes}: lines and status changes through other replicas. */
+    public LogService(TrackingStore store, Clock clock, Duration pollInterval, int threads, RunChangeFeed changes) {
         this.store = store;
         this.clock = clock;
         this.pollInterval = pollInterval;
         this.scheduler = new ScheduledThreadPoolExecutor(threads, daemonThreads());
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        // New lines wake followers; so does a status change (a finished run ends its follows).
+        changes.listen((runId, change) -> wakeFollowers(runId));
     }
 
     private static ThreadFactory daemonThreads() {
@@ -107,12 +116,16 @@ public final class LogService implements AutoCloseable {
             return new AppendedLines(offset, lines.size());
         });
         if (appended.count() > 0) {
-            Set<LogSubscription> subscribed = followers.get(runId);
-            if (subscribed != null) {
-                subscribed.forEach(LogSubscription::wake);
-            }
+            wakeFollowers(runId); // at once, without waiting for the change feed's round trip
         }
         return appended;
+    }
+
+    private void wakeFollowers(UUID runId) {
+        Set<LogSubscription> subscribed = followers.get(runId);
+        if (subscribed != null) {
+            subscribed.forEach(LogSubscription::wake);
+        }
     }
 
     private static void validate(List<NewLogLine> lines) {

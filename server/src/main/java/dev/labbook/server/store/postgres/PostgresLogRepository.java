@@ -61,6 +61,8 @@ final class PostgresLogRepository implements LogRepository {
 
     @Override
     public void insertLines(UUID runId, List<LogLine> lines) {
+        // One notice per append, delivered to every replica's followers when the lines commit.
+        ChangeNotices.logsAppended(dsl, runId);
         for (int from = 0; from < lines.size(); from += INSERT_ROWS) {
             var insert = dsl.insertInto(RUN_LOG_LINE, RUN_LOG_LINE.RUN_ID, RUN_LOG_LINE.LINE_OFFSET,
                     RUN_LOG_LINE.TIMESTAMP_MS, RUN_LOG_LINE.LOG_LEVEL, RUN_LOG_LINE.LOG_STREAM, RUN_LOG_LINE.TEXT);

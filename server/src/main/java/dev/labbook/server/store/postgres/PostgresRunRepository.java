@@ -126,6 +126,7 @@ final class PostgresRunRepository implements RunRepository {
 
     @Override
     public long updateState(Run run) {
+        ChangeNotices.runChanged(dsl, run.id());
         return dsl.update(RUN)
                 .set(RUN.STATUS, run.status().name())
                 .set(RUN.DESCRIPTION, run.description())
@@ -145,6 +146,7 @@ final class PostgresRunRepository implements RunRepository {
     @Override
     public boolean rename(UUID runId, String name) {
         try {
+            ChangeNotices.runChanged(dsl, runId);
             dsl.update(RUN)
                     .set(RUN.NAME, name)
                     .set(RUN.NAME_KEY, Limits.nameKey(name))
@@ -164,6 +166,7 @@ final class PostgresRunRepository implements RunRepository {
         if (tags.isEmpty()) {
             return;
         }
+        ChangeNotices.runChanged(dsl, runId);
         var insert = dsl.insertInto(RUN_TAG, RUN_TAG.RUN_ID, RUN_TAG.TAG_KEY, RUN_TAG.TAG_VALUE);
         for (var tag : tags.entrySet()) {
             insert = insert.values(runId, tag.getKey(), tag.getValue());
@@ -179,6 +182,7 @@ final class PostgresRunRepository implements RunRepository {
         if (keys.isEmpty()) {
             return;
         }
+        ChangeNotices.runChanged(dsl, runId);
         dsl.deleteFrom(RUN_TAG).where(RUN_TAG.RUN_ID.eq(runId).and(RUN_TAG.TAG_KEY.in(keys))).execute();
     }
 
@@ -193,6 +197,7 @@ final class PostgresRunRepository implements RunRepository {
         if (params.isEmpty()) {
             return;
         }
+        ChangeNotices.runChanged(dsl, runId);
         var insert = dsl.insertInto(RUN_PARAM, RUN_PARAM.RUN_ID, RUN_PARAM.PARAM_KEY, RUN_PARAM.VALUE_TYPE,
                 RUN_PARAM.VALUE_TEXT, RUN_PARAM.VALUE_NUM, RUN_PARAM.UPDATED_AT);
         for (Param param : params) {
@@ -239,7 +244,7 @@ final class PostgresRunRepository implements RunRepository {
     public List<UUID> crashExpired(Instant now) {
         // Served by the partial index run_lease_idx (RUNNING runs by lease expiry). A concurrent
         // pass waits for this one's row locks, then re-checks the status and skips the row.
-        return dsl.update(RUN)
+        List<UUID> crashed = dsl.update(RUN)
                 .set(RUN.STATUS, RunStatus.CRASHED.name())
                 .set(RUN.UPDATED_AT, toTimestamp(now))
                 .set(RUN.REVISION, RUN.REVISION.plus(1))
@@ -247,6 +252,8 @@ final class PostgresRunRepository implements RunRepository {
                         .and(RUN.LEASE_EXPIRES_AT.lt(toTimestamp(now))))
                 .returning(RUN.ID)
                 .fetch(RunRecord::getId);
+        crashed.forEach(id -> ChangeNotices.runChanged(dsl, id));
+        return crashed;
     }
 
     @Override
@@ -269,7 +276,9 @@ final class PostgresRunRepository implements RunRepository {
                 dsl.select(RUN.ID).from(RUN).where(RUN.ID.eq(runId))
                         .unionAll(dsl.select(RUN.ID).from(RUN).join(tree).on(RUN.PARENT_RUN_ID.eq(treeId))));
         long count = dsl.withRecursive(descendants).selectCount().from(descendants).fetchOne(0, long.class);
-        // Foreign keys cascade to child runs, tags, params and history.
+        // Foreign keys cascade to child runs, tags, params and history. Watchers of child runs
+        // see them gone at their next poll.
+        ChangeNotices.runChanged(dsl, runId);
         dsl.deleteFrom(RUN).where(RUN.ID.eq(runId)).execute();
         return count;
     }

@@ -14,6 +14,7 @@ import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.UnavailableException;
+import dev.labbook.server.store.postgres.PostgresChangeFeed;
 import dev.labbook.server.store.postgres.PostgresDatabase;
 import dev.labbook.server.testing.RunLifecycle;
 import dev.labbook.server.testing.LabbookServerExtension;
@@ -269,6 +270,31 @@ class LogServiceIT {
             assertThat(sink.lines).extracting(LogLine::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
             finish(run, RunStatus.RUN_STATUS_CANCELED);
             sink.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void followIsWokenByTheChangeFeedForAppendsAndTheFinishThroughAnotherReplica() throws Exception {
+        UUID run = run();
+        // This replica's poll is a minute away: only the feed can deliver within a second.
+        try (PostgresChangeFeed feed = PostgresChangeFeed.start(server.database());
+                LogService replica = new LogService(database.trackingStore(), Clock.systemUTC(), Duration.ofMinutes(1),
+                        1, feed)) {
+            assertThat(feed.awaitListening(WAIT)).isTrue();
+            CollectingSink sink = new CollectingSink();
+            replica.open(new LogQuery(run, 0, 0, null, true), sink).start();
+            for (int round = 0; round < 3; round++) {
+                Thread.sleep(200); // caught up and waiting
+                long sent = System.nanoTime();
+                logs.append(run, lines("elsewhere" + round + "-", 2)); // `logs` is the other replica
+                sink.awaitLines(2 * (round + 1), WAIT);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(1_000);
+            }
+            long finishing = System.nanoTime();
+            finish(run, RunStatus.RUN_STATUS_COMPLETED);
+            sink.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finishing)).isLessThan(1_000);
+            assertThat(sink.lines).extracting(LogLine::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
         }
     }
 
