@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * Live views of runs (WatchRun): each watcher polls its run in a short read and is told when
  * the run changed (status, description, tags, params, deletion — anything that moves its update
  * time), until the run is finished or the watcher cancels. Polling works across replicas and
- * never holds a database connection between polls.
+ * never holds a database connection between polls. A poll that finds the server busy (every
+ * database connection in use) ends the watch with that error; other failed polls are retried.
  */
 public final class RunWatchService implements AutoCloseable {
     private final RunService runs;
@@ -102,6 +103,11 @@ public final class RunWatchService implements AutoCloseable {
                     end(null);
                 }
             } catch (NotFoundException e) {
+                end(e);
+            } catch (ResourceExhaustedException e) {
+                // Server busy (no database connection free): the watcher is told to back off and
+                // watch again (it gets the run's state first), as a unary call would be, instead
+                // of this poll queuing for connections again every tick.
                 end(e);
             } catch (RuntimeException e) {
                 // A failed poll (database hiccup) is retried at the next tick.
