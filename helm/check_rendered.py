@@ -103,7 +103,9 @@ for name, docs in renders.items():
               "LABBOOK_KEEPALIVE_TIMEOUT_SECONDS": "20", "LABBOOK_PERMIT_KEEPALIVE_TIME_SECONDS": "20",
               "LABBOOK_PERMIT_KEEPALIVE_WITHOUT_CALLS": "true", "LABBOOK_MAX_CONNECTION_IDLE_SECONDS": "600",
               "LABBOOK_MAX_CONNECTION_AGE_SECONDS": "1800", "LABBOOK_MAX_CONNECTION_AGE_GRACE_SECONDS": "120",
-              "LABBOOK_STREAM_IDLE_TIMEOUT_SECONDS": "120"}
+              "LABBOOK_STREAM_IDLE_TIMEOUT_SECONDS": "120", "LABBOOK_HTTP_MAX_CONNECTIONS": "1000",
+              "LABBOOK_HTTP_IDLE_TIMEOUT_SECONDS": "75", "LABBOOK_HTTP_MAX_REQUEST_BYTES": "1048576",
+              "LABBOOK_HTTP_REQUEST_TIMEOUT_SECONDS": "60"}
     for var, want in limits.items():
         check(env.get(var, {}).get("value") == want, f"{name}: {var} is {want}")
 

@@ -307,7 +307,7 @@ public final class LabbookServer implements AutoCloseable {
                         // The web UI's sign-in checks a token as the access interceptor does.
                         new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
                                 http.publicUrl(), clock),
-                        HostCheck.of(authEnabled, config.host(), http.publicUrl())));
+                        HostCheck.of(authEnabled, config.host(), http.publicUrl()), http.limits()));
             }
             ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
             prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));

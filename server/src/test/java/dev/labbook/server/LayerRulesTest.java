@@ -64,6 +64,14 @@ class LayerRulesTest {
     }
 
     @Test
+    void anUploadSessionSeesOnlyItsNarrowUploadParts() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName(ROOT + ".domain.artifact.UploadSession")
+                .should().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".domain.artifact.ArtifactService")
+                .because("a session stores and records parts through UploadParts, not by calling back into the service");
+        rule.check(server);
+    }
+
+    @Test
     void s3OnlyInTheS3ArtifactStore() {
         ArchRule rule = noClasses()
                 .that().haveNameNotMatching(ROOT.replace(".", "\\.") + "\\.artifacts\\.S3ArtifactStore(\\$.*)?")

@@ -10,12 +10,18 @@ import java.util.Optional;
  *     the {@code --http-port 0} setting turns the port off instead)
  * @param publicUrl the UI's base URL as users reach it, without a trailing slash; empty: derived
  *     from the host and the port the server listens on
+ * @param limits connections, idle time, request size and time on the port
  */
-public record HttpConfig(boolean enabled, int port, Optional<String> publicUrl) {
+public record HttpConfig(boolean enabled, int port, Optional<String> publicUrl, HttpLimits limits) {
     public HttpConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("HTTP port out of range: " + port);
         }
+    }
+
+    /** With the default limits. */
+    public HttpConfig(boolean enabled, int port, Optional<String> publicUrl) {
+        this(enabled, port, publicUrl, HttpLimits.defaults());
     }
 
     /** No HTTP port, no public URL: what embedded servers get unless they ask. */
@@ -29,6 +35,10 @@ public record HttpConfig(boolean enabled, int port, Optional<String> publicUrl) 
     }
 
     public HttpConfig withPublicUrl(String url) {
-        return new HttpConfig(enabled, port, Optional.of(url));
+        return new HttpConfig(enabled, port, Optional.of(url), limits);
+    }
+
+    public HttpConfig withLimits(HttpLimits newLimits) {
+        return new HttpConfig(enabled, port, publicUrl, newLimits);
     }
 }

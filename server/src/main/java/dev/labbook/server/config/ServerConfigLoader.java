@@ -169,7 +169,12 @@ public final class ServerConfigLoader {
             // Links are built as PUBLIC_URL + "/runs/<id>": one slash, never two.
             publicUrl = Optional.of(url.replaceAll("/+$", ""));
         }
-        return new HttpConfig(httpPort != 0, httpPort, publicUrl);
+        HttpLimits limits = new HttpLimits(
+                intSetting(values, Setting.HTTP_MAX_CONNECTIONS, 1, 1_000_000),
+                seconds(values, Setting.HTTP_IDLE_TIMEOUT_SECONDS, 0, 86_400),
+                longSetting(values, Setting.HTTP_MAX_REQUEST_BYTES, 1024, Integer.MAX_VALUE),
+                seconds(values, Setting.HTTP_REQUEST_TIMEOUT_SECONDS, 0, 86_400));
+        return new HttpConfig(httpPort != 0, httpPort, publicUrl, limits);
     }
 
     private static OperationsConfig operations(Map<Setting, String> values, Path home) {

@@ -103,7 +103,19 @@ public enum Setting {
     STREAM_IDLE_TIMEOUT_SECONDS("stream-idle-timeout-seconds", "120", "Seconds a client stream (LogMetrics, "
             + "AppendLogs, UploadArtifact) may stay open without sending a message before the server ends it "
             + "with DEADLINE_EXCEEDED (reason STREAM_IDLE_TIMEOUT); the SDKs send and close their streams within "
-            + "seconds. 0: no limit.");
+            + "seconds. 0: no limit."),
+    HTTP_MAX_CONNECTIONS("http-max-connections", "1000", "Connections the HTTP port accepts at once; further ones "
+            + "are closed on arrival."),
+    HTTP_IDLE_TIMEOUT_SECONDS("http-idle-timeout-seconds", "75", "Seconds an HTTP connection may stay without a "
+            + "request before the server closes it; longer than a load balancer's usual 60 s, so the balancer "
+            + "closes first. 0: no limit."),
+    HTTP_MAX_REQUEST_BYTES("http-max-request-bytes", "1048576", "Largest request body on the HTTP port outside "
+            + "the API (the web UI's sign-in and files); larger ones get 413. API requests are capped by "
+            + "--max-message-bytes, as on the gRPC port."),
+    HTTP_REQUEST_TIMEOUT_SECONDS("http-request-timeout-seconds", "60", "Seconds an HTTP request may take, body "
+            + "included, before the server answers 503 (an API call: DEADLINE_EXCEEDED, or the client's own "
+            + "deadline when it sends one); streaming calls (log follow, WatchRun, uploads) are not limited. "
+            + "0: no limit.");
 
     private final String key;
     private final String defaultValue;

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * time), until the run is finished or the watcher cancels. A read happens at once when the
  * {@link RunChangeFeed} says the run changed (through any replica), and otherwise every
  * {@code interval}, the fallback for a wake-up lost while the feed reconnects. No database
- * connection is held between reads.
+ * connection is held between reads. A read that finds the server busy (every database
+ * connection in use) ends the watch with that error; other failed reads are retried.
  */
 public final class RunWatchService implements AutoCloseable {
     private final RunService runs;
@@ -135,6 +136,11 @@ public final class RunWatchService implements AutoCloseable {
                     end(null);
                 }
             } catch (NotFoundException e) {
+                end(e);
+            } catch (ResourceExhaustedException e) {
+                // Server busy (no database connection free): the watcher is told to back off and
+                // watch again (it gets the run's state first), as a unary call would be, instead
+                // of this poll queuing for connections again every tick.
                 end(e);
             } catch (RuntimeException e) {
                 // A failed poll (database hiccup) is retried at the next tick.

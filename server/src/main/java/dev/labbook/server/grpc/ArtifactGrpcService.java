@@ -25,6 +25,7 @@ import dev.labbook.api.v1.UploadHeader;
 import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.InvalidArgumentException;
 import dev.labbook.server.domain.Page;
+import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.artifact.Artifact;
 import dev.labbook.server.domain.artifact.ArtifactDownload;
 import dev.labbook.server.domain.artifact.ArtifactService;
@@ -36,7 +37,6 @@ import dev.labbook.server.domain.artifact.UploadStatus;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 
@@ -171,65 +171,48 @@ public final class ArtifactGrpcService extends ArtifactServiceGrpc.ArtifactServi
     public void downloadArtifact(DownloadArtifactRequest request, StreamObserver<DownloadArtifactResponse> response) {
         ArtifactDownload download = artifacts.download(ProtoIds.required("run_id", request.getRunId()),
                 request.getPath(), request.getOffset(), request.getLength());
-        new ChunkSender(download, (ServerCallStreamObserver<DownloadArtifactResponse>) response).start();
+        FlowControlledSender.start((ServerCallStreamObserver<DownloadArtifactResponse>) response, new ChunkSource(download));
     }
 
-    /** Streams the content while the transport is ready, so memory stays at one chunk. */
-    private static final class ChunkSender implements Runnable {
+    /** The content in chunks of {@value #DOWNLOAD_CHUNK_BYTES} bytes; the first message carries the artifact. */
+    private static final class ChunkSource implements FlowControlledSender.Source<DownloadArtifactResponse> {
         private final ArtifactDownload download;
-        private final ServerCallStreamObserver<DownloadArtifactResponse> call;
         private final byte[] buffer = new byte[DOWNLOAD_CHUNK_BYTES];
         private boolean first = true;
-        private boolean done;
+        private boolean atEnd;
 
-        ChunkSender(ArtifactDownload download, ServerCallStreamObserver<DownloadArtifactResponse> call) {
+        ChunkSource(ArtifactDownload download) {
             this.download = download;
-            this.call = call;
-        }
-
-        void start() {
-            call.setOnCancelHandler(this::close);
-            call.setOnReadyHandler(this);
-            run();
         }
 
         @Override
-        public synchronized void run() {
-            if (done) {
-                return;
+        public DownloadArtifactResponse next() {
+            if (atEnd) {
+                return null;
             }
+            int n;
             try {
-                InputStream in = download.content();
-                while (call.isReady()) {
-                    int n = in.readNBytes(buffer, 0, buffer.length);
-                    DownloadArtifactResponse.Builder message = DownloadArtifactResponse.newBuilder();
-                    if (first) {
-                        message.setArtifact(toProto(download.artifact()));
-                        first = false;
-                    }
-                    if (n > 0) {
-                        message.setChunk(ByteString.copyFrom(buffer, 0, n));
-                    }
-                    if (n > 0 || message.hasArtifact()) {
-                        call.onNext(message.build());
-                    }
-                    if (n < buffer.length) {
-                        done = true;
-                        close();
-                        call.onCompleted();
-                        return;
-                    }
-                }
+                n = download.content().readNBytes(buffer, 0, buffer.length);
             } catch (IOException | UncheckedIOException e) {
-                done = true;
-                close();
-                call.onError(StatusMapper.toStatusException(
-                        new dev.labbook.server.domain.UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE,
-                                "reading the artifact failed", e)));
+                throw new UnavailableException(ErrorReason.ARTIFACT_STORE_UNAVAILABLE, "reading the artifact failed", e);
             }
+            atEnd = n < buffer.length;
+            if (n == 0 && !first) {
+                return null;
+            }
+            DownloadArtifactResponse.Builder message = DownloadArtifactResponse.newBuilder();
+            if (first) {
+                message.setArtifact(toProto(download.artifact()));
+                first = false;
+            }
+            if (n > 0) {
+                message.setChunk(ByteString.copyFrom(buffer, 0, n));
+            }
+            return message.build();
         }
 
-        private synchronized void close() {
+        @Override
+        public void close() {
             try {
                 download.content().close();
             } catch (IOException ignored) {

@@ -174,7 +174,7 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
                 request.hasStartStep() ? request.getStartStep() : null,
                 request.hasEndStep() ? request.getEndStep() : null,
                 request.getMaxPoints(), request.getPageSize(), request.getPageToken());
-        new PageSender(read, (ServerCallStreamObserver<GetMetricHistoryResponse>) response).start();
+        FlowControlledSender.start((ServerCallStreamObserver<GetMetricHistoryResponse>) response, new PageSource(read));
     }
 
     @Override
@@ -203,50 +203,28 @@ public final class MetricGrpcService extends MetricServiceGrpc.MetricServiceImpl
         reply(response, builder.build());
     }
 
-    /**
-     * Sends pages only while the transport is ready (gRPC flow control), continuing from the
-     * call's on-ready callback, so a slow reader of a long series is not buffered in memory.
-     */
-    private static final class PageSender implements Runnable {
+    /** A series read's pages, one message each; a read without points is one empty message. */
+    private static final class PageSource implements FlowControlledSender.Source<GetMetricHistoryResponse> {
         private final SeriesRead read;
-        private final ServerCallStreamObserver<GetMetricHistoryResponse> call;
         private final java.util.Iterator<HistoryPage> pages;
         private boolean sent;
-        private boolean done;
 
-        PageSender(SeriesRead read, ServerCallStreamObserver<GetMetricHistoryResponse> call) {
+        PageSource(SeriesRead read) {
             this.read = read;
-            this.call = call;
             this.pages = read.pages();
         }
 
-        void start() {
-            call.setOnCancelHandler(() -> { });
-            call.setOnReadyHandler(this);
-            run();
-        }
-
         @Override
-        public synchronized void run() {
-            if (done) {
-                return;
+        public GetMetricHistoryResponse next() {
+            if (pages.hasNext()) {
+                sent = true;
+                return toMessage(pages.next());
             }
-            try {
-                while (call.isReady() && pages.hasNext()) {
-                    call.onNext(toMessage(pages.next()));
-                    sent = true;
-                }
-                if (!pages.hasNext()) {
-                    done = true;
-                    if (!sent) {
-                        call.onNext(GetMetricHistoryResponse.newBuilder().setDownsampled(read.downsampled()).build());
-                    }
-                    call.onCompleted();
-                }
-            } catch (RuntimeException e) {
-                done = true;
-                call.onError(StatusMapper.toStatusException(e));
+            if (!sent) {
+                sent = true;
+                return GetMetricHistoryResponse.newBuilder().setDownsampled(read.downsampled()).build();
             }
+            return null;
         }
 
         private GetMetricHistoryResponse toMessage(HistoryPage historyPage) {

@@ -3,13 +3,17 @@ package dev.labbook.server.http;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Route;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import dev.labbook.server.config.HttpLimits;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.grpc.ApiServices;
 import dev.labbook.server.grpc.ServerTls;
+import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +22,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * ({@link SessionRoutes}).
  *
  * <p>Service methods run on Armeria's blocking-task executor, not on its event loops: they wait
- * for the database. Requests have no timeout of their own (a follow or a watch stays open for
- * hours, as on the gRPC port); message sizes are capped like the gRPC port's.
+ * for the database. The API's streaming calls have no timeout of their own (a follow or a watch
+ * stays open for hours, as on the gRPC port) and its message sizes are capped like the gRPC
+ * port's; every other request is bounded by {@link HttpLimits}, as are the connections.
  */
 public final class HttpPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpPort.class);
@@ -59,14 +66,16 @@ public final class HttpPort implements AutoCloseable {
      */
     public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
             ApiServices api, WebApp web, SessionRoutes sessions) {
-        return start(endpoint, maxMessageBytes, shutdownGrace, api, web, sessions, HostCheck.ANY);
+        return start(endpoint, maxMessageBytes, shutdownGrace, api, web, sessions, HostCheck.ANY,
+                HttpLimits.defaults());
     }
 
     /**
-     * Starts listening, answering only the Host names {@code hosts} allows (see {@link HostCheck}).
+     * Starts listening, answering only the Host names {@code hosts} allows (see {@link HostCheck}),
+     * within {@code limits}.
      */
     public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
-            ApiServices api, WebApp web, SessionRoutes sessions, HostCheck hosts) {
+            ApiServices api, WebApp web, SessionRoutes sessions, HostCheck hosts, HttpLimits limits) {
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // gRPC (HTTP/2), gRPC-Web and gRPC-Web-Text, each with protobuf or JSON messages.
                 .supportedSerializationFormats(GrpcSerializationFormats.values())
@@ -84,15 +93,16 @@ public final class HttpPort implements AutoCloseable {
 
         InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
         ServerBuilder builder = Server.builder()
-                // Streams (follows, watches, uploads) last as long as they last, as on the gRPC port.
-                .requestTimeout(Duration.ZERO)
-                // A native gRPC client stream (an upload) is as long as it is, each message capped
-                // above; requests of one message are capped by the decorator.
-                .maxRequestLength(0)
+                .maxNumConnections(limits.maxConnections())
+                .idleTimeout(limits.idleTimeout())
+                // The port's caps hold for the sign-in and the UI's files; the API's routes get
+                // their own below.
+                .requestTimeout(limits.requestTimeout())
+                .maxRequestLength(limits.maxRequestBytes())
                 // Armeria stops at once with a zero quiet period, cutting calls in flight: wait for
                 // a moment without calls, up to the grace period, as the gRPC port waits.
-                .gracefulShutdownTimeout(min(QUIET_PERIOD, shutdownGrace), shutdownGrace)
-                .service(grpc.build(), delegate -> delegate.decorate(oneMessageRequests(maxMessageBytes)));
+                .gracefulShutdownTimeout(min(QUIET_PERIOD, shutdownGrace), shutdownGrace);
+        bindApi(builder, grpc.build(), api, maxMessageBytes, limits.requestTimeout());
         endpoint.tls().ifPresentOrElse(tls -> builder.https(address).tls(certificateChain(tls), privateKey(tls)),
                 () -> builder.http(address));
         builder.service(SessionRoutes.PATH, sessions);
@@ -131,6 +141,32 @@ public final class HttpPort implements AutoCloseable {
             }
             return delegate.serve(ctx, req);
         };
+    }
+
+    /**
+     * Binds each method of the API with its own caps, which the port applies as a request
+     * arrives: a native gRPC client stream (an upload) is as long as it is, each message capped
+     * by the message size, and requests of one message are capped by the decorator; streaming
+     * calls (follows, watches, uploads) last as long as they last, as on the gRPC port, while a
+     * unary call gets the port's request timeout (a client's own deadline, grpc-timeout,
+     * replaces it).
+     */
+    private static void bindApi(ServerBuilder builder, GrpcService grpc, ApiServices api, int maxMessageBytes,
+            Duration unaryTimeout) {
+        Set<String> unary = api.protoDefinitions().stream()
+                .flatMap(definition -> definition.getMethods().stream())
+                .map(method -> method.getMethodDescriptor())
+                .filter(method -> method.getType() == MethodDescriptor.MethodType.UNARY)
+                .map(method -> "/" + method.getFullMethodName())
+                .collect(Collectors.toUnmodifiableSet());
+        HttpService service = grpc.decorate(oneMessageRequests(maxMessageBytes));
+        for (Route route : grpc.routes()) {
+            boolean isUnary = route.paths().stream().anyMatch(unary::contains);
+            builder.route().addRoute(route)
+                    .maxRequestLength(0)
+                    .requestTimeout(isUnary ? unaryTimeout : Duration.ZERO)
+                    .build(service);
+        }
     }
 
     private static InputStream certificateChain(OperationsConfig.Tls tls) {

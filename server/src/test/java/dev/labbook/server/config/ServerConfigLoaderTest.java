@@ -471,6 +471,30 @@ class ServerConfigLoaderTest {
         }
 
         @Test
+        void httpLimitsHaveBoundedDefaultsAndAreReadFromTheirSettings() throws IOException {
+            assertThat(load().http().limits()).isEqualTo(HttpLimits.defaults())
+                    .isEqualTo(new HttpLimits(1000, java.time.Duration.ofSeconds(75), 1024 * 1024,
+                            java.time.Duration.ofSeconds(60)));
+            configFile = writeConfig("http.properties", "http-max-request-bytes=4096");
+            env.put("LABBOOK_HTTP_IDLE_TIMEOUT_SECONDS", "0");
+            flags.put(Setting.HTTP_MAX_CONNECTIONS, "50");
+            flags.put(Setting.HTTP_REQUEST_TIMEOUT_SECONDS, "5");
+
+            assertThat(load().http().limits()).isEqualTo(new HttpLimits(50, java.time.Duration.ZERO, 4096,
+                    java.time.Duration.ofSeconds(5)));
+        }
+
+        @ParameterizedTest
+        @CsvSource({"HTTP_MAX_CONNECTIONS,0,--http-max-connections", "HTTP_MAX_REQUEST_BYTES,100,--http-max-request-bytes",
+                "HTTP_IDLE_TIMEOUT_SECONDS,-1,--http-idle-timeout-seconds",
+                "HTTP_REQUEST_TIMEOUT_SECONDS,soon,--http-request-timeout-seconds"})
+        void httpLimitsOutOfRangeAreRefusedByName(Setting setting, String value, String named) {
+            flags.put(setting, value);
+            assertThatThrownBy(ServerConfigLoaderTest.this::load).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(named);
+        }
+
+        @Test
         void zeroMetricsPortTurnsTheEndpointOff() {
             flags.put(Setting.METRICS_PORT, "0");
 

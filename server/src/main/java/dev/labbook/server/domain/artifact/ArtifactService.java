@@ -64,6 +64,24 @@ public final class ArtifactService implements AutoCloseable {
         return thread;
     });
 
+    /** The storage and bookkeeping of upload sessions: this service's own, and nothing more of it. */
+    private final UploadParts parts = new UploadParts() {
+        @Override
+        public String store(Upload upload, int partNumber, long offset, byte[] data, int length) {
+            return storePart(upload, partNumber, offset, data, length);
+        }
+
+        @Override
+        public void record(Upload upload, int partNumber, String tag, long offset, int length, byte[] digestState) {
+            recordPart(upload, partNumber, tag, offset, length, digestState);
+        }
+
+        @Override
+        public Artifact complete(Upload upload, long size, String sha256) {
+            return ArtifactService.this.complete(upload, size, sha256);
+        }
+    };
+
     public ArtifactService(TrackingStore store, ArtifactStore objects, Clock clock, long maxArtifactBytes) {
         this(store, objects, clock, maxArtifactBytes, UsageRecorder.NONE);
     }
@@ -123,7 +141,7 @@ public final class ArtifactService implements AutoCloseable {
             throw new FailedPreconditionException(ErrorReason.UPLOAD_CONFLICT, "upload " + id + " was just started by another stream; ask "
                     + "GetUploadStatus and resume it");
         }
-        return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
+        return new UploadSession(parts, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
     /**
@@ -205,17 +223,17 @@ public final class ArtifactService implements AutoCloseable {
             RunGuards.requireWritable(tx, RunGuards.requireRun(tx, upload.runId()));
             return null;
         });
-        return new UploadSession(this, upload, maxArtifactBytes, partWriters, uploadMemory);
+        return new UploadSession(parts, upload, maxArtifactBytes, partWriters, uploadMemory);
     }
 
     /** Stores a part's bytes in the artifact store; returns its tag. Parts may be stored concurrently. */
-    String storePart(Upload upload, int partNumber, long offset, byte[] data, int length) {
+    private String storePart(Upload upload, int partNumber, long offset, byte[] data, int length) {
         return storage(() -> objects.uploadPart(upload.objectKey(), upload.storeHandle(), partNumber, offset, data,
                 length));
     }
 
     /** Records a stored part with the digest state after it; parts are recorded in order. */
-    void recordPart(Upload upload, int partNumber, String tag, long offset, int length, byte[] digestState) {
+    private void recordPart(Upload upload, int partNumber, String tag, long offset, int length, byte[] digestState) {
         boolean recorded = store.inTransaction(tx -> tx.artifacts().recordPart(upload.id(), partNumber, tag, length,
                 offset, digestState, now()));
         if (!recorded) {
@@ -225,7 +243,7 @@ public final class ArtifactService implements AutoCloseable {
     }
 
     /** Verifies the stored bytes, completes the object and records the artifact. */
-    Artifact complete(Upload upload, long size, String sha256) {
+    private Artifact complete(Upload upload, long size, String sha256) {
         List<String> tags = store.inTransaction(tx -> tx.artifacts().findUpload(upload.id(), false))
                 .orElseThrow(() -> new NotFoundException(ErrorReason.UPLOAD_NOT_FOUND, "upload " + upload.id() + " not found")).partTags();
         if (upload.expectedSize() != null && upload.expectedSize() != size) {

@@ -22,7 +22,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 public final class UploadSession {
     static final int MAX_IN_FLIGHT = 2;
 
-    private final ArtifactService service;
+    private final UploadParts parts;
     private final Upload upload;
     private final long maxBytes;
     private final Executor writers;
@@ -44,8 +44,8 @@ public final class UploadSession {
     private record InFlight(CompletableFuture<Void> recorded, byte[] buffer) {
     }
 
-    UploadSession(ArtifactService service, Upload upload, long maxBytes, Executor writers, UploadMemory memory) {
-        this.service = service;
+    UploadSession(UploadParts parts, Upload upload, long maxBytes, Executor writers, UploadMemory memory) {
+        this.parts = parts;
         this.upload = upload;
         this.maxBytes = maxBytes;
         this.writers = writers;
@@ -103,7 +103,7 @@ public final class UploadSession {
         }
         byte[] hash = new byte[32];
         digest.doFinal(hash, 0);
-        return service.complete(upload, handedOff, java.util.HexFormat.of().formatHex(hash));
+        return parts.complete(upload, handedOff, java.util.HexFormat.of().formatHex(hash));
     }
 
     /**
@@ -149,10 +149,10 @@ public final class UploadSession {
         long offset = handedOff;
         int number = nextPart;
         CompletableFuture<String> stored = CompletableFuture.supplyAsync(
-                () -> service.storePart(upload, number, offset, data, length), writers);
+                () -> parts.store(upload, number, offset, data, length), writers);
         // Recorded strictly in part order, and never after a failed earlier part.
         CompletableFuture<Void> recorded = stored.thenCombine(lastRecorded, (tag, previous) -> tag)
-                .thenAcceptAsync(tag -> service.recordPart(upload, number, tag, offset, length, state), writers);
+                .thenAcceptAsync(tag -> parts.record(upload, number, tag, offset, length, state), writers);
         lastRecorded = recorded;
         inFlight.add(new InFlight(recorded, data));
         handedOff += length;
