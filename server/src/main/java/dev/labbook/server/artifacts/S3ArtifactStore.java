@@ -169,6 +169,31 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public List<String> list(String prefix, String startAfter, int limit) {
+        List<String> keys = new ArrayList<>();
+        var args = ListObjectsArgs.builder().bucket(bucket).prefix(ObjectKeys.requirePrefix(prefix)).recursive(true)
+                .maxKeys(Math.min(limit, 1000));
+        if (startAfter != null) {
+            args.startAfter(startAfter);
+        }
+        try {
+            // The iterator fetches the next page only when asked: stopping at the limit ends the listing.
+            for (Result<Item> item : client.listObjects(args.build())) {
+                String name = item.get().objectName();
+                if (!name.endsWith("/")) {
+                    keys.add(name);
+                    if (keys.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw failure("cannot list " + prefix, e);
+        }
+        return keys;
+    }
+
+    @Override
     public List<PendingUpload> pendingUploads() {
         List<PendingUpload> pending = new ArrayList<>();
         String keyMarker = null;

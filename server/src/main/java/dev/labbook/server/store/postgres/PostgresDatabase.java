@@ -3,6 +3,7 @@ package dev.labbook.server.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.labbook.server.store.ExclusiveTasks;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -91,6 +92,11 @@ public final class PostgresDatabase implements AutoCloseable {
 
     public PostgresTrackingStore trackingStore() {
         return new PostgresTrackingStore(dsl, probe::check);
+    }
+
+    /** Locks that keep background passes to one server on this database (advisory locks). */
+    public ExclusiveTasks exclusiveTasks() {
+        return new PostgresExclusiveTasks(pool);
     }
 
     /** API tokens and the audit log. */
