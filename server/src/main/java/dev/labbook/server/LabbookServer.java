@@ -210,7 +210,8 @@ public final class LabbookServer implements AutoCloseable {
                     1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
         }
         // Objects of purged runs are deleted right after the purge, off the request thread.
-        PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
+        // (Their run prefixes only: the collector's walk over the whole store may be far from them.)
+        PurgeListener purgeListener = runIds -> housekeeping.execute(() -> artifactGc.deletePurgedQuietly(runIds));
         // Runs and experiments record who created them (empty with access control off).
         CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
         ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,31 @@ public final class ArtifactGarbageCollector {
             }
         }
         return removed;
+    }
+
+    /**
+     * Deletes the objects of runs just purged, right away instead of when the walk over the
+     * store reaches them. A run whose row exists (again) is left to the walk. Safe beside a
+     * pass on another replica: deleting a prefix twice deletes it once.
+     */
+    public int deletePurged(Collection<UUID> runIds) {
+        int deleted = 0;
+        for (UUID runId : runIds) {
+            if (store.inTransaction(tx -> tx.runs().findById(runId, false)).isEmpty()) {
+                objects.deletePrefix(ArtifactKeyLayout.runPrefix(runId));
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /** {@link #deletePurged} for an executor: logs instead of throwing (the walk retries). */
+    public void deletePurgedQuietly(Collection<UUID> runIds) {
+        try {
+            deletePurged(runIds);
+        } catch (RuntimeException e) {
+            LOG.warn("deleting the objects of purged runs failed; garbage collection will", e);
+        }
     }
 
     /**

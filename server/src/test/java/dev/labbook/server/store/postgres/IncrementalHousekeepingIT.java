@@ -187,6 +187,28 @@ class IncrementalHousekeepingIT {
         }
     }
 
+    @Test
+    void objectsOfPurgedRunsGoRightAwayWhereverTheWalkIs(@TempDir Path objectsDir) throws Exception {
+        DatabaseEndpoint endpoint = SharedPostgres.newDatabase("housekeeping_gc_purge");
+        try (PostgresDatabase db = PostgresDatabase.open(endpoint, 2); Connection sql = connect(endpoint);
+                LocalArtifactStore objects = new LocalArtifactStore(objectsDir)) {
+            db.migrate();
+            UUID live = insertRun(sql);
+            UUID purged = insertRun(sql);
+            String kept = put(objects, ArtifactKeyLayout.newObjectKey(live, "model.bin"));
+            put(objects, ArtifactKeyLayout.newObjectKey(purged, "a.bin"));
+            put(objects, ArtifactKeyLayout.newObjectKey(purged, "b/c.bin"));
+            try (Statement s = sql.createStatement()) {
+                s.execute("DELETE FROM run WHERE id = '" + purged + "'");
+            }
+            // A page of one key: the walk alone would take three passes to get there.
+            var gc = new ArtifactGarbageCollector(db.trackingStore(), objects, db.exclusiveTasks(), Clock.systemUTC(), 1);
+            // The live run is named too (as a restored run could be): its objects stay.
+            assertThat(gc.deletePurged(List.of(purged, live))).isEqualTo(1);
+            assertThat(objects.list(ArtifactKeyLayout.ALL_RUNS)).containsExactly(kept);
+        }
+    }
+
     static Connection connect(DatabaseEndpoint endpoint) throws SQLException {
         return DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
     }
