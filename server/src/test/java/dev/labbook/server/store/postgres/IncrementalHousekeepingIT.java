@@ -65,6 +65,8 @@ class IncrementalHousekeepingIT {
 
             assertThat(plans.plans()).isNotEmpty();
             QueryPlans.Touched chunks = plans.touched(sql, "metric_chunk");
+            System.out.printf("compaction pass: %d statements, %d metric_chunk rows read of %d%n",
+                    plans.plans().size(), chunks.rows(), BIG_SERIES * BIG_CHUNKS_PER_SERIES + 300);
             assertThat(chunks.seqScans()).as("sequential scans of metric_chunk").isZero();
             // 300 small chunks found, read and merged; the table holds 400,300.
             assertThat(chunks.rows()).as("metric_chunk rows read by the pass").isLessThan(2_000);
@@ -148,6 +150,8 @@ class IncrementalHousekeepingIT {
 
             assertThat(objects.list(ArtifactKeyLayout.ALL_RUNS)).containsExactly(kept);
             QueryPlans.Touched uploads = plans.touched(sql, "artifact_upload");
+            System.out.printf("gc pass: %d statements, %d artifact_upload rows read of 100,000, %d artifact rows%n",
+                    plans.plans().size(), uploads.rows(), plans.touched(sql, "artifact").rows());
             assertThat(uploads.seqScans()).as("sequential scans of artifact_upload").isZero();
             assertThat(uploads.rows()).as("artifact_upload rows read (100,050 stored)").isLessThan(200);
             assertThat(plans.touched(sql, "artifact").seqScans()).isZero();
