@@ -49,7 +49,8 @@ public final class ArtifactGarbageCollector {
     /**
      * The last object key the previous pass looked at: passes walk the store's keys (that is,
      * its runs) in order, a page each, and start over after the last. Per process, as the
-     * compactor's cursor: a replica that takes over repeats at most a page.
+     * compactor's cursor: replicas taking turns each walk from their own, so pages may be
+     * checked twice but none is skipped.
      */
     private String afterKey;
 

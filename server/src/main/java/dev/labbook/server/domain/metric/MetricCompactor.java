@@ -33,8 +33,8 @@ public final class MetricCompactor {
     private final int chunksPerPass;
     /**
      * Where the next pass goes on: passes walk the series in id order, a slice each, and start
-     * over after the last. Kept per process: a replica that takes over walks from its own
-     * cursor, which costs at most a repeated slice, never a lost merge.
+     * over after the last. Kept per process: replicas taking turns each walk from their own
+     * cursor, so a slice may be read twice, but no merge is missed.
      */
     private long afterSeries;
 
