@@ -1,31 +1,34 @@
 package dev.labbook.server.store.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.labbook.server.store.ExclusiveTasks;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Properties;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link ExclusiveTasks} with PostgreSQL session advisory locks, so replicas on one database
- * exclude each other with nothing but that database. A pass holds a pooled connection that
- * took {@code pg_try_advisory_lock(19522, task)} for its duration (its own transactions use
- * other connections); the lock goes when the pass unlocks it, or when that connection closes,
- * so a killed replica never leaves it taken. The keys are fixed and documented in
- * docs/operations.md (visible in {@code pg_locks} as classid 19522 = 'LB', objid below).
+ * exclude each other with nothing but that database. A pass holds a connection of its own,
+ * outside the pool (a pool of one would otherwise have nothing left for the pass's work), that
+ * took {@code pg_try_advisory_lock(19522, task)}; closing that connection at the end of the pass
+ * releases the lock, as does the death of a replica's process. The keys are fixed and documented
+ * in docs/operations.md (in {@code pg_locks}: classid 19522 = 'L' * 256 + 'B', objid below).
  */
 final class PostgresExclusiveTasks implements ExclusiveTasks {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresExclusiveTasks.class);
     /** 'L' * 256 + 'B': Labbook's advisory lock class. */
     static final int LOCK_CLASS = 19522;
+    private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
-    private final HikariDataSource pool;
+    private final DatabaseEndpoint endpoint;
 
-    PostgresExclusiveTasks(HikariDataSource pool) {
-        this.pool = pool;
+    PostgresExclusiveTasks(DatabaseEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     /** The advisory lock key of a task; never change one, or old and new replicas would both run. */
@@ -38,33 +41,41 @@ final class PostgresExclusiveTasks implements ExclusiveTasks {
 
     @Override
     public boolean runExclusively(Task task, Runnable pass) {
-        Connection connection;
-        try {
-            connection = pool.getConnection();
-        } catch (SQLException e) {
-            throw SqlSupport.translate(new org.jooq.exception.DataAccessException("cannot lock " + task, e));
-        }
-        boolean unlocked = false;
-        try {
+        try (Connection connection = connect()) {
             if (!call(connection, "SELECT pg_try_advisory_lock(?, ?)", task)) {
-                unlocked = true;
                 return false;
             }
             try {
                 pass.run();
             } finally {
-                unlocked = call(connection, "SELECT pg_advisory_unlock(?, ?)", task);
+                unlock(connection, task);
             }
             return true;
         } catch (SQLException e) {
-            throw SqlSupport.translate(new org.jooq.exception.DataAccessException("cannot lock " + task, e));
-        } finally {
-            if (!unlocked) {
-                // The lock may still be held by this session: never give it back to the pool.
-                LOG.warn("dropping the connection that held the {} lock", task);
-                pool.evictConnection(connection);
-            }
-            close(connection);
+            throw SqlSupport.translate(new DataAccessException("cannot take the lock of " + task, e));
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        if (!endpoint.user().isEmpty()) {
+            properties.setProperty("user", endpoint.user());
+        }
+        if (!endpoint.password().isEmpty()) {
+            properties.setProperty("password", endpoint.password());
+        }
+        properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        properties.setProperty("ApplicationName", "labbook exclusive task");
+        return DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+    }
+
+    /** Unlocks explicitly; should that fail, closing the connection right after releases it anyway. */
+    private static void unlock(Connection connection, Task task) {
+        try {
+            call(connection, "SELECT pg_advisory_unlock(?, ?)", task);
+        } catch (SQLException e) {
+            LOG.debug("unlocking {} failed; closing the connection releases it", task, e);
         }
     }
 
@@ -75,14 +86,6 @@ final class PostgresExclusiveTasks implements ExclusiveTasks {
             try (ResultSet result = statement.executeQuery()) {
                 return result.next() && result.getBoolean(1);
             }
-        }
-    }
-
-    private static void close(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("closing a lock connection failed", e);
         }
     }
 }

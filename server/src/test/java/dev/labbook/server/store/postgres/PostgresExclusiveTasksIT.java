@@ -58,7 +58,7 @@ class PostgresExclusiveTasksIT {
         AtomicInteger ran = new AtomicInteger();
         ExclusiveTasks tasksB = serverB.exclusiveTasks();
         assertThat(tasksB.runExclusively(Task.ARTIFACT_GC, ran::incrementAndGet)).isFalse();
-        // The same process asking again (another pooled session) is refused too.
+        // The same process asking again (another session) is refused too.
         assertThat(serverA.exclusiveTasks().runExclusively(Task.ARTIFACT_GC, ran::incrementAndGet)).isFalse();
         assertThat(ran).hasValue(0);
         assertThat(advisoryLocksHeld()).isEqualTo(1);
@@ -125,6 +125,21 @@ class PostgresExclusiveTasksIT {
         assertThat(passA.get(10, TimeUnit.SECONDS)).isTrue();
         compactorB.compactQuietly();
         assertThat(chunks(series.get(0))).as("B compacted after A's pass").isEqualTo(1);
+    }
+
+    @Test
+    void theLockTakesNoConnectionFromThePool() throws Exception {
+        // --db-pool-size 1: the pass's own transactions still get the pool's only connection.
+        UUID run;
+        try (Connection sql = IncrementalHousekeepingIT.connect(endpoint)) {
+            run = IncrementalHousekeepingIT.insertRun(sql);
+        }
+        try (PostgresDatabase poolOfOne = PostgresDatabase.open(endpoint, 1, java.time.Duration.ofSeconds(2),
+                PoolObserver.NONE)) {
+            var series = IncrementalHousekeepingIT.slowSeries(poolOfOne.trackingStore(), run, "pool/", 1, 10);
+            new MetricCompactor(poolOfOne.trackingStore(), poolOfOne.exclusiveTasks()).compactQuietly();
+            assertThat(chunks(series.get(0))).isEqualTo(1);
+        }
     }
 
     private static long chunks(long series) throws SQLException {
