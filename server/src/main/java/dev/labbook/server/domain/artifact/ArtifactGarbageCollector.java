@@ -48,9 +48,9 @@ public final class ArtifactGarbageCollector {
     private final int keysPerPass;
     /**
      * The last object key the previous pass looked at: passes walk the store's keys (that is,
-     * its runs) in order, a page each, and start over after the last. Per process, as the
-     * compactor's cursor: replicas taking turns each walk from their own, so pages may be
-     * checked twice but none is skipped.
+     * its runs) in order, a page each, and start over after the last. {@link #collectQuietly}
+     * loads it from and stores it in the database with the GC lock held, so replicas taking
+     * turns continue one walk.
      */
     private String afterKey;
 
@@ -151,11 +151,13 @@ public final class ArtifactGarbageCollector {
      */
     public void collectQuietly() {
         try {
-            boolean ran = tasks.runExclusively(ExclusiveTasks.Task.ARTIFACT_GC, () -> {
+            boolean ran = tasks.runExclusively(ExclusiveTasks.Task.ARTIFACT_GC, position -> {
+                afterKey = position;
                 int removed = collect();
                 if (removed > 0) {
                     LOG.info("artifact garbage collection removed {} objects or uploads", removed);
                 }
+                return afterKey;
             });
             if (!ran) {
                 LOG.debug("artifact garbage collection skipped: another server is collecting");

@@ -33,8 +33,8 @@ public final class MetricCompactor {
     private final int chunksPerPass;
     /**
      * Where the next pass goes on: passes walk the series in id order, a slice each, and start
-     * over after the last. Kept per process: replicas taking turns each walk from their own
-     * cursor, so a slice may be read twice, but no merge is missed.
+     * over after the last. {@link #compactQuietly} loads it from and stores it in the database
+     * with the compaction lock held, so replicas taking turns continue one walk.
      */
     private long afterSeries;
 
@@ -92,11 +92,25 @@ public final class MetricCompactor {
      */
     public void compactQuietly() {
         try {
-            if (!tasks.runExclusively(ExclusiveTasks.Task.METRIC_COMPACTION, this::compactOnce)) {
+            boolean ran = tasks.runExclusively(ExclusiveTasks.Task.METRIC_COMPACTION, position -> {
+                afterSeries = seriesAt(position);
+                compactOnce();
+                return Long.toString(afterSeries);
+            });
+            if (!ran) {
                 LOG.debug("compaction skipped: another server is compacting");
             }
         } catch (RuntimeException e) {
             LOG.warn("metric compaction failed; will retry", e);
+        }
+    }
+
+    /** The series id a stored position names; from the start when there is none (or it is not one). */
+    private static long seriesAt(String position) {
+        try {
+            return position == null ? 0 : Long.parseLong(position);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -7,13 +7,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link ExclusiveTasks} with PostgreSQL session advisory locks, so replicas on one database
- * exclude each other with nothing but that database. A pass holds a connection of its own,
+ * exclude each other with nothing but that database. Positions are rows of
+ * {@code housekeeping_cursor}, read and written by the lock holder. A pass holds a connection of its own,
  * outside the pool (a pool of one would otherwise have nothing left for the pass's work), that
  * took {@code pg_try_advisory_lock(19522, task)}; closing that connection at the end of the pass
  * releases the lock, as does the death of a replica's process. The keys are fixed and documented
@@ -40,13 +42,14 @@ final class PostgresExclusiveTasks implements ExclusiveTasks {
     }
 
     @Override
-    public boolean runExclusively(Task task, Runnable pass) {
+    public boolean runExclusively(Task task, UnaryOperator<String> pass) {
         try (Connection connection = connect()) {
             if (!call(connection, "SELECT pg_try_advisory_lock(?, ?)", task)) {
                 return false;
             }
             try {
-                pass.run();
+                String next = pass.apply(position(connection, task));
+                savePosition(connection, task, next);
             } finally {
                 unlock(connection, task);
             }
@@ -68,6 +71,25 @@ final class PostgresExclusiveTasks implements ExclusiveTasks {
         properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         properties.setProperty("ApplicationName", "labbook exclusive task");
         return DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+    }
+
+    private static String position(Connection connection, Task task) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT position FROM housekeeping_cursor WHERE task = ?")) {
+            statement.setString(1, task.name());
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() ? result.getString(1) : null;
+            }
+        }
+    }
+
+    private static void savePosition(Connection connection, Task task, String position) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO housekeeping_cursor"
+                + " (task, position) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET position = EXCLUDED.position")) {
+            statement.setString(1, task.name());
+            statement.setString(2, position);
+            statement.executeUpdate();
+        }
     }
 
     /** Unlocks explicitly; should that fail, closing the connection right after releases it anyway. */

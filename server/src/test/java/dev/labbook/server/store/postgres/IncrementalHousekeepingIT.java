@@ -259,7 +259,7 @@ class IncrementalHousekeepingIT {
         });
     }
 
-    private static NewChunk onePoint(long seriesId, int seq, long step, double value) {
+    static NewChunk onePoint(long seriesId, int seq, long step, double value) {
         Point point = new Point(step, step * 1000, value);
         byte[] data = MetricChunkCodec.encode(new long[] {step}, new long[] {step * 1000}, new double[] {value}, 0, 1);
         return new NewChunk(seriesId, seq, new ChunkSummary(1, step, step, true, point, point), data, null);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.labbook.server.domain.metric.MetricCompactor;
+import dev.labbook.server.domain.metric.NewChunk;
 import dev.labbook.server.store.ExclusiveTasks;
 import dev.labbook.server.store.ExclusiveTasks.Task;
 import dev.labbook.server.testing.SharedPostgres;
@@ -11,6 +12,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -140,6 +143,52 @@ class PostgresExclusiveTasksIT {
             new MetricCompactor(poolOfOne.trackingStore(), poolOfOne.exclusiveTasks()).compactQuietly();
             assertThat(chunks(series.get(0))).isEqualTo(1);
         }
+    }
+
+    @Test
+    void theNextPassStartsWhereTheLastOneOnAnyServerStopped() {
+        assertThat(serverA.exclusiveTasks().runExclusively(Task.ARTIFACT_GC, position -> "runs/a/b")).isTrue();
+        AtomicInteger checked = new AtomicInteger();
+        assertThat(serverB.exclusiveTasks().runExclusively(Task.ARTIFACT_GC, position -> {
+            assertThat(position).isEqualTo("runs/a/b");
+            checked.incrementAndGet();
+            return "runs/c/d";
+        })).isTrue();
+        // A failing pass leaves the position where it was.
+        assertThatThrownBy(() -> serverA.exclusiveTasks().runExclusively(Task.ARTIFACT_GC, position -> {
+            throw new IllegalStateException("pass failed");
+        })).hasMessage("pass failed");
+        assertThat(serverA.exclusiveTasks().runExclusively(Task.ARTIFACT_GC, position -> {
+            assertThat(position).isEqualTo("runs/c/d");
+            checked.incrementAndGet();
+            return null;
+        })).isTrue();
+        assertThat(checked).hasValue(2);
+    }
+
+    @Test
+    void compactionOnTheSecondServerGoesOnFromTheFirstsCursor() throws Exception {
+        UUID run;
+        try (Connection sql = IncrementalHousekeepingIT.connect(endpoint)) {
+            run = IncrementalHousekeepingIT.insertRun(sql);
+        }
+        var series = IncrementalHousekeepingIT.slowSeries(serverA.trackingStore(), run, "walk/", 3, 10);
+        // One series a pass.
+        new MetricCompactor(serverA.trackingStore(), serverA.exclusiveTasks(), 1, 10_000).compactQuietly();
+        assertThat(chunks(series.get(0))).isEqualTo(1);
+        // The first series gets new work behind the cursor: it waits for the next walk.
+        serverA.trackingStore().inTransaction(tx -> {
+            List<NewChunk> more = new ArrayList<>();
+            for (int seq = 10; seq < 20; seq++) {
+                more.add(IncrementalHousekeepingIT.onePoint(series.get(0), seq, seq, seq));
+            }
+            tx.metrics().insertChunks(more);
+            return null;
+        });
+        new MetricCompactor(serverB.trackingStore(), serverB.exclusiveTasks(), 1, 10_000).compactQuietly();
+        assertThat(chunks(series.get(0))).as("behind the shared cursor").isEqualTo(11);
+        assertThat(chunks(series.get(1))).as("next after it").isEqualTo(1);
+        assertThat(chunks(series.get(2))).isEqualTo(10);
     }
 
     private static long chunks(long series) throws SQLException {
