@@ -60,6 +60,7 @@ import dev.labbook.server.grpc.ExperimentGrpcService;
 import dev.labbook.server.grpc.MetricGrpcService;
 import dev.labbook.server.grpc.ProjectGrpcService;
 import dev.labbook.server.grpc.RunGrpcService;
+import dev.labbook.server.store.ExclusiveTasks;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
 import dev.labbook.server.store.postgres.EmbeddedPostgresDatabase;
@@ -196,7 +197,9 @@ public final class LabbookServer implements AutoCloseable {
         Access access = startAccess(config, accessStore, ids, clock, prometheus, resources);
         ArtifactStore objects = openArtifactStore(config.artifacts());
         resources.push(objects);
-        ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, clock);
+        // Replicas on one database take turns: one compaction and one GC pass at a time (advisory locks).
+        ExclusiveTasks exclusive = database.exclusiveTasks();
+        ArtifactGarbageCollector artifactGc = new ArtifactGarbageCollector(store, objects, exclusive, clock);
         ScheduledExecutorService housekeeping = backgroundThread("labbook-housekeeping", resources);
         if (config.artifacts().gcIntervalSeconds() > 0) {
             housekeeping.scheduleWithFixedDelay(artifactGc::collectQuietly, config.artifacts().gcIntervalSeconds(),
@@ -209,7 +212,8 @@ public final class LabbookServer implements AutoCloseable {
                     1, TimeUnit.DAYS.toMinutes(1), TimeUnit.MINUTES);
         }
         // Objects of purged runs are deleted right after the purge, off the request thread.
-        PurgeListener purgeListener = () -> housekeeping.execute(artifactGc::collectQuietly);
+        // (Their run prefixes only: the collector's walk over the whole store may be far from them.)
+        PurgeListener purgeListener = runIds -> housekeeping.execute(() -> artifactGc.deletePurgedQuietly(runIds));
         // Runs and experiments record who created them (empty with access control off).
         CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
         ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
@@ -228,7 +232,7 @@ public final class LabbookServer implements AutoCloseable {
                 database.serverSecrets().getOrCreate("search_page_token", SearchTokens.newKey())));
         if (config.compactionIntervalSeconds() > 0) {
             ScheduledExecutorService compaction = backgroundThread("labbook-metric-compaction", resources);
-            MetricCompactor compactor = new MetricCompactor(store);
+            MetricCompactor compactor = new MetricCompactor(store, exclusive);
             compaction.scheduleWithFixedDelay(compactor::compactQuietly, config.compactionIntervalSeconds(),
                     config.compactionIntervalSeconds(), TimeUnit.SECONDS);
         }

@@ -41,6 +41,12 @@ public interface ArtifactStore extends AutoCloseable {
     List<String> list(String prefix);
 
     /**
+     * One page of {@link #list(String)}: up to {@code limit} keys after {@code startAfter} (from
+     * the first when null), in key order, so a caller walks a large store a page at a time.
+     */
+    List<String> list(String prefix, String startAfter, int limit);
+
+    /**
      * Checks that the store can be used now, cheaply (readiness, every few seconds): throws
      * {@link java.io.UncheckedIOException} when it cannot be reached or used.
      */

@@ -190,6 +190,14 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public List<String> list(String prefix, String startAfter, int limit) {
+        // A directory tree has no listing from a key: this walks it all, fine for the one-node
+        // store (S3 lists from the key).
+        return list(prefix).stream().filter(key -> startAfter == null || key.compareTo(startAfter) > 0)
+                .limit(limit).toList();
+    }
+
+    @Override
     public List<PendingUpload> pendingUploads() {
         List<PendingUpload> pending = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(UPLOADS))) {

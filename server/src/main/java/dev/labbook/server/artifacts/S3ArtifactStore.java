@@ -3,6 +3,7 @@ package dev.labbook.server.artifacts;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
+import io.minio.ListObjectsV2Response;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
@@ -13,6 +14,7 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.messages.DeleteError;
 import io.minio.messages.DeleteObject;
 import io.minio.messages.Item;
+import io.minio.messages.ListBucketResultV2;
 import io.minio.messages.Part;
 import io.minio.messages.Upload;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 public final class S3ArtifactStore implements ArtifactStore {
     private final MinioClient client;
     private final MinioAsyncClient multipart;
+    private final KeyPages pages;
     private final String bucket;
 
     public S3ArtifactStore(String endpoint, String region, String bucket, String accessKey, String secretKey) {
@@ -45,6 +48,7 @@ public final class S3ArtifactStore implements ArtifactStore {
         }
         this.client = builder.build();
         this.multipart = asyncBuilder.build();
+        this.pages = new KeyPages(multipart);
         this.bucket = bucket;
         try {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
@@ -166,6 +170,47 @@ public final class S3ArtifactStore implements ArtifactStore {
             throw failure("cannot list " + prefix, e);
         }
         return keys;
+    }
+
+    @Override
+    public List<String> list(String prefix, String startAfter, int limit) {
+        String checked = ObjectKeys.requirePrefix(prefix);
+        List<String> keys = new ArrayList<>();
+        String after = startAfter;
+        while (keys.size() < limit) {
+            String from = after;
+            ListBucketResultV2 page = await(() -> pages.page(bucket, checked, from, 1000)).result();
+            for (Item item : page.contents()) {
+                after = item.objectName();
+                if (!after.endsWith("/")) { // a "folder" marker is not an object
+                    keys.add(after);
+                    if (keys.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            if (!page.isTruncated() || page.contents().isEmpty()) {
+                break;
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Pages of a listing that go on from a key with {@code start-after} alone. minio's own
+     * iterator sends the first page's {@code start-after} again beside each continuation token,
+     * which S3Proxy refuses (400); and a walk from a key needs no continuation token.
+     */
+    private static final class KeyPages extends MinioAsyncClient {
+        KeyPages(MinioAsyncClient client) {
+            super(client);
+        }
+
+        CompletableFuture<ListObjectsV2Response> page(String bucket, String prefix, String startAfter, int maxKeys)
+                throws Exception {
+            return listObjectsV2Async(bucket, null, null, null, startAfter, maxKeys, prefix, null, false, false,
+                    null, null);
+        }
     }
 
     @Override

@@ -218,7 +218,7 @@ public final class ExperimentService {
     }
 
     public long purge(UUID id) {
-        long purged = store.inTransaction(tx -> {
+        List<UUID> purged = store.inTransaction(tx -> {
             Experiment current = require(tx.experiments(), id, true);
             if (!current.deleted()) {
                 throw new FailedPreconditionException(ErrorReason.NOT_DELETED, "experiment '" + current.name()
@@ -226,8 +226,8 @@ public final class ExperimentService {
             }
             return tx.experiments().purge(id);
         });
-        purgeListener.runsPurged();
-        return purged;
+        purgeListener.runsPurged(purged);
+        return purged.size();
     }
 
     /** Inserts {@code fresh}, or returns the experiment that already holds its name. */

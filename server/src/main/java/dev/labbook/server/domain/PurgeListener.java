@@ -6,7 +6,7 @@ package dev.labbook.server.domain;
  */
 @FunctionalInterface
 public interface PurgeListener {
-    PurgeListener NONE = () -> { };
+    PurgeListener NONE = runIds -> { };
 
-    void runsPurged();
+    void runsPurged(java.util.List<java.util.UUID> runIds);
 }

@@ -473,7 +473,7 @@ public final class RunService {
     }
 
     public long purge(UUID runId) {
-        long purged = store.inTransaction(tx -> {
+        List<UUID> purged = store.inTransaction(tx -> {
             Run run = require(tx.runs(), runId, true);
             if (!run.deleted()) {
                 FailedPreconditionException error = new FailedPreconditionException(ErrorReason.NOT_DELETED,
@@ -483,8 +483,8 @@ public final class RunService {
             }
             return tx.runs().purge(runId);
         });
-        purgeListener.runsPurged();
-        return purged;
+        purgeListener.runsPurged(purged);
+        return purged.size();
     }
 
     // ---- helpers ----

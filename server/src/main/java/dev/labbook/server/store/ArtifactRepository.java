@@ -45,8 +45,8 @@ public interface ArtifactRepository {
     /** Store handles of unfinished uploads. */
     Set<String> openUploadHandles();
 
-    /** Unfinished uploads untouched since {@code before}. */
-    List<Upload> staleUploads(Instant before);
+    /** Up to {@code limit} unfinished uploads untouched since {@code before}, oldest first. */
+    List<Upload> staleUploads(Instant before, int limit);
 
     /** Forgets finished uploads older than {@code before}; returns how many. */
     int deleteCompletedUploads(Instant before);

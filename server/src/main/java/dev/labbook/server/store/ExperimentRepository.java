@@ -49,8 +49,8 @@ public interface ExperimentRepository {
 
     void setDeletedAt(UUID id, Instant deletedAt, Instant updatedAt);
 
-    /** Deletes the experiment with everything in it; returns the number of runs removed. */
-    long purge(UUID id);
+    /** Deletes the experiment with everything in it; returns the ids of the runs removed. */
+    List<UUID> purge(UUID id);
 
     /**
      * The projects that hold experiments, and {@code alwaysListed} even when it holds none,

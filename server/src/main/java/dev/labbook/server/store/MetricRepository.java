@@ -5,6 +5,7 @@ import dev.labbook.server.domain.metric.NewChunk;
 import dev.labbook.server.domain.metric.RunSeries;
 import dev.labbook.server.domain.metric.RunWriteState;
 import dev.labbook.server.domain.metric.SeriesState;
+import dev.labbook.server.domain.metric.SmallChunks;
 import dev.labbook.server.domain.metric.StoredChunk;
 import java.util.Collection;
 import java.util.List;
@@ -61,6 +62,12 @@ public interface MetricRepository {
 
     void deleteChunks(long seriesId, Collection<Integer> seqs);
 
-    /** Series holding at least {@code minChunks} chunks of fewer than {@code smallPoints} points. */
-    List<Long> seriesWithSmallChunks(int smallPoints, int minChunks, int limit);
+    /**
+     * The first {@code maxChunks} chunks of fewer than {@code smallPoints} points in the series
+     * after {@code afterSeriesId}, in series id order, counted per series. Reads only those
+     * chunks (through the small-chunk index), so a pass costs the same however large the table
+     * is; the caller walks the series with it as a cursor. The last series listed may have more
+     * small chunks beyond {@code maxChunks}.
+     */
+    List<SmallChunks> smallChunksAfter(long afterSeriesId, int smallPoints, int maxChunks);
 }

@@ -69,6 +69,6 @@ public interface RunRepository {
 
     List<RunStatusChange> statusHistory(UUID runId);
 
-    /** Deletes the run, its descendants and all their data; returns the number of runs removed. */
-    long purge(UUID runId);
+    /** Deletes the run, its descendants and all their data; returns the ids of the runs removed. */
+    List<UUID> purge(UUID runId);
 }

@@ -456,6 +456,37 @@ public abstract class ArtifactStoreContract {
         assertThat(store().list(run)).isEmpty();
     }
 
+    @Test
+    void pagesFromAKeyWalkTheWholeListingInOrder() {
+        String run = newRun();
+        List<String> keys = new ArrayList<>();
+        for (String path : List.of("a.txt", "a/b.txt", "b.txt", "c/d/e.txt", "é.txt", "z.txt", "zz.txt")) {
+            String key = newKey(run, path);
+            keys.add(key);
+            put(key, new byte[] {1});
+        }
+        List<String> all = store().list(run);
+        assertThat(all).containsExactlyInAnyOrderElementsOf(keys);
+
+        // Garbage collection walks the store a page at a time from the last key it saw.
+        List<String> walked = new ArrayList<>();
+        String after = null;
+        List<Integer> pageSizes = new ArrayList<>();
+        while (true) {
+            List<String> page = store().list(run, after, 3);
+            pageSizes.add(page.size());
+            walked.addAll(page);
+            if (page.size() < 3) {
+                break;
+            }
+            after = page.get(page.size() - 1);
+        }
+        assertThat(walked).isEqualTo(all);
+        assertThat(pageSizes).containsExactly(3, 3, 1);
+        assertThat(store().list(run, all.get(all.size() - 1), 3)).isEmpty();
+        assertThat(store().list(newRun(), null, 3)).isEmpty();
+    }
+
     // ---- safety -------------------------------------------------------------------------
 
     static Stream<Hostile> hostilePaths() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.labbook.api.v1.GetMetricHistoryRequest;
 import dev.labbook.api.v1.MetricBatch;
 import dev.labbook.server.domain.metric.MetricCompactor;
+import dev.labbook.server.domain.metric.SmallChunks;
 import dev.labbook.server.store.postgres.PostgresDatabase;
 import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.MetricStreams;
@@ -49,7 +50,7 @@ class MetricCompactionIT {
         assertThat(chunks(server)).isEqualTo(200);
 
         try (PostgresDatabase db = PostgresDatabase.open(server.database(), 2)) {
-            MetricCompactor compactor = new MetricCompactor(db.trackingStore());
+            MetricCompactor compactor = new MetricCompactor(db.trackingStore(), db.exclusiveTasks());
             assertThat(compactor.compactOnce()).isEqualTo(199);
             assertThat(compactor.compactOnce()).isZero();
         }
@@ -70,7 +71,7 @@ class MetricCompactionIT {
         MetricStreams.send(server.channel(), first);
 
         try (PostgresDatabase db = PostgresDatabase.open(server.database(), 2)) {
-            MetricCompactor compactor = new MetricCompactor(db.trackingStore());
+            MetricCompactor compactor = new MetricCompactor(db.trackingStore(), db.exclusiveTasks());
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 for (int i = 300; i < 600; i++) {
                     MetricStreams.send(server.channel(), List.of(onePoint(run, i + 1, i, i)));
@@ -111,9 +112,12 @@ class MetricCompactionIT {
 
         try (PostgresDatabase db = PostgresDatabase.open(server.database(), 2)) {
             var store = db.trackingStore();
-            List<Long> candidates = store.inTransaction(tx -> tx.metrics().seriesWithSmallChunks(1000, 4, 100));
-            assertThat(candidates).isEmpty();
-            assertThat(new MetricCompactor(store).compactOnce()).isZero();
+            List<SmallChunks> found = store.inTransaction(tx -> tx.metrics().smallChunksAfter(0, 1000, 100));
+            assertThat(found).singleElement().satisfies(series -> {
+                assertThat(series.chunks()).isEqualTo(5);
+                assertThat(series.mergeablePairs()).isZero();
+            });
+            assertThat(new MetricCompactor(store, db.exclusiveTasks()).compactOnce()).isZero();
         }
     }
 }

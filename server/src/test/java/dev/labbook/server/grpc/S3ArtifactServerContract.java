@@ -145,7 +145,8 @@ abstract class S3ArtifactServerContract {
             var store = gcDatabase.trackingStore();
             if (!listsMultipartUploads()) {
                 // The pass fails as a storage error (logged and retried by the scheduler), deleting nothing it should not.
-                assertThatThrownBy(() -> new ArtifactGarbageCollector(store, bucket, Clock.systemUTC()).collect())
+                assertThatThrownBy(() -> new ArtifactGarbageCollector(store, bucket, gcDatabase.exclusiveTasks(),
+                        Clock.systemUTC()).collect())
                         .isInstanceOf(UncheckedIOException.class);
                 return;
             }
@@ -167,11 +168,11 @@ abstract class S3ArtifactServerContract {
                 String liveHandle = pending.stream().filter(h -> !h.equals(stray)).findFirst().orElseThrow();
 
                 // Now: the stray upload is as young as one being begun, so it is spared.
-                new ArtifactGarbageCollector(store, bucket, Clock.systemUTC()).collect();
+                new ArtifactGarbageCollector(store, bucket, gcDatabase.exclusiveTasks(), Clock.systemUTC()).collect();
                 assertThat(pendingBelow(bucket, run)).containsExactlyInAnyOrder(liveHandle, stray);
 
                 // Two hours later: the forgotten upload is aborted, the live one kept.
-                new ArtifactGarbageCollector(store, bucket, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))
+                new ArtifactGarbageCollector(store, bucket, gcDatabase.exclusiveTasks(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))
                         .collect();
                 assertThat(pendingBelow(bucket, run)).containsExactly(liveHandle);
 
@@ -185,7 +186,7 @@ abstract class S3ArtifactServerContract {
                 assertThat(upload(channel, abandoned, data, MIB, 18L * MIB)).isNull();
                 assertThat(awaitReceived(channel, abandoned, 8L * MIB)).isBetween(8L * MIB, 16L * MIB);
                 assertThat(pendingBelow(bucket, run)).hasSize(1);
-                new ArtifactGarbageCollector(store, bucket, Clock.offset(Clock.systemUTC(), Duration.ofDays(8)))
+                new ArtifactGarbageCollector(store, bucket, gcDatabase.exclusiveTasks(), Clock.offset(Clock.systemUTC(), Duration.ofDays(8)))
                         .collect();
                 assertThat(pendingBelow(bucket, run)).isEmpty();
                 assertThat(download(channel, run, "ckpt/live.bin", 0, 0)).isEqualTo(data);

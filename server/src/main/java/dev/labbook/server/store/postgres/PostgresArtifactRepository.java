@@ -193,9 +193,12 @@ final class PostgresArtifactRepository implements ArtifactRepository {
     }
 
     @Override
-    public List<Upload> staleUploads(Instant before) {
+    public List<Upload> staleUploads(Instant before, int limit) {
+        // Oldest first, through artifact_upload_open_idx (V11).
         List<UUID> ids = dsl.select(ARTIFACT_UPLOAD.ID).from(ARTIFACT_UPLOAD)
                 .where(ARTIFACT_UPLOAD.COMPLETED.isFalse().and(ARTIFACT_UPLOAD.UPDATED_AT.lt(toTimestamp(before))))
+                .orderBy(ARTIFACT_UPLOAD.UPDATED_AT)
+                .limit(limit)
                 .fetch(ARTIFACT_UPLOAD.ID);
         return ids.stream().map(id -> findUpload(id, false)).flatMap(Optional::stream).toList();
     }

@@ -3,6 +3,7 @@ package dev.labbook.server.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.labbook.server.store.ExclusiveTasks;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -17,11 +18,13 @@ public final class PostgresDatabase implements AutoCloseable {
     /** How long a unit of work waits for a connection unless told otherwise. */
     public static final java.time.Duration DEFAULT_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(10);
 
+    private final DatabaseEndpoint endpoint;
     private final HikariDataSource pool;
     private final DSLContext dsl;
     private final DatabaseProbe probe;
 
-    private PostgresDatabase(HikariDataSource pool, DatabaseProbe probe) {
+    private PostgresDatabase(DatabaseEndpoint endpoint, HikariDataSource pool, DatabaseProbe probe) {
+        this.endpoint = endpoint;
         this.pool = pool;
         this.probe = probe;
         // Unqualified names: the schema comes from the connection's search_path.
@@ -70,7 +73,7 @@ public final class PostgresDatabase implements AutoCloseable {
         config.setConnectionTimeout(connectionTimeout.toMillis());
         try {
             HikariDataSource pool = new HikariDataSource(config);
-            return new PostgresDatabase(pool, new DatabaseProbe(endpoint));
+            return new PostgresDatabase(endpoint, pool, new DatabaseProbe(endpoint));
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot connect to PostgreSQL at " + endpoint.jdbcUrl() + ": "
@@ -91,6 +94,11 @@ public final class PostgresDatabase implements AutoCloseable {
 
     public PostgresTrackingStore trackingStore() {
         return new PostgresTrackingStore(dsl, probe::check);
+    }
+
+    /** Locks that keep background passes to one server on this database (advisory locks). */
+    public ExclusiveTasks exclusiveTasks() {
+        return new PostgresExclusiveTasks(endpoint);
     }
 
     /** API tokens and the audit log. */

@@ -192,8 +192,8 @@ final class PostgresExperimentRepository implements ExperimentRepository {
     }
 
     @Override
-    public long purge(UUID id) {
-        long runs = dsl.fetchCount(RUN, RUN.EXPERIMENT_ID.eq(id));
+    public List<UUID> purge(UUID id) {
+        List<UUID> runs = dsl.select(RUN.ID).from(RUN).where(RUN.EXPERIMENT_ID.eq(id)).fetch(RUN.ID);
         // Foreign keys cascade to runs, their tags, params and history.
         dsl.deleteFrom(EXPERIMENT).where(EXPERIMENT.ID.eq(id)).execute();
         return runs;

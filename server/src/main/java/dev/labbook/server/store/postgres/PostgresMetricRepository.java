@@ -12,6 +12,7 @@ import dev.labbook.server.domain.metric.Point;
 import dev.labbook.server.domain.metric.RunSeries;
 import dev.labbook.server.domain.metric.RunWriteState;
 import dev.labbook.server.domain.metric.SeriesState;
+import dev.labbook.server.domain.metric.SmallChunks;
 import dev.labbook.server.domain.metric.StoredChunk;
 import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.postgres.internal.generated.tables.records.MetricSeriesRecord;
@@ -32,6 +33,7 @@ import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.Row2;
 import org.jooq.SelectField;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /** Metric series, chunks and writer sequences in PostgreSQL. */
@@ -223,24 +225,37 @@ final class PostgresMetricRepository implements MetricRepository {
     }
 
     @Override
-    public List<Long> seriesWithSmallChunks(int smallPoints, int minChunks, int limit) {
-        // Only small chunks that follow another small chunk in arrival order can be merged, so
-        // count those pairs: a series whose small chunks are all isolated is never picked again.
-        var small = METRIC_CHUNK.POINT_COUNT.lt(smallPoints);
-        var previousSmall = DSL.lag(METRIC_CHUNK.POINT_COUNT)
-                .over(DSL.partitionBy(METRIC_CHUNK.SERIES_ID).orderBy(METRIC_CHUNK.CHUNK_SEQ));
-        var chunks = DSL.select(METRIC_CHUNK.SERIES_ID, DSL.field(small).as("small"),
-                        DSL.field(previousSmall.lt(smallPoints)).as("previous_small"))
-                .from(METRIC_CHUNK)
-                .asTable("chunks");
-        var seriesId = chunks.field(METRIC_CHUNK.SERIES_ID);
-        return dsl.select(seriesId).from(chunks)
-                .where(chunks.field("small", Boolean.class).isTrue()
-                        .and(chunks.field("previous_small", Boolean.class).isTrue()))
+    public List<SmallChunks> smallChunksAfter(long afterSeriesId, int smallPoints, int maxChunks) {
+        // The window: a range scan of metric_chunk_small_idx (V11) from the cursor. The size
+        // bound is inlined, not bound: the planner must see that it implies the partial
+        // index's predicate, which it cannot prove of a parameter in a generic plan.
+        var small = METRIC_CHUNK.as("small");
+        Table<?> window = dsl.select(small.SERIES_ID, small.CHUNK_SEQ).from(small)
+                .where(small.POINT_COUNT.lt(DSL.inline(smallPoints)).and(small.SERIES_ID.gt(afterSeriesId)))
+                .orderBy(small.SERIES_ID, small.CHUNK_SEQ)
+                .limit(maxChunks)
+                .asTable("w");
+        Field<Long> windowSeries = window.field(small.SERIES_ID);
+        Field<Integer> windowSeq = window.field(small.CHUNK_SEQ);
+        Table<?> pairs = dsl.select(windowSeries, windowSeq,
+                        DSL.lag(windowSeq).over(DSL.partitionBy(windowSeries).orderBy(windowSeq)).as("previous_seq"))
+                .from(window)
+                .asTable("p");
+        Field<Long> seriesId = pairs.field(windowSeries);
+        Field<Integer> seq = pairs.field(windowSeq);
+        Field<Integer> previous = pairs.field("previous_seq", Integer.class);
+        // Two small chunks are neighbours when no chunk lies between them: any chunk there is
+        // a large one (the window holds every small one), found by a probe of the primary key.
+        var between = METRIC_CHUNK.as("between");
+        Condition neighbours = previous.isNotNull().and(DSL.notExists(DSL.selectOne().from(between)
+                .where(between.SERIES_ID.eq(seriesId)
+                        .and(between.CHUNK_SEQ.gt(previous))
+                        .and(between.CHUNK_SEQ.lt(seq)))));
+        return dsl.select(seriesId, DSL.count(), DSL.count().filterWhere(neighbours))
+                .from(pairs)
                 .groupBy(seriesId)
-                .having(DSL.count().ge(minChunks - 1))
-                .limit(limit)
-                .fetch(seriesId);
+                .orderBy(seriesId)
+                .fetch(r -> new SmallChunks(r.value1(), r.value2(), r.value3()));
     }
 
     private static SeriesState toSeries(MetricSeriesRecord r) {

@@ -269,18 +269,18 @@ final class PostgresRunRepository implements RunRepository {
     }
 
     @Override
-    public long purge(UUID runId) {
+    public List<UUID> purge(UUID runId) {
         var tree = DSL.name("tree");
         var treeId = DSL.field(DSL.name("tree", "id"), RUN.ID.getDataType());
         CommonTableExpression<Record1<UUID>> descendants = tree.fields("id").as(
                 dsl.select(RUN.ID).from(RUN).where(RUN.ID.eq(runId))
                         .unionAll(dsl.select(RUN.ID).from(RUN).join(tree).on(RUN.PARENT_RUN_ID.eq(treeId))));
-        long count = dsl.withRecursive(descendants).selectCount().from(descendants).fetchOne(0, long.class);
-        // Foreign keys cascade to child runs, tags, params and history. Watchers of child runs
-        // see them gone at their next poll.
-        ChangeNotices.runChanged(dsl, runId);
+        List<UUID> runs = dsl.withRecursive(descendants).select(descendants.field(0, UUID.class)).from(descendants)
+                .fetch(0, UUID.class);
+        // Foreign keys cascade to child runs, tags, params and history; watchers of each are woken.
+        runs.forEach(id -> ChangeNotices.runChanged(dsl, id));
         dsl.deleteFrom(RUN).where(RUN.ID.eq(runId)).execute();
-        return count;
+        return runs;
     }
 
     /** The runs of these rows with their tags and params (used by search too). */
