@@ -1,10 +1,8 @@
 package dev.labbook.server.store.postgres;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The readiness check of the database: {@code SELECT 1} on one connection of its own (kept open and
@@ -30,7 +28,7 @@ final class DatabaseProbe implements AutoCloseable {
     synchronized void check() {
         try {
             if (connection == null) {
-                connection = DriverManager.getConnection(endpoint.jdbcUrl(), properties());
+                connection = DedicatedConnection.open(endpoint, "labbook-db-probe", TIMEOUT_SECONDS, TIMEOUT_SECONDS);
             }
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT 1");
@@ -39,21 +37,6 @@ final class DatabaseProbe implements AutoCloseable {
             closeConnection();
             throw new IllegalStateException("PostgreSQL does not answer: " + e.getMessage(), e);
         }
-    }
-
-    private Properties properties() {
-        Properties properties = new Properties();
-        if (!endpoint.user().isEmpty()) {
-            properties.setProperty("user", endpoint.user());
-        }
-        if (!endpoint.password().isEmpty()) {
-            properties.setProperty("password", endpoint.password());
-        }
-        properties.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
-        properties.setProperty("loginTimeout", String.valueOf(TIMEOUT_SECONDS));
-        properties.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS));
-        properties.setProperty("ApplicationName", "labbook-db-probe");
-        return properties;
     }
 
     private void closeConnection() {

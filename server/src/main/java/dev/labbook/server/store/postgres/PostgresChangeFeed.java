@@ -2,12 +2,10 @@ package dev.labbook.server.store.postgres;
 
 import dev.labbook.server.store.RunChangeFeed;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -110,18 +108,8 @@ public final class PostgresChangeFeed implements RunChangeFeed {
     }
 
     private Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        if (!endpoint.user().isEmpty()) {
-            properties.setProperty("user", endpoint.user());
-        }
-        if (!endpoint.password().isEmpty()) {
-            properties.setProperty("password", endpoint.password());
-        }
-        properties.setProperty("ApplicationName", "labbook-change-feed");
-        // Bounded connect and login; no socket timeout: getNotifications sets its own per wait.
-        properties.setProperty("connectTimeout", "10");
-        properties.setProperty("loginTimeout", "10");
-        Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+        // No socket timeout: getNotifications sets its own per wait.
+        Connection connection = DedicatedConnection.open(endpoint, "labbook-change-feed", 10, 0);
         connection.setAutoCommit(true);
         return connection;
     }

@@ -2,11 +2,9 @@ package dev.labbook.server.store.postgres;
 
 import dev.labbook.server.store.ExclusiveTasks;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -60,17 +58,7 @@ final class PostgresExclusiveTasks implements ExclusiveTasks {
     }
 
     private Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        if (!endpoint.user().isEmpty()) {
-            properties.setProperty("user", endpoint.user());
-        }
-        if (!endpoint.password().isEmpty()) {
-            properties.setProperty("password", endpoint.password());
-        }
-        properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        properties.setProperty("ApplicationName", "labbook exclusive task");
-        return DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+        return DedicatedConnection.open(endpoint, "labbook-exclusive-task", CONNECT_TIMEOUT_SECONDS, 0);
     }
 
     private static String position(Connection connection, Task task) throws SQLException {
