@@ -29,7 +29,7 @@ class MetricChunkCodecFuzzTest {
     /** Each point costs at least 3 bits, so a chunk of n bytes holds fewer than 3n points. */
     private static final int BITS_PER_BYTE = 8;
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "2s")
     void decodesOrRefusesCorruptChunks(byte[] input) {
         STATS.count();
         DecodedChunk decoded = null;

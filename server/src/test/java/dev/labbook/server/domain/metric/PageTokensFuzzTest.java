@@ -45,7 +45,7 @@ class PageTokensFuzzTest {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final SearchTokens SEARCH_TOKENS = new SearchTokens(KEY);
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "2s")
     void decodesOrRefusesEveryToken(byte[] input) {
         STATS.count();
         String text = FuzzText.decode(input);

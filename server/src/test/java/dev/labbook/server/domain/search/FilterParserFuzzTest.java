@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 class FilterParserFuzzTest {
     private static final FuzzStats STATS = new FuzzStats("filter_parser");
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "2s")
     @DictionaryEntries({"params.", "metrics.", "tags.", "attributes.", " AND ", " OR ", "NOT ", " LIKE ",
         " ILIKE ", " IN (", " IS NULL", " IS NOT NULL", "name", "status", "start_time", "end_time", "experiment",
         ".min", ".max", "TRUE", "FALSE", "'", "`", "<=", ">=", "!=", "<>", "'COMPLETED'", "'2025-01-31T12:00:00Z'",
