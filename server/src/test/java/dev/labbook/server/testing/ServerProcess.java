@@ -95,9 +95,24 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends SIGTERM, as Kubernetes does when it stops a pod. */
     public void terminate() {
         process.destroy();
+    }
+
+    /**
+     * Sends SIGKILL, as the OOM killer or a lost node does: no shutdown hook runs, calls in flight
+     * are cut and nothing is flushed. Returns once the process is gone.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("server still alive 30 s after SIGKILL");
+        }
     }
 
     /** Waits for the process to exit; returns its exit code. */

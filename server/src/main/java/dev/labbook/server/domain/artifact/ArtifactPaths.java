@@ -31,6 +31,17 @@ public final class ArtifactPaths {
                 throw new InvalidArgumentException(field, String.format(
                         "must not contain control characters (U+%04X at index %d)", (int) c, i));
             }
+            // A lone surrogate (possible through an escape in the HTTP port's JSON, not through gRPC's UTF-8)
+            // is written to S3 and PostgreSQL as '?': two different paths would share one key.
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < path.length()
+                        && Character.isLowSurrogate(path.charAt(i + 1));
+                if (!paired) {
+                    throw new InvalidArgumentException(field, String.format(
+                            "must be valid Unicode (unpaired surrogate U+%04X at index %d)", (int) c, i));
+                }
+                i++;
+            }
         }
         if (path.indexOf('\\') >= 0) {
             throw new InvalidArgumentException(field, "must use '/' as separator, not '\\'");

@@ -40,7 +40,9 @@ import java.util.Objects;
  * </pre>
  *
  * <p>The decoder accepts only what this encoder produces (canonical buckets, exact new windows,
- * sane counts, zero padding, no trailing bytes) and reports anything else as
+ * a window reused or opened exactly where the encoder would, sane counts, zero padding, no
+ * trailing bytes), so decoding and encoding again gives the same bytes (MetricChunkCodecFuzzTest
+ * checks it), and reports anything else as
  * {@link IllegalArgumentException}. Being strict catches much of the corruption a byte format can
  * detect without a checksum; flips inside payload bits remain undetectable by design.
  */
@@ -311,6 +313,10 @@ public final class MetricChunkCodec {
             }
         }
 
+        private static int exactLength(long xor) {
+            return 64 - Long.numberOfLeadingZeros(xor) - Long.numberOfTrailingZeros(xor);
+        }
+
         static void decode(BitReader in, double[] column) {
             long previous = in.readBits(64);
             column[0] = Double.longBitsToDouble(previous);
@@ -329,7 +335,11 @@ public final class MetricChunkCodec {
                     if (meaningful == 0) {
                         throw corrupt("zero XOR stored as a window reuse");
                     }
-                    previous ^= meaningful << windowTrailing;
+                    long xor = meaningful << windowTrailing;
+                    if (windowLength > exactLength(xor) + NEW_WINDOW_OVERHEAD_BITS) {
+                        throw corrupt("value reuses a window where the encoder opens a new one");
+                    }
+                    previous ^= xor;
                 } else { // '11'
                     in.skip(2 + 6 + 6);
                     int leading = (int) ((control << 2) >>> (64 - 6));
@@ -344,7 +354,13 @@ public final class MetricChunkCodec {
                     if ((meaningful & 1) == 0 || (meaningful >>> (length - 1)) != 1) {
                         throw corrupt("value window is not tight around its bits");
                     }
-                    windowTrailing = 64 - leading - length;
+                    int trailing = 64 - leading - length;
+                    boolean fitsWindow = windowLength > 0 && leading >= 64 - windowTrailing - windowLength
+                            && trailing >= windowTrailing;
+                    if (fitsWindow && windowLength <= length + NEW_WINDOW_OVERHEAD_BITS) {
+                        throw corrupt("value opens a new window where the encoder reuses the current one");
+                    }
+                    windowTrailing = trailing;
                     windowLength = length;
                     previous ^= meaningful << windowTrailing;
                 }

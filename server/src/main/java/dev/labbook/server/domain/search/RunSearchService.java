@@ -99,7 +99,8 @@ public final class RunSearchService {
         return RunComparison.of(ordered);
     }
 
-    private static RunQuery query(SearchRequest request) {
+    /** The checked query of a request; package-private for the parser's fuzz test. */
+    static RunQuery query(SearchRequest request) {
         List<UUID> experimentIds = request.experimentIds();
         if (experimentIds.size() > MAX_EXPERIMENT_IDS) {
             throw new InvalidArgumentException("experiment_ids", "has " + experimentIds.size()

@@ -132,7 +132,11 @@ public final class SearchTokens {
                     case DOUBLE -> values.add(in.getDouble());
                     case LONG -> values.add(in.getLong());
                     case STRING -> {
-                        byte[] utf8 = new byte[in.getInt()];
+                        int length = in.getInt();
+                        if (length < 0 || length > in.remaining()) {
+                            throw forged(field); // before allocating: a length is no reason to take 2 GiB
+                        }
+                        byte[] utf8 = new byte[length];
                         in.get(utf8);
                         values.add(new String(utf8, StandardCharsets.UTF_8));
                     }
@@ -143,7 +147,7 @@ public final class SearchTokens {
                 throw forged(field);
             }
             return new Position(new SearchCursor(values, lastId), returned);
-        } catch (BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
             // Only reachable with a valid signature over a malformed payload, i.e. a bug.
             throw forged(field);
         }
