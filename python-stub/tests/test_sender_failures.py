@@ -134,6 +134,40 @@ def test_flush_returns_while_another_thread_keeps_logging_text(client, exp_name)
     run.complete()
 
 
+def test_a_steady_stream_of_text_does_not_starve_metric_points_or_flush(client, exp_name, monkeypatch):
+    """Each append takes 20 ms while another thread logs a line every millisecond, so the call
+    queue never empties: the sender still delivers the metric point logged meanwhile and releases
+    flush (it used to deliver calls for as long as any were queued, and a flush waited forever)."""
+    import threading
+    import time
+
+    run = labbook.Run(exp_name, "chatty-slow", client=client).open()
+    transport = run._sender.transport
+    real = transport.send_unit
+
+    def slow_send_unit(unit):
+        time.sleep(0.02)
+        return real(unit)
+    monkeypatch.setattr(transport, "send_unit", slow_send_unit)
+    stop = threading.Event()
+
+    def chatter():
+        while not stop.is_set():
+            run.log_text("tick")
+            time.sleep(0.001)
+    t = threading.Thread(target=chatter)
+    t.start()
+    try:
+        time.sleep(0.3)
+        run.log_metric("loss", 1.0, step=0)
+        assert run.flush(10), "flush waits only for what was queued before it"
+        assert {m.key: m.count for m in client.list_metrics(run.id)} == {"loss": 1}
+    finally:
+        stop.set()
+        t.join()
+    run.complete()
+
+
 def test_internal_transport_failures_are_retried_before_a_batch_counts_as_refused(client, exp_name, monkeypatch):
     import grpc
 

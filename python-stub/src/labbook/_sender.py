@@ -52,6 +52,9 @@ MAX_KEYS_PER_BATCH = 1_000     # the server's limit
 BATCHES_PER_STREAM = 32        # batches sent on one LogMetrics stream
 DEFAULT_CAPACITY = 2_000_000   # points the caller may queue before log_metric waits
 IDLE_WAIT_S = 0.05
+# The longest the sender delivers calls in one round before it turns to metric batches and flush
+# marks again: another thread logging text steadily keeps the call queue from ever emptying.
+CALLS_SLICE_S = 0.1
 #: The longest time between two lease renewals (the heartbeat): a third of the server's default
 #: lease of 300 s. Each renewal's answer says when the lease expires; the next one is due after a
 #: third of what is left, so a server with a shorter lease is renewed more often.
@@ -1013,7 +1016,8 @@ class Sender:
         backoff, first asking GetWriterState whether a lost append was committed after all; after
         the spool window the calls go to the spool. A refused call is dropped alone, reported in
         `errors` and logged. A status change waits until the metric batches before it are
-        delivered."""
+        delivered. One round lasts at most CALLS_SLICE_S (then the thread delivers metric batches,
+        releases flush marks and comes back at once)."""
         try:
             if self._spooling_calls():
                 self._spool_calls()
@@ -1021,7 +1025,11 @@ class Sender:
             _log.error("labbook: could not spool the calls of run %s: %s", self.run_id, error)
         if time.monotonic() < self._calls_next_attempt:
             return
+        slice_end = time.monotonic() + CALLS_SLICE_S
         while True:
+            if time.monotonic() >= slice_end:
+                self._wake.set()  # calls are left: the next round starts without the idle wait
+                return
             spool = self.spool
             if spool is not None and spool.calls:
                 n = spool.calls[0]

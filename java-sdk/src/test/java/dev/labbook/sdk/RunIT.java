@@ -107,6 +107,31 @@ class RunIT {
     }
 
     @Test
+    void flushReturnsWhileAnotherThreadKeepsLoggingText() throws Exception {
+        try (Run run = labbook.experiment("e").startRun("chatty")) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread chatter = new Thread(() -> {
+                while (!stop.get()) {
+                    run.log("tick");
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            });
+            chatter.start();
+            try {
+                Thread.sleep(300);
+                run.logMetric("loss", 1.0, 0);
+                long start = System.nanoTime();
+                assertThat(run.flush(10_000)).as("flush waits only for what was queued before it").isTrue();
+                assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(2));
+                assertThat(labbook.client().metrics().history(run.id(), "loss").size()).isEqualTo(1);
+            } finally {
+                stop.set(true);
+                chatter.join();
+            }
+        }
+    }
+
+    @Test
     void executeMarksFailedAndLogsTheError() {
         Run run = labbook.experiment("e").startRun("boom");
         assertThatThrownBy(() -> run.execute(r -> {

@@ -96,7 +96,9 @@ public final class OpQueue {
     /** The writer of this run's log lines: its own id, so their sequences are apart from metrics and rows. */
     private final AppendWriter logWriter = new AppendWriter("logs");
     private boolean logOpQueued;
-    private boolean running;
+    /** Entries ever added to the memory queue, and those that left it (sent, skipped or spooled). */
+    private long submitted;
+    private long retired;
     /** The thread is sending a file or reference (which close() interrupts rather than waits for). */
     private boolean runningLive;
     private volatile boolean stopped;
@@ -125,14 +127,12 @@ public final class OpQueue {
 
     /** A call that is only sent live (files, references). */
     public synchronized void submit(Op op) {
-        queue.add(new Entry(op, op.describe(), null));
-        notifyAll();
+        add(new Entry(op, op.describe(), null));
     }
 
     /** Calls as data, made on this queue's thread when they are first sent or spooled. */
     public synchronized void submit(String what, Supplier<List<SpooledCall>> calls) {
-        queue.add(new Entry(null, what, calls));
-        notifyAll();
+        add(new Entry(null, what, calls));
     }
 
     /**
@@ -144,7 +144,7 @@ public final class OpQueue {
         logLines.add(line);
         if (!logOpQueued) {
             logOpQueued = true;
-            queue.add(new Entry(null, "log lines", () -> {
+            add(new Entry(null, "log lines", () -> {
                 List<LogLine> lines;
                 synchronized (OpQueue.this) {
                     lines = new ArrayList<>(logLines);
@@ -153,14 +153,24 @@ public final class OpQueue {
                 }
                 return SpooledCalls.lines(runId, logWriter, lines);
             }));
-            notifyAll();
         }
     }
 
-    /** Waits until nothing is queued, on disk or being sent; false on timeout. */
+    private void add(Entry entry) {
+        queue.add(entry);
+        submitted++;
+        notifyAll();
+    }
+
+    /**
+     * Waits until everything queued before this call is sent (or skipped) and nothing is on disk;
+     * false on timeout. Calls queued meanwhile are not waited for: another thread logging text
+     * without pause keeps the queue from ever being empty.
+     */
     public synchronized boolean awaitIdle(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!queue.isEmpty() || !disk.isEmpty() || running) {
+        long target = submitted;
+        while (retired < target || !disk.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || stopped) {
                 return false;
@@ -218,6 +228,7 @@ public final class OpQueue {
                         + " could not be sent before close and is lost (files and references are not spooled)");
             }
             queue.clear();
+            retired += lost;
             droppedCalls += lost;
             if (!disk.isEmpty()) {
                 LOG.warning(() -> "labbook: " + disk.size() + " calls of run " + runId
@@ -271,6 +282,7 @@ public final class OpQueue {
                 return;
             }
             it.remove();
+            retired++;
         }
         notifyAll();
     }
@@ -306,7 +318,6 @@ public final class OpQueue {
                 }
                 file = disk.peek();
                 entry = file == null ? queue.peek() : null;
-                running = true;
                 runningLive = entry != null && entry.live != null;
             }
             String what = entry != null ? entry.what : "spooled call " + file.getFileName();
@@ -361,9 +372,9 @@ public final class OpQueue {
                         }
                     } else if (queue.peek() == entry) {
                         queue.poll();
+                        retired++;
                     }
                 }
-                running = false;
                 runningLive = false;
                 notifyAll();
             }
