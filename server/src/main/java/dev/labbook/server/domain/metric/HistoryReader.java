@@ -79,18 +79,12 @@ final class HistoryReader {
             decoded.add(points);
             total += points.size();
         }
-        long[] steps = new long[total];
-        long[] timestamps = new long[total];
-        double[] values = new double[total];
-        int offset = 0;
-        for (DecodedChunk points : decoded) {
-            System.arraycopy(points.steps(), 0, steps, offset, points.size());
-            System.arraycopy(points.timestampsMs(), 0, timestamps, offset, points.size());
-            System.arraycopy(points.values(), 0, values, offset, points.size());
-            offset += points.size();
-        }
+        DecodedChunk all = concat(decoded, total);
+        long[] steps = all.steps();
+        long[] timestamps = all.timestampsMs();
+        double[] values = all.values();
         if (isSorted(steps)) {
-            return new DecodedChunk(steps, timestamps, values);
+            return all;
         }
         // Stable: equal steps keep arrival order.
         Integer[] order = new Integer[total];
@@ -107,6 +101,24 @@ final class HistoryReader {
             v[i] = values[order[i]];
         }
         return new DecodedChunk(s, t, v);
+    }
+
+    /** The points of {@code parts} one after the other ({@code total} in all). */
+    private static DecodedChunk concat(List<DecodedChunk> parts, int total) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        long[] steps = new long[total];
+        long[] timestamps = new long[total];
+        double[] values = new double[total];
+        int offset = 0;
+        for (DecodedChunk points : parts) {
+            System.arraycopy(points.steps(), 0, steps, offset, points.size());
+            System.arraycopy(points.timestampsMs(), 0, timestamps, offset, points.size());
+            System.arraycopy(points.values(), 0, values, offset, points.size());
+            offset += points.size();
+        }
+        return new DecodedChunk(steps, timestamps, values);
     }
 
     private static boolean isSorted(long[] steps) {
@@ -144,20 +156,41 @@ final class HistoryReader {
             this.toStep = toStep;
         }
 
+        /**
+         * The next page: consecutive chunks' points joined up to {@link MetricLimits#HISTORY_PAGE_POINTS}
+         * (a page never splits a chunk), so that a series stored in small chunks still travels in
+         * few large messages: each message costs a hand-off between threads on both ends.
+         */
         @Override
         public boolean hasNext() {
-            while (next == null && index < chunks.size()) {
-                StoredChunk chunk = chunks.get(index++);
-                DecodedChunk points = MetricChunkCodec.decode(chunk.data());
-                ChunkSummary s = chunk.summary();
-                if (s.minStep() < fromStep || s.maxStep() > toStep) {
-                    points = clip(points, fromStep, toStep);
+            if (next != null) {
+                return true;
+            }
+            List<DecodedChunk> parts = new ArrayList<>();
+            int size = 0;
+            while (index < chunks.size()) {
+                StoredChunk chunk = chunks.get(index);
+                if (size > 0 && size + chunk.summary().count() > MetricLimits.HISTORY_PAGE_POINTS) {
+                    break;
                 }
+                index++;
+                DecodedChunk points = decodeWithin(chunk);
                 if (points.size() > 0) {
-                    next = points;
+                    parts.add(points);
+                    size += points.size();
                 }
             }
+            next = parts.isEmpty() ? null : concat(parts, size);
             return next != null;
+        }
+
+        private DecodedChunk decodeWithin(StoredChunk chunk) {
+            DecodedChunk points = MetricChunkCodec.decode(chunk.data());
+            ChunkSummary s = chunk.summary();
+            if (s.minStep() < fromStep || s.maxStep() > toStep) {
+                points = clip(points, fromStep, toStep);
+            }
+            return points;
         }
 
         @Override
