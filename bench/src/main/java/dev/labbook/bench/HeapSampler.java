@@ -37,7 +37,7 @@ final class HeapSampler implements AutoCloseable {
     }
 
     /** jstat of the JDK running this process, else the one on PATH. */
-    private static String jstat() {
+    static String jstat() {
         return ProcessHandle.current().info().command()
                 .map(java -> Path.of(java).resolveSibling("jstat"))
                 .filter(Files::isExecutable)

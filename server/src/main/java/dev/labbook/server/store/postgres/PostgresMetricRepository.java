@@ -50,6 +50,11 @@ final class PostgresMetricRepository implements MetricRepository {
         this.dsl = dsl;
     }
 
+    /** For queries that return chunk payloads: see {@link BinaryResults}. */
+    private DSLContext payloads(ChunkContent content) {
+        return content == ChunkContent.SUMMARY ? dsl : BinaryResults.on(dsl);
+    }
+
     @Override
     public Optional<RunWriteState> lockRunForWrite(UUID runId) {
         return dsl.select(RUN.DELETED_AT, EXPERIMENT.DELETED_AT)
@@ -181,7 +186,7 @@ final class PostgresMetricRepository implements MetricRepository {
         if (seriesIds.isEmpty()) {
             return bySeries;
         }
-        dsl.select(fields(content)).from(METRIC_CHUNK)
+        payloads(content).select(fields(content)).from(METRIC_CHUNK)
                 .where(METRIC_CHUNK.SERIES_ID.in(seriesIds)
                         .and(METRIC_CHUNK.MIN_STEP.le(maxStep))
                         .and(METRIC_CHUNK.MAX_STEP.ge(minStep)))
@@ -205,7 +210,7 @@ final class PostgresMetricRepository implements MetricRepository {
         if (keys.isEmpty()) {
             return bySeries;
         }
-        dsl.select(fields(ChunkContent.DATA)).from(METRIC_CHUNK)
+        payloads(ChunkContent.DATA).select(fields(ChunkContent.DATA)).from(METRIC_CHUNK)
                 .where(DSL.row(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ).in(keys))
                 .orderBy(METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ)
                 .fetch()
