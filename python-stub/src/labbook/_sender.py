@@ -39,6 +39,7 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from labbook import _forksafe  # noqa: F401  (its fork hook first: it releases locks the new thread takes)
 from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
 from labbook.errors import NotFoundError, from_rpc_error, is_retryable
