@@ -2,7 +2,10 @@
 sender puts on log-line appends, and what it sends again after a failed call. (The server's side
 — a resent sequence is acknowledged, not stored twice — is tested against the real server in
 test_api_v1.py.)"""
+import concurrent.futures
 import threading
+import time
+import types
 
 import grpc
 
@@ -112,4 +115,62 @@ def test_a_forked_child_gets_new_writer_ids_for_every_kind(tmp_path):
     sender._reset_writer()  # what after_fork_in_child does to the writer state
     after = (sender.writer_id, sender.lines_writer_id, sender.tables.writer_id)
     assert not set(before) & set(after) and len(set(after)) == 3
+    sender.close(5)
+
+
+class LeaseTransport(RecordingTransport):
+    """Its lease renewals stay in flight until the test answers them."""
+
+    def __init__(self):
+        super().__init__()
+        self.renewals = []
+
+    def start_renew_lease(self):
+        future = concurrent.futures.Future()
+        self.renewals.append(future)
+        return future
+
+
+def _await(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+def test_a_fork_waits_for_the_lease_renewal_in_flight_and_the_sender_stays_parked_until_it_is_done(
+        tmp_path, monkeypatch):
+    # gRPC skips its own fork handlers while a thread is inside gRPC (the channel's poller runs
+    # while a future call is in flight); the child then shares the parent's pollers and its calls
+    # can hang. So the fork hook parks the senders once their renewal is answered.
+    transport = LeaseTransport()
+    sender = sender_with(transport, tmp_path)
+    _await(lambda: len(transport.renewals) == 1)
+    answer = types.SimpleNamespace(lease_expire_time_ms=int(time.time() * 1000) + 300_000)
+    threading.Timer(0.3, transport.renewals[0].set_result, [answer]).start()
+    started = time.monotonic()
+    _sender._before_fork()
+    assert 0.25 <= time.monotonic() - started < _sender.FORK_QUIESCE_S
+    assert sender._parked.is_set() and transport.renewals[0].done()
+    sender.add_line(1, 1, 1, "while parked")
+    sender._wake.set()
+    time.sleep(0.2)
+    assert transport.calls == []   # parked: nothing sent until the fork is done
+    _sender._after_fork_in_parent()
+    assert sender.flush(5)
+    assert transport.stored == ["while parked"]
+
+    # A renewal that is never answered holds a fork up FORK_QUIESCE_S at most.
+    monkeypatch.setattr(_sender, "FORK_QUIESCE_S", 0.3)
+    _await(lambda: sender._lease_call is None)   # the first answer is taken in
+    sender._lease_due = 0.0
+    sender._wake.set()
+    _await(lambda: len(transport.renewals) == 2)
+    started = time.monotonic()
+    _sender._before_fork()
+    assert time.monotonic() - started < 1.0
+    _sender._after_fork_in_parent()
+    sender.add_line(2, 1, 1, "after")
+    assert sender.flush(5)
+    assert transport.stored == ["while parked", "after"]
     sender.close(5)

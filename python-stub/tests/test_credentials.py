@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 import time
 
 import pytest
@@ -124,6 +125,44 @@ def test_a_watched_file_is_read_again_after_60_s_even_if_it_looks_unchanged(tmp_
     assert watched.get() == "aaaa"
     now[0] = 60.0
     assert watched.get() == "bbbb"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_a_forked_child_reads_a_watched_file_that_a_parent_thread_was_reading(tmp_path):
+    # test_forked_child_gets_a_fresh_writer's flake, made certain: the parent's sender thread was
+    # inside WatchedFile.get() (every call asks for the token; get() holds its lock over an
+    # os.stat) when the main thread forked, and the child's sender waited on that lock forever.
+    path = tmp_path / "t"
+    path.write_text("aaaa")
+    parent = os.getpid()
+    inside, leave = threading.Event(), threading.Event()
+
+    def parse(text):
+        if os.getpid() == parent:   # the parent's reader stays inside get(), lock held
+            inside.set()
+            leave.wait(30)
+        return text.strip()
+
+    watched = _credentials.WatchedFile(str(path), parse, lambda p: None)
+    reader = threading.Thread(target=watched.get)
+    reader.start()
+    assert inside.wait(10)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            got = []
+            child_reader = threading.Thread(target=lambda: got.append(watched.get()), daemon=True)
+            child_reader.start()
+            child_reader.join(10)
+            code = 0 if got == ["aaaa"] else 2
+        finally:
+            os._exit(code)
+    leave.set()
+    reader.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0, "the child's get() waited on the lock the parent's thread held"
+    assert watched.get() == "aaaa"   # the parent's lock works as before
 
 
 def test_a_missing_token_file_warns_once_and_falls_back(fake, monkeypatch, home, tmp_path, caplog):

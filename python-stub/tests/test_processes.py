@@ -2,6 +2,7 @@
 import faulthandler
 import multiprocessing
 import os
+import select
 import signal
 import time
 
@@ -25,9 +26,10 @@ def _rank_main(target, run_id, rank, queue, dump_path):
     run.close()
 
 
-def _stacks_of(process, dump_path):
-    """What a rank that did not exit is doing: its threads' stacks, asked for with SIGUSR1."""
-    os.kill(process.pid, signal.SIGUSR1)
+def _stacks_of(pid, dump_path):
+    """What a process that did not exit (or answer) is doing: its threads' stacks, asked for with
+    SIGUSR1 (it registered faulthandler for it, writing to dump_path)."""
+    os.kill(pid, signal.SIGUSR1)
     time.sleep(2)
     with open(dump_path) as f:
         return f.read() or "(no stack dump: the interpreter may be past its finalization)"
@@ -46,7 +48,7 @@ def test_four_ranks_log_into_one_run(client, exp_name, tmp_path):
     for rank, p in enumerate(procs):
         p.join(60)
         if p.exitcode is None:
-            stacks = _stacks_of(p, dumps[rank])
+            stacks = _stacks_of(p.pid, dumps[rank])
             p.kill()
             raise AssertionError(f"rank {rank} reported but has not exited 60 s later; its threads:\n{stacks}")
         assert p.exitcode == 0
@@ -62,28 +64,46 @@ def test_four_ranks_log_into_one_run(client, exp_name, tmp_path):
     run.complete()
 
 
-def test_forked_child_gets_a_fresh_writer(client, exp_name):
+def test_forked_child_gets_a_fresh_writer(client, exp_name, tmp_path):
     run = labbook.Run(exp_name, "forked", client=client).open()
     run.log_metric("parent", 1.0, step=0)
     assert run.flush(30)
     parent_writer = run.writer_id
+    dump_path = str(tmp_path / "child-stacks.txt")
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: log through the inherited run object
         code = 1
         try:
             os.close(read)
+            # Where the child is stuck when it fails: its threads' stacks, written by the child
+            # itself when the flush times out, or on SIGUSR1 from the parent when it does not
+            # answer at all. No watchdog thread: one changed the timing enough to hide the hang.
+            dump = open(dump_path, "w")
+            faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
             for step in range(1000):
                 run.log_metric("child", float(step), step=step)
             ok = run.flush(60)
+            if not ok:
+                faulthandler.dump_traceback(dump, all_threads=True)
+                dump.flush()
             os.write(write, f"{run.writer_id} {ok}".encode())
             code = 0
         finally:
             os._exit(code)
     os.close(write)
-    child_writer, ok = os.read(read, 200).decode().split()
+    if not select.select([read], [], [], 90)[0]:
+        stacks = _stacks_of(pid, dump_path)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError(f"the forked child did not answer in 90 s; its threads:\n{stacks}")
+    answer = os.read(read, 200).decode()
     _, status = os.waitpid(pid, 0)
-    assert os.WEXITSTATUS(status) == 0 and ok == "True"
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (status, answer)
+    child_writer, ok = answer.split()
+    if ok != "True":
+        with open(dump_path) as f:
+            raise AssertionError(f"the forked child's flush timed out; its threads then:\n{f.read()}")
     assert child_writer != parent_writer and run.writer_id == parent_writer
     run.log_metric("parent", 2.0, step=1)
     run.complete()

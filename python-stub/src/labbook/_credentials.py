@@ -22,12 +22,12 @@ import configparser
 import logging
 import os
 import stat
-import threading
 import time
 from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 import grpc
 
+from labbook import _forksafe
 from labbook._target import parse_target
 
 _log = logging.getLogger("labbook")
@@ -64,7 +64,7 @@ class WatchedFile:
         self._parse = parse
         self._warn = warn
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = _forksafe.lock()   # held over a stat and a read: a fork must not keep it
         self._stamp: Optional[Tuple[int, int]] = None   # (mtime_ns, size) of what `_value` came from
         self._read_at = 0.0
         self._value: Any = None
@@ -126,7 +126,7 @@ class Credentials:
         self.server = server_key(target)
         self._explicit = token.strip() if token and token.strip() else None
         self._files: Dict[Tuple[str, str], WatchedFile] = {}
-        self._files_lock = threading.Lock()
+        self._files_lock = _forksafe.lock()
 
     def _watched(self, kind: str, path: str) -> WatchedFile:
         key = (kind, path)
@@ -221,7 +221,7 @@ class AuthNotice:
 
     def __init__(self) -> None:
         self._warned = False
-        self._lock = threading.Lock()
+        self._lock = _forksafe.lock()
 
     @property
     def warned(self) -> bool:

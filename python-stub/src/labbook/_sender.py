@@ -39,6 +39,7 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from labbook import _forksafe  # noqa: F401  (its fork hook first: it releases locks the new thread takes)
 from labbook._credentials import is_auth_failure
 from labbook._retry import Backoff
 from labbook.errors import NotFoundError, from_rpc_error, is_retryable
@@ -66,6 +67,8 @@ LINES_PER_APPEND = 1_000
 CALL_TIMEOUT_S = 60.0          # deadline of one queued unary call
 DEFAULT_SPOOL_AFTER_S = 10.0   # the spool window; env LABBOOK_SPOOL_AFTER_SECONDS overrides
 MAX_LINE_BYTES = 64 * 1024     # the server's limit per log line (UTF-8)
+#: How long os.fork() waits for the senders to leave gRPC (see _before_fork); then it forks anyway.
+FORK_QUIESCE_S = 2.0
 
 
 def line_pieces(text: str) -> List[str]:
@@ -561,6 +564,7 @@ class Sender:
         self._calls_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
+        self._reset_fork_pause()
         self._reset_writer()
         _LIVE.add(self)
         self._start_thread()
@@ -596,6 +600,11 @@ class Sender:
         self._lease_interval = LEASE_RENEW_MAX_S
         self._lease_call: Any = None          # the renewal in flight (a forked child forgets it)
 
+    def _reset_fork_pause(self) -> None:
+        self._pausing = False                 # a fork waits for this sender to park (_before_fork)
+        self._parked = threading.Event()      # the thread is parked: no call of it in flight
+        self._resume = threading.Event()      # the fork is done: the parked thread goes on
+
     def _start_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"labbook-sender-{self.run_id[:8]}",
                                         daemon=True)
@@ -611,6 +620,7 @@ class Sender:
         if self.spool is not None:
             self.spool.forget_lock_after_fork()
         self._wake = threading.Event()
+        self._reset_fork_pause()
         self._reset_writer()
         if not self._stop:
             self._start_thread()
@@ -663,6 +673,8 @@ class Sender:
                 self._wake.wait(IDLE_WAIT_S)
             self._wake.clear()
             try:
+                if self._pausing:
+                    self._park_for_fork()
                 self._pack()
                 self._deliver()
                 self._deliver_calls()
@@ -673,6 +685,36 @@ class Sender:
                 time.sleep(0.1)
             if self._stop and not self.points:
                 return
+
+    # -- fork ------------------------------------------------------------------------------------
+    def _park_for_fork(self) -> None:
+        """On the sender thread, while another thread is about to fork: waits for the lease
+        renewal in flight (metric sends and calls are finished by then), then stays parked
+        outside gRPC until the fork is done (at most a few seconds, should the resume be lost)."""
+        call = self._lease_call
+        if call is not None and not call.done():
+            answered = threading.Event()
+            call.add_done_callback(lambda _c: answered.set())
+            answered.wait(FORK_QUIESCE_S)
+        self._parked.set()
+        self._resume.wait(FORK_QUIESCE_S * 2)
+        self._parked.clear()
+
+    def pause_for_fork(self) -> None:
+        """Asks the sender thread to park (_before_fork)."""
+        self._resume.clear()
+        self._pausing = True
+        self._wake.set()
+
+    def wait_parked(self, timeout: float) -> bool:
+        if self._thread is threading.current_thread() or not self._thread.is_alive():
+            return True
+        return self._parked.wait(max(0.0, timeout))
+
+    def resume_after_fork(self) -> None:
+        """In the parent, after the fork."""
+        self._pausing = False
+        self._resume.set()
 
     def _heartbeat(self) -> None:
         """Renews the run's lease when due (the first time at once), so that the server does not
@@ -781,7 +823,8 @@ class Sender:
         if self.pending and self._outage_since is not None and self.transport.spools and (
                 now - self._outage_since >= self.spool_after_s or self.pending_points > self.max_pending_points):
             self._spool_pending()   # at once, not after the next backoff delay: a kill loses nothing
-        while (self.pending or (self.spool is not None and len(self.spool))) and now >= self._next_attempt:
+        while (self.pending or (self.spool is not None and len(self.spool))) and now >= self._next_attempt \
+                and not self._pausing:
             if self._outage_since is not None and self.transport.spools and (
                     now - self._outage_since >= self.spool_after_s
                     or self.pending_points > self.max_pending_points):
@@ -1027,7 +1070,7 @@ class Sender:
             return
         slice_end = time.monotonic() + CALLS_SLICE_S
         while True:
-            if time.monotonic() >= slice_end:
+            if time.monotonic() >= slice_end or self._pausing:
                 self._wake.set()  # calls are left: the next round starts without the idle wait
                 return
             spool = self.spool
@@ -1128,13 +1171,38 @@ class Sender:
             notice.accepted()
 
 
+def _before_fork() -> None:
+    """Before os.fork(): parks the sender threads outside gRPC, at most FORK_QUIESCE_S in all.
+
+    gRPC's own fork handlers (grpcio enables them) reset its pollers and threads for the child,
+    but skip themselves — "Other threads are currently calling into gRPC, skipping fork()
+    handlers" — when any thread is inside gRPC at that moment: a sender's call, or the channel's
+    polling thread, which runs while a future call (a metric stream, a lease renewal) is in
+    flight. The child then shares the parent's epoll sets, the parent's pollers can take the
+    events of the child's sockets, and the child's first call could wait forever. A sender
+    parks between two rounds of its loop once its lease renewal is answered; a fork that cannot
+    wait that long (a call hanging in an outage) goes ahead as before."""
+    senders = [s for s in list(_LIVE) if not s._stop]
+    for sender in senders:
+        sender.pause_for_fork()
+    deadline = time.monotonic() + FORK_QUIESCE_S
+    for sender in senders:
+        sender.wait_parked(deadline - time.monotonic())
+
+
+def _after_fork_in_parent() -> None:
+    for sender in list(_LIVE):
+        sender.resume_after_fork()
+
+
 def _after_fork_in_child() -> None:
     for sender in list(_LIVE):
         sender.after_fork_in_child()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
 
 
 def live_senders() -> List[Sender]:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import grpc
 
-from labbook import _lifecycle
+from labbook import _forksafe, _lifecycle
 from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
 from labbook._target import (DEFAULT_PORT, SOURCE_CODE, SOURCE_DEFAULT, SOURCE_ENV,  # noqa: F401
                              UI_PORT, _connection_hint, parse_target)  # (re-exported names)
@@ -59,7 +59,7 @@ class Client:
         self.credentials = Credentials(self.target, token)
         #: Warns once when background work is refused for credentials.
         self.auth_notice = AuthNotice()
-        self._lock = threading.Lock()
+        self._lock = _forksafe.lock()   # a forked child builds its own channel under it
         self._pid = -1
         self._channel: Optional[grpc.Channel] = None
         self._server_info: Optional[server_pb2.ServerInfo] = None
