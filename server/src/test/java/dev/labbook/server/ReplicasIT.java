@@ -30,14 +30,13 @@ import dev.labbook.server.testing.MetricStreams;
 import dev.labbook.server.testing.S3ProxyServer;
 import dev.labbook.server.testing.ServerProcess;
 import dev.labbook.server.testing.SharedPostgres;
+import dev.labbook.server.testing.StreamEvents;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -148,22 +147,22 @@ class ReplicasIT {
     void aLogFollowAndAWatchOnASeeWritesThroughBWithinASecond() throws Exception {
         Run run = openRun(toA, "replicas-live", "followed");
         String runId = run.getId();
-        Lines follow = new Lines();
+        StreamEvents<ReadLogsResponse> follow = StreamEvents.flattening(ReadLogsResponse::getLinesList);
         LogServiceGrpc.newStub(toA).readLogs(ReadLogsRequest.newBuilder().setRunId(runId).setFollow(true).build(),
                 follow);
-        Watch watch = new Watch();
+        StreamEvents<WatchRunResponse> watch = StreamEvents.of(WatchRunResponse::getRun);
         RunServiceGrpc.newStub(toA).watchRun(WatchRunRequest.newBuilder().setRunId(runId).build(), watch);
-        assertThat(watch.runs.poll(10, TimeUnit.SECONDS)).as("the watch's first message").isNotNull();
+        assertThat(watch.next(Run.class, 10)).as("the watch's first message").isNotNull();
         // Both streams are open on A once a first line arrives there (read or woken, either way).
         append(toB, runId, "ready");
-        assertThat(follow.lines.poll(10, TimeUnit.SECONDS)).extracting(LogLine::getText).isEqualTo("ready");
+        assertThat(follow.next(LogLine.class, 10)).extracting(LogLine::getText).isEqualTo("ready");
 
         List<Long> lineLatencies = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
             Thread.sleep(300); // the follow is caught up and waiting again
             long sent = System.nanoTime();
             append(toB, runId, "through B " + i);
-            LogLine line = follow.lines.poll(10, TimeUnit.SECONDS);
+            LogLine line = follow.next(LogLine.class, 10);
             lineLatencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
             assertThat(line).extracting(LogLine::getText).isEqualTo("through B " + i);
         }
@@ -174,7 +173,8 @@ class ReplicasIT {
             RunServiceGrpc.newBlockingStub(toB).updateRun(UpdateRunRequest.newBuilder().setRunId(runId)
                     .setDescription("changed through B " + i).setUpdateMask(FieldMask.newBuilder().addPaths("description"))
                     .build());
-            Run seen = watch.awaitDescription("changed through B " + i);
+            String description = "changed through B " + i;
+            Run seen = watch.awaitMessage(Run.class, r -> r.getDescription().equals(description), 10);
             watchLatencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
             assertThat(seen).isNotNull();
         }
@@ -182,11 +182,11 @@ class ReplicasIT {
         long finishing = System.nanoTime();
         RunServiceGrpc.newBlockingStub(toB).finishRun(FinishRunRequest.newBuilder().setRunId(runId)
                 .setStatus(RunStatus.RUN_STATUS_COMPLETED).build());
-        Run finished = watch.awaitStatus(RunStatus.RUN_STATUS_COMPLETED);
+        Run finished = watch.awaitMessage(Run.class, r -> r.getStatus() == RunStatus.RUN_STATUS_COMPLETED, 10);
         long watchEndMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finishing);
-        assertThat(follow.ended.poll(10, TimeUnit.SECONDS)).as("the follow ended").isEqualTo("completed");
+        assertThat(follow.awaitEnd(10)).as("the follow ended").isEqualTo("completed");
         long followEndMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finishing);
-        assertThat(watch.ended.poll(10, TimeUnit.SECONDS)).as("the watch ended").isEqualTo("completed");
+        assertThat(watch.awaitEnd(10)).as("the watch ended").isEqualTo("completed");
 
         System.out.printf("cross-replica latency (ms): log lines %s, watch changes %s, finish seen by watch %d, "
                 + "follow ended %d%n", lineLatencies, watchLatencies, watchEndMs, followEndMs);
@@ -248,66 +248,5 @@ class ReplicasIT {
     private static void append(ManagedChannel channel, String runId, String text) {
         LogServiceGrpc.newBlockingStub(channel).appendLogLines(AppendLogLinesRequest.newBuilder().setRunId(runId)
                 .addLines(LogLine.newBuilder().setText(text)).build());
-    }
-
-    /** A followed log's lines as they arrive, and how the stream ended. */
-    private static final class Lines implements StreamObserver<ReadLogsResponse> {
-        final BlockingQueue<LogLine> lines = new LinkedBlockingQueue<>();
-        final BlockingQueue<String> ended = new LinkedBlockingQueue<>();
-
-        @Override
-        public void onNext(ReadLogsResponse response) {
-            lines.addAll(response.getLinesList());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            ended.add("failed: " + t);
-        }
-
-        @Override
-        public void onCompleted() {
-            ended.add("completed");
-        }
-    }
-
-    /** A watch's messages as they arrive, and how the stream ended. */
-    private static final class Watch implements StreamObserver<WatchRunResponse> {
-        final BlockingQueue<Run> runs = new LinkedBlockingQueue<>();
-        final BlockingQueue<String> ended = new LinkedBlockingQueue<>();
-
-        @Override
-        public void onNext(WatchRunResponse response) {
-            runs.add(response.getRun());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            ended.add("failed: " + t);
-        }
-
-        @Override
-        public void onCompleted() {
-            ended.add("completed");
-        }
-
-        Run awaitDescription(String description) throws InterruptedException {
-            return await(run -> run.getDescription().equals(description));
-        }
-
-        Run awaitStatus(RunStatus status) throws InterruptedException {
-            return await(run -> run.getStatus() == status);
-        }
-
-        private Run await(java.util.function.Predicate<Run> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                Run run = runs.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (run != null && wanted.test(run)) {
-                    return run;
-                }
-            }
-            return null;
-        }
     }
 }

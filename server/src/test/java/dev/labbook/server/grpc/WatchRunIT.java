@@ -15,14 +15,12 @@ import dev.labbook.api.v1.StartRunRequest;
 import dev.labbook.api.v1.WatchRunRequest;
 import dev.labbook.api.v1.WatchRunResponse;
 import dev.labbook.server.testing.LabbookServerExtension;
+import dev.labbook.server.testing.StreamEvents;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status.Code;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,29 +75,9 @@ class WatchRunIT {
 
     /** Watches a run; the queue receives each Run, then "completed" or the error. */
     private static BlockingQueue<Object> watch(TestServer server, String runId) {
-        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        RunServiceGrpc.newStub(server.channel()).watchRun(WatchRunRequest.newBuilder().setRunId(runId).build(),
-                new ClientResponseObserver<WatchRunRequest, WatchRunResponse>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<WatchRunRequest> stream) {
-                    }
-
-                    @Override
-                    public void onNext(WatchRunResponse value) {
-                        events.add(value.getRun());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        events.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        events.add("completed");
-                    }
-                });
-        return events;
+        StreamEvents<WatchRunResponse> events = StreamEvents.of(WatchRunResponse::getRun);
+        RunServiceGrpc.newStub(server.channel()).watchRun(WatchRunRequest.newBuilder().setRunId(runId).build(), events);
+        return events.events();
     }
 
     @Test

@@ -12,14 +12,12 @@ import dev.labbook.api.v1.WatchRunResponse;
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.HttpLimits;
 import dev.labbook.server.config.ServerConfig;
-import dev.labbook.server.config.ServerConfigLoader;
 import dev.labbook.server.config.Setting;
-import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.LocalServerConfig;
 import dev.labbook.server.testing.ServerProcess;
-import dev.labbook.server.testing.SharedPostgres;
+import dev.labbook.server.testing.StreamEvents;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +30,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,19 +45,10 @@ class HttpLimitsIT {
     Path tmp;
 
     private ServerConfig config(String database, Map<Setting, String> settings) {
-        DatabaseEndpoint db = SharedPostgres.newDatabase(database);
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.HOST, "127.0.0.1");
-        flags.put(Setting.PORT, "0");
-        flags.put(Setting.METRICS_PORT, "0");
-        flags.put(Setting.HTTP_PORT, Integer.toString(ServerProcess.freePort()));
-        flags.put(Setting.DB_URL, db.jdbcUrl());
-        flags.put(Setting.DB_USER, db.user());
-        flags.put(Setting.DB_PASSWORD, db.password());
-        flags.put(Setting.ARTIFACT_DIR, tmp.resolve("artifacts").toString());
-        flags.put(Setting.COMPACTION_INTERVAL, "0");
-        flags.putAll(settings);
-        return ServerConfigLoader.load(flags, Map.of(), null, tmp);
+        Map<Setting, String> withHttp = new EnumMap<>(Setting.class);
+        withHttp.put(Setting.HTTP_PORT, Integer.toString(ServerProcess.freePort()));
+        withHttp.putAll(settings);
+        return LocalServerConfig.load(database, tmp, withHttp);
     }
 
     @Test
@@ -106,24 +94,10 @@ class HttpLimitsIT {
                 RunServiceGrpc.RunServiceBlockingStub runs = RunServiceGrpc.newBlockingStub(channel);
                 Run run = runs.openRun(OpenRunRequest.newBuilder().setCreateExperimentIfMissing(true)
                         .setExperimentName("limits").setName("watched").build()).getRun();
-                BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+                StreamEvents<WatchRunResponse> watch = StreamEvents.of(response -> response.getRun().getStatus());
                 RunServiceGrpc.newStub(channel).watchRun(WatchRunRequest.newBuilder().setRunId(run.getId()).build(),
-                        new StreamObserver<WatchRunResponse>() {
-                            @Override
-                            public void onNext(WatchRunResponse value) {
-                                events.add(value.getRun().getStatus());
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                events.add(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                events.add("completed");
-                            }
-                        });
+                        watch);
+                BlockingQueue<Object> events = watch.events();
                 assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
                 assertThat(events.poll(2_500, TimeUnit.MILLISECONDS)).as("still open after the request timeout").isNull();
             } finally {

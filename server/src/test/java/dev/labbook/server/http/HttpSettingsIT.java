@@ -8,12 +8,10 @@ import dev.labbook.api.v1.ServerInfo;
 import dev.labbook.api.v1.ServerServiceGrpc;
 import dev.labbook.server.LabbookServer;
 import dev.labbook.server.config.ServerConfig;
-import dev.labbook.server.config.ServerConfigLoader;
 import dev.labbook.server.config.Setting;
-import dev.labbook.server.store.postgres.DatabaseEndpoint;
+import dev.labbook.server.testing.LocalServerConfig;
 import dev.labbook.server.testing.PrometheusText;
 import dev.labbook.server.testing.ServerProcess;
-import dev.labbook.server.testing.SharedPostgres;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.ConnectException;
@@ -23,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,18 +31,7 @@ class HttpSettingsIT {
     Path tmp;
 
     private ServerConfig config(String database, Map<Setting, String> settings) {
-        DatabaseEndpoint db = SharedPostgres.newDatabase(database);
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.HOST, "127.0.0.1");
-        flags.put(Setting.PORT, "0");
-        flags.put(Setting.METRICS_PORT, "0");
-        flags.put(Setting.DB_URL, db.jdbcUrl());
-        flags.put(Setting.DB_USER, db.user());
-        flags.put(Setting.DB_PASSWORD, db.password());
-        flags.put(Setting.ARTIFACT_DIR, tmp.resolve("artifacts").toString());
-        flags.put(Setting.COMPACTION_INTERVAL, "0");
-        flags.putAll(settings);
-        return ServerConfigLoader.load(flags, Map.of(), null, tmp);
+        return LocalServerConfig.load(database, tmp, settings);
     }
 
     private static ServerInfo info(LabbookServer server) {
