@@ -123,16 +123,18 @@ class Run(_message.Message):
     def __init__(self, id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., start_time_ms: _Optional[int] = ..., end_time_ms: _Optional[int] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., parent_run_id: _Optional[str] = ..., source: _Optional[_Union[SourceInfo, _Mapping]] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., update_time_ms: _Optional[int] = ..., deleted: bool = ..., delete_time_ms: _Optional[int] = ..., resume_count: _Optional[int] = ..., metrics: _Optional[_Iterable[_Union[_metric_pb2.MetricSummary, _Mapping]]] = ..., create_time_ms: _Optional[int] = ..., etag: _Optional[str] = ..., creator: _Optional[str] = ...) -> None: ...
 
 class RunStatusChange(_message.Message):
-    __slots__ = ("from_status", "to_status", "time_ms", "reason")
+    __slots__ = ("from_status", "to_status", "time_ms", "reason", "message")
     FROM_STATUS_FIELD_NUMBER: _ClassVar[int]
     TO_STATUS_FIELD_NUMBER: _ClassVar[int]
     TIME_MS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
     from_status: RunStatus
     to_status: RunStatus
     time_ms: int
     reason: str
-    def __init__(self, from_status: _Optional[_Union[RunStatus, str]] = ..., to_status: _Optional[_Union[RunStatus, str]] = ..., time_ms: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    message: str
+    def __init__(self, from_status: _Optional[_Union[RunStatus, str]] = ..., to_status: _Optional[_Union[RunStatus, str]] = ..., time_ms: _Optional[int] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class CreateRunRequest(_message.Message):
     __slots__ = ("experiment_id", "name", "description", "tags", "parent_run_id", "source", "params", "initial_status", "request_id")
