@@ -1,5 +1,6 @@
 # Labbook server image: `docker build -t labbook-server .` at the repository root.
 # Runs `labbook server` by default; the Helm chart (helm/labbook) runs `migrate` in a hook Job.
+# The runner image of submitted runs (docs/submit.md): `docker build --target runner -t labbook-runner .`
 
 # --- web: the UI's static files (web/dist), built with Node.js -----------------------------------
 FROM node:20-bookworm-slim AS web
@@ -29,7 +30,28 @@ COPY migrations/ migrations/
 RUN mvn -B -DskipTests -pl server -am package \
  && cp server/target/labbook-server-*-all.jar /labbook.jar
 
-# --- runtime ----------------------------------------------------------------------------------
+# --- runner: the image of submitted runs' pods (Kubernetes compute targets) ----------------------
+# Python with the Labbook SDK, whose runner (`python -m labbook.runner`) each submitted Job runs:
+# it fetches the run's source snapshot into /workspace, installs the submission's pip
+# requirements, runs the script and reports to the server (docs/submit.md). Build your own
+# training image FROM it (or `pip install` the SDK into yours) to add CUDA, torch and the like.
+FROM python:3.12-slim AS runner
+COPY python-stub/ /tmp/labbook-sdk/
+RUN pip install --no-cache-dir /tmp/labbook-sdk \
+ && rm -rf /tmp/labbook-sdk \
+ && groupadd --system --gid 10001 labbook \
+ && useradd --system --uid 10001 --gid labbook --home-dir /workspace --create-home \
+      --shell /usr/sbin/nologin labbook
+# pip installs of a submission's requirements go to the user's site-packages (the pod's
+# filesystem is the Job's own); the script's outputs/ are uploaded from /workspace.
+ENV PIP_USER=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONUNBUFFERED=1
+USER 10001:10001
+WORKDIR /workspace
+CMD ["python", "-m", "labbook.runner", "--help"]
+
+# --- runtime (the default target: the server) ------------------------------------------------
 FROM eclipse-temurin:17-jre
 # Numeric uid/gid so Kubernetes can verify runAsNonRoot.
 RUN groupadd --system --gid 10001 labbook \

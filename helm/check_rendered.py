@@ -274,8 +274,9 @@ for name, docs in renders.items():
             K8S_ISSUER + "=/etc/labbook/jwks/0/jwks.json", eks + "=" + eks + "/keys", "https://accounts.example.com"]),
               f"{name}: JWT issuers with ConfigMap, URL and discovery ({env.get('LABBOOK_JWT_ISSUERS')})")
         check(env.get("LABBOOK_JWT_AUDIENCE", {}).get("value") == "labbook-prod", f"{name}: JWT audience")
-        check(env.get("LABBOOK_JWT_ROLES", {}).get("value")
-              == "ml-training/trainer=vision:editor,ml-training/*=*:viewer,alice@example.com=*:admin",
+        # the given roles first, then the runner ServiceAccount of submit.targets (checked below)
+        check(env.get("LABBOOK_JWT_ROLES", {}).get("value", "").startswith(
+              "ml-training/trainer=vision:editor,ml-training/*=*:viewer,alice@example.com=*:admin,"),
               f"{name}: JWT roles ({env.get('LABBOOK_JWT_ROLES')})")
         cm = jwks_vols.get("jwks-0", {}).get("configMap", {})
         check(cm.get("name") == "cluster-jwks" and cm.get("items") == [{"key": "keys.json", "path": "jwks.json"}],
@@ -350,6 +351,65 @@ check(not any(v.get("secret") for v in pod.get("volumes", [])), "training-job.ya
 with open(os.path.join(ROOT, "examples", "k8s", "training-job.yaml")) as f:
     check("secretKeyRef" not in "\n".join(l for l in f if not l.lstrip().startswith("#")),
           "training-job.yaml: no secretKeyRef")
+
+# Submitted runs (values submit.targets; full has two targets in one namespace).
+for name in ("default", "nohttp", "noauth", "created"):
+    docs = renders[name]
+    check(not of_kind(docs, "Role") and not of_kind(docs, "RoleBinding"), f"{name}: no RBAC without submit.targets")
+    dep = one(docs, "Deployment", name)
+    check(dep.get("spec", {}).get("template", {}).get("spec", {}).get("automountServiceAccountToken") is False,
+          f"{name}: no Kubernetes API token in the server's pods without submit.targets")
+    check("LABBOOK_COMPUTE_TARGETS_FILE" not in env_of(server_container(dep)), f"{name}: no compute targets file")
+full = renders["full"]
+dep = one(full, "Deployment", "full")
+pod = dep["spec"]["template"]["spec"]
+check(pod.get("automountServiceAccountToken") is True, "full: the server's pods mount their token (Kubernetes API)")
+env = env_of(server_container(dep))
+targets_path = env.get("LABBOOK_COMPUTE_TARGETS_FILE", {}).get("value", "")
+mount = next((m for m in server_container(dep).get("volumeMounts", []) if m["name"] == "compute-targets"), {})
+check(targets_path == mount.get("mountPath", "?") + "/targets.yaml", "full: LABBOOK_COMPUTE_TARGETS_FILE is in the mounted ConfigMap")
+cms = [d for d in of_kind(full, "ConfigMap") if d["metadata"]["name"].endswith("-compute-targets")]
+check(len(cms) == 1, "full: one compute targets ConfigMap")
+volume = next((v for v in pod.get("volumes", []) if v["name"] == "compute-targets"), {})
+check(cms and volume.get("configMap", {}).get("name") == cms[0]["metadata"]["name"], "full: the ConfigMap is the volume")
+targets = yaml.safe_load(cms[0]["data"]["targets.yaml"])["targets"] if cms else []
+by_name = {t["name"]: t for t in targets}
+check(sorted(by_name) == ["cpu", "gpu"], f"full: targets gpu and cpu ({sorted(by_name)})")
+gpu = by_name.get("gpu", {})
+check(gpu.get("kind") == "kubernetes" and gpu.get("namespace") == "ml-training", "full: gpu is a Kubernetes target in ml-training")
+check(gpu.get("image") == "registry.example.com/labbook/labbook-runner:0.1.0", "full: gpu defaults to the runner image")
+check(by_name.get("cpu", {}).get("image") == "registry.example.com/ml/train-cpu:2024.1", "full: cpu keeps its own image")
+check(gpu.get("trackingUri") == "grpcs://labbook.ml.svc.cluster.local:7800", f"full: runner pods reach the Service over TLS ({gpu.get('trackingUri')})")
+check(gpu.get("tokenAudience") == "labbook-prod", "full: runner tokens carry the server's JWT audience")
+check(gpu.get("gpuResource") == "nvidia.com/gpu" and gpu.get("maxSnapshotBytes") == 52428800, "full: gpu resource and snapshot limit")
+check(gpu.get("tolerations") == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}], "full: tolerations as given")
+check(gpu.get("projects") == ["vision", "nlp"] and gpu.get("ttlSecondsAfterFinished") == 3600, "full: projects and ttl")
+roles = {d["metadata"]["name"]: d for d in of_kind(full, "Role")}
+bindings = {d["metadata"]["name"]: d for d in of_kind(full, "RoleBinding")}
+check(sorted(roles) == ["labbook-submit-cpu", "labbook-submit-gpu"], f"full: one Role per target ({sorted(roles)})")
+expected_rules = [
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "get", "list", "watch", "delete"]},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+]
+server_sa = pod.get("serviceAccountName")
+for rname, role in roles.items():
+    check(role["metadata"].get("namespace") == "ml-training", f"full: Role {rname} lives in the target namespace only")
+    check(role.get("rules") == expected_rules, f"full: Role {rname} grants Jobs and pod reads, nothing else")
+    b = bindings.get(rname, {})
+    check(b.get("roleRef", {}).get("name") == rname and b.get("roleRef", {}).get("kind") == "Role",
+          f"full: RoleBinding {rname} binds its Role (not a ClusterRole)")
+    check(b.get("subjects") == [{"kind": "ServiceAccount", "name": server_sa, "namespace": "ml"}],
+          f"full: RoleBinding {rname} names the server's ServiceAccount in the release namespace")
+check(not of_kind(full, "ClusterRole") and not of_kind(full, "ClusterRoleBinding"), "full: no cluster-wide RBAC")
+runner_sas = [d for d in of_kind(full, "ServiceAccount") if d["metadata"].get("namespace") == "ml-training"]
+check(len(runner_sas) == 1 and runner_sas[0]["metadata"]["name"] == "trainer-runner",
+      "full: the runner ServiceAccount is created once for the two targets that share it")
+check(all(sa.get("automountServiceAccountToken") is False for sa in runner_sas), "full: runner pods get no Kubernetes API token")
+jwt_roles = env.get("LABBOOK_JWT_ROLES", {}).get("value", "").split(",")
+for entry in ("ml-training/trainer-runner=vision:editor", "ml-training/trainer-runner=nlp:editor",
+              "ml-training/trainer-runner=*:editor"):
+    check(entry in jwt_roles, f"full: LABBOOK_JWT_ROLES binds the runner ({entry})")
 
 if errors:
     print("\n".join("  FAIL " + e for e in errors))

@@ -180,7 +180,53 @@ priorityClassName: {{ . | quote }}
 {{- range .Values.auth.jwt.roles }}
 {{- $entries = append $entries (printf "%s=%s:%s" .principal .project .role) }}
 {{- end }}
-{{- join "," $entries }}
+{{- /* the runner pods of submitted runs: their ServiceAccount's role in the target's projects */}}
+{{- range .Values.submit.targets }}
+{{- $principal := printf "%s/%s" .namespace (default "labbook-runner" .serviceAccount) }}
+{{- $role := default "editor" .role }}
+{{- range (default (list "*") .projects) }}
+{{- $entries = append $entries (printf "%s=%s:%s" $principal . $role) }}
+{{- end }}
+{{- end }}
+{{- join "," ($entries | uniq) }}
+{{- end }}
+
+{{/* How runner pods reach the gRPC port: the Service's cluster DNS name (grpcs:// with TLS). */}}
+{{- define "labbook.trackingUri" -}}
+{{- printf "%s%s.%s.svc.cluster.local:%d" (ternary "grpcs://" "" .Values.tls.enabled) (include "labbook.fullname" .) .Release.Namespace (int .Values.service.port) }}
+{{- end }}
+
+{{/* The runner image of submitted runs. */}}
+{{- define "labbook.runnerImage" -}}
+{{- printf "%s:%s" .Values.submit.runnerImage.repository (default .Chart.AppVersion .Values.submit.runnerImage.tag) }}
+{{- end }}
+
+{{/* LABBOOK_COMPUTE_TARGETS_FILE's content (docs/submit.md), from submit.targets. */}}
+{{- define "labbook.computeTargets" -}}
+{{- $root := . }}
+{{- $targets := list }}
+{{- $names := dict }}
+{{- range .Values.submit.targets }}
+{{- if hasKey $names .name }}
+{{- fail (printf "submit.targets: the name %s is used twice" .name) }}
+{{- end }}
+{{- $_ := set $names .name true }}
+{{- $t := dict "name" .name "kind" "kubernetes" "namespace" .namespace
+    "image" (default (include "labbook.runnerImage" $root) .image)
+    "serviceAccount" (default "labbook-runner" .serviceAccount)
+    "trackingUri" (default (include "labbook.trackingUri" $root) .trackingUri)
+    "tokenAudience" (ternary $root.Values.auth.jwt.audience "" $root.Values.auth.enabled)
+    "nodeSelector" (default (dict) .nodeSelector)
+    "tolerations" (default (list) .tolerations)
+    "gpuResource" (default "" .gpuResource)
+    "maxSnapshotBytes" (int64 (default 104857600 .maxSnapshotBytes))
+    "projects" (default (list) .projects)
+    "activeDeadlineSeconds" (int64 (default 0 .activeDeadlineSeconds))
+    "ttlSecondsAfterFinished" (int64 (ternary .ttlSecondsAfterFinished 86400 (hasKey . "ttlSecondsAfterFinished")))
+    "imagePullSecrets" (default (list) .imagePullSecrets) }}
+{{- $targets = append $targets $t }}
+{{- end }}
+{{- toYaml (dict "targets" $targets) }}
 {{- end }}
 
 {{/* Access control env vars of the server (docs/security.md). */}}
