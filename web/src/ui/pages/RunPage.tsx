@@ -204,6 +204,8 @@ function Overview({ run, data }: { run: Run; data: GetRunResponse }) {
             <li key={i}>
               {formatTime(Number(h.timeMs))}: {h.fromStatus ? `${statusName(h.fromStatus)} → ` : ""}
               {statusName(h.toStatus)} <span class="muted">({h.reason})</span>
+              {/* why the server made the change, e.g. a submitted run's pod: "OOMKilled: ..." */}
+              {h.message && <span class="status-message"> {h.message}</span>}
             </li>
           ))}
         </ol>
