@@ -445,6 +445,9 @@ def _run(client: Client, stored: run_pb2.Run, args: argparse.Namespace, script: 
     except OSError as error:  # the command cannot be started (not found, not executable)
         failure = f"cannot start {args.command[0]}: {error}"
         exit_code = 127
+    except Exception as error:  # a failed call or a bug here must not leave the run RUNNING
+        failure = f"runner error: {type(error).__name__}: {error}"
+        exit_code = 1
     if failure is not None:
         _say(f"error: {failure}")
         run.log_text(f"labbook: {failure}", level="ERROR")
