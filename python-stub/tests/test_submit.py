@@ -34,7 +34,8 @@ TRAIN = textwrap.dedent("""
     args = parser.parse_args()
     run = labbook.get_context()
     run.log_params({"epochs": args.epochs, "lr": args.lr})
-    print(f"started epochs={args.epochs} lr={args.lr} pid={os.getpid()}", flush=True)
+    print(f"started epochs={args.epochs} lr={args.lr} seed={os.environ.get('SEED', '')} pid={os.getpid()}",
+          flush=True)
     deadline = time.time() + 30
     while args.gate and not os.path.exists(args.gate) and time.time() < deadline:
         time.sleep(0.02)
@@ -112,7 +113,7 @@ def test_local_submit_prints_the_output_live_and_completes(server, client, exp_n
         run_id = submitted[1]
         first = proc.stdout.readline()
         # the script's first line reached the notebook while the script still waits for the gate
-        assert first.startswith("started epochs=3 lr=0.5 pid="), first
+        assert first.startswith("started epochs=3 lr=0.5 seed= pid="), first
         assert status(client, run_id) == "RUNNING"
         gate.write_text("go")
         rest, err = proc.communicate(timeout=60)
@@ -159,6 +160,7 @@ def test_wait_times_out_and_the_run_goes_on(client, exp_name, source, tmp_path, 
     gate = tmp_path / "gate"
     config = labbook.ScriptRunConfig(source_directory=str(source), script="train.py",
                                      arguments=["--epochs", 1, "--lr", 1, "--gate", gate])
+    config.environment = labbook.Environment(variables={"SEED": 7})  # variables apply locally
     run = labbook.Experiment(client, exp_name).submit(config, name="slow", tags={"k": "v"})
     started = time.monotonic()
     with pytest.raises(TimeoutError):
@@ -168,6 +170,7 @@ def test_wait_times_out_and_the_run_goes_on(client, exp_name, source, tmp_path, 
     gate.write_text("go")
     assert run.wait_for_completion(timeout=30).status == run_pb2.RUN_STATUS_COMPLETED
     out = capsys.readouterr().out
+    assert "seed=7 pid=" in out
     assert out.count("started epochs=1") == 1 and "epoch 0" in out  # no line printed twice
     assert client.get_run(run.id).tags["k"] == "v"
 
@@ -186,6 +189,41 @@ def test_cancel_stops_the_script(client, exp_name, source, tmp_path):
     assert run._runner.wait(15) == 128 + signal.SIGTERM
     assert not alive(pid)
     assert status(client, run.id) == "CANCELED"  # the runner did not override it
+
+
+SUBMIT_AND_EXIT = textwrap.dedent("""
+    import sys
+    import labbook
+    target, experiment, source, gate = sys.argv[1:5]
+    run = labbook.Experiment(labbook.Client(target), experiment).submit(labbook.ScriptRunConfig(
+        source, "train.py", arguments=["--epochs", 1, "--lr", 1, "--gate", gate]))
+    print(run.id, flush=True)
+""")
+
+
+def test_the_run_outlives_the_process_that_submitted_it(server, client, exp_name, source, tmp_path):
+    gate = tmp_path / "gate"
+    notebook = tmp_path / "submit_and_exit.py"
+    notebook.write_text(SUBMIT_AND_EXIT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABBOOK_")}
+    env["LABBOOK_SUBMISSIONS_DIR"] = str(tmp_path / "submissions")
+    proc = subprocess.run([sys.executable, str(notebook), server.target, exp_name, str(source), str(gate)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    run_id = proc.stdout.strip()
+    wait_for(lambda: any(l.text.startswith("started") for l in client.read_logs(run_id)), what="the script")
+    assert status(client, run_id) == "RUNNING"  # the handle set nothing at its interpreter's exit
+    gate.write_text("go")
+    wait_for(lambda: status(client, run_id) == "COMPLETED", what="COMPLETED")
+
+
+def test_the_runner_needs_an_existing_run(server, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABBOOK_")}
+    env.update(LABBOOK_TRACKING_URI=server.target, LABBOOK_RUN_ID="0190a0a0-0000-7000-8000-000000000000")
+    proc = subprocess.run([sys.executable, "-m", "labbook.runner", "--", sys.executable, "-c", "print('never')"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "never" not in proc.stdout
+    assert "cannot start run 0190a0a0-0000-7000-8000-000000000000" in proc.stderr
 
 
 def test_local_refuses_image_and_pip_requirements(client, exp_name, source):
