@@ -173,6 +173,9 @@ def test_wait_times_out_and_the_run_goes_on(client, exp_name, source, tmp_path, 
     assert "seed=7 pid=" in out
     assert out.count("started epochs=1") == 1 and "epoch 0" in out  # no line printed twice
     assert client.get_run(run.id).tags["k"] == "v"
+    # the handle reads as any run
+    assert run.get_metrics() == {"loss": 1.0} and run.get_file_names("outputs/") == ["outputs/model.txt"]
+    assert run.get_status() == "COMPLETED"
 
 
 def test_cancel_stops_the_script(client, exp_name, source, tmp_path):

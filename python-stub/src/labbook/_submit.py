@@ -195,7 +195,7 @@ class SubmittedRun(Run):
                 window = _FOLLOW_WINDOW_S if left is None else max(0.0, min(_FOLLOW_WINDOW_S, left))
                 self._printed = self._print_logs(self._printed, follow=not ended, timeout=window)
             elif not ended:
-                time.sleep(0.2 if left is None else max(0.0, min(0.2, left)))
+                self._watch(_FOLLOW_WINDOW_S if left is None else max(0.0, min(_FOLLOW_WINDOW_S, left)))
             if ended:
                 break
             if deadline is not None and time.monotonic() >= deadline:
@@ -228,6 +228,20 @@ class SubmittedRun(Run):
             if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
                 time.sleep(0.5)
         return offset
+
+    def _watch(self, timeout: float) -> None:
+        """WatchRun for up to `timeout` seconds, until the run has ended."""
+        assert self.client is not None
+        try:
+            for change in self.client.stub("runs").WatchRun(run_pb2.WatchRunRequest(run_id=self.id),
+                                                            timeout=max(timeout, 0.05)):
+                if _status_name(change.run.status) in _ENDED:
+                    return
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED and not is_retryable(error):
+                raise from_rpc_error(error) from error
+            if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                time.sleep(0.5)
 
     def cancel(self) -> None:  # type: ignore[override]
         """CancelRun: a QUEUED or RUNNING run ends CANCELED (again: a no-op; a run that ended

@@ -213,15 +213,23 @@ class Script:
 
 
 def watch_run(client: Client, run_id: str, script: Script, stop: threading.Event) -> None:
-    """WatchRun until the runner is done: a terminal status that the runner did not set (a
-    CancelRun from the UI, the SDK's `run.cancel()`, the server ending a submitted run) stops
-    the script. A broken watch is opened again."""
+    """WatchRun until `stop` is set: a terminal status that the runner did not set (a CancelRun
+    from the UI, the SDK's `run.cancel()`, the server ending a submitted run) stops the script.
+    A broken watch is opened again."""
+    current: List[Any] = []
+
+    def cancel_on_stop() -> None:
+        stop.wait()
+        for call in list(current):
+            call.cancel()
+    threading.Thread(target=cancel_on_stop, daemon=True, name="labbook-watch-stop").start()
     while not stop.is_set():
-        call = None
+        call = client.stub("runs").WatchRun(run_pb2.WatchRunRequest(run_id=run_id))
+        current[:] = [call]
+        if stop.is_set():
+            call.cancel()
+            return
         try:
-            call = client.stub("runs").WatchRun(run_pb2.WatchRunRequest(run_id=run_id))
-            stop_watch = threading.Thread(target=lambda c=call: (stop.wait(), c.cancel()), daemon=True)
-            stop_watch.start()
             for change in call:
                 if stop.is_set():
                     return
@@ -229,10 +237,7 @@ def watch_run(client: Client, run_id: str, script: Script, stop: threading.Event
                     script.stop(run_pb2.RunStatus.Name(change.run.status).replace("RUN_STATUS_", ""))
                     return
         except grpc.RpcError:
-            pass
-        finally:
-            if call is not None:
-                call.cancel()
+            pass  # canceled by stop, or broken: opened again below unless stopping
         stop.wait(1.0)
 
 
