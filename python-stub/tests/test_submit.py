@@ -145,9 +145,12 @@ def test_local_submit_prints_the_output_live_and_completes(server, client, exp_n
 
 
 def test_local_failure_raises_or_returns_failed(client, exp_name, source):
-    config = labbook.ScriptRunConfig(source_directory=str(source), script="train.py",
-                                     arguments=["--epochs", 1, "--lr", 1, "--exit-code", 3])
+    # Azure's command= form: `python` is this interpreter locally
+    config = labbook.ScriptRunConfig(source_directory=str(source),
+                                     command=["python", "train.py", "--epochs", 1, "--lr", 1, "--exit-code", 3])
     run = labbook.submit(config, exp_name, client=client)
+    source_info = client.get_run(run.id).source
+    assert (source_info.script, list(source_info.args)) == ("train.py", ["--epochs", "1", "--lr", "1", "--exit-code", "3"])
     with pytest.raises(labbook.RunFailedError) as raised:
         run.wait_for_completion(show_output=False)
     assert raised.value.status == "FAILED" and raised.value.run_id == run.id

@@ -351,13 +351,12 @@ def _submit_local(client: Client, config: ScriptRunConfig, experiment: str, proj
     if config.resources is not None:
         _log.warning("labbook: resources are requested from server targets only; the local run ignores %r",
                      config.resources)
+    script, arguments = config.script_and_arguments()  # as the run's source info records them
     if config.command is not None:
         command = list(config.command)
         if os.path.basename(command[0]) in ("python", "python3"):
             command[0] = sys.executable
-        script, arguments = command[0], command[1:]
     else:
-        script, arguments = config.script_and_arguments()
         command = ([sys.executable, script] if script.endswith(".py")
                    else [os.path.join(".", script)]) + arguments
     stored = _create_queued(client, config, experiment, project, tags, name, description, script, arguments)
