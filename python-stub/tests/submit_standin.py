@@ -99,9 +99,8 @@ class _Handler(grpc.GenericRpcHandler):
             return None
         channel = standin._upstream
 
-        def forward(call: Any, context: grpc.ServicerContext) -> Any:
-            metadata = [(k, v) for k, v in context.invocation_metadata() if k.startswith("authorization")]
-            return call, metadata
+        def auth(context: grpc.ServicerContext) -> Any:
+            return [(k, v) for k, v in context.invocation_metadata() if k == "authorization"]
 
         def fail(error: grpc.RpcError, context: grpc.ServicerContext) -> None:
             context.set_trailing_metadata(error.trailing_metadata() or ())
@@ -110,13 +109,13 @@ class _Handler(grpc.GenericRpcHandler):
         if descriptor.client_streaming and not descriptor.server_streaming:
             def stream_unary(requests: Any, context: grpc.ServicerContext) -> bytes:
                 try:
-                    return channel.stream_unary(method)(requests, metadata=forward(None, context)[1])
+                    return channel.stream_unary(method)(requests, metadata=auth(context))
                 except grpc.RpcError as error:
                     fail(error, context)
             return grpc.stream_unary_rpc_method_handler(stream_unary)
         if descriptor.server_streaming and not descriptor.client_streaming:
             def unary_stream(request: bytes, context: grpc.ServicerContext) -> Any:
-                call = channel.unary_stream(method)(request, metadata=forward(None, context)[1])
+                call = channel.unary_stream(method)(request, metadata=auth(context))
                 context.add_callback(call.cancel)
                 try:
                     yield from call
@@ -126,7 +125,7 @@ class _Handler(grpc.GenericRpcHandler):
             return grpc.unary_stream_rpc_method_handler(unary_stream)
         if descriptor.server_streaming:
             def stream_stream(requests: Any, context: grpc.ServicerContext) -> Any:
-                call = channel.stream_stream(method)(requests, metadata=forward(None, context)[1])
+                call = channel.stream_stream(method)(requests, metadata=auth(context))
                 context.add_callback(call.cancel)
                 try:
                     yield from call
@@ -136,7 +135,7 @@ class _Handler(grpc.GenericRpcHandler):
 
         def unary_unary(request: bytes, context: grpc.ServicerContext) -> bytes:
             try:
-                return channel.unary_unary(method)(request, metadata=forward(None, context)[1], timeout=60)
+                return channel.unary_unary(method)(request, metadata=auth(context), timeout=60)
             except grpc.RpcError as error:
                 fail(error, context)
         return grpc.unary_unary_rpc_method_handler(unary_unary)
