@@ -507,7 +507,7 @@ def test_seed002_via_script_run_config(client, exp_name, tmp_path, monkeypatch):
     run = exp.submit(config)
     # --
     assert run.status == "QUEUED"  # returned at once; the runner starts it
-    assert run.wait_for_completion(show_output=False).status == run_pb2.RUN_STATUS_COMPLETED
+    assert run.wait_for_completion(show_output=False)["status"] == "COMPLETED"
     steps, values = history(client, run.id, "validation")
     assert steps == [0, 1, 2, 3, 4] and values == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5])
 

@@ -12,6 +12,7 @@ classes, `submit()`, and the handle it returns (`SubmittedRun`, a `labbook.Run`)
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import re
@@ -28,13 +29,14 @@ from typing import Any, List, Mapping, Optional, Sequence, Union
 import grpc
 
 from labbook import _artifacts, _snapshot
+from labbook._values import from_param_value
 from labbook.client import SOURCE_ENV, Client, shared_client
 from labbook.errors import (FailedPreconditionError, RunFailedError, UnimplementedError, from_rpc_error,
                             is_retryable)
 from labbook.run import Run
 from labbook.v1 import log_pb2, run_pb2, submit_pb2
 
-__all__ = ["ScriptRunConfig", "Environment", "Resources", "SubmittedRun", "submit"]
+__all__ = ["ScriptRunConfig", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit"]
 
 _log = logging.getLogger("labbook")
 LOCAL = "local"
@@ -159,6 +161,33 @@ class ScriptRunConfig:
                 f"arguments={self.arguments!r}, compute_target={self.compute_target!r})")
 
 
+class SubmittedRunDetails(dict):
+    """What `wait_for_completion` returns: Azure's details dict — `runId`, `status`
+    ("COMPLETED", "FAILED", "CANCELED" or "CRASHED"), `target` (the compute target),
+    `startTimeUtc` / `endTimeUtc` (ISO 8601, None when unset) — plus Labbook's `name`,
+    `experimentId`, `tags`, `params` (typed) and `runUrl` (the web UI's run page, None without a
+    UI). `.run` is the server's whole Run message (`labbook.v1.run_pb2.Run`)."""
+
+    def __init__(self, run: run_pb2.Run, url: Optional[str] = None) -> None:
+        super().__init__(
+            runId=run.id, name=run.name, experimentId=run.experiment_id, status=_status_name(run.status),
+            target=run.tags.get(TARGET_TAG, ""), startTimeUtc=_iso(run.start_time_ms),
+            endTimeUtc=_iso(run.end_time_ms), tags=dict(run.tags),
+            params={p.key: from_param_value(p.value) for p in run.params}, runUrl=url)
+        self.run = run
+
+    @property
+    def status(self) -> str:
+        return str(self["status"])
+
+
+def _iso(ms: int) -> Optional[str]:
+    if not ms:
+        return None
+    moment = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 class SubmittedRun(Run):
     """The run of a submission, as `submit()` returns it: attached to the run by id, never
     owning it (the runner sets its status; nothing is set at interpreter exit). Reads as any
@@ -176,10 +205,11 @@ class SubmittedRun(Run):
         self._printed = 0  # log offset up to which wait_for_completion printed (a later call goes on)
 
     def wait_for_completion(self, show_output: bool = True, timeout: Optional[float] = None,
-                            raise_on_error: bool = True) -> run_pb2.Run:
+                            raise_on_error: bool = True) -> SubmittedRunDetails:
         """Waits until the run has ended (COMPLETED, FAILED, CANCELED; or CRASHED: its lease
-        expired, nobody keeps it alive) and returns the server's Run message (`.status`,
-        `.params`, `.tags`, times; `labbook.v1.run_pb2.Run`). With `show_output` the run's log
+        expired, nobody keeps it alive) and returns its details, Azure's dict
+        (`details["status"] == "COMPLETED"`; see SubmittedRunDetails; `.run` is the server's Run
+        message). With `show_output` the run's log
         is printed to `sys.stdout` as it arrives, from its first line (a later call goes on
         after the lines an earlier one printed). Raises RunFailedError
         when the run ended FAILED or CRASHED and `raise_on_error`; TimeoutError after `timeout`
@@ -208,7 +238,11 @@ class SubmittedRun(Run):
             raise RunFailedError(f"run {self.id} ({self.name}) ended {self.status}"
                                  + (f"; its log: {self.runner_log}" if self.runner_log else ""),
                                  run=stored, status=self.status)
-        return stored
+        try:
+            url = client.run_url(self.id)
+        except Exception:  # the link is a convenience; the outcome is what was waited for
+            url = None
+        return SubmittedRunDetails(stored, url)
 
     def _print_logs(self, offset: int, follow: bool, timeout: float) -> int:
         """Prints the log from `offset` (following it for up to `timeout` seconds); returns the
