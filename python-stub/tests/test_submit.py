@@ -558,3 +558,10 @@ def test_a_signal_to_the_runner_reaches_the_script_and_cancels_the_run(server, c
     assert proc.returncode == 128 + signal.SIGINT, err  # Python ends an uncaught KeyboardInterrupt by SIGINT
     assert status(client, run.id) == "CANCELED"
     assert f"run {run.id} CANCELED" in err
+
+
+def test_runner_arguments_after_the_double_dash_reach_the_command_unchanged():
+    args = runner.parse_args(["--snapshot", "snapshot/source.tar.gz", "--requirement", "a", "--requirement", "b",
+                              "--", "python", "train.py", "--snapshot", "x", "--", "y"])
+    assert (args.snapshot, args.requirement) == ("snapshot/source.tar.gz", ["a", "b"])
+    assert args.command == ["python", "train.py", "--snapshot", "x", "--", "y"]

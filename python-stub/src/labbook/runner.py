@@ -358,9 +358,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--upload-all-outputs", action="store_true",
                         help="also upload output files older than the run")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ARGS...")
-    args = parser.parse_args(list(argv))
-    if args.command and args.command[0] == "--":
-        args.command = args.command[1:]
+    argv = list(argv)
+    if "--" in argv:  # split here, not by argparse: its handling of "--" differs across versions
+        cut = argv.index("--")
+        args = parser.parse_args(argv[:cut])
+        args.command = argv[cut + 1:]
+    else:
+        args = parser.parse_args(argv)
     if not args.command:
         parser.error("give the command after --, e.g. -- python train.py --epochs 3")
     return args
