@@ -142,5 +142,5 @@ def test_a_submitted_run_keeps_its_lease_and_crashes_with_its_runner(lease_clien
     os.killpg(pid, signal.SIGKILL)
     with pytest.raises(labbook.RunFailedError) as raised:
         run.wait_for_completion(show_output=False, timeout=4 * LEASE_S + 2)
-    assert raised.value.status == "CRASHED"
+    assert raised.value.status == "CRASHED" and "(lease_expired" in raised.value.message
     assert _reasons(lease_client, run.id)[-1] == "lease_expired"

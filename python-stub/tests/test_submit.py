@@ -154,6 +154,7 @@ def test_local_failure_raises_or_returns_failed(client, exp_name, source):
     with pytest.raises(labbook.RunFailedError) as raised:
         run.wait_for_completion(show_output=False)
     assert raised.value.status == "FAILED" and raised.value.run_id == run.id
+    assert raised.value.message.startswith(f"run {run.id} ({run.name}) ended FAILED; the local runner's console: ")
     details = run.wait_for_completion(show_output=False, raise_on_error=False)
     assert details["status"] == "FAILED" and details.run.status == run_pb2.RUN_STATUS_FAILED
     assert run._runner.wait(15) == 3  # the runner exits with the script's code

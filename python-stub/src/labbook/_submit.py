@@ -209,11 +209,11 @@ class SubmittedRun(Run):
         """Waits until the run has ended (COMPLETED, FAILED, CANCELED; or CRASHED: its lease
         expired, nobody keeps it alive) and returns its details, Azure's dict
         (`details["status"] == "COMPLETED"`; see SubmittedRunDetails; `.run` is the server's Run
-        message). With `show_output` the run's log
-        is printed to `sys.stdout` as it arrives, from its first line (a later call goes on
-        after the lines an earlier one printed). Raises RunFailedError
-        when the run ended FAILED or CRASHED and `raise_on_error`; TimeoutError after `timeout`
-        seconds (the run goes on)."""
+        message). With `show_output` the run's log is printed to `sys.stdout` as it arrives,
+        from its first line (a later call goes on after the lines an earlier one printed).
+        Raises RunFailedError when the run ended FAILED or CRASHED and `raise_on_error` (its
+        message gives the reason the server recorded, e.g. a pod's OOMKilled); TimeoutError
+        after `timeout` seconds (the run goes on)."""
         assert self.client is not None
         client = self.client
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -235,8 +235,14 @@ class SubmittedRun(Run):
                                        f"{timeout} s; it goes on (run.cancel() stops it)")
         self.status = _status_name(stored.status)
         if raise_on_error and self.status in ("FAILED", "CRASHED"):
+            history = client.call("runs", "GetRun", run_pb2.GetRunRequest(run_id=self.id)).status_history
+            change = history[-1] if history else None
+            # a plain FinishRun (the script's exit code) says nothing more than the status
+            why = (": ".join(t for t in (change.reason, change.message) if t)
+                   if change is not None and (change.message or change.reason != "finish") else "")
             raise RunFailedError(f"run {self.id} ({self.name}) ended {self.status}"
-                                 + (f"; its log: {self.runner_log}" if self.runner_log else ""),
+                                 + (f" ({why})" if why else "")
+                                 + (f"; the local runner's console: {self.runner_log}" if self.runner_log else ""),
                                  run=stored, status=self.status)
         try:
             url = client.run_url(self.id)
