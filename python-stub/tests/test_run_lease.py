@@ -121,3 +121,26 @@ def test_a_killed_labbook_run_leaves_its_run_crashed(lease_server, lease_client,
         proc.wait(30)
     _await_crashed(lease_client, run_id)
     assert _reasons(lease_client, run_id)[-1] == "lease_expired"
+
+
+def test_a_submitted_run_keeps_its_lease_and_crashes_with_its_runner(lease_client, exp_name, tmp_path, monkeypatch):
+    """The runner (python -m labbook.runner) renews the lease while the script runs; killed with
+    its script, the run becomes CRASHED and wait_for_completion reports it (issue 18)."""
+    import os
+    import signal
+    monkeypatch.setenv("LABBOOK_SUBMISSIONS_DIR", str(tmp_path / "submissions"))
+    (tmp_path / "quiet.py").write_text("import os, time\nprint('pid', os.getpid(), flush=True)\ntime.sleep(60)\n")
+    run = labbook.submit(labbook.ScriptRunConfig(str(tmp_path), "quiet.py"), exp_name, client=lease_client)
+    deadline = time.monotonic() + 20
+    while not any(l.text.startswith("pid ") for l in lease_client.read_logs(run.id)):
+        assert time.monotonic() < deadline, "the script did not start"
+        time.sleep(0.05)
+    pid = int(next(l.text for l in lease_client.read_logs(run.id) if l.text.startswith("pid ")).split()[1])
+    time.sleep(2 * LEASE_S)  # no output meanwhile: only the heartbeat keeps it RUNNING
+    assert _status(lease_client, run.id) == "RUN_STATUS_RUNNING"
+    run._runner.send_signal(signal.SIGKILL)
+    os.killpg(pid, signal.SIGKILL)
+    with pytest.raises(labbook.RunFailedError) as raised:
+        run.wait_for_completion(show_output=False, timeout=4 * LEASE_S + 2)
+    assert raised.value.status == "CRASHED" and "(lease_expired" in raised.value.message
+    assert _reasons(lease_client, run.id)[-1] == "lease_expired"

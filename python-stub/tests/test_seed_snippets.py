@@ -18,15 +18,15 @@ Run as Experiment, experiment as ml_dash_experiment` (ML-Dash's experiment is on
 docs/python-sdk.md, "Coming from ML-Dash").
 
 Snippets without a test, and why:
-- 000 "Running a Script as an Experiment", the `ScriptRunConfig` + `experiment.submit(config=...)`
-  + `run.wait_for_completion(show_output=True)` snippet, and its note on `RunConfiguration` /
-  `CondaDependencies` environments: issue 18 (submitting scripts). Until then `labbook run`
-  starts the script (as test_seed000_running_a_script_as_an_experiment does).
-- 001 "Defining a run configuration" (`RunConfiguration`, `ScriptRunConfig`, `exp.submit`) and
-  "Estimators" (`Estimator(script_params=...)`, prose plus the one-line estimator): issue 18.
-  The argparse script of "Passing arguments to the experiment" is tested, started by `labbook run`.
-- 002 "Via ScriptRunConfig" (`Workspace.from_config()`, `ScriptRunConfig`, `exp.submit(config)`):
-  issue 18.
+- 000 "Running a Script as an Experiment": the note on `RunConfiguration` / `CondaDependencies`
+  environments (Labbook's `Environment(pip_requirements=...)` is for server targets; the local
+  target runs this interpreter). The `ScriptRunConfig` + `experiment.submit(config=...)` +
+  `run.wait_for_completion(show_output=True)` snippet is tested (local target).
+- 001 "Defining a run configuration" (`RunConfiguration()` passed as `run_config=`) and
+  "Estimators" (`Estimator(script_params=...)`): Azure's older configuration objects, not
+  carried over (ScriptRunConfig's own `environment=`, `compute_target=`, `resources=` replace
+  them). The argparse script of "Passing arguments to the experiment" is tested, started by
+  `labbook run`.
 - 003 the `os.system("pip install -U sagemaker")` line and the boto3 `Session(...)` of the script
   mode snippet: installation and connection details (the rest of that script is tested); the
   Studio UI sections ("View your experiment in Studio", "View unassigned runs"): prose and
@@ -301,6 +301,31 @@ def test_seed000_running_a_script_as_an_experiment(server, client, exp_name, tmp
     assert status(client, run_id) == "COMPLETED"
 
 
+def test_seed000_running_a_script_as_an_experiment_submitted(ws, client, exp_name, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LABBOOK_SUBMISSIONS_DIR", str(tmp_path / "submissions"))
+    experiment_folder = tmp_path / "experiment_files"
+    experiment_folder.mkdir()
+    pd.DataFrame({"a": range(500), "b": 2}).to_csv(experiment_folder / "data.csv", index=False)
+    (experiment_folder / "experiment.py").write_text(SEED000_SCRIPT.replace(
+        "run.log('observations', row_count)", "run.log('observations', row_count)\nprint('rows', row_count)"))
+    # -- as written (`from azureml.core import ...` → `from labbook import ...`; the experiment's name)
+    from labbook import Experiment, ScriptRunConfig
+
+    # Create a script config
+    script_config = ScriptRunConfig(source_directory=experiment_folder,
+                                    script='experiment.py')
+
+    # submit the experiment
+    experiment = Experiment(workspace = ws, name = exp_name)
+    run = experiment.submit(config=script_config)
+    run.wait_for_completion(show_output=True)
+    # --
+    assert "rows 500" in capsys.readouterr().out
+    assert history(client, run.id, "observations") == ([0], [500.0])
+    assert [a.path for a in client.list_artifacts(run.id)] == ["outputs/sample.csv"]
+    assert status(client, run.id) == "COMPLETED"
+
+
 # == 001: Azure ML, study notes =====================================================================
 def test_seed001_logging(ws, client):
     from labbook import Experiment
@@ -461,6 +486,30 @@ def test_seed002_get_context_logging_metrics_in_train_py(server, client, exp_nam
     assert steps == [0, 1, 2, 3, 4]
     assert values == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5])
     assert status(client, run_id) == "COMPLETED"
+
+
+def test_seed002_via_script_run_config(client, exp_name, tmp_path, monkeypatch):
+    monkeypatch.setenv("LABBOOK_SUBMISSIONS_DIR", str(tmp_path / "submissions"))
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "train.py").write_text(SEED002_TRAIN)
+
+    class Workspace:  # connection details: the test server stands for the Azure workspace
+        @staticmethod
+        def from_config():
+            return client
+
+    # -- as written (the placeholders filled in; `...` is no further argument)
+    from labbook import Experiment, ScriptRunConfig
+    ws = Workspace.from_config()
+    exp = Experiment(ws, exp_name)
+
+    config = ScriptRunConfig(source_directory=str(tmp_path / "scripts"), script='train.py')
+    run = exp.submit(config)
+    # --
+    assert run.status == "QUEUED"  # returned at once; the runner starts it
+    assert run.wait_for_completion(show_output=False)["status"] == "COMPLETED"
+    steps, values = history(client, run.id, "validation")
+    assert steps == [0, 1, 2, 3, 4] and values == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5])
 
 
 def test_seed002_interactive(ws, client):

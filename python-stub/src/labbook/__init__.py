@@ -17,18 +17,21 @@ from labbook.errors import (AbortedError, AlreadyExistsError, AuthenticationErro
                             OutOfRangeError, PermissionDeniedError, ResourceExhaustedError,
                             RunAlreadyExistsError, RunDeletedError, RunNotFoundError,
                             UnauthenticatedError, UnavailableError, UnimplementedError,
-                            UploadOffsetMismatchError)
+                            RunFailedError, UploadOffsetMismatchError)
 from labbook.fluent import (active_run, end_run, experiment, flush, get_context, load_run,
                             log_metric, log_metrics, log_param, log_params, log_text, search_runs,
                             set_tags, start_run)
 from labbook.run import MetricPoint, Run, RunLogger
 from labbook._experiment import Experiment
 from labbook._sender import replay_spool
+from labbook._submit import (Environment, Resources, ScriptRunConfig, SubmittedRun, SubmittedRunDetails,
+                             submit)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Client", "Run", "Experiment", "RunLogger", "MetricPoint", "start_run", "experiment", "active_run", "end_run",
+    "ScriptRunConfig", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit",
     "get_context", "load_run", "search_runs", "log_metric", "log_metrics", "log_param",
     "log_params", "log_text", "set_tags", "flush", "replay_spool",
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
@@ -38,5 +41,5 @@ __all__ = [
     "DeadlineExceededError", "UnimplementedError", "InternalError",
     "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
     "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
-    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError",
+    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError", "RunFailedError",
 ]

@@ -22,8 +22,7 @@ class Experiment:
         run.log("observations", 15000)
         run.complete()
 
-    `exp.submit(ScriptRunConfig)` is not available (issue 18): run a script with
-    `labbook run --experiment NAME -- python train.py`, where `Run.get_context()` finds its run.
+    A script runs as a run of it with `exp.submit(labbook.ScriptRunConfig(...))` (see `submit`).
     """
 
     def __init__(self, workspace: Union[Client, str, None] = None, name: Optional[str] = None, *,
@@ -64,6 +63,15 @@ class Experiment:
                 options.setdefault("offline_dir", self._offline_dir)
         return fluent.start_run(self.name, name or display_name, self.project, description, tags,
                                 client=client, **options)
+
+    def submit(self, config: Any, tags: Optional[Mapping[str, Any]] = None, name: Optional[str] = None,
+               description: Optional[str] = None) -> Any:
+        """Azure `experiment.submit(config)`: runs the `labbook.ScriptRunConfig` as a new run of
+        this experiment (named `name`, else `run-<12 hex>`) on its compute target and returns
+        the run's handle at once — a `labbook.Run` with `wait_for_completion(show_output=True)`
+        and `cancel()`. Needs a server (the workspace, or LABBOOK_TRACKING_URI)."""
+        from labbook import _submit
+        return _submit.submit(config, self, tags=tags, name=name, description=description)
 
     def __repr__(self) -> str:
         return f"Experiment(name={self.name!r}, project={self.project!r})"

@@ -25,7 +25,7 @@ from labbook.errors import (RETRYABLE_CODES, LabbookError, UnavailableError, err
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
                         experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
-                        server_pb2, server_pb2_grpc)
+                        server_pb2, server_pb2_grpc, submit_pb2_grpc)
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # Server streams that resume from a cursor or byte count: a deadline (e.g. from a proxy) is as
@@ -85,12 +85,13 @@ class Client:
             self.artifacts = artifact_pb2_grpc.ArtifactServiceStub(channel)
             self.projects = project_pb2_grpc.ProjectServiceStub(channel)
             self.server = server_pb2_grpc.ServerServiceStub(channel)
+            self.submit = submit_pb2_grpc.SubmitServiceStub(channel)
             self._channel = raw
             self._pid = os.getpid()
 
     def stub(self, name: str) -> Any:
         """The generated stub `runs`, `experiments`, `metrics`, `logs`, `artifacts`, `projects`,
-        `server` or `access` (its calls carry the token too)."""
+        `server`, `submit` or `access` (its calls carry the token too)."""
         if self._pid != os.getpid() or self._channel is None:
             self._connect()
         return getattr(self, name)

@@ -22,7 +22,7 @@ __all__ = [
     "DeadlineExceededError", "UnimplementedError", "InternalError",
     "RunNotFoundError", "ExperimentNotFoundError", "RunAlreadyExistsError",
     "ExperimentAlreadyExistsError", "EtagMismatchError", "InvalidStatusTransitionError",
-    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError",
+    "RunDeletedError", "ExperimentDeletedError", "UploadOffsetMismatchError", "RunFailedError",
     "ErrorDetails", "error_details", "from_rpc_error", "RETRYABLE_CODES", "ERROR_DOMAIN",
     "is_retryable",
 ]
@@ -127,6 +127,18 @@ class UnimplementedError(LabbookError, NotImplementedError):
 
 class InternalError(LabbookError):
     code = grpc.StatusCode.INTERNAL
+
+
+class RunFailedError(LabbookError):
+    """A submitted run ended FAILED or CRASHED (`run.wait_for_completion(raise_on_error=True)`):
+    not a failed call, the run's own outcome. `status` is "FAILED" or "CRASHED", `run` the
+    server's Run message (its status history holds the reason), `run_id` its id."""
+
+    def __init__(self, message: str, *, run: Any = None, status: str = "") -> None:
+        super().__init__(message, reason="RUN_" + status if status else "")
+        self.run = run
+        self.run_id = getattr(run, "id", "")
+        self.status = status
 
 
 # -- by reason: the ones callers catch ------------------------------------------------------------
