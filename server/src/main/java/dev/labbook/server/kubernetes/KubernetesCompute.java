@@ -96,9 +96,9 @@ public final class KubernetesCompute implements JobLauncher, AutoCloseable {
         try {
             // Background: the API returns at once and the garbage collector removes the pod, whose
             // runner is stopped (SIGTERM) as the pod terminates.
-            client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-            LOG.info("deleted Job {}/{}", target.namespace(), jobName);
+            boolean deleted = !client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete().isEmpty();
+            LOG.info(deleted ? "deleted Job {}/{}" : "Job {}/{} was gone already", target.namespace(), jobName);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 return;

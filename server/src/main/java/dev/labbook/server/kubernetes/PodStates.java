@@ -23,11 +23,16 @@ final class PodStates {
     private PodStates() {
     }
 
-    /** Empty for phases that say nothing to report (Unknown, or no status yet). */
+    /**
+     * Empty for phases that say nothing to report (Unknown, or no status yet), and for a pod being
+     * deleted: its container then ends with SIGTERM (Error, exit code 143) because its Job was
+     * deleted (reported as DELETED) or because it was drained or preempted, which fails its Job
+     * (backoffLimit 0), reported with the Job's reason.
+     */
     static Optional<Observed> of(Pod pod) {
         PodStatus status = pod.getStatus();
         String phase = status == null ? null : status.getPhase();
-        if (phase == null) {
+        if (phase == null || pod.getMetadata().getDeletionTimestamp() != null) {
             return Optional.empty();
         }
         return switch (phase) {

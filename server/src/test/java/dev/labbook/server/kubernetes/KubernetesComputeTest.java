@@ -93,6 +93,9 @@ class KubernetesComputeTest {
                 .isEqualTo("ghcr.io/acme/labbook-runner:0.1.0");
         assertThat(job.getSpec().getTemplate().getSpec().getTolerations().get(1).getTolerationSeconds()).isEqualTo(300L);
         assertThat(client.batch().v1().jobs().inNamespace(batch).list().getItems()).isEmpty();
+        // As the API server stored it: a number of seconds, not a string.
+        assertThat(client.raw(server.url("/apis/batch/v1/namespaces/" + training + "/jobs/" + request.jobName())))
+                .contains("\"tolerationSeconds\":300");
     }
 
     @Test
@@ -112,7 +115,7 @@ class KubernetesComputeTest {
         compute.delete(cpu, request.jobName());
 
         assertThat(client.batch().v1().jobs().inNamespace(batch).withName(request.jobName()).get()).isNull();
-        assertThat(deleteRequestBodies(request.jobName())).singleElement().asString()
+        assertThat(requestBodies("DELETE", request.jobName())).singleElement().asString()
                 .contains("\"propagationPolicy\":\"Background\"");
         compute.delete(cpu, request.jobName());
         compute.delete(cpu, JobLauncher.jobName(UUID.randomUUID()));
@@ -291,11 +294,12 @@ class KubernetesComputeTest {
         return observation;
     }
 
-    private static List<String> deleteRequestBodies(String name) throws InterruptedException {
+    /** The bodies of the requests so far with that method and a path containing {@code path}. */
+    private static List<String> requestBodies(String method, String path) throws InterruptedException {
         List<String> bodies = new ArrayList<>();
         RecordedRequest request;
         while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            if ("DELETE".equals(request.getMethod()) && request.getPath().contains(name)) {
+            if (method.equals(request.getMethod()) && request.getPath().contains(path)) {
                 bodies.add(request.getUtf8Body());
             }
         }

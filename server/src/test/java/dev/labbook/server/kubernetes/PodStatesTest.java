@@ -3,6 +3,8 @@ package dev.labbook.server.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.labbook.server.domain.submit.JobState;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.util.Optional;
@@ -52,6 +54,14 @@ class PodStatesTest {
         assertThat(observe(Pods.terminated("Succeeded", "Completed", 0, null))).contains(new Observed(JobState.SUCCEEDED, ""));
         assertThat(observe(new PodStatusBuilder().withPhase("Unknown").build())).isEmpty();
         assertThat(observe(null)).isEmpty();
+    }
+
+    @Test
+    void aPodBeingDeletedIsNotReported() {
+        Pod deleting = new PodBuilder(Pods.of("ns", "p", RUN, Pods.terminated("Failed", "Error", 143, null)))
+                .editMetadata().withDeletionTimestamp("2026-12-07T01:30:00Z").endMetadata()
+                .build();
+        assertThat(PodStates.of(deleting)).isEmpty();
     }
 
     private static Optional<Observed> observe(PodStatus status) {
