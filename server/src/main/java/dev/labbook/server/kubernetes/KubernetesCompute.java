@@ -32,13 +32,14 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesCompute implements JobLauncher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesCompute.class);
     /**
-     * The domain has no reason for "the Kubernetes API is unavailable" yet; the status code
-     * (UNAVAILABLE) is what clients retry on, and the message names the namespace and the API's answer.
+     * The domain has no reason for "the Kubernetes API is unavailable" yet (a COMPUTE_UNAVAILABLE
+     * would say it); meanwhile the status code (UNAVAILABLE) is what clients retry on, and the
+     * message names the namespace and the API's answer.
      */
     static final ErrorReason API_UNAVAILABLE = ErrorReason.SERVER_BUSY;
     /**
-     * A SubmitRun waits for the API at most this often: fabric8 retries a failed request ten
-     * times by default with exponential backoff, up to minutes; a caller would rather retry itself.
+     * How often a failed request is retried (after 100 then 200 ms): fabric8's default of ten with
+     * exponential backoff would hold a SubmitRun for minutes; its caller would rather retry itself.
      */
     static final int REQUEST_RETRIES = 2;
 
@@ -68,11 +69,16 @@ public final class KubernetesCompute implements JobLauncher, AutoCloseable {
 
     /** Takes over {@code client} (closed with this) and starts watching the targets' namespaces. */
     static KubernetesCompute start(KubernetesClient client, List<ComputeTarget> targets, JobObserver observer) {
-        targets.forEach(JobManifest::tolerations); // a bad target fails the server's start, not each submission
-        TreeSet<String> namespaces = new TreeSet<>();
-        targets.forEach(target -> namespaces.add(target.namespace()));
-        LOG.info("watching Labbook's Jobs and pods in namespaces {} of {}", namespaces, client.getMasterUrl());
-        return new KubernetesCompute(client, new NamespaceWatches(client, namespaces, observer));
+        try {
+            targets.forEach(JobManifest::tolerations); // a bad target fails the server's start, not each submission
+            TreeSet<String> namespaces = new TreeSet<>();
+            targets.forEach(target -> namespaces.add(target.namespace()));
+            LOG.info("watching Labbook's Jobs and pods in namespaces {} of {}", namespaces, client.getMasterUrl());
+            return new KubernetesCompute(client, new NamespaceWatches(client, namespaces, observer));
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
     }
 
     @Override
