@@ -29,7 +29,7 @@ class JobManifestTest {
     @Test
     void aTargetWithEverythingSetShapesEveryFieldOfTheJob() {
         SubmitSpec spec = new SubmitSpec("gpu", "src/train.py", List.of("--lr", "0.1", "a b"), "snapshot/source.tar.gz",
-                "ghcr.io/acme/torch:2.5", List.of("torch==2.5.0", "-r requirements.txt"),
+                "ghcr.io/acme/torch:2.5", List.of("torch==2.5.0", "pandas>=2"),
                 Map.of("WANDB_MODE", "off", "B_FIRST", "x", "LABBOOK_RUN_ID", "spoofed"), "2", "8Gi", 1);
         Job job = JobManifest.of(Targets.request(RUN, Targets.gpu("training"), spec));
 
@@ -72,7 +72,7 @@ class JobManifestTest {
         assertThat(container.getWorkingDir()).isEqualTo("/workspace");
         assertThat(container.getArgs()).isEmpty();
         assertThat(container.getCommand()).containsExactly("python", "-m", "labbook.runner",
-                "--snapshot", "snapshot/source.tar.gz", "--requirement", "torch==2.5.0", "--requirement", "-r requirements.txt",
+                "--snapshot", "snapshot/source.tar.gz", "--requirement", "torch==2.5.0", "--requirement", "pandas>=2",
                 "--", "python", "src/train.py", "--lr", "0.1", "a b");
         assertThat(container.getEnv()).containsExactly(
                 env("B_FIRST", "x"),
