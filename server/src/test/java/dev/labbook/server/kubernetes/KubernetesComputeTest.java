@@ -99,6 +99,21 @@ class KubernetesComputeTest {
     }
 
     @Test
+    void connectFindsTheClusterInTheEnvironment() {
+        // fabric8's auto-configuration reads these system properties as it reads KUBERNETES_MASTER etc.
+        Map<String, String> environment = Map.of("kubernetes.master", server.url("/"),
+                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
+        environment.forEach(System::setProperty);
+        try (KubernetesCompute connected = KubernetesCompute.connect(List.of(cpu), observed::add)) {
+            JobRequest request = Targets.request(UUID.randomUUID(), cpu, Targets.script("cpu"));
+            connected.create(request);
+            assertThat(client.batch().v1().jobs().inNamespace(batch).withName(request.jobName()).get()).isNotNull();
+        } finally {
+            environment.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
     void aRetriedCreateFindsItsJobAndDoesNotFail() {
         JobRequest request = Targets.request(UUID.randomUUID(), cpu, Targets.script("cpu"));
         compute.create(request);
