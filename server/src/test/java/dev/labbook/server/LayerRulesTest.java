@@ -45,10 +45,10 @@ class LayerRulesTest {
         ArchRule rule = noClasses().that().resideInAPackage(ROOT + ".domain..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "io.grpc..", "org.jooq..", "io.minio..", "com.linecorp.armeria..",
-                        "dev.labbook.api..", "com.google.protobuf..",
-                        ROOT + ".grpc..", ROOT + ".http..", ROOT + ".store.postgres..")
-                .because("no gRPC, proto, HTTP, jOOQ or S3 types in the domain; it sees the stores"
-                        + " through their interfaces");
+                        "dev.labbook.api..", "com.google.protobuf..", "io.fabric8..",
+                        ROOT + ".grpc..", ROOT + ".http..", ROOT + ".store.postgres..", ROOT + ".kubernetes..")
+                .because("no gRPC, proto, HTTP, jOOQ, S3 or Kubernetes types in the domain; it sees the stores"
+                        + " and the Job launcher through their interfaces");
         rule.check(server);
     }
 
@@ -68,6 +68,14 @@ class LayerRulesTest {
         ArchRule rule = noClasses().that().haveFullyQualifiedName(ROOT + ".domain.artifact.UploadSession")
                 .should().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".domain.artifact.ArtifactService")
                 .because("a session stores and records parts through UploadParts, not by calling back into the service");
+        rule.check(server);
+    }
+
+    @Test
+    void kubernetesOnlyInTheKubernetesPackage() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage(ROOT + ".kubernetes..")
+                .should().dependOnClassesThat().resideInAPackage("io.fabric8..")
+                .because("the Kubernetes API is the business of KubernetesCompute alone; the rest sees JobLauncher");
         rule.check(server);
     }
 
