@@ -115,7 +115,11 @@ final class JobManifest {
         return pod.build();
     }
 
-    /** {@code python -m labbook.runner --snapshot P [--requirement R]... -- [python] SCRIPT ARGS...}. */
+    /**
+     * {@code python -m labbook.runner --snapshot P [--requirement R]... -- python SCRIPT ARGS...} for a
+     * {@code .py} script, {@code ... -- ./SCRIPT ARGS...} for any other (a file of the snapshot, not a
+     * command looked up on PATH).
+     */
     static List<String> command(SubmitSpec spec) {
         List<String> command = new ArrayList<>(List.of("python", "-m", "labbook.runner", "--snapshot", spec.snapshotPath()));
         for (String requirement : spec.pipRequirements()) {
@@ -125,8 +129,10 @@ final class JobManifest {
         command.add("--");
         if (spec.script().endsWith(".py")) {
             command.add("python");
+            command.add(spec.script());
+        } else {
+            command.add("./" + spec.script());
         }
-        command.add(spec.script());
         command.addAll(spec.arguments());
         return command;
     }

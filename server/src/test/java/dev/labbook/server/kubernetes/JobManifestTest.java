@@ -113,7 +113,7 @@ class JobManifestTest {
         Container container = pod.getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("python:3.12-slim");
         assertThat(container.getCommand()).containsExactly("python", "-m", "labbook.runner",
-                "--snapshot", "snapshot/source.tar.gz", "--", "run.sh");
+                "--snapshot", "snapshot/source.tar.gz", "--", "./run.sh");
         assertThat(container.getEnv()).extracting(EnvVar::getName).containsExactly("LABBOOK_TRACKING_URI",
                 "LABBOOK_PROJECT", "LABBOOK_EXPERIMENT", "LABBOOK_RUN_ID", "LABBOOK_RUN_NAME", "PYTHONUNBUFFERED");
         assertThat(container.getResources().getRequests()).isNullOrEmpty();
@@ -126,7 +126,7 @@ class JobManifestTest {
         SubmitSpec notPython = new SubmitSpec("cpu", "train.pyc.sh", List.of("x.py"), "s.tar.gz", "", List.of(),
                 Map.of(), "", "", 0);
         assertThat(JobManifest.command(notPython)).containsExactly("python", "-m", "labbook.runner",
-                "--snapshot", "s.tar.gz", "--", "train.pyc.sh", "x.py");
+                "--snapshot", "s.tar.gz", "--", "./train.pyc.sh", "x.py");
     }
 
     @Test

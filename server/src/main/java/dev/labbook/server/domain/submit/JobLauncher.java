@@ -10,7 +10,8 @@ import java.util.UUID;
  * {@code app.kubernetes.io/managed-by=labbook} and {@code labbook.dev/run-id=<run id>};</li>
  * <li>one container {@code script}: the spec's image or the target's default; working directory
  * {@code /workspace} (an emptyDir); command {@code python -m labbook.runner --snapshot <snapshotPath>
- * [--requirement R]... -- [python] <script> <arguments...>} ({@code python} only for a {@code .py} script);</li>
+ * [--requirement R]... -- python <script> <arguments...>} for a {@code .py} script, {@code ... -- ./<script>
+ * <arguments...>} for any other file of the snapshot;</li>
  * <li>environment: the spec's variables, then LABBOOK_TRACKING_URI (the target's trackingUri),
  * LABBOOK_PROJECT, LABBOOK_EXPERIMENT, LABBOOK_RUN_ID, LABBOOK_RUN_NAME, PYTHONUNBUFFERED=1, and with a
  * tokenAudience LABBOOK_TOKEN_FILE=/var/run/secrets/labbook.dev/token (a projected ServiceAccount token
