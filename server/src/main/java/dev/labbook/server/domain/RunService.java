@@ -386,30 +386,29 @@ public final class RunService {
      * could not run or died) or CANCELED (its Job was deleted), recorded with {@code reason} and
      * {@code message} in its status history. A run that already finished is left as it is, so
      * several replicas reporting the same event end it once; like the lease expiry, this applies
-     * to soft-deleted runs too (it records what happened, it is no user's change). Returns
-     * whether the run changed.
+     * to soft-deleted runs too (it records what happened, it is no user's change). Runs in
+     * {@code tx}, the caller's transaction, so that the caller's own record of the event commits
+     * with it. Returns whether the run changed.
      */
-    public boolean endByCompute(UUID runId, RunStatus status, Reason reason, String message) {
+    public boolean endByCompute(TrackingTransaction tx, UUID runId, RunStatus status, Reason reason, String message) {
         if (status != RunStatus.FAILED && status != RunStatus.CANCELED) {
             throw new IllegalArgumentException("a compute ends a run FAILED or CANCELED, not " + status);
         }
-        return store.inTransaction(tx -> {
-            var found = tx.runs().findById(runId, true);
-            if (found.isEmpty() || found.get().status().isTerminal()) {
-                return false;
-            }
-            Run run = found.get();
-            Instant now = now();
-            Transition rule = status == RunStatus.CANCELED ? RunTransitions.cancel(run, now)
-                    : RunTransitions.finish(run, RunStatus.FAILED, null, now);
-            if (!rule.changed()) {
-                return false;
-            }
-            Transition transition = new Transition(rule.run(), rule.change().because(reason, message));
-            record(tx.runs(), transition);
-            save(tx.runs(), transition.run().withUpdatedAt(now));
-            return true;
-        });
+        var found = tx.runs().findById(runId, true);
+        if (found.isEmpty() || found.get().status().isTerminal()) {
+            return false;
+        }
+        Run run = found.get();
+        Instant now = now();
+        Transition rule = status == RunStatus.CANCELED ? RunTransitions.cancel(run, now)
+                : RunTransitions.finish(run, RunStatus.FAILED, null, now);
+        if (!rule.changed()) {
+            return false;
+        }
+        Transition transition = new Transition(rule.run(), rule.change().because(reason, message));
+        record(tx.runs(), transition);
+        save(tx.runs(), transition.run().withUpdatedAt(now));
+        return true;
     }
 
     /**

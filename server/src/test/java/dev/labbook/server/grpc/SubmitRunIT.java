@@ -33,6 +33,7 @@ import dev.labbook.api.v1.Submission;
 import dev.labbook.api.v1.UploadHeader;
 import dev.labbook.server.ComputeConnector;
 import dev.labbook.server.LabbookServer;
+import dev.labbook.server.config.Setting;
 import dev.labbook.server.domain.ErrorReason;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.submit.ComputeTarget;
@@ -110,7 +111,7 @@ class SubmitRunIT {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("labbook-submit-it");
-        server = LabbookServer.start(LocalServerConfig.load("labbook_submit_it", dir, Map.of())
+        server = LabbookServer.start(LocalServerConfig.load("labbook_submit_it", dir, Map.of(Setting.HTTP_PORT, "0"))
                 .withComputeTargets(List.of(GPU, CPU)), (targets, jobObserver) -> {
                     assertThat(targets).containsExactly(GPU, CPU);
                     observer = jobObserver;
@@ -407,6 +408,11 @@ class SubmitRunIT {
         assertThat(recorded.getMessage()).isEqualTo(oom);
         assertThat(recorded.getPodName()).as("kept from the earlier observation").endsWith("-x7k2p");
         assertThat(launcher.calls).as("an OOMKilled pod's Job has ended: nothing to delete").hasSize(1);
+
+        // Resumed by its user, the run is not failed again by the watch re-reporting the Job after a resync.
+        runs().resumeRun(dev.labbook.api.v1.ResumeRunRequest.newBuilder().setRunId(run.getId()).build());
+        observer.observed(new JobObservation(id, "", JobState.FAILED, oom));
+        assertThat(getRun(run.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
     }
 
     @Test
@@ -426,6 +432,17 @@ class SubmitRunIT {
         assertThat(last.getMessage()).startsWith("ImagePullBackOff: ");
         assertThat(launcher.calls).hasSize(2).last()
                 .isEqualTo(new RecordingLauncher.Delete(CPU, "labbook-" + id));
+
+        // Reported again (the Job is still there): deleted again, the run failed once.
+        observer.observed(new JobObservation(id, "", JobState.FAILED, "ImagePullBackOff: Back-off pulling image"));
+        assertThat(launcher.calls).hasSize(3).last().isEqualTo(new RecordingLauncher.Delete(CPU, "labbook-" + id));
+        // Then gone: the submission keeps why it failed.
+        observer.observed(new JobObservation(id, "", JobState.DELETED, ""));
+        Submission gone = submission(run.getId());
+        assertThat(gone.getState()).isEqualTo("deleted");
+        assertThat(gone.getMessage()).startsWith("ImagePullBackOff: ");
+        assertThat(getRun(run.getId()).getStatusHistoryList()).extracting(RunStatusChange::getReason)
+                .containsExactly("create", "job_failed");
     }
 
     @Test

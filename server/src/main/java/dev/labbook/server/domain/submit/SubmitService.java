@@ -227,9 +227,12 @@ public final class SubmitService implements JobObserver {
     }
 
     /**
-     * What the watch saw: records it on the submission (and the pod's name as the run's tag), then
-     * ends the run when its Job failed or is gone. Observations of runs without a submission (a
-     * purged run, a Job this server did not create) are ignored.
+     * What the watch saw: records it on the submission (and the pod's name as the run's tag) and,
+     * in the same transaction, ends the run when its Job failed or is gone. Only a change is acted
+     * on: the watch reports a Job's state again after a reconnect or resync, and a run the user
+     * resumed after its pod failed must not fail again; several replicas reporting the same change
+     * find it recorded by the first. Observations of runs without a submission (a purged run, a Job
+     * this server did not create) are ignored.
      */
     @Override
     public void observed(JobObservation observation) {
@@ -238,27 +241,10 @@ public final class SubmitService implements JobObserver {
         JobObservation seen = new JobObservation(observation.runId(), observation.podName(), observation.state(),
                 message);
         Optional<Submission> recorded = store.inTransaction(tx -> record(tx, seen));
-        if (recorded.isEmpty()) {
-            return;
-        }
-        Submission submission = recorded.get();
-        switch (seen.state()) {
-            case FAILED -> {
-                if (runs.endByCompute(seen.runId(), RunStatus.FAILED, Reason.JOB_FAILED, seen.message())) {
-                    LOG.info("run {} FAILED: its pod {} {}", seen.runId(), submission.podName(), seen.message());
-                }
-                if (RETRIED_FAILURES.stream().anyMatch(seen.message()::startsWith)) {
-                    jobs.delete(submission);
-                }
-            }
-            case DELETED -> {
-                if (runs.endByCompute(seen.runId(), RunStatus.CANCELED, Reason.JOB_DELETED, seen.message())) {
-                    LOG.info("run {} CANCELED: its Job {} was deleted", seen.runId(), submission.jobName());
-                }
-            }
-            case PENDING, RUNNING, SUCCEEDED -> {
-                // The runner in the pod starts and finishes the run itself.
-            }
+        // Kubernetes would retry these forever: delete the Job, again on every report until it is gone.
+        if (recorded.isPresent() && seen.state() == JobState.FAILED
+                && RETRIED_FAILURES.stream().anyMatch(seen.message()::startsWith)) {
+            jobs.delete(recorded.get());
         }
     }
 
@@ -279,7 +265,30 @@ public final class SubmitService implements JobObserver {
             tx.runs().upsertTags(seen.runId(), Map.of(TAG_POD, after.podName()));
             tx.runs().findById(seen.runId(), true).ifPresent(run -> save(tx, run.withUpdatedAt(after.updateTime())));
         }
+        if (after.state() != before.state()) {
+            endRun(tx, after);
+        }
         return Optional.of(after);
+    }
+
+    /** A Job that failed or is gone ends its unfinished run. */
+    private void endRun(TrackingTransaction tx, Submission submission) {
+        UUID runId = submission.runId();
+        switch (submission.state()) {
+            case FAILED -> {
+                if (runs.endByCompute(tx, runId, RunStatus.FAILED, Reason.JOB_FAILED, submission.message())) {
+                    LOG.info("run {} FAILED: its pod {} {}", runId, submission.podName(), submission.message());
+                }
+            }
+            case DELETED -> {
+                if (runs.endByCompute(tx, runId, RunStatus.CANCELED, Reason.JOB_DELETED, submission.message())) {
+                    LOG.info("run {} CANCELED: its Job {} was deleted", runId, submission.jobName());
+                }
+            }
+            case PENDING, RUNNING, SUCCEEDED -> {
+                // The runner in the pod starts and finishes the run itself.
+            }
+        }
     }
 
     private FailedPreconditionException unknownTarget(String name, String message) {
