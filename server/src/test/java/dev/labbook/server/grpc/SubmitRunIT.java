@@ -469,6 +469,16 @@ class SubmitRunIT {
         observer.observed(new JobObservation(completedId, "", JobState.DELETED, ""));
         assertThat(getRun(completed.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
 
+        // A succeeded Job removed by its TTL leaves the run to its runner (and its lease).
+        Run succeeded = submittable("default", 10);
+        submitRun(succeeded.getId(), spec("cpu"));
+        runs().startRun(StartRunRequest.newBuilder().setRunId(succeeded.getId()).build());
+        UUID succeededId = UUID.fromString(succeeded.getId());
+        observer.observed(new JobObservation(succeededId, "", JobState.SUCCEEDED, ""));
+        observer.observed(new JobObservation(succeededId, "", JobState.DELETED, ""));
+        assertThat(getRun(succeeded.getId()).getRun().getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        assertThat(submission(succeeded.getId()).getState()).isEqualTo("deleted");
+
         // Observations of Jobs without a submission (another server's, a purged run's) are ignored.
         observer.observed(new JobObservation(UUID.randomUUID(), "", JobState.FAILED, "OOMKilled"));
     }

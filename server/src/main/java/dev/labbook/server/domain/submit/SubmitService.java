@@ -265,7 +265,10 @@ public final class SubmitService implements JobObserver {
             tx.runs().upsertTags(seen.runId(), Map.of(TAG_POD, after.podName()));
             tx.runs().findById(seen.runId(), true).ifPresent(run -> save(tx, run.withUpdatedAt(after.updateTime())));
         }
-        if (after.state() != before.state()) {
+        // A succeeded Job deleted later is the TTL's cleanup, not a cancel: its runner finished the
+        // run (or, if it could not, the run's lease makes it CRASHED).
+        boolean cleanedUp = before.state() == JobState.SUCCEEDED && after.state() == JobState.DELETED;
+        if (after.state() != before.state() && !cleanedUp) {
             endRun(tx, after);
         }
         return Optional.of(after);
