@@ -249,7 +249,9 @@ public final class SubmitService implements JobObserver {
     }
 
     private Optional<Submission> record(TrackingTransaction tx, JobObservation seen) {
-        Optional<Submission> found = tx.submissions().find(seen.runId(), true);
+        // The run's row first, then the submission's, in SubmitRun's order: no deadlock between them.
+        Optional<Run> run = tx.runs().findById(seen.runId(), true);
+        Optional<Submission> found = run.isEmpty() ? Optional.empty() : tx.submissions().find(seen.runId(), true);
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -263,7 +265,7 @@ public final class SubmitService implements JobObserver {
         tx.submissions().update(after);
         if (!after.podName().equals(before.podName())) {
             tx.runs().upsertTags(seen.runId(), Map.of(TAG_POD, after.podName()));
-            tx.runs().findById(seen.runId(), true).ifPresent(run -> save(tx, run.withUpdatedAt(after.updateTime())));
+            save(tx, run.get().withUpdatedAt(after.updateTime()));
         }
         // A succeeded Job deleted later is the TTL's cleanup, not a cancel: its runner finished the
         // run (or, if it could not, the run's lease makes it CRASHED).
@@ -280,7 +282,9 @@ public final class SubmitService implements JobObserver {
         switch (submission.state()) {
             case FAILED -> {
                 if (runs.endByCompute(tx, runId, RunStatus.FAILED, Reason.JOB_FAILED, submission.message())) {
-                    LOG.info("run {} FAILED: its pod {} {}", runId, submission.podName(), submission.message());
+                    String message = submission.message();
+                    LOG.info("run {} FAILED (Job {}): {}", runId, submission.jobName(),
+                            message.length() > 300 ? message.substring(0, 300) + "..." : message);
                 }
             }
             case DELETED -> {
