@@ -60,6 +60,10 @@ import dev.labbook.server.grpc.ExperimentGrpcService;
 import dev.labbook.server.grpc.MetricGrpcService;
 import dev.labbook.server.grpc.ProjectGrpcService;
 import dev.labbook.server.grpc.RunGrpcService;
+import dev.labbook.server.grpc.SubmitGrpcService;
+import dev.labbook.server.domain.submit.ComputeTarget;
+import dev.labbook.server.domain.submit.JobDeletion;
+import dev.labbook.server.domain.submit.SubmitService;
 import dev.labbook.server.store.ExclusiveTasks;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.postgres.DatabaseEndpoint;
@@ -119,6 +123,14 @@ public final class LabbookServer implements AutoCloseable {
      * background work, and the API ports.
      */
     public static LabbookServer start(ServerConfig config) {
+        return start(config, ComputeConnector.KUBERNETES);
+    }
+
+    /**
+     * Starts with {@code compute} connecting the compute targets' Jobs (when there are targets):
+     * {@link ComputeConnector#KUBERNETES} in production.
+     */
+    public static LabbookServer start(ServerConfig config, ComputeConnector compute) {
         // Before anything is opened: no database, no port when the address is refused.
         BindPolicy.check(config.host(), config.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -132,7 +144,7 @@ public final class LabbookServer implements AutoCloseable {
             metricsEndpoint.ifPresent(resources::push);
 
             Clock clock = Clock.systemUTC();
-            Services services = startServices(config, database, prometheus, clock, resources);
+            Services services = startServices(config, database, prometheus, clock, compute, resources);
             Serving serving = serveApi(config, services, prometheus, clock, resources);
             if (!ops.readinessInterval().isZero()) {
                 // Closed first at shutdown, before the stores it checks.
@@ -157,7 +169,8 @@ public final class LabbookServer implements AutoCloseable {
     /** The domain services the API serves, and the stores they share. */
     private record Services(TrackingStore store, AccessStore accessStore, Access access, ArtifactStore objects,
             ExperimentService experiments, RunService runs, ArtifactService artifacts, MetricService metrics,
-            TableService tables, RunSearchService search, LogService logs, RunWatchService watches) {
+            TableService tables, RunSearchService search, LogService logs, RunWatchService watches,
+            SubmitService submissions) {
     }
 
     /** The API step's result: the gRPC port, the HTTP port when it is on, and the web UI's URL. */
@@ -188,7 +201,8 @@ public final class LabbookServer implements AutoCloseable {
 
     /** Builds the domain services on the database and the artifact store, and schedules their background work. */
     private static Services startServices(ServerConfig config, Database opened,
-            Optional<PrometheusMetrics> prometheus, Clock clock, Deque<AutoCloseable> resources) {
+            Optional<PrometheusMetrics> prometheus, Clock clock, ComputeConnector compute,
+            Deque<AutoCloseable> resources) {
         PostgresDatabase database = opened.postgres();
         TrackingStore store = database.trackingStore();
         IdGenerator ids = new IdGenerator(clock);
@@ -217,7 +231,19 @@ public final class LabbookServer implements AutoCloseable {
         // Runs and experiments record who created them (empty with access control off).
         CurrentCaller caller = () -> config.auth().enabled() ? CallerContext.principal().name() : "";
         ExperimentService experiments = new ExperimentService(store, ids, clock, purgeListener, caller);
-        RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller, config.runLease());
+        // Submitted runs: CancelRun deletes their Jobs; the Jobs' watch ends runs whose pods fail.
+        List<ComputeTarget> targets = config.computeTargets();
+        ConnectedJobLauncher launcher = new ConnectedJobLauncher();
+        RunService runs = new RunService(store, experiments, ids, clock, purgeListener, caller, config.runLease(),
+                new JobDeletion(store, targets, launcher));
+        SubmitService submissions = new SubmitService(store, runs, targets, launcher, clock);
+        if (!targets.isEmpty()) {
+            ComputeConnector.Connection connection = compute.connect(targets, submissions);
+            resources.push(connection.resource());
+            launcher.connect(connection.launcher());
+            LOG.info("compute targets: {}", targets.stream().map(t -> t.name() + " (namespace " + t.namespace() + ")")
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         // RUNNING runs whose writers stopped renewing their lease become CRASHED; safe on every replica.
         RunLeases leases = new RunLeases(store, clock);
         long leasePassMs = RunLeases.passInterval(config.runLease()).toMillis();
@@ -243,7 +269,7 @@ public final class LabbookServer implements AutoCloseable {
                 changes);
         RunWatchService watches = new RunWatchService(runs, config.livePollInterval(), changes);
         return new Services(store, accessStore, access, objects, experiments, runs, artifacts, metrics, tables,
-                search, logs, watches);
+                search, logs, watches, submissions);
     }
 
     /** API tokens and the audit log; both background writers close before the database. */
@@ -300,6 +326,7 @@ public final class LabbookServer implements AutoCloseable {
                 new MetricGrpcService(services.metrics(), services.tables()),
                 new LogGrpcService(services.logs()),
                 new ArtifactGrpcService(services.artifacts()),
+                new SubmitGrpcService(services.submissions()),
                 new ServerGrpcService(serverInfo::get),
                 new AccessGrpcService(access.tokens(), new AuditService(services.accessStore()), authEnabled)));
         ApiServer api;

@@ -2,7 +2,9 @@ package dev.labbook.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import dev.labbook.server.domain.submit.ComputeTarget;
 
 /** The server's settings, resolved once at start (see {@link ServerConfigLoader}). */
 public record ServerConfig(
@@ -21,12 +23,26 @@ public record ServerConfig(
         HttpConfig http,
         AuthConfig auth,
         Duration runLease,
-        Duration livePollInterval) {
+        Duration livePollInterval,
+        List<ComputeTarget> computeTargets) {
 
     /** The default of {@link Setting#RUN_LEASE_SECONDS}. */
     public static final Duration DEFAULT_RUN_LEASE = Duration.ofSeconds(300);
     /** The default of {@link Setting#LIVE_POLL_INTERVAL_MS}. */
     public static final Duration DEFAULT_LIVE_POLL_INTERVAL = Duration.ofMillis(500);
+
+    public ServerConfig {
+        computeTargets = List.copyOf(computeTargets);
+    }
+
+    /** A server without compute targets (no submissions). */
+    public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
+            int dbPoolSize, int embeddedDbPort, int maxMessageBytes, int compactionIntervalSeconds,
+            ArtifactConfig artifacts, OperationsConfig operations, HttpConfig http, AuthConfig auth,
+            Duration runLease, Duration livePollInterval) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort, maxMessageBytes,
+                compactionIntervalSeconds, artifacts, operations, http, auth, runLease, livePollInterval, List.of());
+    }
 
     /** A server with the default fallback poll of log follows and WatchRun. */
     public ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, String dbUser, String dbPassword,
@@ -76,36 +92,42 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, runLease,
-                livePollInterval);
+                livePollInterval, computeTargets);
     }
 
     public ServerConfig withOperations(OperationsConfig newOperations) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, newOperations, http, auth, runLease,
-                livePollInterval);
+                livePollInterval, computeTargets);
     }
 
     public ServerConfig withHttp(HttpConfig newHttp) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, operations, newHttp, auth, runLease,
-                livePollInterval);
+                livePollInterval, computeTargets);
     }
 
     public ServerConfig withAuth(AuthConfig newAuth) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, newAuth, runLease,
-                livePollInterval);
+                livePollInterval, computeTargets);
     }
 
     public ServerConfig withRunLease(Duration newRunLease) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, newRunLease,
-                livePollInterval);
+                livePollInterval, computeTargets);
     }
 
     public ServerConfig withLivePollInterval(Duration newInterval) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
                 maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, runLease,
-                newInterval);
+                newInterval, computeTargets);
+    }
+
+    public ServerConfig withComputeTargets(List<ComputeTarget> targets) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, embeddedDbPort,
+                maxMessageBytes, compactionIntervalSeconds, artifacts, operations, http, auth, runLease,
+                livePollInterval, targets);
     }
 }

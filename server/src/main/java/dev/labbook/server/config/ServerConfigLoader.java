@@ -92,7 +92,8 @@ public final class ServerConfigLoader {
                 http(values),
                 auth(values),
                 java.time.Duration.ofSeconds(intSetting(values, Setting.RUN_LEASE_SECONDS, 1, 7 * 86_400)),
-                java.time.Duration.ofMillis(intSetting(values, Setting.LIVE_POLL_INTERVAL_MS, 50, 3_600_000)));
+                java.time.Duration.ofMillis(intSetting(values, Setting.LIVE_POLL_INTERVAL_MS, 50, 3_600_000)),
+                ComputeTargetsFile.read(values.get(Setting.COMPUTE_TARGETS_FILE), home));
     }
 
     private static AuthConfig auth(Map<Setting, String> values) {

@@ -49,6 +49,9 @@ public enum Setting {
             + "its health reports NOT_SERVING, so load balancers and endpoints drop it before it stops accepting."),
     SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "20", "On SIGTERM, seconds calls in flight get to finish "
             + "after the server stops accepting new ones; streams end with UNAVAILABLE after their current message."),
+    COMPUTE_TARGETS_FILE("compute-targets-file", "", "YAML file of the server's compute targets (Kubernetes "
+            + "namespaces where SubmitRun starts runs as Jobs; see docs/submit.md); empty: none, SubmitRun refuses "
+            + "every target."),
     TLS_CERT_FILE("tls-cert-file", "", "PEM certificate chain; with --tls-key-file, gRPC is served over TLS."),
     TLS_KEY_FILE("tls-key-file", "", "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) of --tls-cert-file."),
     AUTH("auth", "off", "Access control: on checks every call's credentials (API tokens, JWTs) against per-project "

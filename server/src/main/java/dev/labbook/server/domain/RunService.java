@@ -33,9 +33,17 @@ public final class RunService {
     private final Clock clock;
     private final PurgeListener purgeListener;
     private final Duration lease;
+    private final RunCancelListener cancelListener;
 
     public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock,
             PurgeListener purgeListener, CurrentCaller caller, Duration lease) {
+        this(store, experiments, ids, clock, purgeListener, caller, lease, RunCancelListener.NONE);
+    }
+
+    /** @param cancelListener told after CancelRun changed a run to CANCELED (not for a run canceled already) */
+    public RunService(TrackingStore store, ExperimentService experiments, IdGenerator ids, Clock clock,
+            PurgeListener purgeListener, CurrentCaller caller, Duration lease, RunCancelListener cancelListener) {
+        this.cancelListener = cancelListener;
         this.lease = lease;
         this.caller = caller;
         this.purgeListener = purgeListener;
@@ -358,7 +366,49 @@ public final class RunService {
     /** CancelRun at {@code endTime} (null: now), not before the run's start. */
     public Run cancel(UUID runId, Instant endTime) {
         RunTransitions.checkEndTime(endTime);
-        return transition(runId, (run, now) -> RunTransitions.cancel(run, endTime, now));
+        boolean[] changed = {false};
+        Run canceled = store.inTransaction(tx -> {
+            Run run = require(tx.runs(), runId, true);
+            Transition transition = RunTransitions.cancel(run, endTime, now());
+            Run after = apply(tx, run, transition);
+            changed[0] = transition.changed();
+            return after;
+        });
+        // After the commit: what the listener stops (a Job) must not outlive a rolled-back cancel.
+        if (changed[0]) {
+            cancelListener.runCanceled(runId);
+        }
+        return canceled;
+    }
+
+    /**
+     * Ends a run because the compute it was submitted to says it cannot go on: FAILED (its pod
+     * could not run or died) or CANCELED (its Job was deleted), recorded with {@code reason} and
+     * {@code message} in its status history. A run that already finished is left as it is, so
+     * several replicas reporting the same event end it once; like the lease expiry, this applies
+     * to soft-deleted runs too (it records what happened, it is no user's change). Runs in
+     * {@code tx}, the caller's transaction, so that the caller's own record of the event commits
+     * with it. Returns whether the run changed.
+     */
+    public boolean endByCompute(TrackingTransaction tx, UUID runId, RunStatus status, Reason reason, String message) {
+        if (status != RunStatus.FAILED && status != RunStatus.CANCELED) {
+            throw new IllegalArgumentException("a compute ends a run FAILED or CANCELED, not " + status);
+        }
+        var found = tx.runs().findById(runId, true);
+        if (found.isEmpty() || found.get().status().isTerminal()) {
+            return false;
+        }
+        Run run = found.get();
+        Instant now = now();
+        Transition rule = status == RunStatus.CANCELED ? RunTransitions.cancel(run, now)
+                : RunTransitions.finish(run, RunStatus.FAILED, null, now);
+        if (!rule.changed()) {
+            return false;
+        }
+        Transition transition = new Transition(rule.run(), rule.change().because(reason, message));
+        record(tx.runs(), transition);
+        save(tx.runs(), transition.run().withUpdatedAt(now));
+        return true;
     }
 
     /**

@@ -59,6 +59,7 @@ final class RunMapper {
                 .setToStatus(toProto(change.to()))
                 .setTimeMs(change.at().toEpochMilli())
                 .setReason(change.reason().name().toLowerCase(java.util.Locale.ROOT))
+                .setMessage(change.message())
                 .build();
     }
 

@@ -39,5 +39,8 @@ public interface TrackingStore {
         WriterRepository writers();
 
         ArtifactRepository artifacts();
+
+        /** Submissions of runs to compute targets. */
+        SubmissionRepository submissions();
     }
 }

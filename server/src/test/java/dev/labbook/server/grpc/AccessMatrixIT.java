@@ -216,7 +216,7 @@ class AccessMatrixIT {
                     dev.labbook.api.v1.ArtifactServiceGrpc.class, dev.labbook.api.v1.ExperimentServiceGrpc.class,
                     dev.labbook.api.v1.LogServiceGrpc.class, dev.labbook.api.v1.MetricServiceGrpc.class,
                     dev.labbook.api.v1.ProjectServiceGrpc.class, dev.labbook.api.v1.RunServiceGrpc.class,
-                    dev.labbook.api.v1.ServerServiceGrpc.class)) {
+                    dev.labbook.api.v1.ServerServiceGrpc.class, dev.labbook.api.v1.SubmitServiceGrpc.class)) {
                 try {
                     io.grpc.ServiceDescriptor service =
                             (io.grpc.ServiceDescriptor) grpc.getMethod("getServiceDescriptor").invoke(null);

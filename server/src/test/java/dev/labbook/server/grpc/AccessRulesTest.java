@@ -71,9 +71,12 @@ class AccessRulesTest {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.PURGE);
             } else if (name.startsWith("Delete") && !name.equals("DeleteArtifact") || name.startsWith("Restore")) {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.DELETE);
-            } else if (name.matches("(Create|Update|Set|Log|Append|Upload|Start|Finish|Cancel|Resume|Open|BatchLog).*")
+            } else if (name.matches("(Create|Update|Set|Log|Append|Upload|Start|Finish|Cancel|Resume|Open|BatchLog|Submit).*")
                     && !method.getService().getName().equals("AccessService")) {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.WRITE);
+            } else if (where.equals("labbook.v1.SubmitService.ListComputeTargets")) {
+                // The server's configuration, no project's data: any signed-in caller may see it.
+                assertThat(rule.permission()).as(where).isEqualTo(Permission.AUTHENTICATED);
             } else if (name.matches("(Get|List|Search|Compare|Watch|Read|Download|BatchGet).*")
                     && !method.getService().getName().equals("AccessService")) {
                 assertThat(rule.permission()).as(where).isIn(Permission.READ, Permission.PUBLIC);

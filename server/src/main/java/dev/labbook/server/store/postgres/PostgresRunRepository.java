@@ -222,6 +222,7 @@ final class PostgresRunRepository implements RunRepository {
                 .set(RUN_STATUS_CHANGE.TO_STATUS, change.to().name())
                 .set(RUN_STATUS_CHANGE.CHANGED_AT, toTimestamp(change.at()))
                 .set(RUN_STATUS_CHANGE.REASON, change.reason().name())
+                .set(RUN_STATUS_CHANGE.MESSAGE, change.message())
                 .execute();
     }
 
@@ -265,7 +266,8 @@ final class PostgresRunRepository implements RunRepository {
                         r.getFromStatus() == null ? null : RunStatus.valueOf(r.getFromStatus()),
                         RunStatus.valueOf(r.getToStatus()),
                         toInstant(r.getChangedAt()),
-                        RunStatusChange.Reason.valueOf(r.getReason())));
+                        RunStatusChange.Reason.valueOf(r.getReason()),
+                        r.getMessage()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.labbook.server.store.ArtifactRepository;
 import dev.labbook.server.store.LogRepository;
 import dev.labbook.server.store.MetricRepository;
 import dev.labbook.server.store.RunRepository;
+import dev.labbook.server.store.SubmissionRepository;
 import dev.labbook.server.store.TableRepository;
 import dev.labbook.server.store.TrackingStore;
 import dev.labbook.server.store.WriterRepository;
@@ -57,6 +58,7 @@ public final class PostgresTrackingStore implements TrackingStore {
         private final LogRepository logs;
         private final ArtifactRepository artifacts;
         private final WriterRepository writers;
+        private final SubmissionRepository submissions;
 
         Transaction(DSLContext tx) {
             this.experiments = new PostgresExperimentRepository(tx);
@@ -66,6 +68,7 @@ public final class PostgresTrackingStore implements TrackingStore {
             this.logs = new PostgresLogRepository(tx);
             this.artifacts = new PostgresArtifactRepository(tx);
             this.writers = new PostgresWriterRepository(tx);
+            this.submissions = new PostgresSubmissionRepository(tx);
         }
 
         @Override
@@ -101,6 +104,11 @@ public final class PostgresTrackingStore implements TrackingStore {
         @Override
         public WriterRepository writers() {
             return writers;
+        }
+
+        @Override
+        public SubmissionRepository submissions() {
+            return submissions;
         }
     }
 }
