@@ -73,6 +73,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_COMPUTE_TARGET_UNKNOWN: _ClassVar[ErrorReason]
     ERROR_REASON_SUBMISSION_NOT_FOUND: _ClassVar[ErrorReason]
     ERROR_REASON_ALREADY_SUBMITTED: _ClassVar[ErrorReason]
+    ERROR_REASON_COMPUTE_UNAVAILABLE: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -131,6 +132,7 @@ ERROR_REASON_STREAM_IDLE_TIMEOUT: ErrorReason
 ERROR_REASON_COMPUTE_TARGET_UNKNOWN: ErrorReason
 ERROR_REASON_SUBMISSION_NOT_FOUND: ErrorReason
 ERROR_REASON_ALREADY_SUBMITTED: ErrorReason
+ERROR_REASON_COMPUTE_UNAVAILABLE: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

@@ -31,12 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesCompute implements JobLauncher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesCompute.class);
-    /**
-     * The domain has no reason for "the Kubernetes API is unavailable" yet (a COMPUTE_UNAVAILABLE
-     * would say it); meanwhile the status code (UNAVAILABLE) is what clients retry on, and the
-     * message names the namespace and the API's answer.
-     */
-    static final ErrorReason API_UNAVAILABLE = ErrorReason.SERVER_BUSY;
+    /** UNAVAILABLE with this reason; the message names the namespace and the API's answer. */
+    static final ErrorReason API_UNAVAILABLE = ErrorReason.COMPUTE_UNAVAILABLE;
     /**
      * How often a failed request is retried (after 100 then 200 ms): fabric8's default of ten with
      * exponential backoff would hold a SubmitRun for minutes; its caller would rather retry itself.

@@ -98,7 +98,7 @@ class SubmitRunIT {
         public void create(JobRequest request) {
             calls.add(request);
             if (unavailable) {
-                throw new UnavailableException(ErrorReason.SHUTTING_DOWN, "the Kubernetes API did not answer", null);
+                throw new UnavailableException(ErrorReason.COMPUTE_UNAVAILABLE, "the Kubernetes API did not answer", null);
             }
         }
 
@@ -253,7 +253,7 @@ class SubmitRunIT {
         Run run = submittable("default", 10);
         launcher.unavailable = true;
 
-        assertReason(Status.Code.UNAVAILABLE, "SHUTTING_DOWN", () -> submitRun(run.getId(), spec("cpu")));
+        assertReason(Status.Code.UNAVAILABLE, "COMPUTE_UNAVAILABLE", () -> submitRun(run.getId(), spec("cpu")));
 
         assertReason(Status.Code.NOT_FOUND, "SUBMISSION_NOT_FOUND", () -> submission(run.getId()));
         GetRunResponse after = getRun(run.getId());
