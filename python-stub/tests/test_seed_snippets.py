@@ -22,11 +22,11 @@ Snippets without a test, and why:
   environments (Labbook's `Environment(pip_requirements=...)` is for server targets; the local
   target runs this interpreter). The `ScriptRunConfig` + `experiment.submit(config=...)` +
   `run.wait_for_completion(show_output=True)` snippet is tested (local target).
-- 001 "Defining a run configuration" (`RunConfiguration()` passed as `run_config=`) and
-  "Estimators" (`Estimator(script_params=...)`): Azure's older configuration objects, not
-  carried over (ScriptRunConfig's own `environment=`, `compute_target=`, `resources=` replace
-  them). The argparse script of "Passing arguments to the experiment" is tested, started by
-  `labbook run`.
+- 001 "Estimators" (`Estimator(script_params=...)`): Azure's older configuration object (prose
+  and a one-line constructor), not carried over: ScriptRunConfig's `arguments=` replaces
+  `script_params`. "Defining a run configuration" (`RunConfiguration()` as `run_config=`) is
+  tested; the argparse script of "Passing arguments to the experiment" is tested under
+  `labbook run` and submitted with `arguments=`.
 - 003 the `os.system("pip install -U sagemaker")` line and the boto3 `Session(...)` of the script
   mode snippet: installation and connection details (the rest of that script is tested); the
   Studio UI sections ("View your experiment in Studio", "View unassigned runs"): prose and
@@ -425,6 +425,45 @@ def test_seed001_passing_arguments_to_the_experiment(server, client, exp_name, t
     assert texts(client, run_id) == ["0.1"]
     assert list(client.get_run(run_id).source.args)[-2:] == ["--reg_rate", "0.1"]
     assert status(client, run_id) == "COMPLETED"
+
+
+def test_seed001_defining_a_run_configuration(ws, client, exp_name, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    os.makedirs("scripts_folder")
+    Path("scripts_folder/my_experiment.py").write_text(SEED001_ARGS_SCRIPT)
+    from labbook import Experiment, RunConfiguration, ScriptRunConfig
+
+    # create run config obj
+    run_config = RunConfiguration()
+
+    # create a script config obj
+    script_run_config = ScriptRunConfig(
+        source_directory='scripts_folder',
+        script='my_experiment.py',
+        run_config=run_config
+        )
+
+    # submit
+    exp = Experiment(workspace=ws, name=exp_name)
+    run = exp.submit(config=script_run_config)
+    run.wait_for_completion(show_output=True)
+    # --
+    assert capsys.readouterr().out == "0.01\n"  # the script's default: no arguments given
+    assert texts(client, run.id) == ["0.01"]
+    assert client.get_run(run.id).tags["labbook.compute_target"] == "local"
+    assert status(client, run.id) == "COMPLETED"
+
+
+def test_seed001_passing_arguments_to_a_submitted_script(ws, client, exp_name, tmp_path, capsys):
+    (tmp_path / "train.py").write_text(SEED001_ARGS_SCRIPT)
+    from labbook import Experiment, ScriptRunConfig
+    # Estimator(script_params={'--reg_rate': 0.1}) in Azure's older API; arguments= in ScriptRunConfig
+    config = ScriptRunConfig(source_directory=str(tmp_path), script='train.py', arguments=['--reg_rate', 0.1])
+    run = Experiment(workspace=ws, name=exp_name).submit(config=config)
+    details = run.wait_for_completion(show_output=True)
+    assert capsys.readouterr().out == "0.1\n"
+    assert details["status"] == "COMPLETED"
+    assert list(client.get_run(run.id).source.args) == ["--reg_rate", "0.1"]
 
 
 # == 002: Azure ML, "Experiment and Run" ============================================================

@@ -24,14 +24,14 @@ from labbook.fluent import (active_run, end_run, experiment, flush, get_context,
 from labbook.run import MetricPoint, Run, RunLogger
 from labbook._experiment import Experiment
 from labbook._sender import replay_spool
-from labbook._submit import (Environment, Resources, ScriptRunConfig, SubmittedRun, SubmittedRunDetails,
-                             submit)
+from labbook._submit import (Environment, Resources, RunConfiguration, ScriptRunConfig, SubmittedRun,
+                             SubmittedRunDetails, submit)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Client", "Run", "Experiment", "RunLogger", "MetricPoint", "start_run", "experiment", "active_run", "end_run",
-    "ScriptRunConfig", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit",
+    "ScriptRunConfig", "RunConfiguration", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit",
     "get_context", "load_run", "search_runs", "log_metric", "log_metrics", "log_param",
     "log_params", "log_text", "set_tags", "flush", "replay_spool",
     "LabbookError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",

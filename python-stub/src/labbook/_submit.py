@@ -36,7 +36,7 @@ from labbook.errors import (FailedPreconditionError, RunFailedError, Unimplement
 from labbook.run import Run
 from labbook.v1 import log_pb2, run_pb2, submit_pb2
 
-__all__ = ["ScriptRunConfig", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit"]
+__all__ = ["ScriptRunConfig", "RunConfiguration", "Environment", "Resources", "SubmittedRun", "SubmittedRunDetails", "submit"]
 
 _log = logging.getLogger("labbook")
 LOCAL = "local"
@@ -100,16 +100,40 @@ class Environment:
                 f"pip_requirements={self.pip_requirements!r}, variables={sorted(self.variables)!r})")
 
 
+class RunConfiguration:
+    """Azure's `RunConfiguration`: where and how a script runs, shared by several
+    `ScriptRunConfig(..., run_config=...)`: `target` ("local" or a server target's name; Azure's
+    attribute name), `environment` and `resources`. What a ScriptRunConfig gives itself wins."""
+
+    def __init__(self, environment: Optional[Environment] = None, target: Any = LOCAL,
+                 resources: Optional[Resources] = None) -> None:
+        self.environment = environment
+        self.target = target
+        self.resources = resources
+
+    def __repr__(self) -> str:
+        return f"RunConfiguration(target={self.target!r}, environment={self.environment!r})"
+
+
 class ScriptRunConfig:
     """Azure's `ScriptRunConfig`: what to run (`script` in `source_directory` with `arguments`,
-    or a whole `command`), where (`compute_target`: "local" or a server target's name) and how
-    (`environment`, `resources`). Arguments may be any values: each is passed as `str(value)`,
+    or a whole `command`), where (`compute_target`: "local", the default, or a server target's
+    name) and how (`environment`, `resources`); `run_config` (a RunConfiguration) supplies those
+    three when not given here. Arguments may be any values: each is passed as `str(value)`,
     unchanged otherwise (argparse in the script sees them as typed)."""
 
     def __init__(self, source_directory: str = ".", script: Optional[str] = None,
                  arguments: Optional[Sequence[Any]] = None, environment: Optional[Environment] = None,
-                 compute_target: Any = LOCAL, resources: Optional[Resources] = None,
-                 command: Union[str, Sequence[Any], None] = None) -> None:
+                 compute_target: Any = None, resources: Optional[Resources] = None,
+                 command: Union[str, Sequence[Any], None] = None,
+                 run_config: Optional[RunConfiguration] = None) -> None:
+        if run_config is not None:
+            if not isinstance(run_config, RunConfiguration):
+                raise ValueError("ScriptRunConfig.run_config: a labbook.RunConfiguration")
+            environment = environment if environment is not None else run_config.environment
+            compute_target = compute_target if compute_target is not None else run_config.target
+            resources = resources if resources is not None else run_config.resources
+        self.run_config = run_config
         self.source_directory = os.fspath(source_directory) if source_directory is not None else "."
         self.script = os.fspath(script) if script is not None else None
         if arguments is not None and isinstance(arguments, (str, bytes)):
