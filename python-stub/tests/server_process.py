@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import grpc
 
@@ -53,10 +53,13 @@ def health_serving(target: str, timeout: float = 2.0) -> bool:
 
 class ServerProcess:
     def __init__(self, data_dir: Path, port: Optional[int] = None, http_port: Optional[int] = None,
-                 bootstrap_token: Optional[str] = None, extra_args: Sequence[str] = ()) -> None:
+                 bootstrap_token: Optional[str] = None, extra_args: Sequence[str] = (),
+                 extra_env: Optional[Mapping[str, str]] = None) -> None:
         self.data_dir = Path(data_dir)
         #: More server flags, e.g. ["--run-lease-seconds", "2"].
         self.extra_args = list(extra_args)
+        #: More environment variables of the server process, e.g. {"KUBECONFIG": path}.
+        self.extra_env = dict(extra_env or {})
         self.port = port or free_port()
         #: The HTTP port (web UI) when given; None leaves it to LABBOOK_HTTP_PORT (bin/test: off).
         self.http_port = http_port
@@ -69,8 +72,11 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.starts += 1
-        log = open(self.data_dir.parent / f"server-{self.port}-{self.starts}.log", "wb")
+        #: The process's console (its log lines), e.g. for a test's failure message.
+        self.log_path = self.data_dir.parent / f"server-{self.port}-{self.starts}.log"
+        log = open(self.log_path, "wb")
         env = dict(os.environ, LABBOOK_NO_BUILD="1", JAVA_OPTS=os.environ.get("LABBOOK_TEST_JAVA_OPTS", "-Xmx512m"))
+        env.update(self.extra_env)
         self.proc = subprocess.Popen(
             [str(ROOT / "bin" / "labbook"), "server", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--compaction-interval", "0",
