@@ -49,6 +49,8 @@ class FakeKubernetes:
         self.requests: List[Request] = []
         self.unknown: List[Request] = []
         self.closed = threading.Event()
+        #: (how many more POSTs to refuse, None: all; code, reason, message): see refuse_creates.
+        self._refusal: Tuple[Optional[int], int, str, str] = (0, 0, "", "")
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
@@ -104,6 +106,18 @@ class FakeKubernetes:
         with self._lock:
             return self._store("pods", namespace, pod)
 
+    def delete_job(self, namespace: str, name: str) -> None:
+        """Deletes a Job as `kubectl delete job` would (a DELETED event)."""
+        with self._lock:
+            assert self._delete("jobs", namespace, name) is not None, f"no Job {namespace}/{name}"
+
+    def refuse_creates(self, count: Optional[int], code: int = 403, reason: str = "Forbidden",
+                       message: str = "") -> None:
+        """The next `count` creations (None: all until called again with 0) are answered with
+        this Status, as an API without the RBAC for it, or overloaded, would."""
+        with self._lock:
+            self._refusal = (count, code, reason, message or f"{reason} (the fake refuses)")
+
     def set_job_status(self, namespace: str, name: str, status: Dict[str, Any]) -> None:
         with self._lock:
             job = copy.deepcopy(self._objects[("jobs", namespace)][name])
@@ -115,7 +129,7 @@ class FakeKubernetes:
         self._version += 1
         return str(self._version)
 
-    def _store(self, resource: str, namespace: str, obj: Dict[str, Any], create: bool = False) -> Dict[str, Any]:
+    def _store(self, resource: str, namespace: str, obj: Dict[str, Any]) -> Dict[str, Any]:
         obj = copy.deepcopy(obj)
         api_version, kind = _KINDS[resource]
         obj.setdefault("apiVersion", api_version)
@@ -248,10 +262,14 @@ def _handler(api: FakeKubernetes) -> type:
             resource, namespace, _ = route
             name = request.body.get("metadata", {}).get("name", "")
             with api._lock:
+                count, code, reason, message = api._refusal
+                if count is None or count > 0:
+                    api._refusal = (None if count is None else count - 1, code, reason, message)
+                    return self._send(code, _status(code, reason, message, {"name": name, "kind": resource}))
                 if name in api._objects.get((resource, namespace), {}):
                     return self._send(409, _status(409, "AlreadyExists", f'{resource} "{name}" already exists',
                                                    {"name": name, "kind": resource}))
-                created = api._store(resource, namespace, request.body, create=True)
+                created = api._store(resource, namespace, request.body)
             self._send(201, created)
 
         def do_DELETE(self) -> None:

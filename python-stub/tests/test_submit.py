@@ -19,8 +19,7 @@ import pytest
 
 import labbook
 from labbook import _artifacts, _snapshot, runner
-from labbook.v1 import common_pb2, log_pb2, run_pb2, submit_pb2
-from submit_standin import SubmitStandIn
+from labbook.v1 import log_pb2, run_pb2
 
 TRAIN = textwrap.dedent("""
     import argparse, os, sys, time
@@ -258,83 +257,6 @@ def test_unknown_server_target_is_refused_before_any_run(client, exp_name, sourc
     assert "compute_target 'gpu'" in raised.value.message and "known: local" in raised.value.message
     with pytest.raises(labbook.ExperimentNotFoundError):
         client.get_experiment(exp_name, "default")  # no QUEUED run (nor experiment) left behind
-
-
-@pytest.fixture
-def standin(server):
-    """The real server behind a SubmitService stand-in (submit_standin.py) with one target."""
-    proxy = SubmitStandIn(server.target, [submit_pb2.ComputeTarget(
-        name="gpu", kind=submit_pb2.COMPUTE_TARGET_KIND_KUBERNETES, namespace="training",
-        default_image="ghcr.io/acme/labbook-runner:0.1.0", max_snapshot_bytes=32 * 1024,
-        gpu_resource="nvidia.com/gpu")]).start()
-    yield proxy
-    proxy.stop()
-
-
-def test_server_target_uploads_the_snapshot_then_submits_the_spec(standin, client, exp_name, source, tmp_path):
-    (source / ".gitignore").write_text("*.ckpt\n")
-    (source / "old.ckpt").write_bytes(b"x" * 100)
-    (source / ".git").mkdir()
-    (source / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    with labbook.Client(standin.target) as via:
-        config = labbook.ScriptRunConfig(
-            source_directory=str(source), script="train.py", arguments=["--epochs", 2, "--lr", 0.1],
-            compute_target="gpu", resources=labbook.Resources(cpu=2, memory="4Gi", gpu=1),
-            environment=labbook.Environment(image="python:3.12", pip_requirements=["numpy==2.1"],
-                                            variables={"SEED": 7}))
-        run = labbook.Experiment(via, exp_name).submit(config, name="on-gpu")
-    assert run.status == "QUEUED"
-    assert [c for c in standin.calls if c in ("ListComputeTargets", "CreateRun", "UploadArtifact", "SubmitRun")] \
-        == ["ListComputeTargets", "CreateRun", "UploadArtifact", "SubmitRun"]
-    (request,) = standin.submitted
-    spec = request.spec
-    assert (request.run_id, spec.compute_target, spec.script, list(spec.arguments), spec.snapshot_path) == \
-        (run.id, "gpu", "train.py", ["--epochs", "2", "--lr", "0.1"], "snapshot/source.tar.gz")
-    assert (spec.environment.image, list(spec.environment.pip_requirements), dict(spec.environment.variables)) \
-        == ("python:3.12", ["numpy==2.1"], {"SEED": "7"})
-    assert (spec.resources.cpu, spec.resources.memory, spec.resources.gpu) == ("2", "4Gi", 1)
-    stored = client.get_run(run.id)
-    assert stored.status == run_pb2.RUN_STATUS_QUEUED and stored.tags["labbook.compute_target"] == "gpu"
-    (artifact,) = client.list_artifacts(run.id)
-    assert artifact.path == "snapshot/source.tar.gz" and artifact.direction == common_pb2.DIRECTION_INPUT
-    archive = tmp_path / "got.tar.gz"
-    _artifacts.download(client, run.id, artifact.path, str(archive))
-    assert hashlib.sha256(archive.read_bytes()).hexdigest() == artifact.sha256
-    with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == [".gitignore", "train.py"]  # no .git/, no ignored file
-
-    # the pod's command as JobLauncher shapes it (here without the spec's pip requirements: offline)
-    workdir = tmp_path / "workspace"
-    workdir.mkdir()
-    pod = subprocess.run([sys.executable, "-m", "labbook.runner", "--snapshot", spec.snapshot_path, "--",
-                          "python", spec.script, *spec.arguments], cwd=workdir,
-                         env=pod_env(standin, exp_name, stored, tmp_path), capture_output=True, text=True, timeout=60)
-    assert pod.returncode == 0, pod.stderr
-    assert run.wait_for_completion()["status"] == "COMPLETED"
-    assert [a.path for a in client.list_artifacts(run.id, path_prefix="outputs/")] == ["outputs/model.txt"]
-
-
-def test_a_refused_submission_cancels_its_queued_run(standin, client, exp_name, source):
-    import grpc
-    standin.refuse = (grpc.StatusCode.FAILED_PRECONDITION, "no room in namespace training")
-    with labbook.Client(standin.target) as via:
-        with pytest.raises(labbook.FailedPreconditionError, match="no room"):
-            labbook.submit(labbook.ScriptRunConfig(str(source), "train.py", compute_target="gpu"), exp_name,
-                           client=via)
-    experiment = client.get_experiment(exp_name, "default")
-    (run,) = client.search_runs(experiment_ids=[experiment.id])
-    assert run.status == run_pb2.RUN_STATUS_CANCELED  # no QUEUED zombie
-
-
-def test_oversized_snapshot_is_refused_before_upload(standin, client, exp_name, source):
-    (source / "weights.bin").write_bytes(os.urandom(64 * 1024))
-    with labbook.Client(standin.target) as via:
-        with pytest.raises(labbook.ResourceExhaustedError, match="32768 bytes"):
-            labbook.submit(labbook.ScriptRunConfig(str(source), "train.py", compute_target="gpu"), exp_name,
-                           client=via)
-    assert "UploadArtifact" not in standin.calls and "CreateRun" not in standin.calls
-    with pytest.raises(labbook.ExperimentNotFoundError):
-        client.get_experiment(exp_name, "default")
 
 
 def test_oversized_snapshot_is_refused_while_building(tmp_path):

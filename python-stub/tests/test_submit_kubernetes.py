@@ -238,8 +238,7 @@ def test_a_server_target_job_asks_for_image_requirements_and_gpus(api, client, e
     assert spec["image"] == "python:3.12"
     assert spec["command"] == ["python", "-m", "labbook.runner", "--snapshot", "snapshot/source.tar.gz",
                                "--requirement", "numpy==2.1", "--", "python", "train.py", "--epochs", "1", "--lr", "1"]
-    assert spec["resources"] == {"limits": {"nvidia.com/gpu": "1"}, "requests": {}} or \
-        spec["resources"] == {"limits": {"nvidia.com/gpu": "1"}}
+    assert spec["resources"]["limits"] == {"nvidia.com/gpu": "1"} and not spec["resources"].get("requests")
     run.cancel()
 
 
@@ -273,8 +272,7 @@ def test_cancel_of_a_running_submission_stops_the_pod_and_deletes_the_job(api, c
 def test_a_deleted_job_cancels_its_queued_run(api, client, exp_name, source):
     run = labbook.submit(labbook.ScriptRunConfig(str(source), "train.py", compute_target="cpu",
                                                  arguments=["--epochs", 1, "--lr", 1]), exp_name, client=client)
-    with api._lock:  # someone runs `kubectl delete job`
-        api._delete("jobs", NAMESPACE, f"labbook-{run.id}")
+    api.delete_job(NAMESPACE, f"labbook-{run.id}")  # someone ran `kubectl delete job`
     wait_for(lambda: status(client, run.id) == "CANCELED", what="CANCELED")
     last = client.call("runs", "GetRun", run_pb2.GetRunRequest(run_id=run.id)).status_history[-1]
     assert last.reason == "job_deleted" and f"labbook-{run.id}" in last.message
@@ -344,3 +342,33 @@ def test_the_server_refuses_an_oversized_snapshot_too(api, client, exp_name, sou
     (run,) = client.search_runs(experiment_ids=[client.get_experiment(exp_name, "default").id])
     assert run.status == run_pb2.RUN_STATUS_CANCELED
     assert len(api.calls("POST")) == posts
+
+
+def test_a_refusal_of_the_kubernetes_api_is_retried_by_the_sdk(api, client, exp_name, source):
+    # SubmitRun answers UNAVAILABLE (COMPUTE_UNAVAILABLE) and forgets the submission; the SDK's
+    # retry of SubmitRun then creates the Job: one Job, the run QUEUED and tagged.
+    api.refuse_creates(1, 403, "Forbidden", 'jobs.batch is forbidden: User "labbook" cannot create')
+    run = labbook.submit(labbook.ScriptRunConfig(str(source), "train.py", compute_target="cpu",
+                                                 arguments=["--epochs", 1, "--lr", 1]), exp_name, client=client)
+    assert len(api.calls("POST", f"/namespaces/{NAMESPACE}/jobs")) >= 2
+    assert api.job(NAMESPACE, f"labbook-{run.id}") is not None
+    stored = client.get_run(run.id)
+    assert stored.status == run_pb2.RUN_STATUS_QUEUED and stored.tags["labbook.k8s.job"] == f"labbook-{run.id}"
+    run.cancel()
+
+
+def test_a_kubernetes_api_that_keeps_refusing_cancels_the_run(api, k8s_server, exp_name, source):
+    api.refuse_creates(None, 403, "Forbidden", 'jobs.batch is forbidden: User "labbook" cannot create')
+    try:
+        with labbook.Client(k8s_server.target, retry_deadline_s=1.0) as impatient:
+            with pytest.raises(labbook.UnavailableError) as raised:
+                labbook.submit(labbook.ScriptRunConfig(str(source), "train.py", compute_target="cpu"), exp_name,
+                               client=impatient)
+            (run,) = impatient.search_runs(experiment_ids=[impatient.get_experiment(exp_name, "default").id])
+    finally:
+        api.refuse_creates(0)
+    assert raised.value.reason == "COMPUTE_UNAVAILABLE"
+    assert "in namespace training failed; the Kubernetes API answered 403" in raised.value.message
+    assert run.status == run_pb2.RUN_STATUS_CANCELED  # no QUEUED run left behind
+    assert "labbook.k8s.job" not in run.tags  # the failed submission was forgotten
+    assert api.job(NAMESPACE, f"labbook-{run.id}") is None
