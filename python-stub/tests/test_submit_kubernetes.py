@@ -372,3 +372,24 @@ def test_a_kubernetes_api_that_keeps_refusing_cancels_the_run(api, k8s_server, e
     assert run.status == run_pb2.RUN_STATUS_CANCELED  # no QUEUED run left behind
     assert "labbook.k8s.job" not in run.tags  # the failed submission was forgotten
     assert api.job(NAMESPACE, f"labbook-{run.id}") is None
+
+
+def test_a_pod_that_cannot_pull_its_image_fails_the_run_and_the_error_says_why(api, client, exp_name, source):
+    config = labbook.ScriptRunConfig(str(source), "train.py", compute_target="cpu", arguments=["--epochs", 1, "--lr", 1],
+                                     environment=labbook.Environment(image="ghcr.io/acme/no-such-image:1"))
+    run = labbook.submit(config, exp_name, client=client)
+    job = api.job(NAMESPACE, f"labbook-{run.id}")
+    pod = pod_of(job, "Pending")
+    pod["status"]["containerStatuses"] = [{"name": "script", "image": "ghcr.io/acme/no-such-image:1", "imageID": "",
+                                           "ready": False, "restartCount": 0, "state": {"waiting": {
+                                               "reason": "ImagePullBackOff",
+                                               "message": 'Back-off pulling image "ghcr.io/acme/no-such-image:1"'}}}]
+    api.put_pod(NAMESPACE, pod)
+    with pytest.raises(labbook.RunFailedError) as raised:
+        run.wait_for_completion(show_output=False, timeout=30)
+    assert raised.value.status == "FAILED"
+    assert ('(job_failed: ImagePullBackOff: Back-off pulling image "ghcr.io/acme/no-such-image:1")'
+            in raised.value.message), raised.value.message
+    # Kubernetes would retry the pull forever: the server deletes the Job
+    api.wait_for(lambda: api.job(NAMESPACE, f"labbook-{run.id}") is None, what="the Job's deletion")
+    assert client.get_run(run.id).tags["labbook.k8s.pod"] == pod["metadata"]["name"]
