@@ -174,6 +174,10 @@ def test_submit_creates_the_job_and_the_pod_runs_the_script(api, k8s_server, cli
     assert job is not None and post.body["spec"] == job["spec"]
     assert job["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "labbook", "labbook.dev/run-id": run.id}
     assert job["spec"]["backoffLimit"] == 0 and job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert job["spec"]["ttlSecondsAfterFinished"] == 86400 and "activeDeadlineSeconds" not in job["spec"]
+    pod_spec = job["spec"]["template"]["spec"]
+    assert pod_spec["automountServiceAccountToken"] is False  # tokenAudience "": no token at all
+    assert [v["name"] for v in pod_spec["volumes"]] == ["workspace"]
     spec = container(job)
     assert spec["image"] == IMAGE
     assert spec["command"] == ["python", "-m", "labbook.runner", "--snapshot", "snapshot/source.tar.gz", "--",
