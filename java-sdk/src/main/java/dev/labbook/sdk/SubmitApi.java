@@ -51,9 +51,20 @@ public final class SubmitApi {
                 .withDeadlineAfter(calls.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The server's compute targets, sorted by name ({@value ScriptRunConfig#LOCAL} is not one of them). */
+    /**
+     * The server's compute targets, sorted by name ({@value ScriptRunConfig#LOCAL} is not one of
+     * them); empty from a server without targets, or without SubmitService at all.
+     */
     public List<ComputeTarget> listComputeTargets() {
-        var resp = calls.idempotent(() -> stub().listComputeTargets(ListComputeTargetsRequest.getDefaultInstance()));
+        dev.labbook.api.v1.ListComputeTargetsResponse resp;
+        try {
+            resp = calls.idempotent(() -> stub().listComputeTargets(ListComputeTargetsRequest.getDefaultInstance()));
+        } catch (LabbookException e) {
+            if (e.code().equals("UNIMPLEMENTED")) {
+                return List.of(); // a server older than SubmitService has no targets (as the Python SDK says)
+            }
+            throw e;
+        }
         List<ComputeTarget> out = new ArrayList<>();
         for (var t : resp.getTargetsList()) {
             out.add(new ComputeTarget(t.getName(), t.getKind() == dev.labbook.api.v1.ComputeTargetKind.COMPUTE_TARGET_KIND_KUBERNETES
@@ -71,17 +82,19 @@ public final class SubmitApi {
 
     /**
      * Submits {@code config} as a new run described by {@code run} (experiment, name, tags,
-     * params, description; its source info is the script's): creates the run QUEUED (tag
-     * {@value #TARGET_TAG}), then either starts the local runner or uploads the source snapshot
-     * and calls SubmitRun. Returns at once. When anything fails after the run was created, the
+     * params, description; its source info is the script's): for a server target checks the
+     * target (ListComputeTargets) and packs the source snapshot, then creates the run QUEUED (tag
+     * {@value #TARGET_TAG}), then either starts the local runner or uploads the snapshot and calls
+     * SubmitRun. Returns at once. When anything fails after the run was created, the
      * QUEUED run is canceled before the error is thrown: no run stays QUEUED forever.
      *
      * @throws FailedPreconditionException reason COMPUTE_TARGET_UNKNOWN: the server has no such
-     *     target (checked before any run is created)
+     *     target, or it is closed to the run's project (checked before any run is created)
      * @throws ResourceExhaustedException reason LIMIT_EXCEEDED: the snapshot is larger than the
-     *     target's {@link ComputeTarget#maxSnapshotBytes()} (checked before the upload)
-     * @throws IllegalArgumentException a source directory or script that does not exist, or an
-     *     image, pip requirements or resources for the local target
+     *     target's {@link ComputeTarget#maxSnapshotBytes()} (checked before any run is created)
+     * @throws IllegalArgumentException a source directory or script that does not exist, an
+     *     image, pip requirements or resources for the local target, GPUs from a target without
+     *     them
      */
     public SubmittedRun submit(NewRun run, ScriptRunConfig config) {
         Path dir = config.sourceDirectory().toAbsolutePath().normalize();
@@ -92,28 +105,64 @@ public final class SubmitApi {
         if (!script.startsWith(dir) || !Files.isRegularFile(script)) {
             throw new IllegalArgumentException("script: " + config.script() + " is not a file in " + dir);
         }
-        ComputeTarget target = config.isLocal() ? null : target(config.computeTarget());
+        ComputeTarget target = null;
+        Path snapshot = null;
         if (config.isLocal()) {
             refuseServerOnlySettings(config);
+        } else {
+            target = target(config.computeTarget(), run.project().isEmpty() ? "default" : run.project());
+            if (config.resources().gpu() > 0 && target.gpuResource().isEmpty()) {
+                throw new IllegalArgumentException("resources.gpu: compute target " + target.name() + " has no GPUs");
+            }
+            // packed (and refused when too large) before the run exists: nothing to clean up then
+            snapshot = snapshot(dir, target);
         }
         GitInfo git = GitInfo.of(dir).orElse(new GitInfo("", false));
         SourceInfo source = new SourceInfo(config.script(), config.arguments(), git.commit(), git.dirty(), hostName(),
                 dir.toString());
         Map<String, String> tags = new LinkedHashMap<>(run.tags());
         tags.put(TARGET_TAG, config.computeTarget());
-        RunInfo created = client.runs().create(run.withSource(source).withTags(tags), true);
         try {
-            return config.isLocal() ? startLocal(created, config, dir) : submitToServer(created, config, dir, target);
-        } catch (RuntimeException | Error e) {
-            cancelQuietly(created, e);
-            throw e;
+            RunInfo created = client.runs().create(run.withSource(source).withTags(tags), true);
+            try {
+                return config.isLocal() ? startLocal(created, config, dir)
+                        : submitToServer(created, config, snapshot, target);
+            } catch (RuntimeException | Error e) {
+                cancelQuietly(created, e);
+                throw e;
+            }
+        } finally {
+            deleteQuietly(snapshot);
         }
     }
 
-    private ComputeTarget target(String name) {
+    /** The snapshot of {@code dir} in a temporary file, refused above the target's limit. */
+    private static Path snapshot(Path dir, ComputeTarget target) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("labbook-snapshot-", ".tar.gz");
+            SourceSnapshot.write(dir, file, target.maxSnapshotBytes());
+            return file;
+        } catch (SourceSnapshot.SnapshotTooLargeException e) {
+            deleteQuietly(file);
+            throw new ResourceExhaustedException("sourceDirectory: " + e.getMessage() + " (compute target "
+                    + target.name() + ")", e, new ErrorInfo(ErrorReason.LIMIT_EXCEEDED, Map.of("field",
+                            "source_directory", "max_snapshot_bytes", Long.toString(target.maxSnapshotBytes()))));
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot pack " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ComputeTarget target(String name, String project) {
         List<ComputeTarget> targets = listComputeTargets();
         for (ComputeTarget t : targets) {
             if (t.name().equals(name)) {
+                if (!t.projects().isEmpty() && !t.projects().contains(project)) {
+                    throw new FailedPreconditionException("computeTarget: " + name + " is open to projects "
+                            + String.join(", ", t.projects()) + " only, not to " + project, null,
+                            new ErrorInfo(ErrorReason.COMPUTE_TARGET_UNKNOWN, Map.of("field", "compute_target")));
+                }
                 return t;
             }
         }
@@ -156,23 +205,9 @@ public final class SubmitApi {
         }
     }
 
-    private SubmittedRun submitToServer(RunInfo run, ScriptRunConfig config, Path dir, ComputeTarget target) {
-        Path snapshot = null;
-        try {
-            snapshot = Files.createTempFile("labbook-snapshot-", ".tar.gz");
-            try {
-                SourceSnapshot.write(dir, snapshot, target.maxSnapshotBytes());
-            } catch (SourceSnapshot.SnapshotTooLargeException e) {
-                throw new ResourceExhaustedException("snapshot: " + e.getMessage(), e,
-                        new ErrorInfo(ErrorReason.LIMIT_EXCEEDED, Map.of("field", "snapshot",
-                                "max_snapshot_bytes", Long.toString(target.maxSnapshotBytes()))));
-            }
-            client.artifacts().upload(run.id(), snapshot, SNAPSHOT_PATH, UploadOptions.of(Direction.INPUT), null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack " + dir + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(snapshot);
-        }
+    private SubmittedRun submitToServer(RunInfo run, ScriptRunConfig config, Path snapshot, ComputeTarget target) {
+        client.artifacts().upload(run.id(), snapshot, SNAPSHOT_PATH,
+                new UploadOptions(Direction.INPUT, "application/gzip", null, null), null);
         ScriptRunConfig.Environment env = config.environment();
         SubmitSpec spec = SubmitSpec.newBuilder().setComputeTarget(target.name()).setScript(config.script())
                 .addAllArguments(config.arguments()).setSnapshotPath(SNAPSHOT_PATH)
@@ -184,8 +219,8 @@ public final class SubmitApi {
         SubmitRunRequest req = SubmitRunRequest.newBuilder().setRunId(run.id()).setSpec(spec).build();
         // safe to retry: the server returns the recorded submission for a run submitted to the same target
         var resp = calls.idempotent(() -> stub().submitRun(req));
-        return new SubmittedRun(client, dev.labbook.sdk.internal.Protos.run(resp.getRun()), target.name(),
-                submission(resp.getSubmission()), null);
+        RunInfo queued = resp.getRun().getId().isEmpty() ? run : dev.labbook.sdk.internal.Protos.run(resp.getRun());
+        return new SubmittedRun(client, queued, target.name(), submission(resp.getSubmission()), null);
     }
 
     private void cancelQuietly(RunInfo run, Throwable cause) {

@@ -75,9 +75,13 @@ class SubmitIT {
         assertThat(finished.tags()).containsEntry("labbook.compute_target", "local");
         assertThat(finished.source().script()).isEqualTo("train.sh");
         assertThat(finished.source().args()).containsExactly("--reg_rate", "0.1", "two words", "", "*", "$HOME");
-        assertThat(shown.toString(StandardCharsets.UTF_8)).isEqualTo(String.join("\n", "<--reg_rate>", "<0.1>",
-                "<two words>", "<>", "<*>", "<$HOME>", "run=" + run.id() + " experiment=submit-local greeting=hello",
-                "to stderr", ""));
+        // stdout in order; the stderr line comes through a pipe of its own, so where it lands among
+        // them is up to the two pumps
+        List<String> shownLines = shown.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(shownLines).contains("to stderr").hasSize(8);
+        assertThat(shownLines.stream().filter(l -> !l.equals("to stderr")).toList()).containsExactly("<--reg_rate>",
+                "<0.1>", "<two words>", "<>", "<*>", "<$HOME>",
+                "run=" + run.id() + " experiment=submit-local greeting=hello");
         assertThat(client.artifacts().listAll(run.id(), "")).extracting(Artifact::path)
                 .containsExactly("outputs/model.txt");
         assertThat(run.runnerLog()).isPresent();
@@ -133,15 +137,8 @@ class SubmitIT {
 
     @Test
     void anUnknownServerTargetFailsBeforeAnyRunIsCreated() throws Exception {
-        // A server without compute targets answers ListComputeTargets with an empty list; one
-        // built before its SubmitService existed answers UNIMPLEMENTED: then there is nothing to test.
-        try {
-            client.submissions().listComputeTargets();
-        } catch (LabbookException e) {
-            org.junit.jupiter.api.Assumptions.assumeFalse(e.code().equals("UNIMPLEMENTED"),
-                    "this server has no SubmitService yet: " + e.getMessage());
-            throw e;
-        }
+        // This server has no compute targets (nor, until the server's SubmitService lands, a
+        // SubmitService: the SDK reads UNIMPLEMENTED as no targets, as the Python SDK does).
         script("train.sh", "echo never\n");
         Experiment experiment = labbook.experiment("submit-unknown");
         assertThatThrownBy(() -> experiment.submit(ScriptRunConfig.builder().sourceDirectory(source).script("train.sh")
@@ -168,9 +165,5 @@ class SubmitIT {
 
     private static String runnerLog(SubmittedRun run) throws Exception {
         return run.runnerLog().isPresent() ? Files.readString(run.runnerLog().get()) : "";
-    }
-
-    static List<String> lines(String text) {
-        return text.lines().toList();
     }
 }

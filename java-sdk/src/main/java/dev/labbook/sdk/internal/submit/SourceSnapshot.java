@@ -20,7 +20,8 @@ import org.eclipse.jgit.ignore.IgnoreNode;
  * The source directory of a submitted script as a gzip'd tar, the same format as the Python
  * SDK's: directories and regular files under relative POSIX paths ({@code src/}, {@code
  * src/train.py}), executable bits kept (mode 755 or 644), nothing else (symbolic links, devices
- * and sockets are left out). {@code .git/} is always left out; the patterns of every
+ * and sockets are left out). {@code .git} is always left out (the directory, or a submodule's
+ * {@code .git} file, at any depth); the patterns of every
  * {@code .gitignore} and {@code .labbookignore} are honoured with git's rules (JGit's matcher, so
  * that negation, {@code **}, anchoring and directory-only patterns behave as git's): a file in a
  * directory is checked against the ignore files of that directory and its parents, the deepest
@@ -73,7 +74,7 @@ public final class SourceSnapshot {
             String name = child.getFileName().toString();
             boolean directory = Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS);
             boolean regular = Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS);
-            if (!directory && !regular || directory && name.equals(".git") || ignored(rules, rel + name, directory)) {
+            if (!directory && !regular || name.equals(".git") || ignored(rules, rel + name, directory)) {
                 continue;
             }
             if (directory) {

@@ -65,10 +65,13 @@ class SourceSnapshotTest {
         write("checkpoints/epoch1.pt", "weights");
         write("w.ckpt", "weights");
         write("notes/readme.md", "notes");
+        write("vendor/lib/.git", "gitdir: ../../.git/modules/lib"); // a submodule's .git file
+        write("vendor/lib/lib.py", "x = 1");
 
         assertThat(SourceSnapshot.entries(dir)).extracting(SourceSnapshot.Entry::path).containsExactly(
                 ".gitignore", ".labbookignore", "keep.log", "notes/", "notes/readme.md", "src/", "src/.gitignore",
-                "src/data/", "src/data/small.csv", "src/model.py", "src/nested.log", "train.py");
+                "src/data/", "src/data/small.csv", "src/model.py", "src/nested.log", "train.py", "vendor/", "vendor/lib/",
+                "vendor/lib/lib.py");
     }
 
     @Test
