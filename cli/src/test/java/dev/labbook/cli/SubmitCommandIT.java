@@ -38,6 +38,18 @@ class SubmitCommandIT extends CliAgainstServer {
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
         assertThat(failed.stderr()).contains(" FAILED");
         assertThat(onlyRun("cli-submit-fail").status()).isEqualTo(RunStatus.FAILED);
+
+        // Without --wait: back at once; the detached runner finishes the run after the CLI exited.
+        Cli.Result queued = cli.run("submit", "--target", target, "-e", "cli-submit-json", "--json", "--", "job.sh", "x");
+        assertThat(queued.exitCode()).as(queued.toString()).isZero();
+        String id = onlyRun("cli-submit-json").id();
+        assertThat(queued.stdout()).contains(id, "\"computeTarget\"", "\"local\"");
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!client.runs().get(id).status().isFinal() && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertThat(client.runs().get(id).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(logTexts(id)).containsExactly("<x>");
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A submitted script's run (Azure's {@code Run} returned by {@code experiment.submit}), returned
@@ -115,12 +114,11 @@ public final class SubmittedRun {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long offset = 0;
         while (true) {
-            AtomicReference<RunInfo> crashed = new AtomicReference<>();
             try (LogsApi.LogFollower follower = client.logs().follow(id(), offset);
                     RunsApi.RunWatch watch = client.runs().watch(id())) {
                 // The log's stream ends when the run is final; CRASHED is not final, so a watch
                 // ends the follow then (a runner that died will not write again).
-                Thread stopper = stopper(follower, watch, crashed, deadline);
+                Thread stopper = stopper(follower, watch, deadline);
                 try {
                     while (follower.hasNext()) {
                         LogLine line = follower.next();
@@ -148,8 +146,7 @@ public final class SubmittedRun {
     }
 
     /** Closes the follower at the deadline, or when the watched run becomes CRASHED. */
-    private static Thread stopper(LogsApi.LogFollower follower, RunsApi.RunWatch watch,
-            AtomicReference<RunInfo> crashed, long deadline) {
+    private static Thread stopper(LogsApi.LogFollower follower, RunsApi.RunWatch watch, long deadline) {
         Thread timer = new Thread(() -> {
             long left = deadline - System.nanoTime();
             if (deadline == Long.MAX_VALUE) {
@@ -169,7 +166,6 @@ public final class SubmittedRun {
                 while (watch.hasNext()) {
                     RunInfo run = watch.next();
                     if (run.status() == RunStatus.CRASHED) {
-                        crashed.set(run);
                         follower.close();
                         return;
                     }

@@ -89,6 +89,30 @@ class SubmitIT {
     }
 
     @Test
+    void aJavaScriptLogsIntoItsSubmittedRunThroughGetContext() throws Exception {
+        Files.writeString(source.resolve("Train.java"), """
+                import dev.labbook.sdk.Run;
+
+                public class Train {
+                    public static void main(String[] args) throws Exception {
+                        try (Run run = Run.getContext()) {
+                            for (int step = 0; step < 3; step++) {
+                                run.logMetric("loss", 1.0 / (step + 1), step);
+                            }
+                            System.out.println("args " + String.join("|", args));
+                        }
+                    }
+                }
+                """);
+        SubmittedRun run = labbook.experiment("submit-java").submit(ScriptRunConfig.builder().sourceDirectory(source)
+                .script("Train.java").arguments("a b", "c").build());
+        RunInfo finished = run.waitForCompletion(false, WAIT);
+        assertThat(finished.status()).as(runnerLog(run)).isEqualTo(RunStatus.COMPLETED);
+        assertThat(client.metrics().history(run.id(), "loss").values()).containsExactly(1.0, 0.5, 1.0 / 3);
+        assertThat(client.logs().read(run.id(), 0, 0, null)).extracting(LogLine::text).contains("args a b|c");
+    }
+
+    @Test
     void aFailingScriptEndsFailedAndIsThrownWhenAsked() throws Exception {
         script("fail.sh", "echo about to fail\nexit 3\n");
         SubmittedRun run = labbook.experiment("submit-fail").submit(ScriptRunConfig.builder().sourceDirectory(source)

@@ -29,8 +29,9 @@ public final class LocalLauncher {
 
     /**
      * The command that runs {@code script} (relative to {@code dir}) with {@code args}: {@code
-     * python3} for {@code .py}, this JVM's {@code java} for a {@code .java} source file, the file
-     * itself otherwise.
+     * python3} for {@code .py}, this JVM's {@code java} on this JVM's class path for a {@code .java}
+     * source file (single-file source launch: the script can use this SDK), the file itself
+     * otherwise.
      */
     public static List<String> scriptCommand(Path dir, String script, List<String> args) {
         List<String> command = new ArrayList<>();
@@ -38,7 +39,10 @@ public final class LocalLauncher {
             command.add("python3");
             command.add(script);
         } else if (script.endsWith(".java")) {
+            // with the submitter's class path, so that the script finds this SDK (Run.getContext())
             command.add(javaExecutable());
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
             command.add(script);
         } else {
             command.add(dir.resolve(script).toAbsolutePath().normalize().toString());
