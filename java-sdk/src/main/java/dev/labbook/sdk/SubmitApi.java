@@ -199,6 +199,9 @@ public final class SubmitApi {
             Path log = Files.createTempFile("labbook-runner-" + run.id() + "-", ".log");
             LocalLauncher.Started started = LocalLauncher.start(dir,
                     LocalLauncher.scriptCommand(dir, config.script(), config.arguments()), env, log);
+            // A runner that dies before starting the run (a class path without this SDK, a JVM
+            // that cannot start) would leave it QUEUED forever: while this JVM lives, it is canceled.
+            started.process().onExit().thenRun(() -> cancelIfStillQueued(run));
             return new SubmittedRun(client, run, config.computeTarget(), null, started.log());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local runner: " + e.getMessage(), e);
@@ -221,6 +224,16 @@ public final class SubmitApi {
         var resp = calls.idempotent(() -> stub().submitRun(req));
         RunInfo queued = resp.getRun().getId().isEmpty() ? run : dev.labbook.sdk.internal.Protos.run(resp.getRun());
         return new SubmittedRun(client, queued, target.name(), submission(resp.getSubmission()), null);
+    }
+
+    private void cancelIfStillQueued(RunInfo run) {
+        try {
+            if (client.runs().get(run.id()).status() == RunStatus.QUEUED) {
+                client.runs().cancel(run.id());
+            }
+        } catch (RuntimeException e) {
+            // the client is closed or the server gone: nothing more this process can do
+        }
     }
 
     private void cancelQuietly(RunInfo run, Throwable cause) {

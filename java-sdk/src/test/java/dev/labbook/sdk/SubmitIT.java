@@ -160,6 +160,17 @@ class SubmitIT {
     }
 
     @Test
+    void aRunnerThatCannotStartDoesNotLeaveItsRunQueued() throws Exception {
+        script("train.sh", "echo never\n");
+        // the variable reaches the runner's JVM too, which then refuses to start
+        SubmittedRun run = labbook.experiment("submit-broken-runner").submit(ScriptRunConfig.builder()
+                .sourceDirectory(source).script("train.sh").variable("JAVA_TOOL_OPTIONS", "-XX:+NoSuchLabbookOption")
+                .build());
+        assertThat(run.waitForCompletion(false, WAIT).status()).isEqualTo(RunStatus.CANCELED);
+        assertThat(runnerLog(run)).contains("NoSuchLabbookOption");
+    }
+
+    @Test
     void anUnknownServerTargetFailsBeforeAnyRunIsCreated() throws Exception {
         // This server has no compute targets (nor, until the server's SubmitService lands, a
         // SubmitService: the SDK reads UNIMPLEMENTED as no targets, as the Python SDK does).
