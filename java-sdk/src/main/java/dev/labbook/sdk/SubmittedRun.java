@@ -95,47 +95,47 @@ public final class SubmittedRun {
 
     /**
      * As {@link #waitForCompletion(boolean, Duration)}; with {@code raiseOnError} a run that
-     * ended FAILED or CRASHED throws {@link RunFailedException} (Python's {@code raise_on_error}).
+     * ended FAILED or CRASHED throws {@link RunFailedException}, which names the reason the
+     * server recorded (e.g. {@code job_failed: OOMKilled: ...}, {@code lease_expired}) and, for a
+     * local run, the runner's output file (Python's {@code raise_on_error}).
      */
     public RunInfo waitForCompletion(boolean showOutput, Duration timeout, boolean raiseOnError)
             throws TimeoutException {
         RunInfo run = waitForCompletion(showOutput, timeout);
         if (raiseOnError && (run.status() == RunStatus.FAILED || run.status() == RunStatus.CRASHED)) {
-            throw new RunFailedException(run);
+            StatusChange why = null;
+            for (StatusChange c : client.runs().details(id()).statusHistory()) {
+                if (c.to() == run.status()) {
+                    why = c; // the last change into the final status
+                }
+            }
+            throw new RunFailedException(run, why, runnerLog);
         }
         return run;
     }
 
     /**
      * As {@link #waitForCompletion(boolean, Duration)}, printing the lines to {@code out}
-     * (null: nothing printed).
+     * (null: nothing printed; the run's status is then watched, not its log).
      */
     public RunInfo waitForCompletion(PrintStream out, Duration timeout) throws TimeoutException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long offset = 0;
         while (true) {
-            try (LogsApi.LogFollower follower = client.logs().follow(id(), offset);
-                    RunsApi.RunWatch watch = client.runs().watch(id())) {
-                // The log's stream ends when the run is final; CRASHED is not final, so a watch
-                // ends the follow then (a runner that died will not write again).
-                Thread stopper = stopper(follower, watch, deadline);
-                try {
-                    while (follower.hasNext()) {
-                        LogLine line = follower.next();
-                        offset = line.offset() + 1;
-                        if (out != null) {
-                            out.println(line.text());
-                            out.flush();
-                        }
+            try {
+                if (out == null) {
+                    RunInfo ended = watchUntilEnded(deadline);
+                    if (ended != null) {
+                        return ended;
                     }
-                } finally {
-                    stopper.interrupt();
+                } else {
+                    offset = followUntilEnded(out, offset, deadline);
                 }
             } catch (UnavailableException e) {
                 sleepQuietly(REFOLLOW_MS); // the server restarts: follow again from where we were
             }
             RunInfo now = client.runs().get(id());
-            if (now.status().isFinal() || now.status() == RunStatus.CRASHED) {
+            if (ended(now)) {
                 return now;
             }
             if (System.nanoTime() - deadline >= 0) {
@@ -145,37 +145,84 @@ public final class SubmittedRun {
         }
     }
 
-    /** Closes the follower at the deadline, or when the watched run becomes CRASHED. */
-    private static Thread stopper(LogsApi.LogFollower follower, RunsApi.RunWatch watch, long deadline) {
+    /** Final, or CRASHED: its runner died without ending it and will not write again. */
+    private static boolean ended(RunInfo run) {
+        return run.status().isFinal() || run.status() == RunStatus.CRASHED;
+    }
+
+    /** The run once ended; null when the watch stopped first (deadline, broken stream). */
+    private RunInfo watchUntilEnded(long deadline) {
+        try (RunsApi.RunWatch watch = client.runs().watch(id())) {
+            Thread timer = closeAt(deadline, watch);
+            try {
+                while (watch.hasNext()) {
+                    RunInfo run = watch.next();
+                    if (ended(run)) {
+                        return run;
+                    }
+                }
+                return null;
+            } finally {
+                timer.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Prints the log from {@code offset} until its stream ends (the run is final), the run is
+     * CRASHED (a watch ends the follow: CRASHED is not final), or the deadline; returns the next offset.
+     */
+    private long followUntilEnded(PrintStream out, long offset, long deadline) {
+        long next = offset;
+        try (LogsApi.LogFollower follower = client.logs().follow(id(), offset);
+                RunsApi.RunWatch watch = client.runs().watch(id())) {
+            Thread timer = closeAt(deadline, follower);
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (watch.hasNext()) {
+                        if (watch.next().status() == RunStatus.CRASHED) {
+                            follower.close();
+                            return;
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // the watch broke or was closed: the follow decides
+                }
+            }, "labbook-wait-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+            try {
+                while (follower.hasNext()) {
+                    LogLine line = follower.next();
+                    next = line.offset() + 1;
+                    out.println(line.text());
+                    out.flush();
+                }
+            } finally {
+                timer.interrupt();
+            }
+        }
+        return next;
+    }
+
+    /** Closes {@code stream} at the deadline (unless interrupted first). */
+    private static Thread closeAt(long deadline, AutoCloseable stream) {
         Thread timer = new Thread(() -> {
-            long left = deadline - System.nanoTime();
             if (deadline == Long.MAX_VALUE) {
                 return;
             }
             try {
-                Thread.sleep(Math.max(0, left / 1_000_000), (int) Math.max(0, left % 1_000_000));
-                follower.close();
+                long left = Math.max(0, deadline - System.nanoTime());
+                Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+                stream.close();
             } catch (InterruptedException e) {
-                // the follow ended first
+                // ended first
+            } catch (Exception e) {
+                // closing a stream that ended meanwhile
             }
         }, "labbook-wait-timeout");
         timer.setDaemon(true);
         timer.start();
-        Thread watcher = new Thread(() -> {
-            try {
-                while (watch.hasNext()) {
-                    RunInfo run = watch.next();
-                    if (run.status() == RunStatus.CRASHED) {
-                        follower.close();
-                        return;
-                    }
-                }
-            } catch (RuntimeException e) {
-                // the watch broke or was closed: the follow decides
-            }
-        }, "labbook-wait-watch");
-        watcher.setDaemon(true);
-        watcher.start();
         return timer;
     }
 

@@ -119,7 +119,10 @@ class SubmitIT {
                 .script("fail.sh").build());
 
         assertThatThrownBy(() -> run.waitForCompletion(false, WAIT, true)).isInstanceOf(RunFailedException.class)
-                .satisfies(e -> assertThat(((RunFailedException) e).run().status()).isEqualTo(RunStatus.FAILED));
+                .hasMessageContaining("ended FAILED (finish); the local runner's output is in " + run.runnerLog().get())
+                .satisfies(e -> assertThat(((RunFailedException) e).run().status()).isEqualTo(RunStatus.FAILED))
+                .satisfies(e -> assertThat(((RunFailedException) e).statusChange()).get()
+                        .extracting(StatusChange::from).isEqualTo(RunStatus.RUNNING));
         RunInfo finished = run.waitForCompletion(false, WAIT);
         assertThat(finished.status()).isEqualTo(RunStatus.FAILED);
         assertThat(client.logs().read(run.id(), 0, 0, null)).extracting(LogLine::text).containsExactly("about to fail");
