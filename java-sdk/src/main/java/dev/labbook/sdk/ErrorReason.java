@@ -63,7 +63,9 @@ public enum ErrorReason {
     /** The run was not submitted to a server compute target. */
     SUBMISSION_NOT_FOUND,
     /** The run was already submitted, to another target. */
-    ALREADY_SUBMITTED;
+    ALREADY_SUBMITTED,
+    /** The Kubernetes API of a compute target did not answer: the run stays QUEUED, retry. */
+    COMPUTE_UNAVAILABLE;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {
