@@ -295,6 +295,22 @@ def test_snapshot_honours_gitignore_and_labbookignore(tmp_path):
         assert sorted(tar.getnames()) == expected
 
 
+def test_snapshot_ignore_precedence_is_gits(tmp_path):
+    """The deepest ignore file with a matching rule decides (as git, and the Java SDK's JGit)."""
+    src = tmp_path / "proj"
+    for path, text in {
+        ".gitignore": "*.log\nscratch/\n", "a.log": "", "pkg/.gitignore": "!keep.log\n", "pkg/keep.log": "",
+        "pkg/other.log": "", "pkg/.labbookignore": "keep.log\n", "sub/.labbookignore": "!x.log\n", "sub/x.log": "",
+        "scratch/.gitignore": "!y.txt\n", "scratch/y.txt": "",
+    }.items():
+        (src / path).parent.mkdir(parents=True, exist_ok=True)
+        (src / path).write_text(text)
+    # pkg/.labbookignore comes after pkg/.gitignore: keep.log is ignored again; an excluded
+    # directory (scratch/) is not entered, so its own re-include cannot act
+    assert _snapshot.snapshot_files(str(src)) == [".gitignore", "pkg/.gitignore", "pkg/.labbookignore",
+                                                  "sub/.labbookignore", "sub/x.log"]
+
+
 # -- the runner as a pod runs it ------------------------------------------------------------------
 def tiny_wheel(folder: Path) -> Path:
     """A pure-Python wheel built by hand (a zip with dist-info), so that pip installs offline."""

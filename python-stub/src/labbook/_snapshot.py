@@ -1,7 +1,9 @@
 """The source snapshot of a submission: the source directory as a gzip'd tar of its regular
 files (relative paths, sorted), without `.git/` (always left out, at any depth) and without what
-`.gitignore` and `.labbookignore` files exclude (gitignore syntax, through `pathspec`; each file
-applies to its own directory and below, a `.labbookignore` after the `.gitignore` beside it).
+`.gitignore` and `.labbookignore` files exclude (gitignore syntax and precedence, through
+`pathspec`: each file applies to its own directory and below, a deeper file's rules before a
+parent's, a `.labbookignore` after the `.gitignore` beside it; the same files as the Java SDK's
+JGit-based snapshot).
 Symbolic links and special files are left out too. The archive is abandoned as soon as it grows
 past the target's limit, so an oversized directory is refused before anything is uploaded."""
 from __future__ import annotations
@@ -37,10 +39,14 @@ class _Rules:
         return _Rules(self.chain + [(rel_dir, pathspec.GitIgnoreSpec.from_lines(lines))])
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
-        for base, spec in self.chain:
+        """As git decides: the deepest ignore file with a rule matching the path wins (so a
+        `!name` below re-includes what a parent's rule excluded), and within one file the last
+        matching rule. (What lies in an excluded directory is never reached: the walk skips it.)"""
+        for base, spec in reversed(self.chain):
             local = rel_path[len(base) + 1:] if base else rel_path
-            if spec.match_file(local + "/" if is_dir else local):
-                return True
+            decided = spec.check_file(local + "/" if is_dir else local).include
+            if decided is not None:
+                return decided
         return False
 
 

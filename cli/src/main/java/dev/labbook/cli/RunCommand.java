@@ -1,32 +1,20 @@
 package dev.labbook.cli;
 
 import dev.labbook.cli.render.ProgressBar;
-import dev.labbook.cli.run.CapturedLine;
-import dev.labbook.cli.run.GitInfo;
-import dev.labbook.cli.run.LogShipper;
-import dev.labbook.cli.run.OutputsSelection;
-import dev.labbook.cli.run.RunSignals;
-import dev.labbook.cli.run.ScriptRunner;
-import dev.labbook.sdk.AppendWriter;
 import dev.labbook.sdk.Artifact;
-import dev.labbook.sdk.Direction;
 import dev.labbook.sdk.LabbookClient;
-import dev.labbook.sdk.LabbookException;
-import dev.labbook.sdk.LogLevel;
-import dev.labbook.sdk.LogLine;
-import dev.labbook.sdk.LogStream;
 import dev.labbook.sdk.NewRun;
 import dev.labbook.sdk.OpenedRun;
 import dev.labbook.sdk.Resume;
 import dev.labbook.sdk.RunInfo;
-import dev.labbook.sdk.RunStatus;
 import dev.labbook.sdk.SourceInfo;
-import dev.labbook.sdk.UploadOptions;
+import dev.labbook.sdk.internal.runner.GitInfo;
+import dev.labbook.sdk.internal.runner.RunSignals;
+import dev.labbook.sdk.internal.runner.ScriptSession;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,10 +30,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code labbook run --experiment E [--name R] -- CMD ARGS…}: runs any command as a tracked run.
- * Order at the end matters: the log is drained and the outputs uploaded <em>before</em> the final
- * status is set, so that a follower ({@code logs -f}) that stops at the status has seen every
- * line and every output is listed once the run shows as finished.
+ * {@code labbook run --experiment E [--name R] -- CMD ARGS…}: runs any command as a tracked run
+ * (opens it, then {@link ScriptSession} runs the script and sets the final status).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs COMMAND as a tracked run: opens the run (creates it, or resumes the run of --name; "
@@ -168,146 +154,44 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * From the moment the run exists until its status is set, signals are handled by
-     * {@code signals}: whatever happens, the run gets a final status.
+     * {@code signals}: whatever happens, the run gets a final status ({@link ScriptSession}).
      */
     private int runScript(LabbookClient labbook, RunInfo run, Path cwd, RunSignals signals, PrintStream err)
             throws Exception {
-        ScriptRunner.Outcome outcome;
-        // Outputs older than this were left by an earlier run (OutputsSelection).
-        long startedMs = System.currentTimeMillis();
-        // one writer for the captured output: each batch gets its sequences once, so a batch
-        // resent after a lost answer is recognized by the server instead of stored twice
-        AppendWriter logWriter = new AppendWriter("run-logs");
-        LogShipper shipper = new LogShipper(lines -> labbook.logs().prepare(run.id(), logWriter,
-                toLogLines(lines))::send, RunCommand::isOutage, err);
-        try {
-            if (signals.beforeScriptEnded() != null) {
-                // Canceled while the run was being created: the script is not started at all.
-                outcome = new ScriptRunner.Outcome(RunSignals.exitCode(signals.beforeScriptEnded()),
-                        signals.beforeScriptEnded(), false);
-            } else {
-                outcome = ScriptRunner.run(command, cwd, scriptEnvironment(run), new FileOutputStream(FileDescriptor.out),
-                        new FileOutputStream(FileDescriptor.err), shipper, signals);
-            }
-        } catch (java.io.IOException e) {
-            // Only without setsid(1), which itself exits 127 like a shell, does starting fail here.
-            err.println("labbook: error: cannot start " + command.get(0) + ": " + e.getMessage());
-            outcome = new ScriptRunner.Outcome(127, null, false);
-        } catch (RuntimeException | InterruptedException | Error e) {
-            shipper.close();
-            failQuietly(labbook, run.id(), err);
-            throw e;
-        }
-
-        if (outcome.endedMidLine()) {
-            err.println(); // our messages start on a line of their own
-        }
         Path outputsDir = outputs != null ? outputs : cwd.resolve("outputs");
-        // The log is drained and the outputs uploaded before the status is set (see above); a
-        // signal now cuts both short, and the run still gets its status: CANCELED.
-        List<Artifact> uploaded = signals.finish(() -> {
-            shipper.drain(LogShipper.DRAIN_MS);
-            return uploadOutputs(labbook, run.id(), outputsDir, startedMs, err);
-        }).orElse(List.of());
-        signals.settling(); // from here on the status is decided: later signals change nothing
-        String lateSignal = outcome.canceled() ? null : signals.afterScriptEnded();
-        if (lateSignal != null) {
-            err.println("labbook: canceled by SIG" + lateSignal + " after the script ended; the rest of its log and "
-                    + "outputs may be missing");
-        }
-        String cancelSignal = outcome.canceled() ? outcome.cancelSignal() : lateSignal;
-        // Interrupted after a script that ended by itself: exit as a shell reports an interrupted command.
-        int exitCode = lateSignal != null ? RunSignals.exitCode(lateSignal) : outcome.exitCode();
-        RunStatus status = cancelSignal != null ? RunStatus.CANCELED
-                : outcome.exitCode() == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
-        RunInfo finished;
-        try {
-            finished = end(labbook, run.id(), status);
-        } catch (LabbookException e) {
-            // The script's exit code matters more to the caller than our bookkeeping.
-            err.println("labbook: error: could not set run " + run.id() + " to " + status + ": "
-                    + ErrorReporter.describeOrMessage(e));
-            return exitCode;
+        ScriptSession.Settings settings = new ScriptSession.Settings(command, cwd, scriptEnvironment(run),
+                outputsDir, outputs != null ? outputsDir + "/" : "outputs/", uploadAllOutputs);
+        ScriptSession session = new ScriptSession(labbook, run, settings, signals, err, () -> {
+            ProgressBar bar = new ProgressBar(err, "uploading outputs", 0, client.json());
+            return new ScriptSession.UploadProgress() {
+                @Override
+                public void update(long done, long total) {
+                    bar.update(done, total);
+                }
+
+                @Override
+                public void close() {
+                    bar.close();
+                }
+            };
+        }, ErrorReporter::describeOrMessage);
+        ScriptSession.Result result = session.run(new FileOutputStream(FileDescriptor.out),
+                new FileOutputStream(FileDescriptor.err));
+        if (result.finished() == null) {
+            return result.exitCode();
         }
         if (client.json()) {
-            Json.print(spec.commandLine().getOut(), new RunResult(finished, outcome.exitCode(), cancelSignal,
-                    uploaded.stream().map(Artifact::path).toList()));
+            Json.print(spec.commandLine().getOut(), new RunResult(result.finished(), result.scriptExitCode(),
+                    result.cancelSignal(), result.uploaded().stream().map(Artifact::path).toList()));
         } else {
-            err.printf("labbook: run %s %s (exit code %d%s)%n", run.id(), status, outcome.exitCode(),
-                    cancelSignal != null ? ", canceled by SIG" + cancelSignal : "");
+            err.printf("labbook: run %s %s (exit code %d%s)%n", run.id(), result.status(), result.scriptExitCode(),
+                    result.cancelSignal() != null ? ", canceled by SIG" + result.cancelSignal() : "");
         }
-        return exitCode;
+        return result.exitCode();
     }
 
     /** What {@code --json} prints when the script has ended. */
     record RunResult(RunInfo run, int exitCode, String cancelSignal, List<String> outputs) {
-    }
-
-    /** Errors after which the same call may work a moment later (server restart, overload). */
-    private static boolean isOutage(Exception e) {
-        return e instanceof LabbookException le && switch (le.code()) {
-            case "UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "RESOURCE_EXHAUSTED" -> true;
-            default -> false;
-        };
-    }
-
-    /** FinishRun for COMPLETED and FAILED, CancelRun for CANCELED. */
-    private static RunInfo end(LabbookClient labbook, String runId, RunStatus status) {
-        return status == RunStatus.CANCELED ? labbook.runs().cancel(runId) : labbook.runs().finish(runId, status);
-    }
-
-    /** A bug in the launcher must not leave the run RUNNING forever. */
-    private static void failQuietly(LabbookClient labbook, String runId, PrintStream err) {
-        try {
-            labbook.runs().finish(runId, RunStatus.FAILED);
-        } catch (RuntimeException e) {
-            err.println("labbook: warning: could not mark run " + runId + " FAILED: " + ErrorReporter.describeOrMessage(e));
-        }
-    }
-
-    private List<Artifact> uploadOutputs(LabbookClient labbook, String runId, Path dir, long startedMs,
-            PrintStream err) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Artifact> out = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar(err, "uploading outputs", 0, client.json())) {
-            OutputsSelection selection = OutputsSelection.of(dir, startedMs, uploadAllOutputs);
-            String skipped = selection.skippedMessage(dir, outputs != null ? dir + "/" : "outputs/");
-            if (skipped != null) {
-                err.println("labbook: " + skipped);
-            }
-            long total = 0;
-            for (Path f : selection.fresh()) {
-                total += Files.size(f);
-            }
-            long done = 0;
-            for (Path f : selection.fresh()) {
-                String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-                long before = done;
-                long all = total;
-                Artifact a = labbook.artifacts().upload(runId, f, "outputs/" + rel, UploadOptions.of(Direction.OUTPUT),
-                        (d, t) -> bar.update(before + d, all));
-                done += a.sizeBytes();
-                out.add(a);
-            }
-            return out;
-        } catch (RuntimeException | java.io.IOException e) {
-            // The run still gets its status; the failure is reported, not fatal.
-            err.println(Thread.currentThread().isInterrupted() ? "labbook: warning: uploading outputs canceled"
-                    : "labbook: warning: uploading outputs failed: " + ErrorReporter.describeOrMessage(e));
-            return out;
-        }
-    }
-
-    private static List<LogLine> toLogLines(List<CapturedLine> lines) {
-        List<LogLine> out = new ArrayList<>(lines.size());
-        for (CapturedLine l : lines) {
-            boolean stderr = l.stream() == CapturedLine.OutputStream.STDERR;
-            out.add(new LogLine(0, l.timestampMs(), LogLevel.INFO,
-                    stderr ? LogStream.STDERR : LogStream.STDOUT, l.text()));
-        }
-        return out;
     }
 
     private static String hostName() {

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 
 /** The launcher's command tree in process: help everywhere, options on client commands, completion. */
 class CommandLineTest {
-    private static final List<String> CLIENT_COMMANDS = List.of("run", "runs list", "runs show", "runs search",
+    private static final List<String> CLIENT_COMMANDS = List.of("run", "submit", "targets", "runs list", "runs show", "runs search",
             "experiments list", "metrics", "logs", "artifacts", "compare", "sync", "login", "logout", "whoami",
             "tokens create", "tokens list", "tokens revoke", "audit");
 
@@ -61,7 +61,7 @@ class CommandLineTest {
     @Test
     void topLevelHelpListsServerAndClientCommands() {
         String help = execute("--help").out();
-        for (String command : List.of("server", "migrate", "run", "runs", "experiments", "metrics", "logs",
+        for (String command : List.of("server", "migrate", "run", "submit", "targets", "runs", "experiments", "metrics", "logs",
                 "artifacts", "compare", "sync", "login", "logout", "whoami", "tokens", "audit", "completion")) {
             assertThat(help).containsPattern("(?m)^  " + command + "\\s");
         }

@@ -57,7 +57,15 @@ public enum ErrorReason {
     /** The server is busy (its database connections are all in use): retry with backoff. */
     SERVER_BUSY,
     /** A client stream sent nothing for the server's stream idle timeout and was ended. */
-    STREAM_IDLE_TIMEOUT;
+    STREAM_IDLE_TIMEOUT,
+    /** A submission names a compute target the server does not have (or that is closed to the run's project). */
+    COMPUTE_TARGET_UNKNOWN,
+    /** The run was not submitted to a server compute target. */
+    SUBMISSION_NOT_FOUND,
+    /** The run was already submitted, to another target. */
+    ALREADY_SUBMITTED,
+    /** The Kubernetes API of a compute target did not answer: the run stays QUEUED, retry. */
+    COMPUTE_UNAVAILABLE;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {

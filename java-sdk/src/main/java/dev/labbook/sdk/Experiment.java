@@ -88,6 +88,27 @@ public final class Experiment {
     }
 
     /**
+     * Submits a script as a new run of this experiment (Azure's {@code experiment.submit(config)}),
+     * on this machine ({@link ScriptRunConfig#LOCAL}) or on a server compute target; returns at
+     * once. Online only. See {@link SubmitApi#submit}.
+     */
+    public SubmittedRun submit(ScriptRunConfig config) {
+        return submit(config, NewRun.in(name));
+    }
+
+    /**
+     * As {@link #submit(ScriptRunConfig)}, the run named, tagged, described and with the params
+     * of {@code run} (its experiment is this one; its source info is the script's).
+     */
+    public SubmittedRun submit(ScriptRunConfig config, NewRun run) {
+        if (labbook.isOffline()) {
+            throw new IllegalStateException("submit needs a server: an offline Labbook cannot run submissions");
+        }
+        return labbook.client().submissions().submit(new NewRun(project, name, "", run.name(), run.description(),
+                run.tags(), run.parentRunId(), null, run.params(), Resume.NEVER, true), config);
+    }
+
+    /**
      * Runs of this experiment matching a filter (docs/search.md, e.g.
      * {@code params.lr < 0.01 AND metrics.val_acc >= 0.9}; empty for all), ordered by the terms
      * (e.g. {@code metrics.val_acc DESC}), with params, tags and metric summaries.

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Synchronous, thread-safe, typed client of a Labbook server: one channel, grouped calls
  * ({@link #access()}, {@link #projects()}, {@link #experiments()}, {@link #runs()}, {@link #metrics()}, {@link #tables()}, {@link #logs()},
- * {@link #artifacts()}, {@link #server()}). Failures are {@link LabbookException}s; idempotent calls are retried on
+ * {@link #artifacts()}, {@link #submissions()}, {@link #server()}). Failures are {@link LabbookException}s; idempotent calls are retried on
  * UNAVAILABLE and ABORTED with jittered exponential backoff ({@link ClientOptions}). Close it when
  * done. For logging from training code use {@link Labbook} and {@link Run} instead, which never
  * block on the network.
@@ -40,6 +40,7 @@ public final class LabbookClient implements AutoCloseable {
     private final ArtifactsApi artifacts;
     private final ServerApi server;
     private final AccessApi access;
+    private final SubmitApi submissions;
 
     private LabbookClient(Endpoint endpoint, Credentials credentials, ManagedChannel channel, ClientOptions options) {
         this.endpoint = endpoint;
@@ -57,6 +58,7 @@ public final class LabbookClient implements AutoCloseable {
         this.artifacts = new ArtifactsApi(channel, calls);
         this.server = new ServerApi(channel, calls);
         this.access = new AccessApi(channel, calls);
+        this.submissions = new SubmitApi(channel, calls, this);
     }
 
     /** Connects (lazily: the first call opens the connection) to {@code host:port}, {@code grpc://...} or {@code grpcs://...}. */
@@ -179,6 +181,14 @@ public final class LabbookClient implements AutoCloseable {
 
     public ArtifactsApi artifacts() {
         return artifacts;
+    }
+
+    /**
+     * Scripts submitted as runs ({@code experiment.submit(ScriptRunConfig)}): compute targets,
+     * {@link SubmitApi#submit}, submissions.
+     */
+    public SubmitApi submissions() {
+        return submissions;
     }
 
     /** The caller's identity and roles, API tokens and the audit log. */

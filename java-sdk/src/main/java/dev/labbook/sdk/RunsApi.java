@@ -144,7 +144,7 @@ public final class RunsApi {
         GetRunResponse resp = calls.idempotent(() -> stub().getRun(req));
         List<StatusChange> history = new ArrayList<>();
         resp.getStatusHistoryList().forEach(c -> history.add(new StatusChange(Protos.status(c.getFromStatus()),
-                Protos.status(c.getToStatus()), c.getTimeMs(), c.getReason())));
+                Protos.status(c.getToStatus()), c.getTimeMs(), c.getReason(), c.getMessage())));
         return new RunDetails(Protos.run(resp.getRun()), List.copyOf(history));
     }
 

@@ -22,9 +22,11 @@ public record Submission(UUID runId, SubmitSpec spec, String namespace, String j
 
     /** This submission after an observation of its Job or pod at {@code time}. */
     public Submission observed(JobObservation observation, Instant time) {
-        // A Job deleted after its pod failed keeps the failure's message: it says more than "".
-        String nextMessage = observation.state() == JobState.DELETED && observation.message().isEmpty()
-                ? message : observation.message();
+        // A Job deleted after its pod failed keeps the failure's message: it says more than "" or
+        // the watch's "Job NS/NAME was deleted" (the Job of a failed pod is deleted by the server or its TTL).
+        boolean keep = observation.state() == JobState.DELETED
+                && (observation.message().isEmpty() || state == JobState.FAILED);
+        String nextMessage = keep ? message : observation.message();
         return new Submission(runId, spec, namespace, jobName,
                 observation.podName().isEmpty() ? podName : observation.podName(), observation.state(),
                 nextMessage, createTime, time);

@@ -267,9 +267,12 @@ public final class SubmitService implements JobObserver {
             tx.runs().upsertTags(seen.runId(), Map.of(TAG_POD, after.podName()));
             save(tx, run.get().withUpdatedAt(after.updateTime()));
         }
-        // A succeeded Job deleted later is the TTL's cleanup, not a cancel: its runner finished the
-        // run (or, if it could not, the run's lease makes it CRASHED).
-        boolean cleanedUp = before.state() == JobState.SUCCEEDED && after.state() == JobState.DELETED;
+        // A Job deleted after it ended is its cleanup (the TTL's, or the server's after a pull
+        // failure), not a cancel: a succeeded Job's runner finished the run (or, if it could not, the
+        // run's lease makes it CRASHED); a failed one's run was ended then, and if its user resumed
+        // it since, it is theirs.
+        boolean cleanedUp = (before.state() == JobState.SUCCEEDED || before.state() == JobState.FAILED)
+                && after.state() == JobState.DELETED;
         if (after.state() != before.state() && !cleanedUp) {
             endRun(tx, after);
         }

@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 /**
  * Whether the script's last output byte on the terminal (either stream) ended a line, so that

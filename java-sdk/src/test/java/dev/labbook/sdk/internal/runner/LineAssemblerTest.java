@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +81,29 @@ public final class RunSignals implements AutoCloseable {
         if (duringScript == null) {
             duringScript = name;
         }
+    }
+
+    /**
+     * The run was canceled elsewhere (CancelRun, seen by the runner of a submission): the script
+     * gets TERM as if the runner had received it (the run ends CANCELED), and KILL if it still
+     * runs {@code killAfterMs} later.
+     */
+    public void canceledElsewhere(long killAfterMs) {
+        received("TERM");
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(killAfterMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (phase == Phase.SCRIPT) {
+                    child.signal("KILL");
+                }
+            }
+        }, "labbook-cancel-kill");
+        killer.setDaemon(true);
+        killer.start();
     }
 
     /** The first signal received before the script ended, or null. */

@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 /** UTF-8 boundary arithmetic for cutting byte streams without splitting characters. */
 final class Utf8 {

@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 /** One line of the child's output as captured: which stream, when, and its text without the newline. */
 public record CapturedLine(OutputStream stream, long timestampMs, String text) {

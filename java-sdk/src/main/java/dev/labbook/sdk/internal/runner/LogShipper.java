@@ -1,4 +1,4 @@
-package dev.labbook.cli.run;
+package dev.labbook.sdk.internal.runner;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
