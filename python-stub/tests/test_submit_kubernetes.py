@@ -199,7 +199,7 @@ def test_submit_creates_the_job_and_the_pod_runs_the_script(api, k8s_server, cli
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == snapshot.sha256
     with tarfile.open(archive) as tar:
         assert sorted(tar.getnames()) == [".gitignore", "data/input.txt", "train.py"]  # no .git/, no *.ckpt
-    submission = client.call("submit", "GetSubmission", submit_pb2.GetSubmissionRequest(run_id=run.id)).submission
+    submission = client.get_submission(run.id)
     assert (submission.namespace, submission.job_name) == (NAMESPACE, f"labbook-{run.id}")
 
     # the kubelet: the pod runs (the watch names it on the run), its container runs the runner
@@ -227,7 +227,7 @@ def test_submit_creates_the_job_and_the_pod_runs_the_script(api, k8s_server, cli
     api.put_pod(NAMESPACE, dict(pod, status={"phase": "Succeeded"}))
     api.set_job_status(NAMESPACE, job["metadata"]["name"], {"succeeded": 1, "conditions": [
         {"type": "Complete", "status": "True"}]})
-    wait_for(lambda: client.call("submit", "GetSubmission", submit_pb2.GetSubmissionRequest(run_id=run.id)).submission.state
+    wait_for(lambda: client.get_submission(run.id).state
              == "succeeded", what="the submission SUCCEEDED")
     assert status(client, run.id) == "COMPLETED"
 
@@ -283,7 +283,7 @@ def test_a_deleted_job_cancels_its_queued_run(api, client, exp_name, source):
 
 
 def test_list_compute_targets_through_the_sdk(client):
-    targets = {t.name: t for t in _submit.list_compute_targets(client)}
+    targets = {t.name: t for t in client.list_compute_targets()}
     assert sorted(targets) == ["cpu", "gpu", "tiny"]
     cpu = targets["cpu"]
     assert (cpu.kind, cpu.namespace, cpu.default_image) == (submit_pb2.COMPUTE_TARGET_KIND_KUBERNETES, NAMESPACE, IMAGE)

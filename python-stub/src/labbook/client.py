@@ -25,7 +25,7 @@ from labbook.errors import (RETRYABLE_CODES, LabbookError, UnavailableError, err
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
                         experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
-                        server_pb2, server_pb2_grpc, submit_pb2_grpc)
+                        server_pb2, server_pb2_grpc, submit_pb2, submit_pb2_grpc)
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # Server streams that resume from a cursor or byte count: a deadline (e.g. from a proxy) is as
@@ -430,6 +430,17 @@ class Client:
             token = response.next_page_token
             if not token:
                 return
+
+    def list_compute_targets(self) -> List["submit_pb2.ComputeTarget"]:
+        """The server's compute targets for `ScriptRunConfig(compute_target=NAME)`, sorted by
+        name ("local" is not among them: it is always there); none from a server without them."""
+        from labbook import _submit  # the submit module imports this one
+        return _submit.list_compute_targets(self)
+
+    def get_submission(self, run_id: str) -> "submit_pb2.Submission":
+        """The submission of a run submitted to a server target: its Job, pod and what the server
+        last saw of them (`state`, `message`); NotFoundError for a run not submitted so."""
+        return self.call("submit", "GetSubmission", submit_pb2.GetSubmissionRequest(run_id=run_id)).submission
 
     def get_project(self, project: str = "") -> project_pb2.Project:
         """One project (`default` when empty); NotFoundError when it holds no experiment."""
