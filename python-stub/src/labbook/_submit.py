@@ -31,7 +31,7 @@ import grpc
 from labbook import _artifacts, _snapshot
 from labbook._values import from_param_value
 from labbook.client import SOURCE_ENV, Client, shared_client
-from labbook.errors import (FailedPreconditionError, RunFailedError, UnimplementedError, from_rpc_error,
+from labbook.errors import (FailedPreconditionError, RunFailedError, from_rpc_error,
                             is_retryable)
 from labbook.run import Run
 from labbook.v1 import log_pb2, run_pb2, submit_pb2
@@ -452,11 +452,7 @@ def _submit_local(client: Client, config: ScriptRunConfig, experiment: str, proj
 # -- server targets ---------------------------------------------------------------------------
 def list_compute_targets(client: Client) -> List[submit_pb2.ComputeTarget]:
     """The server's targets; none from a server without SubmitService (UNIMPLEMENTED)."""
-    try:
-        return list(client.call("submit", "ListComputeTargets",
-                                submit_pb2.ListComputeTargetsRequest()).targets)
-    except UnimplementedError:
-        return []
+    return client.list_compute_targets()
 
 
 def _find_target(client: Client, config: ScriptRunConfig, project: str) -> submit_pb2.ComputeTarget:

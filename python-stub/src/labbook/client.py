@@ -20,8 +20,8 @@ from labbook._credentials import AuthNotice, BearerTokenInterceptor, Credentials
 from labbook._target import (DEFAULT_PORT, SOURCE_CODE, SOURCE_DEFAULT, SOURCE_ENV,  # noqa: F401
                              UI_PORT, _connection_hint, parse_target)  # (re-exported names)
 from labbook._retry import CONNECT_WINDOW_S, RETRY_WINDOW_S, Backoff, call_with_retry
-from labbook.errors import (RETRYABLE_CODES, LabbookError, UnavailableError, error_details, from_rpc_error,
-                            is_retryable)
+from labbook.errors import (RETRYABLE_CODES, LabbookError, UnavailableError, UnimplementedError, error_details,
+                            from_rpc_error, is_retryable)
 from labbook.v1 import (access_pb2, access_pb2_grpc, artifact_pb2, artifact_pb2_grpc,
                         experiment_pb2, experiment_pb2_grpc, log_pb2, log_pb2_grpc, metric_pb2,
                         metric_pb2_grpc, project_pb2, project_pb2_grpc, run_pb2, run_pb2_grpc,
@@ -434,8 +434,10 @@ class Client:
     def list_compute_targets(self) -> List["submit_pb2.ComputeTarget"]:
         """The server's compute targets for `ScriptRunConfig(compute_target=NAME)`, sorted by
         name ("local" is not among them: it is always there); none from a server without them."""
-        from labbook import _submit  # the submit module imports this one
-        return _submit.list_compute_targets(self)
+        try:
+            return list(self.call("submit", "ListComputeTargets", submit_pb2.ListComputeTargetsRequest()).targets)
+        except UnimplementedError:  # a server from before submissions: it has no targets
+            return []
 
     def get_submission(self, run_id: str) -> "submit_pb2.Submission":
         """The submission of a run submitted to a server target: its Job, pod and what the server
