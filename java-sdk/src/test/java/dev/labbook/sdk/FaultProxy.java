@@ -60,21 +60,10 @@ final class FaultProxy implements AutoCloseable {
     private final List<Outcome> outcomes = new ArrayList<>();
 
     FaultProxy(String upstreamTarget) {
-        this(upstreamTarget, new io.grpc.BindableService[0]);
-    }
-
-    /**
-     * With {@code standIns} answering their services' calls instead of the server (e.g. a
-     * service the server does not have yet); their calls are not recorded in {@link #outcomes()}.
-     */
-    FaultProxy(String upstreamTarget, io.grpc.BindableService... standIns) {
         Target t = Target.parse(upstreamTarget);
         this.upstream = NettyChannelBuilder.forAddress(t.host(), t.port()).usePlaintext().build();
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-            for (io.grpc.BindableService standIn : standIns) {
-                builder.addService(standIn);
-            }
             this.server = builder
                     .fallbackHandlerRegistry(new HandlerRegistry() {
                         @Override
