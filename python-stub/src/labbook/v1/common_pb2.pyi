@@ -74,6 +74,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_SUBMISSION_NOT_FOUND: _ClassVar[ErrorReason]
     ERROR_REASON_ALREADY_SUBMITTED: _ClassVar[ErrorReason]
     ERROR_REASON_COMPUTE_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_COMPUTE_REFUSED: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -133,6 +134,7 @@ ERROR_REASON_COMPUTE_TARGET_UNKNOWN: ErrorReason
 ERROR_REASON_SUBMISSION_NOT_FOUND: ErrorReason
 ERROR_REASON_ALREADY_SUBMITTED: ErrorReason
 ERROR_REASON_COMPUTE_UNAVAILABLE: ErrorReason
+ERROR_REASON_COMPUTE_REFUSED: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

@@ -86,8 +86,10 @@ class SubmitServiceServicer(object):
         Errors: INVALID_ARGUMENT (run_id, spec fields, naming the field), NOT_FOUND (run; reason
         ARTIFACT_NOT_FOUND: the snapshot artifact), FAILED_PRECONDITION (an unknown target or one
         not open to the run's project; the run is not QUEUED; it was submitted to another target;
-        run deleted), RESOURCE_EXHAUSTED (the snapshot is larger than the target allows),
-        UNAVAILABLE (the Kubernetes API did not answer: the run stays QUEUED, retry).
+        run deleted; reason COMPUTE_REFUSED: the Kubernetes API refused the Job for good, e.g. 403
+        from the server's RBAC), RESOURCE_EXHAUSTED (the snapshot is larger than the target allows),
+        UNAVAILABLE (reason COMPUTE_UNAVAILABLE: the Kubernetes API did not answer: the run stays
+        QUEUED, retry).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

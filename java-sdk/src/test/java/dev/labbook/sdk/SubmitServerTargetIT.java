@@ -96,9 +96,8 @@ class SubmitServerTargetIT {
 
     @BeforeEach
     void connect() throws Exception {
-        // Three quick attempts: SubmitRun is retried on UNAVAILABLE, which a refusing API stays.
-        labbook = Labbook.connect("127.0.0.1:" + server.port(), LabbookOptions.defaults().withClient(
-                new ClientOptions(Duration.ofSeconds(10), 3, new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)))));
+        // The SDK's default retries: a refusal for good must not be retried through them.
+        labbook = Labbook.connect("127.0.0.1:" + server.port());
         Files.writeString(source.resolve("train.py"), "print('hi')\n");
         Files.writeString(source.resolve(".gitignore"), "*.ckpt\n");
         Files.writeString(source.resolve("old.ckpt"), "weights");
@@ -189,13 +188,16 @@ class SubmitServerTargetIT {
     }
 
     @Test
-    void aKubernetesApiThatRefusesIsUnavailableAndTheQueuedRunIsCanceled() throws Exception {
+    void aKubernetesApiThatRefusesIsAFailedPreconditionAtOnceAndTheQueuedRunIsCanceled() throws Exception {
         Experiment experiment = labbook.experiment("refused");
+        long started = System.nanoTime();
         assertThatThrownBy(() -> experiment.submit(ScriptRunConfig.builder().sourceDirectory(source).script("train.py")
                 .computeTarget("locked").build()))
-                .isInstanceOf(UnavailableException.class).hasMessageContaining("namespace locked")
-                .hasMessageContaining("403")
-                .satisfies(e -> assertThat(((LabbookException) e).reason()).isEqualTo(ErrorReason.COMPUTE_UNAVAILABLE));
+                .isInstanceOf(FailedPreconditionException.class).hasMessageContaining("namespace locked")
+                .hasMessageContaining("403").hasMessageContaining("retrying will not help")
+                .satisfies(e -> assertThat(((LabbookException) e).reason()).isEqualTo(ErrorReason.COMPUTE_REFUSED));
+        // not retried through the SDK's retry window (30 s after first contact)
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(kubernetes.getLastRequest().getPath()).isEqualTo("/apis/batch/v1/namespaces/locked/jobs");
         List<RunInfo> runs = experiment.runs();
         assertThat(runs).singleElement().extracting(RunInfo::status).isEqualTo(RunStatus.CANCELED);

@@ -1,6 +1,8 @@
 package dev.labbook.server.kubernetes;
 
 import dev.labbook.server.domain.ErrorReason;
+import dev.labbook.server.domain.FailedPreconditionException;
+import dev.labbook.server.domain.LabbookException;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.submit.ComputeTarget;
 import dev.labbook.server.domain.submit.JobLauncher;
@@ -89,7 +91,7 @@ public final class KubernetesCompute implements JobLauncher, AutoCloseable {
                 LOG.info("Job {}/{} of run {} exists already (a retried submission)", namespace, request.jobName(), request.runId());
                 return;
             }
-            throw unavailable("creating Job " + request.jobName(), namespace, e);
+            throw apiError("creating Job " + request.jobName(), namespace, e);
         }
     }
 
@@ -105,15 +107,28 @@ public final class KubernetesCompute implements JobLauncher, AutoCloseable {
             if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 return;
             }
-            throw unavailable("deleting Job " + jobName, target.namespace(), e);
+            throw apiError("deleting Job " + jobName, target.namespace(), e);
         }
     }
 
-    private static UnavailableException unavailable(String action, String namespace, KubernetesClientException e) {
-        String answer = e.getCode() > 0
-                ? "the Kubernetes API answered " + e.getCode() + ": " + apiMessage(e)
+    /**
+     * An answer the same request cannot change (403: RBAC, a quota, an admission policy; 404: no
+     * such namespace; 422: an invalid Job) is FAILED_PRECONDITION COMPUTE_REFUSED, so that clients
+     * do not retry it for their whole retry window; no answer, 5xx, 408 and 429 are UNAVAILABLE
+     * COMPUTE_UNAVAILABLE (retry).
+     */
+    private static LabbookException apiError(String action, String namespace, KubernetesClientException e) {
+        int code = e.getCode();
+        String answer = code > 0
+                ? "the Kubernetes API answered " + code + ": " + apiMessage(e)
                 : "the Kubernetes API did not answer: " + rootMessage(e);
-        return new UnavailableException(API_UNAVAILABLE, action + " in namespace " + namespace + " failed; " + answer, e);
+        String message = action + " in namespace " + namespace + " failed; " + answer;
+        boolean refused = code >= 400 && code < 500 && code != 408 && code != 429;
+        if (refused) {
+            return new FailedPreconditionException(ErrorReason.COMPUTE_REFUSED, message
+                    + " (retrying will not help: check the server's Role in that namespace, its quotas and policies)");
+        }
+        return new UnavailableException(API_UNAVAILABLE, message, e);
     }
 
     private static String apiMessage(KubernetesClientException e) {

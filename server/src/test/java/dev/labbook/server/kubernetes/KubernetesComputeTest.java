@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.labbook.server.domain.ErrorReason;
+import dev.labbook.server.domain.FailedPreconditionException;
 import dev.labbook.server.domain.UnavailableException;
 import dev.labbook.server.domain.submit.ComputeTarget;
 import dev.labbook.server.domain.submit.JobLauncher;
@@ -137,7 +138,7 @@ class KubernetesComputeTest {
     }
 
     @Test
-    void anApiThatRefusesIsUnavailableNamingTheNamespaceAndTheAnswer() {
+    void anApiThatRefusesForGoodIsAFailedPreconditionNamingTheNamespaceAndTheAnswer() {
         server.expect().post().withPath("/apis/batch/v1/namespaces/" + training + "/jobs")
                 .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage(
                         "jobs.batch is forbidden: User \"system:serviceaccount:labbook:labbook\" cannot create"
@@ -146,11 +147,26 @@ class KubernetesComputeTest {
         JobRequest request = Targets.request(UUID.randomUUID(), gpu, Targets.script("gpu"));
 
         assertThatThrownBy(() -> compute.create(request))
+                .isInstanceOfSatisfying(FailedPreconditionException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.COMPUTE_REFUSED))
+                .hasMessageStartingWith("creating Job " + request.jobName() + " in namespace " + training + " failed; the"
+                        + " Kubernetes API answered 403: jobs.batch is forbidden: User \"system:serviceaccount:labbook:labbook\""
+                        + " cannot create resource \"jobs\" in API group \"batch\" in the namespace \"" + training + "\"")
+                .hasMessageContaining("retrying will not help");
+    }
+
+    @Test
+    void anApiThatFailsForNowIsUnavailable() {
+        server.expect().post().withPath("/apis/batch/v1/namespaces/" + training + "/jobs")
+                .andReturn(503, new StatusBuilder().withCode(503).withReason("ServiceUnavailable")
+                        .withMessage("etcd is restarting").build())
+                .always();
+        JobRequest request = Targets.request(UUID.randomUUID(), gpu, Targets.script("gpu"));
+
+        assertThatThrownBy(() -> compute.create(request))
                 .isInstanceOfSatisfying(UnavailableException.class,
-                        e -> assertThat(e.reason()).isEqualTo(KubernetesCompute.API_UNAVAILABLE))
-                .hasMessage("creating Job " + request.jobName() + " in namespace " + training + " failed; the Kubernetes API"
-                        + " answered 403: jobs.batch is forbidden: User \"system:serviceaccount:labbook:labbook\""
-                        + " cannot create resource \"jobs\" in API group \"batch\" in the namespace \"" + training + "\"");
+                        e -> assertThat(e.reason()).isEqualTo(ErrorReason.COMPUTE_UNAVAILABLE))
+                .hasMessageContaining("answered 503");
     }
 
     @Test

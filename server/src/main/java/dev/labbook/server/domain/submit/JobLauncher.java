@@ -25,7 +25,10 @@ public interface JobLauncher {
     /**
      * Creates the Job; a Job of that name that already exists counts as created (a retried submit).
      *
-     * @throws dev.labbook.server.domain.UnavailableException when the Kubernetes API does not answer or refuses
+     * @throws dev.labbook.server.domain.UnavailableException when the Kubernetes API does not answer (or
+     *         answers 5xx, 408, 429): the same call may work later
+     * @throws dev.labbook.server.domain.FailedPreconditionException (COMPUTE_REFUSED) when it refuses for good
+     *         (403, 404, 422...)
      */
     void create(JobRequest request);
 
