@@ -75,6 +75,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_ALREADY_SUBMITTED: _ClassVar[ErrorReason]
     ERROR_REASON_COMPUTE_UNAVAILABLE: _ClassVar[ErrorReason]
     ERROR_REASON_COMPUTE_REFUSED: _ClassVar[ErrorReason]
+    ERROR_REASON_MODEL_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_PARAM_VALUE_CHANGED: _ClassVar[ErrorReason]
 LIFECYCLE_FILTER_UNSPECIFIED: LifecycleFilter
 LIFECYCLE_FILTER_ACTIVE: LifecycleFilter
 LIFECYCLE_FILTER_DELETED: LifecycleFilter
@@ -135,6 +137,8 @@ ERROR_REASON_SUBMISSION_NOT_FOUND: ErrorReason
 ERROR_REASON_ALREADY_SUBMITTED: ErrorReason
 ERROR_REASON_COMPUTE_UNAVAILABLE: ErrorReason
 ERROR_REASON_COMPUTE_REFUSED: ErrorReason
+ERROR_REASON_MODEL_NOT_FOUND: ErrorReason
+ERROR_REASON_PARAM_VALUE_CHANGED: ErrorReason
 
 class Value(_message.Message):
     __slots__ = ("string_value", "int_value", "double_value", "bool_value")

@@ -417,12 +417,14 @@ class SetRunTagsResponse(_message.Message):
     def __init__(self, tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class LogParamsRequest(_message.Message):
-    __slots__ = ("run_id", "params")
+    __slots__ = ("run_id", "params", "refuse_changes")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
+    REFUSE_CHANGES_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     params: _containers.RepeatedCompositeFieldContainer[Param]
-    def __init__(self, run_id: _Optional[str] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ...) -> None: ...
+    refuse_changes: bool
+    def __init__(self, run_id: _Optional[str] = ..., params: _Optional[_Iterable[_Union[Param, _Mapping]]] = ..., refuse_changes: bool = ...) -> None: ...
 
 class LogParamsResponse(_message.Message):
     __slots__ = ("written",)

@@ -67,7 +67,9 @@ public enum ErrorReason {
     /** The Kubernetes API of a compute target did not answer: the run stays QUEUED, retry. */
     COMPUTE_UNAVAILABLE,
     /** The Kubernetes API of a compute target refused for good (RBAC, quota, a missing namespace): its operator has to act. */
-    COMPUTE_REFUSED;
+    COMPUTE_REFUSED,
+    MODEL_NOT_FOUND,
+    PARAM_VALUE_CHANGED;
 
     /** The reason of that name ({@code RUN_NOT_FOUND}, or with the {@code ERROR_REASON_} prefix); UNKNOWN otherwise. */
     public static ErrorReason of(String name) {
