@@ -33,6 +33,8 @@ import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
 import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
+import dev.labbook.server.mlflow.LabbookGateway;
+import dev.labbook.server.mlflow.MlflowApis;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
 import dev.labbook.server.ops.ReadinessMonitor;
@@ -333,12 +335,17 @@ public final class LabbookServer implements AutoCloseable {
         Optional<HttpPort> httpPort = Optional.empty();
         try {
             if (http.enabled()) {
+                // MLflow's tracking API calls the same services in process, as its caller.
+                LabbookGateway gateway = LabbookGateway.start(apiServices, config.maxMessageBytes(),
+                        http.limits().requestTimeout());
+                resources.push(gateway);
                 httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
                         config.maxMessageBytes(), ops.shutdownGrace(), apiServices, WebApp.fromClassPath(),
                         // The web UI's sign-in checks a token as the access interceptor does.
                         new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
                                 http.publicUrl(), clock),
-                        HostCheck.of(authEnabled, config.host(), http.publicUrl()), http.limits()));
+                        HostCheck.of(authEnabled, config.host(), http.publicUrl()), http.limits(),
+                        Optional.of(MlflowApis.of(gateway))));
             }
             ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
             prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));

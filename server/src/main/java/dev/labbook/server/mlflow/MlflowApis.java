@@ -1,0 +1,15 @@
+package dev.labbook.server.mlflow;
+
+import java.util.List;
+
+/** The MLflow API as the server serves it: every endpoint group over one {@link LabbookGateway}. */
+public final class MlflowApis {
+    private MlflowApis() {
+    }
+
+    public static MlflowApi of(LabbookGateway gateway) {
+        MlflowArtifactRequests artifacts = (ctx, request, caller, path) -> MlflowApi.error(new MlflowException(
+                MlflowErrorCode.ENDPOINT_NOT_FOUND, "artifacts are not served yet: " + path));
+        return new MlflowApi(List.of(new ServerInfoEndpoints(false)), artifacts);
+    }
+}
