@@ -307,6 +307,47 @@ class ModelServiceIT {
         }
     }
 
+    @Test
+    void concurrentFirstValuesOfOneKeyLeaveExactlyOneWinner(TestServer server) throws Exception {
+        Run run = run(server, experiment(server, "e"), "r");
+        Model model = create(server, run.getId(), "m");
+        int writers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            List<java.util.concurrent.Future<Code>> modelCalls = new ArrayList<>();
+            List<java.util.concurrent.Future<Code>> runCalls = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                String value = "v" + i;
+                modelCalls.add(pool.submit(() -> outcome(() -> models(server).updateModel(UpdateModelRequest
+                        .newBuilder().setModelId(model.getId()).putParams("k", value).build()))));
+                runCalls.add(pool.submit(() -> outcome(() -> server.runs().logParams(
+                        dev.labbook.api.v1.LogParamsRequest.newBuilder().setRunId(run.getId()).setRefuseChanges(true)
+                                .addParams(dev.labbook.api.v1.Param.newBuilder().setKey("k").setValue(
+                                        dev.labbook.api.v1.Value.newBuilder().setStringValue(value))).build()))));
+            }
+            for (List<java.util.concurrent.Future<Code>> calls : List.of(modelCalls, runCalls)) {
+                List<Code> codes = new ArrayList<>();
+                for (var call : calls) {
+                    codes.add(call.get());
+                }
+                assertThat(codes).filteredOn(c -> c == Code.OK).hasSize(1);
+                assertThat(codes).filteredOn(c -> c == Code.FAILED_PRECONDITION).hasSize(writers - 1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(get(server, model.getId()).getParamsMap()).containsOnlyKeys("k");
+    }
+
+    private static Code outcome(Runnable call) {
+        try {
+            call.run();
+            return Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
     private static List<String> ids(ListModelsResponse response) {
         return response.getModelsList().stream().map(Model::getId).toList();
     }
