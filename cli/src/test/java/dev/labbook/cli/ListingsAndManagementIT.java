@@ -7,10 +7,15 @@ import dev.labbook.sdk.NewRun;
 import dev.labbook.sdk.NotFoundException;
 import dev.labbook.sdk.RunInfo;
 import dev.labbook.sdk.RunSearch;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -212,5 +217,48 @@ class ListingsAndManagementIT extends CliAgainstServer {
         Cli.Result both = cli.run("compare", runs.get(0).id(), "-e", "sweep");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.stderr()).contains("not both");
+    }
+
+    /**
+     * Runs {@code shell} in a pseudo-terminal (script(1)) whose keyboard types {@code typed}; the
+     * CLI is {@code $LB}. Returns what the terminal showed, carriage returns removed.
+     */
+    private String onTerminal(String typed, String shell) throws Exception {
+        Path keys = Files.writeString(work.resolve("typed-" + System.nanoTime()), typed);
+        Path screen = cliOutput.resolve("terminal-" + System.nanoTime());
+        ProcessBuilder builder = new ProcessBuilder("script", "-qec", shell, "/dev/null").directory(work.toFile())
+                .redirectInput(keys.toFile()).redirectErrorStream(true).redirectOutput(screen.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_") || k.equals("COLUMNS"));
+        builder.environment().put("LABBOOK_TRACKING_URI", target);
+        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("LB", Path.of(System.getProperty("java.home"), "bin", "java")
+                + " -Xmx256m -XX:TieredStopAtLevel=1 " + LabbookCli.class.getName());
+        Process process = builder.start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("script(1) finished").isTrue();
+        return Files.readString(screen, StandardCharsets.UTF_8).replace("\r", "");
+    }
+
+    @Test
+    void onATerminalTablesFitItsWidthAndDeleteAndPurgeAskFirst() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) for a terminal");
+        RunInfo r = run("tty", "a-very-long-run-name-that-does-not-fit-in-fifty-columns", Map.of());
+        String id = r.id().substring(28);
+
+        // No COLUMNS: the width comes from the terminal (stty size). "n" cancels the delete.
+        String screen = onTerminal("n\n", "stty cols 50 rows 20; $LB runs list -e tty; $LB runs delete " + id
+                + "; echo rc=$?");
+        List<String> table = screen.lines().filter(l -> l.startsWith("ID") || l.startsWith(id)).toList();
+        assertThat(table).hasSize(2).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(50));
+        assertThat(table.get(1)).contains("a-very", "…");
+        assertThat(screen).contains("Delete run tty/a-very-long-run-name", "[y/N]", "canceled: nothing was changed",
+                "rc=1");
+        assertThat(client.runs().get(r.id()).deleted()).isFalse();
+
+        screen = onTerminal("y\n", "$LB runs delete " + id + "; echo rc=$?");
+        assertThat(screen).contains("[y/N]", "deleted run tty/", "rc=0");
+        assertThat(client.runs().get(r.id()).deleted()).isTrue();
+        screen = onTerminal("yes\n", "$LB runs purge " + id + "; echo rc=$?");
+        assertThat(screen).contains("Purge run tty/", "This cannot be undone. [y/N]", "purged 1 run(s)", "rc=0");
+        Assertions.assertThatThrownBy(() -> client.runs().get(r.id())).isInstanceOf(NotFoundException.class);
     }
 }
