@@ -108,6 +108,11 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
         }
         if (path.startsWith(ARTIFACTS + "/")) {
             String rest = path.substring(ARTIFACTS.length() + 1);
+            if (collapsedSlashes(ctx)) {
+                // The HTTP layer merges '//' (also the one of an absolute path after artifacts/): MLflow refuses it.
+                return MlflowApi.error(MlflowException.invalid("Invalid path: '" + ctx.rawPath()
+                        + "' has an empty segment ('//'); artifact paths are relative, with '/' only"));
+            }
             if (method == HttpMethod.PUT) {
                 return blocking(ctx, "upload", () -> upload(request, caller, rest));
             }
@@ -125,6 +130,13 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                             + "upload the file with one PUT to mlflow-artifacts/artifacts/<path>"));
         }
         return notFound("mlflow-artifacts/" + path);
+    }
+
+    /** Whether the request's path, as sent, had an empty segment that the normalized path no longer shows. */
+    private static boolean collapsedSlashes(ServiceRequestContext ctx) {
+        String raw = ctx.rawPath();
+        int query = raw.indexOf('?');
+        return (query < 0 ? raw : raw.substring(0, query)).contains("//");
     }
 
     private static HttpResponse notFound(String what) {
