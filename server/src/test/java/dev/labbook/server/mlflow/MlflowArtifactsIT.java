@@ -103,6 +103,28 @@ class MlflowArtifactsIT {
     }
 
     @Test
+    void anUploadWhoseBodyBreaksOffLeavesNoArtifact(TestServer server) throws Exception {
+        Ids ids = newRun(server);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PUT " + ROOT + "/" + ids.dir() + "/broken.bin HTTP/1.1\r\nHost: 127.0.0.1:" + server.httpPort()
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 30000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[10_000_000]);
+            out.flush();
+        }
+        // The next upload to the same path works, and only it is there.
+        String url = server.httpUrl() + ROOT + "/" + ids.dir() + "/broken.bin";
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!stored(server, ids.run()).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(stored(server, ids.run())).isEmpty();
+        assertThat(put(url, "whole".getBytes(StandardCharsets.UTF_8), "application/octet-stream").statusCode()).isEqualTo(200);
+        assertThat(stored(server, ids.run())).singleElement().extracting(Artifact::getSizeBytes).isEqualTo(5L);
+    }
+
+    @Test
     void listingsHaveMlflowsShapeOneLevelAtATime(TestServer server) throws Exception {
         Ids ids = newRun(server);
         String base = server.httpUrl() + ROOT + "/" + ids.dir();
