@@ -2,6 +2,7 @@ package dev.labbook.server.mlflow;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.rpc.ErrorInfo;
 import com.linecorp.armeria.common.ContentDisposition;
@@ -51,9 +52,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -81,6 +85,10 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
     /** Download messages in flight: one being written to the connection, one arriving. */
     private static final int DOWNLOAD_WINDOW = 2;
     private static final int LIST_PAGE = 1000;
+    /** Pieces read ahead of the sender. */
+    private static final int PIPELINE_PIECES = 4;
+    /** Marks the end of the body in the sender's queue (compared by identity; a read piece is never it). */
+    private static final ByteString END = ByteString.copyFrom(new byte[0]);
     private static final String ARTIFACTS = "artifacts";
     private static final Pattern MEDIA_TYPE = Pattern.compile("[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}");
     /** MLflow's text extensions (mlflow.utils.mime_type_utils), served as text/plain as its server does. */
@@ -114,7 +122,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                         + "' has an empty segment ('//'); artifact paths are relative, with '/' only"));
             }
             if (method == HttpMethod.PUT) {
-                return blocking(ctx, "upload", () -> upload(request, caller, rest));
+                return blocking(ctx, "upload", () -> upload(request, caller, rest, ctx.blockingTaskExecutor()));
             }
             if (method == HttpMethod.GET) {
                 return blocking(ctx, "download", () -> download(ctx, caller, rest));
@@ -261,7 +269,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
 
     // ---- upload ----
 
-    private HttpResponse upload(HttpRequest request, MlflowCaller caller, String escapedPath) {
+    private HttpResponse upload(HttpRequest request, MlflowCaller caller, String escapedPath, Executor executor) {
         ArtifactLocation location = ArtifactLocation.fromUrlPath(escapedPath);
         if (location.path().isEmpty()) {
             throw MlflowException.invalid("an upload needs a file path below the run's artifacts directory; "
@@ -310,37 +318,40 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                 gateway.stub(ArtifactServiceGrpc::newStub, caller).withDeadline(null).uploadArtifact(observer);
         MessageDigest sha256 = sha256();
         long sent = 0;
+        // Two threads, so that reading the body overlaps storing it (the in-process call stores and
+        // hashes on the thread that sends): this one reads, the sender sends, a few pieces between them.
+        BlockingQueue<ByteString> pieces = new ArrayBlockingQueue<>(PIPELINE_PIECES);
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(
+                () -> send(call, header.build(), pieces, result, ready), executor);
         try (InputStream body = request.toInputStream(object -> object instanceof HttpData data ? data : HttpData.empty())) {
-            awaitReady(call, result, ready);
-            call.onNext(UploadArtifactRequest.newBuilder().setHeader(header).build());
-            while (!result.isDone()) {
+            while (!result.isDone() && !sender.isDone()) {
                 byte[] chunk = new byte[CHUNK_BYTES];
                 int n = body.readNBytes(chunk, 0, CHUNK_BYTES);
                 if (n > 0) {
                     sha256.update(chunk, 0, n);
                     sent += n;
-                    awaitReady(call, result, ready);
-                    if (result.isDone()) {
-                        break;
-                    }
-                    call.onNext(UploadArtifactRequest.newBuilder()
-                            .setChunk(UnsafeByteOperations.unsafeWrap(chunk, 0, n)).build());
+                    hand(pieces, UnsafeByteOperations.unsafeWrap(chunk, 0, n), result, sender);
                 }
                 if (n < CHUNK_BYTES) {
+                    hand(pieces, END, result, sender);
                     break;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // The client went away or the body broke off: the upload is abandoned, nothing becomes visible.
             call.cancel("the HTTP request body broke off", e);
-            if (result.isDone()) {
+            sender.cancel(false);
+            if (result.isDone() && !cancelled(result)) {
                 throw failure(result);
             }
             throw new MlflowException(MlflowErrorCode.BAD_REQUEST, "the upload's body broke off after " + sent
                     + " bytes: " + e);
         }
-        if (!result.isDone()) {
-            call.onCompleted();
+        try {
+            sender.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            call.cancel("sending the upload failed", e.getCause());
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
         UploadArtifactResponse response;
         try {
@@ -361,6 +372,63 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
         }
         // MLflow's server answers an upload with an empty body.
         return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK));
+    }
+
+    /** The sender's side: the header, then the pieces in order until {@link #END}, each when the call is ready. */
+    private static void send(ClientCallStreamObserver<UploadArtifactRequest> call, UploadHeader header,
+            BlockingQueue<ByteString> pieces, CompletableFuture<?> result, Object ready) {
+        awaitReady(call, result, ready);
+        if (result.isDone()) {
+            return;
+        }
+        call.onNext(UploadArtifactRequest.newBuilder().setHeader(header).build());
+        while (!result.isDone()) {
+            ByteString piece;
+            try {
+                piece = pieces.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while uploading", e);
+            }
+            if (piece == null) {
+                continue;
+            }
+            if (piece == END) {
+                call.onCompleted();
+                return;
+            }
+            awaitReady(call, result, ready);
+            if (result.isDone()) {
+                return;
+            }
+            call.onNext(UploadArtifactRequest.newBuilder().setChunk(piece).build());
+        }
+    }
+
+    /** Queues a piece for the sender; gives up once the upload ended (failed) or the sender stopped. */
+    private static void hand(BlockingQueue<ByteString> pieces, ByteString piece, CompletableFuture<?> result,
+            CompletableFuture<Void> sender) {
+        try {
+            while (!pieces.offer(piece, 200, TimeUnit.MILLISECONDS)) {
+                if (result.isDone() || sender.isDone()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while uploading", e);
+        }
+    }
+
+    private static boolean cancelled(CompletableFuture<?> result) {
+        try {
+            result.join();
+            return false;
+        } catch (java.util.concurrent.CompletionException e) {
+            return Status.fromThrowable(e.getCause()).getCode() == Status.Code.CANCELLED;
+        } catch (java.util.concurrent.CancellationException e) {
+            return true;
+        }
     }
 
     private static RuntimeException failure(CompletableFuture<?> result) {
