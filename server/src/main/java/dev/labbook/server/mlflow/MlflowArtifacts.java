@@ -57,6 +57,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -100,6 +102,16 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
     private static final FileNameMap JAVA_TYPES = URLConnection.getFileNameMap();
 
     private final LabbookGateway gateway;
+    /**
+     * The senders of uploads: threads of their own, not the blocking-task pool that the readers hold,
+     * so that a full pool can never leave readers waiting for senders that have no thread. One per
+     * upload in progress, so as many as the pool has readers at most; idle ones end after a minute.
+     */
+    private final ExecutorService senders = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "labbook-mlflow-upload-sender");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public MlflowArtifacts(LabbookGateway gateway) {
         this.gateway = gateway;
@@ -122,7 +134,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                         + "' has an empty segment ('//'); artifact paths are relative, with '/' only"));
             }
             if (method == HttpMethod.PUT) {
-                return blocking(ctx, "upload", () -> upload(request, caller, rest, ctx.blockingTaskExecutor()));
+                return blocking(ctx, "upload", () -> upload(request, caller, rest));
             }
             if (method == HttpMethod.GET) {
                 return blocking(ctx, "download", () -> download(ctx, caller, rest));
@@ -269,7 +281,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
 
     // ---- upload ----
 
-    private HttpResponse upload(HttpRequest request, MlflowCaller caller, String escapedPath, Executor executor) {
+    private HttpResponse upload(HttpRequest request, MlflowCaller caller, String escapedPath) {
         ArtifactLocation location = ArtifactLocation.fromUrlPath(escapedPath);
         if (location.path().isEmpty()) {
             throw MlflowException.invalid("an upload needs a file path below the run's artifacts directory; "
@@ -322,7 +334,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
         // hashes on the thread that sends): this one reads, the sender sends, a few pieces between them.
         BlockingQueue<ByteString> pieces = new ArrayBlockingQueue<>(PIPELINE_PIECES);
         CompletableFuture<Void> sender = CompletableFuture.runAsync(
-                () -> send(call, header.build(), pieces, result, ready), executor);
+                () -> send(call, header.build(), pieces, result, ready), senders);
         try (InputStream body = request.toInputStream(object -> object instanceof HttpData data ? data : HttpData.empty())) {
             while (!result.isDone() && !sender.isDone()) {
                 byte[] chunk = new byte[CHUNK_BYTES];
