@@ -8,8 +8,6 @@ public final class MlflowApis {
     }
 
     public static MlflowApi of(LabbookGateway gateway) {
-        MlflowArtifactRequests artifacts = (ctx, request, caller, path) -> MlflowApi.error(new MlflowException(
-                MlflowErrorCode.ENDPOINT_NOT_FOUND, "artifacts are not served yet: " + path));
-        return new MlflowApi(List.of(new ServerInfoEndpoints(false)), artifacts);
+        return new MlflowApi(List.of(new ServerInfoEndpoints(false)), new MlflowArtifacts(gateway));
     }
 }
