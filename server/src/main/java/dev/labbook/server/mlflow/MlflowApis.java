@@ -1,5 +1,6 @@
 package dev.labbook.server.mlflow;
 
+import java.time.Clock;
 import java.util.List;
 
 /** The MLflow API as the server serves it: every endpoint group over one {@link LabbookGateway}. */
@@ -10,6 +11,9 @@ public final class MlflowApis {
     public static MlflowApi of(LabbookGateway gateway) {
         MlflowArtifactRequests artifacts = (ctx, request, caller, path) -> MlflowApi.error(new MlflowException(
                 MlflowErrorCode.ENDPOINT_NOT_FOUND, "artifacts are not served yet: " + path));
-        return new MlflowApi(List.of(new ServerInfoEndpoints(false)), artifacts);
+        MlflowRunLeases leases = new MlflowRunLeases(gateway, Clock.systemUTC());
+        return new MlflowApi(List.of(new ServerInfoEndpoints(false), new ExperimentEndpoints(gateway),
+                new RunEndpoints(gateway, leases), new RunDataEndpoints(gateway, leases), new MetricEndpoints(gateway),
+                new LoggedModelEndpoints(gateway)), artifacts);
     }
 }
