@@ -61,7 +61,7 @@ class MlflowAuthIT {
     }
 
     @Test
-    void theAuditLogShowsTheHttpCallerAndTheLeaseIsRenewedOncePerMinute(TestServer server) {
+    void theAuditLogShowsTheHttpCallerAndTheLeaseIsRenewedOncePerMinute(TestServer server) throws Exception {
         String editor = TestTokens.create(server, "default", Role.EDITOR);
         MlflowClient mlflow = new MlflowClient(server).as("Bearer " + editor);
         String exp = mlflow.okPost("experiments/create", json(CREATE)).get("experiment_id").asText();

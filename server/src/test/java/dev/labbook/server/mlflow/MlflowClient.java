@@ -42,9 +42,13 @@ final class MlflowClient {
         }
     }
 
+    private static final ObjectMapper LENIENT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES).build();
+
+    /** JSON written with single quotes where convenient: {@code {'key': 'v', 'f': "a = 'b'"}}. */
     static ObjectNode json(String text) {
         try {
-            return (ObjectNode) JSON.readTree(text.replace('\'', '"'));
+            return (ObjectNode) LENIENT.readTree(text);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(text, e);
         }
