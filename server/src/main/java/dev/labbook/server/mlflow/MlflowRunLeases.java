@@ -4,23 +4,24 @@ import dev.labbook.api.v1.RenewRunLeaseRequest;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Renews a run's lease for MLflow clients, which know nothing of Labbook's leases: after a write
- * to a run, at most once per {@link #INTERVAL_MS} per run (RenewRunLease, as the caller), so a
- * run an MLflow client logs to stays RUNNING and one whose client died becomes CRASHED. A
- * small bounded map remembers the last renewal of each run (cleared when full: at worst one
- * extra renewal per run).
+ * to a run, RenewRunLease (as the caller) when the run's renewal is due: at the first write, then
+ * at most once per {@link #INTERVAL_MS} (sooner when the server's lease is short: a third of what
+ * the last renewal granted, as the SDKs do). So a run an MLflow client logs to stays RUNNING and
+ * one whose client died becomes CRASHED. A small bounded map remembers when each run is due
+ * (cleared when full: at worst one extra renewal per run).
  */
 final class MlflowRunLeases {
     static final long INTERVAL_MS = 60_000;
     static final int MAX_RUNS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(MlflowRunLeases.class);
 
-    private final ConcurrentHashMap<String, Long> lastRenewal = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> due = new ConcurrentHashMap<>();
     private final Clock clock;
     private final LabbookGateway gateway;
 
@@ -29,43 +30,48 @@ final class MlflowRunLeases {
         this.clock = clock;
     }
 
-    /** The run was just created (its lease is fresh). */
-    void created(String runId) {
-        remember(runId, clock.millis());
-    }
-
-    /** After a write to the run: renews its lease unless that was done in the last minute. */
+    /** After a write to the run: renews its lease when due. */
     void wrote(MlflowCaller caller, String runId) {
         renewIfDue(runId, id -> {
             try {
-                gateway.runs(caller).renewRunLease(RenewRunLeaseRequest.newBuilder().setRunId(id).build());
+                return gateway.runs(caller).renewRunLease(RenewRunLeaseRequest.newBuilder().setRunId(id).build())
+                        .getLeaseExpireTimeMs();
             } catch (StatusRuntimeException e) {
-                // The write itself succeeded; a failed renewal is retried on the next write.
-                lastRenewal.remove(id);
+                // The write itself succeeded; a failed renewal is retried at the next write.
                 LOG.debug("renewing the lease of run {} for an MLflow client failed: {}", id, e.getStatus());
+                return -1L;
             }
         });
     }
 
-    /** Calls renew when the run's last renewal is older than the interval. */
-    void renewIfDue(String runId, Consumer<String> renew) {
+    /**
+     * Calls {@code renew} when the run is due; it answers when the lease now expires (0: the run
+     * has no lease, e.g. finished; negative: the renewal failed, retry at the next write).
+     */
+    void renewIfDue(String runId, ToLongFunction<String> renew) {
         long now = clock.millis();
-        Long last = lastRenewal.get(runId);
-        if (last != null && now - last < INTERVAL_MS) {
+        Long next = due.get(runId);
+        if (next != null && now < next) {
             return;
         }
-        remember(runId, now);
-        renew.accept(runId);
+        // Claimed before the call, so that concurrent writes don't all renew.
+        remember(runId, now + INTERVAL_MS);
+        long expires = renew.applyAsLong(runId);
+        if (expires < 0) {
+            due.remove(runId);
+        } else if (expires > now) {
+            remember(runId, now + Math.max(1, Math.min(INTERVAL_MS, (expires - now) / 3)));
+        }
     }
 
-    private void remember(String runId, long now) {
-        if (lastRenewal.size() >= MAX_RUNS) {
-            lastRenewal.clear();
+    private void remember(String runId, long next) {
+        if (due.size() >= MAX_RUNS && !due.containsKey(runId)) {
+            due.clear();
         }
-        lastRenewal.put(runId, now);
+        due.put(runId, next);
     }
 
     int size() {
-        return lastRenewal.size();
+        return due.size();
     }
 }

@@ -128,7 +128,6 @@ final class RunEndpoints implements MlflowEndpoints {
                 .ifPresent(open::setStartTimeMs);
         Run run = withUniqueName(asked, name -> gateway.runs(request.caller())
                 .openRun(open.clone().setName(name).build()).getRun());
-        leases.created(run.getId());
         ObjectNode answer = MlflowJsonMapper.object();
         answer.set("run", MlflowJsonMapper.run(run, List.of()));
         return answer;

@@ -80,7 +80,10 @@ class MlflowAuthIT {
         assertThat(creates.get(0).getPeer()).doesNotEndWith(":0");
         assertThat(creates.get(0).getPrincipal()).startsWith("token:");
         assertThat(events.stream().filter(e -> e.getMethod().equals("labbook.v1.MetricService/BatchLogMetrics"))).hasSize(3);
-        // Created just now: the first minute needs no renewal.
-        assertThat(events.stream().filter(e -> e.getMethod().equals("labbook.v1.RunService/RenewRunLease"))).isEmpty();
+        // Renewed at the first write, then not again within the minute; from the HTTP caller too.
+        List<AuditEvent> renewals = events.stream().filter(e -> e.getMethod().equals("labbook.v1.RunService/RenewRunLease")).toList();
+        assertThat(renewals).hasSize(1);
+        assertThat(renewals.get(0).getTarget()).contains(runId);
+        assertThat(renewals.get(0).getPeer()).startsWith("127.0.0.1:");
     }
 }
