@@ -365,4 +365,30 @@ class MlflowTrackingIT {
         assertThat(all.get(9).get("run_id").asText()).isEqualTo(b);
         assertThat(all.get(9).get("timestamp").asLong()).isEqualTo(1009);
     }
+
+    @Test
+    void aLabbookRunReadsAsAnMlflowRun(TestServer server) {
+        MlflowClient mlflow = new MlflowClient(server);
+        String exp = experiment(mlflow);
+        dev.labbook.api.v1.Run run = server.runs().createRun(dev.labbook.api.v1.CreateRunRequest.newBuilder()
+                .setExperimentId(exp).setName("native")
+                .addParams(dev.labbook.api.v1.Param.newBuilder().setKey("epochs").setValue(dev.labbook.api.v1.Value.newBuilder().setIntValue(42)))
+                .addParams(dev.labbook.api.v1.Param.newBuilder().setKey("lr").setValue(dev.labbook.api.v1.Value.newBuilder().setDoubleValue(0.001)))
+                .addParams(dev.labbook.api.v1.Param.newBuilder().setKey("aug").setValue(dev.labbook.api.v1.Value.newBuilder().setBoolValue(true)))
+                .putTags("team", "vision").build()).getRun();
+        server.metrics().batchLogMetrics(dev.labbook.api.v1.BatchLogMetricsRequest.newBuilder().setBatch(dev.labbook.api.v1.MetricBatch.newBuilder()
+                .setRunId(run.getId()).addKeys("loss").addKeyIndex(0).addKeyIndex(0).addStep(0).addStep(7)
+                .addTimestampMs(1000).addTimestampMs(2000).addValue(0.5).addValue(0.125)).build());
+        JsonNode got = mlflow.okGet("runs/get?run_id=" + run.getId()).get("run");
+        assertThat(got.get("info").get("run_name").asText()).isEqualTo("native");
+        assertThat(got.get("info").get("status").asText()).isEqualTo("RUNNING");
+        assertThat(got.get("data").get("params").toString()).isEqualTo(
+                "[{\"key\":\"aug\",\"value\":\"true\"},{\"key\":\"epochs\",\"value\":\"42\"},{\"key\":\"lr\",\"value\":\"0.001\"}]");
+        assertThat(got.get("data").get("metrics").toString()).isEqualTo(
+                "[{\"key\":\"loss\",\"value\":0.125,\"timestamp\":2000,\"step\":7}]");
+        assertThat(got.get("data").get("tags").toString()).isEqualTo("[{\"key\":\"team\",\"value\":\"vision\"}]");
+        // MLflow's string filters find typed params by their text
+        JsonNode found = mlflow.okPost("runs/search", json("{'experiment_ids': ['" + exp + "'], 'filter': \"params.epochs = '42' AND params.lr = '0.001'\"}"));
+        assertThat(found.get("runs").findValuesAsText("run_id")).containsExactly(run.getId());
+    }
 }
