@@ -45,6 +45,15 @@ final class ExperimentEndpoints implements MlflowEndpoints {
             }
             return mlflowId;
         }
+        try {
+            // Read first: a viewer may use the default experiment without the right to create it.
+            return gateway.experiments(caller).getExperiment(GetExperimentRequest.newBuilder()
+                    .setProject(caller.project()).setName(DEFAULT_EXPERIMENT_NAME).build()).getExperiment().getId();
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
         return gateway.experiments(caller).createExperiment(CreateExperimentRequest.newBuilder()
                 .setProject(caller.project()).setName(DEFAULT_EXPERIMENT_NAME).setReturnExisting(true).build())
                 .getExperiment().getId();

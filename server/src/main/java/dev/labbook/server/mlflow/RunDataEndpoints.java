@@ -68,7 +68,15 @@ final class RunDataEndpoints implements MlflowEndpoints {
         LogParamsRequest.Builder log = LogParamsRequest.newBuilder().setRunId(runId).setRefuseChanges(true);
         params.forEach((key, value) -> log.addParams(Param.newBuilder().setKey(key)
                 .setValue(Value.newBuilder().setStringValue(value))));
-        gateway.runs(caller).logParams(log.build());
+        try {
+            gateway.runs(caller).logParams(log.build());
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (MlflowErrors.reason(e).filter("PARAM_VALUE_CHANGED"::equals).isPresent()) {
+                // MLflow's words first: its users (and tests) look for them.
+                throw MlflowException.invalid("Changing param values is not allowed. " + e.getStatus().getDescription());
+            }
+            throw e;
+        }
     }
 
     private ObjectNode logMetric(MlflowRequest request) {

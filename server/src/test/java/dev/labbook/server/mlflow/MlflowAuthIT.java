@@ -58,6 +58,10 @@ class MlflowAuthIT {
         MlflowClient.Answer write = reader.post("runs/create", json("{'experiment_id': '" + id + "', 'run_name': 'r'}"));
         assertThat(write.status()).isEqualTo(403);
         assertThat(write.errorCode()).isEqualTo("PERMISSION_DENIED");
+        // The default experiment "0": an editor's first use creates it, a viewer reads it.
+        new MlflowClient(server).as("Bearer " + editor).okPost("runs/create", json("{'experiment_id': '0', 'run_name': 'd'}"));
+        assertThat(reader.okPost("runs/search", json("{'experiment_ids': ['0']}")).get("runs")).hasSize(1);
+        assertThat(reader.okGet("experiments/get?experiment_id=0").get("experiment").get("name").asText()).isEqualTo("Default");
     }
 
     @Test
