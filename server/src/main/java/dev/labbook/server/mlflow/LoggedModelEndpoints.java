@@ -58,8 +58,12 @@ final class LoggedModelEndpoints implements MlflowEndpoints {
     }
 
     private ObjectNode get(MlflowRequest request) {
-        return wrap(gateway.models(request.caller()).getModel(
-                GetModelRequest.newBuilder().setModelId(request.pathParam("model_id")).build()).getModel());
+        String modelId = request.pathParam("model_id");
+        Model model = gateway.models(request.caller()).getModel(GetModelRequest.newBuilder().setModelId(modelId).build()).getModel();
+        if (model.getDeleted() && !request.booleanValue("allow_deleted").orElse(false)) {
+            throw new MlflowException(MlflowErrorCode.RESOURCE_DOES_NOT_EXIST, "Logged model with ID '" + modelId + "' not found");
+        }
+        return wrap(model);
     }
 
     private ObjectNode finalizeModel(MlflowRequest request) {

@@ -210,8 +210,8 @@ final class RunEndpoints implements MlflowEndpoints {
                         runs.cancelRun(cancel.build());
                     }
                     case "RUNNING" -> {
-                        if (!terminal) {
-                            runs.resumeRun(ResumeRunRequest.newBuilder().setRunId(runId).build());
+                        if (run.getStatus() == RunStatus.RUN_STATUS_QUEUED) {
+                            runs.startRun(dev.labbook.api.v1.StartRunRequest.newBuilder().setRunId(runId).build());
                         }
                     }
                     default -> throw MlflowException.invalid("Labbook's MLflow API cannot set a run back to SCHEDULED");

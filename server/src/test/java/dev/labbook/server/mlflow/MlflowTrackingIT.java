@@ -208,6 +208,11 @@ class MlflowTrackingIT {
         assertThat(labbook.getSource().getScript()).isEqualTo("client.py");
         assertThat(labbook.getSource().getGitCommit()).isEqualTo("abc123");
         assertThat(labbook.getTagsMap()).containsEntry("mlflow.runName", "same").containsEntry("mlflow.parentRunId", parent);
+        // A name Labbook refuses (edge whitespace) gets a generated Labbook name; MLflow's stays in the tag.
+        JsonNode padded = mlflow.okPost("runs/create", json("{'experiment_id': '" + exp + "', 'run_name': ' padded '}")).get("run");
+        assertThat(padded.get("info").get("run_name").asText()).isEqualTo(" padded ");
+        assertThat(server.runs().getRun(GetRunRequest.newBuilder().setRunId(padded.get("info").get("run_id").asText()).build())
+                .getRun().getName()).startsWith("run-");
         // set-tag mlflow.runName renames (the Labbook name too, when free)
         mlflow.okPost("runs/set-tag", json("{'run_id': '" + childId + "', 'key': 'mlflow.runName', 'value': 'kid'}"));
         assertThat(mlflow.okGet("runs/get?run_id=" + childId).get("run").get("info").get("run_name").asText()).isEqualTo("kid");
