@@ -25,6 +25,7 @@ public final class MlflowJsonMapper {
     static final String HIDDEN_TAG_PREFIX = "labbook.mlflow.";
     static final String INPUT_TAG_PREFIX = HIDDEN_TAG_PREFIX + "input.";
     static final String OUTPUTS_TAG = HIDDEN_TAG_PREFIX + "outputs";
+    static final String MODEL_INPUTS_TAG = HIDDEN_TAG_PREFIX + "model_inputs";
     static final String RUN_NAME_TAG = "mlflow.runName";
     static final String USER_TAG = "mlflow.user";
     static final String PARENT_TAG = "mlflow.parentRunId";
@@ -186,6 +187,10 @@ public final class MlflowJsonMapper {
                     datasets.add(input);
                 }
             }
+        }
+        JsonNode modelInputs = parse(run.getTagsMap().getOrDefault(MODEL_INPUTS_TAG, ""));
+        if (modelInputs != null && modelInputs.isArray() && !modelInputs.isEmpty()) {
+            inputs.set("model_inputs", modelInputs);
         }
         ObjectNode outputs = node.putObject("outputs");
         JsonNode models = parse(run.getTagsMap().getOrDefault(OUTPUTS_TAG, ""));

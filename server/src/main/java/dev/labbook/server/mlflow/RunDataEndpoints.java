@@ -280,6 +280,14 @@ final class RunDataEndpoints implements MlflowEndpoints {
             }
             tags.put(MlflowJsonMapper.INPUT_TAG_PREFIX + sha256(identity).substring(0, 12), json);
         }
+        JsonNode models = request.field("models").orElse(MlflowApi.JSON.createArrayNode());
+        if (!models.isArray()) {
+            throw MlflowException.invalid("Invalid value for parameter 'models': expected a list");
+        }
+        if (!models.isEmpty()) {
+            Run run = RunEndpoints.getRun(gateway, request.caller(), runId);
+            tags.put(MlflowJsonMapper.MODEL_INPUTS_TAG, mergedModels(run, MlflowJsonMapper.MODEL_INPUTS_TAG, models, false));
+        }
         if (!tags.isEmpty()) {
             gateway.runs(request.caller()).setRunTags(SetRunTagsRequest.newBuilder().setRunId(runId).putAllTags(tags).build());
             leases.wrote(request.caller(), runId);
@@ -287,8 +295,36 @@ final class RunDataEndpoints implements MlflowEndpoints {
         return MlflowJsonMapper.object();
     }
 
+    /** The run's models in a hidden tag (by model id) with these added, as the tag's JSON. */
+    private static String mergedModels(Run run, String tag, JsonNode models, boolean withStep) {
+        JsonNode existing = MlflowJsonMapper.parse(run.getTagsMap().getOrDefault(tag, ""));
+        Map<String, JsonNode> byModel = new LinkedHashMap<>();
+        if (existing != null && existing.isArray()) {
+            existing.forEach(model -> byModel.put(model.path("model_id").asText(), model));
+        }
+        for (JsonNode model : models) {
+            String modelId = model.path("model_id").asText();
+            if (modelId.isEmpty()) {
+                throw MlflowException.missing("models.model_id");
+            }
+            ObjectNode kept = MlflowJsonMapper.object();
+            kept.put("model_id", modelId);
+            if (withStep) {
+                kept.put("step", model.path("step").asLong(0));
+            }
+            byModel.put(modelId, kept);
+        }
+        ArrayNode all = MlflowApi.JSON.createArrayNode();
+        byModel.values().forEach(all::add);
+        String json = json(all);
+        if (json.getBytes(StandardCharsets.UTF_8).length > MAX_TAG_VALUE_BYTES) {
+            throw MlflowException.invalid("Too many models for one run in Labbook's MLflow API (their ids exceed 8 KiB)");
+        }
+        return json;
+    }
+
     /**
-     * MLflow 3's run outputs (logged models with a step): kept in the hidden run tag
+     * MLflow 3's run outputs (logged models with a step), like its model inputs: kept in the hidden run tag
      * {@code labbook.mlflow.outputs}, returned in the run's {@code outputs}.
      */
     private ObjectNode logOutputs(MlflowRequest request) {
@@ -301,27 +337,7 @@ final class RunDataEndpoints implements MlflowEndpoints {
             return MlflowJsonMapper.object();
         }
         Run run = RunEndpoints.getRun(gateway, request.caller(), runId);
-        JsonNode existing = MlflowJsonMapper.parse(run.getTagsMap().getOrDefault(MlflowJsonMapper.OUTPUTS_TAG, ""));
-        Map<String, JsonNode> byModel = new LinkedHashMap<>();
-        if (existing != null && existing.isArray()) {
-            existing.forEach(output -> byModel.put(output.path("model_id").asText(), output));
-        }
-        for (JsonNode model : models) {
-            String modelId = model.path("model_id").asText();
-            if (modelId.isEmpty()) {
-                throw MlflowException.missing("models.model_id");
-            }
-            ObjectNode output = MlflowJsonMapper.object();
-            output.put("model_id", modelId);
-            output.put("step", model.path("step").asLong(0));
-            byModel.put(modelId, output);
-        }
-        ArrayNode all = MlflowApi.JSON.createArrayNode();
-        byModel.values().forEach(all::add);
-        String json = json(all);
-        if (json.getBytes(StandardCharsets.UTF_8).length > MAX_TAG_VALUE_BYTES) {
-            throw MlflowException.invalid("Too many model outputs for one run in Labbook's MLflow API");
-        }
+        String json = mergedModels(run, MlflowJsonMapper.OUTPUTS_TAG, models, true);
         gateway.runs(request.caller()).setRunTags(SetRunTagsRequest.newBuilder().setRunId(runId)
                 .putTags(MlflowJsonMapper.OUTPUTS_TAG, json).build());
         leases.wrote(request.caller(), runId);

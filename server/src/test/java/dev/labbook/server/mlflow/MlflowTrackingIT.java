@@ -338,11 +338,12 @@ class MlflowTrackingIT {
         String dataset = "{'tags': [{'key': 'mlflow.data.context', 'value': 'train'}], 'dataset': {'name': 'dataset', 'digest': '2bf3ace3',"
                 + " 'source_type': 'code', 'source': '{}', 'schema': 'S', 'profile': 'P'}}";
         mlflow.okPost("runs/log-inputs", json("{'run_id': '" + runId + "', 'datasets': [" + dataset + "]}"));
-        mlflow.okPost("runs/log-inputs", json("{'run_id': '" + runId + "', 'datasets': [" + dataset + "]}"));
+        mlflow.okPost("runs/log-inputs", json("{'run_id': '" + runId + "', 'datasets': [" + dataset + "], 'models': [{'model_id': 'm-1'}]}"));
         mlflow.okPost("runs/outputs", json("{'run_id': '" + runId + "', 'models': [{'model_id': 'm-9bd79f3772854e5485313111ecd0ea43', 'step': 0}]}"));
         JsonNode run = mlflow.okGet("runs/get?run_id=" + runId).get("run");
         assertThat(run.get("inputs").get("dataset_inputs")).hasSize(1);
         assertThat(run.get("inputs").get("dataset_inputs").get(0)).isEqualTo(json(dataset));
+        assertThat(run.get("inputs").get("model_inputs").toString()).isEqualTo("[{\"model_id\":\"m-1\"}]");
         assertThat(run.get("outputs").get("model_outputs").toString())
                 .isEqualTo("[{\"model_id\":\"m-9bd79f3772854e5485313111ecd0ea43\",\"step\":0}]");
         assertThat(run.get("data").get("tags").findValuesAsText("key")).noneMatch(k -> k.startsWith("labbook.mlflow."));
