@@ -44,12 +44,41 @@ public final class MlflowSearchTranslator {
 
     /** The Labbook filter for an MLflow run filter; empty for none. */
     public static String runFilter(String mlflowFilter) {
-        List<Comparison> comparisons = parse(mlflowFilter);
+        return runFilter(parse(mlflowFilter));
+    }
+
+    /** The Labbook filter for parsed comparisons (AND); empty for none. */
+    public static String runFilter(List<Comparison> comparisons) {
         List<String> parts = new ArrayList<>();
         for (Comparison c : comparisons) {
             parts.add(runPredicate(c));
         }
         return String.join(" AND ", parts);
+    }
+
+    /** Whether the comparison is on the run id ({@code attributes.run_id}, {@code run_uuid}). */
+    public static boolean isRunId(Comparison c) {
+        return c.entity().equals("attributes")
+                && (c.key().equalsIgnoreCase("run_id") || c.key().equalsIgnoreCase("run_uuid"));
+    }
+
+    /**
+     * The run ids a run id comparison allows: {@code = 'id'} or {@code IN ('id', ...)}; other
+     * operators are refused (Labbook's search has no id field: the adapter resolves ids itself).
+     */
+    public static List<String> runIds(Comparison c) {
+        if (!c.op().equals("=") && !c.op().equals("IN")) {
+            throw MlflowException.invalid("Invalid comparator '" + c.op() + "' for attributes." + c.key()
+                    + ": Labbook's MLflow API takes run ids with = and IN only");
+        }
+        List<String> ids = new ArrayList<>();
+        for (Literal value : c.values()) {
+            if (!value.string()) {
+                throw MlflowException.invalid("Invalid filter on attributes." + c.key() + ": run ids are quoted strings");
+            }
+            ids.add(value.text());
+        }
+        return ids;
     }
 
     private static String runPredicate(Comparison c) {
@@ -115,7 +144,7 @@ public final class MlflowSearchTranslator {
                 return "tags.`mlflow.user` " + c.op() + values(asStrings(c));
             }
             case "run_id", "run_uuid" -> throw unsupported("attributes." + c.key(),
-                    "Labbook's search has no run id field; get the runs by id (runs/get) instead");
+                    "run ids are taken with = and IN only, joined to the rest with AND");
             default -> throw unsupported("attributes." + c.key(), "Labbook's MLflow API filters runs on attributes "
                     + "run_name, status, start_time, end_time and user_id");
         }

@@ -115,6 +115,19 @@ class MlflowSearchTranslatorTest {
                 .isEqualTo(MlflowErrorCode.INVALID_PARAMETER_VALUE);
     }
 
+    @Test
+    void runIdsAreTakenWithEqualsAndInOnly() {
+        var comparisons = MlflowSearchTranslator.parse("attributes.run_id IN ('a', \"b\") AND metrics.m > 1 AND run_uuid = 'c'");
+        assertThat(comparisons).filteredOn(MlflowSearchTranslator::isRunId).hasSize(2);
+        assertThat(MlflowSearchTranslator.runIds(comparisons.get(0))).containsExactly("a", "b");
+        assertThat(MlflowSearchTranslator.runIds(comparisons.get(2))).containsExactly("c");
+        assertThat(MlflowSearchTranslator.runFilter(comparisons.subList(1, 2))).isEqualTo("metrics.`m` > 1");
+        assertThatThrownBy(() -> MlflowSearchTranslator.runIds(MlflowSearchTranslator.parse("run_id NOT IN ('a')").get(0)))
+                .isInstanceOf(MlflowException.class).hasMessageContaining("= and IN only");
+        assertThatThrownBy(() -> MlflowSearchTranslator.runIds(MlflowSearchTranslator.parse("run_id = 5").get(0)))
+                .isInstanceOf(MlflowException.class).hasMessageContaining("quoted");
+    }
+
     private static MlflowException assertThrows(Runnable r) {
         try {
             r.run();

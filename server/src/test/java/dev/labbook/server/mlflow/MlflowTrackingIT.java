@@ -316,6 +316,16 @@ class MlflowTrackingIT {
                 + " 'page_token': '" + page1.get("next_page_token").asText() + "'}"));
         assertThat(page2.get("runs").findValuesAsText("run_id")).containsExactly(ids.get(2), ids.get(3));
 
+        // Run ids (which Labbook's filter has not): resolved by the adapter, with the rest of the filter and the order.
+        JsonNode byIds = mlflow.okPost("runs/search", json("{'experiment_ids': ['" + exp + "'], 'filter': \"attributes.run_id IN ('"
+                + ids.get(1) + "', '" + ids.get(3) + "', '" + ids.get(4) + "', '0123456789abcdef0123456789abcdef') AND metrics.acc < 0.35\","
+                + " 'order_by': ['metrics.acc DESC']}"));
+        assertThat(byIds.get("runs").findValuesAsText("run_id")).containsExactly(ids.get(3), ids.get(1));
+        JsonNode oneId = mlflow.okPost("runs/search", json("{'experiment_ids': ['" + exp + "'], 'filter': \"run_id = '" + ids.get(2) + "'\"}"));
+        assertThat(oneId.get("runs").findValuesAsText("run_id")).containsExactly(ids.get(2));
+        String otherExp = experiment(mlflow);
+        assertThat(mlflow.okPost("runs/search", json("{'experiment_ids': ['" + otherExp + "'], 'filter': \"run_id = '" + ids.get(2) + "'\"}"))
+                .has("runs")).isFalse();
         mlflow.okPost("runs/delete", json("{'run_id': '" + ids.get(0) + "'}"));
         JsonNode deleted = mlflow.okPost("runs/search", json("{'experiment_ids': ['" + exp + "'], 'run_view_type': 'DELETED_ONLY'}"));
         assertThat(deleted.get("runs").findValuesAsText("run_id")).containsExactly(ids.get(0));
