@@ -73,7 +73,9 @@ final class RunDataEndpoints implements MlflowEndpoints {
         } catch (io.grpc.StatusRuntimeException e) {
             if (MlflowErrors.reason(e).filter("PARAM_VALUE_CHANGED"::equals).isPresent()) {
                 // MLflow's words first: its users (and tests) look for them.
-                throw MlflowException.invalid("Changing param values is not allowed. " + e.getStatus().getDescription());
+                String detail = String.valueOf(e.getStatus().getDescription())
+                        .replaceFirst("^params\\[\\d+\\]: changing param values is not allowed: ", "");
+                throw MlflowException.invalid("Changing param values is not allowed. " + detail);
             }
             throw e;
         }
