@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
  *
  * <p>MLflow's filter: comparisons joined by {@code AND}; identifiers {@code params.k},
  * {@code metrics.k}, {@code tags.k} (also {@code param}, {@code metric}, {@code tag} and the
- * key in backquotes or double quotes), attributes {@code run_name}, {@code status},
+ * key in backquotes or double quotes), attributes {@code run_id}, {@code run_name}, {@code status},
  * {@code start_time}, {@code end_time}, {@code user_id} (with or without {@code attributes.});
  * strings in single or double quotes, numbers; operators {@code = != < <= > >= LIKE ILIKE IN
  * NOT IN IS NULL IS NOT NULL}.
  */
 public final class MlflowSearchTranslator {
+    private static final Pattern RUN_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final String NIL_ID = "00000000-0000-0000-0000-000000000000";
     private static final Pattern NUMBER = Pattern.compile("-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
     private static final Map<String, String> ENTITIES = Map.ofEntries(
             Map.entry("params", "params"), Map.entry("param", "params"), Map.entry("parameter", "params"),
@@ -54,31 +56,6 @@ public final class MlflowSearchTranslator {
             parts.add(runPredicate(c));
         }
         return String.join(" AND ", parts);
-    }
-
-    /** Whether the comparison is on the run id ({@code attributes.run_id}, {@code run_uuid}). */
-    public static boolean isRunId(Comparison c) {
-        return c.entity().equals("attributes")
-                && (c.key().equalsIgnoreCase("run_id") || c.key().equalsIgnoreCase("run_uuid"));
-    }
-
-    /**
-     * The run ids a run id comparison allows: {@code = 'id'} or {@code IN ('id', ...)}; other
-     * operators are refused (Labbook's search has no id field: the adapter resolves ids itself).
-     */
-    public static List<String> runIds(Comparison c) {
-        if (!c.op().equals("=") && !c.op().equals("IN")) {
-            throw MlflowException.invalid("Invalid comparator '" + c.op() + "' for attributes." + c.key()
-                    + ": Labbook's MLflow API takes run ids with = and IN only");
-        }
-        List<String> ids = new ArrayList<>();
-        for (Literal value : c.values()) {
-            if (!value.string()) {
-                throw MlflowException.invalid("Invalid filter on attributes." + c.key() + ": run ids are quoted strings");
-            }
-            ids.add(value.text());
-        }
-        return ids;
     }
 
     private static String runPredicate(Comparison c) {
@@ -143,8 +120,21 @@ public final class MlflowSearchTranslator {
                 requireOps(c, "=", "!=", "LIKE", "ILIKE", "IN", "NOT IN");
                 return "tags.`mlflow.user` " + c.op() + values(asStrings(c));
             }
-            case "run_id", "run_uuid" -> throw unsupported("attributes." + c.key(),
-                    "run ids are taken with = and IN only, joined to the rest with AND");
+            case "run_id", "run_uuid" -> {
+                requireOps(c, "=", "!=", "IN", "NOT IN");
+                // A value that is no Labbook id (e.g. MLflow's 32 hex digits) matches no run; the
+                // nil UUID, never a run's id, keeps the list non-empty without changing its meaning.
+                List<Literal> ids = new ArrayList<>();
+                for (Literal value : asStrings(c).values()) {
+                    String id = value.text().strip().toLowerCase(Locale.ROOT);
+                    if (RUN_ID.matcher(id).matches()) {
+                        ids.add(new Literal(true, id));
+                    }
+                }
+                ids.add(new Literal(true, NIL_ID));
+                String op = c.op().equals("=") || c.op().equals("IN") ? "IN" : "NOT IN";
+                return "id " + op + values(new Comparison(c.entity(), c.key(), "IN", ids));
+            }
             default -> throw unsupported("attributes." + c.key(), "Labbook's MLflow API filters runs on attributes "
                     + "run_name, status, start_time, end_time and user_id");
         }

@@ -256,9 +256,7 @@ final class RunEndpoints implements MlflowEndpoints {
     /**
      * MLflow's search translated to Labbook's ({@link MlflowSearchTranslator}); up to
      * {@code max_results} runs (default 1000, at most 50000 as MLflow) fetched in Labbook pages
-     * of at most 1000, the last page's token handed on as MLflow's page token. Run ids
-     * ({@code attributes.run_id = / IN}, which Labbook's filter has not) are resolved by the
-     * adapter: see {@link #searchByIds}.
+     * of at most 1000, the last page's token handed on as MLflow's page token.
      */
     private ObjectNode search(MlflowRequest request) {
         long maxResults = request.longValue("max_results").orElse(1000L);
@@ -266,37 +264,17 @@ final class RunEndpoints implements MlflowEndpoints {
             throw MlflowException.invalid("Invalid value " + maxResults + " for parameter 'max_results' supplied. "
                     + "It must be at most " + SEARCH_MAX_RESULTS + " and at least 1.");
         }
-        List<MlflowSearchTranslator.Comparison> comparisons =
-                MlflowSearchTranslator.parse(request.string("filter").orElse(""));
-        java.util.Set<String> ids = null;
-        List<MlflowSearchTranslator.Comparison> rest = new ArrayList<>();
-        for (MlflowSearchTranslator.Comparison c : comparisons) {
-            if (MlflowSearchTranslator.isRunId(c)) {
-                java.util.Set<String> these = new java.util.LinkedHashSet<>(MlflowSearchTranslator.runIds(c));
-                if (ids == null) {
-                    ids = these;
-                } else {
-                    ids.retainAll(these);
-                }
-            } else {
-                rest.add(c);
-            }
-        }
         SearchRunsRequest.Builder search = SearchRunsRequest.newBuilder()
-                .setFilter(MlflowSearchTranslator.runFilter(rest))
+                .setFilter(MlflowSearchTranslator.runFilter(request.string("filter").orElse("")))
                 .addAllOrderBy(MlflowSearchTranslator.runOrder(request.strings("order_by")))
                 .setLifecycle(ExperimentEndpoints.lifecycle(request, "run_view_type"));
-        List<String> experiments = new ArrayList<>();
-        for (String id : request.strings("experiment_ids")) {
-            experiments.add(ExperimentEndpoints.experimentId(gateway, request.caller(), id));
-        }
-        if (ids != null) {
-            return answer(searchByIds(request.caller(), search, experiments, ids, maxResults), "");
-        }
+        List<String> experiments = request.strings("experiment_ids");
         if (experiments.isEmpty()) {
             search.setProject(request.caller().project());
         }
-        search.addAllExperimentIds(experiments);
+        for (String id : experiments) {
+            search.addExperimentIds(ExperimentEndpoints.experimentId(gateway, request.caller(), id));
+        }
         String token = request.string("page_token").orElse("");
         List<Run> runs = new ArrayList<>();
         do {
@@ -307,64 +285,6 @@ final class RunEndpoints implements MlflowEndpoints {
             token = page.getNextPageToken();
         } while (!token.isEmpty() && runs.size() < maxResults);
         return answer(runs, token);
-    }
-
-    /** At most this many run ids in one search (their names go into one Labbook filter of at most 16 KiB). */
-    static final int MAX_RUN_IDS = 100;
-
-    /**
-     * A search with run ids: the adapter reads the runs (GetRun), then searches their
-     * experiments (within the requested ones) for their names with the rest of the filter, the
-     * order and the lifecycle, and keeps the runs with those ids (names are unique per
-     * experiment, so that is a small superset). One page, no page token.
-     */
-    private List<Run> searchByIds(MlflowCaller caller, SearchRunsRequest.Builder search, List<String> experiments,
-            java.util.Set<String> ids, long maxResults) {
-        if (ids.size() > MAX_RUN_IDS) {
-            throw MlflowException.invalid("Labbook's MLflow API searches at most " + MAX_RUN_IDS + " run ids at once; got "
-                    + ids.size());
-        }
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        java.util.Set<String> scope = new java.util.LinkedHashSet<>();
-        java.util.Set<String> found = new java.util.HashSet<>();
-        for (String id : ids) {
-            if (!isLabbookId(id)) {
-                continue;
-            }
-            Run run;
-            try {
-                run = getRun(gateway, caller, id);
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    continue;
-                }
-                throw e;
-            }
-            if (experiments.isEmpty() || experiments.contains(run.getExperimentId())) {
-                names.add(run.getName());
-                scope.add(run.getExperimentId());
-                found.add(run.getId());
-            }
-        }
-        List<Run> runs = new ArrayList<>();
-        if (found.isEmpty()) {
-            return runs;
-        }
-        List<String> quoted = names.stream().map(MlflowSearchTranslator::quoteString).toList();
-        String byName = "name IN (" + String.join(", ", quoted) + ")";
-        String filter = search.getFilter().isEmpty() ? byName : byName + " AND " + search.getFilter();
-        search.setFilter(filter).addAllExperimentIds(scope);
-        String token = "";
-        do {
-            SearchRunsResponse page = gateway.runs(caller).searchRuns(search.setPageSize(1000).setPageToken(token).build());
-            for (Run run : page.getRunsList()) {
-                if (found.contains(run.getId()) && runs.size() < maxResults) {
-                    runs.add(run);
-                }
-            }
-            token = page.getNextPageToken();
-        } while (!token.isEmpty() && runs.size() < maxResults);
-        return runs;
     }
 
     private static ObjectNode answer(List<Run> runs, String token) {

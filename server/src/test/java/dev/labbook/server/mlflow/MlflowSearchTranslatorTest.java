@@ -93,8 +93,6 @@ class MlflowSearchTranslatorTest {
 
     @Test
     void whatLabbookCannotAnswerIsRefusedByName() {
-        assertThatThrownBy(() -> filter("attributes.run_id IN ('abc')")).isInstanceOf(MlflowException.class)
-                .hasMessageContaining("attributes.run_id");
         assertThatThrownBy(() -> filter("attributes.artifact_uri = 'x'")).isInstanceOf(MlflowException.class)
                 .hasMessageContaining("attributes.artifact_uri");
         assertThatThrownBy(() -> filter("datasets.name = 'd'")).isInstanceOf(MlflowException.class)
@@ -116,16 +114,17 @@ class MlflowSearchTranslatorTest {
     }
 
     @Test
-    void runIdsAreTakenWithEqualsAndInOnly() {
-        var comparisons = MlflowSearchTranslator.parse("attributes.run_id IN ('a', \"b\") AND metrics.m > 1 AND run_uuid = 'c'");
-        assertThat(comparisons).filteredOn(MlflowSearchTranslator::isRunId).hasSize(2);
-        assertThat(MlflowSearchTranslator.runIds(comparisons.get(0))).containsExactly("a", "b");
-        assertThat(MlflowSearchTranslator.runIds(comparisons.get(2))).containsExactly("c");
-        assertThat(MlflowSearchTranslator.runFilter(comparisons.subList(1, 2))).isEqualTo("metrics.`m` > 1");
-        assertThatThrownBy(() -> MlflowSearchTranslator.runIds(MlflowSearchTranslator.parse("run_id NOT IN ('a')").get(0)))
-                .isInstanceOf(MlflowException.class).hasMessageContaining("= and IN only");
-        assertThatThrownBy(() -> MlflowSearchTranslator.runIds(MlflowSearchTranslator.parse("run_id = 5").get(0)))
-                .isInstanceOf(MlflowException.class).hasMessageContaining("quoted");
+    void runIdsBecomeLabbooksIdFieldAndNonIdsMatchNothing() {
+        String id = "01A24EBA-F332-761D-99D5-75F3181D6916";
+        String nil = "'00000000-0000-0000-0000-000000000000'";
+        assertThat(filter("attributes.run_id = '" + id + "'")).isEqualTo("id IN ('" + id.toLowerCase() + "', " + nil + ")");
+        assertThat(filter("run_uuid IN ('" + id + "', '0123456789abcdef0123456789abcdef') AND metrics.m > 1"))
+                .isEqualTo("id IN ('" + id.toLowerCase() + "', " + nil + ") AND metrics.`m` > 1");
+        assertThat(filter("attributes.run_id = 'x'' OR 1=1'")).isEqualTo("id IN (" + nil + ")");
+        assertThat(filter("run_id != 'nope'")).isEqualTo("id NOT IN (" + nil + ")");
+        assertThat(filter("run_id NOT IN ('" + id + "')")).isEqualTo("id NOT IN ('" + id.toLowerCase() + "', " + nil + ")");
+        assertThatThrownBy(() -> filter("run_id LIKE 'a%'")).isInstanceOf(MlflowException.class)
+                .hasMessageContaining("attributes.run_id");
     }
 
     private static MlflowException assertThrows(Runnable r) {

@@ -316,7 +316,7 @@ class MlflowTrackingIT {
                 + " 'page_token': '" + page1.get("next_page_token").asText() + "'}"));
         assertThat(page2.get("runs").findValuesAsText("run_id")).containsExactly(ids.get(2), ids.get(3));
 
-        // Run ids (which Labbook's filter has not): resolved by the adapter, with the rest of the filter and the order.
+        // Run ids: Labbook's id field, with the rest of the filter and the order; an MLflow-style id matches nothing.
         JsonNode byIds = mlflow.okPost("runs/search", json("{'experiment_ids': ['" + exp + "'], 'filter': \"attributes.run_id IN ('"
                 + ids.get(1) + "', '" + ids.get(3) + "', '" + ids.get(4) + "', '0123456789abcdef0123456789abcdef') AND metrics.acc < 0.35\","
                 + " 'order_by': ['metrics.acc DESC']}"));
