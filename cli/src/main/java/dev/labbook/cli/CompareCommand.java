@@ -185,6 +185,15 @@ final class CompareCommand implements Callable<Integer> {
         };
     }
 
+    static String shortTitle(String title) {
+        for (String prefix : List.of("params.", "metrics.", "tags.")) {
+            if (title.startsWith(prefix)) {
+                return prefix.charAt(0) + "." + title.substring(prefix.length());
+            }
+        }
+        return title;
+    }
+
     private void print(PrintWriter out, LabbookClient labbook, RunComparison c, String which) {
         ExperimentNames names = new ExperimentNames(labbook, client.project());
         List<RunInfo> rs = c.runs();
@@ -229,7 +238,10 @@ final class CompareCommand implements Callable<Integer> {
                 table.row(row.toArray());
             }
         } else {
-            table = new Table(header);
+            // On the terminal p.lr, m.loss, t.team: with "params." in front every title of a
+            // narrow column read "param…".
+            table = new Table(header).shownHeader(header.stream().map(CompareCommand::shortTitle).toList())
+                    .overflowHint("--wide shows them, --transpose puts the runs in columns, --diff-only hides equal ones");
             for (int r = 0; r < rs.size(); r++) {
                 int index = r;
                 table.row(columns.stream().map(col -> (Object) col.get(index)).toArray());

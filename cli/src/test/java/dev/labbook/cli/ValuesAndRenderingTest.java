@@ -31,6 +31,31 @@ class ValuesAndRenderingTest {
     }
 
     @Test
+    void columnsThatCannotFitAreLeftOutWithANoteAndCsvKeepsEveryFullTitle() {
+        List<String> header = new java.util.ArrayList<>(List.of("ID", "NAME"));
+        for (int i = 0; i < 30; i++) {
+            header.add("params.key" + i);
+        }
+        Table table = new Table(header).shownHeader(header.stream().map(CompareCommand::shortTitle).toList())
+                .overflowHint("--wide shows them");
+        Object[] cells = new Object[header.size()];
+        java.util.Arrays.fill(cells, "0.001");
+        cells[0] = "12345678";
+        table.row(cells);
+        StringWriter out = new StringWriter();
+        table.print(new PrintWriter(out), 60);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(60));
+        assertThat(lines.get(0)).startsWith("ID        NAME   p.key0  p.key1");
+        assertThat(lines.get(2)).matches("\\(\\d+ more columns not shown: --wide shows them\\)");
+        int shown = lines.get(0).split(" +").length;
+        assertThat(lines.get(2)).startsWith("(" + (header.size() - shown) + " more");
+        StringWriter csv = new StringWriter();
+        table.printCsv(new PrintWriter(csv));
+        assertThat(csv.toString()).startsWith("ID,NAME,params.key0,params.key1,");
+    }
+
+    @Test
     void csvQuotesOnlyWhatNeedsIt() {
         Table table = new Table("A", "B");
         table.row("plain", "with, comma");

@@ -18,6 +18,8 @@ public final class Table {
 
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
+    private List<String> shownHeader;
+    private String overflowHint = "--wide shows them";
 
     public Table(String... header) {
         this.header = List.of(header);
@@ -25,6 +27,24 @@ public final class Table {
 
     public Table(List<String> header) {
         this.header = List.copyOf(header);
+    }
+
+    /**
+     * Shorter column titles for the terminal (e.g. {@code p.lr} for {@code params.lr}); CSV
+     * keeps the full header.
+     */
+    public Table shownHeader(List<String> titles) {
+        if (titles.size() != header.size()) {
+            throw new IllegalArgumentException("expected " + header.size() + " titles, got " + titles.size());
+        }
+        this.shownHeader = List.copyOf(titles);
+        return this;
+    }
+
+    /** What the note under a table too wide for the terminal suggests, e.g. {@code --wide shows them}. */
+    public Table overflowHint(String hint) {
+        this.overflowHint = hint;
+        return this;
     }
 
     public Table row(Object... cells) {
@@ -55,9 +75,13 @@ public final class Table {
     /**
      * Fitted to {@code maxWidth} columns (0: no limit): while the table is too wide, the widest
      * columns are cut to the same width, down to a few characters each; cut cells end in '…'.
+     * Columns that still don't fit are left out from the right, and a last line says how many
+     * and how to see them: a table wider than the terminal wraps every line into noise.
      */
     public void print(PrintWriter out, int maxWidth) {
-        int[] widths = naturalWidths();
+        List<String> titles = shownHeader != null ? shownHeader : header;
+        int[] widths = naturalWidths(titles);
+        int shown = widths.length;
         if (maxWidth > 0) {
             // Ids are what people copy: an ID column is never cut.
             boolean[] fixed = new boolean[widths.length];
@@ -65,12 +89,29 @@ public final class Table {
                 fixed[i] = header.get(i).equals("ID");
             }
             fit(widths, fixed, maxWidth);
+            // The first column always shows, however narrow the terminal.
+            while (shown > 1 && width(widths, shown) > maxWidth) {
+                shown--;
+            }
         }
-        printRow(out, header, widths);
+        printRow(out, titles.subList(0, shown), widths);
         for (List<String> row : rows) {
-            printRow(out, row, widths);
+            printRow(out, row.subList(0, shown), widths);
+        }
+        if (shown < widths.length) {
+            int hidden = widths.length - shown;
+            out.println("(" + hidden + " more column" + (hidden == 1 ? "" : "s") + " not shown: " + overflowHint + ")");
         }
         out.flush();
+    }
+
+    /** The printed width of the first {@code columns} columns. */
+    private static int width(int[] widths, int columns) {
+        int sum = GAP * Math.max(0, columns - 1);
+        for (int i = 0; i < columns; i++) {
+            sum += widths[i];
+        }
+        return sum;
     }
 
     /** RFC 4180 CSV: a header line, then one line per row; cells quoted when they need it. */
@@ -82,10 +123,10 @@ public final class Table {
         out.flush();
     }
 
-    private int[] naturalWidths() {
+    private int[] naturalWidths(List<String> titles) {
         int[] widths = new int[header.size()];
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = header.get(i).length();
+            widths[i] = titles.get(i).length();
             for (List<String> row : rows) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
             }
