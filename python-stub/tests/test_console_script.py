@@ -288,3 +288,27 @@ def test_python_and_java_clis_print_the_same(server, seeded):
         assert json.loads(py_cli(server, *args).stdout) == json.loads(java_cli(server, *args)), args
     shown_py = py_cli(server, "runs", "show", f"{exp}/alpha").stdout
     assert shown_py == java_cli(server, "runs", "show", f"{exp}/alpha")
+
+
+@pytest.mark.skipif(not CLI_JAR.exists(), reason=f"{CLI_JAR} is missing: the Java CLI is built by `mvn verify` "
+                    "(bin/test and CI build it first)")
+def test_python_sync_and_java_sync_agree_on_what_is_stored(server, client, tmp_path):
+    # The same idempotency keys (offline id tag, writer offline-<local_id>, counts, upload ids):
+    # what the Python sync stored, the Java sync finds and sends nothing again.
+    exp = f"xsync-{uuid.uuid4().hex[:8]}"
+    root = tmp_path / "offline"
+    with labbook.Run(exp, "both", offline=True, offline_dir=str(root)) as run:
+        run.log_parameters({"lr": 0.25})
+        for i in range(30):
+            run.log_metric("loss", 1.0 / (i + 1))
+        run.log_row("t", a=1, b="x")
+        run.logger.warning("careful")
+        run.log_artifact("data", "s3://b/k", is_output=False)
+    py = json.loads(py_cli(server, "sync", str(root), "--json").stdout)["synced"][0]
+    java = json.loads(java_cli(server, "sync", str(root), "--json"))["synced"][0]
+    assert py["runId"] == java["runId"] and py["createdRun"] and not java["createdRun"]
+    assert (java["metricPointsStored"], java["tableRowsAppended"], java["logLinesAppended"],
+            java["filesUploaded"], java["referencesCreated"]) == (0, 0, 0, 0, 0)
+    assert (py["metricPointsStored"], py["tableRowsAppended"], py["logLinesAppended"],
+            py["referencesCreated"]) == (30, 1, 1, 1)
+    assert set(py) == set(java)   # the same fields as OfflineSync.RunResult
