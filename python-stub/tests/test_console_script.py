@@ -154,6 +154,7 @@ def test_logs_metrics_and_artifacts(server, seeded, tmp_path):
     ref = seeded["alpha"][-8:]
     assert py_cli(server, "logs", ref).stdout == "hello from python\nsecond line\n"
     assert py_cli(server, "logs", ref, "-f").stdout == "hello from python\nsecond line\n"   # finished: returns
+    assert py_cli(server, "logs", ref, "--level", "error").stdout == ""
     ndjson = [json.loads(line) for line in py_cli(server, "logs", ref, "--json").stdout.splitlines()]
     assert [(l["offset"], l["text"]) for l in ndjson] == [(0, "hello from python"), (1, "second line")]
 

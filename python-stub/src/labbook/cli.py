@@ -588,8 +588,17 @@ def cmd_logs(args: argparse.Namespace, out: Any) -> int:
             out.write(line.text + "\n")
 
     if not args.follow:
-        for line in client.read_logs(run_id, start_offset=args.from_offset):
-            show(line)
+        request = log_pb2.ReadLogsRequest(run_id=run_id, start_offset=args.from_offset)
+        if args.level:
+            request.min_level = log_pb2.LogLevel.Value("LOG_LEVEL_" + args.level)
+        import grpc
+        from labbook.errors import from_rpc_error
+        try:
+            for piece in client.stub("logs").ReadLogs(request, timeout=120):
+                for line in piece.lines:
+                    show(line)
+        except grpc.RpcError as error:
+            raise client.explain(from_rpc_error(error)) from error
         return 0
     import grpc
     from labbook.errors import from_rpc_error
@@ -716,6 +725,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-f", "--follow", action="store_true", help="Follow the log until the run finishes.")
     p.add_argument("--from", dest="from_offset", metavar="OFFSET", type=int, default=0,
                    help="Start at this line offset (default 0).")
+    p.add_argument("--level", metavar="LEVEL", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="Only lines at this level or above: DEBUG, INFO, WARNING, ERROR (not with -f).")
     p.add_argument("-t", "--timestamps", action="store_true", help="Prefix each line with its time and stream.")
     p.set_defaults(handler=cmd_logs)
 
