@@ -11,6 +11,7 @@ from typing import IO, Any, Iterator, Optional, Union, cast
 
 import grpc
 
+from labbook import _progress
 from labbook._retry import CONNECT_WINDOW_S, Backoff
 from labbook.errors import RETRYABLE_CODES, UploadOffsetMismatchError, from_rpc_error, is_retryable
 from labbook.v1 import artifact_pb2, common_pb2
@@ -73,7 +74,7 @@ def _as_bytes_source(source: Source) -> "tuple[Optional[str], Optional[bytes]]":
 
 def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: bool = True,
            media_type: str = "", step: Optional[int] = None,
-           deadline_s: float = 300.0) -> artifact_pb2.Artifact:
+           deadline_s: float = 300.0, upload_id: Optional[str] = None) -> artifact_pb2.Artifact:
     """Uploads one artifact. A broken stream (UNAVAILABLE/ABORTED/DEADLINE_EXCEEDED) resumes
     from the server's received_bytes (GetUploadStatus) under the same client-made upload id, so
     no byte is sent twice; an UPLOAD_OFFSET_MISMATCH answer resumes from the offset it carries
@@ -87,23 +88,39 @@ def upload(client, run_id: str, path_in_run: str, source: Source, *, is_output: 
     header = artifact_pb2.UploadHeader(
         run_id=run_id, path=path_in_run, direction=direction(is_output),
         media_type=media_type or guess_media_type(path_in_run), size_bytes=size, sha256=sha,
-        upload_id=str(uuid.uuid4()))
+        upload_id=upload_id or str(uuid.uuid4()))
     if step is not None:
         header.step = int(step)  # optional: absent when the artifact has no step
+
+    progress = _progress.bar(size, path_in_run)   # tqdm on a terminal when installed, else None
 
     def requests(offset: int) -> Iterator[artifact_pb2.UploadArtifactRequest]:
         h = artifact_pb2.UploadHeader()
         h.CopyFrom(header)
         h.offset = offset
+        if progress is not None:
+            progress.n = offset   # a resumed stream continues from what the server holds
+            progress.refresh()
         yield artifact_pb2.UploadArtifactRequest(header=h)
         stream: IO[bytes] = open(file_path, "rb") if file_path is not None else io.BytesIO(data or b"")
         with stream:
             stream.seek(offset)
             for block in iter(lambda: stream.read(CHUNK_BYTES), b""):
                 yield artifact_pb2.UploadArtifactRequest(chunk=block)
+                if progress is not None:
+                    progress.update(len(block))
 
     # No per-RPC deadline: a big file on a slow link may take longer than any fixed one. The
     # budget `deadline_s` is for making no progress; each resume that moved forward renews it.
+    try:
+        return _send(client, run_id, path_in_run, header, size, requests, deadline_s)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _send(client, run_id: str, path_in_run: str, header: Any, size: int, requests: Any,
+          deadline_s: float) -> artifact_pb2.Artifact:
     backoff = Backoff()
     started = time.monotonic()
     give_up_at = started + deadline_s
