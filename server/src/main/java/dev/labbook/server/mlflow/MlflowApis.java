@@ -8,6 +8,6 @@ public final class MlflowApis {
     }
 
     public static MlflowApi of(LabbookGateway gateway) {
-        return new MlflowApi(List.of(new ServerInfoEndpoints(false)), new MlflowArtifacts(gateway));
+        return new MlflowApi(List.of(new ServerInfoEndpoints(true)), new MlflowArtifacts(gateway));
     }
 }
