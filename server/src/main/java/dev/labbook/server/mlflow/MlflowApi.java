@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MlflowApi implements HttpService {
     private static final Logger LOG = LoggerFactory.getLogger(MlflowApi.class);
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** MLflow's client may send NaN and the infinities as bare tokens; written back as strings ("NaN"). */
+    static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final List<String> API_PREFIXES = List.of("/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/",
             "/api/3.0/mlflow/", "/ajax-api/3.0/mlflow/");
     private static final List<String> ARTIFACT_PREFIXES = List.of("/api/2.0/mlflow-artifacts/",

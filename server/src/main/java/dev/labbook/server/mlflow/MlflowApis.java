@@ -1,5 +1,6 @@
 package dev.labbook.server.mlflow;
 
+import java.time.Clock;
 import java.util.List;
 
 /** The MLflow API as the server serves it: every endpoint group over one {@link LabbookGateway}. */
@@ -8,6 +9,9 @@ public final class MlflowApis {
     }
 
     public static MlflowApi of(LabbookGateway gateway) {
-        return new MlflowApi(List.of(new ServerInfoEndpoints(true)), new MlflowArtifacts(gateway));
+        MlflowRunLeases leases = new MlflowRunLeases(gateway, Clock.systemUTC());
+        return new MlflowApi(List.of(new ServerInfoEndpoints(true), new ExperimentEndpoints(gateway),
+                new RunEndpoints(gateway, leases), new RunDataEndpoints(gateway, leases), new MetricEndpoints(gateway),
+                new LoggedModelEndpoints(gateway)), new MlflowArtifacts(gateway));
     }
 }
