@@ -114,18 +114,52 @@ def test_a_labbook_artifact_downloads_through_mlflow(client, run_repo, tmp_path)
         assert f.read() == b"\x00\x01weights"
 
 
-def test_a_forced_multipart_upload_falls_back_to_one_put(run_repo, tmp_path, monkeypatch):
-    # Labbook answers mpu/create 501, as MLflow's own server without a multipart-capable store.
-    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
-    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", "1000")
-    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", "100000")
-    _, uri, repo = run_repo
-    data = os.urandom(345_678)
+def test_a_large_file_goes_up_in_parts_through_mlflows_multipart_upload(client, run_repo, tmp_path, monkeypatch):
+    # server-info says multipart_uploads_enabled: the client uploads a file over the minimum in parts.
+    from mlflow.store.artifact.http_artifact_repo import HttpArtifactRepository
+
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(10 * 1024 * 1024))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(5 * 1024 * 1024))
+    seen = {"create": 0, "part": [], "complete": 0, "abort": 0}
+    create, complete, abort = (HttpArtifactRepository.create_multipart_upload,
+                               HttpArtifactRepository.complete_multipart_upload,
+                               HttpArtifactRepository.abort_multipart_upload)
+    upload_part = HttpArtifactRepository._upload_part
+
+    def counted(name, original):
+        def call(self, *args, **kwargs):
+            seen[name] += 1
+            return original(self, *args, **kwargs)
+        return call
+
+    def part(credential, local_file, size, start_byte):
+        result = upload_part(credential, local_file, size, start_byte)
+        seen["part"].append((credential.part_number, result.etag))
+        return result
+
+    monkeypatch.setattr(HttpArtifactRepository, "create_multipart_upload", counted("create", create))
+    monkeypatch.setattr(HttpArtifactRepository, "complete_multipart_upload", counted("complete", complete))
+    monkeypatch.setattr(HttpArtifactRepository, "abort_multipart_upload", counted("abort", abort))
+    monkeypatch.setattr(HttpArtifactRepository, "_upload_part", staticmethod(part))
+
+    run_id, uri, repo = run_repo
+    data = os.urandom(12 * 1024 * 1024 + 345)
     (tmp_path / "mp.bin").write_bytes(data)
     repo.log_artifact(str(tmp_path / "mp.bin"), "mpu")
+
+    assert (seen["create"], seen["complete"], seen["abort"]) == (1, 1, 0)
+    assert sorted(n for n, _ in seen["part"]) == [1, 2, 3]
+    chunks = [data[i:i + 5 * 1024 * 1024] for i in range(0, len(data), 5 * 1024 * 1024)]
+    assert dict(seen["part"]) == {n + 1: f'"{sha256(c)}"' for n, c in enumerate(chunks)}
+    # In Labbook: one artifact with the whole file's size and SHA-256; the parts are gone.
+    stored = {a.path: a for a in client.list_artifacts(run_id)}
+    assert list(stored) == ["mpu/mp.bin"]
+    assert stored["mpu/mp.bin"].sha256 == sha256(data)
+    assert stored["mpu/mp.bin"].size_bytes == len(data)
+    assert [(f.path, f.file_size) for f in repo.list_artifacts("mpu")] == [("mpu/mp.bin", len(data))]
     back = mlflow.artifacts.download_artifacts(artifact_uri=uri + "/mpu/mp.bin", dst_path=str(tmp_path / "d"))
     with open(back, "rb") as f:
-        assert f.read() == data
+        assert sha256(f.read()) == sha256(data)
 
 
 def test_errors_reach_the_client(client, run_repo, tmp_path):

@@ -10,7 +10,7 @@ public final class MlflowApis {
 
     public static MlflowApi of(LabbookGateway gateway) {
         MlflowRunLeases leases = new MlflowRunLeases(gateway, Clock.systemUTC());
-        return new MlflowApi(List.of(new ServerInfoEndpoints(false), new ExperimentEndpoints(gateway),
+        return new MlflowApi(List.of(new ServerInfoEndpoints(true), new ExperimentEndpoints(gateway),
                 new RunEndpoints(gateway, leases), new RunDataEndpoints(gateway, leases), new MetricEndpoints(gateway),
                 new LoggedModelEndpoints(gateway)), new MlflowArtifacts(gateway));
     }

@@ -76,9 +76,8 @@ import org.slf4j.LoggerFactory;
  * <p>Bodies are streamed both ways with flow control: an upload reads the HTTP body on a
  * blocking-task thread in pieces of {@value #CHUNK_BYTES} bytes and sends the next only when the
  * gRPC call is ready; a download asks the gRPC stream for the next piece only when the HTTP
- * connection has taken the previous ones. Multipart uploads ({@code mpu/...}) are not offered:
- * server-info says {@code multipart_uploads_enabled: false} and they answer 501, so the client
- * uploads every file with one PUT.
+ * connection has taken the previous ones. Multipart uploads ({@code mpu/...}) are
+ * {@link MlflowMultipartUploads}: parts are stored by the same code as a PUT.
  */
 public final class MlflowArtifacts implements MlflowArtifactRequests {
     private static final Logger LOG = LoggerFactory.getLogger(MlflowArtifacts.class);
@@ -113,8 +112,11 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
         return thread;
     });
 
+    private final MlflowMultipartUploads multipart;
+
     public MlflowArtifacts(LabbookGateway gateway) {
         this.gateway = gateway;
+        this.multipart = new MlflowMultipartUploads(gateway, this);
     }
 
     @Override
@@ -145,9 +147,11 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
             return notFound(method + " on mlflow-artifacts/artifacts/...");
         }
         if (path.startsWith("mpu/")) {
-            return MlflowApi.error(new MlflowException(MlflowErrorCode.ENDPOINT_NOT_FOUND,
-                    "Labbook does not offer MLflow's multipart uploads (server-info: multipart_uploads_enabled false); "
-                            + "upload the file with one PUT to mlflow-artifacts/artifacts/<path>"));
+            if (collapsedSlashes(ctx)) {
+                return MlflowApi.error(MlflowException.invalid("Invalid path: '" + ctx.rawPath()
+                        + "' has an empty segment ('//'); artifact paths are relative, with '/' only"));
+            }
+            return multipart.serve(ctx, request, caller, path.substring("mpu/".length()));
         }
         return notFound("mlflow-artifacts/" + path);
     }
@@ -165,7 +169,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
     }
 
     /** Runs {@code work} on the blocking-task executor; MLflow's JSON error for what it throws. */
-    private static HttpResponse blocking(ServiceRequestContext ctx, String what, Supplier<HttpResponse> work) {
+    static HttpResponse blocking(ServiceRequestContext ctx, String what, Supplier<HttpResponse> work) {
         CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
         ctx.blockingTaskExecutor().execute(() -> answer.complete(guarded(what, work)));
         return HttpResponse.of(answer);
@@ -215,7 +219,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
     }
 
     /** The run of a location, which must belong to the location's experiment (MLflow's {@code 0}: the project's Default). */
-    private Run requireRun(MlflowCaller caller, ArtifactLocation location) {
+    Run requireRun(MlflowCaller caller, ArtifactLocation location) {
         Run run = gateway.runs(caller).getRun(GetRunRequest.newBuilder().setRunId(location.runId()).build()).getRun();
         boolean belongs = run.getExperimentId().equalsIgnoreCase(location.experimentId());
         if (!belongs && location.experimentId().equals("0")) {
@@ -250,7 +254,9 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                     .setRunId(location.runId()).setPathPrefix(prefix).setPageSize(LIST_PAGE).setPageToken(token).build());
             for (Artifact artifact : page.getArtifactsList()) {
                 // References (URIs recorded without upload) have no bytes the MLflow client could download.
-                if (artifact.getKind() == ArtifactKind.ARTIFACT_KIND_REFERENCE || !artifact.getPath().startsWith(prefix)) {
+                // Nor are the parts of multipart uploads in flight MLflow's files.
+                if (artifact.getKind() == ArtifactKind.ARTIFACT_KIND_REFERENCE || !artifact.getPath().startsWith(prefix)
+                        || MlflowMultipartUploads.isStaging(artifact.getPath())) {
                     continue;
                 }
                 String relative = artifact.getPath().substring(prefix.length());
@@ -288,15 +294,35 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                     + ArtifactLocation.WHERE);
         }
         requireRun(caller, location);
-        long length = request.headers().contentLength();
-        UploadHeader.Builder header = UploadHeader.newBuilder().setRunId(location.runId()).setPath(location.path())
-                .setDirection(Direction.DIRECTION_OUTPUT)
-                // Known: the server refuses a file over its limit before a byte is stored, and checks the size.
-                .setSizeBytes(length > 0 ? length : -1);
         MediaType contentType = request.headers().contentType();
-        if (contentType != null && MEDIA_TYPE.matcher(contentType.nameWithoutParameters()).matches()) {
-            header.setMediaType(contentType.nameWithoutParameters().toLowerCase(Locale.ROOT));
+        String mediaType = contentType != null && MEDIA_TYPE.matcher(contentType.nameWithoutParameters()).matches()
+                ? contentType.nameWithoutParameters().toLowerCase(Locale.ROOT) : "";
+        store(caller, location.runId(), location.path(), bodyOf(request), request.headers().contentLength(), mediaType);
+        // MLflow's server answers an upload with an empty body.
+        return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK));
+    }
+
+    static InputStream bodyOf(HttpRequest request) {
+        return request.toInputStream(object -> object instanceof HttpData data ? data : HttpData.empty());
+    }
+
+    /**
+     * Streams {@code input} into UploadArtifact as the run's artifact at {@code path} (the PUT of a
+     * file, of a multipart upload's part, and the assembly of the parts all come here).
+     *
+     * @param length the size declared up front (the server refuses a file over its limit before
+     *     storing a byte, and checks it), or a negative number or 0 when unknown
+     * @param mediaType empty for none
+     * @return the stored artifact, whose size and SHA-256 are those of the bytes read
+     */
+    Artifact store(MlflowCaller caller, String runId, String path, InputStream input, long length, String mediaType) {
+        UploadHeader.Builder header = UploadHeader.newBuilder().setRunId(runId).setPath(path)
+                .setDirection(Direction.DIRECTION_OUTPUT)
+                .setSizeBytes(length > 0 ? length : -1);
+        if (!mediaType.isEmpty()) {
+            header.setMediaType(mediaType);
         }
+        ArtifactLocation location = new ArtifactLocation("", runId, path);
 
         CompletableFuture<UploadArtifactResponse> result = new CompletableFuture<>();
         Object ready = new Object();
@@ -335,7 +361,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
         BlockingQueue<ByteString> pieces = new ArrayBlockingQueue<>(PIPELINE_PIECES);
         CompletableFuture<Void> sender = CompletableFuture.runAsync(
                 () -> send(call, header.build(), pieces, result, ready), senders);
-        try (InputStream body = request.toInputStream(object -> object instanceof HttpData data ? data : HttpData.empty())) {
+        try (InputStream body = input) {
             while (!result.isDone() && !sender.isDone()) {
                 byte[] chunk = new byte[CHUNK_BYTES];
                 int n = body.readNBytes(chunk, 0, CHUNK_BYTES);
@@ -355,6 +381,10 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
             sender.cancel(false);
             if (result.isDone() && !cancelled(result)) {
                 throw failure(result);
+            }
+            if (e instanceof MlflowException || e instanceof StatusRuntimeException) {
+                // Reading the parts of a multipart upload failed: its own error.
+                throw (RuntimeException) e;
             }
             throw new MlflowException(MlflowErrorCode.BAD_REQUEST, "the upload's body broke off after " + sent
                     + " bytes: " + e);
@@ -382,8 +412,7 @@ public final class MlflowArtifacts implements MlflowArtifactRequests {
                     + response.getArtifact().getSizeBytes() + " bytes with SHA-256 " + response.getArtifact().getSha256()
                     + " but " + sent + " bytes with SHA-256 " + digest + " were sent");
         }
-        // MLflow's server answers an upload with an empty body.
-        return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK));
+        return response.getArtifact();
     }
 
     /** The sender's side: the header, then the pieces in order until {@link #END}, each when the call is ready. */

@@ -91,4 +91,31 @@ class MlflowArtifactLimitIT {
         assertThat(MlflowArtifactsIT.put(base + "fits.bin", new byte[(int) LIMIT], "application/octet-stream")
                 .statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aMultipartUploadIsHeldToTheLimitAsAWhole() throws Exception {
+        String exp = ExperimentServiceGrpc.newBlockingStub(channel).createExperiment(CreateExperimentRequest.newBuilder()
+                .setName("limit-mpu").build()).getExperiment().getId();
+        String run = RunServiceGrpc.newBlockingStub(channel).createRun(CreateRunRequest.newBuilder()
+                .setExperimentId(exp).build()).getRun().getId();
+        String http = "http://127.0.0.1:" + server.httpPort().orElseThrow();
+        String dir = exp + "/" + run + "/artifacts";
+        var created = json(MlflowMultipartUploadIT.post(http + MlflowMultipartUploadIT.MPU + "create/" + dir,
+                MlflowMultipartUploadIT.create("big.bin", 3), null));
+        java.util.List<String> etags = new java.util.ArrayList<>();
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        for (var credential : created.get("credentials")) {
+            // Each part is within the limit; the three together are not.
+            HttpResponse<byte[]> part = MlflowMultipartUploadIT.putPart(credential, new byte[400 * 1024]);
+            assertThat(part.statusCode()).isEqualTo(200);
+            etags.add(part.headers().firstValue("etag").orElseThrow());
+            urls.add(credential.get("url").asText());
+        }
+        HttpResponse<byte[]> complete = MlflowMultipartUploadIT.post(http + MlflowMultipartUploadIT.MPU + "complete/" + dir,
+                MlflowMultipartUploadIT.complete("big.bin", created.get("upload_id").asText(), etags, urls), null);
+        assertError(complete, 400, "INVALID_PARAMETER_VALUE");
+        assertThat(json(complete).get("message").asText()).contains("limit");
+        assertThat(ArtifactServiceGrpc.newBlockingStub(channel).listArtifacts(ListArtifactsRequest.newBuilder()
+                .setRunId(run).build()).getArtifactsList()).extracting(a -> a.getPath()).noneMatch(p -> p.equals("big.bin"));
+    }
 }

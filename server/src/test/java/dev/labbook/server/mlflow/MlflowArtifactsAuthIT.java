@@ -60,4 +60,41 @@ class MlflowArtifactsAuthIT {
         assertError(call("DELETE", url, "Bearer " + viewer, null), 403, "PERMISSION_DENIED");
         assertThat(call("DELETE", url, "Bearer " + editor, null).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void thePartUrlsCarryTheCallersTokenInTheirHeadersAndFailWithoutIt(TestServer server) throws Exception {
+        String admin = AuthServerExtension.BOOTSTRAP_TOKEN;
+        String exp = TestTokens.as(server.experiments(), admin).createExperiment(CreateExperimentRequest.newBuilder()
+                .setProject("vision").setName("mlflow-auth-mpu").build()).getExperiment().getId();
+        String run = TestTokens.as(server.runs(), admin).createRun(CreateRunRequest.newBuilder().setExperimentId(exp)
+                .build()).getRun().getId();
+        String editor = TestTokens.create(server, "vision", Role.EDITOR);
+        String viewer = TestTokens.create(server, "vision", Role.VIEWER);
+        String dir = exp + "/" + run + "/artifacts";
+        String mpu = server.httpUrl() + MlflowMultipartUploadIT.MPU;
+
+        assertError(MlflowMultipartUploadIT.post(mpu + "create/" + dir, MlflowMultipartUploadIT.create("f.bin", 1), null),
+                401, "UNAUTHENTICATED");
+        HttpResponse<byte[]> created = MlflowMultipartUploadIT.post(mpu + "create/" + dir,
+                MlflowMultipartUploadIT.create("f.bin", 1), "Bearer " + editor);
+        assertThat(created.statusCode()).as(new String(created.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode credential = MlflowArtifactsIT.json(created).get("credentials").get(0);
+        assertThat(credential.get("headers").get("Authorization").asText()).isEqualTo("Bearer " + editor);
+        byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+        // Without the credential's headers: refused.
+        assertError(call("PUT", credential.get("url").asText(), null, hello), 401, "UNAUTHENTICATED");
+        assertError(call("PUT", credential.get("url").asText(), "Bearer " + viewer, hello), 403, "PERMISSION_DENIED");
+        HttpResponse<byte[]> part = MlflowMultipartUploadIT.putPart(credential, hello);
+        assertThat(part.statusCode()).as(new String(part.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        String uploadId = MlflowArtifactsIT.json(created).get("upload_id").asText();
+        var complete = MlflowMultipartUploadIT.complete("f.bin", uploadId,
+                java.util.List.of(part.headers().firstValue("etag").orElseThrow()),
+                java.util.List.of(credential.get("url").asText()));
+        assertError(MlflowMultipartUploadIT.post(mpu + "complete/" + dir, complete, "Bearer " + viewer), 403,
+                "PERMISSION_DENIED");
+        assertThat(MlflowMultipartUploadIT.post(mpu + "complete/" + dir, complete, "Bearer " + editor).statusCode())
+                .isEqualTo(200);
+        HttpResponse<byte[]> read = call("GET", server.httpUrl() + ROOT + "/" + dir + "/f.bin", "Bearer " + viewer, null);
+        assertThat(read.body()).isEqualTo(hello);
+    }
 }

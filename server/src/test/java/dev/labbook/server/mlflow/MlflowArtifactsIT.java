@@ -245,16 +245,4 @@ class MlflowArtifactsIT {
         assertThat(send("DELETE", base + "/nothing-here").statusCode()).isEqualTo(200);
         assertThat(stored(server, ids.run())).extracting(Artifact::getPath).containsExactly("dirx.txt");
     }
-
-    @Test
-    void multipartUploadsAreNotOfferedSoTheClientUsesOnePut(TestServer server) throws Exception {
-        Ids ids = newRun(server);
-        HttpResponse<byte[]> create = HTTP.send(HttpRequest.newBuilder(URI.create(server.httpUrl()
-                + "/api/2.0/mlflow-artifacts/mpu/create/" + ids.dir())).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"path\": \"big.bin\", \"num_parts\": 3}")).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertError(create, 501, "ENDPOINT_NOT_FOUND");
-        HttpResponse<byte[]> info = send("GET", server.httpUrl() + "/api/3.0/mlflow/server-info");
-        assertThat(json(info).get("multipart_uploads_enabled").asBoolean()).isFalse();
-    }
 }
