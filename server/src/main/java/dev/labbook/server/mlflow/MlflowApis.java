@@ -9,8 +9,11 @@ public final class MlflowApis {
     }
 
     public static MlflowApi of(LabbookGateway gateway) {
+        // Multipart is served but not advertised: one streamed PUT is faster here (every part is
+        // stored, read back and stored again) and takes files of any size; a client opts in with
+        // MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true (docs/mlflow.md).
         MlflowRunLeases leases = new MlflowRunLeases(gateway, Clock.systemUTC());
-        return new MlflowApi(List.of(new ServerInfoEndpoints(true), new ExperimentEndpoints(gateway),
+        return new MlflowApi(List.of(new ServerInfoEndpoints(false), new ExperimentEndpoints(gateway),
                 new RunEndpoints(gateway, leases), new RunDataEndpoints(gateway, leases), new MetricEndpoints(gateway),
                 new LoggedModelEndpoints(gateway)), new MlflowArtifacts(gateway));
     }
