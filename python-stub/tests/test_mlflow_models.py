@@ -220,6 +220,7 @@ def test_tracking_token_with_access_control(auth_server, mlflow_env, monkeypatch
         with pytest.raises(MlflowException):
             c.log_metric(run_id, "loss", 0.3, step=3)
     # basic auth (MLFLOW_TRACKING_USERNAME/PASSWORD): the password is taken as the token
+    monkeypatch.delenv("MLFLOW_TRACKING_TOKEN")
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "anyone")
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", BOOTSTRAP)
     assert [h.value for h in c.get_metric_history(run_id, "loss")] == [0.5]
