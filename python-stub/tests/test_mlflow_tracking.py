@@ -324,7 +324,54 @@ def test_unknown_run_is_resource_does_not_exist(mlflow_client):
     assert error_code(missing) == "RESOURCE_DOES_NOT_EXIST"
 
 
+def test_ui_endpoints_ajax_prefix_and_bulk_interval_history(mlflow_client, experiment, tracking_uri):
+    """What the MLflow web UI calls: the same API under /ajax-api/, and the downsampled history of
+    several runs at once (metrics/get-history-bulk-interval)."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    c = mlflow_client
+    ids = []
+    for r in range(2):
+        run_id = c.create_run(experiment).info.run_id
+        c.log_batch(run_id, metrics=[Metric("loss", i / 8 + r, 1_700_000_000_000 + i, i) for i in range(50)])
+        ids.append(run_id)
+
+    def get(path, **query):
+        url = f"{tracking_uri}/ajax-api/2.0/mlflow/{path}?{urllib.parse.urlencode(query, doseq=True)}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
+    assert get("runs/get", run_id=ids[0])["run"]["info"]["run_id"] == ids[0]
+    every = get("metrics/get-history-bulk-interval", run_ids=ids, metric_key="loss", max_results=100)["metrics"]
+    assert sorted((m["run_id"], m["step"], m["timestamp"], m["value"], m["key"]) for m in every) == \
+        sorted((ids[r], i, 1_700_000_000_000 + i, i / 8 + r, "loss") for r in range(2) for i in range(50))
+    window = get("metrics/get-history-bulk-interval", run_ids=ids, metric_key="loss", start_step=10, end_step=19,
+                 max_results=100)["metrics"]
+    assert sorted((m["run_id"], m["step"]) for m in window) == sorted((ids[r], i) for r in range(2) for i in range(10, 20))
+    sampled = get("metrics/get-history-bulk-interval", run_ids=ids, metric_key="loss", max_results=10)["metrics"]
+    for run_id in ids:
+        steps = [m["step"] for m in sampled if m["run_id"] == run_id]
+        assert 2 <= len(steps) <= 20 and 0 in steps and set(steps) <= set(range(50)), steps
+
+
 # -- Labbook-specific ------------------------------------------------------------------------
+
+@labbook_only
+def test_the_tracking_uri_picks_the_labbook_project(mlflow_env, tracking_uri, client, exp_name):
+    from mlflow import MlflowClient
+
+    project = f"mlflow-{uuid.uuid4().hex[:6]}"
+    c = MlflowClient(tracking_uri=f"{tracking_uri}/projects/{project}")
+    exp_id = c.create_experiment(exp_name)
+    run_id = c.create_run(exp_id, run_name="in-project").info.run_id
+    c.log_metric(run_id, "loss", 0.5, step=3)
+    assert client.get_experiment(exp_name, project=project).id == exp_id
+    assert client.get_run(run_id).experiment_id == exp_id
+    assert client.get_metric_history(run_id, "loss")[0] == [3]
+    assert mlflow.MlflowClient(tracking_uri=tracking_uri).get_experiment_by_name(exp_name) is None  # not in "default"
+
 
 @labbook_only
 def test_repeated_run_names_get_unique_labbook_names_and_never_resume(mlflow_client, experiment, client):
