@@ -34,8 +34,11 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from mlflow import MlflowClient
-from mlflow.entities import Metric, Param, RunTag
+# No usage reports to MLflow's remote endpoint (read when mlflow is imported; the server inherits it).
+os.environ.update({"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"})
+
+from mlflow import MlflowClient  # noqa: E402
+from mlflow.entities import Metric, Param, RunTag  # noqa: E402
 
 KEYS = [f"train/metric_{i}" if i else "train/loss" for i in range(10)]
 BATCH = 1000  # MLflow's limit of metrics per log_batch
@@ -224,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
 
     token = os.environ.get("LABBOOK_TOKEN", "")
-    for var in [v for v in os.environ if v.startswith("MLFLOW_")]:
+    for var in [v for v in os.environ if v.startswith("MLFLOW_") and v != "MLFLOW_DISABLE_TELEMETRY"]:
         del os.environ[var]
     # stdout is for name=value lines: no "View run ... at" line per finished run
     os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = "true"

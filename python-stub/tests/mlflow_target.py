@@ -24,6 +24,11 @@ import pytest
 
 EXTERNAL_URI = os.environ.get("LABBOOK_MLFLOW_TEST_URI", "").rstrip("/")
 
+# MLflow 3 reports usage to a remote endpoint unless told not to; the test files import this
+# module before mlflow.
+NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+os.environ.update(NO_TELEMETRY)
+
 labbook_only = pytest.mark.skipif(bool(EXTERNAL_URI),
                                   reason="Labbook-specific (LABBOOK_MLFLOW_TEST_URI points at another server)")
 
@@ -48,6 +53,10 @@ def mlflow_env(tracking_uri, monkeypatch):
     for var in list(os.environ):
         if var.startswith("MLFLOW_"):
             monkeypatch.delenv(var)
+    for var, value in NO_TELEMETRY.items():
+        monkeypatch.setenv(var, value)
+    # no "View run ... at <url>" line on stdout per run
+    monkeypatch.setenv("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
     # A broken server should fail a test in seconds, not after MLflow's 7 retries with backoff.
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")

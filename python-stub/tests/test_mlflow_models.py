@@ -117,12 +117,17 @@ def test_unknown_artifact_is_an_error(mlflow_client, experiment, tmp_path):
 
 # -- models ---------------------------------------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # MLflow's autolog calls sklearn's metrics the old way
 def test_sklearn_autolog_logs_params_metrics_and_a_model_that_loads_back(mlflow_env, mlflow_client, experiment,
-                                                                         request):
+                                                                         request, monkeypatch):
     import numpy as np
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
+    # requirements.txt from the flavor's defaults instead of MLflow's inference, which loads the
+    # model in a subprocess to see what it imports (3-4 s, client-side only, no server call).
+    monkeypatch.setattr(mlflow.models, "infer_pip_requirements",
+                        lambda model_uri, flavor, fallback=None, **kw: list(fallback or []))
     X, y = load_iris(return_X_y=True)
     mlflow.sklearn.autolog(log_input_examples=False, log_model_signatures=True, silent=True)
     try:
