@@ -111,7 +111,7 @@ def test_runs_without_set_experiment_go_to_the_default_experiment(mlflow_env, ml
 
 # -- runs, params, metrics, tags ------------------------------------------------------------
 
-def test_fluent_params_metrics_tags(mlflow_env, mlflow_client, experiment):
+def test_fluent_params_metrics_tags(mlflow_env, mlflow_client, experiment, request):
     with mlflow.start_run(run_name="fluent") as run:
         mlflow.log_param("lr", 0.01)
         mlflow.log_params({"batch": 32, "optimizer": "adam"})
@@ -131,6 +131,10 @@ def test_fluent_params_metrics_tags(mlflow_env, mlflow_client, experiment):
     assert got.data.metrics == {"loss": 0.25, "acc": 0.9, "f1": 0.8}
     assert user_tags(got) == {"team": "vision", "a": "1"}
     assert got.info.artifact_uri
+    if not EXTERNAL_URI:  # Labbook: FINISHED is COMPLETED, mlflow.source.name the source's script
+        lb = request.getfixturevalue("client").get_run(run.info.run_id)
+        assert lb.status == labbook.client.run_pb2.RUN_STATUS_COMPLETED
+        assert lb.source.script == got.data.tags["mlflow.source.name"] != ""
 
 
 def test_client_run_lifecycle_update_and_terminate(mlflow_client, experiment):
