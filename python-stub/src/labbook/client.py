@@ -354,6 +354,26 @@ class Client:
             run_id=run_id, tags={str(k): str(v) for k, v in tags.items()}, remove_keys=list(remove_keys)))
         return dict(response.tags)
 
+    def delete_run(self, run_id: str) -> run_pb2.Run:
+        """DeleteRun: soft-deletes the run (hidden from lists and searches until restored or
+        purged); returns it with `deleted` set."""
+        return self.call("runs", "DeleteRun", run_pb2.DeleteRunRequest(run_id=run_id)).run
+
+    def restore_run(self, run_id: str) -> run_pb2.Run:
+        """RestoreRun: a soft-deleted run becomes active again."""
+        return self.call("runs", "RestoreRun", run_pb2.RestoreRunRequest(run_id=run_id)).run
+
+    def purge_run(self, run_id: str) -> int:
+        """PurgeRun: removes a soft-deleted run and its child runs for good (params, metrics, logs,
+        tables, artifacts); returns how many runs were removed. An active run is
+        FailedPreconditionError (delete it first). Not retried: a retry after a lost answer would
+        find nothing to purge."""
+        return self.call("runs", "PurgeRun", run_pb2.PurgeRunRequest(run_id=run_id), retry=False).purged_runs
+
+    def rename_run(self, run_id: str, name: str) -> run_pb2.Run:
+        """Renames a run (update_run with name=)."""
+        return self.update_run(run_id, name=name)
+
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         from labbook._values import to_param_value
 
@@ -419,6 +439,28 @@ class Client:
             experiment_id=experiment_id, tags={str(k): str(v) for k, v in tags.items()},
             remove_keys=list(remove_keys)))
         return dict(response.experiment.tags)
+
+    def delete_experiment(self, experiment_id: str) -> experiment_pb2.Experiment:
+        """DeleteExperiment: soft-deletes the experiment; it and its runs are hidden until
+        restored or purged."""
+        return self.call("experiments", "DeleteExperiment",
+                         experiment_pb2.DeleteExperimentRequest(experiment_id=experiment_id)).experiment
+
+    def restore_experiment(self, experiment_id: str) -> experiment_pb2.Experiment:
+        """RestoreExperiment: a soft-deleted experiment becomes active again."""
+        return self.call("experiments", "RestoreExperiment",
+                         experiment_pb2.RestoreExperimentRequest(experiment_id=experiment_id)).experiment
+
+    def purge_experiment(self, experiment_id: str) -> int:
+        """PurgeExperiment: removes a soft-deleted experiment and all its runs for good; returns
+        how many runs were removed. Not retried (see purge_run)."""
+        return self.call("experiments", "PurgeExperiment",
+                         experiment_pb2.PurgeExperimentRequest(experiment_id=experiment_id),
+                         retry=False).purged_runs
+
+    def rename_experiment(self, experiment_id: str, name: str) -> experiment_pb2.Experiment:
+        """Renames an experiment (update_experiment with name=)."""
+        return self.update_experiment(experiment_id, name=name)
 
     def list_projects(self, *, page_size: int = 0) -> Iterator[project_pb2.Project]:
         """Every project (sorted by name), following the pages."""

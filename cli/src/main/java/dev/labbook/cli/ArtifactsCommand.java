@@ -30,7 +30,8 @@ final class ArtifactsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "Run id or EXPERIMENT/RUN-NAME.")
+    @Parameters(index = "0", paramLabel = "RUN",
+            description = "Run id, 6+ characters of one (e.g. a list's short id) or EXPERIMENT/RUN-NAME.")
     String run;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "get", description = "'get' to download PATH.")
@@ -42,6 +43,9 @@ final class ArtifactsCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Where to download (default: PATH's file name in the current directory; - for stdout).")
     String output;
+
+    @Mixin
+    ListingOptions listing = new ListingOptions();
 
     @Option(names = "--prefix", paramLabel = "PREFIX", description = "List only paths starting with PREFIX.")
     String prefix = "";
@@ -64,7 +68,7 @@ final class ArtifactsCommand implements Callable<Integer> {
 
     private void list(LabbookClient labbook, RunInfo info) {
         List<Artifact> artifacts = labbook.artifacts().listAll(info.id(), prefix);
-        if (client.json()) {
+        if (listing.json(client)) {
             Json.print(spec.commandLine().getOut(), artifacts);
             return;
         }
@@ -74,8 +78,8 @@ final class ArtifactsCommand implements Callable<Integer> {
                     a.mediaType(), a.sha256().length() > 12 ? a.sha256().substring(0, 12) : a.sha256(),
                     Formats.time(a.createTimeMs()));
         }
-        table.print(spec.commandLine().getOut());
-        if (artifacts.isEmpty()) {
+        listing.print(client, spec.commandLine().getOut(), table);
+        if (artifacts.isEmpty() && listing.format(client) == ListingOptions.Format.TABLE) {
             spec.commandLine().getOut().println("(no artifacts)");
             spec.commandLine().getOut().flush();
         }

@@ -24,6 +24,9 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
+    @Mixin
+    ListingOptions listing = new ListingOptions();
+
     @Option(names = "--principal", paramLabel = "WHO", description = "Only this principal's calls, e.g. token:ci.")
     String principal;
 
@@ -37,7 +40,7 @@ final class AuditCommand implements Callable<Integer> {
             List<AuditEvent> events = labbook.access().listAuditEvents(client.explicitProject(),
                     principal == null ? "" : principal, Math.max(0, limit));
             PrintWriter out = spec.commandLine().getOut();
-            if (client.json()) {
+            if (listing.json(client)) {
                 Json.print(out, events);
                 return 0;
             }
@@ -46,8 +49,8 @@ final class AuditCommand implements Callable<Integer> {
                 table.row(Formats.time(e.timeMs()), e.principal(), e.method().replaceFirst("^labbook\\.v1\\.", ""),
                         e.project(), e.target(), e.code(), e.peer());
             }
-            table.print(out);
-            if (events.isEmpty()) {
+            listing.print(client, out, table);
+            if (events.isEmpty() && listing.format(client) == ListingOptions.Format.TABLE) {
                 out.println("(no events)");
                 out.flush();
             }

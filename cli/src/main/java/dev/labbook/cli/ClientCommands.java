@@ -9,6 +9,7 @@ final class ClientCommands {
 
     static List<Object> all() {
         return List.of(new RunCommand(), new SubmitCommand(), new TargetsCommand(), new RunsCommand(), new ExperimentsCommand(), new MetricsCommand(),
+                new ParamsCommand(), new TablesCommand(),
                 new LogsCommand(), new ArtifactsCommand(), new CompareCommand(), new SyncCommand(), new LoginCommand(),
                 new LogoutCommand(), new WhoamiCommand(), new TokensCommand(), new AuditCommand());
     }

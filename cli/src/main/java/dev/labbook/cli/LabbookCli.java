@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "labbook", mixinStandardHelpOptions = true, version = "labbook 0.1.0",
         description = {"Labbook: self-hosted experiment tracking for Java and Python training scripts.",
             "Client commands reach the server given by --target or LABBOOK_TRACKING_URI (default localhost:7800)."},
-        footer = {"", "RUN arguments are a run id or EXPERIMENT/RUN-NAME (in --project, default 'default').",
+        footer = {"", "RUN arguments are a run id, 6+ characters from its start or end (lists show the last 8),",
+            "or EXPERIMENT/RUN-NAME (in --project, default 'default').",
             "Exit status: 0 ok, 1 error (the server's answer is printed), 2 bad usage;",
             "'labbook run' exits with the script's own status."})
 public final class LabbookCli implements Runnable {

@@ -34,7 +34,8 @@ final class LogsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "Run id or EXPERIMENT/RUN-NAME.")
+    @Parameters(index = "0", paramLabel = "RUN",
+            description = "Run id, 6+ characters of one (e.g. a list's short id) or EXPERIMENT/RUN-NAME.")
     String run;
 
     @Option(names = {"-f", "--follow"}, description = "Follow the log until the run finishes.")

@@ -37,11 +37,15 @@ final class MetricsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "Run id or EXPERIMENT/RUN-NAME.")
+    @Parameters(index = "0", paramLabel = "RUN",
+            description = "Run id, 6+ characters of one (e.g. a list's short id) or EXPERIMENT/RUN-NAME.")
     String run;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "Metric key to plot.")
     String key;
+
+    @Mixin
+    ListingOptions listing = new ListingOptions();
 
     @Option(names = "--points", paramLabel = "N", defaultValue = "1000",
             description = "With KEY and --json: at most about N points (0: the full history). Default: ${DEFAULT-VALUE}.")
@@ -60,32 +64,33 @@ final class MetricsCommand implements Callable<Integer> {
             RunInfo info = RunResolver.resolve(labbook, client.project(), run);
             if (key == null) {
                 List<MetricSummary> summaries = labbook.metrics().list(info.id());
-                if (client.json()) {
+                if (listing.json(client)) {
                     Json.print(out, summaries);
                     return 0;
                 }
                 Map<String, String> trends = new LinkedHashMap<>();
-                if (summaries.size() <= MAX_SPARKLINES) {
+                boolean csv = listing.format(client) == ListingOptions.Format.CSV;
+                if (summaries.size() <= MAX_SPARKLINES && !csv) {
                     for (MetricSummary s : summaries) {
                         MetricSeries series = labbook.metrics().downsampled(info.id(), s.key(), SPARKLINE_WIDTH * 2);
                         trends.put(s.key(), Sparkline.line(series.values(), SPARKLINE_WIDTH));
                     }
                 }
-                summaryTable(summaries, trends).print(out);
-                if (summaries.isEmpty()) {
+                listing.print(client, out, summaryTable(summaries, trends));
+                if (summaries.isEmpty() && !csv) {
                     out.println("(no metrics)");
                 }
                 out.flush();
                 return 0;
             }
-            boolean plot = !client.json();
+            boolean plot = !listing.json(client);
             int wanted = plot ? Math.max(2, width) * 2 : points;
             MetricSeries series = wanted > 0 ? labbook.metrics().downsampled(info.id(), key, wanted)
                     : labbook.metrics().history(info.id(), key);
             if (series.size() == 0) {
                 throw new CliException("NOT_FOUND: run " + info.id() + " has no points for metric '" + key + "'");
             }
-            if (client.json()) {
+            if (listing.json(client)) {
                 Json.print(out, series);
                 return 0;
             }

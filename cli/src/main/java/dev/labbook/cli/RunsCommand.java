@@ -22,8 +22,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code labbook runs list|show|search}. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "Lists, shows and searches runs.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class, RunsCommand.SearchRuns.class})
+@Command(name = "runs", mixinStandardHelpOptions = true,
+        description = "Lists, shows, searches and manages runs.",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class, RunsCommand.SearchRuns.class,
+            RunManageCommands.Tag.class, RunManageCommands.Untag.class, RunManageCommands.Rename.class,
+            RunManageCommands.Describe.class, RunManageCommands.Delete.class, RunManageCommands.Restore.class,
+            RunManageCommands.Purge.class})
 final class RunsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -34,22 +38,23 @@ final class RunsCommand implements Runnable {
     }
 
     /** Columns of run tables: the run's own fields, then one per requested params./metrics./tags. key. */
-    static void printRuns(PrintWriter out, LabbookClient client, String project, List<RunInfo> runs,
-            List<String> columns) {
+    static void printRuns(PrintWriter out, LabbookClient client, ClientOptions options, ListingOptions listing,
+            List<RunInfo> runs, List<String> columns) {
+        String project = options.project();
         ExperimentNames experiments = new ExperimentNames(client, project);
         List<String> header = new ArrayList<>(List.of("ID", "EXPERIMENT", "NAME", "STATUS", "STARTED", "DURATION"));
         header.addAll(columns);
         Table table = new Table(header.toArray(String[]::new));
         for (RunInfo run : runs) {
-            List<Object> row = new ArrayList<>(List.of(run.id(), experiments.of(run.experimentId()), run.name(),
-                    run.status(), Formats.time(run.startTimeMs()), Formats.duration(run.startTimeMs(), run.endTimeMs())));
+            List<Object> row = new ArrayList<>(List.of(listing.id(options, run.id()), experiments.of(run.experimentId()),
+                    run.name(), run.status() + (run.deleted() ? " (deleted)" : ""), Formats.time(run.startTimeMs()), Formats.duration(run.startTimeMs(), run.endTimeMs())));
             for (String column : columns) {
                 row.add(cell(run, column));
             }
             table.row(row.toArray());
         }
-        table.print(out);
-        if (runs.isEmpty()) {
+        listing.print(options, out, table);
+        if (runs.isEmpty() && listing.format(options) == ListingOptions.Format.TABLE) {
             out.println("(no runs)");
             out.flush();
         }
@@ -88,6 +93,12 @@ final class RunsCommand implements Runnable {
                 description = "At most N runs (0: all). Default: ${DEFAULT-VALUE}.")
         int limit;
 
+        @Option(names = {"-a", "--all"}, description = "Deleted runs too (marked '(deleted)').")
+        boolean all;
+
+        @Mixin
+        ListingOptions listing = new ListingOptions();
+
         @Override
         public Integer call() {
             List<String> filters = new ArrayList<>();
@@ -99,11 +110,11 @@ final class RunsCommand implements Runnable {
             }
             try (LabbookClient labbook = client.connect()) {
                 List<RunInfo> runs = labbook.runs().searchAll(RunSearch.inProject(client.project())
-                        .filter(String.join(" AND ", filters)).maxResults(Math.max(0, limit)));
-                if (client.json()) {
+                        .filter(String.join(" AND ", filters)).maxResults(Math.max(0, limit)).includeDeleted(all));
+                if (listing.json(client)) {
                     Json.print(spec.commandLine().getOut(), runs);
                 } else {
-                    printRuns(spec.commandLine().getOut(), labbook, client.project(), runs, List.of());
+                    printRuns(spec.commandLine().getOut(), labbook, client, listing, runs, List.of());
                 }
             }
             return 0;
@@ -140,6 +151,9 @@ final class RunsCommand implements Runnable {
                 description = "Extra column, e.g. params.lr or metrics.val_acc (repeatable).")
         List<String> columns = new ArrayList<>();
 
+        @Mixin
+        ListingOptions listing = new ListingOptions();
+
         @Override
         public Integer call() {
             try (LabbookClient labbook = client.connect()) {
@@ -151,7 +165,7 @@ final class RunsCommand implements Runnable {
                 }
                 List<RunInfo> runs = labbook.runs().searchAll(search.filter(filter)
                         .orderBy(orderBy.toArray(String[]::new)).maxResults(Math.max(0, max)));
-                if (client.json()) {
+                if (listing.json(client)) {
                     Json.print(spec.commandLine().getOut(), runs);
                 } else {
                     List<String> shown = new ArrayList<>(columns);
@@ -161,7 +175,7 @@ final class RunsCommand implements Runnable {
                             shown.add(field);
                         }
                     }
-                    printRuns(spec.commandLine().getOut(), labbook, client.project(), runs, shown);
+                    printRuns(spec.commandLine().getOut(), labbook, client, listing, runs, shown);
                 }
             }
             return 0;
@@ -177,7 +191,8 @@ final class RunsCommand implements Runnable {
         @Mixin
         ClientOptions client = new ClientOptions();
 
-        @Parameters(index = "0", paramLabel = "RUN", description = "Run id or EXPERIMENT/RUN-NAME.")
+        @Parameters(index = "0", paramLabel = "RUN",
+                description = "Run id, 6+ characters of one (e.g. a list's short id) or EXPERIMENT/RUN-NAME.")
         String run;
 
         /** What {@code runs show --json} prints. */

@@ -21,11 +21,14 @@ final class TargetsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
+    @Mixin
+    ListingOptions listing = new ListingOptions();
+
     @Override
     public Integer call() {
         try (LabbookClient labbook = client.connect()) {
             List<ComputeTarget> targets = labbook.submissions().listComputeTargets();
-            if (client.json()) {
+            if (listing.json(client)) {
                 Json.print(spec.commandLine().getOut(), targets);
                 return 0;
             }
@@ -35,7 +38,7 @@ final class TargetsCommand implements Callable<Integer> {
                         dev.labbook.cli.render.ProgressBar.bytes(t.maxSnapshotBytes()), t.gpuResource(),
                         t.projects().isEmpty() ? "all" : String.join(",", t.projects()));
             }
-            table.print(spec.commandLine().getOut());
+            listing.print(client, spec.commandLine().getOut(), table);
         }
         return 0;
     }

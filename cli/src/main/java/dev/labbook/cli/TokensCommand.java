@@ -97,6 +97,9 @@ final class TokensCommand implements Runnable {
         @Mixin
         ClientOptions client = new ClientOptions();
 
+        @Mixin
+        ListingOptions listing = new ListingOptions();
+
         @Option(names = "--all", description = "Also revoked and expired tokens.")
         boolean all;
 
@@ -105,7 +108,7 @@ final class TokensCommand implements Runnable {
             try (LabbookClient labbook = client.connect()) {
                 List<TokenInfo> tokens = labbook.access().listAllTokens(client.explicitProject(), all);
                 PrintWriter out = spec.commandLine().getOut();
-                if (client.json()) {
+                if (listing.json(client)) {
                     Json.print(out, tokens);
                     return 0;
                 }
@@ -117,8 +120,8 @@ final class TokensCommand implements Runnable {
                             t.lastUseTimeMs() > 0 ? Formats.time(t.lastUseTimeMs()) : "never",
                             Formats.time(t.revokeTimeMs()));
                 }
-                table.print(out);
-                if (tokens.isEmpty()) {
+                listing.print(client, out, table);
+                if (tokens.isEmpty() && listing.format(client) == ListingOptions.Format.TABLE) {
                     out.println(all ? "(no tokens)" : "(no active tokens; --all shows revoked and expired ones)");
                     out.flush();
                 }

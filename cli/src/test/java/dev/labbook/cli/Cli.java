@@ -84,7 +84,9 @@ final class Cli {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
-        builder.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_") || k.equals("PYTHONUNBUFFERED"));
+        // COLUMNS too: tables fit it, and the test's own terminal must not cut what tests read.
+        builder.environment().keySet().removeIf(k -> k.startsWith("LABBOOK_") || k.equals("PYTHONUNBUFFERED")
+                || k.equals("COLUMNS"));
         builder.environment().putAll(env);
         return new Running(builder.start(), out, err);
     }

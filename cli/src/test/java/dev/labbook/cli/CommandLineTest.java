@@ -17,7 +17,11 @@ import picocli.CommandLine;
 class CommandLineTest {
     private static final List<String> CLIENT_COMMANDS = List.of("run", "submit", "targets", "runs list", "runs show", "runs search",
             "experiments list", "metrics", "logs", "artifacts", "compare", "sync", "login", "logout", "whoami",
-            "tokens create", "tokens list", "tokens revoke", "audit");
+            "tokens create", "tokens list", "tokens revoke", "audit", "runs tag", "runs untag", "runs rename",
+            "runs describe", "runs delete", "runs restore", "runs purge", "experiments create", "experiments rename",
+            "experiments delete", "experiments restore", "experiments purge", "tables", "params");
+    private static final List<String> LISTINGS = List.of("runs list", "runs search", "experiments list", "metrics",
+            "artifacts", "compare", "tables", "params", "targets", "tokens list", "audit");
 
     private record Output(int exitCode, String out, String err) {
     }
@@ -62,8 +66,19 @@ class CommandLineTest {
     void topLevelHelpListsServerAndClientCommands() {
         String help = execute("--help").out();
         for (String command : List.of("server", "migrate", "run", "submit", "targets", "runs", "experiments", "metrics", "logs",
-                "artifacts", "compare", "sync", "login", "logout", "whoami", "tokens", "audit", "completion")) {
+                "artifacts", "compare", "sync", "login", "logout", "whoami", "tokens", "audit", "completion", "params",
+                "tables")) {
             assertThat(help).containsPattern("(?m)^  " + command + "\\s");
+        }
+    }
+
+    @Test
+    void everyListingTakesFormatLongAndWide() {
+        for (String command : LISTINGS) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.add("--help");
+            String help = execute(args.toArray(String[]::new)).out();
+            assertThat(help).as(command).contains("--format", "--long", "--wide", "--json");
         }
     }
 
@@ -121,7 +136,8 @@ class CommandLineTest {
         Output bad = execute("logs", "no-slash", "--target", "127.0.0.1:1");
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err().strip()).isEqualTo(
-                "labbook: error: RUN must be a run id or EXPERIMENT/RUN-NAME, got 'no-slash'");
+                "labbook: error: RUN must be a run id, 6 or more of its characters (from the start or the end, e.g. "
+                        + "a list's short id) or EXPERIMENT/RUN-NAME, got 'no-slash'");
     }
 
     @Test

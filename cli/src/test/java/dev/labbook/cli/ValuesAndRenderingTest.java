@@ -13,6 +13,40 @@ import org.junit.jupiter.api.Test;
 
 class ValuesAndRenderingTest {
     @Test
+    void tablesFitAWidthByCuttingTheWidestColumnsFirstButNeverTheIds() {
+        Table table = new Table("ID", "NAME", "NOTE");
+        table.row("12345678", "short", "x".repeat(80));
+        table.row("9abcdef0", "a-much-longer-run-name-than-the-rest", "y");
+        StringWriter out = new StringWriter();
+        table.print(new PrintWriter(out), 40);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(40));
+        assertThat(lines.get(1)).startsWith("12345678  short").endsWith("…");
+        assertThat(lines.get(2)).startsWith("9abcdef0  a-much-longer").contains("…");
+        // No limit: every cell in full.
+        StringWriter full = new StringWriter();
+        table.print(new PrintWriter(full), 0);
+        assertThat(full.toString()).contains("x".repeat(80));
+        assertThat(Table.ellipsize("abcdef", 4)).isEqualTo("abc…");
+    }
+
+    @Test
+    void csvQuotesOnlyWhatNeedsIt() {
+        Table table = new Table("A", "B");
+        table.row("plain", "with, comma");
+        table.row("say \"hi\"", " padded");
+        StringWriter out = new StringWriter();
+        table.printCsv(new PrintWriter(out));
+        assertThat(out.toString()).isEqualTo("A,B\r\nplain,\"with, comma\"\r\n\"say \"\"hi\"\"\",\" padded\"\r\n");
+    }
+
+    @Test
+    void shortIdsAreTheRandomEndOfTheId() {
+        assertThat(ListingOptions.shortId("0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b")).isEqualTo("9e0f1a2b");
+        assertThat(RunResolver.idPartFilter("9e0f1a2b")).isEqualTo("id LIKE '9e0f1a2b%' OR id LIKE '%9e0f1a2b'");
+    }
+
+    @Test
     void paramValuesAreTypedLikeAUserMeansThem() {
         assertThat(ParamValues.typed("42")).isEqualTo(42L);
         assertThat(ParamValues.typed("-3")).isEqualTo(-3L);

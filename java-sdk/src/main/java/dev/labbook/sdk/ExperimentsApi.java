@@ -125,6 +125,32 @@ public final class ExperimentsApi {
         return new TreeMap<>(calls.idempotent(() -> stub().setExperimentTags(req)).getExperiment().getTagsMap());
     }
 
+    /** Renames an experiment (names are unique per project, case-insensitively). */
+    public ExperimentInfo rename(String experimentId, String name) {
+        return update(experimentId, ExperimentUpdate.name(name), null);
+    }
+
+    /** Soft-deletes an experiment: it and its runs are hidden until restored or purged. */
+    public ExperimentInfo delete(String experimentId) {
+        var req = dev.labbook.api.v1.DeleteExperimentRequest.newBuilder().setExperimentId(experimentId).build();
+        return Protos.experiment(calls.idempotent(() -> stub().deleteExperiment(req)).getExperiment());
+    }
+
+    /** Makes a soft-deleted experiment active again. */
+    public ExperimentInfo restore(String experimentId) {
+        var req = dev.labbook.api.v1.RestoreExperimentRequest.newBuilder().setExperimentId(experimentId).build();
+        return Protos.experiment(calls.idempotent(() -> stub().restoreExperiment(req)).getExperiment());
+    }
+
+    /**
+     * Removes a soft-deleted experiment and all its runs for good; returns how many runs were
+     * removed. Not retried (a retry after a lost answer would find nothing to purge).
+     */
+    public long purge(String experimentId) {
+        var req = dev.labbook.api.v1.PurgeExperimentRequest.newBuilder().setExperimentId(experimentId).build();
+        return calls.once(() -> stub().purgeExperiment(req)).getPurgedRuns();
+    }
+
     static String nz(String s) {
         return s == null ? "" : s;
     }

@@ -412,8 +412,30 @@ public final class RunsApi {
         }
     }
 
+    /** Soft-deletes a run: hidden from listings and searches until restored or purged. */
     public RunInfo delete(String runId) {
         var req = dev.labbook.api.v1.DeleteRunRequest.newBuilder().setRunId(runId).build();
         return Protos.run(calls.idempotent(() -> stub().deleteRun(req)).getRun());
+    }
+
+    /** Soft-deletes a run back to active: it shows in listings and searches again. */
+    public RunInfo restore(String runId) {
+        var req = dev.labbook.api.v1.RestoreRunRequest.newBuilder().setRunId(runId).build();
+        return Protos.run(calls.idempotent(() -> stub().restoreRun(req)).getRun());
+    }
+
+    /**
+     * Removes a soft-deleted run and its descendants for good (params, metrics, logs, artifacts);
+     * returns how many runs were removed. Not retried: a retry after a lost answer would find
+     * nothing to purge.
+     */
+    public long purge(String runId) {
+        var req = dev.labbook.api.v1.PurgeRunRequest.newBuilder().setRunId(runId).build();
+        return calls.once(() -> stub().purgeRun(req)).getPurgedRuns();
+    }
+
+    /** Renames a run (names are unique per experiment, case-insensitively). */
+    public RunInfo rename(String runId, String name) {
+        return update(runId, RunUpdate.name(name), null);
     }
 }

@@ -40,6 +40,31 @@ class LabbookClientIT {
     }
 
     @Test
+    void runsAndExperimentsRenameDeleteRestorePurge() {
+        ExperimentInfo e = client.experiments().create("", "lifecycle", "", "", Map.of());
+        RunInfo run = client.runs().open(NewRun.in("lifecycle").withName("first")).run();
+        assertThat(client.runs().rename(run.id(), "renamed").name()).isEqualTo("renamed");
+        assertThat(client.runs().getByName("", "lifecycle", "renamed").id()).isEqualTo(run.id());
+
+        assertThat(client.runs().delete(run.id()).deleted()).isTrue();
+        assertThat(client.runs().restore(run.id()).deleted()).isFalse();
+        assertThatThrownBy(() -> client.runs().purge(run.id())).isInstanceOf(FailedPreconditionException.class);
+        client.runs().delete(run.id());
+        assertThat(client.runs().purge(run.id())).isEqualTo(1);
+        assertThatThrownBy(() -> client.runs().get(run.id())).isInstanceOf(NotFoundException.class);
+
+        RunInfo other = client.runs().open(NewRun.in("lifecycle").withName("second")).run();
+        assertThat(client.experiments().rename(e.id(), "lifecycle-2").name()).isEqualTo("lifecycle-2");
+        assertThat(client.experiments().delete(e.id()).deleted()).isTrue();
+        assertThat(client.experiments().listAll("")).extracting(ExperimentInfo::name).doesNotContain("lifecycle-2");
+        assertThat(client.experiments().restore(e.id()).deleted()).isFalse();
+        client.experiments().delete(e.id());
+        assertThat(client.experiments().purge(e.id())).isEqualTo(1);
+        assertThatThrownBy(() -> client.experiments().get(e.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client.runs().get(other.id())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     void experimentsCreateGetList() {
         ExperimentInfo e = client.experiments().create("", "resnet", "desc", "/a/b", Map.of("team", "vision"));
         assertThat(e.project()).isEqualTo("default");

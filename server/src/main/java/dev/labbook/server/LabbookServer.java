@@ -33,6 +33,8 @@ import dev.labbook.server.http.HttpPort;
 import dev.labbook.server.http.PublicUrl;
 import dev.labbook.server.http.SessionRoutes;
 import dev.labbook.server.http.WebApp;
+import dev.labbook.server.mlflow.LabbookGateway;
+import dev.labbook.server.mlflow.MlflowApis;
 import dev.labbook.server.grpc.RpcObserver;
 import dev.labbook.server.ops.MetricsEndpoint;
 import dev.labbook.server.ops.ReadinessMonitor;
@@ -61,6 +63,8 @@ import dev.labbook.server.grpc.MetricGrpcService;
 import dev.labbook.server.grpc.ProjectGrpcService;
 import dev.labbook.server.grpc.RunGrpcService;
 import dev.labbook.server.grpc.SubmitGrpcService;
+import dev.labbook.server.grpc.ModelGrpcService;
+import dev.labbook.server.domain.model.ModelService;
 import dev.labbook.server.domain.submit.ComputeTarget;
 import dev.labbook.server.domain.submit.JobDeletion;
 import dev.labbook.server.domain.submit.SubmitService;
@@ -170,7 +174,7 @@ public final class LabbookServer implements AutoCloseable {
     private record Services(TrackingStore store, AccessStore accessStore, Access access, ArtifactStore objects,
             ExperimentService experiments, RunService runs, ArtifactService artifacts, MetricService metrics,
             TableService tables, RunSearchService search, LogService logs, RunWatchService watches,
-            SubmitService submissions) {
+            SubmitService submissions, ModelService models) {
     }
 
     /** The API step's result: the gRPC port, the HTTP port when it is on, and the web UI's URL. */
@@ -268,8 +272,9 @@ public final class LabbookServer implements AutoCloseable {
         LogService logs = new LogService(store, clock, config.livePollInterval(), LogService.DEFAULT_THREADS,
                 changes);
         RunWatchService watches = new RunWatchService(runs, config.livePollInterval(), changes);
+        ModelService models = new ModelService(store, ids, clock);
         return new Services(store, accessStore, access, objects, experiments, runs, artifacts, metrics, tables,
-                search, logs, watches, submissions);
+                search, logs, watches, submissions, models);
     }
 
     /** API tokens and the audit log; both background writers close before the database. */
@@ -327,18 +332,24 @@ public final class LabbookServer implements AutoCloseable {
                 new LogGrpcService(services.logs()),
                 new ArtifactGrpcService(services.artifacts()),
                 new SubmitGrpcService(services.submissions()),
+                new ModelGrpcService(services.models()),
                 new ServerGrpcService(serverInfo::get),
                 new AccessGrpcService(access.tokens(), new AuditService(services.accessStore()), authEnabled)));
         ApiServer api;
         Optional<HttpPort> httpPort = Optional.empty();
         try {
             if (http.enabled()) {
+                // MLflow's tracking API calls the same services in process, as its caller.
+                LabbookGateway gateway = LabbookGateway.start(apiServices, config.maxMessageBytes(),
+                        http.limits().requestTimeout());
+                resources.push(gateway);
                 httpPort = Optional.of(HttpPort.start(new HttpEndpoint(config.host(), http.port(), ops.tls()),
                         config.maxMessageBytes(), ops.shutdownGrace(), apiServices, WebApp.fromClassPath(),
                         // The web UI's sign-in checks a token as the access interceptor does.
                         new SessionRoutes(credential -> Optional.of(authenticators.authenticate(Optional.of(credential))),
                                 http.publicUrl(), clock),
-                        HostCheck.of(authEnabled, config.host(), http.publicUrl()), http.limits()));
+                        HostCheck.of(authEnabled, config.host(), http.publicUrl()), http.limits(),
+                        Optional.of(MlflowApis.of(gateway))));
             }
             ApiExecutor apiThreads = ApiExecutor.fixed(ops.limits().apiThreads());
             prometheus.ifPresent(m -> m.watchApiExecutor(apiThreads::threads, apiThreads::queued));

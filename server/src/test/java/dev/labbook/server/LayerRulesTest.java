@@ -41,6 +41,16 @@ class LayerRulesTest {
     }
 
     @Test
+    void mlflowAdapterCallsTheApiOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage(ROOT + ".mlflow..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        ROOT + ".store..", ROOT + ".domain..", ROOT + ".artifacts..", "org.jooq..", "io.minio..")
+                .because("the MLflow API is a transport adapter: it calls the labbook.v1 API in process, so access,"
+                        + " audit, limits and validation are those of every client");
+        rule.check(server);
+    }
+
+    @Test
     void domainKnowsNoTransportOrStorageTechnology() {
         ArchRule rule = noClasses().that().resideInAPackage(ROOT + ".domain..")
                 .should().dependOnClassesThat().resideInAnyPackage(

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -486,6 +487,16 @@ public final class RunService {
     }
 
     public int logParams(UUID runId, List<Param> params) {
+        return logParams(runId, params, false);
+    }
+
+    /**
+     * LogParams. With {@code refuseChanges} (MLflow's rule) a key the run already has with another
+     * value (compared as canonical text) is FAILED_PRECONDITION PARAM_VALUE_CHANGED and nothing of
+     * the call is stored; keys it has with the same value are left as they are. Without it,
+     * params are overwritten. The check runs on the locked run, in the write's transaction.
+     */
+    public int logParams(UUID runId, List<Param> params, boolean refuseChanges) {
         List<Param> valid = validParams("params", params);
         if (valid.isEmpty()) {
             throw new InvalidArgumentException("params", "is empty; give at least one param");
@@ -494,11 +505,44 @@ public final class RunService {
             RunRepository runs = tx.runs();
             Run run = require(runs, runId, true);
             RunGuards.requireWritable(tx, run);
+            List<Param> writes = valid;
+            if (refuseChanges) {
+                Map<String, ParamValue> logged = new HashMap<>();
+                run.params().forEach(p -> logged.put(p.key(), p.value()));
+                writes = new ArrayList<>(valid.size());
+                for (int i = 0; i < valid.size(); i++) {
+                    Param param = valid.get(i);
+                    ParamValue before = logged.get(param.key());
+                    if (before == null) {
+                        writes.add(param);
+                    } else if (!before.text().equals(param.value().text())) {
+                        throw paramChanged("params[" + i + "]", param.key(), before.text(), param.value().text());
+                    }
+                }
+                if (writes.isEmpty()) {
+                    return valid.size();
+                }
+            }
             Instant now = now();
-            runs.upsertParams(runId, valid, now);
+            runs.upsertParams(runId, writes, now);
             save(runs, run.withUpdatedAt(now));
             return valid.size();
         });
+    }
+
+    /**
+     * The refusal of a param logged before with another value, in MLflow's words (FAILED_PRECONDITION,
+     * reason PARAM_VALUE_CHANGED, metadata {@code field} and {@code key}). Values longer than 250
+     * characters are cut short (the status message travels in a trailer of limited size).
+     */
+    public static FailedPreconditionException paramChanged(String field, String key, String logged,
+            String attempted) {
+        FailedPreconditionException error = new FailedPreconditionException(ErrorReason.PARAM_VALUE_CHANGED,
+                field + ": changing param values is not allowed: param '" + key + "' was already logged with value '"
+                        + shortened(logged) + "'; attempted '" + shortened(attempted) + "'");
+        error.with("field", field);
+        error.with("key", key);
+        return error;
     }
 
     public Run delete(UUID runId) {
@@ -576,6 +620,10 @@ public final class RunService {
             valid.add(param);
         }
         return valid;
+    }
+
+    private static String shortened(String value) {
+        return value.length() <= 250 ? value : value.substring(0, 247) + "...";
     }
 
     private static List<Param> sorted(List<Param> params) {

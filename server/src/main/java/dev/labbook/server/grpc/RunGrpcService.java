@@ -264,7 +264,7 @@ public final class RunGrpcService extends RunServiceGrpc.RunServiceImplBase {
     @Override
     public void logParams(LogParamsRequest request, StreamObserver<LogParamsResponse> response) {
         int written = runs.logParams(ProtoIds.required("run_id", request.getRunId()),
-                RunMapper.fromProto(request.getParamsList()));
+                RunMapper.fromProto(request.getParamsList()), request.getRefuseChanges());
         reply(response, LogParamsResponse.newBuilder().setWritten(written).build());
     }
 

@@ -12,12 +12,12 @@ import java.util.List;
  */
 record TargetField(String path, List<FieldDescriptor> steps, Kind kind) {
     enum Kind {
-        PROJECT, EXPERIMENT, RUN, TOKEN
+        PROJECT, EXPERIMENT, RUN, MODEL, TOKEN
     }
 
     /**
      * @throws IllegalArgumentException when the path does not lead to a string field whose name
-     *     ends in project, experiment_id(s), run_id(s) or token_id
+     *     ends in project, experiment_id(s), run_id(s), or is model_id or token_id
      */
     static TargetField of(Descriptor request, String path) {
         List<FieldDescriptor> steps = new ArrayList<>();
@@ -49,6 +49,8 @@ record TargetField(String path, List<FieldDescriptor> steps, Kind kind) {
             kind = Kind.EXPERIMENT;
         } else if (name.endsWith("run_id") || name.endsWith("run_ids")) {
             kind = Kind.RUN;
+        } else if (name.equals("model_id")) {
+            kind = Kind.MODEL;
         } else if (name.equals("token_id")) {
             kind = Kind.TOKEN;
         } else {

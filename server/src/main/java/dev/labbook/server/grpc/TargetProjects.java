@@ -7,6 +7,7 @@ import dev.labbook.server.domain.NotFoundException;
 import dev.labbook.server.domain.access.AccessPolicy.ProjectRef;
 import dev.labbook.server.domain.access.Principal;
 import dev.labbook.server.domain.access.ProjectLookup;
+import dev.labbook.server.domain.model.ModelIds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,17 @@ final class TargetProjects {
                 case EXPERIMENT -> resolve(field, values, projects::ofExperiments, "experiment",
                         ErrorReason.EXPERIMENT_NOT_FOUND, touched);
                 case RUN -> resolve(field, values, projects::ofRuns, "run", ErrorReason.RUN_NOT_FOUND, touched);
+                case MODEL -> {
+                    UUID id = ModelIds.parse(field.path(), values.get(0));
+                    String project = projects.ofModels(List.of(id)).get(id);
+                    if (project == null) {
+                        NotFoundException error = new NotFoundException(ErrorReason.MODEL_NOT_FOUND,
+                                "model " + values.get(0) + " not found");
+                        error.about("model", values.get(0));
+                        throw error;
+                    }
+                    touched.putIfAbsent(project, ProjectRef.via(field.path(), values.get(0)));
+                }
                 case TOKEN -> {
                     UUID id = ProtoIds.required(field.path(), values.get(0));
                     String project = projects.ofToken(id).orElseThrow(

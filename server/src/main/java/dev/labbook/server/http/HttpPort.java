@@ -13,6 +13,7 @@ import dev.labbook.server.config.HttpLimits;
 import dev.labbook.server.config.OperationsConfig;
 import dev.labbook.server.grpc.ApiServices;
 import dev.labbook.server.grpc.ServerTls;
+import dev.labbook.server.mlflow.MlflowApi;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -76,6 +78,16 @@ public final class HttpPort implements AutoCloseable {
      */
     public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
             ApiServices api, WebApp web, SessionRoutes sessions, HostCheck hosts, HttpLimits limits) {
+        return start(endpoint, maxMessageBytes, shutdownGrace, api, web, sessions, hosts, limits, Optional.empty());
+    }
+
+    /**
+     * Starts listening, with MLflow's tracking API ({@link MlflowApi}) beside the UI when
+     * {@code mlflow} is given.
+     */
+    public static HttpPort start(HttpEndpoint endpoint, int maxMessageBytes, Duration shutdownGrace,
+            ApiServices api, WebApp web, SessionRoutes sessions, HostCheck hosts, HttpLimits limits,
+            Optional<MlflowApi> mlflow) {
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // gRPC (HTTP/2), gRPC-Web and gRPC-Web-Text, each with protobuf or JSON messages.
                 .supportedSerializationFormats(GrpcSerializationFormats.values())
@@ -106,6 +118,8 @@ public final class HttpPort implements AutoCloseable {
         endpoint.tls().ifPresentOrElse(tls -> builder.https(address).tls(certificateChain(tls), privateKey(tls)),
                 () -> builder.http(address));
         builder.service(SessionRoutes.PATH, sessions);
+        // Before the UI, whose files answer every other path.
+        mlflow.ifPresent(routes -> routes.addTo(builder));
         web.addTo(builder);
         // Every route: the API, the sign-in and the UI's files.
         builder.decorator(hosts.decorator());

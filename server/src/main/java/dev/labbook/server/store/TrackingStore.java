@@ -42,5 +42,8 @@ public interface TrackingStore {
 
         /** Submissions of runs to compute targets. */
         SubmissionRepository submissions();
+
+        /** Models that runs logged. */
+        ModelRepository models();
     }
 }

@@ -52,7 +52,7 @@ class AccessMatrixIT {
     }
 
     /** Objects of project A, fresh for each call, that the request's target fields name. */
-    private record Targets(String experimentId, String runId, String tokenId) {
+    private record Targets(String experimentId, String runId, String modelId, String tokenId) {
     }
 
     @TestFactory
@@ -128,7 +128,10 @@ class AccessMatrixIT {
                 .getRun();
         String tokenId = server.server().tokens().create(TestTokens.MINTER, "target-" + suffix, PROJECT_A,
                 Role.VIEWER, 0).token().id().toString();
-        return new Targets(experiment.getId(), run.getId(), tokenId);
+        String modelId = TestTokens.as(dev.labbook.api.v1.ModelServiceGrpc.newBlockingStub(server.channel()),
+                AuthServerExtension.BOOTSTRAP_TOKEN).createModel(dev.labbook.api.v1.CreateModelRequest.newBuilder()
+                        .setRunId(run.getId()).setName("model-" + suffix).build()).getModel().getId();
+        return new Targets(experiment.getId(), run.getId(), modelId, tokenId);
     }
 
     /** The method's request with every target field naming project A's objects. */
@@ -150,6 +153,7 @@ class AccessMatrixIT {
             case "project" -> PROJECT_A;
             case "experiment_id", "experiment_ids" -> targets.experimentId();
             case "run_id", "run_ids" -> targets.runId();
+            case "model_id" -> targets.modelId();
             case "token_id" -> targets.tokenId();
             default -> null; // parent_run_id and the like: left empty
         };
@@ -216,7 +220,8 @@ class AccessMatrixIT {
                     dev.labbook.api.v1.ArtifactServiceGrpc.class, dev.labbook.api.v1.ExperimentServiceGrpc.class,
                     dev.labbook.api.v1.LogServiceGrpc.class, dev.labbook.api.v1.MetricServiceGrpc.class,
                     dev.labbook.api.v1.ProjectServiceGrpc.class, dev.labbook.api.v1.RunServiceGrpc.class,
-                    dev.labbook.api.v1.ServerServiceGrpc.class, dev.labbook.api.v1.SubmitServiceGrpc.class)) {
+                    dev.labbook.api.v1.ServerServiceGrpc.class, dev.labbook.api.v1.SubmitServiceGrpc.class,
+                    dev.labbook.api.v1.ModelServiceGrpc.class)) {
                 try {
                     io.grpc.ServiceDescriptor service =
                             (io.grpc.ServiceDescriptor) grpc.getMethod("getServiceDescriptor").invoke(null);

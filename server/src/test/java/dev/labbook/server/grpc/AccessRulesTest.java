@@ -69,8 +69,12 @@ class AccessRulesTest {
             String where = method.getFullName();
             if (name.startsWith("Purge")) {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.PURGE);
-            } else if (name.startsWith("Delete") && !name.equals("DeleteArtifact") || name.startsWith("Restore")) {
+            } else if (name.startsWith("Delete") && !name.equals("DeleteArtifact") && !name.equals("DeleteModel")
+                    || name.startsWith("Restore")) {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.DELETE);
+            } else if (name.equals("DeleteModel")) {
+                // A soft deletion of a run's output, like DeleteArtifact: who logs models may delete them.
+                assertThat(rule.permission()).as(where).isEqualTo(Permission.WRITE);
             } else if (name.matches("(Create|Update|Set|Log|Append|Upload|Start|Finish|Cancel|Resume|Open|BatchLog|Submit).*")
                     && !method.getService().getName().equals("AccessService")) {
                 assertThat(rule.permission()).as(where).isEqualTo(Permission.WRITE);
@@ -107,6 +111,9 @@ class AccessRulesTest {
         assertThat(logMetrics.targets().get(0).values(LogMetricsRequest.newBuilder()
                 .setBatch(MetricBatch.newBuilder().setRunId("r1")).build())).containsExactly("r1");
         assertThat(logMetrics.targets().get(0).values(LogMetricsRequest.getDefaultInstance())).isEmpty();
+
+        TargetField modelId = TargetField.of(dev.labbook.api.v1.GetModelRequest.getDescriptor(), "model_id");
+        assertThat(modelId.kind()).isEqualTo(TargetField.Kind.MODEL);
 
         TargetField runIds = TargetField.of(BatchGetMetricHistoryRequest.getDescriptor(), "run_ids");
         assertThat(runIds.kind()).isEqualTo(TargetField.Kind.RUN);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiSurfaceIT {
 
     @Test
-    void reflectionListsTheNineLabbookServicesAndHealth(TestServer server) throws Exception {
+    void reflectionListsTheTenLabbookServicesAndHealth(TestServer server) throws Exception {
         FirstResponse<ServerReflectionResponse> result = new FirstResponse<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
                 .serverReflectionInfo(result);
@@ -42,8 +42,9 @@ class ApiSurfaceIT {
                 "labbook.v1.ServerService",
                 "labbook.v1.AccessService",
                 "labbook.v1.SubmitService",
+                "labbook.v1.ModelService",
                 "grpc.health.v1.Health");
-        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(9);
+        assertThat(services.stream().filter(s -> s.startsWith("labbook.v1."))).hasSize(10);
     }
 
     @Test
@@ -52,7 +53,7 @@ class ApiSurfaceIT {
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         for (String service : List.of("labbook.v1.ProjectService", "labbook.v1.ExperimentService", "labbook.v1.RunService",
                 "labbook.v1.MetricService", "labbook.v1.LogService", "labbook.v1.ArtifactService",
-                "labbook.v1.ServerService", "labbook.v1.SubmitService")) {
+                "labbook.v1.ServerService", "labbook.v1.SubmitService", "labbook.v1.ModelService")) {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
                     .isEqualTo(ServingStatus.SERVING);
         }

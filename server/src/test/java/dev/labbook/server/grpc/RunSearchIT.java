@@ -337,6 +337,34 @@ class RunSearchIT {
     }
 
     @Test
+    void filtersOnRunIdsAndTheirPrefixesAndSuffixes(TestServer server) {
+        SearchFixtures f = new SearchFixtures(server);
+        String exp = f.experiment("ids");
+        String a = f.run(exp, "a", params(), Map.of());
+        String b = f.run(exp, "b", params(), Map.of());
+        SearchRunsRequest.Builder base = in(exp).addOrderBy("name");
+
+        assertThat(f.names(base.setFilter("id = '" + a + "'").build())).containsExactly("a");
+        assertThat(f.names(base.setFilter("id = '" + a.toUpperCase(java.util.Locale.ROOT) + "'").build()))
+                .containsExactly("a");
+        assertThat(f.names(base.setFilter("id != '" + a + "'").build())).containsExactly("b");
+        assertThat(f.names(base.setFilter("id IN ('" + a + "', '" + b + "')").build())).containsExactly("a", "b");
+        assertThat(f.names(base.setFilter("id NOT IN ('" + a + "')").build())).containsExactly("b");
+        // Prefixes and suffixes of the lowercase text form; UUIDv7 ids of one second share a prefix.
+        assertThat(f.names(base.setFilter("id LIKE '" + a.substring(0, 6) + "%'").build())).containsExactly("a", "b");
+        assertThat(f.names(base.setFilter("id LIKE '%" + a.substring(28) + "'").build())).containsExactly("a");
+        assertThat(f.names(base.setFilter("id ILIKE '%" + b.substring(28).toUpperCase(java.util.Locale.ROOT) + "'")
+                .build())).containsExactly("b");
+        assertThat(f.names(base.setFilter("id NOT LIKE '%" + b.substring(28) + "'").build())).containsExactly("a");
+        assertThat(f.names(base.setFilter("id LIKE '" + a + "'").build())).containsExactly("a");
+
+        assertInvalidField("filter", () -> f.search(in(exp).setFilter("id = '" + a.substring(0, 8)
+                + "'").build()));
+        assertInvalidField("filter", () -> f.search(in(exp).setFilter("id < '" + a + "'").build()));
+        assertInvalidField("order_by[0]", () -> f.search(in(exp).addOrderBy("id").build()));
+    }
+
+    @Test
     void findsQueuedRunsWhichHaveNoStartTime(TestServer server) {
         SearchFixtures f = new SearchFixtures(server);
         String exp = f.experiment("queue");

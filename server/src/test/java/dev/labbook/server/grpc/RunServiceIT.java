@@ -240,6 +240,48 @@ class RunServiceIT {
     }
 
     @Test
+    void refuseChangesRefusesAnotherValueStoresNothingAndAcceptsTheSameValue(TestServer server) {
+        Run run = create(server, experiment(server, "e"), "r");
+        RunServiceBlockingStub runs = server.runs();
+        runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("lr", Value.newBuilder().setStringValue("0.01").build()))
+                .addParams(param("epochs", Value.newBuilder().setIntValue(10).build())).build());
+        List<Param> before = get(server, run.getId()).getRun().getParamsList();
+
+        var refused = assertReason(Code.FAILED_PRECONDITION, "PARAM_VALUE_CHANGED",
+                () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId()).setRefuseChanges(true)
+                        .addParams(param("lr", Value.newBuilder().setStringValue("0.02").build()))
+                        .addParams(param("new", Value.newBuilder().setStringValue("x").build())).build()));
+        assertThat(refused.getStatus().getDescription()).isEqualTo("params[0]: changing param values is not "
+                + "allowed: param 'lr' was already logged with value '0.01'; attempted '0.02'");
+        refused = assertReason(Code.FAILED_PRECONDITION, "PARAM_VALUE_CHANGED",
+                () -> runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId()).setRefuseChanges(true)
+                        .addParams(param("new", Value.newBuilder().setStringValue("x").build()))
+                        .addParams(param("epochs", Value.newBuilder().setIntValue(11).build())).build()));
+        assertThat(refused.getStatus().getDescription()).startsWith("params[1]: ")
+                .endsWith("param 'epochs' was already logged with value '10'; attempted '11'");
+        assertThat(get(server, run.getId()).getRun().getParamsList()).isEqualTo(before);
+
+        // The same value (compared as text, whatever its type) is accepted; new keys are stored.
+        assertThat(runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId()).setRefuseChanges(true)
+                .addParams(param("lr", Value.newBuilder().setStringValue("0.01").build()))
+                .addParams(param("epochs", Value.newBuilder().setStringValue("10").build()))
+                .addParams(param("new", Value.newBuilder().setStringValue("x").build())).build()).getWritten())
+                .isEqualTo(3);
+        Map<String, Value> stored = new java.util.HashMap<>();
+        get(server, run.getId()).getRun().getParamsList().forEach(p -> stored.put(p.getKey(), p.getValue()));
+        assertThat(stored).containsOnly(Map.entry("lr", Value.newBuilder().setStringValue("0.01").build()),
+                Map.entry("epochs", Value.newBuilder().setIntValue(10).build()),
+                Map.entry("new", Value.newBuilder().setStringValue("x").build()));
+
+        // Without refuse_changes a value is still overwritten.
+        runs.logParams(LogParamsRequest.newBuilder().setRunId(run.getId())
+                .addParams(param("lr", Value.newBuilder().setStringValue("0.02").build())).build());
+        assertThat(get(server, run.getId()).getRun().getParamsList()).filteredOn(p -> p.getKey().equals("lr"))
+                .extracting(Param::getValue).containsExactly(Value.newBuilder().setStringValue("0.02").build());
+    }
+
+    @Test
     void badParamsAreRefusedNamingTheFieldAndNoneOfTheBatchIsStored(TestServer server) {
         Run run = create(server, experiment(server, "e"), "r");
         RunServiceBlockingStub runs = server.runs();

@@ -12,8 +12,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The project each access-checked target belongs to. A run never changes experiment and an
- * experiment never changes project, so found answers are cached for good (bounded; a purged
+ * The project each access-checked target belongs to. A model never changes run, a run never
+ * changes experiment and an experiment never changes project, so found answers are cached for good (bounded; a purged
  * object's entry is harmless: the call then fails as NOT_FOUND in the service). Ids that name
  * nothing are not cached: they are asked again each time.
  */
@@ -24,6 +24,7 @@ public final class ProjectLookup {
     private final Function<UUID, Optional<String>> tokenProjects;
     private final Cache<UUID, String> runs = Caffeine.newBuilder().maximumSize(CACHED_IDS).build();
     private final Cache<UUID, String> experiments = Caffeine.newBuilder().maximumSize(CACHED_IDS).build();
+    private final Cache<UUID, String> models = Caffeine.newBuilder().maximumSize(CACHED_IDS).build();
 
     /**
      * @param tokenProjects the project of an API token by id (a token's project never changes)
@@ -41,6 +42,11 @@ public final class ProjectLookup {
     /** The projects of these experiments; ids of experiments that do not exist are absent. */
     public Map<UUID, String> ofExperiments(Collection<UUID> ids) {
         return cached(experiments, ids, missing -> store.inTransaction(tx -> tx.experiments().projectsOf(missing)));
+    }
+
+    /** The projects of these models (through their runs' experiments); ids of models that do not exist are absent. */
+    public Map<UUID, String> ofModels(Collection<UUID> ids) {
+        return cached(models, ids, missing -> store.inTransaction(tx -> tx.models().projectsOf(missing)));
     }
 
     public Optional<String> ofToken(UUID id) {

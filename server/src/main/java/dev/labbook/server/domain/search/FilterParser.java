@@ -71,7 +71,12 @@ public final class FilterParser {
             throw new FilterSyntaxException(1, "empty order key; expected a field such as metrics.loss");
         }
         FilterParser parser = new FilterParser(input);
+        Token fieldStart = parser.peek();
         SearchField field = parser.field();
+        if (field instanceof SearchField.Attribute a && a.name() == Name.ID) {
+            throw new FilterSyntaxException(fieldStart.column(),
+                    "id is not an order key: ties are already ordered by id, newest first");
+        }
         boolean descending = false;
         if (parser.acceptKeyword("DESC")) {
             descending = true;
@@ -262,6 +267,17 @@ public final class FilterParser {
             case EXPERIMENT:
                 requireEquality(op, opToken, "experiment");
                 return requireText(value, at, "experiment compares with an experiment's 'name' or 'id'");
+            case ID: {
+                requireEquality(op, opToken, "id");
+                Filter.Text text = requireText(value, at, "id compares with a run id 'string'");
+                String id = text.value().strip().toLowerCase(Locale.ROOT);
+                if (!RUN_ID.matcher(id).matches()) {
+                    throw new FilterSyntaxException(column, "id = and IN take a full run id "
+                            + "('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'), found " + at.describe()
+                            + "; use id LIKE 'prefix%' for part of one");
+                }
+                return new Filter.Text(id);
+            }
             case STATUS: {
                 requireEquality(op, opToken, "status");
                 Filter.Text text = requireText(value, at, "status compares with 'QUEUED', 'RUNNING', "
@@ -296,6 +312,9 @@ public final class FilterParser {
     }
 
     /** Years 0001 to 9999, in epoch milliseconds: what every client and PostgreSQL can represent. */
+    private static final java.util.regex.Pattern RUN_ID =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private static final double MIN_TIME_MS = -62_135_596_800_000.0;
     private static final double MAX_TIME_MS = 253_402_300_799_999.0;
 
@@ -357,10 +376,11 @@ public final class FilterParser {
 
     private static void requireLikeable(SearchField field, Token keyword) {
         boolean ok = field instanceof SearchField.Param || field instanceof SearchField.Tag
-                || (field instanceof SearchField.Attribute a && (a.name() == Name.NAME || a.name() == Name.EXPERIMENT));
+                || (field instanceof SearchField.Attribute a
+                        && (a.name() == Name.NAME || a.name() == Name.EXPERIMENT || a.name() == Name.ID));
         if (!ok) {
             throw new FilterSyntaxException(keyword.column(), keyword.text().toUpperCase(Locale.ROOT)
-                    + " applies to params, tags, name and experiment, not to numbers, times or status");
+                    + " applies to params, tags, name, experiment and id, not to numbers, times or status");
         }
     }
 
@@ -368,7 +388,7 @@ public final class FilterParser {
         Token first = next();
         if (first.kind() != Kind.IDENTIFIER) {
             throw new FilterSyntaxException(first.column(), "expected a field (params.<key>, metrics.<key>, "
-                    + "tags.<key>, name, status, start_time, end_time or experiment), found " + first.describe());
+                    + "tags.<key>, name, status, start_time, end_time, experiment or id), found " + first.describe());
         }
         String prefix = first.text().toLowerCase(Locale.ROOT);
         switch (prefix) {
@@ -404,7 +424,8 @@ public final class FilterParser {
             }
         }
         throw new FilterSyntaxException(token.column(), "unknown field " + token.describe()
-                + "; use params.<key>, metrics.<key>, tags.<key>, name, status, start_time, end_time or experiment");
+                + "; use params.<key>, metrics.<key>, tags.<key>, name, status, start_time, end_time, experiment "
+                + "or id");
     }
 
     private record ParsedKey(String key, Aggregate aggregate) {

@@ -33,6 +33,11 @@ public sealed interface SearchField {
         /** Epoch ms, or an ISO-8601 string; NULL while the run is RUNNING. */
         END_TIME,
         /** The experiment's name (case-insensitive) or id. */
-        EXPERIMENT
+        EXPERIMENT,
+        /**
+         * The run id, as its lowercase text form: = != IN with full ids, LIKE/ILIKE for id prefixes
+         * and suffixes ({@code id LIKE '0193ab%'}). Not an order key (ties are ordered by id already).
+         */
+        ID
     }
 }

@@ -4,6 +4,7 @@ import dev.labbook.server.store.ExperimentRepository;
 import dev.labbook.server.store.ArtifactRepository;
 import dev.labbook.server.store.LogRepository;
 import dev.labbook.server.store.MetricRepository;
+import dev.labbook.server.store.ModelRepository;
 import dev.labbook.server.store.RunRepository;
 import dev.labbook.server.store.SubmissionRepository;
 import dev.labbook.server.store.TableRepository;
@@ -59,6 +60,7 @@ public final class PostgresTrackingStore implements TrackingStore {
         private final ArtifactRepository artifacts;
         private final WriterRepository writers;
         private final SubmissionRepository submissions;
+        private final ModelRepository models;
 
         Transaction(DSLContext tx) {
             this.experiments = new PostgresExperimentRepository(tx);
@@ -69,6 +71,7 @@ public final class PostgresTrackingStore implements TrackingStore {
             this.artifacts = new PostgresArtifactRepository(tx);
             this.writers = new PostgresWriterRepository(tx);
             this.submissions = new PostgresSubmissionRepository(tx);
+            this.models = new PostgresModelRepository(tx);
         }
 
         @Override
@@ -109,6 +112,11 @@ public final class PostgresTrackingStore implements TrackingStore {
         @Override
         public SubmissionRepository submissions() {
             return submissions;
+        }
+
+        @Override
+        public ModelRepository models() {
+            return models;
         }
     }
 }

@@ -70,6 +70,19 @@ class FilterParserTest {
     }
 
     @Test
+    void idTakesFullIdsForEqualityAndPatternsForLike() {
+        String id = "0193A1B2-C3D4-7E5F-8A6B-7C8D9E0F1A2B";
+        assertThat(parse("id = '" + id + "'")).isEqualTo(new Comparison(new Attribute(
+                Name.ID), Operator.EQ, new Text(id.toLowerCase(java.util.Locale.ROOT))));
+        assertThat(parse("attributes.id LIKE '0193a1%'")).isInstanceOf(Like.class);
+        assertThat(error("id = '0193a1'").getMessage()).contains("full run id").contains("LIKE");
+        assertThat(error("id > '" + id + "'").getMessage()).contains("id supports =, !=, IN, LIKE and ILIKE");
+        assertThat(error("id = 5").getMessage()).contains("id compares with a run id");
+        assertThat(catchThrowableOfType(FilterSyntaxException.class, () -> FilterParser.parseOrderKey("id DESC"))
+                .getMessage()).contains("id is not an order key");
+    }
+
+    @Test
     void keywordsAreCaseInsensitive() {
         assertThat(parse("params.a = 1 and params.b = 2 Or Status In ('completed')")).isInstanceOf(Or.class);
     }

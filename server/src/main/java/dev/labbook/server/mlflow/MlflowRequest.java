@@ -1,0 +1,116 @@
+package dev.labbook.server.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One MLflow API request: its fields (the JSON body of a POST or PATCH, the query parameters of a
+ * GET or DELETE, as MLflow's client sends them) and the path parameters of its route.
+ */
+public final class MlflowRequest {
+    private final MlflowCaller caller;
+    private final ObjectNode fields;
+    private final Map<String, String> pathParams;
+    private final String endpoint;
+
+    MlflowRequest(MlflowCaller caller, ObjectNode fields, Map<String, String> pathParams, String endpoint) {
+        this.caller = caller;
+        this.fields = fields;
+        this.pathParams = pathParams;
+        this.endpoint = endpoint;
+    }
+
+    public MlflowCaller caller() {
+        return caller;
+    }
+
+    /** The route, e.g. {@code POST runs/create}, for messages. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** All fields, for handlers that read nested objects (e.g. log-batch's metrics). */
+    public ObjectNode fields() {
+        return fields;
+    }
+
+    /** A path parameter of the route, e.g. {@code model_id} of {@code logged-models/{model_id}}. */
+    public String pathParam(String name) {
+        String value = pathParams.get(name);
+        if (value == null) {
+            throw MlflowException.missing(name);
+        }
+        return value;
+    }
+
+    public Optional<JsonNode> field(String name) {
+        JsonNode node = fields.get(name);
+        return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+    }
+
+    /** A string field; an empty string counts as absent, as in MLflow's proto2 messages. */
+    public Optional<String> string(String name) {
+        return field(name).map(node -> {
+            if (!node.isValueNode()) {
+                throw MlflowException.invalid("Invalid value for parameter '" + name + "': expected a string");
+            }
+            return node.asText();
+        }).filter(s -> !s.isEmpty());
+    }
+
+    public String requiredString(String name) {
+        return string(name).orElseThrow(() -> MlflowException.missing(name));
+    }
+
+    /** The first of several names that is set (MLflow sends {@code run_id} and the older {@code run_uuid}). */
+    public String requiredString(String name, String alias) {
+        return string(name).or(() -> string(alias)).orElseThrow(() -> MlflowException.missing(name));
+    }
+
+    public Optional<Long> longValue(String name) {
+        return field(name).map(node -> {
+            if (node.isIntegralNumber()) {
+                return node.asLong();
+            }
+            if (node.isTextual()) {
+                try {
+                    return Long.parseLong(node.asText().strip());
+                } catch (NumberFormatException e) {
+                    // falls through
+                }
+            }
+            throw MlflowException.invalid("Invalid value " + node + " for parameter '" + name + "': expected an integer");
+        });
+    }
+
+    public Optional<Boolean> booleanValue(String name) {
+        return field(name).map(node -> {
+            if (node.isBoolean()) {
+                return node.asBoolean();
+            }
+            if (node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
+                return Boolean.parseBoolean(node.asText());
+            }
+            throw MlflowException.invalid("Invalid value " + node + " for parameter '" + name + "': expected true or false");
+        });
+    }
+
+    /** A list of strings: a JSON array, or a query parameter given once or several times. */
+    public List<String> strings(String name) {
+        Optional<JsonNode> node = field(name);
+        List<String> values = new ArrayList<>();
+        if (node.isEmpty()) {
+            return values;
+        }
+        if (node.get().isArray()) {
+            node.get().forEach(item -> values.add(item.asText()));
+        } else {
+            values.add(node.get().asText());
+        }
+        return values;
+    }
+}
