@@ -12,9 +12,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Transfer progress on stderr, drawn by {@code me.tongfei:progressbar} (percentage, amounts, rate
  * and ETA, redrawn in place at most every 100 ms and fitted to the terminal's width). When stderr
  * is not a terminal (CI logs, tests) nothing is drawn while the transfer runs, and its final state
- * is printed once as one plain line (no carriage return). Quiet mode (--json) prints nothing, and
- * neither does a bar that was never updated. A change of label (a new phase of a sync) or of unit
- * finishes the current line and starts a new one.
+ * is printed once, when this bar closes, as one plain line (no carriage return). Quiet mode
+ * (--json) prints nothing, and neither does a bar that was never updated. On a terminal, a change
+ * of label (a new phase of a sync) or of unit finishes the current line and starts a new one.
  */
 public final class ProgressBar implements AutoCloseable {
     /** Width of the line when stderr is not a terminal. */
@@ -26,7 +26,9 @@ public final class ProgressBar implements AutoCloseable {
     private String label;
     private boolean countsBytes = true;
     private me.tongfei.progressbar.ProgressBar bar;
-    private ClosingOnce consumer;
+    private ProgressBarConsumer consumer;
+    /** Without a terminal: the latest rendering of every phase, printed once at the end. */
+    private final FinalLine plain;
     private String barLabel;
     private boolean barBytes;
     private long done;
@@ -43,6 +45,7 @@ public final class ProgressBar implements AutoCloseable {
         this.total = total;
         this.quiet = quiet;
         this.live = live;
+        this.plain = live ? null : new FinalLine(out);
     }
 
     public synchronized void update(long done, long total) {
@@ -82,7 +85,7 @@ public final class ProgressBar implements AutoCloseable {
     private me.tongfei.progressbar.ProgressBar start() {
         barLabel = label;
         barBytes = countsBytes;
-        consumer = new ClosingOnce(live ? new ConsoleProgressBarConsumer(out) : new FinalLine(out));
+        consumer = live ? new ClosingOnce(new ConsoleProgressBarConsumer(out)) : new KeptOpen(plain);
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(label).setInitialMax(total > 0 ? total : -1)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(100).setConsumer(consumer)
                 .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).showSpeed();
@@ -107,6 +110,9 @@ public final class ProgressBar implements AutoCloseable {
         if (bar != null) {
             finish();
         }
+        if (plain != null) {
+            plain.close();
+        }
     }
 
     /**
@@ -120,7 +126,25 @@ public final class ProgressBar implements AutoCloseable {
         consumer = null;
     }
 
-    /** A consumer whose close (the final newline, or the final line) happens once. */
+    /** Hands renderings to the final line, which outlives each phase's bar. */
+    private record KeptOpen(FinalLine line) implements ProgressBarConsumer {
+        @Override
+        public int getMaxRenderedLength() {
+            return line.getMaxRenderedLength();
+        }
+
+        @Override
+        public void accept(String rendered) {
+            line.accept(rendered);
+        }
+
+        @Override
+        public void close() {
+            // the line is printed when the whole transfer ends
+        }
+    }
+
+    /** A consumer whose close (the final newline) happens once. */
     private static final class ClosingOnce implements ProgressBarConsumer {
         private final ProgressBarConsumer inner;
         private boolean closed;
