@@ -124,9 +124,31 @@ class ReadCommandsIT extends CliAgainstServer {
         String plot = ok("metrics", "resnet/lr-big", "acc", "--width", "40", "--height", "8").stdout();
         List<String> lines = plot.lines().toList();
         assertThat(lines.get(0)).startsWith("acc");
-        assertThat(lines).hasSize(10); // title, 8 rows, last value
+        assertThat(lines).hasSize(12); // title, 8 rows, x axis, step labels, last value
         assertThat(lines.get(1).strip()).startsWith("0.9 ┤");
-        assertThat(lines.get(9)).contains("last 0.9 at step 199");
+        assertThat(lines.get(8).strip()).startsWith("0.0045 ┤");
+        assertThat(lines.get(9)).contains("└", "┬");
+        assertThat(lines.get(10).strip()).startsWith("0").endsWith("199");
+        assertThat(lines.subList(1, 11)).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(40));
+        assertThat(lines.get(11)).contains("last 0.9 at step 199");
+
+        // Several runs overlaid, as wide as COLUMNS; the same chart as PNG and SVG.
+        Cli narrow = new Cli(work, cliOutput, Map.of("LABBOOK_TRACKING_URI", target, "COLUMNS", "60"));
+        Cli.Result overlay = narrow.run("metrics", "-e", "resnet", "acc", "--png", "acc.png", "--svg", "out/acc.svg");
+        assertThat(overlay.exitCode()).as(overlay.toString()).isZero();
+        List<String> overlaid = overlay.stdout().lines().toList();
+        assertThat(overlaid.get(0)).isEqualTo("acc  (2 of 2 runs have it)");
+        assertThat(overlaid.get(1).strip()).startsWith("0.9 ┤");
+        assertThat(overlaid.subList(1, overlaid.size())).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(60));
+        assertThat(overlaid.stream().filter(l -> l.contains("└")).findFirst().orElseThrow()).hasSize(60);
+        assertThat(overlay.stdout()).contains(fast.id().substring(fast.id().length() - 8) + " lr-big",
+                slow.id().substring(slow.id().length() - 8) + " lr-small", "wrote acc.png", "wrote out/acc.svg")
+                .doesNotContain("\u001b[");
+        assertThat(overlaid.stream().filter(l -> l.strip().matches("[•×] \\S{8} lr-(big|small)"))).hasSize(2);
+        assertThat(javax.imageio.ImageIO.read(work.resolve("acc.png").toFile())).isNotNull();
+        assertThat(Files.readString(work.resolve("out/acc.svg"))).contains("<svg");
+        assertThat(json("metrics", "-e", "resnet", "acc", "--points", "20").get(fast.id()).get("downsampled").asBoolean())
+                .isTrue();
 
         JsonNode full = json("metrics", fast.id(), "acc", "--points", "0");
         assertThat(full.get("values")).hasSize(200);
@@ -153,7 +175,10 @@ class ReadCommandsIT extends CliAgainstServer {
         JsonNode artifacts = json("artifacts", "resnet/lr-big");
         assertThat(artifacts).hasSize(1);
         assertThat(artifacts.get(0).get("sizeBytes").asLong()).isEqualTo(300_000);
-        ok("artifacts", "resnet/lr-big", "get", "outputs/model.bin", "-o", "copy.bin");
+        Cli.Result download = ok("artifacts", "resnet/lr-big", "get", "outputs/model.bin", "-o", "copy.bin");
+        // Progress without a terminal: one final plain line.
+        assertThat(download.stderr()).doesNotContain("\r").contains("outputs/model.bin 100%", "292/292 KiB");
+        assertThat(download.stderr().lines().filter(l -> l.contains("100%")).count()).isEqualTo(1);
         assertThat(Files.readAllBytes(work.resolve("copy.bin"))).isEqualTo(Files.readAllBytes(work.resolve("model.bin")));
         Files.delete(work.resolve("model.bin"));
         JsonNode got = json("artifacts", fast.id(), "get", "outputs/model.bin");

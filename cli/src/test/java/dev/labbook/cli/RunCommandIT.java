@@ -39,6 +39,10 @@ class RunCommandIT extends CliAgainstServer {
         assertThat(result.stdout()).contains("epoch 0 loss=1.000\n", "epoch 2 loss=0.333\n")
                 .endsWith("no newline at exit");
         assertThat(result.stderr()).contains("warning 0\nwarning 1\nwarning 2\n").contains("COMPLETED");
+        // Upload progress without a terminal: one final plain line.
+        assertThat(result.stderr()).doesNotContain("\r");
+        assertThat(result.stderr().lines().filter(l -> l.startsWith("uploading outputs")).toList())
+                .singleElement().asString().contains("100%");
 
         RunInfo run = onlyRun("mnist");
         assertThat(run.name()).isEqualTo("lr-small");

@@ -117,15 +117,6 @@ class ValuesAndRenderingTest {
     }
 
     @Test
-    void plotsLabelTheTrueExtremes() {
-        List<String> rows = Sparkline.plot(new double[] {0, 10, 5}, 3, 3);
-        assertThat(rows).containsExactly(
-                "10 ┤ •",
-                "   ┤ │•",
-                " 0 ┤•││");
-    }
-
-    @Test
     void numbersAndSizesReadNaturally() {
         assertThat(Sparkline.format(3.0)).isEqualTo("3");
         assertThat(Sparkline.format(0.1)).isEqualTo("0.1");
@@ -133,14 +124,5 @@ class ValuesAndRenderingTest {
         assertThat(Sparkline.format(1.5e-7)).isEqualTo("1.5e-07");
         assertThat(ProgressBar.bytes(1023)).isEqualTo("1023 B");
         assertThat(ProgressBar.bytes(300_000)).isEqualTo("293.0 KiB");
-    }
-
-    @Test
-    void progressBarRendersFractionAndAmounts() {
-        ProgressBar bar = new ProgressBar(System.err, "up", 0, true);
-        bar.update(512, 1024);
-        assertThat(bar.render()).isEqualTo("up [==============>               ]  50% 512 B/1.0 KiB");
-        bar.updateItems("sync", 3, 3);
-        assertThat(bar.render()).isEqualTo("sync [==============================] 100% 3/3");
     }
 }

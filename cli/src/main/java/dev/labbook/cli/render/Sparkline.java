@@ -1,11 +1,9 @@
 package dev.labbook.cli.render;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Terminal pictures of a metric series: a one-line sparkline (▁▂▃▄▅▆▇█) and a small plot of
- * {@code height} rows. Values are bucketed to the width by averaging; NaN and infinities are
+ * A one-line picture of a metric series: a sparkline (▁▂▃▄▅▆▇█); the plot is {@link Plot}.
+ * Values are bucketed to the width by averaging; NaN and infinities are
  * skipped for scaling and drawn as a blank.
  */
 public final class Sparkline {
@@ -28,28 +26,6 @@ public final class Sparkline {
             }
         }
         return out.toString();
-    }
-
-    /** A plot of {@code height} rows, the max on top and the min at the bottom, labelled on the left. */
-    public static List<String> plot(double[] values, int width, int height) {
-        double[] cols = bucket(values, width);
-        double[] range = range(values); // the series' true extremes, not the bucket means
-        String top = format(range[1]);
-        String bottom = format(range[0]);
-        int labelWidth = Math.max(top.length(), bottom.length());
-        List<String> rows = new ArrayList<>();
-        for (int r = height - 1; r >= 0; r--) {
-            StringBuilder row = new StringBuilder();
-            String label = r == height - 1 ? top : r == 0 ? bottom : "";
-            row.append(" ".repeat(labelWidth - label.length())).append(label).append(" ┤");
-            for (double v : cols) {
-                int level = !Double.isFinite(v) ? -1 : range[1] == range[0] ? height / 2
-                        : (int) Math.round((v - range[0]) / (range[1] - range[0]) * (height - 1));
-                row.append(level == r ? '•' : level > r ? '│' : ' ');
-            }
-            rows.add(row.toString().stripTrailing());
-        }
-        return rows;
     }
 
     static double[] bucket(double[] values, int width) {
