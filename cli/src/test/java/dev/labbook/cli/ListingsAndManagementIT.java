@@ -198,12 +198,12 @@ class ListingsAndManagementIT extends CliAgainstServer {
         List<String> lines = all.stdout().lines().toList();
         assertThat(lines).hasSize(51);
         assertThat(lines).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
-        assertThat(lines.get(0)).startsWith("ID").contains("params.lr");
+        assertThat(lines.get(0)).startsWith("ID").contains("p.lr");
 
         Cli.Result diff = ok("compare", "-e", "sweep", "--filter", "params.lr < 0.0035", "--order-by",
                 "params.lr DESC", "--diff-only");
         List<String> diffLines = diff.stdout().lines().toList();
-        assertThat(diffLines.get(0)).contains("params.lr").doesNotContain("params.epochs", "params.optimizer");
+        assertThat(diffLines.get(0)).contains("p.lr").doesNotContain("p.epochs", "p.optimizer");
         assertThat(diffLines.get(1)).contains("trial-2");
         assertThat(diffLines.get(3)).contains("trial-0");
         assertThat(diff.stdout()).contains("equal column(s) hidden");

@@ -188,9 +188,10 @@ class ReadCommandsIT extends CliAgainstServer {
         assertThat(stdout.stdoutBytes()).isEqualTo(Files.readAllBytes(work.resolve("copy.bin")));
 
         String compare = ok("compare", "resnet/lr-big", "resnet/lr-small", "--tags").stdout();
-        assertThat(compare).contains("lr-big", "lr-small", "params.lr", "params.epochs", "metrics.acc", "tags.opt");
+        // On the terminal the titles are short: p.<param>, m.<metric>, t.<tag>.
+        assertThat(compare).contains("lr-big", "lr-small", "p.lr", "p.epochs", "m.acc", "t.opt");
         String differing = ok("compare", "resnet/lr-big", "resnet/lr-small", "--diff-only").stdout();
-        assertThat(differing).contains("params.lr", "metrics.acc").doesNotContain("params.epochs");
+        assertThat(differing).contains("p.lr", "m.acc").doesNotContain("p.epochs");
         JsonNode comparison = json("compare", fast.id(), slow.id());
         assertThat(comparison.get("runs")).hasSize(2);
         assertThat(comparison.get("differingParamKeys").toString()).contains("lr").doesNotContain("epochs");

@@ -190,7 +190,7 @@ public final class Limits {
         return requested == 0 ? DEFAULT_PAGE_SIZE : requested;
     }
 
-    private static void maxBytes(String field, String value, int maxBytes) {
+    public static void maxBytes(String field, String value, int maxBytes) {
         // Cheap bound first: a UTF-8 character takes at most 3 bytes per UTF-16 char.
         if ((long) value.length() * 3 <= maxBytes) {
             return;
@@ -201,13 +201,13 @@ public final class Limits {
         }
     }
 
-    private static void rejectNul(String field, String value) {
+    public static void rejectNul(String field, String value) {
         if (value.indexOf('\0') >= 0) {
             throw new InvalidArgumentException(field, "must not contain NUL characters");
         }
     }
 
-    private static void rejectControlCharacters(String field, String value) {
+    public static void rejectControlCharacters(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c)) {

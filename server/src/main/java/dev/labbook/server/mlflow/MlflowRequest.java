@@ -72,19 +72,22 @@ public final class MlflowRequest {
     }
 
     public Optional<Long> longValue(String name) {
-        return field(name).map(node -> {
-            if (node.isIntegralNumber()) {
-                return node.asLong();
+        return field(name).map(node -> longOf(node, name));
+    }
+
+    /** An integer as MLflow's client sends one: a JSON number, or a string of digits (int64 in proto JSON). */
+    static long longOf(JsonNode node, String field) {
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (node.isTextual()) {
+            try {
+                return Long.parseLong(node.asText().strip());
+            } catch (NumberFormatException e) {
+                // falls through
             }
-            if (node.isTextual()) {
-                try {
-                    return Long.parseLong(node.asText().strip());
-                } catch (NumberFormatException e) {
-                    // falls through
-                }
-            }
-            throw MlflowException.invalid("Invalid value " + node + " for parameter '" + name + "': expected an integer");
-        });
+        }
+        throw MlflowException.invalid("Invalid value " + node + " for parameter '" + field + "': expected an integer");
     }
 
     public Optional<Boolean> booleanValue(String name) {

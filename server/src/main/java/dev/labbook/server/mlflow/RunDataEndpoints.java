@@ -106,9 +106,9 @@ final class RunDataEndpoints implements MlflowEndpoints {
         batch.addValue(number(metric.get("value"), field + "value"));
         JsonNode timestamp = metric.get("timestamp");
         batch.addTimestampMs(timestamp == null || timestamp.isNull() ? System.currentTimeMillis()
-                : (long) integer(timestamp, field + "timestamp"));
+                : MlflowRequest.longOf(timestamp, field + "timestamp"));
         JsonNode step = metric.get("step");
-        batch.addStep(step == null || step.isNull() ? 0 : (long) integer(step, field + "step"));
+        batch.addStep(step == null || step.isNull() ? 0 : MlflowRequest.longOf(step, field + "step"));
     }
 
     /** A metric value: a JSON number, or NaN and the infinities as MLflow's client sends them. */
@@ -136,20 +136,6 @@ final class RunDataEndpoints implements MlflowEndpoints {
             }
         }
         throw MlflowException.invalid("Invalid value " + node + " for parameter '" + field + "' supplied: expected a number");
-    }
-
-    static double integer(JsonNode node, String field) {
-        if (node.isIntegralNumber()) {
-            return node.asLong();
-        }
-        if (node.isTextual()) {
-            try {
-                return Long.parseLong(node.asText().strip());
-            } catch (NumberFormatException e) {
-                // falls through
-            }
-        }
-        throw MlflowException.invalid("Invalid value " + node + " for parameter '" + field + "' supplied: expected an integer");
     }
 
     private static void limit(String entity, int limit, int length) {

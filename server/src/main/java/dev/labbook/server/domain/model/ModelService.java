@@ -13,7 +13,6 @@ import dev.labbook.server.domain.RunGuards;
 import dev.labbook.server.domain.RunService;
 import dev.labbook.server.store.ModelRepository;
 import dev.labbook.server.store.TrackingStore;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,7 +57,7 @@ public final class ModelService {
         if (modelType.codePointCount(0, modelType.length()) > MAX_MODEL_TYPE_LENGTH) {
             throw new InvalidArgumentException("model_type", "is longer than " + MAX_MODEL_TYPE_LENGTH + " characters");
         }
-        rejectControlCharacters("model_type", modelType);
+        Limits.rejectControlCharacters("model_type", modelType);
         Limits.tags("tags", request.tags());
         params("params", request.params());
         return store.inTransaction(tx -> {
@@ -81,8 +80,8 @@ public final class ModelService {
     public Model update(UUID modelId, ModelChanges changes) {
         String message = changes.statusMessage();
         if (message != null) {
-            maxBytes("status_message", message, MAX_STATUS_MESSAGE_BYTES);
-            rejectNul("status_message", message);
+            Limits.maxBytes("status_message", message, MAX_STATUS_MESSAGE_BYTES);
+            Limits.rejectNul("status_message", message);
         }
         Limits.tags("set_tags", changes.setTags());
         List<String> removeKeys = changes.removeTagKeys();
@@ -215,7 +214,7 @@ public final class ModelService {
         if (value.isBlank()) {
             throw new InvalidArgumentException(field, "must not be blank");
         }
-        rejectControlCharacters(field, value);
+        Limits.rejectControlCharacters(field, value);
         return value;
     }
 
@@ -227,34 +226,8 @@ public final class ModelService {
         }
         for (Map.Entry<String, String> param : new TreeMap<>(params).entrySet()) {
             Limits.key(field + ".key", param.getKey());
-            maxBytes(field + "[" + param.getKey() + "]", param.getValue(), MAX_PARAM_VALUE_BYTES);
-            rejectNul(field + "[" + param.getKey() + "]", param.getValue());
-        }
-    }
-
-    private static void maxBytes(String field, String value, int maxBytes) {
-        if ((long) value.length() * 3 <= maxBytes) {
-            return;
-        }
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > maxBytes) {
-            throw new InvalidArgumentException(field, "is " + bytes + " bytes; at most " + maxBytes + " allowed");
-        }
-    }
-
-    private static void rejectNul(String field, String value) {
-        if (value.indexOf('\0') >= 0) {
-            throw new InvalidArgumentException(field, "must not contain NUL characters");
-        }
-    }
-
-    private static void rejectControlCharacters(String field, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                throw new InvalidArgumentException(field,
-                        String.format("must not contain control characters (found U+%04X at index %d)", (int) c, i));
-            }
+            Limits.maxBytes(field + "[" + param.getKey() + "]", param.getValue(), MAX_PARAM_VALUE_BYTES);
+            Limits.rejectNul(field + "[" + param.getKey() + "]", param.getValue());
         }
     }
 
