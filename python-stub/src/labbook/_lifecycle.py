@@ -7,6 +7,7 @@ module."""
 from __future__ import annotations
 
 import atexit
+import importlib
 import logging
 import os
 import sys
@@ -31,8 +32,19 @@ _hook_installed = False
 def get_context() -> Any:
     """The script-mode run (labbook.fluent.get_context; `import labbook` registers it)."""
     if context_provider is None:
-        raise RuntimeError("labbook.fluent is not loaded: `import labbook` first")
+        # `import labbook` loads its names on first use (the console script starts without
+        # gRPC): the fluent module registers itself when it loads.
+        importlib.import_module("labbook.fluent")
+    if context_provider is None:
+        raise RuntimeError("labbook.fluent did not register its get_context")
     return context_provider()
+
+
+def new_run(*args: Any, **kwargs: Any) -> Any:
+    """A `labbook.run.Run` (Client.start_run), loading that module when nothing loaded it yet."""
+    if run_class is None:
+        importlib.import_module("labbook.run")
+    return run_class(*args, **kwargs)
 
 
 def install_excepthook() -> None:

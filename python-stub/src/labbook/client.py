@@ -236,7 +236,7 @@ class Client:
         fluent active-run stack: `with client.start_run("mnist", "baseline") as run: ...`.
         Options are those of `labbook.Run` (`resume="allow"|"never"|"must"`, tags=, params=,
         ...). (The StartRun RPC, QUEUED -> RUNNING, is `start_queued_run`.)"""
-        return _lifecycle.run_class(experiment, name, client=self, **options).open()
+        return _lifecycle.new_run(experiment, name, client=self, **options).open()
 
     def open_run(self, *, experiment: str = "", experiment_id: str = "", project: str = "",
                  name: str = "", resume: Union[str, int] = "allow",
