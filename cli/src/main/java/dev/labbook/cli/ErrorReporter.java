@@ -1,6 +1,5 @@
 package dev.labbook.cli;
 
-import dev.labbook.server.cli.LabbookCommand;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
@@ -37,7 +36,9 @@ final class ErrorReporter implements IExecutionExceptionHandler {
                 return sdk;
             }
         }
-        if (e instanceof Exception ex && LabbookCommand.isExpectedFailure(ex)) {
+        // What the server's commands count as expected too (LabbookCommand.isExpectedFailure, less
+        // its configuration errors): a state or I/O failure with a message made for users.
+        if (e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException) {
             return e.getMessage();
         }
         return null;

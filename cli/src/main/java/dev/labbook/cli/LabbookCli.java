@@ -1,14 +1,14 @@
 package dev.labbook.cli;
 
-import dev.labbook.server.cli.LabbookCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code labbook} launcher that {@code bin/labbook} runs: the server's own commands
- * ({@code server}, {@code migrate}) and the client commands that talk to a server.
+ * The {@code labbook} client that {@code bin/labbook} runs for every command but the server's own
+ * ({@code server}, {@code migrate}, {@code new-token}: the server jar runs those, this one only
+ * lists them, see {@link ServerJarCommands}).
  */
 @Command(name = "labbook", mixinStandardHelpOptions = true, version = "labbook 0.1.0",
         description = {"Labbook: self-hosted experiment tracking for Java and Python training scripts.",
@@ -32,7 +32,9 @@ public final class LabbookCli implements Runnable {
         // even after --: 'labbook run -- python train.py @args.txt' must pass @args.txt unchanged.
         // No command of the launcher takes argument files, so expansion is off for all of them.
         commandLine.setExpandAtFiles(false);
-        LabbookCommand.addServerCommands(commandLine);
+        for (Object command : ServerJarCommands.all()) {
+            commandLine.addSubcommand(command);
+        }
         for (Object command : ClientCommands.all()) {
             commandLine.addSubcommand(command);
         }
@@ -43,8 +45,10 @@ public final class LabbookCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.setProperty("org.jooq.no-logo", "true");
-        System.setProperty("org.jooq.no-tips", "true");
+        // JGit (the run and submit commands' source snapshot) logs through SLF4J, and this jar has
+        // no SLF4J provider (the server's Logback is not in it): without this, SLF4J warns about
+        // that on stderr before every such command. Its logging is dropped, as before.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         System.exit(commandLine().execute(args));
     }
 }

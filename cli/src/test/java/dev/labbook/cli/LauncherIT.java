@@ -59,6 +59,16 @@ class LauncherIT {
     }
 
     @Test
+    void serverCommandsRunFromTheServerJarAndTheRestFromTheClientJar() throws Exception {
+        // The server jar's own help: its settings, which the client jar does not know.
+        assertThat(run(launcher("help", "server"), 0)).contains("--db-url", "LABBOOK_DB_URL");
+        assertThat(run(launcher("new-token"), 0)).containsPattern("(?m)^lbk_[0-9A-Za-z]{38}$");
+        assertThat(run(launcher("runs", "--help"), 0)).startsWith("Usage: labbook runs");
+        assertThat(run(launcher("--help"), 0)).containsPattern("(?m)^  server\\s").containsPattern("(?m)^  migrate\\s")
+                .containsPattern("(?m)^  runs\\s");
+    }
+
+    @Test
     void badSettingsFailFastWithOneClearLine() throws Exception {
         String output = run(launcher("server", "--port", "seventy", "--data-dir", dataDir.toString()), 1);
         assertThat(output.strip()).startsWith("labbook: error:").contains("--port").contains("LABBOOK_PORT")

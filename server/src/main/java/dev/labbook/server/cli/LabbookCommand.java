@@ -4,7 +4,10 @@ import dev.labbook.server.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code labbook} launcher; {@code bin/labbook} runs this class from the packaged jar. */
+/**
+ * The server jar's {@code labbook} command: {@code bin/labbook} runs it for {@code server}, {@code migrate} and
+ * {@code new-token}; the client commands are in the cli module's own, smaller jar.
+ */
 @Command(name = "labbook", mixinStandardHelpOptions = true, version = "labbook 0.1.0",
         description = "Labbook: self-hosted experiment tracking for Java and Python training scripts.",
         subcommands = {ServerCommand.class, MigrateCommand.class, NewTokenCommand.class, CommandLine.HelpCommand.class})
@@ -29,18 +32,6 @@ public final class LabbookCommand implements Runnable {
             throw e;
         });
         return commandLine;
-    }
-
-    /**
-     * Adds {@code server}, {@code migrate} (with their setting options) and {@code new-token} to another launcher
-     * (the cli module's {@code labbook} command), so both jars run the same commands.
-     */
-    public static void addServerCommands(CommandLine launcher) {
-        launcher.addSubcommand("server", new ServerCommand());
-        launcher.addSubcommand("migrate", new MigrateCommand());
-        launcher.addSubcommand("new-token", new NewTokenCommand());
-        SettingOptions.addTo(launcher.getSubcommands().get("server").getCommandSpec());
-        SettingOptions.addTo(launcher.getSubcommands().get("migrate").getCommandSpec());
     }
 
     /** Expected failures (bad settings, unreachable database, busy port) get one clear line, no trace. */
