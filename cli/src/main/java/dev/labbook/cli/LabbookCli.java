@@ -26,12 +26,9 @@ public final class LabbookCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The whole command tree: for help, completion, and arguments that name no command. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new LabbookCli());
-        // picocli would read @FILE arguments as argument files (and turn @@x into @x) everywhere,
-        // even after --: 'labbook run -- python train.py @args.txt' must pass @args.txt unchanged.
-        // No command of the launcher takes argument files, so expansion is off for all of them.
-        commandLine.setExpandAtFiles(false);
         for (Object command : ServerJarCommands.all()) {
             commandLine.addSubcommand(command);
         }
@@ -40,6 +37,31 @@ public final class LabbookCli implements Runnable {
         }
         commandLine.addSubcommand(new CompletionCommand());
         commandLine.addSubcommand(new CommandLine.HelpCommand());
+        return configured(commandLine);
+    }
+
+    /**
+     * The tree that runs {@code args}: when they start with a command's name, the launcher with that
+     * command alone. picocli reads the annotations of every command it is given, about a fifth of a
+     * short command's time for all of them; the one that runs is all {@code runs list} needs.
+     */
+    static CommandLine commandLine(String[] args) {
+        if (args.length > 0) {
+            for (Object command : ClientCommands.all()) {
+                if (command.getClass().getAnnotation(Command.class).name().equals(args[0])) {
+                    return configured(new CommandLine(new LabbookCli()).addSubcommand(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    /** Settings for the whole tree: picocli applies them to the subcommands added before. */
+    private static CommandLine configured(CommandLine commandLine) {
+        // picocli would read @FILE arguments as argument files (and turn @@x into @x) everywhere,
+        // even after --: 'labbook run -- python train.py @args.txt' must pass @args.txt unchanged.
+        // No command of the launcher takes argument files, so expansion is off for all of them.
+        commandLine.setExpandAtFiles(false);
         commandLine.setExecutionExceptionHandler(new ErrorReporter());
         return commandLine;
     }
@@ -49,6 +71,6 @@ public final class LabbookCli implements Runnable {
         // no SLF4J provider (the server's Logback is not in it): without this, SLF4J warns about
         // that on stderr before every such command. Its logging is dropped, as before.
         System.setProperty("slf4j.internal.verbosity", "ERROR");
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 }

@@ -63,6 +63,25 @@ class CommandLineTest {
     }
 
     @Test
+    void aCommandRunsInATreeOfItsOwnThatMatchesTheWholeOne() {
+        CommandLine whole = LabbookCli.commandLine();
+        for (String name : List.of("run", "submit", "targets", "runs", "experiments", "metrics", "params", "tables", "logs",
+                "artifacts", "compare", "sync", "login", "logout", "whoami", "tokens", "audit")) {
+            CommandLine own = LabbookCli.commandLine(new String[] {name, "--help"});
+            assertThat(own.getSubcommands().keySet()).as(name).containsExactly(name);
+            assertThat(own.getSubcommands().get(name).getUsageMessage()).as(name)
+                    .isEqualTo(whole.getSubcommands().get(name).getUsageMessage());
+            assertThat(own.getSubcommands().get(name).getExecutionExceptionHandler()).isInstanceOf(ErrorReporter.class);
+        }
+        // Help, completion and anything else: the whole tree.
+        for (String[] args : List.of(new String[] {}, new String[] {"--help"}, new String[] {"completion"},
+                new String[] {"help", "runs"}, new String[] {"server"}, new String[] {"nonsense"})) {
+            assertThat(LabbookCli.commandLine(args).getSubcommands()).as(String.join(" ", args))
+                    .containsOnlyKeys(whole.getSubcommands().keySet());
+        }
+    }
+
+    @Test
     void topLevelHelpListsServerAndClientCommands() {
         String help = execute("--help").out();
         for (String command : List.of("server", "migrate", "run", "submit", "targets", "runs", "experiments", "metrics", "logs",
