@@ -53,8 +53,8 @@ final class MetricsCommand implements Callable<Integer> {
     @Mixin
     ListingOptions listing = new ListingOptions();
 
-    @Option(names = {"-e", "--experiment"}, paramLabel = "NAME",
-            description = "Overlay KEY of the runs of this experiment (repeatable).")
+    @Option(names = {"-e", "--experiment"}, paramLabel = "EXPERIMENT",
+            description = "Overlay KEY of the runs of this experiment (name, id or short id; repeatable).")
     List<String> experiments = new ArrayList<>();
 
     @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", defaultValue = "",
@@ -147,8 +147,7 @@ final class MetricsCommand implements Callable<Integer> {
     private int overlay(LabbookClient labbook, PrintWriter out, String key) {
         RunSearch s = RunSearch.inProject(client.project());
         if (!experiments.isEmpty()) {
-            s = RunSearch.inExperiments(experiments.stream()
-                    .map(name -> labbook.experiments().getByName(client.project(), name).id()).toArray(String[]::new));
+            s = RunSearch.inExperiments(ExperimentResolver.ids(labbook, client.project(), experiments));
         }
         List<RunInfo> runs = labbook.runs().searchAll(s.filter(filter).maxResults(Math.max(1, Math.min(100, limit))));
         if (runs.isEmpty()) {
