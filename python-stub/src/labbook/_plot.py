@@ -43,8 +43,8 @@ def fmt_double(v: float) -> str:
         return "Infinity" if v > 0 else "-Infinity"
     if v == math.floor(v) and abs(v) < 1e15:
         return str(int(v))
-    # Java's %.6g rounds the digits of Double.toString half up (1.000005 -> 1.00001); Python's
-    # rounds the exact binary value half even (1.0000049999... -> 1.00000): round as Java first.
+    # Java's %.6g rounds the digits of Double.toString half up (0.1234565 -> 0.123457); Python's
+    # rounds the exact binary value (0.12345649999... -> 0.123456): round as Java first.
     from decimal import ROUND_HALF_UP, Context, Decimal
     s = "%.6g" % float(Context(prec=6, rounding=ROUND_HALF_UP).plus(Decimal(repr(v))))
     # Java's %.6g keeps trailing zeros and a 2-digit exponent; the Java CLI strips the zeros.
