@@ -110,8 +110,9 @@ final class MetricsCommand implements Callable<Integer> {
                 boolean csv = listing.format(client) == ListingOptions.Format.CSV;
                 if (summaries.size() <= MAX_SPARKLINES && !csv) {
                     for (MetricSummary s : summaries) {
-                        MetricSeries series = labbook.metrics().downsampled(info.id(), s.key(), SPARKLINE_WIDTH * 2);
-                        trends.put(s.key(), Sparkline.line(series.values(), SPARKLINE_WIDTH));
+                        // min and max of one bucket per braille column: two columns a character
+                        MetricSeries series = labbook.metrics().downsampled(info.id(), s.key(), SPARKLINE_WIDTH * 4);
+                        trends.put(s.key(), Sparkline.line(series.steps(), series.values(), SPARKLINE_WIDTH));
                     }
                 }
                 listing.print(client, out, summaryTable(summaries, trends));
