@@ -65,7 +65,7 @@ def seeded(server, tmp_path_factory):
                          client=client) as long_run:
             long_run.log_metric("loss", 2.0, step=0)
         alpha = client.get_run(experiment=exp, name="alpha", project="default")
-    return {"exp": exp, "alpha": alpha.id, "long": long_run.id, "model": model}
+    return {"exp": exp, "exp_id": alpha.experiment_id, "alpha": alpha.id, "long": long_run.id, "model": model}
 
 
 def test_help_is_fast_and_loads_no_grpc():
@@ -106,6 +106,12 @@ def test_runs_list_in_every_format(server, seeded):
     assert bad.returncode == 1 and "contradict" in bad.stderr
     empty = py_cli(server, "runs", "list", "-e", exp, "--status", "RUNNING").stdout
     assert empty.splitlines()[-1] == "(no runs)"
+    # the experiment by its short id (the last 8 characters) and its full id
+    for ref in (seeded["exp_id"][-8:], seeded["exp_id"]):
+        by_id = json.loads(py_cli(server, "runs", "list", "-e", ref, "--json").stdout)
+        assert {r["id"] for r in by_id} == {seeded["alpha"], seeded["long"]}, ref
+    unknown = py_cli(server, "runs", "list", "-e", "abcdef0123", check=False)
+    assert unknown.returncode == 1 and "NOT_FOUND" in unknown.stderr and "'abcdef0123'" in unknown.stderr
 
 
 def test_tables_fit_columns_and_ids_are_never_cut(server, seeded):
@@ -276,7 +282,7 @@ def test_upload_drives_the_progress_bar(server, client, monkeypatch, tmp_path):
 def test_python_and_java_clis_print_the_same(server, seeded):
     exp, alpha = seeded["exp"], seeded["alpha"]
     same_text = [(["runs", "list", "-e", exp, "--format", "csv"], {}),
-                 (["runs", "list", "-e", exp], {"COLUMNS": "60"}),          # the table cut to 60 columns
+                 (["runs", "list", "-e", seeded["exp_id"][-8:]], {"COLUMNS": "60"}),  # cut to 60 columns
                  (["runs", "show", f"{exp}/alpha"], {})]
     same_json = [["runs", "show", alpha[-8:], "--json"], ["metrics", alpha, "loss", "--json"]]
     # JVM start-ups dominate (a few seconds each on a loaded machine): few calls, run concurrently

@@ -348,23 +348,67 @@ def _by_id_part(client: Any, project_name: str, part: str) -> Any:
     raise CliError("\n".join(lines))
 
 
+# -- EXPERIMENT arguments (ExperimentResolver.java) ------------------------------------------------
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def resolve_experiment(client: Any, project_name: str, ref: str) -> Any:
+    """The experiment an EXPERIMENT argument names: its name in the project, its id, or at least
+    MIN_ID_PART hex characters from the start or end of its id that only one experiment of the
+    project has (deleted ones too). A name wins over an id part."""
+    import re
+    from labbook.errors import NotFoundError
+    from labbook.v1 import common_pb2, experiment_pb2
+    r = ref.strip()
+    if re.fullmatch(_UUID, r):
+        return client.get_experiment(experiment_id=r)
+    try:
+        return client.get_experiment(ref, project_name)
+    except NotFoundError as e:
+        if (e.reason != "EXPERIMENT_NOT_FOUND" or not re.fullmatch("[0-9a-fA-F-]{%d,35}" % MIN_ID_PART, r)
+                or len(r.replace("-", "")) < MIN_ID_PART):
+            raise
+    part = r.lower()
+    found = []
+    token = ""
+    while True:
+        response = client.call("experiments", "ListExperiments", experiment_pb2.ListExperimentsRequest(
+            project=project_name, page_size=1000, page_token=token, lifecycle=common_pb2.LIFECYCLE_FILTER_ALL))
+        found.extend(e for e in response.experiments if e.id.startswith(part) or e.id.endswith(part))
+        token = response.next_page_token
+        if not token:
+            break
+    if not found:
+        raise CliError(f"NOT_FOUND: project '{project_name}' has no experiment named '{part}' "
+                       "nor one whose id starts or ends with it")
+    if len(found) == 1:
+        return found[0]
+    lines = [f"ambiguous experiment id '{part}': {len(found)} experiments of project '{project_name}' match; "
+             "give more characters, the full id or the name:"]
+    for e in found[:MAX_CANDIDATES]:
+        lines.append(f"  {e.id}  {e.name}" + ("  (deleted)" if e.deleted else ""))
+    if len(found) > MAX_CANDIDATES:
+        lines.append(f"  ... and {len(found) - MAX_CANDIDATES} more")
+    raise CliError("\n".join(lines))
+
+
 # -- commands --------------------------------------------------------------------------------------
 def cmd_runs_list(args: argparse.Namespace, out: Any) -> int:
     from labbook.v1 import common_pb2, run_pb2
     fmt = output_format(args)
     filters = []
-    if args.experiment:
-        filters.append("experiment = " + quote(args.experiment))
     if args.status:
         filters.append("status = " + quote(args.status))
     client = connect(args)
     proj = project(args)
+    experiment_ids = [resolve_experiment(client, proj, args.experiment).id] if args.experiment else []
     runs: List[Any] = []
     token = ""
     limit = max(0, args.limit)
     while True:
         response = client.call("runs", "SearchRuns", run_pb2.SearchRunsRequest(
-            project=proj, filter=" AND ".join(filters), max_results=limit, view=run_pb2.RUN_VIEW_FULL,
+            project="" if experiment_ids else proj, experiment_ids=experiment_ids, filter=" AND ".join(filters),
+            max_results=limit, view=run_pb2.RUN_VIEW_FULL,
             lifecycle=common_pb2.LIFECYCLE_FILTER_ALL if args.all else common_pb2.LIFECYCLE_FILTER_ACTIVE,
             page_token=token))
         runs.extend(response.runs)
@@ -551,7 +595,7 @@ def metrics_overlay(args: argparse.Namespace, out: Any, client: Any, key: str) -
     """KEY of every run -e / --filter finds, overlaid in one plot (one BatchGetMetricHistory call)."""
     from labbook.v1 import common_pb2, metric_pb2, run_pb2
     proj = project(args)
-    experiment_ids = [client.get_experiment(name, proj).id for name in args.experiment]
+    experiment_ids = [resolve_experiment(client, proj, ref).id for ref in args.experiment]
     runs: List[Any] = []
     token = ""
     while True:
@@ -722,7 +766,8 @@ def parser() -> argparse.ArgumentParser:
     runs_commands = runs.add_subparsers(dest="runs_command", metavar="list|show")
     p = runs_commands.add_parser("list", help="Lists runs, newest first: of one experiment, or of the whole project.")
     _client_options(p)
-    p.add_argument("-e", "--experiment", metavar="NAME", help="Only this experiment's runs.")
+    p.add_argument("-e", "--experiment", metavar="EXPERIMENT",
+                   help="Only this experiment's runs (its name, id or short id).")
     p.add_argument("--status", metavar="STATUS", help="Only runs in this status: QUEUED, RUNNING, COMPLETED, FAILED, "
                    "CANCELED or CRASHED (its heartbeat stopped).")
     p.add_argument("-n", "--limit", metavar="N", type=int, default=50, help="At most N runs (0: all). Default: 50.")
@@ -757,8 +802,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("key", metavar="KEY", nargs="?", help="The metric to plot. With -e or --filter: KEY alone, "
                    "plotted for each run found.")
     _listing_options(p)
-    p.add_argument("-e", "--experiment", metavar="NAME", action="append", default=[],
-                   help="Overlay KEY of the runs of this experiment (repeatable).")
+    p.add_argument("-e", "--experiment", metavar="EXPERIMENT", action="append", default=[],
+                   help="Overlay KEY of the runs of this experiment (name, id or short id; repeatable).")
     p.add_argument("-f", "--filter", metavar="FILTER", default="",
                    help="Overlay KEY of the runs this search filter finds (docs/search.md).")
     p.add_argument("-n", "--limit", metavar="N", type=int, default=10,
