@@ -65,7 +65,7 @@ def seeded(server, tmp_path_factory):
                          client=client) as long_run:
             long_run.log_metric("loss", 2.0, step=0)
         alpha = client.get_run(experiment=exp, name="alpha", project="default")
-    return {"exp": exp, "alpha": alpha.id, "long": long_run.id, "model": model}
+    return {"exp": exp, "exp_id": alpha.experiment_id, "alpha": alpha.id, "long": long_run.id, "model": model}
 
 
 def test_help_is_fast_and_loads_no_grpc():
@@ -106,6 +106,12 @@ def test_runs_list_in_every_format(server, seeded):
     assert bad.returncode == 1 and "contradict" in bad.stderr
     empty = py_cli(server, "runs", "list", "-e", exp, "--status", "RUNNING").stdout
     assert empty.splitlines()[-1] == "(no runs)"
+    # the experiment by its short id (the last 8 characters) and its full id
+    for ref in (seeded["exp_id"][-8:], seeded["exp_id"]):
+        by_id = json.loads(py_cli(server, "runs", "list", "-e", ref, "--json").stdout)
+        assert {r["id"] for r in by_id} == {seeded["alpha"], seeded["long"]}, ref
+    unknown = py_cli(server, "runs", "list", "-e", "abcdef0123", check=False)
+    assert unknown.returncode == 1 and "NOT_FOUND" in unknown.stderr and "'abcdef0123'" in unknown.stderr
 
 
 def test_tables_fit_columns_and_ids_are_never_cut(server, seeded):
@@ -164,15 +170,15 @@ def test_logs_metrics_and_artifacts(server, seeded, tmp_path):
     assert table[0].split() == ["METRIC", "LAST", "STEP", "MIN", "MAX", "COUNT", "TREND"]
     loss = next(line for line in table if line.startswith("loss"))
     assert loss.split()[:6] == ["loss", "0.0166667", "59", "0.0166667", "1", "60"]
-    assert loss.split()[6].endswith("▁") and len(loss.split()[6]) == 24   # the trend, 24 columns
+    assert loss.split()[6] == "⠧⠤" + "⣀" * 22   # the trend: 1.0 and 0.5 in the first column, then near the minimum
     rows = list(csv.reader(io.StringIO(py_cli(server, "metrics", ref, "--format", "csv").stdout)))
     assert rows[0] == ["METRIC", "LAST", "STEP", "MIN", "MAX", "COUNT"] and rows[2][0] == "loss"
     summaries = json.loads(py_cli(server, "metrics", ref, "--json").stdout)
     assert summaries[1]["key"] == "loss" and summaries[1]["count"] == 60
     plot = py_cli(server, "metrics", ref, "loss", "--width", "30", "--height", "5").stdout.splitlines()
     assert plot[0] == "loss  (60 points shown, steps 0..59)" and plot[-1] == "last 0.0166667 at step 59"
-    assert len(plot) == 7 and plot[1] == "        1 ┤" and plot[2] == "          ┤•"   # labels: max, min
-    assert plot[5].startswith("0.0166667 ┤│││•••")
+    assert len(plot) == 9 and plot[1] == "        1 ┤█" and plot[5].startswith("0.0166667 ┤ ")   # max, min
+    assert len(plot[6]) == 30 and plot[7].split() == ["0", "59"]                           # the step axis
     series = json.loads(py_cli(server, "metrics", ref, "loss", "--json", "--points", "0").stdout)
     assert series["steps"] == list(range(60)) and series["values"][0] == 1.0 and not series["downsampled"]
 
@@ -276,7 +282,7 @@ def test_upload_drives_the_progress_bar(server, client, monkeypatch, tmp_path):
 def test_python_and_java_clis_print_the_same(server, seeded):
     exp, alpha = seeded["exp"], seeded["alpha"]
     same_text = [(["runs", "list", "-e", exp, "--format", "csv"], {}),
-                 (["runs", "list", "-e", exp], {"COLUMNS": "60"}),          # the table cut to 60 columns
+                 (["runs", "list", "-e", seeded["exp_id"][-8:]], {"COLUMNS": "60"}),  # cut to 60 columns
                  (["runs", "show", f"{exp}/alpha"], {})]
     same_json = [["runs", "show", alpha[-8:], "--json"], ["metrics", alpha, "loss", "--json"]]
     # JVM start-ups dominate (a few seconds each on a loaded machine): few calls, run concurrently
@@ -311,3 +317,172 @@ def test_python_sync_and_java_sync_agree_on_what_is_stored(server, client, tmp_p
     assert (py["metricPointsStored"], py["tableRowsAppended"], py["logLinesAppended"],
             py["referencesCreated"]) == (30, 1, 1, 1)
     assert set(py) == set(java)   # the same fields as OfflineSync.RunResult
+
+
+# -- the metric plot (labbook._plot, the Java CLI's render/Plot.java) -------------------------------
+HEIGHT = 10
+
+
+@pytest.fixture(scope="module")
+def plotted(server):
+    """An experiment of two runs to overlay: `lr-big`, 1000 points near 1.0 with one spike (50 at step
+    537) and one dip (-5 at step 800), and `lr-small` (10, 20, 30 at steps 0, 500, 999); and a run
+    elsewhere whose `loss` has NaN and infinities, whose `void` is only NaN and whose `ties` needs
+    Java's rounding."""
+    exp = f"plot-{uuid.uuid4().hex[:8]}"
+    # rising by 1e-6 a step: each downsampling bucket's maximum is its last point, so step 999 is kept
+    values = [1.0 + step * 1e-6 for step in range(1000)]
+    values[537], values[800] = 50.0, -5.0
+    with labbook.Client(server.target) as client:
+        with labbook.Run(exp, "lr-big", client=client) as big:
+            for step, v in enumerate(values):
+                big.log_metric("loss", v, step=step)
+        with labbook.Run(exp, "lr-small", client=client) as small:
+            for step, v in ((0, 10.0), (500, 20.0), (999, 30.0)):
+                small.log_metric("loss", v, step=step)
+        with labbook.Run(f"{exp}-gaps", "gaps", client=client) as gaps:
+            for step, v in enumerate([1.0, float("nan"), 3.0, float("inf"), 2.0, float("-inf")]):
+                gaps.log_metric("loss", v, step=step)
+            gaps.log_metric("void", float("nan"), step=0)
+            gaps.log_metric("ties", 0.1234565, step=0)   # 6 digits: Java rounds 0.123457, "%.6g" 0.123456
+            gaps.log_metric("ties", 123456.5, step=1)
+    return {"exp": exp, "big": big.id, "small": small.id, "gaps": gaps.id}
+
+
+def plot_area(lines):
+    """The plot rows' characters right of the axis (lines[0] is the header)."""
+    return [line[max(line.find("┤"), line.find("│")) + 1:] for line in lines[1:HEIGHT + 1]]
+
+
+def test_metrics_plot_draws_the_true_maximum_and_minimum_at_their_rows(server, plotted):
+    lines = py_cli(server, "metrics", plotted["big"], "loss", "--width", "60", "--height", str(HEIGHT)
+                   ).stdout.splitlines()
+    assert lines[0].startswith("loss  (") and lines[0].endswith(" steps 0..999, downsampled to min/max per column)")
+    area = plot_area(lines)
+    # The server keeps each bucket's min and max; the plot draws them: only the spike's column
+    # reaches the top row, only the dip's the bottom row, and they carry the exact labels.
+    assert area[0].strip() == "█" and area[HEIGHT - 1].strip() == "█"
+    assert lines[1].lstrip().startswith("50 ┤") and lines[HEIGHT].lstrip().startswith("-5 ┤")
+    axis = lines[HEIGHT + 1]
+    columns = len(axis) - axis.index("└") - 1
+    spike, dip = area[0].index("█"), area[HEIGHT - 1].index("█")
+    assert (spike, dip) == (537 * columns // 1000, 800 * columns // 1000)
+    # The spike's column spans its whole range: from about 1.0 (its other points, row 8) up to 50.
+    one = round((50 - 1) / 55 * (HEIGHT - 1))
+    assert [row[spike] for row in area[:one + 1]] == ["█"] * (one + 1)
+    assert area[one].strip("█") == ""                      # about 1.0: every column has it
+    assert lines[HEIGHT + 2].split()[0] == "0" and lines[HEIGHT + 2].split()[-1] == "999"
+    assert lines[-1] == "last 1.001 at step 999" and len(lines) == HEIGHT + 4
+
+
+def test_metrics_plot_follows_the_width(server, plotted):
+    for args, env, width in ((["--width", "44"], {}, 44), ([], {"COLUMNS": "52"}, 52), ([], {}, 80),
+                             (["--width", "5"], {}, 12)):   # at least 12
+        lines = py_cli(server, "metrics", plotted["big"], "loss", *args, env=env).stdout.splitlines()[1:-1]
+        assert all(len(line) <= width for line in lines), (args, env, lines)
+        assert len(lines[12]) == width, (args, env)           # the x axis spans it (default height 12)
+
+
+def test_metrics_plot_skips_and_counts_nan_and_infinities(server, plotted):
+    lines = py_cli(server, "metrics", plotted["gaps"], "loss", "--width", "40", "--height", "5").stdout.splitlines()
+    assert lines[1].startswith("3 ┤") and lines[5] == "1 ┤█"
+    assert "NaN" not in "".join(lines[1:8]) and "Infinity" not in "".join(lines[1:8])
+    assert lines[8:] == ["(3 NaN/Inf points not drawn)", "last -Infinity at step 5"]
+    void = py_cli(server, "metrics", plotted["gaps"], "void").stdout.splitlines()
+    assert void[1:] == ["(no finite values to plot)", "(1 NaN/Inf point not drawn)", "last NaN at step 0"]
+
+
+def test_metrics_overlays_the_runs_of_an_experiment(server, plotted):
+    exp, big, small = plotted["exp"], plotted["big"], plotted["small"]
+    lines = py_cli(server, "metrics", "-e", exp, "loss", "--width", "60", "--height", str(HEIGHT)).stdout.splitlines()
+    assert lines[0] == "loss  (2 of 2 runs have it)"
+    # newest first: lr-small is drawn first (•), lr-big over it (×); a legend names them
+    assert [line.strip() for line in lines[-2:]] == [f"• {small[-8:]} lr-small", f"× {big[-8:]} lr-big"]
+    area = plot_area(lines)
+    assert lines[1].lstrip().startswith("50 ┤") and area[0].strip() == "×" and area[HEIGHT - 1].strip() == "×"
+    joined = "".join(area)
+    assert "•" in joined and "█" not in joined
+    long_ids = py_cli(server, "metrics", "-e", exp, "loss", "--long").stdout
+    assert f"• {small} lr-small" in long_ids
+    filtered = py_cli(server, "metrics", "-e", exp, "--filter", "name = 'lr-big'", "loss").stdout.splitlines()
+    assert filtered[0] == "loss  (1 of 1 runs have it)" and "×" not in "".join(filtered)
+
+    doc = json.loads(py_cli(server, "metrics", "-e", exp, "loss", "--json", "--points", "50").stdout)
+    assert list(doc) == [small, big]
+    assert doc[small] == {"key": "loss", "steps": [0, 500, 999], "timestampsMs": doc[small]["timestampsMs"],
+                          "values": [10.0, 20.0, 30.0], "downsampled": False}
+    assert doc[big]["downsampled"] and 50.0 in doc[big]["values"] and -5.0 in doc[big]["values"]
+
+    missing = py_cli(server, "metrics", "-e", exp, "nope", check=False)
+    assert missing.returncode == 1
+    assert missing.stderr == "labbook: error: NOT_FOUND: none of the 2 runs found has metric 'nope'\n"
+    no_key = py_cli(server, "metrics", "-e", exp, check=False)
+    assert no_key.returncode == 1 and "give KEY alone" in no_key.stderr
+
+
+def test_trend_draws_each_columns_range_in_braille():
+    # the Java CLI's ValuesAndRenderingTest, the same expectations
+    from labbook._plot import sparkline
+    nan = float("nan")
+    assert sparkline(range(8), [0, 1, 2, 3, 4, 5, 6, 7], 4) == "⣀⠤⠒⠉"   # two columns a character
+    assert sparkline([0, 1, 2], [1, nan, 3], 10) == "⡀⠁"
+    assert sparkline([0], [nan], 10) == ""
+    assert sparkline([0, 1], [5, 5], 10) == "⠤"
+    spike, dip = [1.0] * 1000, [1.0] * 1000
+    spike[537], dip[800] = 50.0, -5.0
+    assert sparkline(range(1000), spike, 20) == "⣀" * 10 + "⣸" + "⣀" * 9   # 1.0 up to 50: every row
+    assert sparkline(range(1000), dip, 20) == "⠉" * 16 + "⡏" + "⠉" * 3     # 1.0 down to -5
+
+
+def test_metrics_plot_is_coloured_on_a_terminal_only(server, plotted):
+    import pty
+
+    def on_terminal(*args):
+        main, side = pty.openpty()
+        env = dict(os.environ, PYTHONPATH=str(SRC), LABBOOK_TRACKING_URI=server.target, TERM="xterm",
+                   COLUMNS="60")
+        env.pop("NO_COLOR", None)
+        proc = subprocess.Popen([sys.executable, "-m", "labbook.cli", "metrics", "-e", plotted["exp"], "loss",
+                                 *args], stdin=side, stdout=side, stderr=side, env=env)
+        os.close(side)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:   # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=60)
+        os.close(main)
+        return b"".join(chunks).decode()
+
+    coloured = on_terminal()
+    assert "\x1b[34m•" in coloured and "\x1b[31m×" in coloured and "\x1b[0m" in coloured
+    assert "\x1b[" not in on_terminal("--no-color")
+
+
+@pytest.mark.skipif(not CLI_JAR.exists(), reason=f"{CLI_JAR} is missing: the Java CLI is built by `mvn verify` "
+                    "(bin/test and CI build it first)")
+def test_python_and_java_clis_plot_the_same(server, seeded, plotted):
+    exp, big, gaps = plotted["exp"], plotted["big"], plotted["gaps"]
+    same_text = [(["metrics", big, "loss", "--width", "60", "--height", str(HEIGHT)], {}),
+                 (["metrics", big, "loss"], {"COLUMNS": "71"}),                # the width from COLUMNS
+                 (["metrics", big[-8:], "loss"], {}),                          # 80 columns, height 12
+                 (["metrics", "-e", exp, "loss", "--width", "70", "--height", "8"], {}),
+                 (["metrics", gaps, "loss", "--width", "40", "--height", "5"], {}),
+                 (["metrics", gaps, "void"], {}),
+                 (["metrics", seeded["alpha"], "loss", "--width", "33", "--height", "7"], {}),
+                 (["metrics", seeded["alpha"]], {}),                           # the table with TREND
+                 (["metrics", big], {}),
+                 (["metrics", gaps], {}),                                      # NaN, ties in the table
+                 (["metrics", gaps, "ties", "--width", "30", "--height", "4"], {})]
+    same_json = [["metrics", "-e", exp, "loss", "--json", "--points", "50"]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        java_text = list(pool.map(lambda a: java_cli(server, *a[0], env=a[1]), same_text))
+        java_json = list(pool.map(lambda a: java_cli(server, *a), same_json))
+    for (args, env), java in zip(same_text, java_text):
+        assert py_cli(server, *args, env=env).stdout == java, args
+    for args, java in zip(same_json, java_json):
+        assert json.loads(py_cli(server, *args).stdout) == json.loads(java), args

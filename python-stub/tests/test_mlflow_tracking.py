@@ -149,7 +149,8 @@ def test_client_run_lifecycle_update_and_terminate(mlflow_client, experiment):
     assert got.info.status == "FAILED" and got.info.end_time >= got.info.start_time
     assert got.data.tags["k"] == "v"
     killed = c.create_run(experiment)
-    assert killed.info.run_name  # MLflow names an unnamed run
+    assert killed.info.run_name  # MLflow names an unnamed run, and the name is its tag too
+    assert c.get_run(killed.info.run_id).data.tags["mlflow.runName"] == killed.info.run_name
     c.set_terminated(killed.info.run_id, "KILLED")
     assert c.get_run(killed.info.run_id).info.status == "KILLED"
 

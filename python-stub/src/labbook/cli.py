@@ -2,7 +2,8 @@
 
     labbook runs list [-e EXP] [--status S] [-n N] [-a]     labbook runs show RUN
     labbook logs RUN [-f]                                  labbook metrics RUN [KEY]
-    labbook artifacts RUN [get PATH [-o FILE]]             labbook sync DIR
+    labbook artifacts RUN [get PATH [-o FILE]]             labbook metrics -e EXPERIMENT KEY
+    labbook sync DIR
 
 Output formats are the Java CLI's (docs/cli.md): tables fitted to the terminal with short ids (the
 last 8 characters), `--format table|json|csv`, `--json`, `--long`, `--wide`; JSON documents use
@@ -14,6 +15,8 @@ import argparse
 import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence
+
+from labbook._plot import Plot, Series, fmt_double, sparkline   # pure Python: no cost at start
 
 SHORT_ID = 8
 MIN_ID_PART = 6
@@ -29,21 +32,6 @@ class CliError(Exception):
 
 
 # -- formatting (Formats.java, Sparkline.format, ProgressBar.bytes) ----------------------------------
-def fmt_double(v: float) -> str:
-    import math
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == math.floor(v) and abs(v) < 1e15:
-        return str(int(v))
-    import re
-    s = "%.6g" % v
-    # Java's %.6g keeps trailing zeros and a 2-digit exponent; the Java CLI strips the zeros.
-    s = re.sub(r"(\.\d*?)0+($|e)", r"\1\2", s).replace(".e", "e")
-    return s[:-1] if s.endswith(".") else s
-
-
 def fmt_value(v: Any) -> str:
     if v is None:
         return ""
@@ -360,23 +348,67 @@ def _by_id_part(client: Any, project_name: str, part: str) -> Any:
     raise CliError("\n".join(lines))
 
 
+# -- EXPERIMENT arguments (ExperimentResolver.java) ------------------------------------------------
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def resolve_experiment(client: Any, project_name: str, ref: str) -> Any:
+    """The experiment an EXPERIMENT argument names: its name in the project, its id, or at least
+    MIN_ID_PART hex characters from the start or end of its id that only one experiment of the
+    project has (deleted ones too). A name wins over an id part."""
+    import re
+    from labbook.errors import NotFoundError
+    from labbook.v1 import common_pb2, experiment_pb2
+    r = ref.strip()
+    if re.fullmatch(_UUID, r):
+        return client.get_experiment(experiment_id=r)
+    try:
+        return client.get_experiment(ref, project_name)
+    except NotFoundError as e:
+        if (e.reason != "EXPERIMENT_NOT_FOUND" or not re.fullmatch("[0-9a-fA-F-]{%d,35}" % MIN_ID_PART, r)
+                or len(r.replace("-", "")) < MIN_ID_PART):
+            raise
+    part = r.lower()
+    found = []
+    token = ""
+    while True:
+        response = client.call("experiments", "ListExperiments", experiment_pb2.ListExperimentsRequest(
+            project=project_name, page_size=1000, page_token=token, lifecycle=common_pb2.LIFECYCLE_FILTER_ALL))
+        found.extend(e for e in response.experiments if e.id.startswith(part) or e.id.endswith(part))
+        token = response.next_page_token
+        if not token:
+            break
+    if not found:
+        raise CliError(f"NOT_FOUND: project '{project_name}' has no experiment named '{part}' "
+                       "nor one whose id starts or ends with it")
+    if len(found) == 1:
+        return found[0]
+    lines = [f"ambiguous experiment id '{part}': {len(found)} experiments of project '{project_name}' match; "
+             "give more characters, the full id or the name:"]
+    for e in found[:MAX_CANDIDATES]:
+        lines.append(f"  {e.id}  {e.name}" + ("  (deleted)" if e.deleted else ""))
+    if len(found) > MAX_CANDIDATES:
+        lines.append(f"  ... and {len(found) - MAX_CANDIDATES} more")
+    raise CliError("\n".join(lines))
+
+
 # -- commands --------------------------------------------------------------------------------------
 def cmd_runs_list(args: argparse.Namespace, out: Any) -> int:
     from labbook.v1 import common_pb2, run_pb2
     fmt = output_format(args)
     filters = []
-    if args.experiment:
-        filters.append("experiment = " + quote(args.experiment))
     if args.status:
         filters.append("status = " + quote(args.status))
     client = connect(args)
     proj = project(args)
+    experiment_ids = [resolve_experiment(client, proj, args.experiment).id] if args.experiment else []
     runs: List[Any] = []
     token = ""
     limit = max(0, args.limit)
     while True:
         response = client.call("runs", "SearchRuns", run_pb2.SearchRunsRequest(
-            project=proj, filter=" AND ".join(filters), max_results=limit, view=run_pb2.RUN_VIEW_FULL,
+            project="" if experiment_ids else proj, experiment_ids=experiment_ids, filter=" AND ".join(filters),
+            max_results=limit, view=run_pb2.RUN_VIEW_FULL,
             lifecycle=common_pb2.LIFECYCLE_FILTER_ALL if args.all else common_pb2.LIFECYCLE_FILTER_ACTIVE,
             page_token=token))
         runs.extend(response.runs)
@@ -471,98 +503,126 @@ def summary_table(summaries: Sequence[Any], trends: Dict[str, str]) -> Table:
     return table
 
 
-BARS = "▁▂▃▄▅▆▇█"
+# -- metrics (MetricsCommand.java; the pictures are labbook._plot) ----------------------------------
+MAX_SPARKLINES = 50
+SPARKLINE_WIDTH = 24
 
 
-def _bucket(values: List[float], width: int) -> List[float]:
-    import math
-    if len(values) <= width:
-        return list(values)
-    cols = []
-    for c in range(width):
-        chunk = [v for v in values[c * len(values) // width:(c + 1) * len(values) // width] if math.isfinite(v)]
-        cols.append(sum(chunk) / len(chunk) if chunk else math.nan)
-    return cols
+def plot_width(args: argparse.Namespace) -> int:
+    """--width, else the terminal's (COLUMNS), else 80; at least 12."""
+    if args.width > 0:
+        return max(12, args.width)
+    columns = terminal_columns()
+    return max(12, columns) if columns > 0 else 80
 
 
-def _range(values: List[float]) -> List[float]:
-    import math
-    finite = [v for v in values if math.isfinite(v)]
-    return [min(finite), max(finite)] if finite else [0.0, 0.0]
+def color_terminal() -> bool:
+    """Plot.colorTerminal: stdin and stdout on a terminal (Java's System.console()), TERM set and
+    not dumb, NO_COLOR unset."""
+    term = os.environ.get("TERM", "")
+    try:
+        tty = sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty and "NO_COLOR" not in os.environ and bool(term.strip()) and term != "dumb"
 
 
-def sparkline(values: List[float], width: int) -> str:
-    import math
-    lo, hi = _range(values)
-    out = []
-    for v in _bucket(values, width):
-        if not math.isfinite(v):
-            out.append(" ")
-        else:
-            level = len(BARS) // 2 if hi == lo else _round((v - lo) / (hi - lo) * (len(BARS) - 1))
-            out.append(BARS[level])
-    return "".join(out)
+def series_json(key: str, steps: Sequence[int], times: Sequence[int], values: Sequence[float],
+                downsampled: bool) -> Dict[str, Any]:
+    return {"key": key, "steps": list(steps), "timestampsMs": list(times), "values": [_num(v) for v in values],
+            "downsampled": downsampled}
 
 
-def _round(x: float) -> int:
-    import math
-    return int(math.floor(x + 0.5))   # Java's Math.round
+def run_label(args: argparse.Namespace, run: Any) -> str:
+    shown = listed_id(args, run.id)
+    return f"{shown} {run.name}" if run.name.strip() else shown
 
 
-def plot(values: List[float], width: int, height: int) -> List[str]:
-    import math
-    cols = _bucket(values, width)
-    lo, hi = _range(values)
-    top, bottom = fmt_double(hi), fmt_double(lo)
-    label_width = max(len(top), len(bottom))
-    rows = []
-    for r in range(height - 1, -1, -1):
-        label = top if r == height - 1 else bottom if r == 0 else ""
-        row = [" " * (label_width - len(label)), label, " ┤"]
-        for v in cols:
-            level = -1 if not math.isfinite(v) else height // 2 if hi == lo \
-                else _round((v - lo) / (hi - lo) * (height - 1))
-            row.append("•" if level == r else "│" if level > r else " ")
-        rows.append("".join(row).rstrip())
-    return rows
+def draw(args: argparse.Namespace, out: Any, drawn: List[Any]) -> None:
+    chart = Plot(drawn, plot_width(args), max(2, args.height), not args.no_color and color_terminal())
+    for line in chart.render():
+        out.write(line + "\n")
+    if chart.skipped > 0:
+        out.write("(%d NaN/Inf point%s not drawn)\n" % (chart.skipped, "" if chart.skipped == 1 else "s"))
 
 
 def cmd_metrics(args: argparse.Namespace, out: Any) -> int:
+    search = bool(args.experiment) or bool(args.filter.strip())
+    args.targets = [a for a in (args.run, args.key) if a is not None]   # with -e, KEY comes first
+    if search and len(args.targets) != 1:
+        raise CliError("with -e or --filter give KEY alone (e.g. metrics -e sweep val/loss)")
+    if not search and not args.targets:
+        raise CliError("missing RUN")
     fmt = output_format(args)
     client = connect(args)
-    run_id = resolve_run(client, project(args), args.run).run.id
-    if args.key is None:
-        summaries = client.list_metrics(run_id)
+    if search:
+        return metrics_overlay(args, out, client, args.targets[0])
+    run = resolve_run(client, project(args), args.targets[0]).run
+    key = args.targets[1] if len(args.targets) > 1 else None
+    if key is None:
+        summaries = client.list_metrics(run.id)
         if fmt == "json":
             print_json(out, [summary_json(s) for s in summaries])
             return 0
         trends: Dict[str, str] = {}
-        if len(summaries) <= 50 and fmt != "csv":
+        if len(summaries) <= MAX_SPARKLINES and fmt != "csv":
             for s in summaries:
-                _, _, values = client.get_metric_history(run_id, s.key, max_points=24 * 2)
-                trends[s.key] = sparkline(list(values), 24)
+                # min and max of one bucket per braille column: two columns a character
+                steps, _, values = client.get_metric_history(run.id, s.key, max_points=SPARKLINE_WIDTH * 4)
+                trends[s.key] = sparkline(steps, values, SPARKLINE_WIDTH)
         print_listing(args, out, summary_table(summaries, trends))
         if not summaries and fmt != "csv":
             out.write("(no metrics)\n")
         return 0
-    wanted = max(2, args.width) * 2 if fmt != "json" else args.points
-    steps, times, values = client.get_metric_history(run_id, args.key, max_points=max(0, wanted))
+    wanted = args.points if fmt == "json" else 2 * plot_width(args)
+    steps, times, values = client.get_metric_history(run.id, key, max_points=max(0, wanted))
     if not values:
-        raise CliError(f"NOT_FOUND: run {run_id} has no points for metric '{args.key}'")
+        raise CliError(f"NOT_FOUND: run {run.id} has no points for metric '{key}'")
+    # The server downsamples (min/max per bucket) only a series longer than asked for.
+    count = next((s.count for s in client.list_metrics(run.id, key_prefix=key) if s.key == key), len(values))
+    downsampled = len(values) < count
     if fmt == "json":
-        # MetricSeries: downsampled when the server kept fewer points than the series holds
-        count = next((s.count for s in client.list_metrics(run_id, key_prefix=args.key) if s.key == args.key),
-                     len(values))
-        print_json(out, {"key": args.key, "steps": list(steps), "timestampsMs": list(times),
-                         "values": [_num(v) for v in values], "downsampled": len(values) < count})
+        print_json(out, series_json(key, steps, times, values, downsampled))
         return 0
-    count = next((s.count for s in client.list_metrics(run_id, key_prefix=args.key) if s.key == args.key),
-                 len(values))
-    out.write("%s  (%d points shown, steps %d..%d%s)\n" % (args.key, len(values), steps[0], steps[-1],
-                                                          ", downsampled" if len(values) < count else ""))
-    for line in plot(list(values), max(2, args.width), max(2, args.height)):
-        out.write(line + "\n")
+    out.write("%s  (%d points shown, steps %d..%d%s)\n" % (key, len(values), steps[0], steps[-1],
+                                                          ", downsampled to min/max per column" if downsampled else ""))
+    draw(args, out, [Series(run_label(args, run), steps, values)])
     out.write("last %s at step %d\n" % (fmt_double(values[-1]), steps[-1]))
+    return 0
+
+
+def metrics_overlay(args: argparse.Namespace, out: Any, client: Any, key: str) -> int:
+    """KEY of every run -e / --filter finds, overlaid in one plot (one BatchGetMetricHistory call)."""
+    from labbook.v1 import common_pb2, metric_pb2, run_pb2
+    proj = project(args)
+    experiment_ids = [resolve_experiment(client, proj, ref).id for ref in args.experiment]
+    runs: List[Any] = []
+    token = ""
+    while True:
+        response = client.call("runs", "SearchRuns", run_pb2.SearchRunsRequest(
+            project="" if experiment_ids else proj, experiment_ids=experiment_ids, filter=args.filter,
+            max_results=max(1, min(100, args.limit)), view=run_pb2.RUN_VIEW_FULL,
+            lifecycle=common_pb2.LIFECYCLE_FILTER_ACTIVE, page_token=token))
+        runs.extend(response.runs)
+        token = response.next_page_token
+        if not token:
+            break
+    if not runs:
+        raise CliError("NOT_FOUND: no run matches the search")
+    fmt = output_format(args)
+    response = client.call("metrics", "BatchGetMetricHistory", metric_pb2.BatchGetMetricHistoryRequest(
+        run_ids=[r.id for r in runs], keys=[key],
+        max_points=max(2, args.points) if fmt == "json" else 2 * plot_width(args)))
+    found = {s.run_id: s for s in response.series if s.key == key and len(s.value) > 0}
+    have = [r for r in runs if r.id in found]
+    if not have:
+        raise CliError(f"NOT_FOUND: none of the {len(runs)} runs found has metric '{key}'")
+    if fmt == "json":
+        print_json(out, {r.id: series_json(key, found[r.id].step, found[r.id].timestamp_ms, found[r.id].value,
+                                           found[r.id].downsampled) for r in have})
+        return 0
+    out.write("%s  (%d of %d runs have it)\n" % (key, len(have), len(runs)))
+    draw(args, out, [Series(run_label(args, r), found[r.id].step, found[r.id].value) for r in have])
     return 0
 
 
@@ -706,7 +766,8 @@ def parser() -> argparse.ArgumentParser:
     runs_commands = runs.add_subparsers(dest="runs_command", metavar="list|show")
     p = runs_commands.add_parser("list", help="Lists runs, newest first: of one experiment, or of the whole project.")
     _client_options(p)
-    p.add_argument("-e", "--experiment", metavar="NAME", help="Only this experiment's runs.")
+    p.add_argument("-e", "--experiment", metavar="EXPERIMENT",
+                   help="Only this experiment's runs (its name, id or short id).")
     p.add_argument("--status", metavar="STATUS", help="Only runs in this status: QUEUED, RUNNING, COMPLETED, FAILED, "
                    "CANCELED or CRASHED (its heartbeat stopped).")
     p.add_argument("-n", "--limit", metavar="N", type=int, default=50, help="At most N runs (0: all). Default: 50.")
@@ -730,15 +791,30 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-t", "--timestamps", action="store_true", help="Prefix each line with its time and stream.")
     p.set_defaults(handler=cmd_logs)
 
-    p = commands.add_parser("metrics", help="A table of the run's metric series, or a plot of one (KEY).")
+    p = commands.add_parser("metrics", help="A table of the run's metric series, or a plot of one (KEY); "
+                            "with -e or --filter: KEY of several runs, overlaid.",
+                            description="Without KEY: a table of the run's metric series (last, min, max, count, "
+                            "trend). With KEY: a terminal plot of that series (each column spans its points' "
+                            "min..max); with --json its (downsampled) points. With -e EXPERIMENT or --filter and "
+                            "KEY: that series of several runs, overlaid.")
     _client_options(p)
-    p.add_argument("run", metavar="RUN", help=RUN_HELP)
-    p.add_argument("key", metavar="KEY", nargs="?", help="Metric key to plot.")
+    p.add_argument("run", metavar="RUN", nargs="?", help=RUN_HELP + " Not with -e or --filter.")
+    p.add_argument("key", metavar="KEY", nargs="?", help="The metric to plot. With -e or --filter: KEY alone, "
+                   "plotted for each run found.")
     _listing_options(p)
+    p.add_argument("-e", "--experiment", metavar="EXPERIMENT", action="append", default=[],
+                   help="Overlay KEY of the runs of this experiment (name, id or short id; repeatable).")
+    p.add_argument("-f", "--filter", metavar="FILTER", default="",
+                   help="Overlay KEY of the runs this search filter finds (docs/search.md).")
+    p.add_argument("-n", "--limit", metavar="N", type=int, default=10,
+                   help="With -e or --filter: at most N runs (newest first; 1-100). Default: 10.")
     p.add_argument("--points", metavar="N", type=int, default=1000,
                    help="With KEY and --json: at most about N points (0: the full history). Default: 1000.")
-    p.add_argument("--width", metavar="COLS", type=int, default=72, help="Plot width. Default: 72.")
+    p.add_argument("--width", metavar="COLS", type=int, default=0, help="Plot width in characters, labels "
+                   "included. Default: the terminal's (COLUMNS), else 80.")
     p.add_argument("--height", metavar="ROWS", type=int, default=12, help="Plot height. Default: 12.")
+    p.add_argument("--no-color", action="store_true",
+                   help="No colours in the plot (also: NO_COLOR set, or not a terminal).")
     p.set_defaults(handler=cmd_metrics)
 
     p = commands.add_parser("artifacts", help="Lists the run's artifacts, or downloads one: "

@@ -50,7 +50,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Run ids, 6+ characters of one (e.g. a list's short id) or EXPERIMENT/RUN-NAMEs.")
     List<String> runs = new ArrayList<>();
 
-    @Option(names = {"-e", "--experiment"}, paramLabel = "NAME", description = "Runs of this experiment (repeatable).")
+    @Option(names = {"-e", "--experiment"}, paramLabel = "EXPERIMENT",
+            description = "Runs of this experiment (name, id or short id; repeatable).")
     List<String> experiments = new ArrayList<>();
 
     @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", description = "Search filter (docs/search.md).")
@@ -131,8 +132,7 @@ final class CompareCommand implements Callable<Integer> {
     private List<RunInfo> searched(LabbookClient labbook) {
         RunSearch s = RunSearch.inProject(client.project());
         if (!experiments.isEmpty()) {
-            s = RunSearch.inExperiments(experiments.stream()
-                    .map(name -> labbook.experiments().getByName(client.project(), name).id()).toArray(String[]::new));
+            s = RunSearch.inExperiments(ExperimentResolver.ids(labbook, client.project(), experiments));
         }
         return labbook.runs().searchAll(s.filter(filter).orderBy(orderBy.toArray(String[]::new))
                 .maxResults(Math.max(0, limit)));

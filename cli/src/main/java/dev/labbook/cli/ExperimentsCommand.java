@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,15 +68,14 @@ final class ExperimentsCommand implements Runnable {
         @Mixin
         ClientOptions client = new ClientOptions();
 
-        @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment name (in --project) or id.")
+        @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment name (in --project), id, or 6+ characters from the start or end of its id "
+                + "(the list's short id).")
         String experiment;
 
         @Override
         public Integer call() {
             try (LabbookClient labbook = client.connect()) {
-                ExperimentInfo info = ID.matcher(experiment.strip()).matches()
-                        ? labbook.experiments().get(experiment.strip())
-                        : labbook.experiments().getByName(client.project(), experiment);
+                ExperimentInfo info = ExperimentResolver.resolve(labbook, client.project(), experiment);
                 apply(labbook, info, spec.commandLine().getOut());
             }
             return 0;
@@ -94,9 +92,6 @@ final class ExperimentsCommand implements Runnable {
             }
         }
     }
-
-    private static final Pattern ID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an experiment.")
     static final class Create implements Callable<Integer> {

@@ -53,8 +53,8 @@ final class MetricsCommand implements Callable<Integer> {
     @Mixin
     ListingOptions listing = new ListingOptions();
 
-    @Option(names = {"-e", "--experiment"}, paramLabel = "NAME",
-            description = "Overlay KEY of the runs of this experiment (repeatable).")
+    @Option(names = {"-e", "--experiment"}, paramLabel = "EXPERIMENT",
+            description = "Overlay KEY of the runs of this experiment (name, id or short id; repeatable).")
     List<String> experiments = new ArrayList<>();
 
     @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", defaultValue = "",
@@ -110,8 +110,9 @@ final class MetricsCommand implements Callable<Integer> {
                 boolean csv = listing.format(client) == ListingOptions.Format.CSV;
                 if (summaries.size() <= MAX_SPARKLINES && !csv) {
                     for (MetricSummary s : summaries) {
-                        MetricSeries series = labbook.metrics().downsampled(info.id(), s.key(), SPARKLINE_WIDTH * 2);
-                        trends.put(s.key(), Sparkline.line(series.values(), SPARKLINE_WIDTH));
+                        // min and max of one bucket per braille column: two columns a character
+                        MetricSeries series = labbook.metrics().downsampled(info.id(), s.key(), SPARKLINE_WIDTH * 4);
+                        trends.put(s.key(), Sparkline.line(series.steps(), series.values(), SPARKLINE_WIDTH));
                     }
                 }
                 listing.print(client, out, summaryTable(summaries, trends));
@@ -147,8 +148,7 @@ final class MetricsCommand implements Callable<Integer> {
     private int overlay(LabbookClient labbook, PrintWriter out, String key) {
         RunSearch s = RunSearch.inProject(client.project());
         if (!experiments.isEmpty()) {
-            s = RunSearch.inExperiments(experiments.stream()
-                    .map(name -> labbook.experiments().getByName(client.project(), name).id()).toArray(String[]::new));
+            s = RunSearch.inExperiments(ExperimentResolver.ids(labbook, client.project(), experiments));
         }
         List<RunInfo> runs = labbook.runs().searchAll(s.filter(filter).maxResults(Math.max(1, Math.min(100, limit))));
         if (runs.isEmpty()) {

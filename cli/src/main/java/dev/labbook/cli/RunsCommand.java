@@ -82,7 +82,8 @@ final class RunsCommand implements Runnable {
         @Mixin
         ClientOptions client = new ClientOptions();
 
-        @Option(names = {"-e", "--experiment"}, paramLabel = "NAME", description = "Only this experiment's runs.")
+        @Option(names = {"-e", "--experiment"}, paramLabel = "EXPERIMENT",
+                description = "Only this experiment's runs (its name, id or short id).")
         String experiment;
 
         @Option(names = "--status", paramLabel = "STATUS", description = "Only runs in this status: QUEUED, "
@@ -101,16 +102,12 @@ final class RunsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<String> filters = new ArrayList<>();
-            if (experiment != null) {
-                filters.add("experiment = " + RunResolver.quote(experiment));
-            }
-            if (status != null) {
-                filters.add("status = " + RunResolver.quote(status));
-            }
+            String filter = status == null ? "" : "status = " + RunResolver.quote(status);
             try (LabbookClient labbook = client.connect()) {
-                List<RunInfo> runs = labbook.runs().searchAll(RunSearch.inProject(client.project())
-                        .filter(String.join(" AND ", filters)).maxResults(Math.max(0, limit)).includeDeleted(all));
+                RunSearch search = experiment == null ? RunSearch.inProject(client.project())
+                        : RunSearch.inExperiments(ExperimentResolver.resolve(labbook, client.project(), experiment).id());
+                List<RunInfo> runs = labbook.runs().searchAll(search.filter(filter).maxResults(Math.max(0, limit))
+                        .includeDeleted(all));
                 if (listing.json(client)) {
                     Json.print(spec.commandLine().getOut(), runs);
                 } else {
@@ -139,8 +136,8 @@ final class RunsCommand implements Runnable {
                 description = "Order term, most significant first (repeatable), e.g. 'metrics.loss ASC'.")
         List<String> orderBy = new ArrayList<>();
 
-        @Option(names = {"-e", "--experiment"}, paramLabel = "NAME", description = "Search only these experiments "
-                + "(repeatable). Default: the whole project.")
+        @Option(names = {"-e", "--experiment"}, paramLabel = "EXPERIMENT", description = "Search only these "
+                + "experiments (name, id or short id; repeatable). Default: the whole project.")
         List<String> experiments = new ArrayList<>();
 
         @Option(names = {"-n", "--max"}, paramLabel = "N", defaultValue = "50",
@@ -159,9 +156,7 @@ final class RunsCommand implements Runnable {
             try (LabbookClient labbook = client.connect()) {
                 RunSearch search = RunSearch.inProject(client.project());
                 if (!experiments.isEmpty()) {
-                    search = RunSearch.inExperiments(experiments.stream()
-                            .map(name -> labbook.experiments().getByName(client.project(), name).id())
-                            .toArray(String[]::new));
+                    search = RunSearch.inExperiments(ExperimentResolver.ids(labbook, client.project(), experiments));
                 }
                 List<RunInfo> runs = labbook.runs().searchAll(search.filter(filter)
                         .orderBy(orderBy.toArray(String[]::new)).maxResults(Math.max(0, max)));

@@ -158,8 +158,19 @@ class ListingsAndManagementIT extends CliAgainstServer {
         ok("experiments", "delete", "EXP-B");
         assertThat(client.experiments().get(id).deleted()).isTrue();
         assertThat(ok("experiments", "list").stdout()).doesNotContain("exp-b");
-        ok("experiments", "restore", "exp-b");
+        // the list's short id (the last 8 characters) names it too, deleted or not
+        String shortId = id.substring(id.length() - 8);
+        ok("experiments", "restore", shortId);
         assertThat(client.experiments().get(id).deleted()).isFalse();
+        assertThat(ok("experiments", "list").stdout()).contains(shortId + "  exp-b");
+        assertThat(ok("runs", "list", "-e", shortId).stdout()).contains("only");
+        // UUIDv7: experiments made the same hour share their first 6 characters
+        assertThat(client.experiments().create("default", "exp-other", "", "", Map.of()).id())
+                .startsWith(id.substring(0, 6));
+        Cli.Result ambiguous = fails("experiments", "rename", id.substring(0, 6), "exp-c");
+        assertThat(ambiguous.stderr()).contains("ambiguous experiment id '" + id.substring(0, 6) + "'",
+                "experiments of project 'default' match");
+        assertThat(fails("runs", "list", "-e", "abcdef0123").stderr()).contains("NOT_FOUND", "'abcdef0123'");
         ok("experiments", "delete", id, "--yes");
         assertThat(fails("experiments", "purge", "exp-b").stderr()).contains("refusing to purge experiment");
         assertThat(ok("experiments", "purge", "exp-b", "--yes").stdout()).contains("purged experiment exp-b and 1 run(s)");

@@ -104,16 +104,27 @@ class ValuesAndRenderingTest {
     }
 
     @Test
-    void sparklinesScaleToTheSeriesAndSkipNonFiniteValues() {
-        assertThat(Sparkline.line(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, 8)).isEqualTo("▁▂▃▄▅▆▇█");
-        assertThat(Sparkline.line(new double[] {1, Double.NaN, 3}, 10)).isEqualTo("▁ █");
-        assertThat(Sparkline.line(new double[] {5, 5}, 10)).isEqualTo("▅▅");
-        double[] many = new double[1000];
-        for (int i = 0; i < many.length; i++) {
-            many[i] = i;
+    void sparklinesDrawEachColumnsRangeInBrailleAndSkipNonFiniteValues() {
+        // eight steps, two columns a character, four dot rows from 0 (bottom) to 7 (top)
+        assertThat(Sparkline.line(new long[] {0, 1, 2, 3, 4, 5, 6, 7}, new double[] {0, 1, 2, 3, 4, 5, 6, 7}, 4))
+                .isEqualTo("⣀⠤⠒⠉");
+        assertThat(Sparkline.line(new long[] {0, 1, 2}, new double[] {1, Double.NaN, 3}, 10)).isEqualTo("⡀⠁");
+        assertThat(Sparkline.line(new long[] {0}, new double[] {Double.NaN}, 10)).isEmpty();
+        assertThat(Sparkline.line(new long[] {0, 1}, new double[] {5, 5}, 10)).isEqualTo("⠤");
+        long[] steps = new long[1000];
+        double[] spike = new double[1000];
+        double[] dip = new double[1000];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = i;
+            spike[i] = 1;
+            dip[i] = 1;
         }
-        String line = Sparkline.line(many, 20);
-        assertThat(line).hasSize(20).startsWith("▁").endsWith("█");
+        spike[537] = 50;
+        dip[800] = -5;
+        // 40 columns: the spike's (537 * 40 / 1000 = 21, the right half of character 10) spans
+        // every row, 1.0 to 50; the dip's (32, the left half of character 16) 1.0 down to -5
+        assertThat(Sparkline.line(steps, spike, 20)).isEqualTo("⣀".repeat(10) + "⣸" + "⣀".repeat(9));
+        assertThat(Sparkline.line(steps, dip, 20)).isEqualTo("⠉".repeat(16) + "⡏" + "⠉".repeat(3));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.labbook.api.v1.CreateExperimentRequest;
 import dev.labbook.api.v1.ExperimentServiceGrpc;
 import dev.labbook.api.v1.ExperimentServiceGrpc.ExperimentServiceBlockingStub;
 import dev.labbook.api.v1.GetExperimentRequest;
+import dev.labbook.api.v1.LifecycleFilter;
 import dev.labbook.api.v1.ListExperimentsRequest;
 import dev.labbook.api.v1.ListExperimentsResponse;
 import dev.labbook.api.v1.SetExperimentTagsRequest;
@@ -62,24 +63,35 @@ public final class ExperimentsApi {
 
     /** One page of a project's active experiments, newest first. */
     public Page<ExperimentInfo> list(String project, int pageSize, String pageToken) {
-        ListExperimentsRequest req = ListExperimentsRequest.newBuilder().setProject(nz(project)).setPageSize(pageSize)
-                .setPageToken(nz(pageToken)).build();
-        ListExperimentsResponse resp = calls.idempotent(() -> stub().listExperiments(req));
-        List<ExperimentInfo> out = new ArrayList<>();
-        resp.getExperimentsList().forEach(e -> out.add(Protos.experiment(e)));
-        return new Page<>(out, resp.getNextPageToken());
+        return page(project, pageSize, pageToken, LifecycleFilter.LIFECYCLE_FILTER_ACTIVE);
     }
 
     /** Every active experiment of a project (all pages). */
     public List<ExperimentInfo> listAll(String project) {
+        return listAll(project, false);
+    }
+
+    /** Every experiment of a project (all pages), the soft-deleted ones too when {@code includeDeleted}. */
+    public List<ExperimentInfo> listAll(String project, boolean includeDeleted) {
+        LifecycleFilter lifecycle = includeDeleted ? LifecycleFilter.LIFECYCLE_FILTER_ALL
+                : LifecycleFilter.LIFECYCLE_FILTER_ACTIVE;
         List<ExperimentInfo> out = new ArrayList<>();
         String token = "";
         do {
-            Page<ExperimentInfo> page = list(project, 1000, token);
+            Page<ExperimentInfo> page = page(project, 1000, token, lifecycle);
             out.addAll(page.items());
             token = page.nextPageToken();
         } while (!token.isEmpty());
         return out;
+    }
+
+    private Page<ExperimentInfo> page(String project, int pageSize, String pageToken, LifecycleFilter lifecycle) {
+        ListExperimentsRequest req = ListExperimentsRequest.newBuilder().setProject(nz(project)).setPageSize(pageSize)
+                .setPageToken(nz(pageToken)).setLifecycle(lifecycle).build();
+        ListExperimentsResponse resp = calls.idempotent(() -> stub().listExperiments(req));
+        List<ExperimentInfo> out = new ArrayList<>();
+        resp.getExperimentsList().forEach(e -> out.add(Protos.experiment(e)));
+        return new Page<>(out, resp.getNextPageToken());
     }
 
     /**

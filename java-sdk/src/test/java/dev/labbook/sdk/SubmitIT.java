@@ -154,9 +154,10 @@ class SubmitIT {
             Thread.sleep(50);
         }
         assertThat(script == null || !script.isAlive()).as("script %d still alive", pid).isTrue();
-        // the runner saw the cancel, forwarded it and ended (its last line)
+        // the runner saw the cancel, forwarded it and ended (its last line; waited for whole, as
+        // the runner may still be writing it when the run's status already says CANCELED)
         until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!runnerLog(run).contains("CANCELED") && System.nanoTime() < until) {
+        while (!runnerLog(run).contains("CANCELED (exit code 143, canceled by SIGTERM)") && System.nanoTime() < until) {
             Thread.sleep(50);
         }
         assertThat(runnerLog(run)).contains("CANCELED (exit code 143, canceled by SIGTERM)");

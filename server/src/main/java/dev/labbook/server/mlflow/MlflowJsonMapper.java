@@ -172,9 +172,10 @@ public final class MlflowJsonMapper {
             }
         }
         Map<String, String> visible = visibleTags(run.getTagsMap());
-        if (!visible.isEmpty()) {
-            data.set("tags", tags(visible));
-        }
+        // MLflow's server always stores the run name as this tag (it names an unnamed run) and
+        // clients read it there: a run created without one, or by another client, shows its name.
+        visible.putIfAbsent(RUN_NAME_TAG, runName(run));
+        data.set("tags", tags(visible));
         ObjectNode inputs = node.putObject("inputs");
         ArrayNode datasets = null;
         for (Map.Entry<String, String> tag : new TreeMap<>(run.getTagsMap()).entrySet()) {

@@ -328,4 +328,55 @@ class MetricServiceIT {
         Map<Long, Long> perStep = s.steps().stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
         assertThat(perStep.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(all.size());
     }
+
+    /**
+     * Unary batches from several threads into one run, each naming new and existing keys (in
+     * different orders within the batch): the series are created once, locked in key order (no
+     * deadlock, no lost update), and every summary counts every point.
+     */
+    @Test
+    void concurrentBatchesCreatingAndUpdatingTheSameSeriesLoseNothing(TestServer server) throws Exception {
+        String run = run(server);
+        int threads = 6;
+        int batchesPerThread = 15;
+        List<String> keys = List.of("k/a", "k/b", "k/c", "k/d", "k/e", "k/f", "k/g", "k/h");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < batchesPerThread; i++) {
+                        MetricBatch.Builder b = MetricBatch.newBuilder().setRunId(run);
+                        // Each batch: 4 of the 8 keys, listed in reverse rotation, 10 points each.
+                        for (int k = 0; k < 4; k++) {
+                            b.addKeys(keys.get((thread + i + 3 * k) % keys.size()));
+                        }
+                        for (int p = 0; p < 40; p++) {
+                            long step = (long) i * 100 + p;
+                            b.addKeyIndex(3 - p % 4).addStep(step).addTimestampMs(T0 + step).addValue(thread + p / 1000.0);
+                        }
+                        assertThat(server.metrics().batchLogMetrics(dev.labbook.api.v1.BatchLogMetricsRequest
+                                .newBuilder().setBatch(b).build()).getAcceptedPoints()).isEqualTo(40);
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<MetricSummary> summaries = server.metrics().listMetrics(ListMetricsRequest.newBuilder().setRunId(run)
+                .build()).getMetricsList();
+        long total = 0;
+        for (MetricSummary summary : summaries) {
+            Series s = MetricStreams.history(server.channel(), history(run, summary.getKey()));
+            assertThat(summary.getCount()).as(summary.getKey()).isEqualTo(s.size());
+            total += s.size();
+        }
+        assertThat(total).isEqualTo((long) threads * batchesPerThread * 40);
+        assertThat(summaries).extracting(MetricSummary::getKey).containsExactlyElementsOf(keys);
+    }
 }

@@ -70,7 +70,11 @@ class KubernetesComputeTest {
         gpu = Targets.gpu(training);
         cpu = Targets.plain(batch);
         // Two targets in one namespace: still one informer per kind there.
-        compute = KubernetesCompute.start(server.createClient(), List.of(gpu, cpu, Targets.plain(training)), observed::add);
+        // The server's own client configuration (its retry limit) against the mock API server:
+        // the mock's default client retries a 503 ten times with back-off, about 20 s.
+        KubernetesClient serverClient = new KubernetesClientBuilder()
+                .withConfig(KubernetesCompute.clientConfig(client.getConfiguration())).build();
+        compute = KubernetesCompute.start(serverClient, List.of(gpu, cpu, Targets.plain(training)), observed::add);
         compute.awaitWatching(WAIT);
     }
 

@@ -29,12 +29,12 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.Row2;
 import org.jooq.SelectField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /** Metric series, chunks and writer sequences in PostgreSQL. */
 final class PostgresMetricRepository implements MetricRepository {
@@ -74,19 +74,24 @@ final class PostgresMetricRepository implements MetricRepository {
         if (keys.isEmpty()) {
             return List.of();
         }
+        // One statement, one round trip: each key's row is inserted, or (the no-op update)
+        // locked and returned as it is. The rows of VALUES are taken in key order, so that is
+        // the lock order: concurrent writers of one run cannot deadlock. (Before: INSERT ... ON
+        // CONFLICT DO NOTHING, then SELECT ... FOR UPDATE; two statements per batch.)
         var insert = dsl.insertInto(METRIC_SERIES, METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY,
                 METRIC_SERIES.POINT_COUNT, METRIC_SERIES.LAST_STEP, METRIC_SERIES.LAST_TIMESTAMP_MS,
                 METRIC_SERIES.LAST_VALUE, METRIC_SERIES.NEXT_CHUNK_SEQ);
         for (String key : keys) {
             insert = insert.values(runId, key, 0L, 0L, 0L, 0.0, 0);
         }
-        insert.onConflictDoNothing().execute();
-        // Key order is the lock order: concurrent writers of one run cannot deadlock.
-        return dsl.selectFrom(METRIC_SERIES)
-                .where(METRIC_SERIES.RUN_ID.eq(runId).and(METRIC_SERIES.METRIC_KEY.in(keys)))
-                .orderBy(METRIC_SERIES.METRIC_KEY.collate("C"))
-                .forUpdate()
-                .fetch(PostgresMetricRepository::toSeries);
+        List<SeriesState> series = new ArrayList<>(insert.onConflict(METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY)
+                .doUpdate()
+                .set(METRIC_SERIES.NEXT_CHUNK_SEQ, METRIC_SERIES.NEXT_CHUNK_SEQ)
+                .returning()
+                .fetch(PostgresMetricRepository::toSeries));
+        // RETURNING's order is not promised: key order (byte order; keys are ASCII, Limits.key).
+        series.sort(java.util.Comparator.comparing(SeriesState::key));
+        return series;
     }
 
     @Override
@@ -118,25 +123,36 @@ final class PostgresMetricRepository implements MetricRepository {
         insert.execute();
     }
 
+    /**
+     * One UPDATE ... FROM (VALUES ...) for all the series: one statement for PostgreSQL to parse
+     * and plan, one round trip (a jOOQ batch of one UPDATE per series sent them inlined, each
+     * parsed and planned on its own).
+     */
     @Override
     public void updateSeries(List<SeriesState> series) {
-        List<Query> updates = new ArrayList<>(series.size());
-        for (SeriesState s : series) {
-            updates.add(dsl.update(METRIC_SERIES)
-                    .set(METRIC_SERIES.POINT_COUNT, s.count())
-                    .set(METRIC_SERIES.LAST_STEP, s.lastStep())
-                    .set(METRIC_SERIES.LAST_TIMESTAMP_MS, s.lastTimestampMs())
-                    .set(METRIC_SERIES.LAST_VALUE, s.lastValue())
-                    .set(METRIC_SERIES.MIN_VALUE, s.min())
-                    .set(METRIC_SERIES.MAX_VALUE, s.max())
-                    .set(METRIC_SERIES.NEXT_CHUNK_SEQ, s.nextChunkSeq())
-                    .where(METRIC_SERIES.ID.eq(s.id())));
+        if (series.isEmpty()) {
+            return;
         }
-        if (updates.size() == 1) {
-            updates.get(0).execute();
-        } else if (!updates.isEmpty()) {
-            dsl.batch(updates).execute();
+        StringBuilder sql = new StringBuilder("UPDATE metric_series AS s SET point_count = v.point_count, "
+                + "last_step = v.last_step, last_timestamp_ms = v.last_timestamp_ms, last_value = v.last_value, "
+                + "min_value = v.min_value, max_value = v.max_value, next_chunk_seq = v.next_chunk_seq FROM (VALUES ");
+        List<Object> binds = new ArrayList<>(series.size() * 8);
+        for (int i = 0; i < series.size(); i++) {
+            SeriesState s = series.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::float8, "
+                    + "?::float8, ?::float8, ?::integer)");
+            binds.add(s.id());
+            binds.add(s.count());
+            binds.add(s.lastStep());
+            binds.add(s.lastTimestampMs());
+            binds.add(s.lastValue());
+            binds.add(DSL.val(s.min(), SQLDataType.DOUBLE));
+            binds.add(DSL.val(s.max(), SQLDataType.DOUBLE));
+            binds.add(s.nextChunkSeq());
         }
+        sql.append(") AS v (id, point_count, last_step, last_timestamp_ms, last_value, min_value, max_value, "
+                + "next_chunk_seq) WHERE s.id = v.id");
+        dsl.execute(sql.toString(), binds.toArray());
     }
 
     @Override
