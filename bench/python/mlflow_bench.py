@@ -118,6 +118,7 @@ def search_ms(client: MlflowClient, experiment_id: str, repeats: int):
         times.append((time.perf_counter() - start) * 1000)
         if len(found) != len(first):
             raise SystemExit(f"search returned {len(found)} runs, then {len(first)}")
+    log("search times ms: " + " ".join(f"{t:.0f}" for t in times))
     return statistics.median(times), [(r.info.run_name, r.data.metrics["acc"]) for r in first]
 
 
