@@ -28,7 +28,9 @@ import dev.labbook.server.testing.LabbookServerExtension;
 import dev.labbook.server.testing.TestServer;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,25 @@ class ArtifactServiceIT {
     private static List<Path> files(Path root) throws Exception {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    /** The files under {@code root}, none when it is gone; walked again when the purge deletes it meanwhile. */
+    private static List<Path> filesLeft(Path root) throws Exception {
+        while (true) {
+            if (!Files.exists(root)) {
+                return List.of();
+            }
+            try {
+                return files(root);
+            } catch (NoSuchFileException deletedWhileWalked) {
+                Thread.sleep(10);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
         }
     }
 
@@ -244,10 +265,10 @@ class ArtifactServiceIT {
         server.runs().purgeRun(PurgeRunRequest.newBuilder().setRunId(run).build());
 
         long deadline = System.currentTimeMillis() + 20_000;
-        while (Files.exists(runDir) && !files(runDir).isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!filesLeft(runDir).isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(Files.exists(runDir) ? files(runDir) : List.of()).isEmpty();
+        assertThat(filesLeft(runDir)).isEmpty();
     }
 
     @Test
