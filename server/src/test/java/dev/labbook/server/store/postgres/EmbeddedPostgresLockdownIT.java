@@ -110,6 +110,15 @@ class EmbeddedPostgresLockdownIT {
     }
 
     /** The role is no superuser, owns the database and every object in it. */
+    private static void assertTheServerSettings(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT current_setting('synchronous_commit'), current_setting('autovacuum_naptime')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("acknowledged writes are on disk").isEqualTo("on");
+            assertThat(rs.getString(2)).as("statistics catch up with a burst within seconds").isEqualTo("10s");
+        }
+    }
+
     private static void assertTheRoleOwnsEverythingAndIsNoSuperuser(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT current_user, rolsuper, rolcreaterole, rolcreatedb, "
@@ -182,6 +191,7 @@ class EmbeddedPostgresLockdownIT {
             assertOnlyTheRoleWithItsPasswordGetsIn(db.port(), password);
             try (Connection c = connect(db.port(), "labbook", "labbook", password)) {
                 assertTheRoleOwnsEverythingAndIsNoSuperuser(c);
+                assertTheServerSettings(c);
             }
             try (PostgresDatabase pool = PostgresDatabase.open(endpoint, 2)) {
                 assertThat(pool.migrate()).as("already migrated").isZero();
