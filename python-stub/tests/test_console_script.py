@@ -45,6 +45,19 @@ def java_cli(server, *args, env=None):
     return proc.stdout
 
 
+def assert_both_clis_print_the_same(server, same_text, same_json):
+    """Each (args, env) of same_text prints the same text, each args of same_json the same JSON, in
+    both CLIs. JVM start-ups dominate (a few seconds each on a loaded machine): the Java ones run
+    concurrently."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        java_text = list(pool.map(lambda a: java_cli(server, *a[0], env=a[1]), same_text))
+        java_json = list(pool.map(lambda a: java_cli(server, *a), same_json))
+    for (args, env), java in zip(same_text, java_text):
+        assert py_cli(server, *args, env=env).stdout == java, args
+    for args, java in zip(same_json, java_json):
+        assert json.loads(py_cli(server, *args).stdout) == json.loads(java), args
+
+
 @pytest.fixture(scope="module")
 def seeded(server, tmp_path_factory):
     """An experiment with two finished runs: `alpha` (params, tags, metrics, logs, a file) and a
@@ -285,14 +298,7 @@ def test_python_and_java_clis_print_the_same(server, seeded):
                  (["runs", "list", "-e", seeded["exp_id"][-8:]], {"COLUMNS": "60"}),  # cut to 60 columns
                  (["runs", "show", f"{exp}/alpha"], {})]
     same_json = [["runs", "show", alpha[-8:], "--json"], ["metrics", alpha, "loss", "--json"]]
-    # JVM start-ups dominate (a few seconds each on a loaded machine): few calls, run concurrently
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        java_text = list(pool.map(lambda a: java_cli(server, *a[0], env=a[1]), same_text))
-        java_json = list(pool.map(lambda a: java_cli(server, *a), same_json))
-    for (args, env), java in zip(same_text, java_text):
-        assert py_cli(server, *args, env=env).stdout == java, args
-    for args, java in zip(same_json, java_json):
-        assert json.loads(py_cli(server, *args).stdout) == json.loads(java), args
+    assert_both_clis_print_the_same(server, same_text, same_json)
 
 
 @pytest.mark.skipif(not CLI_JAR.exists(), reason=f"{CLI_JAR} is missing: the Java CLI is built by `mvn verify` "
@@ -479,10 +485,4 @@ def test_python_and_java_clis_plot_the_same(server, seeded, plotted):
                  (["metrics", gaps], {}),                                      # NaN, ties in the table
                  (["metrics", gaps, "ties", "--width", "30", "--height", "4"], {})]
     same_json = [["metrics", "-e", exp, "loss", "--json", "--points", "50"]]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        java_text = list(pool.map(lambda a: java_cli(server, *a[0], env=a[1]), same_text))
-        java_json = list(pool.map(lambda a: java_cli(server, *a), same_json))
-    for (args, env), java in zip(same_text, java_text):
-        assert py_cli(server, *args, env=env).stdout == java, args
-    for args, java in zip(same_json, java_json):
-        assert json.loads(py_cli(server, *args).stdout) == json.loads(java), args
+    assert_both_clis_print_the_same(server, same_text, same_json)
