@@ -1,5 +1,6 @@
 package dev.labbook.server.mlflow;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -9,19 +10,47 @@ import java.util.Optional;
 
 /**
  * One MLflow API request: its fields (the JSON body of a POST or PATCH, the query parameters of a
- * GET or DELETE, as MLflow's client sends them) and the path parameters of its route.
+ * GET or DELETE, as MLflow's client sends them) and the path parameters of its route. The body
+ * is parsed into fields when a handler first asks for them: log-batch reads its body in one pass
+ * instead ({@link #jsonBody()}, {@link LogBatchBody}).
  */
 public final class MlflowRequest {
     private final MlflowCaller caller;
-    private final ObjectNode fields;
+    private final ObjectNode queryFields;
+    private final byte[] jsonBody;
     private final Map<String, String> pathParams;
     private final String endpoint;
+    private ObjectNode fields;
 
-    MlflowRequest(MlflowCaller caller, ObjectNode fields, Map<String, String> pathParams, String endpoint) {
+    /**
+     * @param queryFields the query parameters (a repeated one as an array)
+     * @param jsonBody the body of a POST, PATCH or PUT (or of any request that has one) when it
+     *     is not blank; null otherwise. Its fields win over query parameters of the same name.
+     */
+    MlflowRequest(MlflowCaller caller, ObjectNode queryFields, byte[] jsonBody, Map<String, String> pathParams,
+            String endpoint) {
         this.caller = caller;
-        this.fields = fields;
+        this.queryFields = queryFields;
+        this.jsonBody = jsonBody;
         this.pathParams = pathParams;
         this.endpoint = endpoint;
+    }
+
+    /** The same request with these fields (e.g. those of a body read in one pass). */
+    MlflowRequest withFields(ObjectNode fields) {
+        MlflowRequest request = new MlflowRequest(caller, queryFields, null, pathParams, endpoint);
+        request.fields = fields;
+        return request;
+    }
+
+    /** The JSON body as sent, if the request has one. */
+    Optional<byte[]> jsonBody() {
+        return Optional.ofNullable(jsonBody);
+    }
+
+    /** The query parameters (repeated ones as arrays), without the body's fields. */
+    ObjectNode queryFields() {
+        return queryFields;
     }
 
     public MlflowCaller caller() {
@@ -33,9 +62,38 @@ public final class MlflowRequest {
         return endpoint;
     }
 
-    /** All fields, for handlers that read nested objects (e.g. log-batch's metrics). */
+    /** All fields, for handlers that read nested objects (e.g. create's tags). */
     public ObjectNode fields() {
+        if (fields == null) {
+            fields = queryFields.deepCopy();
+            if (jsonBody != null) {
+                fields.setAll(bodyObject(jsonBody));
+            }
+        }
         return fields;
+    }
+
+    private static ObjectNode bodyObject(byte[] body) {
+        JsonNode parsed;
+        try {
+            parsed = MlflowApi.JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw notJson(e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!(parsed instanceof ObjectNode object)) {
+            throw notAnObject();
+        }
+        return object;
+    }
+
+    static MlflowException notJson(JsonProcessingException e) {
+        return MlflowException.invalid("the request body is not JSON: " + e.getOriginalMessage());
+    }
+
+    static MlflowException notAnObject() {
+        return MlflowException.invalid("the request body must be a JSON object");
     }
 
     /** A path parameter of the route, e.g. {@code model_id} of {@code logged-models/{model_id}}. */
@@ -48,7 +106,7 @@ public final class MlflowRequest {
     }
 
     public Optional<JsonNode> field(String name) {
-        JsonNode node = fields.get(name);
+        JsonNode node = fields().get(name);
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 

@@ -150,19 +150,22 @@ final class RunDataEndpoints implements MlflowEndpoints {
      * dataset (autologging's) go to the run's series all the same.
      */
     private ObjectNode logBatch(MlflowRequest request) {
-        String runId = RunEndpoints.runId(request);
-        JsonNode metrics = request.field("metrics").orElse(MlflowApi.JSON.createArrayNode());
-        JsonNode params = request.field("params").orElse(MlflowApi.JSON.createArrayNode());
-        JsonNode tags = request.field("tags").orElse(MlflowApi.JSON.createArrayNode());
+        LogBatchBody body = LogBatchBody.of(request);
+        MlflowRequest fields = request.withFields(body.fields());
+        String runId = RunEndpoints.runId(fields);
+        JsonNode metrics = fields.field("metrics").orElse(MlflowApi.JSON.createArrayNode());
+        JsonNode params = fields.field("params").orElse(MlflowApi.JSON.createArrayNode());
+        JsonNode tags = fields.field("tags").orElse(MlflowApi.JSON.createArrayNode());
         for (var list : List.of(Map.entry("metrics", metrics), Map.entry("params", params), Map.entry("tags", tags))) {
             if (!list.getValue().isArray()) {
                 throw MlflowException.invalid("Invalid value for parameter '" + list.getKey() + "': expected a list");
             }
         }
-        limit("metrics", MAX_METRICS_PER_BATCH, metrics.size());
+        int metricCount = body.metricCount();
+        limit("metrics", MAX_METRICS_PER_BATCH, metricCount);
         limit("params", MAX_PARAMS_TAGS_PER_BATCH, params.size());
         limit("tags", MAX_PARAMS_TAGS_PER_BATCH, tags.size());
-        limit("metrics, params, and tags", MAX_ENTITIES_PER_BATCH, metrics.size() + params.size() + tags.size());
+        limit("metrics, params, and tags", MAX_ENTITIES_PER_BATCH, metricCount + params.size() + tags.size());
 
         Map<String, String> paramValues = new LinkedHashMap<>();
         for (JsonNode param : params) {
@@ -179,14 +182,13 @@ final class RunDataEndpoints implements MlflowEndpoints {
             }
         }
         Map<String, String> tagValues = MlflowJsonMapper.keyValues(tags, "tags");
+        if (body.metricError().isPresent()) {
+            throw body.metricError().get(); // before anything of the batch is logged
+        }
         MlflowCaller caller = request.caller();
         logParams(caller, runId, paramValues);
-        if (!metrics.isEmpty()) {
-            MetricBatch.Builder batch = MetricBatch.newBuilder().setRunId(runId);
-            Map<String, Integer> keys = new HashMap<>();
-            for (JsonNode metric : metrics) {
-                addMetric(batch, keys, metric, "metrics.");
-            }
+        if (metricCount > 0) {
+            MetricBatch.Builder batch = body.metrics().setRunId(runId);
             gateway.metrics(caller).batchLogMetrics(BatchLogMetricsRequest.newBuilder().setBatch(batch).build());
         }
         if (!tagValues.isEmpty()) {

@@ -34,7 +34,6 @@ import org.jooq.Row2;
 import org.jooq.SelectField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /** Metric series, chunks and writer sequences in PostgreSQL. */
 final class PostgresMetricRepository implements MetricRepository {
@@ -45,9 +44,11 @@ final class PostgresMetricRepository implements MetricRepository {
             METRIC_CHUNK.MAX_VALUE);
 
     private final DSLContext dsl;
+    private final IngestStatements ingest;
 
     PostgresMetricRepository(DSLContext dsl) {
         this.dsl = dsl;
+        this.ingest = new IngestStatements(dsl);
     }
 
     /** For queries that return chunk payloads: see {@link BinaryResults}. */
@@ -57,11 +58,7 @@ final class PostgresMetricRepository implements MetricRepository {
 
     @Override
     public Optional<RunWriteState> lockRunForWrite(UUID runId) {
-        return dsl.select(RUN.DELETED_AT, EXPERIMENT.DELETED_AT)
-                .from(RUN).join(EXPERIMENT).on(EXPERIMENT.ID.eq(RUN.EXPERIMENT_ID))
-                .where(RUN.ID.eq(runId))
-                .forKeyShare().of(RUN)
-                .fetchOptional(r -> new RunWriteState(r.value1() != null, r.value2() != null));
+        return ingest.lockRunForWrite(runId);
     }
 
     @Override
@@ -71,27 +68,7 @@ final class PostgresMetricRepository implements MetricRepository {
 
     @Override
     public List<SeriesState> lockSeries(UUID runId, SortedSet<String> keys) {
-        if (keys.isEmpty()) {
-            return List.of();
-        }
-        // One statement, one round trip: each key's row is inserted, or (the no-op update)
-        // locked and returned as it is. The rows of VALUES are taken in key order, so that is
-        // the lock order: concurrent writers of one run cannot deadlock. (Before: INSERT ... ON
-        // CONFLICT DO NOTHING, then SELECT ... FOR UPDATE; two statements per batch.)
-        var insert = dsl.insertInto(METRIC_SERIES, METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY,
-                METRIC_SERIES.POINT_COUNT, METRIC_SERIES.LAST_STEP, METRIC_SERIES.LAST_TIMESTAMP_MS,
-                METRIC_SERIES.LAST_VALUE, METRIC_SERIES.NEXT_CHUNK_SEQ);
-        for (String key : keys) {
-            insert = insert.values(runId, key, 0L, 0L, 0L, 0.0, 0);
-        }
-        List<SeriesState> series = new ArrayList<>(insert.onConflict(METRIC_SERIES.RUN_ID, METRIC_SERIES.METRIC_KEY)
-                .doUpdate()
-                .set(METRIC_SERIES.NEXT_CHUNK_SEQ, METRIC_SERIES.NEXT_CHUNK_SEQ)
-                .returning()
-                .fetch(PostgresMetricRepository::toSeries));
-        // RETURNING's order is not promised: key order (byte order; keys are ASCII, Limits.key).
-        series.sort(java.util.Comparator.comparing(SeriesState::key));
-        return series;
+        return keys.isEmpty() ? List.of() : ingest.lockSeries(runId, keys);
     }
 
     @Override
@@ -102,57 +79,16 @@ final class PostgresMetricRepository implements MetricRepository {
 
     @Override
     public void insertChunks(List<NewChunk> chunks) {
-        if (chunks.isEmpty()) {
-            return;
+        if (!chunks.isEmpty()) {
+            ingest.insertChunks(chunks);
         }
-        var insert = dsl.insertInto(METRIC_CHUNK, METRIC_CHUNK.SERIES_ID, METRIC_CHUNK.CHUNK_SEQ,
-                METRIC_CHUNK.POINT_COUNT, METRIC_CHUNK.MIN_STEP, METRIC_CHUNK.MAX_STEP, METRIC_CHUNK.SORTED,
-                METRIC_CHUNK.MIN_POINT_STEP, METRIC_CHUNK.MIN_POINT_TS, METRIC_CHUNK.MIN_VALUE,
-                METRIC_CHUNK.MAX_POINT_STEP, METRIC_CHUNK.MAX_POINT_TS, METRIC_CHUNK.MAX_VALUE, METRIC_CHUNK.DATA,
-                METRIC_CHUNK.ENVELOPE);
-        for (NewChunk c : chunks) {
-            ChunkSummary s = c.summary();
-            Point min = s.minPoint();
-            Point max = s.maxPoint();
-            insert = insert.values(c.seriesId(), c.seq(), s.count(), s.minStep(), s.maxStep(), s.sorted(),
-                    min == null ? null : min.step(), min == null ? null : min.timestampMs(),
-                    min == null ? null : min.value(),
-                    max == null ? null : max.step(), max == null ? null : max.timestampMs(),
-                    max == null ? null : max.value(), c.data(), c.envelope());
-        }
-        insert.execute();
     }
 
-    /**
-     * One UPDATE ... FROM (VALUES ...) for all the series: one statement for PostgreSQL to parse
-     * and plan, one round trip (a jOOQ batch of one UPDATE per series sent them inlined, each
-     * parsed and planned on its own).
-     */
     @Override
     public void updateSeries(List<SeriesState> series) {
-        if (series.isEmpty()) {
-            return;
+        if (!series.isEmpty()) {
+            ingest.updateSeries(series);
         }
-        StringBuilder sql = new StringBuilder("UPDATE metric_series AS s SET point_count = v.point_count, "
-                + "last_step = v.last_step, last_timestamp_ms = v.last_timestamp_ms, last_value = v.last_value, "
-                + "min_value = v.min_value, max_value = v.max_value, next_chunk_seq = v.next_chunk_seq FROM (VALUES ");
-        List<Object> binds = new ArrayList<>(series.size() * 8);
-        for (int i = 0; i < series.size(); i++) {
-            SeriesState s = series.get(i);
-            sql.append(i == 0 ? "" : ", ").append("(?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::float8, "
-                    + "?::float8, ?::float8, ?::integer)");
-            binds.add(s.id());
-            binds.add(s.count());
-            binds.add(s.lastStep());
-            binds.add(s.lastTimestampMs());
-            binds.add(s.lastValue());
-            binds.add(DSL.val(s.min(), SQLDataType.DOUBLE));
-            binds.add(DSL.val(s.max(), SQLDataType.DOUBLE));
-            binds.add(s.nextChunkSeq());
-        }
-        sql.append(") AS v (id, point_count, last_step, last_timestamp_ms, last_value, min_value, max_value, "
-                + "next_chunk_seq) WHERE s.id = v.id");
-        dsl.execute(sql.toString(), binds.toArray());
     }
 
     @Override
