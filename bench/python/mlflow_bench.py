@@ -6,7 +6,11 @@ side in one run. Prints name=value lines on stdout:
 * mlflow_client_points_per_s_labbook / _mlflow — one run, 10 keys, every step logs each key,
   sent with `MlflowClient.log_batch` in batches of 1,000 metrics (MLflow's limit per call): points
   ÷ time from the first call until the last returns (each call returns once the server committed
-  it). After an untimed warm-up run of the same shape. The stored count is checked.
+  it). The stored count is checked. Before it, each server gets the same warm-up: --warmup-s
+  seconds of runs of the same shape (1,000 steps each), reported as ..._warmup: a JVM server
+  compiles its per-request code over the first thousands of requests (a fresh Labbook server does
+  ~27,000 points/s in its first 15 s and ~40,000 after 40 s here), MLflow's server has nothing
+  to warm, and a server that users log to has been up for more than a minute.
 * mlflow_search_ms_labbook / _mlflow — `MlflowClient.search_runs` over an experiment of 1,000
   runs (each with 3 params, 3 metrics, 2 tags, FINISHED), filter
   `metrics.acc > 0.5 and params.optimizer = 'adam'`, order by `metrics.acc DESC`, max_results
@@ -42,6 +46,7 @@ from mlflow.entities import Metric, Param, RunTag  # noqa: E402
 
 KEYS = [f"train/metric_{i}" if i else "train/loss" for i in range(10)]
 BATCH = 1000  # MLflow's limit of metrics per log_batch
+WARMUP_STEPS = 1000  # 10 calls a warm-up run
 SEARCH_FILTER = "metrics.acc > 0.5 and params.optimizer = 'adam'"
 SEARCH_ORDER = ["metrics.acc DESC"]
 
@@ -82,6 +87,18 @@ def ingest(client: MlflowClient, experiment_id: str, steps: int) -> float:
     if len(history) != steps:
         raise SystemExit(f"stored {len(history)} points of {KEYS[-1]}, logged {steps}")
     return len(data) / elapsed
+
+
+def warm_up(client: MlflowClient, experiment_id: str, seconds: float) -> float:
+    """Runs of WARMUP_STEPS steps, at least one, until `seconds` have passed: points per second overall."""
+    start = time.perf_counter()
+    points = 0
+    while True:
+        ingest(client, experiment_id, WARMUP_STEPS)
+        points += WARMUP_STEPS * len(KEYS)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return points / elapsed
 
 
 def seed_runs(client: MlflowClient, experiment_id: str, runs: int, threads: int) -> None:
@@ -126,8 +143,9 @@ def measure(label: str, uri: str, args) -> dict:
     client = MlflowClient(tracking_uri=uri)
     out = {}
     exp = client.create_experiment(f"mlflow-bench-{uuid.uuid4().hex[:8]}")
-    log(f"{label}: warm-up ({args.warmup_steps} steps x {len(KEYS)} keys)")
-    ingest(client, exp, args.warmup_steps)
+    log(f"{label}: warm-up ({args.warmup_s:g} s of runs of {WARMUP_STEPS} steps x {len(KEYS)} keys)")
+    out["warmup_points_per_s"] = warm_up(client, exp, args.warmup_s)
+    print(f"mlflow_client_points_per_s_{label}_warmup={out['warmup_points_per_s']:.0f}", flush=True)
     steps = args.steps if label == "labbook" else args.mlflow_steps
     log(f"{label}: ingest ({steps} steps x {len(KEYS)} keys, log_batch of {BATCH})")
     out["points_per_s"] = ingest(client, exp, steps)
@@ -219,7 +237,7 @@ def main() -> None:
                         help="interpreter with mlflow (full) + psycopg2 for `mlflow server`")
     parser.add_argument("--steps", type=int, default=20_000, help="steps x 10 keys into Labbook")
     parser.add_argument("--mlflow-steps", type=int, default=2_000, help="steps x 10 keys into mlflow server")
-    parser.add_argument("--warmup-steps", type=int, default=500)
+    parser.add_argument("--warmup-s", type=float, default=30, help="seconds of warm-up runs per server")
     parser.add_argument("--runs", type=int, default=1_000, help="runs of the searched experiment")
     parser.add_argument("--seed-threads", type=int, default=8)
     parser.add_argument("--search-repeats", type=int, default=9)

@@ -49,8 +49,10 @@ public final class MlflowLatencyBench {
         String host = options.getOrDefault("host", "127.0.0.1");
         int port = Integer.parseInt(options.get("port"));
         int httpPort = Integer.parseInt(options.get("http-port"));
-        int calls = BenchArgs.intOption(options, "calls", 300);
-        int warmup = BenchArgs.intOption(options, "warmup", 200);
+        int calls = BenchArgs.intOption(options, "calls", 1000);
+        // A fresh server JVM still compiles its per-request code (C2) for the first few thousand
+        // calls, and that compiling was most of the CPU measured after 200: 3,000 untimed ones.
+        int warmup = BenchArgs.intOption(options, "warmup", 3000);
         String token = System.getenv("LABBOOK_TOKEN");
         CpuMeter cpu = new CpuMeter(Long.parseLong(options.get("server-pid")),
                 new StorageProbe(java.nio.file.Path.of(options.get("data-dir"))).postmasterPid());
