@@ -93,6 +93,46 @@ class MetricServiceIT {
         assertThat(lossSummary.getMax()).isEqualTo(1.0);
     }
 
+    /**
+     * One unary batch of 100 keys (more chunks than the ingest statements keep texts for), then
+     * a second one to the same keys: every series is created once, appended to, and summarised.
+     */
+    @Test
+    void unaryBatchesOfManyKeysCreateAppendAndSummariseEverySeries(TestServer server) {
+        String run = run(server);
+        for (int round = 0; round < 2; round++) {
+            MetricBatch.Builder b = MetricBatch.newBuilder().setRunId(run);
+            for (int k = 0; k < 100; k++) {
+                b.addKeys(String.format("m/%03d", k));
+                for (int i = 0; i < 3; i++) {
+                    long step = round * 3L + i;
+                    // m/000 holds only NaN: its series has no min or max
+                    b.addKeyIndex(k).addStep(step).addTimestampMs(T0 + step).addValue(k == 0 ? Double.NaN : k + step);
+                }
+            }
+            assertThat(server.metrics().batchLogMetrics(dev.labbook.api.v1.BatchLogMetricsRequest.newBuilder()
+                    .setBatch(b).build()).getAcceptedPoints()).isEqualTo(300);
+        }
+
+        List<MetricSummary> summaries = server.metrics().listMetrics(ListMetricsRequest.newBuilder().setRunId(run)
+                .build()).getMetricsList();
+        assertThat(summaries).hasSize(100);
+        MetricSummary m42 = summaries.get(42);
+        assertThat(m42.getKey()).isEqualTo("m/042");
+        assertThat(m42.getCount()).isEqualTo(6);
+        assertThat(m42.getLastStep()).isEqualTo(5);
+        assertThat(m42.getLastValue()).isEqualTo(47.0);
+        assertThat(m42.getMin()).isEqualTo(42.0);
+        assertThat(m42.getMax()).isEqualTo(47.0);
+        assertThat(summaries.get(0).getCount()).isEqualTo(6);
+        assertThat(summaries.get(0).getLastValue()).isNaN();
+        assertThat(summaries.get(0).getMin()).isNaN(); // stored as NULL: no non-NaN value yet
+        assertThat(summaries.get(0).getMax()).isNaN();
+        Series m99 = MetricStreams.history(server.channel(), history(run, "m/099"));
+        assertThat(m99.steps()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(m99.values()).containsExactly(99.0, 100.0, 101.0, 102.0, 103.0, 104.0);
+    }
+
     @Test
     void keepsSpecialValuesAndOrdersStepsWithTiesInArrivalOrder(TestServer server) {
         String run = run(server);
