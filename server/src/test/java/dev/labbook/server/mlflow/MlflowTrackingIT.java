@@ -267,6 +267,15 @@ class MlflowTrackingIT {
         }
         assertThat(mlflow.post("runs/log-batch", params).message()).contains("at most 100 params. Got 101 params");
 
+        // A bad metric refuses the whole batch: its params and good metrics are not logged either.
+        MlflowClient.Answer bad = mlflow.post("runs/log-batch", json("{'run_id': '" + runId + "', 'params': [{'key': 'kept', 'value': 'no'}],"
+                + " 'metrics': [{'key': 'good', 'value': 1, 'timestamp': 1, 'step': 0}, {'key': 'bad', 'value': 'high', 'timestamp': 1}]}"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.message()).isEqualTo("Invalid value \"high\" for parameter 'metrics.value' supplied: expected a number");
+        JsonNode untouched = mlflow.okGet("runs/get?run_id=" + runId).get("run").get("data");
+        assertThat(untouched.path("params").findValuesAsText("key")).doesNotContain("kept");
+        assertThat(untouched.path("metrics").findValuesAsText("key")).doesNotContain("good");
+
         // MLflow's client sends NaN and the infinities as bare tokens (Python's json) or strings (protobuf).
         mlflow.ok(mlflow.send("POST", "runs/log-batch", "{\"run_id\": \"" + runId + "\", \"metrics\": ["
                 + "{\"key\": \"n\", \"value\": NaN, \"timestamp\": 1, \"step\": 0},"
