@@ -17,7 +17,11 @@ side in one run. Prints name=value lines on stdout:
   1,000: the median of --search-repeats searches after one untimed search. The matches are
   checked to be the same runs in the same order on both servers.
 * mlflow_search_runs_matched — how many runs that search returns (the same on both).
-* ..._x lines: Labbook ÷ MLflow (ingest) and MLflow ÷ Labbook (search), i.e. how many times faster.
+* mlflow_client_points_per_s_ceiling — the same ingest (after a short warm-up) against a stub
+  server in its own process that answers every call at once: the most any server can show
+  through this one client thread on this machine (the MLflow client's own encoding per call).
+* ..._x lines: Labbook ÷ MLflow (ingest) and MLflow ÷ Labbook (search), i.e. how many times faster;
+  mlflow_client_points_per_s_ceiling_x: ceiling ÷ MLflow, the best ingest ratio any server could reach here.
 
 The MLflow server is started with BENCH_MLFLOW_PYTHON (an interpreter with the full `mlflow`
 package and psycopg2; mlflow-skinny has no server); without it the MLflow half is skipped.
@@ -63,8 +67,8 @@ def values(steps: int):
             yield base + 0.05 * abs(rnd.gauss(0, 1))
 
 
-def ingest(client: MlflowClient, experiment_id: str, steps: int) -> float:
-    """Points per second of one run's log_batch calls; checks what was stored."""
+def ingest(client: MlflowClient, experiment_id: str, steps: int, check: bool = True) -> float:
+    """Points per second of one run's log_batch calls; checks what was stored (unless `check` is off)."""
     data = list(values(steps))
     now = int(time.time() * 1000)
     batches, batch, i = [], [], 0
@@ -82,6 +86,8 @@ def ingest(client: MlflowClient, experiment_id: str, steps: int) -> float:
     for b in batches:
         client.log_batch(run_id, metrics=b)
     elapsed = time.perf_counter() - start
+    if not check:
+        return len(data) / elapsed
     client.set_terminated(run_id)
     history = client.get_metric_history(run_id, KEYS[-1])
     if len(history) != steps:
@@ -158,6 +164,46 @@ def measure(label: str, uri: str, args) -> dict:
     out["search_ms"], out["matches"] = search_ms(client, search_exp, args.search_repeats)
     print(f"mlflow_search_ms_{label}={out['search_ms']:.1f}", flush=True)
     return out
+
+
+# -- the client's own ceiling: a server that answers at once ---------------------------------
+
+# A separate process (a thread here would share the client's interpreter lock): answers every
+# call at once with what the client parses (an experiment id, a run), `{}` otherwise, in one
+# write per response (headers and body in two writes meet delayed ACKs: 40 ms a call).
+STUB_SERVER = r"""
+import http.server, sys
+RUN = (b'{"run": {"info": {"run_id": "stub", "run_uuid": "stub", "experiment_id": "1", "run_name": "stub",'
+       b' "status": "RUNNING", "start_time": 0, "lifecycle_stage": "active", "artifact_uri": ""}, "data": {}}}')
+class Stub(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def answer(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = (b'{"experiment_id": "1"}' if self.path.endswith("experiments/create")
+                else RUN if self.path.endswith("runs/create") else b"{}")
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(body), body))
+    do_POST = do_GET = answer
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def ceiling(args) -> float:
+    """Points per second of the same ingest against a server that does nothing: the most any
+    server can show through this client on this machine."""
+    proc = subprocess.Popen([sys.executable, "-c", STUB_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        uri = f"http://127.0.0.1:{int(proc.stdout.readline())}"
+        client = MlflowClient(tracking_uri=uri)
+        exp = client.create_experiment("ceiling")
+        ingest(client, exp, WARMUP_STEPS, check=False)
+        return ingest(client, exp, args.steps, check=False)
+    finally:
+        stop(proc)
 
 
 # -- the real mlflow server on the embedded PostgreSQL ---------------------------------------
@@ -261,6 +307,9 @@ def main() -> None:
             log(f"labbook: FAILED: {type(e).__name__}: {e}")
             failed.append("labbook")
         os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
+        log("ceiling: the same ingest against a stub server that answers at once")
+        results["ceiling"] = ceiling(args)
+        print(f"mlflow_client_points_per_s_ceiling={results['ceiling']:.0f}", flush=True)
     if args.only != "labbook":
         if not args.mlflow_python or not args.data_dir:
             log("the mlflow server half is skipped: set BENCH_MLFLOW_PYTHON to an interpreter with mlflow "
@@ -284,9 +333,10 @@ def main() -> None:
             failed.append("search results")
         print(f"mlflow_search_runs_matched={len(lb['matches'])}")
         print(f"mlflow_client_points_per_s_x={lb['points_per_s'] / ml['points_per_s']:.1f}")
+        print(f"mlflow_client_points_per_s_ceiling_x={results['ceiling'] / ml['points_per_s']:.1f}")
         print(f"mlflow_search_ms_x={ml['search_ms'] / lb['search_ms']:.1f}")
-    elif results:
-        print(f"mlflow_search_runs_matched={len(next(iter(results.values()))['matches'])}")
+    elif "labbook" in results or "mlflow" in results:
+        print(f"mlflow_search_runs_matched={len(results.get('labbook', results.get('mlflow'))['matches'])}")
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}")
 
