@@ -119,7 +119,11 @@ public final class MlflowApi implements HttpService {
                         : "Labbook's MLflow API does not implement " + method + " " + endpoint
                                 + " (see docs/mlflow.md for the endpoints it has)");
             }
-            JsonNode answer = match.get().handler().handle(request(ctx, req, caller, match.get()));
+            MlflowRequest request = request(ctx, req, caller, match.get());
+            if (!match.get().readsBody()) {
+                request.fields(); // refuses a body that is not a JSON object, whatever the endpoint reads
+            }
+            JsonNode answer = match.get().handler().handle(request);
             return json(HttpStatus.OK, answer == null ? JSON.createObjectNode() : answer);
         } catch (MlflowException e) {
             return error(e);

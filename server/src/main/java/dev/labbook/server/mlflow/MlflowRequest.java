@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * One MLflow API request: its fields (the JSON body of a POST or PATCH, the query parameters of a
  * GET or DELETE, as MLflow's client sends them) and the path parameters of its route. The body
- * is parsed into fields when a handler first asks for them: log-batch reads its body in one pass
- * instead ({@link #jsonBody()}, {@link LogBatchBody}).
+ * is parsed into fields before the handler runs, except for a route whose handler reads it in
+ * one pass ({@link MlflowRoutes#postReadingBody}: log-batch, {@link LogBatchBody}).
  */
 public final class MlflowRequest {
     private final MlflowCaller caller;

@@ -23,6 +23,15 @@ public final class MlflowRoutes {
         return add("POST", path, handler);
     }
 
+    /**
+     * A POST whose handler reads the JSON body itself, in one pass ({@link MlflowRequest#jsonBody()}):
+     * the body is not parsed into fields first.
+     */
+    public MlflowRoutes postReadingBody(String path, MlflowHandler handler) {
+        routes.add(new Route("POST", path.split("/", -1), handler, true));
+        return this;
+    }
+
     public MlflowRoutes patch(String path, MlflowHandler handler) {
         return add("PATCH", path, handler);
     }
@@ -32,7 +41,7 @@ public final class MlflowRoutes {
     }
 
     private MlflowRoutes add(String method, String path, MlflowHandler handler) {
-        routes.add(new Route(method, path.split("/", -1), handler));
+        routes.add(new Route(method, path.split("/", -1), handler, false));
         return this;
     }
 
@@ -55,7 +64,8 @@ public final class MlflowRoutes {
                 }
             }
             if (matches) {
-                return Optional.of(new Match(route.handler(), params, method + " " + String.join("/", route.segments())));
+                return Optional.of(new Match(route.handler(), params, method + " " + String.join("/", route.segments()),
+                        route.readsBody()));
             }
         }
         return Optional.empty();
@@ -78,9 +88,10 @@ public final class MlflowRoutes {
         });
     }
 
-    record Match(MlflowHandler handler, Map<String, String> pathParams, String endpoint) {
+    /** @param readsBody whether the handler reads the JSON body itself */
+    record Match(MlflowHandler handler, Map<String, String> pathParams, String endpoint, boolean readsBody) {
     }
 
-    private record Route(String method, String[] segments, MlflowHandler handler) {
+    private record Route(String method, String[] segments, MlflowHandler handler, boolean readsBody) {
     }
 }

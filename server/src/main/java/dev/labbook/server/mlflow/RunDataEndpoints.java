@@ -46,7 +46,7 @@ final class RunDataEndpoints implements MlflowEndpoints {
     public void register(MlflowRoutes routes) {
         routes.post("runs/log-parameter", this::logParameter);
         routes.post("runs/log-metric", this::logMetric);
-        routes.post("runs/log-batch", this::logBatch);
+        routes.postReadingBody("runs/log-batch", this::logBatch); // LogBatchBody
         routes.post("runs/set-tag", this::setTag);
         routes.post("runs/delete-tag", this::deleteTag);
         routes.post("runs/log-inputs", this::logInputs);

@@ -54,6 +54,10 @@ class MlflowApiRoutingIT {
         HttpResponse<String> response = send(server, "GET", "/api/3.0/mlflow/server-info", "not json");
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).get("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
+        // log-batch reads its body itself (in one pass), with the same answer
+        HttpResponse<String> batch = send(server, "POST", "/api/2.0/mlflow/runs/log-batch", "{\"metrics\": [");
+        assertThat(batch.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(batch.body()).get("message").asText()).startsWith("the request body is not JSON: ");
     }
 
     @Test
