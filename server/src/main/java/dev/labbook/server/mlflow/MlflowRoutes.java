@@ -16,11 +16,11 @@ public final class MlflowRoutes {
     private final List<Route> routes = new ArrayList<>();
 
     public MlflowRoutes get(String path, MlflowHandler handler) {
-        return add("GET", path, handler);
+        return add("GET", path, handler, false);
     }
 
     public MlflowRoutes post(String path, MlflowHandler handler) {
-        return add("POST", path, handler);
+        return add("POST", path, handler, false);
     }
 
     /**
@@ -28,20 +28,19 @@ public final class MlflowRoutes {
      * the body is not parsed into fields first.
      */
     public MlflowRoutes postReadingBody(String path, MlflowHandler handler) {
-        routes.add(new Route("POST", path.split("/", -1), handler, true));
-        return this;
+        return add("POST", path, handler, true);
     }
 
     public MlflowRoutes patch(String path, MlflowHandler handler) {
-        return add("PATCH", path, handler);
+        return add("PATCH", path, handler, false);
     }
 
     public MlflowRoutes delete(String path, MlflowHandler handler) {
-        return add("DELETE", path, handler);
+        return add("DELETE", path, handler, false);
     }
 
-    private MlflowRoutes add(String method, String path, MlflowHandler handler) {
-        routes.add(new Route(method, path.split("/", -1), handler, false));
+    private MlflowRoutes add(String method, String path, MlflowHandler handler, boolean readsBody) {
+        routes.add(new Route(method, path.split("/", -1), handler, readsBody));
         return this;
     }
 
